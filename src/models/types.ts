@@ -1,0 +1,47 @@
+/** Row-major [frames][vocabSize] natural-log posteriors of one utterance (padding already trimmed). */
+export interface Logprobs {
+  data: Float32Array;
+  frames: number;
+  vocabSize: number;
+}
+
+export type ModelLayout = 'nemo' | 'sherpa-onnx' | 'wav2vec2';
+
+/** How a vocabulary's tokens form words (see `greedyDecode` and the beam-search alphabet). */
+export interface TokenizerInfo {
+  /** 'bpe': pieces, `▁` starts a word. 'char': characters with a word delimiter token. */
+  kind: 'bpe' | 'char';
+  /** For 'char': the token that separates words (' ' or '|'). */
+  wordDelimiter?: string;
+  /** Lower-case the output (wav2vec2 `do_lower_case`). */
+  lowerCase: boolean;
+  /** Token ids that never print (blank, pad, <s>, </s>, <unk> handled by decoder). */
+  specialIds: number[];
+}
+
+export type FrontEndConfig =
+  | {
+      kind: 'nemo';
+      sampleRate: number;
+      nMels: number;
+      windowSize: number; // samples
+      hop: number; // samples
+      nFft: number;
+      preemph: number;
+      normalize: 'per_feature' | 'none';
+      nemoVersion: '2.3' | '2.4';
+    }
+  | { kind: 'wav2vec2'; sampleRate: number; doNormalize: boolean };
+
+export interface CtcModel {
+  readonly dir: string;
+  readonly layout: ModelLayout;
+  readonly vocabulary: readonly string[];
+  readonly blankId: number;
+  readonly vocabSize: number;
+  readonly tokenizer: TokenizerInfo;
+  readonly frontEnd: FrontEndConfig;
+  /** Run on mono samples at `frontEnd.sampleRate`; returns log-softmaxed posteriors (temperature applied). */
+  run(samples: Float32Array, options?: { temperature?: number }): Promise<Logprobs>;
+  dispose(): Promise<void>;
+}
