@@ -1,0 +1,158 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import { UserError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { ArpaModel, type LmTables } from './model.js';
+import { BINARY_MAGIC_TEXT } from './arpa.js';
+
+/**
+ * Compiled LM file (`ensemble lm compile`): the typed arrays of an ArpaModel laid out so that loading is
+ * one read plus typed-array views (no parsing, no rehashing). Little endian, every section 8-byte aligned.
+ *
+ *   0  magic "CTCENSLM" (8 bytes)
+ *   8  u32 format version (1)
+ *  12  u32 order N
+ *  16  u32 vocabulary size V (incl. <unk>)
+ *  20  u32 byte length of the vocabulary blob (UTF-8 words joined by '\n', id order)
+ *  24  u32 number of warnings, u32 byte length of the warnings blob (UTF-8 joined by '\n')
+ *  32  per order k = 1..N: u32 declared count, u32 stored entries, u32 capacity (V for k = 1)
+ *  then sections: uniProb f32[V], uniBackoff f32[V], vocab blob, warnings blob,
+ *  per k = 2..N: keys u32[2·cap], probs f32[cap], backoffs f32[cap] (k < N only)
+ */
+export const BINARY_VERSION = 1;
+const HEADER_FIXED = 32;
+
+const align8 = (n: number) => (n + 7) & ~7;
+
+export function isBinaryLm(head: Uint8Array): boolean {
+  if (head.length < 8) return false;
+  for (let i = 0; i < 8; i++) if (head[i] !== BINARY_MAGIC_TEXT.charCodeAt(i)) return false;
+  return true;
+}
+
+function checkEndianness(): void {
+  if (os.endianness() !== 'LE') throw new UserError('compiled LM files are little endian; this machine is big endian');
+}
+
+export function serializeModel(model: ArpaModel): Uint8Array {
+  checkEndianness();
+  const t = model.getTables();
+  const N = t.order;
+  const V = t.words.length;
+  const enc = new TextEncoder();
+  const vocabBlob = enc.encode(t.words.join('\n'));
+  const warnBlob = enc.encode(model.warnings.join('\n'));
+  const headerLen = align8(HEADER_FIXED + 12 * N);
+  const sections: Uint8Array[] = [
+    new Uint8Array(t.uniProb.buffer, t.uniProb.byteOffset, t.uniProb.byteLength),
+    new Uint8Array(t.uniBackoff.buffer, t.uniBackoff.byteOffset, t.uniBackoff.byteLength),
+    vocabBlob,
+    warnBlob,
+  ];
+  for (let k = 2; k <= N; k++) {
+    const keys = t.keys[k - 2]!;
+    const probs = t.probs[k - 2]!;
+    sections.push(new Uint8Array(keys.buffer, keys.byteOffset, keys.byteLength));
+    sections.push(new Uint8Array(probs.buffer, probs.byteOffset, probs.byteLength));
+    if (k < N) {
+      const b = t.backoffs[k - 2]!;
+      sections.push(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+    }
+  }
+  let total = headerLen;
+  for (const s of sections) total += align8(s.byteLength);
+  const out = new Uint8Array(total);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < 8; i++) out[i] = BINARY_MAGIC_TEXT.charCodeAt(i);
+  dv.setUint32(8, BINARY_VERSION, true);
+  dv.setUint32(12, N, true);
+  dv.setUint32(16, V, true);
+  dv.setUint32(20, vocabBlob.byteLength, true);
+  dv.setUint32(24, model.warnings.length, true);
+  dv.setUint32(28, warnBlob.byteLength, true);
+  for (let k = 1; k <= N; k++) {
+    const o = HEADER_FIXED + 12 * (k - 1);
+    dv.setUint32(o, t.counts[k - 1]!, true);
+    dv.setUint32(o + 4, t.stored[k - 1]!, true);
+    dv.setUint32(o + 8, k === 1 ? V : t.keys[k - 2]!.length >>> 1, true);
+  }
+  let off = headerLen;
+  for (const s of sections) {
+    out.set(s, off);
+    off += align8(s.byteLength);
+  }
+  return out;
+}
+
+/** Build a model over the bytes of a compiled file (typed-array views, no copy when aligned). */
+export function deserializeModel(bytes: Uint8Array, fileName = '<binary lm>'): ArpaModel {
+  checkEndianness();
+  const bad = (what: string): never => {
+    throw new UserError(`not a valid compiled LM: ${what}`, { source: fileName, code: 'E_LM_BINARY' });
+  };
+  if (!isBinaryLm(bytes)) bad('missing the CTCENSLM magic');
+  if (bytes.byteOffset % 8 !== 0) bytes = bytes.slice();
+  if (bytes.byteLength < HEADER_FIXED) bad('truncated header');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = dv.getUint32(8, true);
+  if (version !== BINARY_VERSION) bad(`format version ${version}, this program reads version ${BINARY_VERSION} (recompile it from the ARPA file)`);
+  const N = dv.getUint32(12, true);
+  const V = dv.getUint32(16, true);
+  const vocabLen = dv.getUint32(20, true);
+  const nWarn = dv.getUint32(24, true);
+  const warnLen = dv.getUint32(28, true);
+  if (N < 2 || N > 6) bad(`order ${N}`);
+  const headerLen = align8(HEADER_FIXED + 12 * N);
+  const counts: number[] = [];
+  const stored: number[] = [];
+  const caps: number[] = [];
+  for (let k = 1; k <= N; k++) {
+    const o = HEADER_FIXED + 12 * (k - 1);
+    counts.push(dv.getUint32(o, true));
+    stored.push(dv.getUint32(o + 4, true));
+    caps.push(dv.getUint32(o + 8, true));
+  }
+  let off = headerLen;
+  const take = (byteLength: number): number => {
+    const at = off;
+    off += align8(byteLength);
+    if (off > bytes.byteLength) bad('truncated file');
+    return bytes.byteOffset + at;
+  };
+  const buf = bytes.buffer;
+  const uniProb = new Float32Array(buf, take(4 * V), V);
+  const uniBackoff = new Float32Array(buf, take(4 * V), V);
+  const dec = new TextDecoder();
+  const vocabAt = take(vocabLen);
+  const words = dec.decode(new Uint8Array(buf, vocabAt, vocabLen)).split('\n');
+  if (words.length !== V) bad(`vocabulary has ${words.length} words, header says ${V}`);
+  const warnAt = take(warnLen);
+  const warnings = nWarn === 0 ? [] : dec.decode(new Uint8Array(buf, warnAt, warnLen)).split('\n');
+  const keys: Uint32Array[] = [];
+  const probs: Float32Array[] = [];
+  const backoffs: Float32Array[] = [];
+  for (let k = 2; k <= N; k++) {
+    const cap = caps[k - 1]!;
+    keys.push(new Uint32Array(buf, take(8 * cap), 2 * cap));
+    probs.push(new Float32Array(buf, take(4 * cap), cap));
+    backoffs.push(k < N ? new Float32Array(buf, take(4 * cap), cap) : new Float32Array(0));
+  }
+  const tables: LmTables = { order: N, words, uniProb, uniBackoff, keys, probs, backoffs, counts, stored };
+  return new ArpaModel(tables, warnings);
+}
+
+export async function writeBinaryModel(model: ArpaModel, file: string): Promise<number> {
+  const bytes = serializeModel(model);
+  await writeFileAtomic(file, bytes);
+  return bytes.byteLength;
+}
+
+export async function readBinaryModel(file: string): Promise<ArpaModel> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.readFile(file);
+  } catch (e) {
+    throw new UserError(`cannot read the compiled LM: ${(e as Error).message}`, { source: file, cause: e });
+  }
+  return deserializeModel(bytes, file);
+}

@@ -1,0 +1,288 @@
+import type { LanguageModelScorer } from './types.js';
+
+/**
+ * Backoff n-gram LM held in typed arrays, scored with KenLM's probing-model semantics
+ * (lm/model.cc FullScore / ScoreExceptBackoff / ResumeScore).
+ *
+ * Storage: unigrams are indexed by word id (`<unk>` = 0). Each order k >= 2 is an open-addressing
+ * hash table (linear probing) whose key is the pair (slot of the (k-1)-word suffix in the order k-1
+ * table, first word id) — the n-gram w1..wk is reached from wk by prepending w(k-1), w(k-2), ... one
+ * table per step, exactly the walk KenLM does with its combined word hashes, but with exact keys
+ * (no 64-bit hash collisions are possible). Keys are two Uint32 per slot, probabilities and backoffs
+ * Float32 (KenLM stores float too), highest order without backoffs.
+ *
+ * Backoff sign: −0.0 means "no longer n-gram has this one as context" (KenLM kNoExtensionBackoff), so a
+ * state ending here may be shortened; +0.0 or non-zero means it can be extended. States are small
+ * integer handles: 0 is the empty context; otherwise a handle names the table entry of the longest
+ * extendable n-gram ending at the last word (its words and backoffs are recovered by walking the
+ * suffix chain), so the number of distinct states is bounded by the model and never grows.
+ */
+export interface LmTables {
+  order: number;
+  /** id → word; id 0 is `<unk>`. */
+  words: string[];
+  uniProb: Float32Array;
+  uniBackoff: Float32Array;
+  /** Per order k = 2..order at index k-2: [suffixSlot, firstWord] per slot; firstWord EMPTY = free. */
+  keys: Uint32Array[];
+  probs: Float32Array[];
+  /** Per order k = 2..order-1 (the highest order has none: an empty array). */
+  backoffs: Float32Array[];
+  /** n-gram counts as declared by the ARPA header (index k-1). */
+  counts: number[];
+  /** Entries per table including hallucinated (SRI-pruned) suffixes, index k-1. */
+  stored: number[];
+}
+
+export const EMPTY = 0xffffffff;
+const NEG_ZERO_BITS = 0x80000000;
+
+export function slotOf(suffix: number, word: number, cap: number): number {
+  let h = (Math.imul(suffix, 0x9e3779b1) ^ Math.imul(word + 0x7f4a7c15, 0x85ebca77)) | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  // Fast range reduction of a 32-bit hash onto [0, cap).
+  return Math.floor((h >>> 0) * (cap / 4294967296));
+}
+
+/** Find (suffix, word) in a key table; −1 when absent. */
+export function findSlot(keys: Uint32Array, suffix: number, word: number): number {
+  const cap = keys.length >>> 1;
+  let s = slotOf(suffix, word, cap);
+  for (;;) {
+    const w = keys[2 * s + 1]!;
+    if (w === EMPTY) return -1;
+    if (w === word && keys[2 * s] === suffix) return s;
+    if (++s === cap) s = 0;
+  }
+}
+
+/** Table capacity for `count` entries (load ≤ 2/3, as KenLM's default probing multiplier 1.5). */
+export function capacityFor(count: number): number {
+  return Math.max(4, Math.ceil(count * 1.5) + 1);
+}
+
+export interface WordScore {
+  log10: number;
+  /** Length of the longest matched n-gram (KenLM FullScoreReturn.ngram_length). */
+  ngramLength: number;
+  oov: boolean;
+}
+
+export interface SentenceScore {
+  total: number;
+  words: WordScore[];
+  oovs: number;
+}
+
+export class ArpaModel implements LanguageModelScorer {
+  readonly order: number;
+  readonly counts: readonly number[];
+  /** Messages about the model (e.g. `<unk>` missing), as KenLM prints on load. */
+  readonly warnings: string[];
+  readonly beginSentenceId: number;
+  readonly endSentenceId: number;
+  private readonly wordList: string[];
+  private readonly vocab: Map<string, number>;
+  private readonly uniProb: Float32Array;
+  private readonly uniBackoff: Float32Array;
+  private readonly uniBackoffBits: Uint32Array;
+  private readonly keys: Uint32Array[];
+  private readonly probs: Float32Array[];
+  private readonly backoffs: Float32Array[];
+  private readonly backoffBits: Uint32Array[];
+  /** First handle of each order's states: base[k] for k = 1..order-1; handle = base[k] + slot. */
+  private readonly base: number[];
+  private readonly beginState: number;
+  private readonly tables: LmTables;
+  // Scratch for decoding a state: words most-recent-first and their suffix backoffs.
+  private readonly ctxWords: Int32Array;
+  private readonly ctxBackoff: Float64Array;
+  /** Set by `scoreId`: the state after the word and the matched n-gram length. */
+  outState = 0;
+  outNgramLength = 0;
+
+  constructor(tables: LmTables, warnings: string[] = []) {
+    this.tables = tables;
+    this.order = tables.order;
+    this.counts = tables.counts;
+    this.warnings = warnings;
+    this.wordList = tables.words;
+    this.vocab = new Map();
+    for (let i = tables.words.length - 1; i >= 0; i--) this.vocab.set(tables.words[i]!, i);
+    this.uniProb = tables.uniProb;
+    this.uniBackoff = tables.uniBackoff;
+    this.uniBackoffBits = new Uint32Array(tables.uniBackoff.buffer, tables.uniBackoff.byteOffset, tables.uniBackoff.length);
+    this.keys = tables.keys;
+    this.probs = tables.probs;
+    this.backoffs = tables.backoffs;
+    this.backoffBits = tables.backoffs.map((b) => new Uint32Array(b.buffer, b.byteOffset, b.length));
+    this.base = [0, 1];
+    let next = 1 + tables.words.length;
+    for (let k = 2; k < this.order; k++) {
+      this.base.push(next);
+      next += tables.keys[k - 2]!.length >>> 1;
+    }
+    this.beginSentenceId = this.vocab.get('<s>') ?? 0;
+    this.endSentenceId = this.vocab.get('</s>') ?? 0;
+    // KenLM BeginSentenceWrite: length 1 even when <s> cannot be extended.
+    this.beginState = 1 + this.beginSentenceId;
+    this.ctxWords = new Int32Array(this.order);
+    this.ctxBackoff = new Float64Array(this.order);
+  }
+
+  /** The raw tables (for the binary writer and diagnostics). */
+  getTables(): LmTables {
+    return this.tables;
+  }
+
+  get vocabularySize(): number {
+    return this.wordList.length;
+  }
+
+  beginSentenceState(): number {
+    return this.beginState;
+  }
+
+  nullContextState(): number {
+    return 0;
+  }
+
+  /** Word id (0 = `<unk>` for unknown words). */
+  wordId(word: string): number {
+    return this.vocab.get(word) ?? 0;
+  }
+
+  wordOf(id: number): string {
+    return this.wordList[id]!;
+  }
+
+  hasWord(word: string): boolean {
+    const id = this.vocab.get(word);
+    return id !== undefined && id !== 0;
+  }
+
+  *words(): Iterable<string> {
+    for (let i = 1; i < this.wordList.length; i++) yield this.wordList[i]!;
+  }
+
+  scoreWord(state: number, word: string): { log10: number; state: number; oov: boolean } {
+    const id = this.vocab.get(word) ?? 0;
+    const log10 = this.scoreId(state, id);
+    return { log10, state: this.outState, oov: id === 0 };
+  }
+
+  scoreEndOfSentence(state: number): number {
+    return this.scoreId(state, this.endSentenceId);
+  }
+
+  /** Words of a state, most recent first (for debugging and tests). */
+  stateWords(state: number): string[] {
+    const len = this.decodeState(state);
+    const out: string[] = [];
+    for (let j = 0; j < len; j++) out.push(this.wordList[this.ctxWords[j]!]!);
+    return out;
+  }
+
+  /** Fill ctxWords/ctxBackoff for a state; returns its length. */
+  private decodeState(state: number): number {
+    if (state === 0) return 0;
+    const base = this.base;
+    let k = this.order - 1;
+    while (k > 1 && state < base[k]!) k--;
+    let slot = state - base[k]!;
+    const len = k;
+    for (; k >= 2; k--) {
+      const keys = this.keys[k - 2]!;
+      this.ctxWords[k - 1] = keys[2 * slot + 1]!;
+      this.ctxBackoff[k - 1] = this.backoffs[k - 2]![slot]!;
+      slot = keys[2 * slot]!;
+    }
+    this.ctxWords[0] = slot;
+    this.ctxBackoff[0] = this.uniBackoff[slot]!;
+    return len;
+  }
+
+  /**
+   * log10 p(word id | state), KenLM FullScore. Sets `outState` and `outNgramLength`.
+   */
+  scoreId(state: number, id: number): number {
+    const len = this.decodeState(state);
+    const order = this.order;
+    let prob: number = this.uniProb[id]!;
+    let ngramLength = 1;
+    let nextUse = this.uniBackoffBits[id] !== NEG_ZERO_BITS ? 1 : 0;
+    let nextSlot = id;
+    let slot = id;
+    const ctx = this.ctxWords;
+    for (let j = 0; j < len; j++) {
+      const k = j + 2;
+      const keys = this.keys[k - 2]!;
+      const s = findSlot(keys, slot, ctx[j]!);
+      if (s < 0) break;
+      prob = this.probs[k - 2]![s]!;
+      ngramLength = k;
+      if (k < order && this.backoffBits[k - 2]![s] !== NEG_ZERO_BITS) {
+        nextUse = k;
+        nextSlot = s;
+      }
+      slot = s;
+    }
+    const bo = this.ctxBackoff;
+    for (let j = ngramLength - 1; j < len; j++) prob = Math.fround(prob + bo[j]!);
+    this.outNgramLength = ngramLength;
+    this.outState = nextUse === 0 ? 0 : this.base[nextUse]! + nextSlot;
+    return prob;
+  }
+
+  /**
+   * Score a whole sentence as KenLM's `query`: optional `<s>` context, each word, optional `</s>`.
+   * Per-word results are [log10 p, matched n-gram length, is OOV] like golden word_scores.
+   */
+  scoreSentence(words: readonly string[], options: { bos?: boolean; eos?: boolean } = {}): SentenceScore {
+    const bos = options.bos ?? true;
+    const eos = options.eos ?? true;
+    let state = bos ? this.beginState : 0;
+    let total = 0;
+    let oovs = 0;
+    const out: WordScore[] = [];
+    for (const w of words) {
+      const id = this.vocab.get(w) ?? 0;
+      const p = this.scoreId(state, id);
+      state = this.outState;
+      total += p;
+      if (id === 0) oovs++;
+      out.push({ log10: p, ngramLength: this.outNgramLength, oov: id === 0 });
+    }
+    if (eos) {
+      const p = this.scoreId(state, this.endSentenceId);
+      total += p;
+      out.push({ log10: p, ngramLength: this.outNgramLength, oov: false });
+    }
+    return { total, words: out, oovs };
+  }
+
+  /** Total log10 of a sentence of word ids without per-word detail (fast path). */
+  scoreTokens(ids: ArrayLike<number>, bos = true, eos = true): number {
+    let state = bos ? this.beginState : 0;
+    let total = 0;
+    for (let i = 0; i < ids.length; i++) {
+      total += this.scoreId(state, ids[i]!);
+      state = this.outState;
+    }
+    if (eos) total += this.scoreId(state, this.endSentenceId);
+    return total;
+  }
+
+  /** Bytes held by the n-gram tables and unigram arrays (vocabulary strings excluded). */
+  tableBytes(): number {
+    let b = this.uniProb.byteLength + this.uniBackoff.byteLength;
+    for (const a of this.keys) b += a.byteLength;
+    for (const a of this.probs) b += a.byteLength;
+    for (const a of this.backoffs) b += a.byteLength;
+    return b;
+  }
+}
