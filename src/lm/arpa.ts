@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { UserError } from '../util/errors.js';
-import { ArpaModel, EMPTY, capacityFor, findSlot, slotOf, type LmTables } from './model.js';
+import { ArpaModel, EMPTY, capacityFor, findSlot, slotOf, strideOf, type LmTables } from './model.js';
 
 /**
  * ARPA reader following KenLM's rules (lm/read_arpa.cc, search_hashed.cc, model.cc, vocab.cc):
@@ -284,44 +284,46 @@ export function parseArpa(text: string, options: ArpaReadOptions = {}): ArpaMode
   const uniBits = new Uint32Array(uniBackoff.buffer);
 
   // ---- higher orders
-  const keys: Uint32Array[] = [];
-  const probs: Float32Array[] = [];
-  const backoffs: Float32Array[] = [];
-  const backoffBits: Uint32Array[] = [];
+  const entries: Uint32Array[] = [];
+  const floats: Float32Array[] = [];
+  const strides: number[] = [0, 0];
   const stored: number[] = [V];
   for (let k = 2; k <= order; k++) {
-    const cap = capacityFor(counts[k - 1]!);
-    keys.push(new Uint32Array(2 * cap).fill(EMPTY));
-    probs.push(new Float32Array(cap));
-    const b = k < order ? new Float32Array(cap) : new Float32Array(0);
-    backoffs.push(b);
-    backoffBits.push(new Uint32Array(b.buffer));
+    const stride = strideOf(k, order);
+    const e = new Uint32Array(stride * capacityFor(counts[k - 1]!));
+    for (let o = 1; o < e.length; o += stride) e[o] = EMPTY;
+    entries.push(e);
+    floats.push(new Float32Array(e.buffer));
+    strides.push(stride);
     stored.push(0);
   }
   const insert = (k: number, suffix: number, word: number, prob: number, bo: number): number => {
-    const kt = keys[k - 2]!;
-    const cap = kt.length >>> 1;
+    const e = entries[k - 2]!;
+    const stride = strides[k]!;
+    const cap = e.length / stride;
     if (stored[k - 1]! + 1 >= cap) {
       fail(`too many ${k}-grams: more than the header's count plus the hallucinated suffixes of SRI-pruned n-grams fit (${cap - 1})`);
     }
     let s = slotOf(suffix, word, cap);
-    while (kt[2 * s + 1] !== EMPTY) {
-      if (kt[2 * s + 1] === word && kt[2 * s] === suffix) return -1 - s;
+    while (e[s * stride + 1] !== EMPTY) {
+      if (e[s * stride + 1] === word && e[s * stride] === suffix) return -1 - s;
       if (++s === cap) s = 0;
     }
-    kt[2 * s] = suffix;
-    kt[2 * s + 1] = word;
-    probs[k - 2]![s] = prob;
-    if (k < order) backoffs[k - 2]![s] = bo;
+    const o = s * stride;
+    e[o] = suffix;
+    e[o + 1] = word;
+    floats[k - 2]![o + 2] = prob;
+    if (k < order) floats[k - 2]![o + 3] = bo;
     stored[k - 1]!++;
     return s;
   };
   const setExtension = (k: number, slot: number) => {
-    const bits = k === 1 ? uniBits : backoffBits[k - 2]!;
-    if (bits[slot] === 0x80000000) bits[slot] = 0; // −0.0 → +0.0
+    if (k === 1) {
+      if (uniBits[slot] === 0x80000000) uniBits[slot] = 0; // −0.0 → +0.0
+    } else if (entries[k - 2]![4 * slot + 3] === 0x80000000) entries[k - 2]![4 * slot + 3] = 0;
   };
-  const boOf = (k: number, slot: number) => (k === 1 ? uniBackoff[slot]! : backoffs[k - 2]![slot]!);
-  const probOf = (k: number, slot: number) => (k === 1 ? uniProb[slot]! : probs[k - 2]![slot]!);
+  const boOf = (k: number, slot: number) => (k === 1 ? uniBackoff[slot]! : floats[k - 2]![4 * slot + 3]!);
+  const probOf = (k: number, slot: number) => (k === 1 ? uniProb[slot]! : floats[k - 2]![strides[k]! * slot + 2]!);
 
   const ids = new Int32Array(order);
   const ctx = new Int32Array(order); // ctx[c] = slot of the context of length c (w[n-1-c..n-2])
@@ -345,14 +347,14 @@ export function parseArpa(text: string, options: ArpaReadOptions = {}): ArpaMode
       // Context chain w[n-2], w[n-3..n-2], ...: the full context must exist (KenLM ActivateLowerMiddle).
       ctx[1] = ids[n - 2]!;
       for (let c = 2; c <= n - 1; c++) {
-        ctx[c] = ctx[c - 1]! < 0 ? -1 : findSlot(keys[c - 2]!, ctx[c - 1]!, ids[n - 1 - c]!);
+        ctx[c] = ctx[c - 1]! < 0 ? -1 : findSlot(entries[c - 2]!, strides[c]!, ctx[c - 1]!, ids[n - 1 - c]!);
       }
       if (ctx[n - 1]! < 0) fail(`the context of every ${n}-gram must appear as a ${n - 1}-gram, but ${quote(r.line())} has none`);
       // Suffix chain; hallucinate missing suffixes as KenLM's FindLower/AdjustLower.
       suf[1] = ids[n - 1]!;
       let L = 2;
       for (; L <= n - 1; L++) {
-        const s = findSlot(keys[L - 2]!, suf[L - 1]!, ids[n - L]!);
+        const s = findSlot(entries[L - 2]!, strides[L]!, suf[L - 1]!, ids[n - L]!);
         if (s < 0) break;
         suf[L] = s;
       }
@@ -380,7 +382,7 @@ export function parseArpa(text: string, options: ArpaReadOptions = {}): ArpaMode
   if (r.line() !== '\\end\\') fail(`expected \\end\\ after the ${order}-grams but got ${quote(r.line())}`);
   while (r.next()) if (!r.isBlank()) fail(`only blank lines may follow \\end\\, but got ${quote(r.line())}`);
 
-  const tables: LmTables = { order, words, uniProb, uniBackoff, keys, probs, backoffs, counts, stored };
+  const tables: LmTables = { order, words, uniProb, uniBackoff, entries, counts, stored };
   return new ArpaModel(tables, warnings);
 }
 

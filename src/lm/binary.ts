@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { ArpaModel, type LmTables } from './model.js';
+import { ArpaModel, strideOf, type LmTables } from './model.js';
 import { BINARY_MAGIC_TEXT } from './arpa.js';
 
 /**
@@ -17,7 +17,8 @@ import { BINARY_MAGIC_TEXT } from './arpa.js';
  *  24  u32 number of warnings, u32 byte length of the warnings blob (UTF-8 joined by '\n')
  *  32  per order k = 1..N: u32 declared count, u32 stored entries, u32 capacity (V for k = 1)
  *  then sections: uniProb f32[V], uniBackoff f32[V], vocab blob, warnings blob,
- *  per k = 2..N: keys u32[2·cap], probs f32[cap], backoffs f32[cap] (k < N only)
+ *  per k = 2..N: entries u32[stride·cap] ([suffix slot, first word, prob f32, backoff f32], stride 4;
+ *  stride 3 without backoff for k = N) — exactly the in-memory tables of model.ts
  */
 export const BINARY_VERSION = 1;
 const HEADER_FIXED = 32;
@@ -49,16 +50,7 @@ export function serializeModel(model: ArpaModel): Uint8Array {
     vocabBlob,
     warnBlob,
   ];
-  for (let k = 2; k <= N; k++) {
-    const keys = t.keys[k - 2]!;
-    const probs = t.probs[k - 2]!;
-    sections.push(new Uint8Array(keys.buffer, keys.byteOffset, keys.byteLength));
-    sections.push(new Uint8Array(probs.buffer, probs.byteOffset, probs.byteLength));
-    if (k < N) {
-      const b = t.backoffs[k - 2]!;
-      sections.push(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
-    }
-  }
+  for (const e of t.entries) sections.push(new Uint8Array(e.buffer, e.byteOffset, e.byteLength));
   let total = headerLen;
   for (const s of sections) total += align8(s.byteLength);
   const out = new Uint8Array(total);
@@ -74,7 +66,7 @@ export function serializeModel(model: ArpaModel): Uint8Array {
     const o = HEADER_FIXED + 12 * (k - 1);
     dv.setUint32(o, t.counts[k - 1]!, true);
     dv.setUint32(o + 4, t.stored[k - 1]!, true);
-    dv.setUint32(o + 8, k === 1 ? V : t.keys[k - 2]!.length >>> 1, true);
+    dv.setUint32(o + 8, k === 1 ? V : t.entries[k - 2]!.length / strideOf(k, N), true);
   }
   let off = headerLen;
   for (const s of sections) {
@@ -128,16 +120,12 @@ export function deserializeModel(bytes: Uint8Array, fileName = '<binary lm>'): A
   if (words.length !== V) bad(`vocabulary has ${words.length} words, header says ${V}`);
   const warnAt = take(warnLen);
   const warnings = nWarn === 0 ? [] : dec.decode(new Uint8Array(buf, warnAt, warnLen)).split('\n');
-  const keys: Uint32Array[] = [];
-  const probs: Float32Array[] = [];
-  const backoffs: Float32Array[] = [];
+  const entries: Uint32Array[] = [];
   for (let k = 2; k <= N; k++) {
-    const cap = caps[k - 1]!;
-    keys.push(new Uint32Array(buf, take(8 * cap), 2 * cap));
-    probs.push(new Float32Array(buf, take(4 * cap), cap));
-    backoffs.push(k < N ? new Float32Array(buf, take(4 * cap), cap) : new Float32Array(0));
+    const n = caps[k - 1]! * strideOf(k, N);
+    entries.push(new Uint32Array(buf, take(4 * n), n));
   }
-  const tables: LmTables = { order: N, words, uniProb, uniBackoff, keys, probs, backoffs, counts, stored };
+  const tables: LmTables = { order: N, words, uniProb, uniBackoff, entries, counts, stored };
   return new ArpaModel(tables, warnings);
 }
 

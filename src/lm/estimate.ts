@@ -435,11 +435,27 @@ function lastWord(tables: NgramTable[], k: number, e: number): number {
   return s;
 }
 
-/** Shortest decimal that reads back as the same float32 (lmplz prints floats this way). */
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * Shortest decimal that reads back as the same float32, in ECMAScript number formatting (lmplz prints
+ * with double-conversion's shortest-single mode). Candidates with 1..9 significant digits are formed
+ * numerically (one rounding each), so no strings are built until the answer.
+ */
 export function formatFloat32(x: number): string {
   if (x === 0) return '0';
   if (!Number.isFinite(x)) return String(x);
-  // Round-tripping is monotonic in the number of digits: binary search the shortest in 1..9.
+  const a = Math.abs(x);
+  const e = Math.floor(Math.log10(a));
+  for (let p = 1; p <= 9; p++) {
+    const s = p - 1 - e;
+    let v: number;
+    if (s >= 0 && s <= 22) v = Math.round(a * POW10[s]!) / POW10[s]!;
+    else if (s < 0 && s >= -22) v = Math.round(a / POW10[-s]!) * POW10[-s]!;
+    else break;
+    if (Math.fround(v) === a) return String(x < 0 ? -v : v);
+  }
+  // Outside the table's range: search with toPrecision (round-tripping is monotonic in the digits).
   let lo = 1;
   let hi = 9;
   while (lo < hi) {

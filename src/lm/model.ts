@@ -8,8 +8,10 @@ import type { LanguageModelScorer } from './types.js';
  * hash table (linear probing) whose key is the pair (slot of the (k-1)-word suffix in the order k-1
  * table, first word id) — the n-gram w1..wk is reached from wk by prepending w(k-1), w(k-2), ... one
  * table per step, exactly the walk KenLM does with its combined word hashes, but with exact keys
- * (no 64-bit hash collisions are possible). Keys are two Uint32 per slot, probabilities and backoffs
- * Float32 (KenLM stores float too), highest order without backoffs.
+ * (no 64-bit hash collisions are possible). A slot is interleaved in one Uint32Array so that a probe
+ * touches one cache line: [suffix slot, first word, prob bits, backoff bits] (stride 4), the highest
+ * order without backoff (stride 3); prob/backoff are float32 (as KenLM stores them), read through a
+ * Float32Array view of the same buffer.
  *
  * Backoff sign: −0.0 means "no longer n-gram has this one as context" (KenLM kNoExtensionBackoff), so a
  * state ending here may be shortened; +0.0 or non-zero means it can be extended. States are small
@@ -23,11 +25,11 @@ export interface LmTables {
   words: string[];
   uniProb: Float32Array;
   uniBackoff: Float32Array;
-  /** Per order k = 2..order at index k-2: [suffixSlot, firstWord] per slot; firstWord EMPTY = free. */
-  keys: Uint32Array[];
-  probs: Float32Array[];
-  /** Per order k = 2..order-1 (the highest order has none: an empty array). */
-  backoffs: Float32Array[];
+  /**
+   * Per order k = 2..order at index k-2: slots of [suffixSlot, firstWord, prob, backoff] (stride 4; the
+   * highest order has stride 3, no backoff); firstWord EMPTY = free slot.
+   */
+  entries: Uint32Array[];
   /** n-gram counts as declared by the ARPA header (index k-1). */
   counts: number[];
   /** Entries per table including hallucinated (SRI-pruned) suffixes, index k-1. */
@@ -48,14 +50,17 @@ export function slotOf(suffix: number, word: number, cap: number): number {
   return Math.floor((h >>> 0) * (cap / 4294967296));
 }
 
-/** Find (suffix, word) in a key table; −1 when absent. */
-export function findSlot(keys: Uint32Array, suffix: number, word: number): number {
-  const cap = keys.length >>> 1;
+export const strideOf = (k: number, order: number): number => (k < order ? 4 : 3);
+
+/** Find (suffix, word) in an entry table of the given stride; −1 when absent. */
+export function findSlot(entries: Uint32Array, stride: number, suffix: number, word: number): number {
+  const cap = entries.length / stride;
   let s = slotOf(suffix, word, cap);
   for (;;) {
-    const w = keys[2 * s + 1]!;
+    const o = s * stride;
+    const w = entries[o + 1]!;
     if (w === EMPTY) return -1;
-    if (w === word && keys[2 * s] === suffix) return s;
+    if (w === word && entries[o] === suffix) return s;
     if (++s === cap) s = 0;
   }
 }
@@ -90,10 +95,8 @@ export class ArpaModel implements LanguageModelScorer {
   private readonly uniProb: Float32Array;
   private readonly uniBackoff: Float32Array;
   private readonly uniBackoffBits: Uint32Array;
-  private readonly keys: Uint32Array[];
-  private readonly probs: Float32Array[];
-  private readonly backoffs: Float32Array[];
-  private readonly backoffBits: Uint32Array[];
+  private readonly entries: Uint32Array[];
+  private readonly entryFloats: Float32Array[];
   /** First handle of each order's states: base[k] for k = 1..order-1; handle = base[k] + slot. */
   private readonly base: number[];
   private readonly beginState: number;
@@ -116,15 +119,13 @@ export class ArpaModel implements LanguageModelScorer {
     this.uniProb = tables.uniProb;
     this.uniBackoff = tables.uniBackoff;
     this.uniBackoffBits = new Uint32Array(tables.uniBackoff.buffer, tables.uniBackoff.byteOffset, tables.uniBackoff.length);
-    this.keys = tables.keys;
-    this.probs = tables.probs;
-    this.backoffs = tables.backoffs;
-    this.backoffBits = tables.backoffs.map((b) => new Uint32Array(b.buffer, b.byteOffset, b.length));
+    this.entries = tables.entries;
+    this.entryFloats = tables.entries.map((e) => new Float32Array(e.buffer, e.byteOffset, e.length));
     this.base = [0, 1];
     let next = 1 + tables.words.length;
     for (let k = 2; k < this.order; k++) {
       this.base.push(next);
-      next += tables.keys[k - 2]!.length >>> 1;
+      next += tables.entries[k - 2]!.length / 4;
     }
     this.beginSentenceId = this.vocab.get('<s>') ?? 0;
     this.endSentenceId = this.vocab.get('</s>') ?? 0;
@@ -196,10 +197,11 @@ export class ArpaModel implements LanguageModelScorer {
     let slot = state - base[k]!;
     const len = k;
     for (; k >= 2; k--) {
-      const keys = this.keys[k - 2]!;
-      this.ctxWords[k - 1] = keys[2 * slot + 1]!;
-      this.ctxBackoff[k - 1] = this.backoffs[k - 2]![slot]!;
-      slot = keys[2 * slot]!;
+      const e = this.entries[k - 2]!;
+      const o = 4 * slot;
+      this.ctxWords[k - 1] = e[o + 1]!;
+      this.ctxBackoff[k - 1] = this.entryFloats[k - 2]![o + 3]!;
+      slot = e[o]!;
     }
     this.ctxWords[0] = slot;
     this.ctxBackoff[0] = this.uniBackoff[slot]!;
@@ -220,12 +222,14 @@ export class ArpaModel implements LanguageModelScorer {
     const ctx = this.ctxWords;
     for (let j = 0; j < len; j++) {
       const k = j + 2;
-      const keys = this.keys[k - 2]!;
-      const s = findSlot(keys, slot, ctx[j]!);
+      const stride = k < order ? 4 : 3;
+      const entries = this.entries[k - 2]!;
+      const s = findSlot(entries, stride, slot, ctx[j]!);
       if (s < 0) break;
-      prob = this.probs[k - 2]![s]!;
+      const o = s * stride;
+      prob = this.entryFloats[k - 2]![o + 2]!;
       ngramLength = k;
-      if (k < order && this.backoffBits[k - 2]![s] !== NEG_ZERO_BITS) {
+      if (k < order && entries[o + 3] !== NEG_ZERO_BITS) {
         nextUse = k;
         nextSlot = s;
       }
@@ -280,9 +284,7 @@ export class ArpaModel implements LanguageModelScorer {
   /** Bytes held by the n-gram tables and unigram arrays (vocabulary strings excluded). */
   tableBytes(): number {
     let b = this.uniProb.byteLength + this.uniBackoff.byteLength;
-    for (const a of this.keys) b += a.byteLength;
-    for (const a of this.probs) b += a.byteLength;
-    for (const a of this.backoffs) b += a.byteLength;
+    for (const a of this.entries) b += a.byteLength;
     return b;
   }
 }
