@@ -8,6 +8,10 @@ export interface TranscribeOptions {
   all?: boolean;
   /** Beam width for LM decoding. */
   beam?: number;
+  /** Sample rate of a `Float32Array` input (default 16000); ignored for encoded audio. */
+  sampleRate?: number;
+  /** Name used in error messages for the input (e.g. the upload's file name). */
+  source?: string;
 }
 
 export interface MemberTranscript {
@@ -29,6 +33,8 @@ export interface EnsembleResult {
   timingsMs: Record<string, number>;
   /** Present with `all`: every member's transcript (greedy, or LM-decoded with `lm`). */
   transcripts?: MemberTranscript[];
+  /** How `text` was decoded: 'lm' only when `lm` was asked for and the chosen member has an LM. */
+  decoding?: 'greedy' | 'lm';
 }
 
 /** Summary of a loaded ensemble (GET /v1/models). */

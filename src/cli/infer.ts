@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { Ensemble } from '../ensemble/ensemble.js';
+import { loadManifest } from '../ensemble/manifest.js';
+import { Progress } from '../ensemble/progress.js';
+import type { EnsembleResult, TranscribeOptions } from '../ensemble/types.js';
+import { mapConcurrent } from '../eval/pool.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { UserError } from '../util/errors.js';
+import { defaultEnsembleDir, numberOption } from './serve.js';
+
+interface InferCliOptions {
+  ensemble?: string;
+  json?: boolean;
+  all?: boolean;
+  lm?: boolean;
+  beam?: string;
+  manifest?: string;
+  output?: string;
+  jobs?: string;
+  quiet?: boolean;
+}
+
+/** The ensemble folder: --ensemble, else the package's ensembles/demo (not the working directory). */
+export function resolveEnsembleDir(option: string | undefined): string {
+  if (option) return path.resolve(option);
+  const dir = defaultEnsembleDir();
+  if (!existsSync(path.join(dir, 'ensemble.json'))) {
+    throw new UserError(
+      `no --ensemble given and the bundled demo ensemble is missing (${dir}); pass --ensemble DIR (a folder written by \`ensemble build\`)`,
+      { code: 'E_ENSEMBLE_MISSING' },
+    );
+  }
+  return dir;
+}
+
+/** One JSON record per utterance (`--json`). */
+export function resultRecord(r: EnsembleResult, extra: Record<string, unknown> = {}, all = false): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    ...extra,
+    text: r.text,
+    model: r.model,
+    probabilities: r.probabilities,
+    confidences: r.confidences,
+    decoding: r.decoding ?? 'greedy',
+    audioSeconds: r.audioSeconds,
+    timingsMs: r.timingsMs,
+  };
+  if (all && r.transcripts) o.transcripts = r.transcripts;
+  return o;
+}
+
+export function register(program: Command): void {
+  program
+    .command('infer')
+    .description('transcribe audio with an ensemble: every member runs, the selector picks one, its transcript is printed')
+    .argument('[audio...]', 'audio files (WAV; other containers through ffmpeg)')
+    .option('--ensemble <dir>', 'ensemble folder (ensemble.json); default: the bundled ensembles/demo')
+    .option('--json', 'one JSON object per utterance: text, chosen model, selector probabilities, confidences, timings')
+    .option('--all', "also every member's transcript")
+    .option('--lm', "decode with the chosen member's n-gram LM (prefix beam search); greedy otherwise")
+    .option('--beam <n>', 'beam width for --lm (default 100)')
+    .option('--manifest <file>', 'transcribe every line of a NeMo JSONL manifest (one JSON object per utterance; implies --json)')
+    .option('-o, --output <file>', 'write the output to FILE instead of stdout')
+    .option('--jobs <n>', 'utterances in flight at once (default 4)')
+    .option('--quiet', 'no progress display for --manifest')
+    .action(async (audio: string[], opts: InferCliOptions) => {
+      if (!opts.manifest && audio.length === 0) throw new UserError('give audio files or --manifest M.jsonl');
+      if (opts.manifest && audio.length > 0) throw new UserError('give either audio files or --manifest, not both');
+      const beam = opts.beam === undefined ? undefined : numberOption('--beam', opts.beam, { integer: true, min: 1 });
+      if (beam !== undefined && !opts.lm) throw new UserError('--beam needs --lm (greedy decoding has no beam)');
+      const jobs = opts.jobs === undefined ? 4 : numberOption('--jobs', opts.jobs, { integer: true, min: 1 });
+      const dir = resolveEnsembleDir(opts.ensemble);
+      const manifest = opts.manifest ? await loadManifest(opts.manifest) : null;
+      const ensemble = await Ensemble.load(dir, { preloadLms: Boolean(opts.lm) });
+      const lines: string[] = [];
+      const out = opts.output ? null : process.stdout;
+      const emit = (s: string): void => {
+        if (out) out.write(`${s}\n`);
+        else lines.push(s);
+      };
+      try {
+        if (opts.lm && !ensemble.members().some((m) => m.lm)) {
+          throw new UserError('--lm: no member of this ensemble has an LM (set lm: in the ensemble YAML and rebuild)');
+        }
+        const options: TranscribeOptions = { lm: Boolean(opts.lm), all: Boolean(opts.all), beam };
+        if (manifest) {
+          const progress = new Progress('infer', manifest.entries.length, { silent: Boolean(opts.quiet) });
+          // Results are printed in manifest order as soon as each prefix is complete.
+          const done = new Map<number, string>();
+          let next = 0;
+          await mapConcurrent(manifest.entries, jobs, async (e, i) => {
+            const r = await ensemble.transcribe(e.audioPath, options);
+            const extra: Record<string, unknown> = { audio_filepath: e.audioFilepath };
+            if (e.duration !== null) extra.duration = e.duration;
+            const rec = resultRecord(r, extra, options.all);
+            if (e.text !== null) rec.reference = e.text;
+            done.set(i, JSON.stringify(rec));
+            while (done.has(next)) {
+              emit(done.get(next)!);
+              done.delete(next);
+              next++;
+            }
+            progress.tick();
+          });
+          progress.finish();
+        } else {
+          for (const file of audio) {
+            const r = await ensemble.transcribe(file, options);
+            if (opts.json) emit(JSON.stringify(resultRecord(r, { audio_filepath: file }, options.all)));
+            else {
+              emit(audio.length > 1 ? `${file}\t${r.text}` : r.text);
+              if (opts.all && r.transcripts) for (const t of r.transcripts) emit(`  ${t.model}${t.model === r.model ? '*' : ' '}\t${t.text}`);
+            }
+          }
+        }
+        if (opts.output) await writeFileAtomic(opts.output, lines.length ? `${lines.join('\n')}\n` : '');
+      } finally {
+        await ensemble.dispose();
+      }
+    });
+}
