@@ -1,6 +1,6 @@
 // Public API. Each capability exports from its own folder; the CLI and server are thin layers over this.
 export { UserError, isUserError } from './util/errors.js';
-export type { CtcModel, Logprobs, ModelLayout, TokenizerInfo, FrontEndConfig } from './models/types.js';
+export type { CtcModel, Logprobs, ModelLayout, TokenizerInfo, FrontEndConfig, ModelFeatures } from './models/types.js';
 export type { LanguageModelScorer } from './lm/types.js';
 // Ensembles: build (NeMo build_ensemble.py YAML), load + transcribe, LM weight tuning.
 export { Ensemble, DEFAULT_BEAM } from './ensemble/ensemble.js';
@@ -26,3 +26,16 @@ export type { EnsembleJson, EnsembleModelJson, EnsembleLmJson, TrainingReport } 
 export { tuneLm, DEFAULT_TUNE_ALPHAS, DEFAULT_TUNE_BETAS } from './ensemble/tune-lm.js';
 export type { TuneLmOptions, TuneLmResult, TuneLmMemberResult } from './ensemble/tune-lm.js';
 export { ConfidenceCache, sha256File } from './ensemble/cache.js';
+export { decodeWav, encodeWav, mixToMono } from './audio/wav.js';
+export type { DecodedWav, WavEncoding, EncodeWavOptions } from './audio/wav.js';
+export { resample } from './audio/resample.js';
+export type { ResampleOptions } from './audio/resample.js';
+export { loadAudio, decodeAudio } from './audio/load.js';
+export { nemoMelSpectrogram, nemoFrontEnd, slaneyMelFilterbank, nemoValidFrames } from './features/nemo-mel.js';
+export type { Features, NemoFrontEndConfig } from './features/nemo-mel.js';
+export { wav2vec2Normalize, wav2vec2Features } from './features/wav2vec2.js';
+export { loadCtcModel, detectLayout, parseTokensTxt, logSoftmaxRows, nemoEncodedLength, convEncodedLength } from './models/load.js';
+export type { LoadModelOptions, NemoModelConfigJson, LoadedCtcModel } from './models/load.js';
+export { greedyDecode, argmaxPerFrame, ctcCollapse, tokensToText } from './models/greedy.js';
+export { readOnnxModelInfo } from './models/onnx-proto.js';
+export type { OnnxModelInfo, OnnxValueInfo } from './models/onnx-proto.js';

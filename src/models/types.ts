@@ -33,6 +33,15 @@ export type FrontEndConfig =
     }
   | { kind: 'wav2vec2'; sampleRate: number; doNormalize: boolean };
 
+/**
+ * Front-end output of one utterance (`CtcModel.computeFeatures`), shared read-only between models whose
+ * `frontEnd` configs are identical. NeMo layouts: log-mel features row-major [nMels][frames].
+ * wav2vec2: the (normalised) samples.
+ */
+export type ModelFeatures =
+  | { readonly kind: 'nemo'; readonly samples: number; readonly data: Float32Array; readonly nMels: number; readonly frames: number; readonly validFrames: number }
+  | { readonly kind: 'wav2vec2'; readonly samples: number; readonly values: Float32Array };
+
 export interface CtcModel {
   readonly dir: string;
   readonly layout: ModelLayout;
@@ -43,5 +52,14 @@ export interface CtcModel {
   readonly frontEnd: FrontEndConfig;
   /** Run on mono samples at `frontEnd.sampleRate`; returns log-softmaxed posteriors (temperature applied). */
   run(samples: Float32Array, options?: { temperature?: number }): Promise<Logprobs>;
+  /** The ONNX file the model runs (for fingerprints). Always set by `loadCtcModel`. */
+  readonly onnxFile?: string;
+  /** Front end only: a pure function of `frontEnd` and the samples. Always set by `loadCtcModel`. */
+  computeFeatures?(samples: Float32Array): ModelFeatures;
+  /**
+   * ONNX + trimming + (temperature) log-softmax on precomputed (read-only, shareable) features;
+   * run(s, o) ≡ runFeatures(computeFeatures(s), o). Always set by `loadCtcModel`.
+   */
+  runFeatures?(features: ModelFeatures, options?: { temperature?: number }): Promise<Logprobs>;
   dispose(): Promise<void>;
 }

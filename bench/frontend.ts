@@ -1,0 +1,67 @@
+// Runtime-core timings: `npm run bench -- frontend`. For a 10 s input: front-end time (× real time) for the
+// NeMo (2.3 / 2.4) and wav2vec2 front ends, resampling from 44.1 kHz, and ONNX time per test model (the
+// tone models of tests/helpers/onnx-builder.ts for each layout).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { nemoMelSpectrogram } from '../src/features/nemo-mel.js';
+import { wav2vec2Normalize } from '../src/features/wav2vec2.js';
+import { resample } from '../src/audio/resample.js';
+import { loadCtcModel } from '../src/models/load.js';
+import { writeNemoToneModel, writeSherpaToneModel, writeWav2vec2ToneModel } from '../tests/helpers/onnx-builder.js';
+import { noise, sine } from '../tests/helpers/wav.js';
+
+const SECONDS = 10;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function time(fn: () => unknown | Promise<unknown>, reps = 7): Promise<number> {
+  await fn(); // warm-up / JIT
+  const t: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await fn();
+    t.push(performance.now() - t0);
+  }
+  return median(t);
+}
+
+const row = (name: string, ms: number) =>
+  console.log(`${name.padEnd(44)} ${ms.toFixed(2).padStart(9)} ms   ${(SECONDS * 1000 / ms).toFixed(0).padStart(6)}× real time`);
+
+export async function run(): Promise<void> {
+  const audio = sine(440, SECONDS, 16000, 0.3);
+  const nz = noise(audio.length, 0.01);
+  for (let i = 0; i < audio.length; i++) audio[i]! += nz[i]!;
+  console.log(`input: ${SECONDS} s at 16 kHz (median of 7 runs after a warm-up)`);
+  row('front end: NeMo mel 80 (≤2.3 framing)', await time(() => nemoMelSpectrogram(audio, { nemoVersion: '2.3' })));
+  row('front end: NeMo mel 80 (≥2.4 framing)', await time(() => nemoMelSpectrogram(audio, { nemoVersion: '2.4' })));
+  row('front end: NeMo mel 128', await time(() => nemoMelSpectrogram(audio, { nMels: 128 })));
+  row('front end: wav2vec2 normalisation', await time(() => wav2vec2Normalize(audio)));
+  const a441 = sine(440, SECONDS, 44100, 0.3);
+  row('resample 44.1 kHz -> 16 kHz', await time(() => resample(a441, 44100, 16000), 3));
+  const a8 = sine(440, SECONDS, 8000, 0.3);
+  row('resample 8 kHz -> 16 kHz', await time(() => resample(a8, 8000, 16000), 3));
+
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-frontend-'));
+  try {
+    const chars = [' ', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'k', 'l'];
+    const models = [
+      ['NeMo layout (char, 13 classes)', writeNemoToneModel(path.join(dir, 'nemo'), { vocabulary: chars }).dir],
+      ['sherpa-onnx layout (BPE, 6 classes)', writeSherpaToneModel(path.join(dir, 'sherpa'), { vocabulary: ['▁a', 'b', '▁c', 'd', 'e'] }).dir],
+      ['wav2vec2 layout (conv over samples)', writeWav2vec2ToneModel(path.join(dir, 'w2v'), { vocabulary: ['<pad>', '<s>', '</s>', '<unk>', '|', 'A', 'B', 'C'] }).dir],
+    ] as const;
+    for (const [name, d] of models) {
+      const model = await loadCtcModel(d);
+      const feats = model.computeFeatures(audio);
+      row(`ONNX: ${name}`, await time(() => model.runFeatures(feats)));
+      row(`front end + ONNX: ${name}`, await time(() => model.run(audio)));
+      await model.dispose();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

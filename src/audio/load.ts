@@ -1,0 +1,39 @@
+import { promises as fs } from 'node:fs';
+import { UserError } from '../util/errors.js';
+import { decodeWav, looksLikeWav, mixToMono, printableHead, type DecodedWav } from './wav.js';
+import { decodeWithFfmpeg } from './ffmpeg.js';
+import { resample } from './resample.js';
+
+/** Decode a file or in-memory buffer to channels at the native rate (WAV natively, anything else via ffmpeg). */
+export async function decodeAudio(input: string | Uint8Array, source?: string): Promise<DecodedWav> {
+  const name = source ?? (typeof input === 'string' ? input : '<buffer>');
+  let bytes: Uint8Array;
+  if (typeof input === 'string') {
+    try {
+      bytes = await fs.readFile(input);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const what = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory, expected an audio file' : err.message;
+      throw new UserError(what, { source: name, code: 'E_AUDIO_READ', cause: e });
+    }
+  } else {
+    bytes = input;
+  }
+  if (bytes.length === 0) throw new UserError('empty file (0 bytes); expected audio', { source: name, code: 'E_WAV_EMPTY' });
+  if (looksLikeWav(bytes)) return decodeWav(bytes, name);
+  const decoded = await decodeWithFfmpeg(typeof input === 'string' ? input : bytes, name,
+    `not a RIFF/WAVE file (starts with ${printableHead(bytes)})`);
+  const n = decoded.channels[0]?.length ?? 0;
+  if (n === 0) throw new UserError('contains zero samples; expected audio', { source: name, code: 'E_WAV_EMPTY' });
+  return decoded;
+}
+
+/**
+ * Load audio as mono float32 at `targetRate`: channels averaged (NeMo `channel_selector=None`), then the
+ * band-limited resampler when the file's rate differs.
+ */
+export async function loadAudio(input: string | Uint8Array, targetRate: number, source?: string): Promise<Float32Array> {
+  const decoded = await decodeAudio(input, source);
+  const mono = mixToMono(decoded.channels);
+  return resample(mono, decoded.sampleRate, targetRate);
+}

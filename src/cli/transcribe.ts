@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { loadAudio } from '../audio/load.js';
+import { loadCtcModel } from '../models/load.js';
+import { greedyDecode } from '../models/greedy.js';
+import { UserError } from '../util/errors.js';
+
+interface TranscribeOptions {
+  model: string;
+  json?: boolean;
+  temperature: string;
+  nemoVersion?: '2.3' | '2.4';
+}
+
+export function register(program: Command): void {
+  program
+    .command('transcribe')
+    .description('greedy CTC transcript of audio files with one model folder (NeMo, sherpa-onnx or wav2vec2 ONNX export)')
+    .requiredOption('--model <dir>', 'model folder')
+    .argument('<audio...>', 'audio files (WAV; other containers through ffmpeg)')
+    .option('--temperature <t>', 'log_softmax(logits / T) before decoding', '1')
+    .option('--nemo-version <v>', 'NeMo front-end variant when the folder does not say (2.3 or 2.4)')
+    .option('--json', 'print JSON: {"model","layout","results":[{"file","text","frames"}]}')
+    .action(async (audio: string[], opts: TranscribeOptions) => {
+      const temperature = Number(opts.temperature);
+      if (!(temperature > 0)) throw new UserError(`--temperature must be a positive number, got ${JSON.stringify(opts.temperature)}`);
+      if (opts.nemoVersion !== undefined && opts.nemoVersion !== '2.3' && opts.nemoVersion !== '2.4') {
+        throw new UserError(`--nemo-version must be 2.3 or 2.4, got ${JSON.stringify(opts.nemoVersion)}`);
+      }
+      const model = await loadCtcModel(opts.model, { nemoVersion: opts.nemoVersion });
+      try {
+        const results: Array<{ file: string; text: string; frames: number }> = [];
+        for (const file of audio) {
+          const samples = await loadAudio(file, model.frontEnd.sampleRate);
+          const lp = await model.run(samples, { temperature });
+          const text = greedyDecode(lp, model.vocabulary, model.blankId, model.tokenizer);
+          results.push({ file, text, frames: lp.frames });
+          if (!opts.json) process.stdout.write(audio.length > 1 ? `${file}\t${text}\n` : `${text}\n`);
+        }
+        if (opts.json) process.stdout.write(`${JSON.stringify({ model: opts.model, layout: model.layout, results })}\n`);
+      } finally {
+        await model.dispose();
+      }
+    });
+}

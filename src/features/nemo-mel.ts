@@ -1,0 +1,214 @@
+import type { FrontEndConfig } from '../models/types.js';
+import { UserError } from '../util/errors.js';
+import { Fft } from './fft.js';
+
+export type NemoFrontEndConfig = Extract<FrontEndConfig, { kind: 'nemo' }>;
+
+/** Features of one utterance: row-major [nMels][frames]; frames ≥ validFrames are padding (0). */
+export interface Features {
+  data: Float32Array;
+  nMels: number;
+  frames: number;
+  validFrames: number;
+}
+
+/** NeMo Conformer/FastConformer CTC defaults (16 kHz, 80 mels, 25 ms Hann in 512, 10 ms hop, ≤2.3 framing). */
+export function nemoFrontEnd(overrides: Partial<Omit<NemoFrontEndConfig, 'kind'>> = {}): NemoFrontEndConfig {
+  return {
+    kind: 'nemo',
+    sampleRate: 16000,
+    nMels: 80,
+    windowSize: 400,
+    hop: 160,
+    nFft: 512,
+    preemph: 0.97,
+    normalize: 'per_feature',
+    nemoVersion: '2.3',
+    ...overrides,
+  };
+}
+
+const f32 = Math.fround;
+
+// librosa's Slaney mel scale (htk=False).
+const F_SP = 200 / 3;
+const MIN_LOG_HZ = 1000;
+const MIN_LOG_MEL = MIN_LOG_HZ / F_SP;
+const LOGSTEP = Math.log(6.4) / 27;
+
+export function hzToMelSlaney(f: number): number {
+  return f >= MIN_LOG_HZ ? MIN_LOG_MEL + Math.log(f / MIN_LOG_HZ) / LOGSTEP : f / F_SP;
+}
+
+export function melToHzSlaney(m: number): number {
+  return m >= MIN_LOG_MEL ? MIN_LOG_HZ * Math.exp(LOGSTEP * (m - MIN_LOG_MEL)) : F_SP * m;
+}
+
+/**
+ * `librosa.filters.mel(sr, n_fft, n_mels, fmin, fmax, htk=False, norm='slaney', dtype=float32)`, rounded
+ * exactly as numpy does (float64 ramps stored into float32, then the float32 weights times the float64
+ * Slaney norm stored as float32). Row-major [nMels][nFft/2+1].
+ */
+export function slaneyMelFilterbank(sampleRate: number, nFft: number, nMels: number, fmin = 0, fmax = sampleRate / 2): Float32Array {
+  const nBins = Math.floor(nFft / 2) + 1;
+  const fftFreqs = new Float64Array(nBins);
+  for (let k = 0; k < nBins; k++) fftFreqs[k] = (k * sampleRate) / nFft;
+  const melMin = hzToMelSlaney(fmin);
+  const melMax = hzToMelSlaney(fmax);
+  const melF = new Float64Array(nMels + 2);
+  // np.linspace(min, max, n): min + i*step, last point exactly max.
+  const step = (melMax - melMin) / (nMels + 1);
+  for (let i = 0; i < nMels + 2; i++) melF[i] = melToHzSlaney(i === nMels + 1 ? melMax : melMin + i * step);
+  const w = new Float32Array(nMels * nBins);
+  for (let i = 0; i < nMels; i++) {
+    const fd0 = melF[i + 1]! - melF[i]!;
+    const fd1 = melF[i + 2]! - melF[i + 1]!;
+    const enorm = 2 / (melF[i + 2]! - melF[i]!);
+    for (let k = 0; k < nBins; k++) {
+      const lower = -(melF[i]! - fftFreqs[k]!) / fd0;
+      const upper = (melF[i + 2]! - fftFreqs[k]!) / fd1;
+      const v = Math.max(0, Math.min(lower, upper));
+      w[i * nBins + k] = f32(f32(v) * enorm);
+    }
+  }
+  return w;
+}
+
+interface Plan {
+  key: string;
+  fft: Fft;
+  window: Float64Array; // length nFft, Hann(win) centred
+  fb: Float32Array;
+  rowStart: Int32Array;
+  rowEnd: Int32Array;
+  nBins: number;
+}
+
+let cachedPlan: Plan | undefined;
+
+function plan(cfg: NemoFrontEndConfig): Plan {
+  const key = `${cfg.sampleRate}/${cfg.nFft}/${cfg.windowSize}/${cfg.nMels}`;
+  if (cachedPlan?.key === key) return cachedPlan;
+  const { nFft, windowSize: win } = cfg;
+  if (!(nFft >= 2) || (nFft & (nFft - 1)) !== 0) {
+    throw new UserError(`n_fft must be a power of two, got ${nFft}`, { code: 'E_CONFIG' });
+  }
+  if (!(win >= 1 && win <= nFft)) throw new UserError(`window size ${win} must be between 1 and n_fft ${nFft}`, { code: 'E_CONFIG' });
+  // torch.hann_window(win, periodic=False), zero-padded centrally to n_fft by torch.stft.
+  const window = new Float64Array(nFft);
+  const left = Math.floor((nFft - win) / 2);
+  for (let n = 0; n < win; n++) window[left + n] = win === 1 ? 1 : f32(0.5 - 0.5 * Math.cos((2 * Math.PI * n) / (win - 1)));
+  const nBins = nFft / 2 + 1;
+  const fb = slaneyMelFilterbank(cfg.sampleRate, nFft, cfg.nMels);
+  const rowStart = new Int32Array(cfg.nMels);
+  const rowEnd = new Int32Array(cfg.nMels);
+  for (let m = 0; m < cfg.nMels; m++) {
+    let s = nBins;
+    let e = 0;
+    for (let k = 0; k < nBins; k++) {
+      if (fb[m * nBins + k] !== 0) {
+        if (k < s) s = k;
+        e = k + 1;
+      }
+    }
+    rowStart[m] = s < e ? s : 0;
+    rowEnd[m] = e;
+  }
+  cachedPlan = { key, fft: new Fft(nFft), window, fb, rowStart, rowEnd, nBins };
+  return cachedPlan;
+}
+
+/** Valid feature frames for L samples: ≤2.3 `L//hop + 1`, ≥2.4 `L//hop`. */
+export function nemoValidFrames(samples: number, cfg: Pick<NemoFrontEndConfig, 'hop' | 'nemoVersion'>): number {
+  return cfg.nemoVersion === '2.4' ? Math.floor(samples / cfg.hop) : Math.floor(samples / cfg.hop) + 1;
+}
+
+/**
+ * NeMo `AudioToMelSpectrogramPreprocessor` (FilterbankFeatures) at inference, B = 1, dither 0:
+ * preemphasis, centred STFT (≤2.3 reflect / ≥2.4 zero padding), symmetric Hann, power spectrum,
+ * Slaney mel, ln(x + 2^-24), per-feature normalisation (unbiased std + 1e-5) over the valid frames,
+ * frames ≥ validFrames set to 0.
+ */
+export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfig> = {}): Features {
+  const cfg = nemoFrontEnd(config);
+  const L = samples.length;
+  if (L === 0) throw new UserError('no audio samples to compute features from', { code: 'E_AUDIO_EMPTY' });
+  const p = plan(cfg);
+  const { nFft, hop, nMels } = cfg;
+  const pad = Math.floor(nFft / 2);
+  const frames = 1 + Math.floor(L / hop);
+  const validFrames = nemoValidFrames(L, cfg);
+  if (validFrames < 1) {
+    throw new UserError(`audio is too short (${L} samples); NeMo ${cfg.nemoVersion} features need at least ${hop} samples`, {
+      code: 'E_AUDIO_SHORT',
+    });
+  }
+
+  // Preemphasis in float32 like torch: y[0] = x[0], y[t] = x[t] - a*x[t-1].
+  const x = new Float32Array(L);
+  const a = cfg.preemph;
+  x[0] = samples[0]!;
+  if (a) for (let t = 1; t < L; t++) x[t] = f32(samples[t]! - f32(a * samples[t - 1]!));
+  else x.set(samples);
+
+  // Centre padding: reflect (torch default, ≤2.3) or zeros (≥2.4).
+  const padded = new Float64Array(L + 2 * pad);
+  for (let i = 0; i < L; i++) padded[pad + i] = x[i]!;
+  if (cfg.nemoVersion !== '2.4') {
+    const reflect = (i: number): number => {
+      // Index into x with reflection (no edge repeat), folding repeatedly for very short inputs.
+      if (L === 1) return 0;
+      const period = 2 * (L - 1);
+      let j = ((i % period) + period) % period;
+      if (j >= L) j = period - j;
+      return j;
+    };
+    for (let i = 0; i < pad; i++) {
+      padded[i] = x[reflect(i - pad)]!;
+      padded[pad + L + i] = x[reflect(L + i)]!;
+    }
+  }
+
+  const nBins = p.nBins;
+  const re = new Float64Array(nFft);
+  const im = new Float64Array(nFft);
+  const power = new Float64Array(nBins);
+  const out = new Float32Array(nMels * frames);
+  const guard = 2 ** -24;
+  const { window, fb, rowStart, rowEnd } = p;
+  for (let t = 0; t < frames; t++) {
+    const off = t * hop;
+    for (let i = 0; i < nFft; i++) {
+      re[i] = padded[off + i]! * window[i]!;
+      im[i] = 0;
+    }
+    p.fft.transform(re, im);
+    for (let k = 0; k < nBins; k++) power[k] = f32(re[k]! * re[k]! + im[k]! * im[k]!);
+    for (let m = 0; m < nMels; m++) {
+      let s = 0;
+      const base = m * nBins;
+      for (let k = rowStart[m]!; k < rowEnd[m]!; k++) s += fb[base + k]! * power[k]!;
+      out[m * frames + t] = Math.log(f32(s) + guard);
+    }
+  }
+
+  if (cfg.normalize === 'per_feature') {
+    const n = validFrames;
+    for (let m = 0; m < nMels; m++) {
+      const row = m * frames;
+      let sum = 0;
+      for (let t = 0; t < n; t++) sum += out[row + t]!;
+      const mean = sum / n;
+      let ss = 0;
+      for (let t = 0; t < n; t++) {
+        const d = out[row + t]! - mean;
+        ss += d * d;
+      }
+      let std = n > 1 ? Math.sqrt(ss / (n - 1)) : 0; // NeMo 2.4: NaN -> 0 for one frame
+      std = f32(std) + 1e-5;
+      for (let t = 0; t < n; t++) out[row + t] = (out[row + t]! - mean) / std;
+    }
+  }
+  for (let m = 0; m < nMels; m++) out.fill(0, m * frames + validFrames, (m + 1) * frames);
+  return { data: out, nMels, frames, validFrames };
+}
