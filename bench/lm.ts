@@ -56,17 +56,25 @@ function scoreAll(m: ArpaModel, sentences: string[][]): number {
   return total;
 }
 
-function timeLoop(fn: () => void, minMs = 700): number {
+/** CPU milliseconds (user + system) of this process; wall time misleads on a shared, loaded host. */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Per-run [wall ms, CPU ms] of fn, repeated for at least minMs. */
+function timeLoop(fn: () => void, minMs = 700): [number, number] {
   fn();
   let runs = 0;
   const t0 = performance.now();
+  const c0 = cpuMs();
   let t = t0;
   while (t - t0 < minMs) {
     fn();
     runs++;
     t = performance.now();
   }
-  return (t - t0) / runs;
+  return [(t - t0) / runs, (cpuMs() - c0) / runs];
 }
 
 export async function run(): Promise<void> {
@@ -79,25 +87,29 @@ export async function run(): Promise<void> {
 
   for (const lang of ['en', 'vi']) {
     const arpa = G(`${lang}.3.arpa`);
-    const loads: number[] = [];
+    const loads: string[] = [];
     let m!: ArpaModel;
     for (let i = 0; i < 3; i++) {
       const t0 = performance.now();
+      const c0 = cpuMs();
       m = await loadLanguageModel(arpa);
-      loads.push(performance.now() - t0);
+      loads.push(`${(performance.now() - t0).toFixed(0)} (CPU ${(cpuMs() - c0).toFixed(0)})`);
     }
     const bin = path.join(tmp, `${lang}.3.bin`);
     const binBytes = await writeBinaryModel(m, bin);
     const binLoads: number[] = [];
+    const binCpu: number[] = [];
     for (let i = 0; i < 7; i++) {
       const t0 = performance.now();
+      const c0 = cpuMs();
       await loadLanguageModel(bin);
       binLoads.push(performance.now() - t0);
+      binCpu.push(cpuMs() - c0);
     }
     const ngrams = m.counts.reduce((a, b) => a + b, 0);
     console.log(
-      `${lang}.3.arpa (${(statSync(arpa).size / 1e6).toFixed(1)} MB, ${fmt(ngrams)} n-grams): ARPA load ${loads.map((x) => x.toFixed(0)).join('/')} ms (first/…; target <= 550, KenLM 55); ` +
-        `binary load median ${median(binLoads).toFixed(1)} ms (target <= 20, KenLM 3); ` +
+      `${lang}.3.arpa (${(statSync(arpa).size / 1e6).toFixed(1)} MB, ${fmt(ngrams)} n-grams): ARPA load ${loads.join(', ')} ms (3 runs; target <= 550, KenLM 55); ` +
+        `binary load median ${median(binLoads).toFixed(1)} ms (CPU ${median(binCpu).toFixed(1)}; target <= 20, KenLM 3); ` +
         `${(m.tableBytes() / ngrams).toFixed(1)} bytes/n-gram in memory, binary file ${(binBytes / ngrams).toFixed(1)} bytes/n-gram`,
     );
 
@@ -106,13 +118,13 @@ export async function run(): Promise<void> {
       .filter(Boolean)
       .map((l) => l.split(/\s+/).filter(Boolean));
     const words = sentences.reduce((a, s) => a + s.length + 1, 0);
-    const msStr = timeLoop(() => void scoreAll(m, sentences));
+    const [msStr, cpuStr] = timeLoop(() => void scoreAll(m, sentences));
     const ids = sentences.map((s) => Uint32Array.from(s, (w) => m.wordId(w)));
-    const msId = timeLoop(() => {
+    const [msId, cpuId] = timeLoop(() => {
       for (const s of ids) m.scoreTokens(s);
     });
     const naive = new NaiveMapLm(readFileSync(arpa, 'utf8'), m.order);
-    const msNaive = timeLoop(() => {
+    const [msNaive] = timeLoop(() => {
       for (const s of sentences) {
         const ctx = ['<s>'];
         for (const w of s) {
@@ -123,8 +135,10 @@ export async function run(): Promise<void> {
       }
     }, 300);
     console.log(
-      `${lang} scoring ${fmt(words)} tokens of test text: ${fmt(words / msStr / 1000)} M words/s via scoreWord(string) (target >= 4, KenLM query 12–18), ` +
-        `${fmt(words / msId / 1000)} M words/s on word ids, naive JS Map baseline ${fmt(words / msNaive / 1000)} M words/s`,
+      `${lang} scoring ${fmt(words)} tokens of test text: ${(words / msStr / 1000).toFixed(2)} M words/s via scoreWord(string) ` +
+        `(per CPU second ${(words / cpuStr / 1000).toFixed(2)}; target >= 4, KenLM query 12–18), ` +
+        `${(words / msId / 1000).toFixed(2)} M words/s on word ids (per CPU second ${(words / cpuId / 1000).toFixed(2)}), ` +
+        `naive JS Map baseline ${(words / msNaive / 1000).toFixed(2)} M words/s`,
     );
   }
 
@@ -133,13 +147,13 @@ export async function run(): Promise<void> {
     const test = readFileSync(G('corpus', `${lang}.test.txt`), 'utf8').split('\n').filter(Boolean).map((l) => l.split(/\s+/).filter(Boolean));
     for (const order of [3, 4, 5]) {
       const out = path.join(tmp, `${lang}.${order}.arpa`);
-      const rss0 = process.memoryUsage().rss;
+      const c0 = cpuMs();
       const t0 = performance.now();
       const r = await buildFromCorpus(corpus, { order });
       const t1 = performance.now();
       await writeArpa(r.model, out);
       const t2 = performance.now();
-      const rss1 = process.memoryUsage().rss;
+      const cpu = cpuMs() - c0;
       const m = await loadLanguageModel(out);
       let total = 0;
       let tokens = 0;
@@ -153,8 +167,8 @@ export async function run(): Promise<void> {
         for (const w of sc.words) if (w.oov) oovTotal += w.log10;
       }
       console.log(
-        `${lang} order ${order}: estimate ${(t1 - t0).toFixed(0)} ms + write ARPA ${(t2 - t1).toFixed(0)} ms = ${(t2 - t0).toFixed(0)} ms for ${fmt(r.counter.tokens)} tokens (target <= 1500, lmplz 300); ` +
-          `n-grams ${r.counts.join('/')}; counting tables ${(r.counter.bytes() / 1e6).toFixed(1)} MB; RSS +${((rss1 - rss0) / 1e6).toFixed(0)} MB; ` +
+        `${lang} order ${order}: estimate ${(t1 - t0).toFixed(0)} ms + write ARPA ${(t2 - t1).toFixed(0)} ms = ${(t2 - t0).toFixed(0)} ms (CPU ${cpu.toFixed(0)} ms) for ${fmt(r.counter.tokens)} tokens (target <= 1500, lmplz 300); ` +
+          `n-grams ${r.counts.join('/')}; counting tables ${(r.counter.bytes() / 1e6).toFixed(1)} MB; ` +
           `test perplexity ${(10 ** (-total / tokens)).toFixed(3)} incl. OOV, ${(10 ** (-(total - oovTotal) / (tokens - oovs))).toFixed(3)} excl.` +
           (order === 3 ? ` (lmplz+KenLM: ${lang === 'en' ? '105.282 / 97.263' : '41.737 / 38.043'})` : ''),
       );
