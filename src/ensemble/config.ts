@@ -558,6 +558,9 @@ function readTuneLr(ctx: Ctx, v: unknown, p: Path): TuneLogisticRegressionConfig
     });
   }
   out.maxIter = readNumber(ctx, o.max_iter, [...p, 'max_iter'], out.maxIter, { integer: true, min: 1 });
+  if (o.max_iter !== undefined) {
+    ctx.notes.push(`${pathString([...p, 'max_iter'])}: accepted; this selector solves each fit to the optimum (sklearn's lbfgs limit does not apply)`);
+  }
   if (out.multiClass.length === 0) throw ctx.error([...p, 'multi_class'], 'must not be empty');
   if (out.classWeight.length === 0) throw ctx.error([...p, 'class_weight'], 'must not be empty');
   return out;
