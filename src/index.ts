@@ -39,3 +39,19 @@ export type { LoadModelOptions, NemoModelConfigJson, LoadedCtcModel } from './mo
 export { greedyDecode, argmaxPerFrame, ctcCollapse, tokensToText } from './models/greedy.js';
 export { readOnnxModelInfo } from './models/onnx-proto.js';
 export type { OnnxModelInfo, OnnxValueInfo } from './models/onnx-proto.js';
+// HTTP service (`ensemble serve`) and evaluation (`ensemble eval`): src/server/, src/eval/.
+export { createApp, parseTranscribeQuery } from './server/app.js';
+export type { Transcriber, AppOptions, EnsembleApp, ServiceControl, LoadState } from './server/app.js';
+export { startServer } from './server/server.js';
+export type { ServerOptions, RunningServer } from './server/server.js';
+export { renderPage } from './server/page.js';
+export { summarizeEnsemble } from './server/summary.js';
+export type { EnsembleSummary } from './server/summary.js';
+export { normalizeText, align, wordErrors, charErrors, errorRate, addCounts, zeroCounts, wer, cer } from './eval/wer.js';
+export type { ErrorCounts, Alignment, AlignOp } from './eval/wer.js';
+export { confusionMatrix, accuracyFromConfusion, reliability, oracleChoice } from './eval/metrics.js';
+export type { ClassAccuracy, Reliability, ReliabilityBin } from './eval/metrics.js';
+export { evaluate, scoreSystems, scoreSelection, confidenceSummaries } from './eval/evaluate.js';
+export type { EvalTranscriber, TestSet, EvaluateOptions, EvalReport, UtteranceRecord, RateCell, SystemResult, ConfidenceSummary } from './eval/evaluate.js';
+export { renderMarkdown, renderHtml, writeReports } from './eval/report.js';
+export { WorkerPoolEnsemble, workerPoolAvailable } from './eval/worker-pool.js';

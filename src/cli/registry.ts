@@ -3,9 +3,11 @@ import type { RegisterCommand } from './commands.js';
 // One line per command module; keep sorted. Each module exports `register`.
 export const commandModules: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import('./build.js'),
+  () => import('./eval.js'),
   () => import('./features.js'),
   () => import('./infer.js'),
   () => import('./lm.js'),
+  () => import('./serve.js'),
   () => import('./transcribe.js'),
   () => import('./tune-lm.js'),
 ];

@@ -1,0 +1,96 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { Ensemble } from '../ensemble/ensemble.js';
+import { loadManifest } from '../ensemble/manifest.js';
+import { Progress } from '../ensemble/progress.js';
+import { evaluate, type TestSet } from '../eval/evaluate.js';
+import { renderMarkdown, writeReports } from '../eval/report.js';
+import { WorkerPoolEnsemble, workerPoolAvailable } from '../eval/worker-pool.js';
+import { UserError } from '../util/errors.js';
+import { defaultEnsembleDir, numberOption } from './serve.js';
+
+interface EvalCliOptions {
+  ensemble?: string;
+  test: string[];
+  lm?: boolean;
+  beam?: string;
+  output: string;
+  jobs?: string;
+  quiet?: boolean;
+}
+
+/** `DOMAIN=MANIFEST` → parts; the domain is a member name. */
+export function parseTestArg(arg: string): { domain: string; manifest: string } {
+  const i = arg.indexOf('=');
+  if (i <= 0 || i === arg.length - 1) {
+    throw new UserError(`--test expects DOMAIN=MANIFEST (DOMAIN = the member the utterances belong to), got ${JSON.stringify(arg)}`);
+  }
+  return { domain: arg.slice(0, i), manifest: arg.slice(i + 1) };
+}
+
+export function register(program: Command): void {
+  program
+    .command('eval')
+    .description('evaluate an ensemble on labelled test sets: selection accuracy, confusion, WER/CER (ensemble, oracle, each member), calibration')
+    .option('--ensemble <dir>', 'ensemble folder (ensemble.json); default: the bundled ensembles/demo')
+    .option(
+      '--test <domain=manifest>',
+      'a labelled test set: DOMAIN is the member the utterances belong to, MANIFEST a NeMo JSONL with audio_filepath and text (repeatable)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option('--lm', 'also decode every member with its LM (a second decoding pass)')
+    .option('--beam <n>', 'beam width for LM decoding (default: the ensemble default)')
+    .option('-o, --output <dir>', 'folder for eval.json, eval.md and eval.html', 'eval-results')
+    .option('--jobs <n>', 'worker threads, each with its own copy of the ensemble (default: number of CPUs)')
+    .option('--quiet', 'no progress and no summary on the terminal')
+    .action(async (opts: EvalCliOptions) => {
+      if (opts.test.length === 0) {
+        throw new UserError('give at least one --test DOMAIN=MANIFEST (the ensemble YAML has no test-manifest key)');
+      }
+      const jobs = opts.jobs === undefined ? Math.max(1, os.cpus().length) : numberOption('--jobs', opts.jobs, { integer: true, min: 1 });
+      const beam = opts.beam === undefined ? undefined : numberOption('--beam', opts.beam, { integer: true, min: 1 });
+      const tests = opts.test.map(parseTestArg);
+      const dir = path.resolve(opts.ensemble ?? defaultEnsembleDir());
+      // One ensemble per worker thread (ONNX Runtime inference blocks its thread); in-thread when the
+      // compiled worker script is not there (running from the TypeScript sources).
+      const pooled = workerPoolAvailable();
+      const ensemble = pooled
+        ? await WorkerPoolEnsemble.start(dir, { workers: jobs, preloadLms: Boolean(opts.lm) })
+        : await Ensemble.load(dir, { preloadLms: Boolean(opts.lm) });
+      if (!opts.quiet) process.stderr.write(pooled ? `eval: ${jobs} worker thread(s)\n` : 'eval: in-thread (no compiled worker script)\n');
+      try {
+        const members = ensemble.members().map((m) => m.name);
+        for (const t of tests) {
+          if (!members.includes(t.domain)) {
+            throw new UserError(`--test ${t.domain}=…: "${t.domain}" is not a member of the ensemble; a domain must be one of: ${members.join(', ')}`);
+          }
+        }
+        const sets: TestSet[] = [];
+        for (const t of tests) {
+          const m = await loadManifest(t.manifest, { requireText: true });
+          if (m.entries.length === 0) throw new UserError('the test manifest has no utterances', { source: t.manifest });
+          sets.push({ domain: t.domain, manifest: t.manifest, utterances: m.entries });
+        }
+        const total = sets.reduce((a, s) => a + s.utterances.length, 0);
+        const progress = new Progress(opts.lm ? 'eval (greedy + LM)' : 'eval', total, { silent: Boolean(opts.quiet) });
+        const report = await evaluate(ensemble, sets, {
+          lm: Boolean(opts.lm),
+          beam,
+          // keep every worker busy: one utterance running and one queued per worker
+          jobs: pooled ? 2 * jobs : jobs,
+          parallelism: pooled ? `${jobs} worker thread(s)` : 'one thread',
+          onUtterance: () => progress.tick(),
+        });
+        progress.finish();
+        const files = await writeReports(report, path.resolve(opts.output));
+        if (!opts.quiet) {
+          process.stdout.write(`${renderMarkdown(report)}\n`);
+          process.stdout.write(`\nwrote ${files.json}\nwrote ${files.md}\nwrote ${files.html}\n`);
+        }
+      } finally {
+        await ensemble.dispose();
+      }
+    });
+}

@@ -1,0 +1,41 @@
+import type { EnsembleJson } from '../ensemble/format.js';
+
+/** The selector part of GET /v1/models: what routes requests, and how well it did when it was built. */
+export interface EnsembleSummary {
+  createdAt: string;
+  confidence: EnsembleJson['confidence'];
+  temperature: number;
+  selector: {
+    kind: 'logistic-regression';
+    multiClass: string;
+    /** Member names in the selector's class order. */
+    classes: string[];
+    features: number;
+    C: number | null;
+    classWeight: 'balanced' | null;
+  };
+  training: {
+    utterancesPerClass: Record<string, number>;
+    trainAccuracy: number;
+    devAccuracy: number | null;
+  } | null;
+}
+
+export function summarizeEnsemble(json: EnsembleJson): EnsembleSummary {
+  const names = json.models.map((m) => m.name);
+  const t = json.training;
+  return {
+    createdAt: json.createdAt,
+    confidence: json.confidence,
+    temperature: json.temperature,
+    selector: {
+      kind: 'logistic-regression',
+      multiClass: json.selector.multiClass,
+      classes: json.selector.classes.map((c) => names[c] ?? String(c)),
+      features: json.selector.mean.length,
+      C: t?.chosen.C ?? null,
+      classWeight: t?.chosen.classWeight ?? null,
+    },
+    training: t ? { utterancesPerClass: t.utterancesPerClass, trainAccuracy: t.trainAccuracy, devAccuracy: t.devAccuracy } : null,
+  };
+}
