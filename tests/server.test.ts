@@ -409,7 +409,8 @@ describe('ensemble serve (CLI, worker threads)', () => {
       expect(s.stderr()).toMatch(/"workers":1/);
       const models = await call(`${s.url}/v1/models`);
       expect(models.json.selector).toMatchObject({ selector: { kind: 'logistic-regression', classes: ['dom0', 'dom1'] }, training: { trainAccuracy: 1 } });
-      const wav = encodeWav(synthesizeTones([...'abababababababab'], tiny.fx.frequencies), 16000);
+      const text = 'abababababababab'.repeat(2);
+      const wav = encodeWav(synthesizeTones([...text], tiny.fx.frequencies), 16000);
       const replies = await Promise.all(Array.from({ length: 16 }, () => post(s.url, wav, 'audio/wav')));
       const statuses = replies.map((r) => r.status);
       expect(statuses.every((x) => x === 200 || x === 503)).toBe(true);
@@ -420,7 +421,7 @@ describe('ensemble serve (CLI, worker threads)', () => {
         expect(b.json.error.code).toBe('E_BUSY');
         expect(Number(b.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       }
-      for (const ok of replies.filter((r) => r.status === 200)) expect(ok.json.text).toBe('abababababababab');
+      for (const ok of replies.filter((r) => r.status === 200)) expect(ok.json.text).toBe(text);
       const again = await post(s.url, toneWav(tiny.fx, 'cd'), 'audio/wav');
       expect([again.status, again.json.text]).toEqual([200, 'cd']);
       expect(await metric(s.url, 'ensemble_rejections_total\\{reason="queue_full"\\}')).toBe(busy.length);
