@@ -2,6 +2,71 @@
 export { UserError, isUserError } from './util/errors.js';
 export type { CtcModel, Logprobs, ModelLayout, TokenizerInfo, FrontEndConfig, ModelFeatures } from './models/types.js';
 export type { LanguageModelScorer } from './lm/types.js';
+export {
+  computeConfidence,
+  computeConfidenceGrid,
+  applyTemperature,
+  aggregateConfidence,
+  frameConfidence,
+  maxProbConfidence,
+  gibbsEntropyConfidence,
+  tsallisEntropyConfidence,
+  renyiEntropyConfidence,
+  DEFAULT_CONFIDENCE_SPEC,
+  NEMO_TUNE_CONFIDENCE_DEFAULTS,
+  validateConfidenceSpec,
+  nemoTuningGrid,
+  parseConfidenceType,
+  confidenceKey,
+  describeConfidenceSpec,
+} from './confidence/index.js';
+export type { ConfidenceSpec, ConfidenceAggregation, EntropyType, EntropyNorm, TuneConfidenceGridConfig, LogprobArray } from './confidence/index.js';
+export {
+  Selector,
+  trainSelector,
+  selectorAccuracy,
+  importSklearnSelector,
+  tuneSelector,
+  tuneConfidenceAndSelector,
+  featureMatricesFromGrids,
+  nemoCGrid,
+  nemoLrGrid,
+  linspace,
+  lbfgs,
+  fitStandardScaler,
+  SELECTOR_DEFAULTS,
+  SELECTOR_FORMAT,
+  NEMO_TUNE_LR_DEFAULTS,
+} from './selector/index.js';
+export type {
+  SelectorJSON,
+  SelectorTrainingInfo,
+  TrainSelectorOptions,
+  MultiClass,
+  ClassWeight,
+  TuneLogisticRegressionConfig,
+  TuneSelectorResult,
+  TuneConfidenceOptions,
+  TuneConfidenceResult,
+  LrSetting,
+  LrTrial,
+  LbfgsOptions,
+  LbfgsResult,
+  ScalerParams,
+} from './selector/index.js';
+export { decodeWav, encodeWav, mixToMono } from './audio/wav.js';
+export type { DecodedWav, WavEncoding, EncodeWavOptions } from './audio/wav.js';
+export { resample } from './audio/resample.js';
+export type { ResampleOptions } from './audio/resample.js';
+export { loadAudio, decodeAudio } from './audio/load.js';
+export { nemoMelSpectrogram, nemoFrontEnd, slaneyMelFilterbank, nemoValidFrames } from './features/nemo-mel.js';
+export type { Features, NemoFrontEndConfig } from './features/nemo-mel.js';
+export { wav2vec2Normalize, wav2vec2Features } from './features/wav2vec2.js';
+export { loadCtcModel, detectLayout, parseTokensTxt, logSoftmaxRows, nemoEncodedLength, convEncodedLength } from './models/load.js';
+export type { LoadModelOptions, NemoModelConfigJson, LoadedCtcModel } from './models/load.js';
+export { greedyDecode, argmaxPerFrame, ctcCollapse, tokensToText } from './models/greedy.js';
+export { readOnnxModelInfo } from './models/onnx-proto.js';
+export type { OnnxModelInfo, OnnxValueInfo } from './models/onnx-proto.js';
 // Ensembles: build (NeMo build_ensemble.py YAML), load + transcribe, LM weight tuning.
 export { Ensemble, DEFAULT_BEAM } from './ensemble/ensemble.js';
 export type { EnsembleLoadOptions } from './ensemble/ensemble.js';
@@ -26,19 +91,11 @@ export type { EnsembleJson, EnsembleModelJson, EnsembleLmJson, TrainingReport } 
 export { tuneLm, DEFAULT_TUNE_ALPHAS, DEFAULT_TUNE_BETAS } from './ensemble/tune-lm.js';
 export type { TuneLmOptions, TuneLmResult, TuneLmMemberResult } from './ensemble/tune-lm.js';
 export { ConfidenceCache, sha256File } from './ensemble/cache.js';
-export { decodeWav, encodeWav, mixToMono } from './audio/wav.js';
-export type { DecodedWav, WavEncoding, EncodeWavOptions } from './audio/wav.js';
-export { resample } from './audio/resample.js';
-export type { ResampleOptions } from './audio/resample.js';
-export { loadAudio, decodeAudio } from './audio/load.js';
-export { nemoMelSpectrogram, nemoFrontEnd, slaneyMelFilterbank, nemoValidFrames } from './features/nemo-mel.js';
-export type { Features, NemoFrontEndConfig } from './features/nemo-mel.js';
-export { wav2vec2Normalize, wav2vec2Features } from './features/wav2vec2.js';
-export { loadCtcModel, detectLayout, parseTokensTxt, logSoftmaxRows, nemoEncodedLength, convEncodedLength } from './models/load.js';
-export type { LoadModelOptions, NemoModelConfigJson, LoadedCtcModel } from './models/load.js';
-export { greedyDecode, argmaxPerFrame, ctcCollapse, tokensToText } from './models/greedy.js';
-export { readOnnxModelInfo } from './models/onnx-proto.js';
-export type { OnnxModelInfo, OnnxValueInfo } from './models/onnx-proto.js';
+// CTC prefix beam search with word n-gram LM fusion (src/decoding/).
+export { buildAlphabet, greedyTranscript, TokenRole, UNK_TEXT } from './decoding/alphabet.js';
+export type { Alphabet, AlphabetOptions, VocabularyKind } from './decoding/alphabet.js';
+export { prefixBeamSearch, decodeWithLm, CtcBeamSearchDecoder, decoderFor, alphabetFor } from './decoding/prefix-beam-search.js';
+export type { BeamSearchOptions, DecodedBeam, DecodeWithLmOptions } from './decoding/prefix-beam-search.js';
 // HTTP service (`ensemble serve`) and evaluation (`ensemble eval`): src/server/, src/eval/.
 export { createApp, parseTranscribeQuery } from './server/app.js';
 export type { Transcriber, AppOptions, EnsembleApp, ServiceControl, LoadState } from './server/app.js';

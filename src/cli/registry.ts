@@ -3,8 +3,10 @@ import type { RegisterCommand } from './commands.js';
 // One line per command module; keep sorted. Each module exports `register`.
 export const commandModules: Array<() => Promise<{ register: RegisterCommand }>> = [
   () => import('./build.js'),
+  () => import('./decode.js'),
   () => import('./eval.js'),
   () => import('./features.js'),
+  () => import('./import-selector.js'),
   () => import('./infer.js'),
   () => import('./lm.js'),
   () => import('./serve.js'),
