@@ -8,10 +8,9 @@ import { existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { UserError } from '../util/errors.js';
-import type { ConfidenceSpecLike } from './spec-types.js';
 import { AGGREGATIONS, DEFAULT_CONFIDENCE_SPEC, ENTROPY_NORMS, ENTROPY_TYPES, nemoTuningGrid, type ConfidenceSpec } from '../confidence/index.js';
 
-export type Aggregation = ConfidenceSpecLike['aggregation'];
+export type Aggregation = ConfidenceSpec['aggregation'];
 export type MultiClass = 'ovr' | 'multinomial';
 export type ClassWeight = 'balanced' | null;
 
@@ -66,7 +65,7 @@ export interface BuildConfig {
   ensemble: EnsembleMemberConfig[];
   randomSeed: number;
   temperature: number;
-  confidence: ConfidenceSpecLike;
+  confidence: ConfidenceSpec;
   tuneConfidence: boolean;
   tuneConfidenceConfig: TuneConfidenceConfig;
   /** After NeMo's `__post_init__`: forced to false when there is no dev data. */
@@ -84,7 +83,7 @@ export interface ParseOptions {
   env?: Record<string, string | undefined>;
 }
 
-export const DEFAULT_CONFIDENCE: Readonly<ConfidenceSpecLike> = DEFAULT_CONFIDENCE_SPEC;
+export const DEFAULT_CONFIDENCE: Readonly<ConfidenceSpec> = DEFAULT_CONFIDENCE_SPEC;
 
 export const DEFAULT_TUNE_CONFIDENCE: TuneConfidenceConfig = {
   excludeBlank: [true, false],
@@ -444,7 +443,7 @@ function normaliseEntropyType(ctx: Ctx, v: unknown, p: Path, def: string): 'gibb
 }
 
 /** NeMo `ConfidenceConfig` with `method_cfg` / `measure_cfg`, merged onto the build script's defaults. */
-function readConfidence(ctx: Ctx, v: unknown, p: Path): ConfidenceSpecLike {
+function readConfidence(ctx: Ctx, v: unknown, p: Path): ConfidenceSpec {
   const o = asObject(ctx, v, p);
   checkKeys(ctx, o, p, [
     'preserve_frame_confidence',
@@ -467,7 +466,7 @@ function readConfidence(ctx: Ctx, v: unknown, p: Path): ConfidenceSpecLike {
   const mp = [...p, mkey];
   const m = asObject(ctx, o[mkey], mp);
   checkKeys(ctx, m, mp, ['name', 'entropy_type', 'alpha', 'entropy_norm', 'temperature']);
-  const spec: ConfidenceSpecLike = { ...DEFAULT_CONFIDENCE };
+  const spec: ConfidenceSpec = { ...DEFAULT_CONFIDENCE };
   spec.excludeBlank = readBool(ctx, o.exclude_blank, [...p, 'exclude_blank'], DEFAULT_CONFIDENCE.excludeBlank);
   spec.aggregation = oneOf(ctx, o.aggregation, [...p, 'aggregation'], AGGREGATIONS, DEFAULT_CONFIDENCE.aggregation);
   spec.method = oneOf(ctx, m.name, [...mp, 'name'], ['max_prob', 'entropy'] as const, DEFAULT_CONFIDENCE.method);
@@ -770,13 +769,13 @@ export function tuningGridSpecs(t: TuneConfidenceConfig): ConfidenceSpec[] {
 }
 
 /** Canonical string of a spec (cache keys, reports): `eb1|mean|entropy_renyi_lin|0.25`. */
-export function specKey(s: ConfidenceSpecLike): string {
+export function specKey(s: ConfidenceSpec): string {
   const type = s.method === 'max_prob' ? 'max_prob' : `entropy_${s.entropyType}_${s.entropyNorm}`;
   return `eb${s.excludeBlank ? 1 : 0}|${s.aggregation}|${type}|${s.method === 'max_prob' ? 1 : s.alpha}`;
 }
 
 /** NeMo-style YAML block of a spec, for reports. */
-export function specToNemo(s: ConfidenceSpecLike): Record<string, unknown> {
+export function specToNemo(s: ConfidenceSpec): Record<string, unknown> {
   return {
     exclude_blank: s.excludeBlank,
     aggregation: s.aggregation,

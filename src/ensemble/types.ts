@@ -1,5 +1,3 @@
-import type { ConfidenceSpecLike } from './spec-types.js';
-
 /** Options of one transcription request (CLI `infer`, HTTP `POST /v1/transcribe`). */
 export interface TranscribeOptions {
   /** Decode the chosen model with its n-gram LM (prefix beam search); greedy otherwise. */
@@ -47,4 +45,3 @@ export interface EnsembleMemberInfo {
   lm: { path: string; alpha: number; beta: number } | null;
 }
 
-export type { ConfidenceSpecLike };
