@@ -2,6 +2,10 @@
 export { UserError, isUserError } from './util/errors.js';
 export type { CtcModel, Logprobs, ModelLayout, TokenizerInfo, FrontEndConfig, ModelFeatures } from './models/types.js';
 export type { LanguageModelScorer } from './lm/types.js';
+// Word n-gram LMs (src/lm/): KenLM-exact ARPA reading and scoring, binary form, lmplz-exact estimation.
+export * from './lm/index.js';
+export { estimate as estimateKneserNey, buildFromCorpus as buildLanguageModel, writeArpa, NgramCounter, DEFAULT_FALLBACK } from './lm/estimate.js';
+export type { EstimateOptions, EstimateResult, EstimatedModel, Discount } from './lm/estimate.js';
 export {
   computeConfidence,
   computeConfidenceGrid,
