@@ -66,15 +66,7 @@ export class Selector {
   readonly intercept: readonly number[];
   readonly training: SelectorTrainingInfo | undefined;
 
-  constructor(p: {
-    multiClass: MultiClass;
-    classes: number[];
-    mean: number[];
-    scale: number[];
-    coef: number[][];
-    intercept: number[];
-    training?: SelectorTrainingInfo;
-  }) {
+  constructor(p: Omit<SelectorJSON, 'format' | 'version'>) {
     // Validated by `Selector.validate`; the constructor trusts its (internal) callers.
     this.multiClass = p.multiClass;
     this.classes = Object.freeze([...p.classes]);
