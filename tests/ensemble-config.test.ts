@@ -39,6 +39,7 @@ describe('build config: NeMo defaults and variants', () => {
       lm: null,
       lmAlpha: null,
       lmBeta: null,
+      testManifest: null,
     });
     expect(c.randomSeed).toBe(0);
     expect(c.temperature).toBe(1.0);
@@ -186,6 +187,22 @@ transcription: {batch_size: 8, audio_key: wav, gt_text_attr_name: transcript, am
     expect(c.transcription).toEqual({ audioKey: 'wav', textKey: 'transcript' });
     expect(c.notes.join('\n')).toMatch(/ignored.*batch_size, amp/);
   });
+
+  it('our test_manifest (for ensemble eval) resolves against the YAML folder like the other manifests', () => {
+    const c = parse(
+      `
+ensemble:
+  - {model: models/a, training_manifest: data/a.jsonl, test_manifest: data/a.test.jsonl}
+  - {model: models/b, training_manifest: data/b.jsonl, test_manifest: '\${oc.env:DATA}/b.test.jsonl'}
+  - {model: models/c, training_manifest: data/c.jsonl, test_manifest: null}
+  - {model: models/d, training_manifest: data/d.jsonl, test_manifest: /abs/d.test.jsonl}
+`,
+      { DATA: '../data' },
+    );
+    expect(c.ensemble.map((m) => m.testManifest)).toEqual(['/cfg/data/a.test.jsonl', '/data/b.test.jsonl', null, '/abs/d.test.jsonl']);
+    expect(parse(two).ensemble.map((m) => m.testManifest)).toEqual([null, null]);
+    expect(err(`${two}    test_manifest: [a, b]\n`).message).toMatch(/ensemble\[1\]\.test_manifest: expected a string, got a list/);
+  });
 });
 
 describe('build config: errors', () => {
@@ -205,6 +222,8 @@ ensemble:
     expect(err(`${two}\ntune_logistic_regression_config: {c_max: 1}\n`).message).toMatch(/tune_logistic_regression_config\.c_max: unknown key; did you mean C_max\?/);
     expect(err(`${two}\ntranscription: {batch_sise: 4}\n`).message).toMatch(/transcription\.batch_sise: unknown key; did you mean batch_size\?/);
     expect(err(`${two}\nzzz: 1\n`).message).toMatch(/zzz: unknown key$/);
+    expect(err(`${two}    test_manifests: t.jsonl\n`).message).toBe('/cfg/ensemble.yaml:7: ensemble[1].test_manifests: unknown key; did you mean test_manifest?');
+    expect(err(`${two}    tset_manifest: t.jsonl\n`).message).toMatch(/ensemble\[1\]\.tset_manifest: unknown key; did you mean test_manifest\?/);
   });
 
   it('a missing environment variable without a default names the key and the variable', () => {
@@ -295,13 +314,14 @@ tune_logistic_regression: false
     writeFileSync(
       path.join(dir, 'e.yaml'),
       `ensemble:
-  - {model: a, training_manifest: a.jsonl, lm: missing.arpa}
+  - {model: a, training_manifest: a.jsonl, lm: missing.arpa, test_manifest: t/a.test.jsonl}
   - {model: stt_es_conformer_ctc_large, training_manifest: b.jsonl}
 `,
     );
     const e = await loadBuildConfig(path.join(dir, 'e.yaml')).catch((x: unknown) => x as UserError);
     expect(e).toBeInstanceOf(UserError);
-    expect(e.message).toMatch(/3 missing file\(s\)/);
+    expect(e.message).toMatch(/4 missing file\(s\)/);
+    expect(e.message).toContain(`ensemble[0].test_manifest: ${path.join(dir, 't', 'a.test.jsonl')} not found`);
     expect(e.message).toMatch(/ensemble\[0\]\.lm: .*missing\.arpa not found/);
     expect(e.message).toMatch(/ensemble\[1\]\.model: .*stt_es_conformer_ctc_large not found \(\.nemo files and NeMo pretrained names must be exported to ONNX first/);
     expect(e.message).toMatch(/ensemble\[1\]\.training_manifest: .*b\.jsonl not found/);

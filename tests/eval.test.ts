@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveTestArgs } from '../src/cli/eval.js';
 import { Ensemble } from '../src/ensemble/ensemble.js';
+import type { EnsembleJson } from '../src/ensemble/format.js';
 import { loadManifest } from '../src/ensemble/manifest.js';
 import { evaluate, scoreSelection, scoreSystems, summarize, type EvalReport, type UtteranceRecord } from '../src/eval/evaluate.js';
 import { accuracyFromConfusion, argmax, confusionMatrix, oracleChoice, reliability } from '../src/eval/metrics.js';
@@ -227,7 +229,7 @@ describe('end to end on a real two-member ensemble of test ONNX models', () => {
   beforeAll(async () => {
     const lmFile = path.join(process.env.TMPDIR ?? '/tmp', `eval-lm-${process.pid}.arpa`);
     writeFileSync(lmFile, ARPA);
-    tiny = await buildTinyEnsemble({ lm: { 0: lmFile } });
+    tiny = await buildTinyEnsemble({ lm: { 0: lmFile }, testManifests: true });
     ensemble = await Ensemble.load(tiny.dir);
     work = path.join(tiny.fx.root, 'evaltest');
     mkdirSync(work, { recursive: true });
@@ -345,8 +347,40 @@ describe('end to end on a real two-member ensemble of test ONNX models', () => {
     const nt = await runCli(['eval', '--ensemble', tiny.dir, '--test', `dom0=${noText}`]);
     expect(nt.code).toBe(2);
     expect(nt.stderr).toMatch(/notext\.jsonl:1: missing "text"/);
-    const none = await runCli(['eval', '--ensemble', tiny.dir]);
+  });
+
+  it('without --test: the test_manifest of each member from the YAML, recorded in ensemble.json', async () => {
+    const j = JSON.parse(readFileSync(path.join(tiny.dir, 'ensemble.json'), 'utf8')) as EnsembleJson;
+    // relative to the ensemble folder (root/ensemble), like the other manifests
+    expect(j.models.map((m) => m.testManifest)).toEqual(['../data/dom0.test.jsonl', '../data/dom1.test.jsonl']);
+    expect(await resolveTestArgs(tiny.dir, [])).toEqual(tiny.fx.domains.map((d) => ({ domain: d.name, manifest: d.test })));
+    // --test wins over ensemble.json
+    expect(await resolveTestArgs(tiny.dir, [`dom1=${dom1}`])).toEqual([{ domain: 'dom1', manifest: dom1 }]);
+    const out = path.join(work, 'out-yaml');
+    const res = await runCli(['eval', '--ensemble', tiny.dir, '-o', out, '--jobs', '1'], { timeoutMs: 120_000 });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain(`eval: test sets from ensemble.json: dom0=${tiny.fx.domains[0]!.test}, dom1=${tiny.fx.domains[1]!.test}`);
+    const r = JSON.parse(readFileSync(path.join(out, 'eval.json'), 'utf8')) as EvalReport;
+    expect(r.domains.map((d) => [d.name, d.utterances])).toEqual([
+      ['dom0', 4],
+      ['dom1', 4],
+    ]);
+    expect(r.perUtterance.map((u) => u.reference)).toEqual([...tiny.fx.domains[0]!.testTexts, ...tiny.fx.domains[1]!.testTexts]);
+  });
+
+  it('an ensemble.json without testManifest (older files) loads; eval then needs --test and says both ways', async () => {
+    // a sibling folder, so the relative model paths still resolve
+    const old = path.join(tiny.fx.root, 'ensemble-old');
+    mkdirSync(old, { recursive: true });
+    const j = JSON.parse(readFileSync(path.join(tiny.dir, 'ensemble.json'), 'utf8')) as EnsembleJson;
+    for (const m of j.models) delete m.testManifest;
+    writeFileSync(path.join(old, 'ensemble.json'), JSON.stringify(j));
+    const e = await Ensemble.load(old);
+    expect(e.members().map((m) => m.name)).toEqual(['dom0', 'dom1']);
+    await e.dispose();
+    await expect(resolveTestArgs(old, [])).rejects.toThrow(/give at least one --test DOMAIN=MANIFEST .*or set test_manifest for the members in the ensemble YAML/);
+    const none = await runCli(['eval', '--ensemble', old]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/at least one --test/);
+    expect(none.stderr).toMatch(/no test sets: give at least one --test DOMAIN=MANIFEST \(repeatable\), or set test_manifest .*no model in .*ensemble\.json has a testManifest/);
   });
 });

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Ensemble } from '../ensemble/ensemble.js';
+import { readEnsembleJson, resolveFrom } from '../ensemble/format.js';
 import { loadManifest } from '../ensemble/manifest.js';
 import { Progress } from '../ensemble/progress.js';
 import { evaluate, type TestSet } from '../eval/evaluate.js';
@@ -29,6 +30,27 @@ export function parseTestArg(arg: string): { domain: string; manifest: string } 
   return { domain: arg.slice(0, i), manifest: arg.slice(i + 1) };
 }
 
+/**
+ * The test sets `ensemble eval` runs on: the `--test` arguments, or else every member's `testManifest` from
+ * ensemble.json (the YAML's `test_manifest`, relative to the ensemble folder); an error naming both ways when
+ * neither gives one.
+ */
+export async function resolveTestArgs(dir: string, testArgs: readonly string[]): Promise<Array<{ domain: string; manifest: string }>> {
+  if (testArgs.length > 0) return testArgs.map(parseTestArg);
+  const { json, file } = await readEnsembleJson(dir);
+  const tests = json.models
+    .filter((m) => typeof m.testManifest === 'string' && m.testManifest !== '')
+    .map((m) => ({ domain: m.name, manifest: resolveFrom(dir, m.testManifest!) }));
+  if (tests.length === 0) {
+    throw new UserError(
+      'no test sets: give at least one --test DOMAIN=MANIFEST (repeatable), or set test_manifest for the members in the ensemble YAML ' +
+        `and rebuild it (no model in ${file} has a testManifest)`,
+      { code: 'E_EVAL_NO_TESTS' },
+    );
+  }
+  return tests;
+}
+
 export function register(program: Command): void {
   program
     .command('eval')
@@ -36,7 +58,7 @@ export function register(program: Command): void {
     .option('--ensemble <dir>', 'ensemble folder (ensemble.json); default: the bundled ensembles/demo')
     .option(
       '--test <domain=manifest>',
-      'a labelled test set: DOMAIN is the member the utterances belong to, MANIFEST a NeMo JSONL with audio_filepath and text (repeatable)',
+      'a labelled test set: DOMAIN is the member the utterances belong to, MANIFEST a NeMo JSONL with audio_filepath and text (repeatable); default: the members\' test_manifest from the ensemble YAML (ensemble.json testManifest)',
       (v: string, prev: string[]) => [...prev, v],
       [] as string[],
     )
@@ -46,13 +68,13 @@ export function register(program: Command): void {
     .option('--jobs <n>', 'worker threads, each with its own copy of the ensemble (default: number of CPUs)')
     .option('--quiet', 'no progress and no summary on the terminal')
     .action(async (opts: EvalCliOptions) => {
-      if (opts.test.length === 0) {
-        throw new UserError('give at least one --test DOMAIN=MANIFEST (the ensemble YAML has no test-manifest key)');
-      }
       const jobs = opts.jobs === undefined ? Math.max(1, os.cpus().length) : numberOption('--jobs', opts.jobs, { integer: true, min: 1 });
       const beam = opts.beam === undefined ? undefined : numberOption('--beam', opts.beam, { integer: true, min: 1 });
-      const tests = opts.test.map(parseTestArg);
       const dir = path.resolve(opts.ensemble ?? defaultEnsembleDir());
+      const tests = await resolveTestArgs(dir, opts.test);
+      if (!opts.quiet && opts.test.length === 0) {
+        process.stderr.write(`eval: test sets from ensemble.json: ${tests.map((t) => `${t.domain}=${t.manifest}`).join(', ')}\n`);
+      }
       // One ensemble per worker thread (ONNX Runtime inference blocks its thread); in-thread when the
       // compiled worker script is not there (running from the TypeScript sources).
       const pooled = workerPoolAvailable();

@@ -305,6 +305,7 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
           : null,
         trainingManifest: toPosixRelative(outDir, m.trainingManifest),
         devManifest: m.devManifest ? toPosixRelative(outDir, m.devManifest) : null,
+        testManifest: m.testManifest ? toPosixRelative(outDir, m.testManifest) : null,
       })),
       confidence: { ...spec },
       temperature: cfg.temperature,

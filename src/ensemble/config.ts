@@ -2,7 +2,7 @@
  * `ensemble build` configuration: NeMo's `build_ensemble.py` YAML (spec §2.4), with its version variants
  * (§2.7: `measure_cfg`, `temperature` inside the method config meaning alpha, `renui`), OmegaConf's
  * `${oc.env:VAR}` / `${oc.env:VAR,default}` / `${path.to.key}` interpolation, and our per-model additions
- * `name`, `lm`, `lm_alpha`, `lm_beta`. Every unknown key is an error naming its path (typo protection).
+ * `name`, `lm`, `lm_alpha`, `lm_beta`, `test_manifest`. Every unknown key is an error naming its path (typo protection).
  */
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
@@ -28,6 +28,8 @@ export interface EnsembleMemberConfig {
   lm: string | null;
   lmAlpha: number | null;
   lmBeta: number | null;
+  /** Absolute path of the member's labelled test manifest (`test_manifest`, ours; used by `ensemble eval`), or null. */
+  testManifest: string | null;
 }
 
 export interface TuneConfidenceConfig {
@@ -601,7 +603,7 @@ const TOP_KEYS = [
   'defaults',
   'hydra',
 ];
-const MEMBER_KEYS = ['model', 'training_manifest', 'max_training_samples', 'dev_manifest', 'name', 'lm', 'lm_alpha', 'lm_beta'];
+const MEMBER_KEYS = ['model', 'training_manifest', 'max_training_samples', 'dev_manifest', 'name', 'lm', 'lm_alpha', 'lm_beta', 'test_manifest'];
 
 /** Parse and validate a build config from YAML text. Paths are resolved but not checked on disk. */
 export function parseBuildConfig(text: string, options: ParseOptions = {}): BuildConfig {
@@ -640,6 +642,7 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
     const model = readString(ctx, m.model, [...p, 'model'], { required: true })!;
     const train = readString(ctx, m.training_manifest, [...p, 'training_manifest'], { required: true })!;
     const dev = readString(ctx, m.dev_manifest, [...p, 'dev_manifest'], { nullable: true });
+    const test = readString(ctx, m.test_manifest, [...p, 'test_manifest'], { nullable: true });
     const lm = readString(ctx, m.lm, [...p, 'lm'], { nullable: true });
     const name = readString(ctx, m.name, [...p, 'name'], { nullable: true });
     if (name !== null && !/^[^\s/\\]+$/.test(name)) throw ctx.error([...p, 'name'], `names must be non-empty without spaces or slashes, got '${name}'`);
@@ -659,6 +662,7 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
       lm: lm === null ? null : resolvePath(lm),
       lmAlpha,
       lmBeta,
+      testManifest: test === null ? null : resolvePath(test),
     };
   });
   // names: explicit ones must be unique; defaults come from the model folder's basename
@@ -756,6 +760,7 @@ export function checkConfigFiles(cfg: BuildConfig): void {
     }
     if (!existsSync(m.trainingManifest)) problems.push(`${p}.training_manifest: ${m.trainingManifest} not found`);
     if (m.devManifest && !existsSync(m.devManifest)) problems.push(`${p}.dev_manifest: ${m.devManifest} not found`);
+    if (m.testManifest && !existsSync(m.testManifest)) problems.push(`${p}.test_manifest: ${m.testManifest} not found`);
     if (m.lm && !existsSync(m.lm)) problems.push(`${p}.lm: ${m.lm} not found`);
   }
   if (problems.length) {

@@ -42,6 +42,11 @@ export interface EnsembleModelJson {
   /** Manifests it was built from (relative to the ensemble folder); the dev manifest is what tune-lm uses. */
   trainingManifest: string;
   devManifest: string | null;
+  /**
+   * Labelled test manifest (YAML `test_manifest`, relative to the ensemble folder) that `ensemble eval` uses
+   * when no `--test` is given; null when absent. Missing in files written before it existed (read as null).
+   */
+  testManifest?: string | null;
 }
 
 export interface TrainingReport {
@@ -131,6 +136,9 @@ export async function readEnsembleJson(dir: string): Promise<{ json: EnsembleJso
       if (typeof m.lm.path !== 'string' || typeof m.lm.alpha !== 'number' || typeof m.lm.beta !== 'number') {
         bad(`models[${i}].lm needs "path", "alpha" and "beta"`);
       }
+    }
+    if (m.testManifest !== undefined && m.testManifest !== null && typeof m.testManifest !== 'string') {
+      bad(`models[${i}].testManifest must be a path (string) or null`);
     }
   });
   validateConfidenceSpec(json.confidence, `${file}: confidence`);

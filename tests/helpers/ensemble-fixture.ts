@@ -110,7 +110,10 @@ export function makeFixture(
 }
 
 /** An ensemble YAML for the fixture (paths relative to root). */
-export function fixtureYaml(fx: Fixture, extra: { dev?: boolean; maxTraining?: number; more?: string; lm?: Record<number, string> } = {}): string {
+export function fixtureYaml(
+  fx: Fixture,
+  extra: { dev?: boolean; maxTraining?: number; more?: string; lm?: Record<number, string>; /** Add each domain's `test_manifest`. */ test?: boolean } = {},
+): string {
   const rel = (p: string) => path.relative(fx.root, p);
   const lines = ['ensemble:'];
   fx.domains.forEach((d, i) => {
@@ -120,6 +123,7 @@ export function fixtureYaml(fx: Fixture, extra: { dev?: boolean; maxTraining?: n
     if (extra.maxTraining) lines.push(`    max_training_samples: ${extra.maxTraining}`);
     if (extra.dev) lines.push(`    dev_manifest: ${rel(d.dev)}`);
     if (extra.lm?.[i]) lines.push(`    lm: ${extra.lm[i]}`);
+    if (extra.test) lines.push(`    test_manifest: ${rel(d.test)}`);
   });
   lines.push('output_path: out/ensemble.nemo');
   if (extra.more) lines.push(extra.more);

@@ -17,11 +17,13 @@ export interface TinyEnsemble {
   dir: string;
 }
 
-export async function buildTinyEnsemble(options: { test?: number; lm?: Record<number, string> } = {}): Promise<TinyEnsemble> {
+export async function buildTinyEnsemble(
+  options: { test?: number; lm?: Record<number, string>; /** Put each domain's test manifest in the YAML (`test_manifest`). */ testManifests?: boolean } = {},
+): Promise<TinyEnsemble> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'tiny-ens-'));
   const fx = makeFixture(root, { domains: 2, train: 10, dev: 2, test: options.test ?? 4 });
   const yaml = path.join(root, 'ensemble.yaml');
-  writeFileSync(yaml, fixtureYaml(fx, { lm: options.lm }));
+  writeFileSync(yaml, fixtureYaml(fx, { lm: options.lm, test: options.testManifests }));
   const built = await buildEnsemble(yaml, { outDir: path.join(root, 'ensemble'), progress: false, log: () => undefined });
   return { fx, dir: built.outDir };
 }
