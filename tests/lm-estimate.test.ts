@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sharedAvailable, sharedPath } from './helpers/shared.js';
-import { NgramCounter, buildFromCorpus, estimate, formatFloat32, log10f, writeArpa } from '../src/lm/estimate.js';
+import { NgramCounter, buildFromCorpus, estimate, formatFloat32, log10f, putFloat32, writeArpa } from '../src/lm/estimate.js';
 import { loadLanguageModel } from '../src/lm/index.js';
 import { UserError } from '../src/util/errors.js';
 
@@ -95,6 +95,47 @@ describe('modified Kneser-Ney estimation (lmplz rules) on a hand-checked toy cor
     expect(formatFloat32(Math.fround(-1.1484567))).toBe('-1.1484567');
     expect(formatFloat32(0)).toBe('0');
     for (const x of [0.5, 0.25, 1e-5, 0.2905575]) expect(Math.abs(log10f(Math.fround(x)) - Math.log10(x))).toBeLessThan(1e-6);
+  });
+
+  it('putFloat32 (the ARPA writer\'s byte formatter) writes exactly formatFloat32\'s characters', () => {
+    const values: number[] = [0, -0, Infinity, -Infinity, NaN, -99, -100, 10, 9.999999, -1e-13, -1e-14, 1e-6, 1e-7, 123456789, 1.5e21, 3e38, 1e-45, -0.30103, -1.1484567];
+    for (let i = -45; i <= 38; i++) values.push(Math.fround(10 ** i), Math.fround(-(10 ** i)), Math.fround(2 ** (i / 2)));
+    for (let i = 1; i <= 20000; i++) values.push(Math.fround(-i / 1000), Math.fround(-i / 7));
+    // random bit patterns over every exponent, and random log-probability-like values
+    const bits = new Uint32Array(1);
+    const f32 = new Float32Array(bits.buffer);
+    let seed = 12345;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    for (let i = 0; i < 100000; i++) {
+      bits[0] = rnd() ^ (rnd() << 16);
+      values.push(f32[0]!);
+      values.push(Math.fround(-(rnd() / 2 ** 32) * 8));
+    }
+    const out = new Uint8Array(64);
+    const bad: string[] = [];
+    for (const x of values) {
+      const n = putFloat32(x, out, 3);
+      const got = Buffer.from(out.subarray(3, n)).toString('latin1');
+      if (got !== formatFloat32(x) && bad.length < 5) bad.push(`${x}: ${got} vs ${formatFloat32(x)}`);
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('writeArpa: a word longer than the write buffer and multi-byte words come out intact', async () => {
+    // the same corpus with a short placeholder gives the same model, so the ARPA texts differ only by the word
+    const long = 'ü'.repeat(3_000_000); // 6 MB of UTF-8, more than one write chunk
+    const corpus = (w: string) => ['a b c', `a ${w} c`, `b ${w}`, 'ngữ b c', 'c a', `${w} ngữ a`].map((l) => l.split(' '));
+    const arpa = async (w: string) => {
+      const c = new NgramCounter(3);
+      for (const l of corpus(w)) c.addSentence(l.join(' '));
+      const file = path.join(tmp(), 'x.arpa');
+      await writeArpa(estimate(c, { order: 3, discountFallback: [0.5, 1, 1.5] }).model, file);
+      return readFileSync(file, 'utf8');
+    };
+    const withLong = await arpa(long);
+    const expected = (await arpa('PLACEHOLDER')).split('PLACEHOLDER').join(long);
+    expect(withLong.length).toBe(expected.length);
+    expect(withLong === expected).toBe(true);
   });
 });
 
