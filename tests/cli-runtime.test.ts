@@ -31,6 +31,17 @@ describe('ensemble features', () => {
     }
   });
 
+  it('--json output longer than a pipe buffer arrives whole (exit waits for stdout to drain)', async () => {
+    const longer = new Float32Array(16000 * 6);
+    for (let i = 0; i < longer.length; i++) longer[i] = 0.3 * Math.sin((2 * Math.PI * 440 * i) / 16000) + 0.01 * Math.sin(i * 1.7);
+    const file = writeWavFile(path.join(dir, 'six-seconds.wav'), longer, 16000);
+    const r = await runCli(['features', file, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.length).toBeGreaterThan(256 * 1024);
+    const out = JSON.parse(r.stdout) as { nMels: number; frames: number; data: number[] };
+    expect(out.data.length).toBe(out.nMels * out.frames);
+  });
+
   it('--n-mels and the wav2vec2 front end', async () => {
     const a = JSON.parse((await runCli(['features', ref, '--n-mels', '64', '--json'])).stdout) as { nMels: number; data: number[] };
     expect(a.nMels).toBe(64);

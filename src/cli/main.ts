@@ -28,4 +28,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv).then((code) => process.exit(code));
+// Exit explicitly (ONNX Runtime and worker pools can keep the loop alive), but only after stdout and stderr
+// have drained: on a pipe Node writes asynchronously and process.exit() would cut long outputs short.
+main(process.argv).then((code) => {
+  process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+});
