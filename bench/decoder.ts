@@ -11,26 +11,12 @@ import { type BeamSearchOptions, CtcBeamSearchDecoder } from '../src/decoding/pr
 import { parseArpa } from '../src/lm/index.js';
 import type { LanguageModelScorer } from '../src/lm/types.js';
 import { wer } from '../src/eval/wer.js';
+import { gauss, rng } from '../tests/helpers/random.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const sharedDir = process.env.CTC_ENSEMBLE_SHARED ?? path.resolve(here, '..', '..', 'shared');
 const kenlmDir = path.join(sharedDir, 'golden', 'kenlm');
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gauss(next: () => number): number {
-  return Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
-}
 
 export interface SyntheticUtterance {
   text: string;

@@ -1,27 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { importSklearnSelector, lbfgs, Selector, selectorAccuracy, trainSelector, UserError, type ClassWeight, type MultiClass } from '../src/index.js';
-
-// ---- spec §2.3 inference vectors (sklearn 1.2.1, NeMo default non-tuned settings) ----
-const two = {
-  mean_: [0.2090909090909091, 0.21090909090909093],
-  scale_: [0.07621197060048977, 0.08184847923889],
-  coef_: [[-7.306610671510409, 10.64895350476596]],
-  intercept_: [-0.5400729813928247],
-  classes_: [0, 1],
-  multi_class: 'multinomial',
-};
-const three = {
-  mean_: [0.1863636363636364, 0.17454545454545456, 0.17909090909090908],
-  scale_: [0.08205017614215511, 0.07536138827659165, 0.06881523951918386],
-  coef_: [
-    [7.168066120298574, -0.7221477585629363, -4.542464794958735],
-    [-4.410552628019588, 3.509207859645551, -2.9505729462545123],
-    [-2.7575134922789593, -2.7870601010829192, 7.493037741213818],
-  ],
-  intercept_: [-0.7883038940409969, -1.4411706111772586, 2.2294745052175498],
-  classes_: [0, 1, 2],
-  multi_class: 'multinomial',
-};
+import { twoModelArrays as two, threeModelArrays as three } from './helpers/nemo-selector-vectors.js';
+import { gauss, rng } from './helpers/random.js';
 
 describe('selector inference: spec §2.3 vectors', () => {
   it('2 models (multinomial binary: proba = [σ(−2d), σ(2d)])', () => {
@@ -100,20 +80,6 @@ describe('selector inference: spec §2.3 vectors', () => {
 
 // ---- training ----
 
-/** Deterministic PRNG + Gaussian. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function gauss(r: () => number): number {
-  return Math.sqrt(-2 * Math.log(r() + 1e-300)) * Math.cos(2 * Math.PI * r());
-}
 
 /** Confidence-like clusters: class k's model k is more confident. */
 function clusters(counts: number[], spread: number, seed: number): { X: number[][]; y: number[] } {

@@ -14,17 +14,7 @@ import {
   UserError,
 } from '../src/index.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const gauss = (r: () => number): number => Math.sqrt(-2 * Math.log(r() + 1e-300)) * Math.cos(2 * Math.PI * r());
+import { gauss, rng } from './helpers/random.js';
 function clusters(counts: number[], spread: number, seed: number): { X: number[][]; y: number[] } {
   const r = rng(seed);
   const X: number[][] = [];
