@@ -116,3 +116,4 @@ export { evaluate, scoreSystems, scoreSelection, confidenceSummaries } from './e
 export type { EvalTranscriber, TestSet, EvaluateOptions, EvalReport, UtteranceRecord, RateCell, SystemResult, ConfidenceSummary } from './eval/evaluate.js';
 export { renderMarkdown, renderHtml, writeReports } from './eval/report.js';
 export { WorkerPoolEnsemble, workerPoolAvailable } from './eval/worker-pool.js';
+export type { WorkerPoolEvent, WorkerPoolOptions } from './eval/worker-pool.js';

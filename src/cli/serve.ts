@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { Ensemble } from '../ensemble/ensemble.js';
 import os from 'node:os';
-import { WorkerPoolEnsemble, workerPoolAvailable } from '../eval/worker-pool.js';
+import { WorkerPoolEnsemble, workerPoolAvailable, type WorkerPoolEvent } from '../eval/worker-pool.js';
 import { startServer } from '../server/server.js';
 import { UserError } from '../util/errors.js';
 
@@ -70,9 +70,16 @@ export function register(program: Command): void {
       const workers = opts.workers === undefined ? slots : numberOption('--workers', opts.workers, { integer: true, min: 0 });
       const pooled = workers > 0 && workerPoolAvailable();
       type Loaded = Ensemble | WorkerPoolEnsemble;
+      // Pool events arrive once the server (and its logger) exists.
+      let logPoolEvent: (e: WorkerPoolEvent) => void = () => undefined;
       // Listen first (healthz answers, readyz is 503 until the models are loaded).
       const loading: Promise<Loaded> = pooled
-        ? WorkerPoolEnsemble.start(dir, { workers, preloadLms: Boolean(opts.preloadLms), intraOpThreads: Math.max(1, Math.floor(cpus / workers)) })
+        ? WorkerPoolEnsemble.start(dir, {
+            workers,
+            preloadLms: Boolean(opts.preloadLms),
+            intraOpThreads: Math.max(1, Math.floor(cpus / workers)),
+            onEvent: (e) => logPoolEvent(e),
+          })
         : Ensemble.load(dir, { preloadLms: Boolean(opts.preloadLms) });
       loading.catch(() => undefined);
       const server = await startServer(loading, {
@@ -91,6 +98,7 @@ export function register(program: Command): void {
         throw e;
       });
       const log = server.app.service.log;
+      logPoolEvent = ({ type, ...rest }) => log({ level: type === 'worker-restarted' ? 'info' : 'error', msg: type, ...rest });
       log({ level: 'info', msg: 'listening', url: server.url, ensemble: dir, workers: pooled ? workers : 0, limits: server.app.service.limits });
 
       // Errors in a request never crash the process (express error handler). A stray rejection is

@@ -8,6 +8,13 @@
  * whose ONNX sessions use `intraOpThreads` threads (default 1, so that N workers use N cores); each
  * worker handles one utterance at a time and further requests queue. Memory: one ensemble per worker.
  *
+ * A worker thread that dies (a native crash in ONNX Runtime, an out-of-memory abort, `process.exit` in
+ * a dependency) costs only the request it was running: that request is rejected, the slot is
+ * restarted with a fresh copy of the ensemble, and the other workers carry on. `liveWorkers()` says
+ * how many can take work now (the server's /readyz is 503 while it is 0). A slot whose replacement
+ * fails to load, or that died `maxRestarts` times within a minute, stays down; when every slot is down
+ * the pool fails and rejects all work.
+ *
  * The worker script is the compiled `pool-worker.js` next to this module; when it is missing (running
  * the TypeScript sources directly, as the tests do), `workerPoolAvailable()` is false and callers use
  * an in-thread `Ensemble` instead.
@@ -48,8 +55,60 @@ interface Job {
 }
 
 interface Slot {
-  worker: Worker;
+  /** null while the slot is restarting or down. */
+  worker: Worker | null;
   job: Job | null;
+  /** Times of recent deaths (ms), for the crash-loop limit. */
+  deaths: number[];
+  down: boolean;
+}
+
+/** Pool events, for logging (`ensemble serve` writes them to its JSON log). */
+export type WorkerPoolEvent =
+  | { type: 'worker-died'; slot: number; error: string; lostRequest: boolean }
+  | { type: 'worker-restarted'; slot: number }
+  | { type: 'worker-down'; slot: number; error: string };
+
+export interface WorkerPoolOptions {
+  workers: number;
+  preloadLms?: boolean;
+  intraOpThreads?: number;
+  /** Restarts of one slot allowed within 60 s before it is left down (default 3). */
+  maxRestarts?: number;
+  onEvent?: (event: WorkerPoolEvent) => void;
+}
+
+interface Loaded {
+  members: EnsembleMemberInfo[];
+  summary: EnsembleSummary;
+}
+
+/** Start one worker and wait for its ensemble to load; the worker is terminated if loading fails. */
+function launchWorker(data: WorkerData): Promise<{ worker: Worker; loaded: Loaded }> {
+  const worker = new Worker(workerUrl, { workerData: data });
+  return new Promise<{ worker: Worker; loaded: Loaded }>((resolve, reject) => {
+    const cleanup = (): void => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    const failed = (e: Error): void => {
+      cleanup();
+      void worker.terminate();
+      reject(e);
+    };
+    const onMessage = (m: WorkerReply): void => {
+      if (m.type === 'ready') {
+        cleanup();
+        resolve({ worker, loaded: { members: m.members, summary: m.summary } });
+      } else if (m.type === 'error') failed(toError(m.error));
+    };
+    const onError = (e: Error): void => failed(e);
+    const onExit = (code: number): void => failed(new Error(`worker exited with code ${code} while loading`));
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
 }
 
 function toError(e: { message: string; user: boolean; code?: string; stack?: string }): Error {
@@ -69,46 +128,42 @@ export class WorkerPoolEnsemble {
     private readonly slots: Slot[],
     private readonly info: EnsembleMemberInfo[],
     private readonly summary: EnsembleSummary,
+    private readonly data: WorkerData,
+    private readonly maxRestarts: number,
+    private readonly onEvent: (event: WorkerPoolEvent) => void,
   ) {}
 
   /** Start `workers` threads, each loading the ensemble in `dir`; rejects if any fails to load. */
-  static async start(dir: string, options: { workers: number; preloadLms?: boolean; intraOpThreads?: number }): Promise<WorkerPoolEnsemble> {
+  static async start(dir: string, options: WorkerPoolOptions): Promise<WorkerPoolEnsemble> {
     if (!workerPoolAvailable()) throw new Error(`worker script ${fileURLToPath(workerUrl)} not found (run the compiled package)`);
     const n = Math.max(1, Math.floor(options.workers));
     const data: WorkerData = { dir, preloadLms: Boolean(options.preloadLms), intraOpThreads: Math.max(1, options.intraOpThreads ?? 1) };
-    const workers = Array.from({ length: n }, () => new Worker(workerUrl, { workerData: data }));
-    const ready = workers.map(
-      (w) =>
-        new Promise<{ members: EnsembleMemberInfo[]; summary: EnsembleSummary }>((resolve, reject) => {
-          const onMessage = (m: WorkerReply): void => {
-            w.off('message', onMessage);
-            w.off('error', reject);
-            if (m.type === 'ready') resolve({ members: m.members, summary: m.summary });
-            else if (m.type === 'error') reject(toError(m.error));
-          };
-          w.on('message', onMessage);
-          w.once('error', reject);
-          w.once('exit', (code) => reject(new Error(`worker exited with code ${code} while loading`)));
-        }),
-    );
-    const settled = await Promise.allSettled(ready);
+    const settled = await Promise.allSettled(Array.from({ length: n }, () => launchWorker(data)));
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    const started = settled.filter((s): s is PromiseFulfilledResult<{ worker: Worker; loaded: Loaded }> => s.status === 'fulfilled').map((s) => s.value);
     if (failed) {
-      await Promise.all(workers.map((w) => w.terminate()));
+      await Promise.all(started.map((s) => s.worker.terminate()));
       throw failed.reason;
     }
-    const first = (settled[0] as PromiseFulfilledResult<{ members: EnsembleMemberInfo[]; summary: EnsembleSummary }>).value;
     const pool = new WorkerPoolEnsemble(
-      workers.map((worker) => ({ worker, job: null })),
-      first.members,
-      first.summary,
+      started.map(({ worker }) => ({ worker, job: null, deaths: [], down: false })),
+      started[0]!.loaded.members,
+      started[0]!.loaded.summary,
+      data,
+      Math.max(0, Math.floor(options.maxRestarts ?? 3)),
+      options.onEvent ?? (() => undefined),
     );
-    for (const slot of pool.slots) pool.attach(slot);
+    pool.slots.forEach((slot, i) => pool.attach(slot, i, slot.worker!));
     return pool;
   }
 
   get size(): number {
     return this.slots.length;
+  }
+
+  /** Workers that can take a request now (not restarting, not down). */
+  liveWorkers(): number {
+    return this.closed || this.failure ? 0 : this.slots.filter((s) => s.worker !== null).length;
   }
 
   members(): EnsembleMemberInfo[] {
@@ -135,41 +190,73 @@ export class WorkerPoolEnsemble {
     this.closed = true;
     for (const j of this.queue.splice(0)) j.reject(new Error('the worker pool was closed'));
     await Promise.all(
-      this.slots.map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            s.worker.once('exit', () => resolve());
-            s.worker.postMessage({ type: 'close' } satisfies WorkerRequest);
-            setTimeout(() => void s.worker.terminate(), 5000).unref();
-          }),
-      ),
+      this.slots.map((s) => {
+        const w = s.worker;
+        if (!w) return Promise.resolve();
+        return new Promise<void>((resolve) => {
+          w.once('exit', () => resolve());
+          w.postMessage({ type: 'close' } satisfies WorkerRequest);
+          setTimeout(() => void w.terminate(), 5000).unref();
+        });
+      }),
     );
   }
 
-  private attach(slot: Slot): void {
-    slot.worker.on('message', (m: WorkerReply) => {
+  private attach(slot: Slot, index: number, worker: Worker): void {
+    worker.on('message', (m: WorkerReply) => {
       const job = slot.job;
-      if (!job || (m.type !== 'result' && m.type !== 'error') || m.id !== job.id) return;
+      if (slot.worker !== worker || !job || (m.type !== 'result' && m.type !== 'error') || m.id !== job.id) return;
       slot.job = null;
       if (m.type === 'result') job.resolve(m.result);
       else job.reject(toError(m.error));
       this.pump();
     });
-    const fail = (e: Error): void => {
-      if (this.closed) return;
-      this.failure = new Error(`an evaluation worker failed: ${e.message}`);
-      slot.job?.reject(this.failure);
+    // 'error' (an uncaught exception) is followed by 'exit'; the first one seen handles the death.
+    const died = (e: Error): void => {
+      if (this.closed || slot.worker !== worker) return;
+      slot.worker = null;
+      const job = slot.job;
       slot.job = null;
-      for (const j of this.queue.splice(0)) j.reject(this.failure);
+      job?.reject(new Error(`the worker thread transcribing this request died (${e.message}); the request was not completed`));
+      this.onEvent({ type: 'worker-died', slot: index, error: e.message, lostRequest: job !== null });
+      const now = Date.now();
+      slot.deaths = [...slot.deaths.filter((t) => now - t < 60_000), now];
+      if (slot.deaths.length > this.maxRestarts) this.slotDown(slot, index, new Error(`died ${slot.deaths.length} times within a minute`));
+      else this.restart(slot, index);
     };
-    slot.worker.on('error', fail);
-    slot.worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+    worker.on('error', died);
+    worker.on('exit', (code) => died(new Error(`exit code ${code}`)));
+  }
+
+  private restart(slot: Slot, index: number): void {
+    launchWorker(this.data).then(
+      ({ worker }) => {
+        if (this.closed) {
+          void worker.terminate();
+          return;
+        }
+        slot.worker = worker;
+        this.attach(slot, index, worker);
+        this.onEvent({ type: 'worker-restarted', slot: index });
+        this.pump();
+      },
+      (e: unknown) => this.slotDown(slot, index, e instanceof Error ? e : new Error(String(e))),
+    );
+  }
+
+  private slotDown(slot: Slot, index: number, e: Error): void {
+    slot.down = true;
+    this.onEvent({ type: 'worker-down', slot: index, error: e.message });
+    if (this.slots.every((s) => s.down) && !this.closed) {
+      this.failure = new Error(`every worker thread is down (last: ${e.message})`);
+      for (const j of this.queue.splice(0)) j.reject(this.failure);
+    }
   }
 
   private pump(): void {
     for (const slot of this.slots) {
       if (this.queue.length === 0) return;
-      if (slot.job !== null) continue;
+      if (slot.job !== null || slot.worker === null) continue;
       const job = this.queue.shift()!;
       slot.job = job;
       slot.worker.postMessage({ type: 'transcribe', id: job.id, audio: job.audio, options: job.options } satisfies WorkerRequest);

@@ -61,6 +61,11 @@ export interface Transcriber {
    * Without it, an object with the `json` of an `Ensemble` is summarised with `summarizeEnsemble`.
    */
   describe?(): unknown;
+  /**
+   * Optional: how many workers can take a request now (a `WorkerPoolEnsemble` restarting a crashed
+   * worker thread). At 0, /readyz and transcription requests answer 503 until one is back.
+   */
+  liveWorkers?(): number;
 }
 
 export interface AppOptions {
@@ -289,7 +294,14 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
     res.json({ status: 'ok' });
   });
 
+  const noLiveWorker = (): boolean => state === 'ready' && current?.liveWorkers !== undefined && current.liveWorkers() === 0;
+
   app.get('/readyz', (_req, res) => {
+    if (noLiveWorker()) {
+      res.status(503).setHeader('Retry-After', '5');
+      res.json({ status: 'degraded', error: 'no worker thread is available (restarting or down)' });
+      return;
+    }
     if (state === 'ready') {
       res.json({ status: 'ready', members: current!.members().map((m) => m.name) });
       return;
@@ -304,6 +316,7 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
   });
 
   const requireReady = (): Transcriber => {
+    if (noLiveWorker()) throw new HttpError(503, 'no worker thread is available (restarting or down)', 'E_NOT_READY', { 'Retry-After': '5' });
     if (state === 'ready' && current) return current;
     if (state === 'draining') throw new HttpError(503, 'the server is shutting down', 'E_DRAINING', { 'Retry-After': '5', Connection: 'close' });
     if (state === 'failed') throw new HttpError(503, `the models failed to load: ${loadError}`, 'E_NOT_READY', { 'Retry-After': '30' });
