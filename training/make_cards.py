@@ -36,14 +36,17 @@ HISTORY = {
           'steered by hand): a from-scratch run sat on the CTC blank plateau for 2 epochs (dev CER 95 %) and was '
           'discarded; the model was re-initialised from the `vi` encoder (all tensors except the output layer, '
           'taken at vi epoch 3, dev CER 33 %) and trained 36 min (batches of 40 s), then resumed for 14 min (peak lr 1e-3) and '
-          '12 min (peak lr 6e-4) and 8 min (peak lr 4e-4). `training/run.sh` encodes the same recipe in one go (vi first, then en from '
-          'vi\'s encoder).',
+          '12 min (peak lr 6e-4) and 8 min (peak lr 4e-4), then, in a second session, resumed for 80 min (peak lr 4e-4, '
+          'alongside the digits run on the same 2 cores). `training/run.sh` encodes the recipe in two runs (vi first, then en from '
+          'vi\'s encoder for 70 min, then resumed 80 min at peak lr 4e-4).',
     'vi': 'Actual history: 2 epochs (15 min) with 80 s batches (restarted once early on after a text clean-up), then resumed with 40 s '
           'batches for 43 min, 1 torch thread on the loaded shared machine.',
     'digits': 'Actual history: the first attempts produced NaN gradients (Debian torch 1.13\'s `F.gelu` backward '
               'is wrong for non-contiguous gradients; the model now uses a written-out GELU, and LayerNorm only '
               'after the first conv) and were discarded; then 16 min, resumed for 16 min (peak lr 1e-3) and 12 min '
-              '(peak lr 7e-4), 1 torch thread, and 10 min (peak lr 5e-4, 2 threads).',
+              '(peak lr 7e-4), 1 torch thread, and 10 min (peak lr 5e-4, 2 threads); then, in a second session, resumed for '
+              '80 min (peak lr 5e-4, 1 thread, alongside the en run). `training/run.sh` encodes it as 55 min, then resumed '
+              '80 min at peak lr 5e-4.',
 }
 
 
