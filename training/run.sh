@@ -4,7 +4,7 @@
 #   training/run.sh            # everything (Debian packages, data, 3 trainings, export, checks, eval, LMs, ensemble)
 #   STEPS="export check eval" training/run.sh     # only some steps
 #
-# Steps: deps text synth train export check eval cards samples lm ensemble
+# Steps: deps text synth train export check eval cards samples lm ensemble (build, tune-lm, eval)
 # Knobs (env): MIN_VI MIN_EN MIN_EN2 MIN_DIGITS MIN_DIGITS2 (wall-clock training budgets in minutes, first run and
 #   resumed refinement; default 60, 70+80, 55+80, about 6 h in all; the learning-rate schedule follows the budget),
 #   THREADS (torch threads per training, default 2; trainings run one after the other),
@@ -116,5 +116,10 @@ fi
 if has ensemble; then
   say "ensemble build configs/demo.yaml -> ensembles/demo"
   node dist/cli/main.js build configs/demo.yaml
+  say "LM weights per member on its dev set (tune-lm writes them into ensembles/demo/ensemble.json)"
+  node dist/cli/main.js tune-lm --ensemble ensembles/demo --alphas 0.3,0.5,0.8,1.2 --betas 0,1,2 --beam 32 \
+    --max-utterances 60 --quiet
+  say "ensemble eval on the test sets -> eval-results/ (the README's demo numbers)"
+  node dist/cli/main.js eval --ensemble ensembles/demo --lm -o eval-results
 fi
 say "done"
