@@ -82,6 +82,23 @@ export interface SolveOptions {
   tol: number;
 }
 
+function sum(a: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
+}
+
+/** Our L-BFGS on `fun` from `start` (zeros by default), with its state as a SolveInfo. */
+function minimise(
+  fun: (x: Float64Array, g: Float64Array) => number,
+  size: number,
+  opts: SolveOptions,
+  start?: Float64Array,
+): { params: Float64Array; info: SolveInfo } {
+  const r = lbfgs(fun, start ?? new Float64Array(size), { gtol: opts.tol, maxIter: opts.maxIter });
+  return { params: r.x, info: { iterations: r.iterations, evaluations: r.evaluations, gradNorm: r.gradNorm, converged: r.converged, message: r.message } };
+}
+
 /**
  * Binary problem: y ∈ {0,1}, raw r = w·z + b, loss Σ s_i (softplus(r_i) − y_i r_i) + ‖w‖²/(2C).
  * Returns [w (D), b].
@@ -96,8 +113,7 @@ export function solveBinary(
   start?: Float64Array,
 ): { params: Float64Array; info: SolveInfo } {
   const n = y.length;
-  let swSum = 0;
-  for (let i = 0; i < n; i++) swSum += sw[i];
+  const swSum = sum(sw);
   const lam = 1 / C;
   const fun = (x: Float64Array, g: Float64Array): number => {
     g.fill(0);
@@ -124,8 +140,7 @@ export function solveBinary(
     for (let j = 0; j <= D; j++) g[j] /= swSum;
     return (loss + 0.5 * lam * pen) / swSum;
   };
-  const r = lbfgs(fun, start ?? new Float64Array(D + 1), { gtol: opts.tol, maxIter: opts.maxIter });
-  return { params: r.x, info: { iterations: r.iterations, evaluations: r.evaluations, gradNorm: r.gradNorm, converged: r.converged, message: r.message } };
+  return minimise(fun, D + 1, opts, start);
 }
 
 /**
@@ -145,8 +160,7 @@ export function solveMultinomial(
 ): { params: Float64Array; info: SolveInfo } {
   const n = y.length;
   const W = D + 1;
-  let swSum = 0;
-  for (let i = 0; i < n; i++) swSum += sw[i];
+  const swSum = sum(sw);
   const lam = 1 / C;
   const raw = new Float64Array(K);
   const ex = new Float64Array(K);
@@ -190,11 +204,10 @@ export function solveMultinomial(
     for (let t = 0; t < g.length; t++) g[t] /= swSum;
     return (loss + 0.5 * lam * pen) / swSum;
   };
-  const r = lbfgs(fun, start ?? new Float64Array(K * W), { gtol: opts.tol, maxIter: opts.maxIter });
-  const params = r.x;
+  const { params, info } = minimise(fun, K * W, opts, start);
   let bm = 0;
   for (let k = 0; k < K; k++) bm += params[k * W + D];
   bm /= K;
   for (let k = 0; k < K; k++) params[k * W + D] -= bm;
-  return { params, info: { iterations: r.iterations, evaluations: r.evaluations, gradNorm: r.gradNorm, converged: r.converged, message: r.message } };
+  return { params, info };
 }
