@@ -106,8 +106,8 @@ export type { Transcriber, AppOptions, EnsembleApp, ServiceControl, LoadState } 
 export { startServer } from './server/server.js';
 export type { ServerOptions, RunningServer } from './server/server.js';
 export { renderPage } from './server/page.js';
-export { summarizeEnsemble } from './server/summary.js';
-export type { EnsembleSummary } from './server/summary.js';
+export { summarizeEnsemble } from './ensemble/summary.js';
+export type { EnsembleSummary } from './ensemble/summary.js';
 export { normalizeText, align, wordErrors, charErrors, errorRate, addCounts, zeroCounts, wer, cer } from './eval/wer.js';
 export type { ErrorCounts, Alignment, AlignOp } from './eval/wer.js';
 export { confusionMatrix, accuracyFromConfusion, reliability, oracleChoice } from './eval/metrics.js';
@@ -115,5 +115,5 @@ export type { ClassAccuracy, Reliability, ReliabilityBin } from './eval/metrics.
 export { evaluate, scoreSystems, scoreSelection, confidenceSummaries } from './eval/evaluate.js';
 export type { EvalTranscriber, TestSet, EvaluateOptions, EvalReport, UtteranceRecord, RateCell, SystemResult, ConfidenceSummary } from './eval/evaluate.js';
 export { renderMarkdown, renderHtml, writeReports } from './eval/report.js';
-export { WorkerPoolEnsemble, workerPoolAvailable } from './eval/worker-pool.js';
-export type { WorkerPoolEvent, WorkerPoolOptions } from './eval/worker-pool.js';
+export { WorkerPoolEnsemble, workerPoolAvailable } from './runtime/worker-pool.js';
+export type { WorkerPoolEvent, WorkerPoolOptions } from './runtime/worker-pool.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { buildEnsemble } from '../ensemble/build.js';
-import { numberOption } from './serve.js';
+import { optionalNumber } from './options.js';
 
 interface BuildCliOptions {
   output?: string;
@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .option('--no-cache', 'do not read or write DIR/.cache (the resumable per-utterance confidence cache)')
     .option('--quiet', 'no progress display')
     .action(async (config: string, opts: BuildCliOptions) => {
-      const concurrency = opts.jobs === undefined ? undefined : numberOption('--jobs', opts.jobs, { integer: true, min: 1 });
+      const concurrency = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 });
       const r = await buildEnsemble(config, {
         outDir: opts.output,
         concurrency,

@@ -1,5 +1,7 @@
 import { promises as fs } from 'node:fs';
 import type { Command } from 'commander';
+import { DECODING_DEFAULTS as D } from '../defaults.js';
+import { numberArg } from './options.js';
 import { UserError } from '../util/errors.js';
 import { loadLanguageModel } from '../lm/index.js';
 import { buildAlphabet } from '../decoding/alphabet.js';
@@ -73,16 +75,6 @@ export function parseLogprobsJson(text: string, source: string): LogprobsFile {
   return { vocabulary: vocab as string[], blank, data, frames, renormalisedRows };
 }
 
-function parseNumber(name: string, integer = false, min = -Infinity) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min) {
-      throw new UserError(`${name} must be ${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` ≥ ${min}` : ''}, got "${v}"`);
-    }
-    return n;
-  };
-}
-
 interface DecodeOptions {
   logprobs: string;
   lm?: string;
@@ -107,14 +99,14 @@ export function register(program: Command): void {
     )
     .requiredOption('--logprobs <file>', 'JSON file with vocabulary, blank index and log-probabilities')
     .option('--lm <path>', 'word n-gram LM: ARPA file or compiled binary')
-    .option('--alpha <a>', 'LM weight', parseNumber('--alpha'), 0.5)
-    .option('--beta <b>', 'word insertion bonus (per word, natural log)', parseNumber('--beta'), 1.5)
-    .option('--beam <w>', 'beam width', parseNumber('--beam', true, 1), 100)
-    .option('--top <n>', 'beams printed with --json', parseNumber('--top', true, 1), 10)
+    .option('--alpha <a>', 'LM weight', numberArg('--alpha'), D.alpha)
+    .option('--beta <b>', 'word insertion bonus (per word, natural log)', numberArg('--beta'), D.beta)
+    .option('--beam <w>', 'beam width', numberArg('--beam', { integer: true, min: 1 }), D.beamWidth)
+    .option('--top <n>', 'beams printed with --json', numberArg('--top', { integer: true, min: 1 }), D.topN)
     .option('--hotword <word>', 'favour this word (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--hotword-weight <w>', 'hotword bonus (natural log)', parseNumber('--hotword-weight'), 10)
-    .option('--beam-prune-logp <x>', 'drop beams scoring below best + x', parseNumber('--beam-prune-logp'), -10)
-    .option('--token-min-logp <x>', 'do not extend beams with tokens below this log-probability', parseNumber('--token-min-logp'), -5)
+    .option('--hotword-weight <w>', 'hotword bonus (natural log)', numberArg('--hotword-weight'), D.hotwordWeight)
+    .option('--beam-prune-logp <x>', 'drop beams scoring below best + x', numberArg('--beam-prune-logp'), D.beamPruneLogp)
+    .option('--token-min-logp <x>', 'do not extend beams with tokens below this log-probability', numberArg('--token-min-logp'), D.tokenMinLogp)
     .option('--lower-case', 'lower-case the vocabulary (upper-case models with a lower-case LM)')
     .option('--json', 'print the top beams with acoustic and LM scores as JSON')
     .action(async (opts: DecodeOptions) => {

@@ -1,15 +1,13 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { Ensemble } from '../ensemble/ensemble.js';
 import { readEnsembleJson, resolveFrom } from '../ensemble/format.js';
 import { loadManifest } from '../ensemble/manifest.js';
 import { Progress } from '../ensemble/progress.js';
 import { evaluate, type TestSet } from '../eval/evaluate.js';
 import { renderMarkdown, writeReports } from '../eval/report.js';
-import { WorkerPoolEnsemble, workerPoolAvailable } from '../eval/worker-pool.js';
 import { UserError } from '../util/errors.js';
-import { defaultEnsembleDir, numberOption } from './serve.js';
+import { openEnsemble, optionalNumber } from './options.js';
 
 interface EvalCliOptions {
   ensemble?: string;
@@ -68,19 +66,17 @@ export function register(program: Command): void {
     .option('--jobs <n>', 'worker threads, each with its own copy of the ensemble (default: number of CPUs)')
     .option('--quiet', 'no progress and no summary on the terminal')
     .action(async (opts: EvalCliOptions) => {
-      const jobs = opts.jobs === undefined ? Math.max(1, os.cpus().length) : numberOption('--jobs', opts.jobs, { integer: true, min: 1 });
-      const beam = opts.beam === undefined ? undefined : numberOption('--beam', opts.beam, { integer: true, min: 1 });
-      const dir = path.resolve(opts.ensemble ?? defaultEnsembleDir());
+      const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? Math.max(1, os.cpus().length);
+      const beam = optionalNumber('--beam', opts.beam, { integer: true, min: 1 });
+      const { dir, pooled, loading } = openEnsemble(opts.ensemble, { workers: jobs, preloadLms: Boolean(opts.lm) });
+      loading.catch(() => undefined);
       const tests = await resolveTestArgs(dir, opts.test);
       if (!opts.quiet && opts.test.length === 0) {
         process.stderr.write(`eval: test sets from ensemble.json: ${tests.map((t) => `${t.domain}=${t.manifest}`).join(', ')}\n`);
       }
       // One ensemble per worker thread (ONNX Runtime inference blocks its thread); in-thread when the
       // compiled worker script is not there (running from the TypeScript sources).
-      const pooled = workerPoolAvailable();
-      const ensemble = pooled
-        ? await WorkerPoolEnsemble.start(dir, { workers: jobs, preloadLms: Boolean(opts.lm) })
-        : await Ensemble.load(dir, { preloadLms: Boolean(opts.lm) });
+      const ensemble = await loading;
       if (!opts.quiet) process.stderr.write(pooled ? `eval: ${jobs} worker thread(s)\n` : 'eval: in-thread (no compiled worker script)\n');
       try {
         const members = ensemble.members().map((m) => m.name);

@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
+import { numberOption } from './options.js';
 import { loadAudio } from '../audio/load.js';
 import { nemoMelSpectrogram } from '../features/nemo-mel.js';
 import { wav2vec2Features } from '../features/wav2vec2.js';
-import { UserError } from '../util/errors.js';
 
 interface FeaturesOptions {
   frontend: 'nemo' | 'wav2vec2';
@@ -11,12 +11,6 @@ interface FeaturesOptions {
   sampleRate: string;
   normalize: 'per_feature' | 'none';
   json?: boolean;
-}
-
-function positiveInt(v: string, flag: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new UserError(`${flag} must be a positive integer, got ${JSON.stringify(v)}`);
-  return n;
 }
 
 export function register(program: Command): void {
@@ -31,13 +25,13 @@ export function register(program: Command): void {
     .addOption(new Option('--normalize <kind>', 'NeMo normalisation').choices(['per_feature', 'none']).default('per_feature'))
     .option('--json', 'print {"nMels","frames","validFrames","data"} (data row-major [nMels][frames])')
     .action(async (audio: string, opts: FeaturesOptions) => {
-      const rate = positiveInt(opts.sampleRate, '--sample-rate');
+      const rate = numberOption('--sample-rate', opts.sampleRate, { integer: true, min: 1 });
       const samples = await loadAudio(audio, rate);
       const f =
         opts.frontend === 'nemo'
           ? nemoMelSpectrogram(samples, {
               sampleRate: rate,
-              nMels: positiveInt(opts.nMels, '--n-mels'),
+              nMels: numberOption('--n-mels', opts.nMels, { integer: true, min: 1 }),
               windowSize: Math.trunc(0.025 * rate + 1e-9),
               hop: Math.trunc(0.01 * rate + 1e-9),
               nFft: 2 ** Math.ceil(Math.log2(Math.trunc(0.025 * rate + 1e-9))),

@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
+import { DECODING_DEFAULTS } from '../defaults.js';
 import { Ensemble } from '../ensemble/ensemble.js';
 import { loadManifest } from '../ensemble/manifest.js';
 import { Progress } from '../ensemble/progress.js';
 import type { EnsembleResult, TranscribeOptions } from '../ensemble/types.js';
-import { mapConcurrent } from '../eval/pool.js';
+import { mapConcurrent } from '../util/concurrency.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
-import { defaultEnsembleDir, numberOption } from './serve.js';
+import { optionalNumber, resolveEnsembleDir } from './options.js';
 
 interface InferCliOptions {
   ensemble?: string;
@@ -20,19 +19,6 @@ interface InferCliOptions {
   output?: string;
   jobs?: string;
   quiet?: boolean;
-}
-
-/** The ensemble folder: --ensemble, else the package's ensembles/demo (not the working directory). */
-export function resolveEnsembleDir(option: string | undefined): string {
-  if (option) return path.resolve(option);
-  const dir = defaultEnsembleDir();
-  if (!existsSync(path.join(dir, 'ensemble.json'))) {
-    throw new UserError(
-      `no --ensemble given and the bundled demo ensemble is missing (${dir}); pass --ensemble DIR (a folder written by \`ensemble build\`)`,
-      { code: 'E_ENSEMBLE_MISSING' },
-    );
-  }
-  return dir;
 }
 
 /** One JSON record per utterance (`--json`). */
@@ -60,7 +46,7 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per utterance: text, chosen model, selector probabilities, confidences, timings')
     .option('--all', "also every member's transcript")
     .option('--lm', "decode with the chosen member's n-gram LM (prefix beam search); greedy otherwise")
-    .option('--beam <n>', 'beam width for --lm (default 100)')
+    .option('--beam <n>', `beam width for --lm (default ${DECODING_DEFAULTS.beamWidth})`)
     .option('--manifest <file>', 'transcribe every line of a NeMo JSONL manifest (one JSON object per utterance; implies --json)')
     .option('-o, --output <file>', 'write the output to FILE instead of stdout')
     .option('--jobs <n>', 'utterances in flight at once (default 4)')
@@ -68,9 +54,9 @@ export function register(program: Command): void {
     .action(async (audio: string[], opts: InferCliOptions) => {
       if (!opts.manifest && audio.length === 0) throw new UserError('give audio files or --manifest M.jsonl');
       if (opts.manifest && audio.length > 0) throw new UserError('give either audio files or --manifest, not both');
-      const beam = opts.beam === undefined ? undefined : numberOption('--beam', opts.beam, { integer: true, min: 1 });
+      const beam = optionalNumber('--beam', opts.beam, { integer: true, min: 1 });
       if (beam !== undefined && !opts.lm) throw new UserError('--beam needs --lm (greedy decoding has no beam)');
-      const jobs = opts.jobs === undefined ? 4 : numberOption('--jobs', opts.jobs, { integer: true, min: 1 });
+      const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? 4;
       const dir = resolveEnsembleDir(opts.ensemble);
       const manifest = opts.manifest ? await loadManifest(opts.manifest) : null;
       const ensemble = await Ensemble.load(dir, { preloadLms: Boolean(opts.lm) });

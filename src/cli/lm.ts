@@ -1,6 +1,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import readline from 'node:readline';
 import type { Command } from 'commander';
+import { numberArg } from './options.js';
 import { UserError } from '../util/errors.js';
 import { loadLanguageModel, readArpaFile, writeBinaryModel } from '../lm/index.js';
 import { DEFAULT_FALLBACK, buildFromCorpus, writeArpa } from '../lm/estimate.js';
@@ -74,7 +75,7 @@ export function register(program: Command): void {
   lm.command('build')
     .description('estimate an interpolated modified Kneser-Ney model from text (as KenLM lmplz) and write ARPA')
     .argument('<corpus>', 'text, one sentence per line ("-" for stdin)')
-    .requiredOption('--order <n>', 'n-gram order (2..6)', (v) => Number(v))
+    .requiredOption('--order <n>', 'n-gram order (2..6)', numberArg('--order', { integer: true, min: 2, max: 6 }))
     .requiredOption('-o, --output <path>', 'ARPA file to write (written atomically)')
     .option('--discount-fallback [d...]', `discounts D1 D2 D3+ for orders whose estimate fails (default ${DEFAULT_FALLBACK.join(' ')})`)
     .action(async (corpus: string, opts: { order: number; output: string; discountFallback?: true | string[] }) => {

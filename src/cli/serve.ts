@@ -1,11 +1,10 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
-import { Ensemble } from '../ensemble/ensemble.js';
 import os from 'node:os';
-import { WorkerPoolEnsemble, workerPoolAvailable, type WorkerPoolEvent } from '../eval/worker-pool.js';
+import type { Command } from 'commander';
+import { SERVING_DEFAULTS as S } from '../defaults.js';
+import type { WorkerPoolEvent } from '../runtime/worker-pool.js';
 import { startServer } from '../server/server.js';
 import { UserError } from '../util/errors.js';
+import { numberOption, openEnsemble, optionalNumber } from './options.js';
 
 interface ServeCliOptions {
   ensemble?: string;
@@ -21,66 +20,44 @@ interface ServeCliOptions {
   preloadLms?: boolean;
 }
 
-/** `ensembles/demo` of the installed package (works from src/cli and dist/cli alike). */
-export function defaultEnsembleDir(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'ensembles', 'demo');
-}
-
-/** Parse a numeric CLI option; UserError naming the option otherwise. */
-export function numberOption(name: string, raw: string, opts: { integer?: boolean; min?: number; max?: number } = {}): number {
-  const v = Number(raw);
-  const { integer = false, min = -Infinity, max = Infinity } = opts;
-  if (raw.trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min || v > max) {
-    const kind = integer ? 'an integer' : 'a number';
-    const range = min > -Infinity && max < Infinity ? ` from ${min} to ${max}` : min > -Infinity ? ` ≥ ${min}` : '';
-    throw new UserError(`${name} must be ${kind}${range}, got ${JSON.stringify(raw)}`);
-  }
-  return v;
-}
-
 export function register(program: Command): void {
   program
     .command('serve')
     .description('HTTP transcription service (POST /v1/transcribe, GET /v1/models, /healthz, /readyz, /metrics) with a web page at /')
     .option('--ensemble <dir>', 'ensemble folder (ensemble.json); default: the bundled ensembles/demo')
-    .option('--port <n>', 'TCP port (0 = any free port)', '8080')
-    .option('--host <addr>', 'interface to listen on (0.0.0.0 for all)', '127.0.0.1')
-    .option('--max-body-mb <n>', 'largest request body in MB (413 beyond)', '25')
-    .option('--max-audio-seconds <n>', 'longest audio per request in seconds (400 beyond)', '600')
+    .option('--port <n>', 'TCP port (0 = any free port)', String(S.port))
+    .option('--host <addr>', 'interface to listen on (0.0.0.0 for all)', S.host)
+    .option('--max-body-mb <n>', 'largest request body in MB (413 beyond)', String(S.maxBodyMb))
+    .option('--max-audio-seconds <n>', 'longest audio per request in seconds (400 beyond)', String(S.maxAudioSeconds))
     .option('--concurrency <n>', 'transcriptions running at once (default: number of CPUs)')
-    .option('--queue <n>', 'requests allowed to wait for a slot (default: 4 × concurrency); 503 + Retry-After beyond')
-    .option('--timeout-ms <n>', 'per-request time limit from arrival, upload and queue wait included (504 beyond)', '120000')
+    .option('--queue <n>', `requests allowed to wait for a slot (default: ${S.queuePerSlot} × concurrency); 503 + Retry-After beyond`)
+    .option('--timeout-ms <n>', 'per-request time limit from arrival, upload and queue wait included (504 beyond)', String(S.timeoutMs))
     .option('--workers <n>', 'inference worker threads, each with its own copy of the ensemble (default: --concurrency; 0 = the main thread)')
-    .option('--grace-ms <n>', 'on SIGTERM/SIGINT, longest wait for requests in flight', '30000')
+    .option('--grace-ms <n>', 'on SIGTERM/SIGINT, longest wait for requests in flight', String(S.graceMs))
     .option('--preload-lms', 'load every member LM at start instead of on first use')
     .action(async (opts: ServeCliOptions) => {
       const port = numberOption('--port', opts.port, { integer: true, min: 0, max: 65535 });
       const maxBodyMb = numberOption('--max-body-mb', opts.maxBodyMb, { min: 0.001 });
       const maxAudioSeconds = numberOption('--max-audio-seconds', opts.maxAudioSeconds, { min: 0.001 });
-      const concurrency = opts.concurrency === undefined ? undefined : numberOption('--concurrency', opts.concurrency, { integer: true, min: 1 });
-      const queue = opts.queue === undefined ? undefined : numberOption('--queue', opts.queue, { integer: true, min: 0 });
+      const concurrency = optionalNumber('--concurrency', opts.concurrency, { integer: true, min: 1 });
+      const queue = optionalNumber('--queue', opts.queue, { integer: true, min: 0 });
       const timeoutMs = numberOption('--timeout-ms', opts.timeoutMs, { integer: true, min: 1 });
       const graceMs = numberOption('--grace-ms', opts.graceMs, { integer: true, min: 0 });
-      const dir = path.resolve(opts.ensemble ?? defaultEnsembleDir());
       const cpus = Math.max(1, os.cpus().length);
       const slots = concurrency ?? cpus;
       // onnxruntime-node runs inference synchronously on the calling thread: with worker threads the
       // main thread stays free for HTTP (health checks, metrics, timeouts) while `slots` requests run
       // in parallel. Each worker holds its own copy of the ensemble.
       const workers = opts.workers === undefined ? slots : numberOption('--workers', opts.workers, { integer: true, min: 0 });
-      const pooled = workers > 0 && workerPoolAvailable();
-      type Loaded = Ensemble | WorkerPoolEnsemble;
       // Pool events arrive once the server (and its logger) exists.
       let logPoolEvent: (e: WorkerPoolEvent) => void = () => undefined;
       // Listen first (healthz answers, readyz is 503 until the models are loaded).
-      const loading: Promise<Loaded> = pooled
-        ? WorkerPoolEnsemble.start(dir, {
-            workers,
-            preloadLms: Boolean(opts.preloadLms),
-            intraOpThreads: Math.max(1, Math.floor(cpus / workers)),
-            onEvent: (e) => logPoolEvent(e),
-          })
-        : Ensemble.load(dir, { preloadLms: Boolean(opts.preloadLms) });
+      const { dir, pooled, loading } = openEnsemble(opts.ensemble, {
+        workers,
+        preloadLms: Boolean(opts.preloadLms),
+        intraOpThreads: Math.max(1, Math.floor(cpus / Math.max(1, workers))),
+        onEvent: (e) => logPoolEvent(e),
+      });
       loading.catch(() => undefined);
       const server = await startServer(loading, {
         port,
@@ -109,7 +86,7 @@ export function register(program: Command): void {
       process.on('unhandledRejection', onRejection);
 
       let exitCode = 0;
-      let ensemble: Loaded | null = null;
+      let ensemble: Awaited<typeof loading> | null = null;
       const done = new Promise<void>((resolve) => {
         let signals = 0;
         const shutdown = (why: string): void => {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { numberOption } from './options.js';
 import { loadAudio } from '../audio/load.js';
 import { loadCtcModel } from '../models/load.js';
 import { greedyDecode } from '../models/greedy.js';
@@ -21,8 +22,7 @@ export function register(program: Command): void {
     .option('--nemo-version <v>', 'NeMo front-end variant when the folder does not say (2.3 or 2.4)')
     .option('--json', 'print JSON: {"model","layout","results":[{"file","text","frames"}]}')
     .action(async (audio: string[], opts: TranscribeOptions) => {
-      const temperature = Number(opts.temperature);
-      if (!(temperature > 0)) throw new UserError(`--temperature must be a positive number, got ${JSON.stringify(opts.temperature)}`);
+      const temperature = numberOption('--temperature', opts.temperature, { min: Number.MIN_VALUE });
       if (opts.nemoVersion !== undefined && opts.nemoVersion !== '2.3' && opts.nemoVersion !== '2.4') {
         throw new UserError(`--nemo-version must be 2.3 or 2.4, got ${JSON.stringify(opts.nemoVersion)}`);
       }

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
+import { DECODING_DEFAULTS } from '../defaults.js';
 import { tuneLm } from '../ensemble/tune-lm.js';
-import { UserError } from '../util/errors.js';
-import { resolveEnsembleDir } from './infer.js';
-import { numberOption } from './serve.js';
+import { numberList, optionalNumber, resolveEnsembleDir } from './options.js';
 
 interface TuneLmCliOptions {
   ensemble?: string;
@@ -17,13 +16,6 @@ interface TuneLmCliOptions {
   quiet?: boolean;
 }
 
-/** "0,0.5,1" → numbers; UserError naming the option otherwise. */
-export function numberList(name: string, raw: string): number[] {
-  const parts = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (parts.length === 0) throw new UserError(`${name} must be a comma-separated list of numbers, got ${JSON.stringify(raw)}`);
-  return parts.map((p) => numberOption(name, p));
-}
-
 export function register(program: Command): void {
   program
     .command('tune-lm')
@@ -31,7 +23,7 @@ export function register(program: Command): void {
     .option('--ensemble <dir>', 'ensemble folder (ensemble.json); default: the bundled ensembles/demo')
     .option('--alphas <list>', 'LM weights to try, comma-separated (default 0,0.25,0.5,0.75,1,1.5,2)')
     .option('--betas <list>', 'word insertion bonuses to try, comma-separated (default 0,0.5,1,1.5,2,3)')
-    .option('--beam <n>', 'beam width during the search (default 100, as in inference)')
+    .option('--beam <n>', `beam width during the search (default ${DECODING_DEFAULTS.beamWidth}, as in inference)`)
     .option('--member <name>', 'tune only this member (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--max-utterances <n>', 'use at most the first N dev utterances per member')
     .option('--jobs <n>', 'dev utterances decoded by the models at once (default 4)')
@@ -42,10 +34,10 @@ export function register(program: Command): void {
       const r = await tuneLm(resolveEnsembleDir(opts.ensemble), {
         alphas: opts.alphas === undefined ? undefined : numberList('--alphas', opts.alphas),
         betas: opts.betas === undefined ? undefined : numberList('--betas', opts.betas),
-        beam: opts.beam === undefined ? undefined : numberOption('--beam', opts.beam, { integer: true, min: 1 }),
+        beam: optionalNumber('--beam', opts.beam, { integer: true, min: 1 }),
         members: opts.member.length ? opts.member : undefined,
-        maxUtterances: opts.maxUtterances === undefined ? undefined : numberOption('--max-utterances', opts.maxUtterances, { integer: true, min: 1 }),
-        concurrency: opts.jobs === undefined ? undefined : numberOption('--jobs', opts.jobs, { integer: true, min: 1 }),
+        maxUtterances: optionalNumber('--max-utterances', opts.maxUtterances, { integer: true, min: 1 }),
+        concurrency: optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }),
         dryRun: Boolean(opts.dryRun),
         progress: opts.quiet ? false : {},
         log: opts.quiet ? () => undefined : (s) => process.stderr.write(`${s}\n`),

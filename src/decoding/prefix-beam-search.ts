@@ -36,6 +36,7 @@
  *     then the best path's log probability, not the prefix probability.
  * LM scores are cached per LM object by (LM state handle, trie node of the word), across calls.
  */
+import { DECODING_DEFAULTS as D } from '../defaults.js';
 import type { LanguageModelScorer } from '../lm/types.js';
 import { type Alphabet, TokenRole, buildAlphabet, greedyTranscript, tokensToText } from './alphabet.js';
 import { CharTrie, hotwordTrie, lmVocabularyTrie } from './lm-trie.js';
@@ -105,20 +106,20 @@ function resolve(o: BeamSearchOptions): Resolved {
     if (typeof v !== 'number' || Number.isNaN(v)) throw new RangeError(`beam search: ${name} must be a number`);
     return v;
   };
-  const beamWidth = num(o.beamWidth, 100, 'beamWidth');
+  const beamWidth = num(o.beamWidth, D.beamWidth, 'beamWidth');
   if (!Number.isInteger(beamWidth) || beamWidth < 1) throw new RangeError('beam search: beamWidth must be an integer ≥ 1');
-  const topN = num(o.topN, 10, 'topN');
+  const topN = num(o.topN, D.topN, 'topN');
   if (!Number.isInteger(topN) || topN < 1) throw new RangeError('beam search: topN must be an integer ≥ 1');
   return {
-    alpha: num(o.alpha, 0.5, 'alpha'),
-    beta: num(o.beta, 1.5, 'beta'),
+    alpha: num(o.alpha, D.alpha, 'alpha'),
+    beta: num(o.beta, D.beta, 'beta'),
     beamWidth,
-    beamPruneLogp: num(o.beamPruneLogp, -10, 'beamPruneLogp'),
-    tokenMinLogp: num(o.tokenMinLogp, -5, 'tokenMinLogp'),
-    unkScoreOffset: num(o.unkScoreOffset, -10, 'unkScoreOffset'),
-    partialOovPenalty: num(o.partialOovPenalty, -10, 'partialOovPenalty'),
+    beamPruneLogp: num(o.beamPruneLogp, D.beamPruneLogp, 'beamPruneLogp'),
+    tokenMinLogp: num(o.tokenMinLogp, D.tokenMinLogp, 'tokenMinLogp'),
+    unkScoreOffset: num(o.unkScoreOffset, D.unkScoreOffset, 'unkScoreOffset'),
+    partialOovPenalty: num(o.partialOovPenalty, D.partialOovPenalty, 'partialOovPenalty'),
     scoreBoundary: o.scoreBoundary ?? true,
-    hotwordWeight: num(o.hotwordWeight, 10, 'hotwordWeight'),
+    hotwordWeight: num(o.hotwordWeight, D.hotwordWeight, 'hotwordWeight'),
     topN,
   };
 }

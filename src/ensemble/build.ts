@@ -17,7 +17,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { computeConfidenceGrid, describeConfidenceSpec, nemoTuningGrid, type ConfidenceSpec } from '../confidence/index.js';
-import { mapConcurrent } from '../eval/pool.js';
+import { mapConcurrent } from '../util/concurrency.js';
 import { loadCtcModel } from '../models/load.js';
 import type { CtcModel } from '../models/types.js';
 import {

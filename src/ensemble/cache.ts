@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { ONNX_NAMES } from '../models/load.js';
 import type { CtcModel } from '../models/types.js';
 import { writeFileAtomic } from '../util/atomic.js';
 
@@ -49,12 +50,9 @@ export function sha256Bytes(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-const ONNX_NAMES = ['model.onnx', 'model.int8.onnx'];
-
 /** The ONNX file of a model folder (the model's own `onnxFile` when it exposes one). */
 export function onnxFileOf(model: CtcModel): string {
-  const own = (model as unknown as { onnxFile?: unknown }).onnxFile;
-  if (typeof own === 'string') return own;
+  if (model.onnxFile !== undefined) return model.onnxFile;
   for (const n of ONNX_NAMES) {
     const f = path.join(model.dir, n);
     if (existsSync(f)) return f;

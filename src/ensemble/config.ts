@@ -8,7 +8,7 @@ import { existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { UserError } from '../util/errors.js';
-import { AGGREGATIONS, DEFAULT_CONFIDENCE_SPEC, ENTROPY_NORMS, ENTROPY_TYPES, nemoTuningGrid, type ConfidenceSpec } from '../confidence/index.js';
+import { AGGREGATIONS, confidenceKey, DEFAULT_CONFIDENCE_SPEC, ENTROPY_NORMS, ENTROPY_TYPES, nemoTuningGrid, type ConfidenceSpec } from '../confidence/index.js';
 
 export type Aggregation = ConfidenceSpec['aggregation'];
 export type MultiClass = 'ovr' | 'multinomial';
@@ -775,15 +775,5 @@ export function tuningGridSpecs(t: TuneConfidenceConfig): ConfidenceSpec[] {
 
 /** Canonical string of a spec (cache keys, reports): `eb1|mean|entropy_renyi_lin|0.25`. */
 export function specKey(s: ConfidenceSpec): string {
-  const type = s.method === 'max_prob' ? 'max_prob' : `entropy_${s.entropyType}_${s.entropyNorm}`;
-  return `eb${s.excludeBlank ? 1 : 0}|${s.aggregation}|${type}|${s.method === 'max_prob' ? 1 : s.alpha}`;
-}
-
-/** NeMo-style YAML block of a spec, for reports. */
-export function specToNemo(s: ConfidenceSpec): Record<string, unknown> {
-  return {
-    exclude_blank: s.excludeBlank,
-    aggregation: s.aggregation,
-    method_cfg: { name: s.method, entropy_type: s.entropyType, alpha: s.alpha, entropy_norm: s.entropyNorm },
-  };
+  return `eb${s.excludeBlank ? 1 : 0}|${s.aggregation}|${confidenceKey(s)}|${s.method === 'max_prob' ? 1 : s.alpha}`;
 }

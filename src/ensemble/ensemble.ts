@@ -6,6 +6,8 @@
  * Safe for concurrent `transcribe` calls: per-request state lives in the call; models are shared
  * (ONNX Runtime sessions accept concurrent runs); LMs load once, lazily, behind a shared promise.
  */
+import { DECODING_DEFAULTS } from '../defaults.js';
+import { summarizeEnsemble, type EnsembleSummary } from './summary.js';
 import { computeConfidence, type ConfidenceSpec } from '../confidence/index.js';
 import { decodeWithLm } from '../decoding/prefix-beam-search.js';
 import { loadLanguageModel } from '../lm/index.js';
@@ -27,7 +29,7 @@ export interface EnsembleLoadOptions {
 }
 
 /** Default beam width for LM decoding (pyctcdecode's). */
-export const DEFAULT_BEAM = 100;
+export const DEFAULT_BEAM = DECODING_DEFAULTS.beamWidth;
 
 export class Ensemble {
   private readonly lms = new Map<number, Promise<LanguageModelScorer>>();
@@ -76,6 +78,11 @@ export class Ensemble {
 
   get temperature(): number {
     return this.json.temperature;
+  }
+
+  /** What routes requests and how well it did when it was built (GET /v1/models). */
+  describe(): EnsembleSummary {
+    return summarizeEnsemble(this.json);
   }
 
   members(): EnsembleMemberInfo[] {

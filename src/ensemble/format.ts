@@ -2,6 +2,7 @@
  * `ensemble.json`: what `ensemble build` writes and `Ensemble.load` reads. Paths inside are relative to
  * the ensemble folder (POSIX separators) so the folder can be moved or shipped as a whole.
  */
+import { DECODING_DEFAULTS } from '../defaults.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { validateConfidenceSpec, type ConfidenceSpec } from '../confidence/index.js';
@@ -14,8 +15,8 @@ export const ENSEMBLE_SCHEMA_VERSION = 1;
 export const ENSEMBLE_FILE = 'ensemble.json';
 
 /** Default LM weights when a member has an LM but no `lm_alpha` / `lm_beta` (pyctcdecode's). */
-export const DEFAULT_LM_ALPHA = 0.5;
-export const DEFAULT_LM_BETA = 1.5;
+export const DEFAULT_LM_ALPHA = DECODING_DEFAULTS.alpha;
+export const DEFAULT_LM_BETA = DECODING_DEFAULTS.beta;
 
 export interface EnsembleLmJson {
   /** Relative to the ensemble folder. */

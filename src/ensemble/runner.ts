@@ -8,7 +8,7 @@
 import { decodeAudio } from '../audio/load.js';
 import { resample } from '../audio/resample.js';
 import { mixToMono } from '../audio/wav.js';
-import type { CtcModel, Logprobs } from '../models/types.js';
+import type { CtcModel, Logprobs, ModelFeatures } from '../models/types.js';
 
 /** Decoded mono audio with per-rate resampled copies made on demand. */
 export class DecodedAudio {
@@ -38,17 +38,6 @@ export class DecodedAudio {
     }
     return s;
   }
-}
-
-/** Optional split of `CtcModel.run` into front end + network (see .notes/requests.md). */
-interface SplitModel<F = unknown> {
-  computeFeatures(samples: Float32Array): F;
-  runFeatures(features: F, options?: { temperature?: number }): Promise<Logprobs>;
-}
-
-function isSplit(m: CtcModel): m is CtcModel & SplitModel {
-  const x = m as unknown as Partial<SplitModel>;
-  return typeof x.computeFeatures === 'function' && typeof x.runFeatures === 'function';
 }
 
 export function frontEndKey(m: CtcModel): string {
@@ -93,11 +82,11 @@ export async function runMembers(
   if (timings) timings.resample += t1 - t0;
 
   // Front ends, once per distinct configuration among the split-capable models.
-  const features = new Map<string, unknown>();
+  const features = new Map<string, ModelFeatures>();
   t0 = performance.now();
   for (const i of which) {
     const m = models[i]!;
-    if (!isSplit(m)) continue;
+    if (!m.computeFeatures || !m.runFeatures) continue;
     const key = frontEndKey(m);
     if (features.has(key)) continue;
     features.set(key, m.computeFeatures(samplesFor.get(m.frontEnd.sampleRate)!));
@@ -111,7 +100,8 @@ export async function runMembers(
     which.map((i) => {
       const m = models[i]!;
       if (stats) stats.modelPasses++;
-      if (isSplit(m)) return m.runFeatures(features.get(frontEndKey(m)), { temperature });
+      const f = features.get(frontEndKey(m));
+      if (f && m.runFeatures) return m.runFeatures(f, { temperature });
       if (stats) stats.frontEndPasses++;
       return m.run(samplesFor.get(m.frontEnd.sampleRate)!, { temperature });
     }),

@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { mapConcurrent } from '../eval/pool.js';
+import { mapConcurrent } from '../util/concurrency.js';
 import { addCounts, errorRate, wordErrors, zeroCounts, type ErrorCounts } from '../eval/wer.js';
 import type { Logprobs } from '../models/types.js';
 import { writeFileAtomic } from '../util/atomic.js';

@@ -21,7 +21,7 @@ import { UserError } from '../util/errors.js';
 import { accuracyFromConfusion, confusionMatrix, oracleChoice, reliability, argmax } from './metrics.js';
 import type { ClassAccuracy, Reliability } from './metrics.js';
 import type { ManifestEntry } from '../ensemble/manifest.js';
-import { mapConcurrent } from './pool.js';
+import { mapConcurrent } from '../util/concurrency.js';
 import { addCounts, charErrors, errorRate, wordErrors, zeroCounts } from './wer.js';
 import type { ErrorCounts } from './wer.js';
 

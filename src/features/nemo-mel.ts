@@ -1,4 +1,4 @@
-import type { FrontEndConfig } from '../models/types.js';
+import type { FrontEndConfig } from './types.js';
 import { UserError } from '../util/errors.js';
 import { Fft } from './fft.js';
 

@@ -35,7 +35,8 @@ export interface NemoModelConfigJson {
   tokenizer?: 'bpe' | 'char';
 }
 
-const ONNX_NAMES = ['model.onnx', 'model.int8.onnx'];
+/** ONNX file names a model folder may hold, in order of preference (sherpa-onnx ships `model.int8.onnx`). */
+export const ONNX_NAMES = ['model.onnx', 'model.int8.onnx'] as const;
 const BLANK_SYMBOLS = ['<blk>', '<eps>', '<blank>'];
 
 function rel(dir: string, file: string): string {

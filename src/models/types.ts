@@ -1,3 +1,7 @@
+import type { FrontEndConfig, ModelFeatures } from '../features/types.js';
+
+export type { FrontEndConfig, ModelFeatures };
+
 /** Row-major [frames][vocabSize] natural-log posteriors of one utterance (padding already trimmed). */
 export interface Logprobs {
   data: Float32Array;
@@ -18,29 +22,6 @@ export interface TokenizerInfo {
   /** Token ids that never print (blank, pad, <s>, </s>, <unk> handled by decoder). */
   specialIds: number[];
 }
-
-export type FrontEndConfig =
-  | {
-      kind: 'nemo';
-      sampleRate: number;
-      nMels: number;
-      windowSize: number; // samples
-      hop: number; // samples
-      nFft: number;
-      preemph: number;
-      normalize: 'per_feature' | 'none';
-      nemoVersion: '2.3' | '2.4';
-    }
-  | { kind: 'wav2vec2'; sampleRate: number; doNormalize: boolean };
-
-/**
- * Front-end output of one utterance (`CtcModel.computeFeatures`), shared read-only between models whose
- * `frontEnd` configs are identical. NeMo layouts: log-mel features row-major [nMels][frames].
- * wav2vec2: the (normalised) samples.
- */
-export type ModelFeatures =
-  | { readonly kind: 'nemo'; readonly samples: number; readonly data: Float32Array; readonly nMels: number; readonly frames: number; readonly validFrames: number }
-  | { readonly kind: 'wav2vec2'; readonly samples: number; readonly values: Float32Array };
 
 export interface CtcModel {
   readonly dir: string;

@@ -48,19 +48,15 @@ import { ACCEPTED_TYPES, HttpError, classifyMediaType, discardBody, formatBytes,
 import { Limiter, type Ticket } from './limiter.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { renderPage } from './page.js';
-import { summarizeEnsemble } from './summary.js';
-import type { EnsembleJson } from '../ensemble/format.js';
+import { SERVING_DEFAULTS } from '../defaults.js';
 
 /** The part of `Ensemble` the server uses; anything with these methods can be served. */
 export interface Transcriber {
   members(): readonly EnsembleMemberInfo[];
   /** Called with mono samples at `options.sampleRate` (the server decodes the upload once, itself). */
   transcribe(audio: Float32Array, options: TranscribeOptions): Promise<EnsembleResult>;
-  /**
-   * Optional summary for GET /v1/models (selector, confidence spec, …); must be JSON-serialisable.
-   * Without it, an object with the `json` of an `Ensemble` is summarised with `summarizeEnsemble`.
-   */
-  describe?(): unknown;
+  /** Summary for GET /v1/models (selector, confidence spec, …); must be JSON-serialisable. */
+  describe(): unknown;
   /**
    * Optional: how many workers can take a request now (a `WorkerPoolEnsemble` restarting a crashed
    * worker thread). At 0, /readyz and transcription requests answer 503 until one is back.
@@ -159,11 +155,11 @@ function routeLabel(req: Request): string {
 export function createApp(transcriber: Transcriber | Promise<Transcriber> | null, options: AppOptions = {}): EnsembleApp {
   const cpus = Math.max(1, os.cpus().length);
   const limits = {
-    maxBodyBytes: options.maxBodyBytes ?? 25 * 1024 * 1024,
-    maxAudioSeconds: options.maxAudioSeconds ?? 600,
+    maxBodyBytes: options.maxBodyBytes ?? SERVING_DEFAULTS.maxBodyMb * 1024 * 1024,
+    maxAudioSeconds: options.maxAudioSeconds ?? SERVING_DEFAULTS.maxAudioSeconds,
     concurrency: options.concurrency ?? cpus,
-    queue: options.queue ?? 4 * (options.concurrency ?? cpus),
-    timeoutMs: options.timeoutMs ?? 120_000,
+    queue: options.queue ?? SERVING_DEFAULTS.queuePerSlot * (options.concurrency ?? cpus),
+    timeoutMs: options.timeoutMs ?? SERVING_DEFAULTS.timeoutMs,
     maxBeam: options.maxBeam ?? 256,
   };
   if (!(limits.maxBodyBytes > 0)) throw new RangeError('maxBodyBytes must be positive');
@@ -335,12 +331,7 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
         vocabulary: m.vocabulary,
         lm: m.lm,
       })),
-      selector:
-        typeof t.describe === 'function'
-          ? t.describe()
-          : 'json' in t && (t as { json?: EnsembleJson }).json?.selector
-            ? summarizeEnsemble((t as unknown as { json: EnsembleJson }).json)
-            : null,
+      selector: t.describe(),
       limits,
       accepts: ACCEPTED_TYPES,
     });

@@ -4,6 +4,7 @@
  * connections are closed, and the requests already in flight run to completion (up to `graceMs`,
  * after which the remaining connections are cut).
  */
+import { SERVING_DEFAULTS } from '../defaults.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions, type EnsembleApp, type Transcriber } from './app.js';
@@ -31,7 +32,7 @@ export interface RunningServer {
 export async function startServer(transcriber: Transcriber | Promise<Transcriber> | null, options: ServerOptions = {}): Promise<RunningServer> {
   const app = createApp(transcriber, options);
   const host = options.host ?? '127.0.0.1';
-  const graceMs = options.graceMs ?? 30_000;
+  const graceMs = options.graceMs ?? SERVING_DEFAULTS.graceMs;
   const server = http.createServer(app);
   // Slow uploads: the whole request must arrive within this time (Node's default is 300 s).
   server.requestTimeout = Math.max(300_000, app.service.limits.timeoutMs + 10_000);

@@ -1,0 +1,23 @@
+/** What a model's front end is: NeMo's log-mel preprocessor or wav2vec2's waveform normalisation. */
+export type FrontEndConfig =
+  | {
+      kind: 'nemo';
+      sampleRate: number;
+      nMels: number;
+      windowSize: number; // samples
+      hop: number; // samples
+      nFft: number;
+      preemph: number;
+      normalize: 'per_feature' | 'none';
+      nemoVersion: '2.3' | '2.4';
+    }
+  | { kind: 'wav2vec2'; sampleRate: number; doNormalize: boolean };
+
+/**
+ * Front-end output of one utterance (`CtcModel.computeFeatures`), shared read-only between models whose
+ * `frontEnd` configs are identical. NeMo layouts: log-mel features row-major [nMels][frames].
+ * wav2vec2: the (normalised) samples.
+ */
+export type ModelFeatures =
+  | { readonly kind: 'nemo'; readonly samples: number; readonly data: Float32Array; readonly nMels: number; readonly frames: number; readonly validFrames: number }
+  | { readonly kind: 'wav2vec2'; readonly samples: number; readonly values: Float32Array };

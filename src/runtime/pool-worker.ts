@@ -1,0 +1,48 @@
+/**
+ * Worker thread of `WorkerPoolEnsemble` (worker-pool.ts): loads its own copy of the ensemble and
+ * transcribes one request at a time. ONNX Runtime's Node binding runs `session.run` synchronously on
+ * the calling thread, so parallel inference needs threads of its own.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Ensemble } from '../ensemble/ensemble.js';
+import { loadCtcModel } from '../models/load.js';
+import { isUserError } from '../util/errors.js';
+import type { WorkerData, WorkerReply, WorkerRequest } from './worker-pool.js';
+
+const port = parentPort!;
+const data = workerData as WorkerData;
+
+function errorReply(id: number, e: unknown): WorkerReply {
+  const err = e as Error & { code?: string; source?: string };
+  return {
+    type: 'error',
+    id,
+    error: { message: err?.message ?? String(e), user: isUserError(e), code: err?.code, stack: err?.stack },
+  };
+}
+
+async function main(): Promise<void> {
+  let ensemble: Ensemble;
+  try {
+    ensemble = await Ensemble.load(data.dir, {
+      preloadLms: data.preloadLms,
+      loadModel: (d) => loadCtcModel(d, { sessionOptions: { intraOpNumThreads: data.intraOpThreads, interOpNumThreads: 1 } }),
+    });
+  } catch (e) {
+    port.postMessage(errorReply(-1, e));
+    return;
+  }
+  port.postMessage({ type: 'ready', members: ensemble.members(), summary: ensemble.describe() } satisfies WorkerReply);
+  port.on('message', (m: WorkerRequest) => {
+    if (m.type === 'close') {
+      void ensemble.dispose().finally(() => port.close());
+      return;
+    }
+    ensemble.transcribe(m.audio, m.options).then(
+      (result) => port.postMessage({ type: 'result', id: m.id, result } satisfies WorkerReply),
+      (e: unknown) => port.postMessage(errorReply(m.id, e)),
+    );
+  });
+}
+
+void main();

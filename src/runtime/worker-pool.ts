@@ -1,0 +1,265 @@
+/**
+ * An ensemble spread over worker threads, for using every core.
+ *
+ * Why threads: onnxruntime-node runs `InferenceSession.run` synchronously on the calling thread (its
+ * promise only defers the call with setImmediate), and the front ends and LM beam search are
+ * JavaScript, so one thread transcribes one utterance at a time however many are "in flight". The
+ * pool starts `workers` threads, each with its own copy of the ensemble (models, and LMs when used)
+ * whose ONNX sessions use `intraOpThreads` threads (default 1, so that N workers use N cores); each
+ * worker handles one utterance at a time and further requests queue. Memory: one ensemble per worker.
+ *
+ * A worker thread that dies (a native crash in ONNX Runtime, an out-of-memory abort, `process.exit` in
+ * a dependency) costs only the request it was running: that request is rejected, the slot is
+ * restarted with a fresh copy of the ensemble, and the other workers carry on. `liveWorkers()` says
+ * how many can take work now (the server's /readyz is 503 while it is 0). A slot whose replacement
+ * fails to load, or that died `maxRestarts` times within a minute, stays down; when every slot is down
+ * the pool fails and rejects all work.
+ *
+ * The worker script is the compiled `pool-worker.js` next to this module; when it is missing (running
+ * the TypeScript sources directly, as the tests do), `workerPoolAvailable()` is false and callers use
+ * an in-thread `Ensemble` instead.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { EnsembleMemberInfo, EnsembleResult, TranscribeOptions } from '../ensemble/types.js';
+import { UserError } from '../util/errors.js';
+import type { EnsembleSummary } from '../ensemble/summary.js';
+
+export interface WorkerData {
+  dir: string;
+  preloadLms: boolean;
+  intraOpThreads: number;
+}
+
+export type WorkerRequest = { type: 'transcribe'; id: number; audio: string | Uint8Array | Float32Array; options: TranscribeOptions } | { type: 'close' };
+
+export type WorkerReply =
+  | { type: 'ready'; members: EnsembleMemberInfo[]; summary: EnsembleSummary }
+  | { type: 'result'; id: number; result: EnsembleResult }
+  | { type: 'error'; id: number; error: { message: string; user: boolean; code?: string; stack?: string } };
+
+const workerUrl = new URL('./pool-worker.js', import.meta.url);
+
+/** True when the compiled worker script exists (running from dist/). */
+export function workerPoolAvailable(): boolean {
+  return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
+}
+
+interface Job {
+  id: number;
+  audio: string | Uint8Array | Float32Array;
+  options: TranscribeOptions;
+  resolve: (r: EnsembleResult) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Slot {
+  /** null while the slot is restarting or down. */
+  worker: Worker | null;
+  job: Job | null;
+  /** Times of recent deaths (ms), for the crash-loop limit. */
+  deaths: number[];
+  down: boolean;
+}
+
+/** Pool events, for logging (`ensemble serve` writes them to its JSON log). */
+export type WorkerPoolEvent =
+  | { type: 'worker-died'; slot: number; error: string; lostRequest: boolean }
+  | { type: 'worker-restarted'; slot: number }
+  | { type: 'worker-down'; slot: number; error: string };
+
+export interface WorkerPoolOptions {
+  workers: number;
+  preloadLms?: boolean;
+  intraOpThreads?: number;
+  /** Restarts of one slot allowed within 60 s before it is left down (default 3). */
+  maxRestarts?: number;
+  onEvent?: (event: WorkerPoolEvent) => void;
+}
+
+interface Loaded {
+  members: EnsembleMemberInfo[];
+  summary: EnsembleSummary;
+}
+
+/** Start one worker and wait for its ensemble to load; the worker is terminated if loading fails. */
+function launchWorker(data: WorkerData): Promise<{ worker: Worker; loaded: Loaded }> {
+  const worker = new Worker(workerUrl, { workerData: data });
+  return new Promise<{ worker: Worker; loaded: Loaded }>((resolve, reject) => {
+    const cleanup = (): void => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    const failed = (e: Error): void => {
+      cleanup();
+      void worker.terminate();
+      reject(e);
+    };
+    const onMessage = (m: WorkerReply): void => {
+      if (m.type === 'ready') {
+        cleanup();
+        resolve({ worker, loaded: { members: m.members, summary: m.summary } });
+      } else if (m.type === 'error') failed(toError(m.error));
+    };
+    const onError = (e: Error): void => failed(e);
+    const onExit = (code: number): void => failed(new Error(`worker exited with code ${code} while loading`));
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+}
+
+function toError(e: { message: string; user: boolean; code?: string; stack?: string }): Error {
+  if (e.user) return new UserError(e.message, { code: e.code });
+  const err = new Error(e.message);
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
+
+export class WorkerPoolEnsemble {
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+  private failure: Error | null = null;
+
+  private constructor(
+    private readonly slots: Slot[],
+    private readonly info: EnsembleMemberInfo[],
+    private readonly summary: EnsembleSummary,
+    private readonly data: WorkerData,
+    private readonly maxRestarts: number,
+    private readonly onEvent: (event: WorkerPoolEvent) => void,
+  ) {}
+
+  /** Start `workers` threads, each loading the ensemble in `dir`; rejects if any fails to load. */
+  static async start(dir: string, options: WorkerPoolOptions): Promise<WorkerPoolEnsemble> {
+    if (!workerPoolAvailable()) throw new Error(`worker script ${fileURLToPath(workerUrl)} not found (run the compiled package)`);
+    const n = Math.max(1, Math.floor(options.workers));
+    const data: WorkerData = { dir, preloadLms: Boolean(options.preloadLms), intraOpThreads: Math.max(1, options.intraOpThreads ?? 1) };
+    const settled = await Promise.allSettled(Array.from({ length: n }, () => launchWorker(data)));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    const started = settled.filter((s): s is PromiseFulfilledResult<{ worker: Worker; loaded: Loaded }> => s.status === 'fulfilled').map((s) => s.value);
+    if (failed) {
+      await Promise.all(started.map((s) => s.worker.terminate()));
+      throw failed.reason;
+    }
+    const pool = new WorkerPoolEnsemble(
+      started.map(({ worker }) => ({ worker, job: null, deaths: [], down: false })),
+      started[0]!.loaded.members,
+      started[0]!.loaded.summary,
+      data,
+      Math.max(0, Math.floor(options.maxRestarts ?? 3)),
+      options.onEvent ?? (() => undefined),
+    );
+    pool.slots.forEach((slot, i) => pool.attach(slot, i, slot.worker!));
+    return pool;
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Workers that can take a request now (not restarting, not down). */
+  liveWorkers(): number {
+    return this.closed || this.failure ? 0 : this.slots.filter((s) => s.worker !== null).length;
+  }
+
+  members(): EnsembleMemberInfo[] {
+    return this.info;
+  }
+
+  /** Selector summary (GET /v1/models). */
+  describe(): EnsembleSummary {
+    return this.summary;
+  }
+
+  transcribe(audio: string | Uint8Array | Float32Array, options: TranscribeOptions = {}): Promise<EnsembleResult> {
+    if (this.closed) return Promise.reject(new Error('the worker pool is closed'));
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, audio, options, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Stop the workers (after the jobs in progress; queued jobs are rejected). */
+  async dispose(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const j of this.queue.splice(0)) j.reject(new Error('the worker pool was closed'));
+    await Promise.all(
+      this.slots.map((s) => {
+        const w = s.worker;
+        if (!w) return Promise.resolve();
+        return new Promise<void>((resolve) => {
+          w.once('exit', () => resolve());
+          w.postMessage({ type: 'close' } satisfies WorkerRequest);
+          setTimeout(() => void w.terminate(), 5000).unref();
+        });
+      }),
+    );
+  }
+
+  private attach(slot: Slot, index: number, worker: Worker): void {
+    worker.on('message', (m: WorkerReply) => {
+      const job = slot.job;
+      if (slot.worker !== worker || !job || (m.type !== 'result' && m.type !== 'error') || m.id !== job.id) return;
+      slot.job = null;
+      if (m.type === 'result') job.resolve(m.result);
+      else job.reject(toError(m.error));
+      this.pump();
+    });
+    // 'error' (an uncaught exception) is followed by 'exit'; the first one seen handles the death.
+    const died = (e: Error): void => {
+      if (this.closed || slot.worker !== worker) return;
+      slot.worker = null;
+      const job = slot.job;
+      slot.job = null;
+      job?.reject(new Error(`the worker thread transcribing this request died (${e.message}); the request was not completed`));
+      this.onEvent({ type: 'worker-died', slot: index, error: e.message, lostRequest: job !== null });
+      const now = Date.now();
+      slot.deaths = [...slot.deaths.filter((t) => now - t < 60_000), now];
+      if (slot.deaths.length > this.maxRestarts) this.slotDown(slot, index, new Error(`died ${slot.deaths.length} times within a minute`));
+      else this.restart(slot, index);
+    };
+    worker.on('error', died);
+    worker.on('exit', (code) => died(new Error(`exit code ${code}`)));
+  }
+
+  private restart(slot: Slot, index: number): void {
+    launchWorker(this.data).then(
+      ({ worker }) => {
+        if (this.closed) {
+          void worker.terminate();
+          return;
+        }
+        slot.worker = worker;
+        this.attach(slot, index, worker);
+        this.onEvent({ type: 'worker-restarted', slot: index });
+        this.pump();
+      },
+      (e: unknown) => this.slotDown(slot, index, e instanceof Error ? e : new Error(String(e))),
+    );
+  }
+
+  private slotDown(slot: Slot, index: number, e: Error): void {
+    slot.down = true;
+    this.onEvent({ type: 'worker-down', slot: index, error: e.message });
+    if (this.slots.every((s) => s.down) && !this.closed) {
+      this.failure = new Error(`every worker thread is down (last: ${e.message})`);
+      for (const j of this.queue.splice(0)) j.reject(this.failure);
+    }
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (slot.job !== null || slot.worker === null) continue;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      slot.worker.postMessage({ type: 'transcribe', id: job.id, audio: job.audio, options: job.options } satisfies WorkerRequest);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { resample } from '../../src/audio/resample.js';
+import { formatDuration, Progress } from '../../src/ensemble/progress.js';
+import { DecodedAudio, runMembers, type RunStats } from '../../src/ensemble/runner.js';
+import { loadCtcModel } from '../../src/models/load.js';
+import { makeFixture } from '../helpers/ensemble-fixture.js';
+import { synthesizeTones, writeWavFile } from '../helpers/wav.js';
+
+describe('runMembers: shared work across members (real tone models)', () => {
+  it('decodes once, resamples once per rate, computes each distinct front end once; results equal model.run', async () => {
+    // models 0 and 1 share the 80-mel front end, model 2 has a 64-mel one
+    const fx = makeFixture(mkdtempSync(path.join(os.tmpdir(), 'runner-')), { domains: 3, train: 1, dev: 1, test: 1, mel64: [2] });
+    const models = await Promise.all(fx.domains.map((d) => loadCtcModel(d.modelDir)));
+    try {
+      // the same audio at 32 kHz: resampled to 16 kHz once for all three models
+      const at16 = synthesizeTones(['a', 'c', 'e'], fx.frequencies);
+      const wav = writeWavFile(path.join(fx.root, 'x32k.wav'), resample(at16, 16000, 32000), 32000);
+      const audio = await DecodedAudio.from(wav);
+      expect(audio.sampleRate).toBe(32000);
+      const stats: RunStats = { modelPasses: 0, frontEndPasses: 0 };
+      const timings = { resample: 0, features: 0, models: 0 };
+      const out = await runMembers(models, [0, 1, 2], audio, 1, timings, stats);
+      expect(stats).toEqual({ modelPasses: 3, frontEndPasses: 2 });
+      expect(timings.features).toBeGreaterThan(0);
+      const samples = audio.at(16000);
+      expect(audio.at(16000)).toBe(samples); // memoised
+      for (const [i, m] of models.entries()) {
+        const direct = await m.run(samples);
+        expect(out[i]!.frames).toBe(direct.frames);
+        expect(Array.from(out[i]!.data)).toEqual(Array.from(direct.data));
+      }
+      // temperature reaches the models
+      const t2 = await runMembers(models, [1], audio, 2);
+      const d2 = await models[1]!.run(samples, { temperature: 2 });
+      expect(Array.from(t2[0]!.data)).toEqual(Array.from(d2.data));
+    } finally {
+      await Promise.all(models.map((m) => m.dispose()));
+    }
+  });
+});
+
+/** A real Writable that keeps what was written. */
+function sink(isTTY: boolean): { stream: Writable & { isTTY?: boolean; columns?: number }; out: string[] } {
+  const out: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      out.push(chunk.toString());
+      cb();
+    },
+  }) as Writable & { isTTY?: boolean; columns?: number };
+  stream.isTTY = isTTY;
+  stream.columns = 80;
+  return { stream, out };
+}
+
+describe('progress', () => {
+  it('non-TTY: a few plain lines with counts and ETA', () => {
+    let t = 0;
+    const { stream, out } = sink(false);
+    const p = new Progress('passes', 20, { stream, now: () => t });
+    for (let i = 0; i < 20; i++) {
+      t += 1000;
+      p.tick(1, i < 4);
+    }
+    p.finish();
+    expect(out[0]).toBe('passes: 0/20\n');
+    expect(out.length).toBeLessThanOrEqual(12);
+    expect(out.some((l) => /^passes: 10\/20, 4 cached, 0\.6\/s, elapsed 00:10, ETA 00:17\n$/.test(l))).toBe(true);
+    expect(out.at(-1)).toBe('passes: done 20/20 (4 from cache) in 00:20\n');
+  });
+
+  it('TTY: a redrawn bar', () => {
+    let t = 0;
+    const { stream, out } = sink(true);
+    const p = new Progress('x', 4, { stream, now: () => t, redrawMs: 0 });
+    t = 2000;
+    p.tick();
+    expect(out.at(-1)).toMatch(/^\rx \[#+\.+\] 1\/4, 0\.5\/s, elapsed 00:02, ETA 00:06\x1b\[K$/);
+    p.finish();
+    expect(out.at(-1)).toMatch(/^\rx: done 1\/4 in 00:02\x1b\[K\n$/);
+  });
+
+  it('formatDuration', () => {
+    expect(formatDuration(59.6)).toBe('01:00');
+    expect(formatDuration(3725)).toBe('1:02:05');
+    expect(formatDuration(NaN)).toBe('--:--');
+  });
+});

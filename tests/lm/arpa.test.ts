@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sharedAvailable, sharedPath } from '../helpers/shared.js';
+import { ArpaModel, deserializeModel, loadLanguageModel, parseArpa, serializeModel, writeBinaryModel } from '../../src/lm/index.js';
+import { UserError } from '../../src/util/errors.js';
+
+/** A small model in KenLM/lmplz form (lmplz's tiny.3.arpa layout) to test reader rules on. */
+const TOY = `\\data\\
+ngram 1=6
+ngram 2=5
+ngram 3=2
+
+\\1-grams:
+-1.5\t<unk>\t0
+0\t<s>\t-0.5
+-1.2\t</s>\t0
+-0.8\ta\t-0.3
+-0.9\tb\t-0.2
+-1.1\tc
+
+\\2-grams:
+-0.4\t<s> a\t-0.1
+-0.6\ta b\t0
+-0.5\tb c\t-0.05
+-0.7\tb </s>
+-0.3\tc </s>
+
+\\3-grams:
+-0.2\t<s> a b
+-0.25\ta b c
+
+\\end\\
+`;
+
+const toy = () => parseArpa(TOY, { fileName: 'toy.arpa' });
+const L = (s: string) => s.split(' ');
+
+describe('ARPA reader and KenLM scoring rules', () => {
+  it('scores with backoff exactly as KenLM FullScore', () => {
+    const m = toy();
+    // p(a | <s>) = 2-gram
+    let r = m.scoreSentence(L('a b c'));
+    const f = Math.fround;
+    expect(r.words.map((w) => w.ngramLength)).toEqual([2, 3, 3, 2]);
+    expect(r.words[0]!.log10).toBeCloseTo(-0.4, 6);
+    expect(r.words[1]!.log10).toBeCloseTo(-0.2, 6);
+    expect(r.words[2]!.log10).toBeCloseTo(-0.25, 6);
+    // </s> after [c, b]: "c </s>" matched (length 2), plus the backoff of the unmatched context "b c"
+    expect(r.words[3]!.log10).toBeCloseTo(f(f(-0.3) + f(-0.05)), 6);
+    // c after <s> c: no bigram "<s> c": p(c) + bo(<s>) = -1.1 - 0.5
+    r = m.scoreSentence(L('c'));
+    expect(r.words[0]!.log10).toBeCloseTo(f(-1.1 + f(-0.5)), 6);
+    expect(r.words[0]!.ngramLength).toBe(1);
+    // "a a": p(a | <s> a) → no "<s> a a", no "a a" → p(a) + bo(a) + bo(<s> a)
+    r = m.scoreSentence(L('a a'), { eos: false });
+    expect(r.words[1]!.log10).toBeCloseTo(-0.8 - 0.3 - 0.1, 5);
+    // OOV maps to <unk>
+    r = m.scoreSentence(L('zzz'), { bos: false, eos: false });
+    expect(r.words[0]).toEqual({ log10: -1.5, ngramLength: 1, oov: true });
+  });
+
+  it('keeps only extendable context in the state (−0.0 vs +0.0 backoff)', () => {
+    const m = toy();
+    // "a b" has written backoff 0 → −0.0, but it is the context of "a b c" → +0.0: kept in the state.
+    let s = m.scoreWord(m.beginSentenceState(), 'a').state;
+    s = m.scoreWord(s, 'b').state;
+    expect(m.stateWords(s)).toEqual(['b', 'a']);
+    // "c" has no backoff and is no context of a trigram; "b c" has a backoff (-0.05) → state [c, b]
+    s = m.scoreWord(s, 'c').state;
+    expect(m.stateWords(s)).toEqual(['c', 'b']);
+    // </s> (backoff 0, never a context) gives the empty state
+    expect(m.scoreWord(s, '</s>').state).toBe(m.nullContextState());
+    expect(m.stateWords(m.beginSentenceState())).toEqual(['<s>']);
+    // state handles are stable small integers
+    expect(m.scoreWord(m.beginSentenceState(), 'a').state).toBe(m.scoreWord(m.beginSentenceState(), 'a').state);
+    expect(m.scoreEndOfSentence(m.scoreWord(0, 'c').state)).toBeCloseTo(-0.3, 6);
+    expect(m.hasWord('a')).toBe(true);
+    expect(m.hasWord('<unk>')).toBe(false);
+    expect([...m.words()]).toEqual(['<s>', '</s>', 'a', 'b', 'c']);
+  });
+
+  it('tolerates comments, blank lines, CRLF, tabs between words, inf/-inf tokens', () => {
+    const text = `# made by hand\n\n${TOY}`.replace('-1.1\tc', '-inf\tc').replace('-0.7\tb </s>', '-0.7\tb\t</s>').replace(/\n/g, '\r\n');
+    const m = parseArpa(text);
+    expect(m.counts).toEqual([6, 5, 2]);
+    expect(m.scoreSentence(L('c'), { bos: false, eos: false }).total).toBe(-Infinity);
+    expect(m.scoreSentence(L('b'), { eos: true }).words[1]!.log10).toBeCloseTo(-0.7, 6);
+  });
+
+  it('warns and uses −100 when <unk> is missing', () => {
+    const text = TOY.replace('ngram 1=6', 'ngram 1=5').replace('-1.5\t<unk>\t0\n', '');
+    const m = parseArpa(text, { fileName: 'x.arpa' });
+    expect(m.warnings.join()).toMatch(/missing <unk>.*-100/);
+    expect(m.scoreSentence(L('zzz'), { bos: false, eos: false }).total).toBe(-100);
+  });
+
+  it('hallucinates a missing suffix (SRI pruning) with its backoff probability, as KenLM', () => {
+    // "x a b" exists but its suffix "a b" is missing: KenLM inserts "a b" with p(b) + bo(a).
+    const text = `\\data\\\nngram 1=5\nngram 2=2\nngram 3=1\n\n\\1-grams:\n-1\t<unk>\t0\n0\t<s>\t-0.5\n-1\t</s>\t0\n-0.8\ta\t-0.3\n-0.9\tb\t-0.2\n\n\\2-grams:\n-0.4\t<s> a\t-0.1\n-0.6\tb a\n\n\\3-grams:\n-0.2\t<s> a b\n\n\\end\\\n`;
+    const m = parseArpa(text);
+    const f = Math.fround;
+    const r = m.scoreSentence(L('a b'), { eos: false });
+    expect(r.words[1]!.log10).toBeCloseTo(-0.2, 6);
+    // a b after null context: the hallucinated bigram is found (length 2), prob = p(b) + bo(a)
+    const r2 = m.scoreSentence(L('a b'), { bos: false, eos: false });
+    expect(r2.words[1]!.ngramLength).toBe(2);
+    expect(r2.words[1]!.log10).toBeCloseTo(f(f(-0.9) + f(-0.3)), 6);
+  });
+
+  const bad: Array<[string, string, RegExp]> = [
+    ['no \\data\\', 'hello\n', /toy\.arpa:1: expected "\\data\\"/],
+    ['empty file', '', /no content/],
+    ['bad count line', TOY.replace('ngram 2=5', 'ngrams 2=5'), /toy\.arpa:3: expected a count line/],
+    ['non-consecutive counts', TOY.replace('ngram 2=5', 'ngram 3=5'), /toy\.arpa:3: n-gram count lines must be consecutive/],
+    ['order 1', '\\data\\\nngram 1=1\n\n\\1-grams:\n-1\t<unk>\n\n\\end\\\n', /at least a bigram/],
+    ['order 7', `\\data\\\n${[1, 2, 3, 4, 5, 6, 7].map((i) => `ngram ${i}=1`).join('\n')}\n\n`, /above the maximum 6/],
+    ['wrong section header', TOY.replace('\\2-grams:', '\\3-grams:'), /toy\.arpa:14: expected the n-gram header \\2-grams:/],
+    ['count larger than section', TOY.replace('ngram 2=5', 'ngram 2=6'), /toy\.arpa:21: the header declares 6 2-grams but the \\2-grams: section has only 5/],
+    ['count smaller than section', TOY.replace('ngram 2=5', 'ngram 2=4'), /toy\.arpa:19: expected the n-gram header \\3-grams:/],
+    ['space instead of tab after unigram prob', TOY.replace('-0.8\ta', '-0.8 a'), /toy\.arpa:10: expected a tab after the probability/],
+    ['bad probability', TOY.replace('-0.8\ta', '-0.8x\ta'), /toy\.arpa:10: expected a log10 probability.*-0\.8x/],
+    ['positive probability', TOY.replace('-0.8\ta', '0.8\ta'), /toy\.arpa:10: positive log10 probability 0\.8/],
+    ['infinite backoff', TOY.replace('-0.8\ta\t-0.3', '-0.8\ta\t-inf'), /toy\.arpa:10: bad backoff -inf/],
+    ['NaN backoff', TOY.replace('-0.8\ta\t-0.3', '-0.8\ta\tnan'), /toy\.arpa:10: bad backoff nan/],
+    ['junk after backoff', TOY.replace('-0.8\ta\t-0.3', '-0.8\ta\t-0.3 x'), /toy\.arpa:10: expected the end of the line after the backoff/],
+    ['space before backoff', TOY.replace('-0.4\t<s> a\t-0.1', '-0.4\t<s> a -0.1'), /toy\.arpa:15: expected a tab and a backoff, or the end of the line/],
+    ['too few words', TOY.replace('-0.6\ta b\t0', '-0.6\ta'), /toy\.arpa:16: expected 2 words in the 2-gram but found 1/],
+    ['unknown word', TOY.replace('-0.6\ta b\t0', '-0.6\ta q\t0'), /toy\.arpa:16: the word "q" of this 2-gram is not among the unigrams/],
+    ['backoff on highest order', TOY.replace('-0.2\t<s> a b', '-0.2\t<s> a b\t-0.1'), /toy\.arpa:22: non-zero backoff -0\.1 on a 3-gram of the highest order/],
+    ['missing context', TOY.replace('-0.25\ta b c', '-0.25\tc b c'), /toy\.arpa:23: the context of every 3-gram must appear as a 2-gram/],
+    ['duplicate unigram', TOY.replace('-1.1\tc', '-1.1\ta'), /toy\.arpa:12: duplicate unigram "a"/],
+    ['duplicate n-gram', TOY.replace('-0.3\tc </s>', '-0.3\tb </s>'), /toy\.arpa:19: duplicate 2-gram/],
+    ['missing <s>', TOY.replace('0\t<s>\t-0.5', '0\tz\t-0.5'), /no <s>/],
+    ['missing </s>', TOY.replace('-1.2\t</s>\t0', '-1.2\tz\t0'), /no <\/s>/],
+    ['nonzero <unk> backoff', TOY.replace('-1.5\t<unk>\t0', '-1.5\t<unk>\t-0.2'), /backoff of <unk> should be zero/],
+    ['missing \\end\\', TOY.replace('\\end\\\n', ''), /unexpected end of file: expected \\end\\/],
+    ['trailing content', `${TOY}junk\n`, /toy\.arpa:26: only blank lines may follow \\end\\/],
+    ['truncated section', TOY.slice(0, TOY.indexOf('-0.25')), /unexpected end of file: the header declares 2 3-grams but only 1 were read/],
+    ['compiled binary given as text', 'CTCENSLM....', /compiled binary/],
+  ];
+  it.each(bad)('rejects malformed ARPA: %s', (_name, text, re) => {
+    let err: unknown;
+    try {
+      parseArpa(text, { fileName: 'toy.arpa' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(re);
+  });
+
+  it('round-trips through the binary format', async () => {
+    const m = toy();
+    const bin = serializeModel(m);
+    expect(new TextDecoder().decode(bin.subarray(0, 8))).toBe('CTCENSLM');
+    const b = deserializeModel(bin);
+    for (const s of ['a b c', 'c b a zzz', 'b c']) {
+      expect(b.scoreSentence(L(s))).toEqual(m.scoreSentence(L(s)));
+    }
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lm-'));
+    await writeBinaryModel(m, path.join(dir, 'x.bin'));
+    writeFileSync(path.join(dir, 'x.arpa'), TOY);
+    const viaBin = await loadLanguageModel(path.join(dir, 'x.bin'));
+    const viaArpa = await loadLanguageModel(path.join(dir, 'x.arpa'));
+    expect(viaBin.scoreSentence(L('a b c')).total).toBe(viaArpa.scoreSentence(L('a b c')).total);
+    const broken = bin.slice(0, 100);
+    expect(() => deserializeModel(broken)).toThrow(/truncated/);
+  });
+});
+
+interface GoldenSentence {
+  sentence: string;
+  full_scores: Array<[number, number, boolean]>;
+}
+
+describe.skipIf(!sharedAvailable)('KenLM golden outputs', () => {
+  const ppl: Record<string, [number, number, number, number]> = {
+    en: [105.282, 97.263, 295, 28964],
+    vi: [41.737, 38.043, 264, 24002],
+  };
+  const models = new Map<string, ArpaModel>();
+  const model = async (lang: string) => {
+    if (!models.has(lang)) models.set(lang, await loadLanguageModel(sharedPath('golden', 'kenlm', `${lang}.3.arpa`)));
+    return models.get(lang)!;
+  };
+
+  it.each(['en', 'vi'])('%s: per-word scores, n-gram lengths and OOV flags match KenLM', async (lang) => {
+    const m = await model(lang);
+    const golden = JSON.parse(readFileSync(sharedPath('golden', 'kenlm', `${lang}.3.test.word_scores.json`), 'utf8')) as GoldenSentence[];
+    let n = 0;
+    for (const g of golden) {
+      const r = m.scoreSentence(g.sentence.split(' ').filter(Boolean));
+      expect(r.words.length).toBe(g.full_scores.length);
+      g.full_scores.forEach(([p, len, oov], i) => {
+        const w = r.words[i]!;
+        expect(Math.abs(w.log10 - p)).toBeLessThan(1e-4);
+        expect(w.ngramLength).toBe(len);
+        expect(w.oov).toBe(oov);
+        n++;
+      });
+    }
+    expect(n).toBeGreaterThan(1000);
+  });
+
+  it.each(['en', 'vi'])('%s: sentence totals and perplexities match KenLM query', async (lang) => {
+    const m = await model(lang);
+    const lines = readFileSync(sharedPath('golden', 'kenlm', `${lang}.3.test.sentence_log10.tsv`), 'utf8').split('\n').filter(Boolean);
+    let total = 0;
+    let oovTotal = 0;
+    let tokens = 0;
+    let oovs = 0;
+    for (const line of lines) {
+      const [score, text] = line.split('\t') as [string, string];
+      const r = m.scoreSentence(text.split(/\s+/).filter(Boolean));
+      expect(Math.abs(r.total - Number(score))).toBeLessThan(1e-4);
+      total += r.total;
+      tokens += r.words.length;
+      oovs += r.oovs;
+      for (const w of r.words) if (w.oov) oovTotal += w.log10;
+    }
+    const [inc, exc, goldOov, goldTokens] = ppl[lang]!;
+    expect(oovs).toBe(goldOov);
+    expect(tokens).toBe(goldTokens);
+    expect(Math.abs(10 ** (-total / tokens) / inc - 1)).toBeLessThan(1e-4);
+    expect(Math.abs(10 ** (-(total - oovTotal) / (tokens - oovs)) / exc - 1)).toBeLessThan(1e-4);
+  });
+
+  it('en: the binary form scores identically', async () => {
+    const m = await model('en');
+    const b = deserializeModel(serializeModel(m));
+    const golden = JSON.parse(readFileSync(sharedPath('golden', 'kenlm', 'en.3.test.word_scores.json'), 'utf8')) as GoldenSentence[];
+    for (const g of golden.slice(0, 50)) {
+      const words = g.sentence.split(' ');
+      expect(b.scoreSentence(words)).toEqual(m.scoreSentence(words));
+    }
+  });
+});
