@@ -68,7 +68,8 @@ export type { Features, NemoFrontEndConfig } from './features/nemo-mel.js';
 export { wav2vec2Normalize, wav2vec2Features } from './features/wav2vec2.js';
 export { loadCtcModel, detectLayout, parseTokensTxt, logSoftmaxRows, nemoEncodedLength, convEncodedLength } from './models/load.js';
 export type { LoadModelOptions, NemoModelConfigJson, LoadedCtcModel } from './models/load.js';
-export { greedyDecode, argmaxPerFrame, ctcCollapse, tokensToText } from './models/greedy.js';
+export { argmaxPerFrame, ctcCollapse } from './models/greedy.js';
+export { greedyDecode } from './decoding/greedy.js';
 export { readOnnxModelInfo } from './models/onnx-proto.js';
 export type { OnnxModelInfo, OnnxValueInfo } from './models/onnx-proto.js';
 // Ensembles: build (NeMo build_ensemble.py YAML), load + transcribe, LM weight tuning.

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { numberOption } from './options.js';
 import { loadAudio } from '../audio/load.js';
 import { loadCtcModel } from '../models/load.js';
-import { greedyDecode } from '../models/greedy.js';
+import { greedyDecode } from '../decoding/greedy.js';
 import { UserError } from '../util/errors.js';
 
 interface TranscribeOptions {

@@ -12,7 +12,7 @@ import { computeConfidence, type ConfidenceSpec } from '../confidence/index.js';
 import { decodeWithLm } from '../decoding/prefix-beam-search.js';
 import { loadLanguageModel } from '../lm/index.js';
 import type { LanguageModelScorer } from '../lm/types.js';
-import { greedyDecode } from '../models/greedy.js';
+import { greedyDecode } from '../decoding/greedy.js';
 import { loadCtcModel } from '../models/load.js';
 import type { CtcModel, Logprobs } from '../models/types.js';
 import type { Selector } from '../selector/index.js';

@@ -1,4 +1,4 @@
-import type { Logprobs, TokenizerInfo } from './types.js';
+import type { Logprobs } from './types.js';
 
 /** Argmax per frame (first maximum wins, like torch/numpy argmax). */
 export function argmaxPerFrame(lp: Logprobs): Int32Array {
@@ -30,28 +30,4 @@ export function ctcCollapse(ids: ArrayLike<number>, blankId: number): number[] {
     prev = id;
   }
   return out;
-}
-
-/**
- * Token ids (already collapsed, blank removed) to text. BPE: pieces joined, `▁` starts a word.
- * Char: the word delimiter (' ' or '|') becomes a space. Special ids never print; runs of spaces are
- * squeezed and the ends trimmed; lower-cased when the tokenizer says so.
- */
-export function tokensToText(ids: readonly number[], vocabulary: readonly string[], tokenizer: TokenizerInfo): string {
-  const special = new Set(tokenizer.specialIds);
-  let s = '';
-  for (const id of ids) {
-    if (special.has(id)) continue;
-    const tok = vocabulary[id] ?? '';
-    if (tokenizer.kind === 'bpe') s += tok.replace(/▁/g, ' ');
-    else if (tok === (tokenizer.wordDelimiter ?? ' ')) s += ' ';
-    else s += tok;
-  }
-  s = s.replace(/\s+/g, ' ').trim();
-  return tokenizer.lowerCase ? s.toLowerCase() : s;
-}
-
-/** Greedy CTC decoding: argmax per frame, collapse repeats, drop blank, detokenise. */
-export function greedyDecode(lp: Logprobs, vocabulary: readonly string[], blankId: number, tokenizer: TokenizerInfo): string {
-  return tokensToText(ctcCollapse(argmaxPerFrame(lp), blankId), vocabulary, tokenizer);
 }

@@ -11,7 +11,7 @@ export interface Logprobs {
 
 export type ModelLayout = 'nemo' | 'sherpa-onnx' | 'wav2vec2';
 
-/** How a vocabulary's tokens form words (see `greedyDecode` and the beam-search alphabet). */
+/** How the loader read the model's tokenizer; the text of tokens is the beam-search alphabet's rule (decoding/alphabet.ts). */
 export interface TokenizerInfo {
   /** 'bpe': pieces, `▁` starts a word. 'char': characters with a word delimiter token. */
   kind: 'bpe' | 'char';

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { loadCtcModel, detectLayout, parseTokensTxt, nemoEncodedLength, convEncodedLength, logSoftmaxRows } from '../../src/models/load.js';
-import { greedyDecode, ctcCollapse, tokensToText, argmaxPerFrame } from '../../src/models/greedy.js';
+import { ctcCollapse, argmaxPerFrame } from '../../src/models/greedy.js';
+import { greedyDecode } from '../../src/decoding/greedy.js';
 import { readOnnxModelInfo } from '../../src/models/onnx-proto.js';
 import { nemoMelSpectrogram } from '../../src/features/nemo-mel.js';
 import type { CtcModel } from '../../src/models/types.js';
@@ -246,10 +247,6 @@ describe('tokens.txt, lengths and greedy decoding', () => {
   });
   it('collapse, blank removal, delimiters, special tokens', () => {
     expect(ctcCollapse([1, 1, 0, 1, 2, 2, 0, 0], 0)).toEqual([1, 1, 2]);
-    const charTok = { kind: 'char' as const, wordDelimiter: '|', lowerCase: true, specialIds: [0, 3] };
-    expect(tokensToText([4, 1, 2, 2, 3, 4, 5, 4], ['<pad>', 'A', 'B', '<unk>', '|', 'C'], charTok)).toBe('abb c');
-    const bpe = { kind: 'bpe' as const, lowerCase: false, specialIds: [3] };
-    expect(tokensToText([0, 1, 2], ['▁the', '▁ca', 't'], bpe)).toBe('the cat');
     const lp = { data: Float32Array.from([0, -5, -5, -5, 0, -5, -5, 0, -5]), frames: 3, vocabSize: 3 };
     expect(greedyDecode(lp, ['a', 'b', '<blk>'], 2, { kind: 'char', wordDelimiter: ' ', lowerCase: false, specialIds: [2] })).toBe('ab');
   });
