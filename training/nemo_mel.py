@@ -4,7 +4,7 @@
 16 kHz, window 400 (symmetric hann, zero-padded centred in n_fft 512), hop 160, preemph 0.97, reflect
 centre padding (n_fft/2), power spectrum, Slaney mel (librosa algorithm, norm='slaney', fmin 0, fmax 8000),
 ln(x + 2^-24), per_feature normalisation over the valid frames L//160 + 1 with unbiased std + 1e-5.
-Dither is 0 (inference).  Verified against spec §4a reference values (run this file).
+Dither is 0 (inference).  Verified against the reference values of ../shared/reference/nemo-confidence-ensemble.md §4a (run this file).
 """
 import numpy as np
 import torch

@@ -39,7 +39,7 @@ if has deps; then
     echo "installing: ${need[*]}"
     if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y "${need[@]}"; else sudo apt-get install -y "${need[@]}"; fi
   fi
-  $PY training/nemo_mel.py   # front end vs the NeMo 2.3 reference values (spec §4a)
+  $PY training/nemo_mel.py   # front end vs the NeMo 2.3 reference values (../shared/reference/nemo-confidence-ensemble.md §4a)
   [ -f dist/cli/main.js ] || npm run build
 fi
 

@@ -5,7 +5,7 @@ import type { Selector } from '../selector/selector.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 
-/** Reads sklearn's arrays JSON (spec §2.3) from `file` and returns the validated Selector. */
+/** Reads sklearn's arrays JSON (NeMo's model-selection pipeline) from `file` and returns the validated Selector. */
 export async function readSklearnArrays(file: string): Promise<Selector> {
   let text: string;
   try {

@@ -1,6 +1,6 @@
 /**
- * NeMo's confidence measures (asr_confidence_utils.py `get_confidence_measure_bank`, spec §1.2) and the
- * ensemble's utterance-level confidence (confidence_ensemble.py `compute_confidence`, spec §1.3–§1.4).
+ * NeMo's confidence measures (asr_confidence_utils.py `get_confidence_measure_bank`) and the
+ * ensemble's utterance-level confidence (confidence_ensemble.py `compute_confidence`, with `get_confidence_aggregation_bank`).
  *
  * Precision: everything is computed in float64 from the float32 (or float64) log-probs. NeMo runs the
  * tensor arithmetic in float32 (the constants in double); on the toy vectors the two differ by ≤ 2e-7,
@@ -265,7 +265,7 @@ function logSoftmaxRows(x: LogprobArray, frames: number, V: number, scale = 1): 
 }
 
 /**
- * Temperature as NeMo's CTC decoder applies it (spec §1.5): `log_softmax(logprobs / T)` per frame.
+ * Temperature as NeMo's CTC decoder applies it (NeMo `conv_asr.py` `ConvASRDecoder.forward`: `log_softmax(logits / T)`): `log_softmax(logprobs / T)` per frame.
  * Works on log-probs and on raw logits alike (log_softmax removes the per-frame constant), so T = 1
  * turns logits (e.g. wav2vec2's) into log-probs. Computed in float64, returned as a new Float32Array.
  */
@@ -404,7 +404,7 @@ export function computeConfidenceGrid(
       }
     }
   }
-  // Normalisation guard, per filtered matrix: its first row must sum to 1 (§1.3 step 3).
+  // Normalisation guard, per filtered matrix: its first row must sum to 1 (NeMo `compute_confidence`, the check after filtering).
   const groups: Array<{ ex: boolean; idx: number[]; normalise: boolean }> = [];
   for (const ex of [true, false]) {
     const idx: number[] = [];
@@ -430,7 +430,7 @@ export function computeConfidenceGrid(
 }
 
 /**
- * The ensemble's confidence of one utterance (NeMo `compute_confidence`, spec §1.3): drop frames whose
+ * The ensemble's confidence of one utterance (NeMo `confidence_ensemble.py` `compute_confidence`): drop frames whose
  * argmax is `blankId` when `spec.excludeBlank` (all blank → keep frame 0), re-log-softmax the rows if
  * the first kept row does not sum to 1, evaluate the measure per frame with V = `vocabSize` (the full
  * width incl. blank; α = 1 for max_prob), aggregate. `logprobs` is row-major [frames][vocabSize], ln.

@@ -1,9 +1,9 @@
 import { UserError } from '../util/errors.js';
 
 /**
- * One confidence measure + aggregation, as NeMo's `ConfidenceConfig` for the ensemble (spec §1.2–§1.4).
+ * One confidence measure + aggregation, as NeMo's `ConfidenceConfig` for the ensemble (NeMo `asr_confidence_utils.py` `ConfidenceMethodConfig` + `confidence_ensemble.py`).
  * `alpha` is the power in p^α (NOT a temperature); `method: 'max_prob'` always uses α = 1 in the
- * ensemble (spec §1.3), whatever `alpha` says.
+ * ensemble (NeMo `confidence_ensemble.py` `compute_confidence`), whatever `alpha` says.
  */
 export interface ConfidenceSpec {
   excludeBlank: boolean;

@@ -1,5 +1,5 @@
 /**
- * `ensemble build`: NeMo's `build_ensemble.py` (spec §2.4) over ONNX model folders.
+ * `ensemble build`: NeMo's `build_ensemble.py` (NeMo `scripts/confidence_ensembles/build_ensemble.py`) over ONNX model folders.
  *
  * 1. Subsample every training manifest to `max_training_samples` exactly as NeMo does (CPython's
  *    `random.sample` after seeding with `random_seed`, one RNG state shared sequentially over the

@@ -1,6 +1,6 @@
 /**
- * `ensemble build` configuration: NeMo's `build_ensemble.py` YAML (spec §2.4), with its version variants
- * (§2.7: `measure_cfg`, `temperature` inside the method config meaning alpha, `renui`), OmegaConf's
+ * `ensemble build` configuration: NeMo's `build_ensemble.py` YAML (NeMo `scripts/confidence_ensembles/build_ensemble.py`), with its
+ * version variants (renames between NeMo v1.19 and v1.21: `measure_cfg`, `temperature` inside the method config meaning alpha, `renui`), OmegaConf's
  * `${oc.env:VAR}` / `${oc.env:VAR,default}` / `${path.to.key}` interpolation, and our per-model additions
  * `name`, `lm`, `lm_alpha`, `lm_beta`, `test_manifest`. Every unknown key is an error naming its path (typo protection).
  */
@@ -485,7 +485,7 @@ function readConfidence(ctx: Ctx, v: unknown, p: Path): ConfidenceSpec {
     ctx.notes.push(`${pathString([...mp, 'temperature'])}: NeMo ≤ 1.20 name of alpha, read as alpha = ${alpha}`);
   }
   if (!(alpha > 0)) throw ctx.error([...mp, m.alpha === undefined ? 'temperature' : 'alpha'], `alpha must be > 0, got ${alpha}`);
-  spec.alpha = spec.method === 'max_prob' ? 1.0 : alpha; // the ensemble ignores alpha for max_prob (spec §1.3)
+  spec.alpha = spec.method === 'max_prob' ? 1.0 : alpha; // the ensemble ignores alpha for max_prob (NeMo `confidence_ensemble.py` `compute_confidence`)
   return spec;
 }
 

@@ -1,5 +1,5 @@
 /**
- * A loaded confidence ensemble (spec §2.1): every member runs on the input, each member's confidence
+ * A loaded confidence ensemble (NeMo `confidence_ensemble.py`, `ConfidenceEnsembleModel.transcribe`): every member runs on the input, each member's confidence
  * under the ensemble's spec feeds the selector, and the chosen member's transcript is returned —
  * greedy, or with `lm` decoded by prefix beam search fused with that member's n-gram LM.
  *

@@ -1,5 +1,5 @@
 /**
- * Standard scaler + L2 logistic regression with sklearn's (1.2.1, lbfgs) objective (spec §2.4):
+ * Standard scaler + L2 logistic regression with sklearn's (1.2.1, lbfgs) objective (NeMo `scripts/confidence_ensembles/build_ensemble.py`):
  *
  *   minimise  Σ_i s_i · CE_i  +  ‖W‖²_F / (2C)       (intercepts unpenalised)
  *

@@ -1,7 +1,7 @@
 /**
  * The model-selection block of a confidence ensemble: NeMo's
  * `make_pipeline(StandardScaler(), LogisticRegression(...))`, trained and evaluated in TypeScript.
- * Inference follows spec §2.3 exactly (decision, predict, predict_proba for multinomial and ovr).
+ * Inference follows sklearn's `StandardScaler` + `LogisticRegression` (NeMo's pickled model-selection block) exactly (decision, predict, predict_proba for multinomial and ovr).
  */
 import { UserError } from '../util/errors.js';
 import { fitStandardScaler, sigmoid, solveBinary, solveMultinomial, standardize, type SolveInfo } from './logistic.js';

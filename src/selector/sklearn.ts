@@ -1,6 +1,6 @@
 /**
  * Import a selector trained by NeMo/sklearn. A JS port cannot read the pickle, so the five arrays of
- * the fitted pipeline plus `multi_class` are exported to JSON with Python once (spec §2.3):
+ * the fitted pipeline plus `multi_class` are exported to JSON with Python once (NeMo's `model_selection_block`):
  *
  *   import json, joblib
  *   pipe = joblib.load("model_selection_block.pkl")   # or model.model_selection_block

@@ -1,5 +1,5 @@
 /**
- * NeMo's tuning (build_ensemble.py `train_model_selection` / `find_best_confidence`, spec §2.4):
+ * NeMo's tuning (build_ensemble.py `train_model_selection` / `find_best_confidence`):
  * a grid over the LR settings scored by plain dev accuracy, optionally nested inside a walk over the
  * confidence specs. Strictly-greater comparisons starting from 0: the first best wins.
  *
@@ -148,7 +148,7 @@ export interface TuneConfidenceResult extends TuneSelectorResult {
  * dev matrices equal an earlier spec's (e.g. the α = 1 entropies, identical for all three types) reuse
  * its result, which is what refitting would give.
  *
- * NeMo quirk (§2.4): with `tune_logistic_regression` false every score is −1 and NeMo crashes with an
+ * NeMo quirk (build_ensemble.py `train_model_selection`): with `tune_logistic_regression` false every score is −1 and NeMo crashes with an
  * AttributeError; here that combination is a clear UserError up front.
  */
 export function tuneConfidenceAndSelector(

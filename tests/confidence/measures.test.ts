@@ -18,7 +18,7 @@ import {
 } from '../../src/index.js';
 import { sharedAvailable, sharedPath } from '../helpers/shared.js';
 
-// Spec §1.6 toy example: 3 frames, V = 4, blank = 3; log-probs ln(p) in float64 cast to float32 (as NeMo).
+// ../shared/reference/nemo-confidence-ensemble.md §1.6 toy example: 3 frames, V = 4, blank = 3; log-probs ln(p) in float64 cast to float32 (as NeMo).
 const P = [
   [0.7, 0.1, 0.15, 0.05],
   [0.2, 0.5, 0.2, 0.1],

@@ -1,4 +1,4 @@
-// NeMo spec §2.3 inference test vectors (sklearn 1.2.1, NeMo's default non-tuned settings): the arrays a
+// Inference test vectors of ../shared/reference/nemo-confidence-ensemble.md §2.3 (sklearn 1.2.1, NeMo's default non-tuned settings): the arrays a
 // NeMo-built selector pipeline exports (StandardScaler mean_/scale_, LogisticRegression coef_/intercept_/classes_).
 export const twoModelArrays = {
   mean_: [0.2090909090909091, 0.21090909090909093],

@@ -29,7 +29,7 @@ function clusters(counts: number[], spread: number, seed: number): { X: number[]
 }
 
 describe('tuning grids', () => {
-  it('C grid = exp(linspace(ln 1e-4, ln 10, 10)) + 1e4 (spec §2.4)', () => {
+  it('C grid = exp(linspace(ln 1e-4, ln 10, 10)) + 1e4 (NeMo `scripts/confidence_ensembles/build_ensemble.py`)', () => {
     const ref = [0.0001, 0.0003593813664, 0.001291549665, 0.004641588834, 0.01668100537, 0.05994842503, 0.215443469, 0.7742636827, 2.782559402, 10.0, 10000.0];
     const c = nemoCGrid();
     expect(c.length).toBe(11);
