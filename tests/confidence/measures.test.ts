@@ -1,21 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  aggregateConfidence,
-  applyTemperature,
-  computeConfidence,
-  computeConfidenceGrid,
-  DEFAULT_CONFIDENCE_SPEC,
-  frameConfidence,
-  gibbsEntropyConfidence,
-  maxProbConfidence,
-  nemoTuningGrid,
-  renyiEntropyConfidence,
-  tsallisEntropyConfidence,
-  UserError,
-  validateConfidenceSpec,
-  type ConfidenceSpec,
-} from '../../src/index.js';
+import { aggregateConfidence, applyTemperature, computeConfidence, computeConfidenceGrid, DEFAULT_CONFIDENCE_SPEC, frameConfidence, gibbsEntropyConfidence, maxProbConfidence, nemoTuningGrid, renyiEntropyConfidence, tsallisEntropyConfidence, validateConfidenceSpec, type ConfidenceSpec } from '../../src/confidence/index.js';
+import { UserError } from '../../src/util/errors.js';
 import { sharedAvailable, sharedPath } from '../helpers/shared.js';
 
 // ../shared/reference/nemo-confidence-ensemble.md §1.6 toy example: 3 frames, V = 4, blank = 3; log-probs ln(p) in float64 cast to float32 (as NeMo).

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { importSklearnSelector, lbfgs, Selector, selectorAccuracy, trainSelector, UserError, type ClassWeight, type MultiClass } from '../../src/index.js';
+import { importSklearnSelector, lbfgs, Selector, selectorAccuracy, trainSelector, type ClassWeight, type MultiClass } from '../../src/selector/index.js';
+import { UserError } from '../../src/util/errors.js';
 import { twoModelArrays as two, threeModelArrays as three } from '../helpers/nemo-selector-vectors.js';
 import { gauss, rng } from '../helpers/random.js';
 

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Command } from 'commander';
 import { register } from '../../src/cli/import-selector.js';
-import { Selector, UserError } from '../../src/index.js';
+import { Selector } from '../../src/selector/index.js';
+import { UserError } from '../../src/util/errors.js';
 import { runCli } from '../helpers/cli.js';
 import { twoModelArrays as two, threeModelArrays as three } from '../helpers/nemo-selector-vectors.js';
 

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applyTemperature,
-  computeConfidenceGrid,
-  featureMatricesFromGrids,
-  linspace,
-  nemoCGrid,
-  nemoLrGrid,
-  nemoTuningGrid,
-  selectorAccuracy,
-  trainSelector,
-  tuneConfidenceAndSelector,
-  tuneSelector,
-  UserError,
-} from '../../src/index.js';
+import { applyTemperature, computeConfidenceGrid, nemoTuningGrid } from '../../src/confidence/index.js';
+import { featureMatricesFromGrids, linspace, nemoCGrid, nemoLrGrid, selectorAccuracy, trainSelector, tuneConfidenceAndSelector, tuneSelector } from '../../src/selector/index.js';
+import { UserError } from '../../src/util/errors.js';
 
 import { gauss, rng } from '../helpers/random.js';
 function clusters(counts: number[], spread: number, seed: number): { X: number[][]; y: number[] } {

@@ -1,0 +1,13 @@
+// ctc-ensemble/ensemble: build (NeMo build_ensemble.py YAML), load and transcribe, LM weight tuning, manifests.
+export { Ensemble, type EnsembleLoadOptions } from './ensemble.js';
+export type { TranscribeOptions, EnsembleResult, EnsembleMemberInfo, MemberTranscript } from './types.js';
+export { summarizeEnsemble, type EnsembleSummary } from './summary.js';
+export { buildEnsemble, buildEnsembleFromConfig, resolveOutputDir, type BuildOptions, type BuildResult, type BuildStats } from './build.js';
+export { parseBuildConfig, loadBuildConfig, checkConfigFiles, tuningGridSpecs } from './config.js';
+export type { BuildConfig, EnsembleMemberConfig, TuneConfidenceConfig, TuneLogisticRegressionConfig, TranscriptionSettings } from './config.js';
+export { loadManifest, parseManifest, parseManifestLine, subsampleManifest, checkAudioFiles } from './manifest.js';
+export type { Manifest, ManifestEntry, ManifestOptions } from './manifest.js';
+export { readEnsembleJson, writeEnsembleJson, ENSEMBLE_FILE, ENSEMBLE_FORMAT, ENSEMBLE_SCHEMA_VERSION } from './format.js';
+export type { EnsembleJson, EnsembleModelJson, EnsembleLmJson, TrainingReport } from './format.js';
+export { tuneLm, DEFAULT_TUNE_ALPHAS, DEFAULT_TUNE_BETAS, type TuneLmOptions, type TuneLmResult, type TuneLmMemberResult } from './tune-lm.js';
+export { DecodedAudio } from './runner.js';
