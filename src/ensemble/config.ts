@@ -1,13 +1,28 @@
 /**
- * `ensemble build` configuration: NeMo's `build_ensemble.py` YAML (spec §2.4), with its version variants
- * (§2.7: `measure_cfg`, `temperature` inside the method config meaning alpha, `renui`), OmegaConf's
- * `${oc.env:VAR}` / `${oc.env:VAR,default}` / `${path.to.key}` interpolation, and our per-model additions
+ * `ensemble build` configuration: the schema of NeMo's `build_ensemble.py` YAML (spec §2.4), with its version
+ * variants (§2.7: `measure_cfg`, `temperature` inside the method config meaning alpha, `renui`), read with the
+ * typed readers of yaml-reader.ts after OmegaConf interpolation (omegaconf.ts), and our per-model additions
  * `name`, `lm`, `lm_alpha`, `lm_beta`, `test_manifest`. Every unknown key is an error naming its path (typo protection).
  */
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { UserError } from '../util/errors.js';
+import { resolveInterpolations } from './omegaconf.js';
+import {
+  asObject,
+  checkKeys,
+  ConfigContext as Ctx,
+  isMissing,
+  oneOf,
+  parseYamlWithLines,
+  pathString,
+  readBool,
+  readList,
+  readNumber,
+  readString,
+  suggest,
+  type Path,
+} from './yaml-reader.js';
 import { AGGREGATIONS, confidenceKey, DEFAULT_CONFIDENCE_SPEC, ENTROPY_NORMS, ENTROPY_TYPES, nemoTuningGrid, type ConfidenceSpec } from '../confidence/index.js';
 
 export type Aggregation = ConfidenceSpec['aggregation'];
@@ -125,311 +140,6 @@ const TRANSCRIPTION_KEYS = new Set([
   'return_transcriptions', 'gt_text_attr_name', 'gt_lang_attr_name', 'extract_nbest', 'calculate_rtfx',
   'warmup_steps', 'run_steps', 'preserve_alignment', 'text_processing', 'ctc_lm', 'output_dir',
 ]);
-
-// ---------------------------------------------------------------------------------------------------------
-// YAML loading with source positions
-
-type Path = Array<string | number>;
-
-function pathString(p: Path): string {
-  let s = '';
-  for (const part of p) {
-    if (typeof part === 'number') s += `[${part}]`;
-    else s += s ? `.${part}` : part;
-  }
-  return s || '<root>';
-}
-
-class Ctx {
-  readonly lines = new Map<string, number>();
-  readonly notes: string[] = [];
-  constructor(
-    readonly file: string,
-    readonly displayFile: string,
-  ) {}
-  error(p: Path, message: string, code = 'E_CONFIG'): UserError {
-    const line = this.lines.get(pathString(p));
-    const where = line ? `${this.displayFile}:${line}` : this.displayFile;
-    return new UserError(`${pathString(p)}: ${message}`, { source: where, code });
-  }
-}
-
-function indexLines(ctx: Ctx, node: YamlNode | null | undefined, p: Path, lc: LineCounter): void {
-  if (!node) return;
-  if (isMap(node)) {
-    for (const item of node.items) {
-      if (!isPair(item)) continue;
-      const key = isScalar(item.key) ? String(item.key.value) : String(item.key);
-      const kp = [...p, key];
-      const range = (item.key as YamlNode | null)?.range ?? (item.value as YamlNode | null)?.range;
-      if (range) ctx.lines.set(pathString(kp), lc.linePos(range[0]).line);
-      indexLines(ctx, item.value as YamlNode, kp, lc);
-    }
-  } else if (isSeq(node)) {
-    node.items.forEach((item, i) => {
-      const kp = [...p, i];
-      const range = (item as YamlNode | null)?.range;
-      if (range) ctx.lines.set(pathString(kp), lc.linePos(range[0]).line);
-      indexLines(ctx, item as YamlNode, kp, lc);
-    });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// OmegaConf interpolation
-
-const MISSING = Symbol('missing');
-
-function resolveInterpolations(ctx: Ctx, root: unknown, env: Record<string, string | undefined>): unknown {
-  const resolving = new Set<string>();
-
-  const getNode = (p: Path, ref: string, from: Path): unknown => {
-    let cur: unknown = root;
-    for (const part of ref.split('.')) {
-      if (part === '') continue;
-      if (Array.isArray(cur) && /^\d+$/.test(part)) cur = cur[Number(part)];
-      else if (cur && typeof cur === 'object' && !Array.isArray(cur) && part in (cur as object))
-        cur = (cur as Record<string, unknown>)[part];
-      else throw ctx.error(from, `interpolation \${${ref}}: key '${ref}' not found`);
-    }
-    void p;
-    return cur;
-  };
-
-  const resolveValue = (v: unknown, p: Path): unknown => {
-    if (typeof v === 'string') return resolveString(v, p);
-    if (Array.isArray(v)) return v.map((x, i) => resolveValue(x, [...p, i]));
-    if (v && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = resolveValue(x, [...p, k]);
-      return out;
-    }
-    return v;
-  };
-
-  const evalExpr = (expr: string, p: Path): unknown => {
-    const m = /^\s*([A-Za-z_][\w.]*)\s*:(.*)$/s.exec(expr);
-    if (m) {
-      const resolver = m[1]!;
-      const args = splitArgs(m[2]!);
-      if (resolver === 'oc.env' || resolver === 'env') {
-        const name = args[0]?.value ?? '';
-        if (!name) throw ctx.error(p, `\${${expr}}: oc.env needs a variable name`);
-        const val = env[name];
-        if (val !== undefined) return val;
-        if (args.length >= 2) {
-          const d = args.slice(1).map((a) => a.raw).join(',');
-          const a = args[1]!;
-          if (args.length === 2 && !a.quoted && a.value === 'null') return null;
-          return args.length === 2 ? a.value : d;
-        }
-        throw ctx.error(
-          p,
-          `environment variable ${name} is not set (\${${expr}}); set it or give a default: \${oc.env:${name},default}`,
-          'E_CONFIG_ENV',
-        );
-      }
-      throw ctx.error(p, `unsupported interpolation resolver '${resolver}' in \${${expr}} (supported: oc.env)`);
-    }
-    const ref = expr.trim();
-    if (!/^[\w.[\]-]+$/.test(ref)) throw ctx.error(p, `cannot parse interpolation \${${expr}}`);
-    const key = ref.replace(/\[(\d+)\]/g, '.$1');
-    if (key.startsWith('.')) throw ctx.error(p, `relative interpolation \${${expr}} is not supported; use the absolute key`);
-    if (resolving.has(key)) throw ctx.error(p, `interpolation cycle through \${${expr}}`);
-    resolving.add(key);
-    try {
-      const target = getNode(p, key, p);
-      return resolveValue(target, key.split('.').map((x) => (/^\d+$/.test(x) ? Number(x) : x)));
-    } finally {
-      resolving.delete(key);
-    }
-  };
-
-  function resolveString(s: string, p: Path): unknown {
-    if (!s.includes('${')) return s.replace(/\\\$\{/g, '${');
-    // A string that is exactly one interpolation keeps the type of its value.
-    const whole = /^\$\{([^{}]*)\}$/.exec(s);
-    if (whole) return evalExpr(whole[1]!, p);
-    let out = '';
-    let i = 0;
-    while (i < s.length) {
-      if (s.startsWith('\\${', i)) {
-        out += '${';
-        i += 3;
-        continue;
-      }
-      if (s.startsWith('${', i)) {
-        const end = s.indexOf('}', i);
-        if (end < 0) throw ctx.error(p, `unterminated interpolation in '${s}'`);
-        const v = evalExpr(s.slice(i + 2, end), p);
-        out += v === null ? 'None' : String(v);
-        i = end + 1;
-        continue;
-      }
-      out += s[i];
-      i++;
-    }
-    return out;
-  }
-
-  return resolveValue(root, []);
-}
-
-function splitArgs(s: string): Array<{ value: string; raw: string; quoted: boolean }> {
-  const out: Array<{ value: string; raw: string; quoted: boolean }> = [];
-  let i = 0;
-  while (i <= s.length) {
-    while (i < s.length && s[i] === ' ') i++;
-    const q = s[i];
-    if (q === "'" || q === '"') {
-      let j = i + 1;
-      let v = '';
-      while (j < s.length && s[j] !== q) {
-        if (s[j] === '\\' && j + 1 < s.length) {
-          v += s[j + 1];
-          j += 2;
-        } else v += s[j++];
-      }
-      const raw = s.slice(i, j + 1);
-      out.push({ value: v, raw, quoted: true });
-      i = j + 1;
-      while (i < s.length && s[i] !== ',') i++;
-      i++;
-    } else {
-      let j = s.indexOf(',', i);
-      if (j < 0) j = s.length;
-      const raw = s.slice(i, j).trim();
-      out.push({ value: raw, raw, quoted: false });
-      i = j + 1;
-    }
-    if (i > s.length) break;
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Typed field readers (OmegaConf converts strings to the dataclass field's type)
-
-type Obj = Record<string, unknown>;
-
-function suggest(key: string, known: Iterable<string>): string {
-  let best = '';
-  let bestD = Infinity;
-  for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = k;
-    }
-  }
-  return best && bestD <= Math.max(2, Math.floor(key.length / 3)) ? `; did you mean ${best}?` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
-}
-
-function asObject(ctx: Ctx, v: unknown, p: Path): Obj {
-  if (v === null || v === undefined) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw ctx.error(p, `expected a mapping, got ${describe(v)}`);
-  return v as Obj;
-}
-
-function checkKeys(ctx: Ctx, o: Obj, p: Path, known: readonly string[]): void {
-  for (const k of Object.keys(o)) {
-    if (!known.includes(k)) throw ctx.error([...p, k], `unknown key${suggest(k, known)}`, 'E_CONFIG_UNKNOWN_KEY');
-  }
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
-
-function isMissing(v: unknown): boolean {
-  return v === '???' || v === MISSING;
-}
-
-function readString(ctx: Ctx, v: unknown, p: Path, opts: { required?: boolean; nullable?: boolean } = {}): string | null {
-  if (v === undefined || isMissing(v) || v === null) {
-    if (v === null && opts.nullable) return null;
-    if (opts.required || isMissing(v)) throw ctx.error(p, 'missing mandatory value', 'E_CONFIG_MISSING');
-    if (v === null && !opts.nullable) throw ctx.error(p, 'must not be null');
-    return null;
-  }
-  if (typeof v === 'string') {
-    if (opts.nullable && (v === 'None' || v === 'null')) return null;
-    return v;
-  }
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  throw ctx.error(p, `expected a string, got ${describe(v)}`);
-}
-
-function readNumber(
-  ctx: Ctx,
-  v: unknown,
-  p: Path,
-  def: number,
-  opts: { integer?: boolean; min?: number; exclusiveMin?: number } = {},
-): number {
-  if (v === undefined) return def;
-  if (isMissing(v)) throw ctx.error(p, 'missing mandatory value', 'E_CONFIG_MISSING');
-  let n: number;
-  if (typeof v === 'number') n = v;
-  else if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v.trim().replace(/_/g, '')))) n = Number(v.trim().replace(/_/g, ''));
-  else throw ctx.error(p, `expected ${opts.integer ? 'an integer' : 'a number'}, got ${describe(v)}`);
-  if (!Number.isFinite(n)) throw ctx.error(p, `expected a finite number, got ${describe(v)}`);
-  if (opts.integer && !Number.isInteger(n)) throw ctx.error(p, `expected an integer, got ${describe(v)}`);
-  if (opts.min !== undefined && n < opts.min) throw ctx.error(p, `must be ≥ ${opts.min}, got ${n}`);
-  if (opts.exclusiveMin !== undefined && n <= opts.exclusiveMin) throw ctx.error(p, `must be > ${opts.exclusiveMin}, got ${n}`);
-  return n;
-}
-
-function readBool(ctx: Ctx, v: unknown, p: Path, def: boolean): boolean {
-  if (v === undefined) return def;
-  if (isMissing(v)) throw ctx.error(p, 'missing mandatory value', 'E_CONFIG_MISSING');
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number' && (v === 0 || v === 1)) return v === 1;
-  if (typeof v === 'string') {
-    const s = v.trim().toLowerCase();
-    if (['true', 'yes', 'on', '1', 'y'].includes(s)) return true;
-    if (['false', 'no', 'off', '0', 'n'].includes(s)) return false;
-  }
-  throw ctx.error(p, `expected true or false, got ${describe(v)}`);
-}
-
-function readList(ctx: Ctx, v: unknown, p: Path): unknown[] | undefined {
-  if (v === undefined) return undefined;
-  if (isMissing(v)) throw ctx.error(p, 'missing mandatory value', 'E_CONFIG_MISSING');
-  if (Array.isArray(v)) return v;
-  // Hydra command-line style '[a,b]' strings
-  if (typeof v === 'string' && /^\[.*\]$/s.test(v.trim())) {
-    const inner = v.trim().slice(1, -1).trim();
-    return inner === '' ? [] : inner.split(',').map((x) => x.trim().replace(/^['"]|['"]$/g, ''));
-  }
-  throw ctx.error(p, `expected a list, got ${describe(v)}`);
-}
-
-function oneOf<T extends string>(ctx: Ctx, v: unknown, p: Path, allowed: readonly T[], def?: T): T {
-  if (v === undefined && def !== undefined) return def;
-  const s = readString(ctx, v, p, { required: true })!;
-  if (!(allowed as readonly string[]).includes(s)) {
-    throw ctx.error(p, `must be one of ${allowed.join(', ')}, got '${s}'${suggest(s, allowed)}`);
-  }
-  return s as T;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Confidence blocks
@@ -611,19 +321,7 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
   const displayFile = options.file ?? '<string>';
   const baseDir = options.file ? path.dirname(file) : process.cwd();
   const ctx = new Ctx(file, displayFile);
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, version: '1.1', merge: true, prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line;
-    throw new UserError(`invalid YAML: ${e.message.split('\n')[0]}`, {
-      source: line ? `${displayFile}:${line}` : displayFile,
-      code: 'E_CONFIG_YAML',
-    });
-  }
-  indexLines(ctx, doc.contents as YamlNode, [], lc);
-  const rawJs = doc.toJS({ maxAliasCount: 1000 }) as unknown;
-  if (rawJs === null || rawJs === undefined) throw new UserError('the config is empty', { source: displayFile, code: 'E_CONFIG' });
+  const rawJs = parseYamlWithLines(ctx, text);
   const raw = resolveInterpolations(ctx, rawJs, options.env ?? process.env);
   const o = asObject(ctx, raw, []);
   checkKeys(ctx, o, [], TOP_KEYS);
