@@ -194,7 +194,7 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
         } else todo.push(i);
       }
       if (todo.length) {
-        const audio = await DecodedAudio.from(audioPath);
+        const audio = await DecodedAudio.from(audioPath, undefined, undefined, cfg.transcription.channelSelector);
         stats.audioDecodes++;
         const lps = await runMembers(models, todo, audio, cfg.temperature, undefined, stats);
         await Promise.all(

@@ -70,7 +70,14 @@ export interface TranscriptionSettings {
   audioKey: string;
   /** Manifest key of the reference text (`gt_text_attr_name`, default `text`). */
   textKey: string;
+  /**
+   * NeMo `channel_selector`: null or 'average' mixes all channels; a channel index (0-based) or a list of
+   * indices selects (a list of several is then averaged, as the mono models need one signal).
+   */
+  channelSelector: ChannelSelector;
 }
+
+export type ChannelSelector = null | 'average' | number | number[];
 
 export interface BuildConfig {
   /** Absolute path of the YAML file (or '<string>'). */
@@ -127,8 +134,9 @@ export const DEFAULT_TUNE_LR: TuneLogisticRegressionConfig = {
 
 
 /**
- * Every key of NeMo's `TranscriptionConfig` (examples/asr/transcribe_speech.py) across the releases that
- * shipped confidence ensembles (v1.19 – v2.5). Nested blocks (ctc_decoding, …) are accepted as a whole.
+ * Every key of NeMo's `TranscriptionConfig` (examples/asr/transcribe_speech.py): the union of its fields in
+ * v1.19.0, v1.20.0, v1.21.0, v1.22.0, v1.23.0, v2.0.0 … v2.4.0 and v2.5.0rc0 (46 keys; v1.23 alone has
+ * `allow_partial_transcribe`). Nested blocks (ctc_decoding, …) are accepted as a whole.
  */
 const TRANSCRIPTION_KEYS = new Set([
   'model_path', 'pretrained_name', 'audio_dir', 'dataset_manifest', 'channel_selector', 'audio_key',
@@ -138,7 +146,7 @@ const TRANSCRIPTION_KEYS = new Set([
   'overwrite_transcripts', 'ctc_decoding', 'rnnt_decoding', 'multitask_decoding', 'prompt', 'decoder_type',
   'att_context_size', 'model_change', 'calculate_wer', 'clean_groundtruth_text', 'langid', 'use_cer',
   'return_transcriptions', 'gt_text_attr_name', 'gt_lang_attr_name', 'extract_nbest', 'calculate_rtfx',
-  'warmup_steps', 'run_steps', 'preserve_alignment', 'text_processing', 'ctc_lm', 'output_dir',
+  'warmup_steps', 'run_steps', 'preserve_alignment', 'allow_partial_transcribe',
 ]);
 
 // ---------------------------------------------------------------------------------------------------------
@@ -170,13 +178,15 @@ function readConfidence(ctx: Ctx, v: unknown, p: Path): ConfidenceSpec {
   for (const k of ['preserve_frame_confidence', 'preserve_token_confidence', 'preserve_word_confidence', 'tdt_include_duration']) {
     if (k in o) readBool(ctx, o[k], [...p, k], false); // accepted (type-checked), no effect here
   }
-  if ('method_cfg' in o && 'measure_cfg' in o) {
-    throw ctx.error([...p, 'measure_cfg'], 'give either method_cfg or measure_cfg (its NeMo 1.21 name), not both');
-  }
-  const mkey = 'measure_cfg' in o ? 'measure_cfg' : 'method_cfg';
-  if (mkey === 'measure_cfg') ctx.notes.push(`${pathString([...p, 'measure_cfg'])}: NeMo 1.21 name, read as method_cfg`);
+  // NeMo 1.21 (ConfidenceConfig.__post_init__) prints `method_cfg: DEPRECATED` beside `measure_cfg`; a real
+  // method_cfg there overwrites measure_cfg. From 1.22 on method_cfg is the only name.
+  const given = (k: string) => k in o && o[k] !== 'DEPRECATED';
+  const mkey = given('method_cfg') || !given('measure_cfg') ? 'method_cfg' : 'measure_cfg';
+  if (given('method_cfg') && given('measure_cfg')) {
+    ctx.notes.push(`${pathString([...p, 'measure_cfg'])}: overwritten by method_cfg (as NeMo 1.21 does)`);
+  } else if (mkey === 'measure_cfg') ctx.notes.push(`${pathString([...p, 'measure_cfg'])}: NeMo 1.21 name, read as method_cfg`);
   const mp = [...p, mkey];
-  const m = asObject(ctx, o[mkey], mp);
+  const m = asObject(ctx, o[mkey] === 'DEPRECATED' ? undefined : o[mkey], mp);
   checkKeys(ctx, m, mp, ['name', 'entropy_type', 'alpha', 'entropy_norm', 'temperature']);
   const spec: ConfidenceSpec = { ...DEFAULT_CONFIDENCE };
   spec.excludeBlank = readBool(ctx, o.exclude_blank, [...p, 'exclude_blank'], DEFAULT_CONFIDENCE.excludeBlank);
@@ -188,13 +198,12 @@ function readConfidence(ctx: Ctx, v: unknown, p: Path): ConfidenceSpec {
   // NeMo ≤ 1.20 called alpha `temperature` (and later versions still copy it to alpha). The string
   // 'DEPRECATED' is the later versions' placeholder default.
   if (m.temperature !== undefined && m.temperature !== 'DEPRECATED') {
-    if (m.alpha !== undefined) {
-      throw ctx.error([...mp, 'temperature'], 'give either alpha or temperature (its NeMo ≤ 1.20 name), not both');
-    }
+    // NeMo ≥ 1.21 (ConfidenceMethodConfig.__post_init__): a temperature overwrites alpha.
+    const given = m.alpha !== undefined ? ` (overwriting alpha = ${alpha}, as NeMo ≥ 1.21 does)` : '';
     alpha = readNumber(ctx, m.temperature, [...mp, 'temperature'], alpha);
-    ctx.notes.push(`${pathString([...mp, 'temperature'])}: NeMo ≤ 1.20 name of alpha, read as alpha = ${alpha}`);
+    ctx.notes.push(`${pathString([...mp, 'temperature'])}: NeMo ≤ 1.20 name of alpha, read as alpha = ${alpha}${given}`);
   }
-  if (!(alpha > 0)) throw ctx.error([...mp, m.alpha === undefined ? 'temperature' : 'alpha'], `alpha must be > 0, got ${alpha}`);
+  if (!(alpha > 0)) throw ctx.error([...mp, m.temperature !== undefined && m.temperature !== 'DEPRECATED' ? 'temperature' : 'alpha'], `alpha must be > 0, got ${alpha}`);
   spec.alpha = spec.method === 'max_prob' ? 1.0 : alpha; // the ensemble ignores alpha for max_prob (spec §1.3)
   return spec;
 }
@@ -242,22 +251,16 @@ function readTuneConfidence(ctx: Ctx, v: unknown, p: Path): TuneConfidenceConfig
 
 function readTuneLr(ctx: Ctx, v: unknown, p: Path): TuneLogisticRegressionConfig {
   const o = asObject(ctx, v, p);
-  checkKeys(ctx, o, p, ['C_num_points', 'C_min', 'C_max', 'C_range', 'multi_class', 'class_weight', 'max_iter']);
-  const out: TuneLogisticRegressionConfig = { ...DEFAULT_TUNE_LR, multiClass: [...DEFAULT_TUNE_LR.multiClass], classWeight: [...DEFAULT_TUNE_LR.classWeight] };
-  out.cNumPoints = readNumber(ctx, o.C_num_points, [...p, 'C_num_points'], out.cNumPoints, { integer: true, min: 1 });
-  if (o.C_range !== undefined) {
-    // NeMo 1.19's TuneLogisticRegressionConfig: C_range: (min, max)
-    if (o.C_min !== undefined || o.C_max !== undefined) {
-      throw ctx.error([...p, 'C_range'], 'give either C_range (NeMo 1.19) or C_min/C_max, not both');
-    }
-    const r = readList(ctx, o.C_range, [...p, 'C_range'])!;
-    if (r.length !== 2) throw ctx.error([...p, 'C_range'], `expected [C_min, C_max], got ${r.length} values`);
-    out.cMin = readNumber(ctx, r[0], [...p, 'C_range', 0], 0, { exclusiveMin: 0 });
-    out.cMax = readNumber(ctx, r[1], [...p, 'C_range', 1], 0, { exclusiveMin: 0 });
-  } else {
-    out.cMin = readNumber(ctx, o.C_min, [...p, 'C_min'], out.cMin, { exclusiveMin: 0 });
-    out.cMax = readNumber(ctx, o.C_max, [...p, 'C_max'], out.cMax, { exclusiveMin: 0 });
+  if ('C_range' in o) {
+    // Only in pre-release commits of NeMo PR #6657 (removed in 8deab2ab49 before v1.19.0); no release reads it.
+    throw ctx.error([...p, 'C_range'], 'not a NeMo key (no NeMo release has it); use C_min and C_max', 'E_CONFIG_UNKNOWN_KEY');
   }
+  checkKeys(ctx, o, p, ['C_num_points', 'C_min', 'C_max', 'multi_class', 'class_weight', 'max_iter']);
+  const out: TuneLogisticRegressionConfig = { ...DEFAULT_TUNE_LR, multiClass: [...DEFAULT_TUNE_LR.multiClass], classWeight: [...DEFAULT_TUNE_LR.classWeight] };
+  // 0 is valid: numpy's linspace(…, 0) is empty, so NeMo tunes over C = [1e4] only.
+  out.cNumPoints = readNumber(ctx, o.C_num_points, [...p, 'C_num_points'], out.cNumPoints, { integer: true, min: 0 });
+  out.cMin = readNumber(ctx, o.C_min, [...p, 'C_min'], out.cMin, { exclusiveMin: 0 });
+  out.cMax = readNumber(ctx, o.C_max, [...p, 'C_max'], out.cMax, { exclusiveMin: 0 });
   const mc = readList(ctx, o.multi_class, [...p, 'multi_class']);
   if (mc) out.multiClass = mc.map((x, i) => oneOf(ctx, x, [...p, 'multi_class', i], ['ovr', 'multinomial'] as const));
   const cw = readList(ctx, o.class_weight, [...p, 'class_weight']);
@@ -279,7 +282,7 @@ function readTuneLr(ctx: Ctx, v: unknown, p: Path): TuneLogisticRegressionConfig
 
 function readTranscription(ctx: Ctx, v: unknown, p: Path): TranscriptionSettings {
   const o = asObject(ctx, v, p);
-  const out: TranscriptionSettings = { audioKey: 'audio_filepath', textKey: 'text' };
+  const out: TranscriptionSettings = { audioKey: 'audio_filepath', textKey: 'text', channelSelector: null };
   const ignored: string[] = [];
   for (const k of Object.keys(o)) {
     if (!TRANSCRIPTION_KEYS.has(k)) {
@@ -287,15 +290,25 @@ function readTranscription(ctx: Ctx, v: unknown, p: Path): TranscriptionSettings
     }
     if (k === 'audio_key') out.audioKey = readString(ctx, o[k], [...p, k], { required: true })!;
     else if (k === 'gt_text_attr_name') out.textKey = readString(ctx, o[k], [...p, k], { required: true })!;
-    else if (k === 'channel_selector') {
-      const s = o[k];
-      if (s !== null && s !== undefined && s !== 'average' && s !== 'None') {
-        throw ctx.error([...p, k], 'only null/average (mix all channels) is supported');
-      }
-    } else ignored.push(k);
+    else if (k === 'channel_selector') out.channelSelector = readChannelSelector(ctx, o[k], [...p, k]);
+    else ignored.push(k);
   }
   if (ignored.length) ctx.notes.push(`${pathString(p)}: ignored (NeMo-only settings): ${ignored.join(', ')}`);
   return out;
+}
+
+/** NeMo's `ChannelSelectorType`: None, 'average', an int or a list of ints (`select_channels`). */
+function readChannelSelector(ctx: Ctx, v: unknown, p: Path): ChannelSelector {
+  if (v === null || v === undefined || v === 'None' || v === 'null') return null;
+  if (v === 'average') return 'average';
+  const index = (x: unknown, ip: Path): number => readNumber(ctx, x, ip, 0, { integer: true, min: 0 });
+  const list = Array.isArray(v) || (typeof v === 'string' && v.trim().startsWith('[')) ? readList(ctx, v, p)! : null;
+  if (list) {
+    if (list.length === 0) throw ctx.error(p, 'an empty channel list selects nothing; give channel indices, an index or average');
+    return list.map((x, i) => index(x, [...p, i]));
+  }
+  if (typeof v === 'number' || (typeof v === 'string' && /^\s*\d+\s*$/.test(v))) return index(v, p);
+  throw ctx.error(p, `expected null, average, a channel index or a list of indices, got ${JSON.stringify(v)}`);
 }
 
 const TOP_KEYS = [
