@@ -7,6 +7,7 @@
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
+import { applyOverrides } from './hydra-overrides.js';
 import { resolveInterpolations } from './omegaconf.js';
 import {
   asObject,
@@ -105,6 +106,10 @@ export interface ParseOptions {
   file?: string;
   /** Environment for `${oc.env:…}` (default process.env). */
   env?: Record<string, string | undefined>;
+  /** Hydra command-line overrides (`ensemble.0.model=…`, `+key=…`, `~key`), applied in order. */
+  overrides?: readonly string[];
+  /** Working directory: relative paths set by overrides resolve against it, as in NeMo (default process.cwd()). */
+  cwd?: string;
 }
 
 export const DEFAULT_CONFIDENCE: Readonly<ConfidenceSpec> = DEFAULT_CONFIDENCE_SPEC;
@@ -331,16 +336,24 @@ const MEMBER_KEYS = ['model', 'training_manifest', 'max_training_samples', 'dev_
 /** Parse and validate a build config from YAML text. Paths are resolved but not checked on disk. */
 export function parseBuildConfig(text: string, options: ParseOptions = {}): BuildConfig {
   const file = options.file ? path.resolve(options.file) : '<string>';
-  const displayFile = options.file ?? '<string>';
+  const displayFile = options.file ?? (options.overrides?.length ? '<command line>' : '<string>');
   const baseDir = options.file ? path.dirname(file) : process.cwd();
   const ctx = new Ctx(file, displayFile);
-  const rawJs = parseYamlWithLines(ctx, text);
+  const overrides = options.overrides ?? [];
+  // No file (only overrides, like `build_ensemble.py ensemble=[…]`): start from the schema's defaults.
+  const rawJs = text.trim() === '' && overrides.length > 0 ? {} : parseYamlWithLines(ctx, text);
+  if (overrides.length) {
+    if (typeof rawJs !== 'object' || rawJs === null || Array.isArray(rawJs)) throw ctx.error([], 'expected a mapping at the top level');
+    applyOverrides(ctx, rawJs as Record<string, unknown>, overrides);
+  }
   const raw = resolveInterpolations(ctx, rawJs, options.env ?? process.env);
   const o = asObject(ctx, raw, []);
   checkKeys(ctx, o, [], TOP_KEYS);
   if ('defaults' in o || 'hydra' in o) ctx.notes.push('Hydra blocks (defaults, hydra) are ignored');
 
-  const resolvePath = (p: string): string => path.resolve(baseDir, expandHome(p));
+  const cwd = options.cwd ?? process.cwd();
+  // Paths from the file resolve against its folder; paths typed as overrides against the working directory.
+  const resolvePath = (p: string, key: Path): string => path.resolve(ctx.overrideOf(key) !== undefined ? cwd : baseDir, expandHome(p));
 
   // ensemble
   if (o.ensemble === undefined || isMissing(o.ensemble)) throw ctx.error(['ensemble'], 'missing mandatory value', 'E_CONFIG_MISSING');
@@ -362,18 +375,18 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
     if ((lmAlpha !== null || lmBeta !== null) && lm === null) {
       throw ctx.error([...p, lmAlpha !== null ? 'lm_alpha' : 'lm_beta'], 'set without lm');
     }
-    const modelPath = resolvePath(model);
+    const modelPath = resolvePath(model, [...p, 'model']);
     return {
       index: i,
       name: name ?? '',
       model: modelPath,
-      trainingManifest: resolvePath(train),
-      devManifest: dev === null ? null : resolvePath(dev),
+      trainingManifest: resolvePath(train, [...p, 'training_manifest']),
+      devManifest: dev === null ? null : resolvePath(dev, [...p, 'dev_manifest']),
       maxTrainingSamples: readNumber(ctx, m.max_training_samples, [...p, 'max_training_samples'], 1000, { integer: true, min: 1 }),
-      lm: lm === null ? null : resolvePath(lm),
+      lm: lm === null ? null : resolvePath(lm, [...p, 'lm']),
       lmAlpha,
       lmBeta,
-      testManifest: test === null ? null : resolvePath(test),
+      testManifest: test === null ? null : resolvePath(test, [...p, 'test_manifest']),
     };
   });
   // names: explicit ones must be unique; defaults come from the model folder's basename
@@ -424,7 +437,7 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
   return {
     file,
     baseDir,
-    outputPath: outputPath === null ? null : resolvePath(outputPath),
+    outputPath: outputPath === null ? null : resolvePath(outputPath, ['output_path']),
     ensemble: members,
     randomSeed,
     temperature,
@@ -444,14 +457,18 @@ function expandHome(p: string): string {
 }
 
 /** Read, parse and validate a build config; also checks that every referenced file exists (all listed at once). */
-export async function loadBuildConfig(file: string, options: Omit<ParseOptions, 'file'> & { checkFiles?: boolean } = {}): Promise<BuildConfig> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new UserError(`cannot read the config: ${(e as Error).message}`, { source: file, code: 'E_CONFIG_READ', cause: e });
+export async function loadBuildConfig(file: string | null, options: Omit<ParseOptions, 'file'> & { checkFiles?: boolean } = {}): Promise<BuildConfig> {
+  let text = '';
+  if (file !== null) {
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (e) {
+      throw new UserError(`cannot read the config: ${(e as Error).message}`, { source: file, code: 'E_CONFIG_READ', cause: e });
+    }
+  } else if (!options.overrides?.length) {
+    throw new UserError('no config: give a YAML file, --config-name, or key=value overrides', { code: 'E_CONFIG' });
   }
-  const cfg = parseBuildConfig(text, { ...options, file });
+  const cfg = parseBuildConfig(text, { ...options, file: file ?? undefined });
   if (options.checkFiles !== false) checkConfigFiles(cfg);
   return cfg;
 }

@@ -19,14 +19,25 @@ export function pathString(p: Path): string {
 
 export class ConfigContext {
   readonly lines = new Map<string, number>();
+  /** Key paths set by command-line overrides → the override as typed. */
+  readonly overrides = new Map<string, string>();
   readonly notes: string[] = [];
   constructor(
     readonly file: string,
     readonly displayFile: string,
   ) {}
+  /** The override that set `p` or one of its parents, if any. */
+  overrideOf(p: Path): string | undefined {
+    for (let k = p.length; k > 0; k--) {
+      const o = this.overrides.get(pathString(p.slice(0, k)));
+      if (o !== undefined) return o;
+    }
+    return undefined;
+  }
   error(p: Path, message: string, code = 'E_CONFIG'): UserError {
+    const override = this.overrideOf(p);
     const line = this.lines.get(pathString(p));
-    const where = line ? `${this.displayFile}:${line}` : this.displayFile;
+    const where = override !== undefined ? `override '${override}'` : line ? `${this.displayFile}:${line}` : this.displayFile;
     return new UserError(`${pathString(p)}: ${message}`, { source: where, code });
   }
 }
