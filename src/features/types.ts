@@ -1,3 +1,10 @@
+/**
+ * NeMo's STFT framing. 'reflect': centre padding by reflection, `L//hop + 1` valid frames (every NeMo release
+ * up to v2.4.x). 'zero-pad': zero centre padding, the last frame masked, `L//hop` valid frames (NeMo commit
+ * 0fd4de534b, first released in v2.5.0rc0).
+ */
+export type NemoFraming = 'reflect' | 'zero-pad';
+
 /** What a model's front end is: NeMo's log-mel preprocessor or wav2vec2's waveform normalisation. */
 export type FrontEndConfig =
   | {
@@ -9,7 +16,8 @@ export type FrontEndConfig =
       nFft: number;
       preemph: number;
       normalize: 'per_feature' | 'none';
-      nemoVersion: '2.3' | '2.4';
+      /** STFT framing: see `NemoFraming`. */
+      framing: NemoFraming;
     }
   | { kind: 'wav2vec2'; sampleRate: number; doNormalize: boolean };
 

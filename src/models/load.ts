@@ -2,14 +2,18 @@ import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { UserError } from '../util/errors.js';
-import { nemoFrontEnd, nemoMelSpectrogram, type NemoFrontEndConfig } from '../features/nemo-mel.js';
+import { NEMO_FRAMINGS, nemoFramingForVersion, nemoFrontEnd, nemoMelSpectrogram, type NemoFrontEndConfig } from '../features/nemo-mel.js';
+import type { NemoFraming } from '../features/types.js';
 import { wav2vec2Normalize } from '../features/wav2vec2.js';
 import { readOnnxModelInfo, type OnnxModelInfo, type OnnxValueInfo } from './onnx-proto.js';
 import type { CtcModel, FrontEndConfig, Logprobs, ModelFeatures, ModelLayout, TokenizerInfo } from './types.js';
 
 export interface LoadModelOptions {
-  /** NeMo front-end variant when the folder does not say (model_config.json `preprocessor.nemo_version`). Default '2.3'. */
-  nemoVersion?: '2.3' | '2.4';
+  /**
+   * NeMo STFT framing when the folder does not say (model_config.json `preprocessor.framing` or
+   * `preprocessor.nemo_version`). Default 'reflect' (every NeMo release up to 2.4.x).
+   */
+  framing?: NemoFraming;
   /** Passed to `ort.InferenceSession.create`. */
   sessionOptions?: ort.InferenceSession.SessionOptions;
 }
@@ -29,6 +33,8 @@ export interface NemoModelConfigJson {
     n_fft?: number | null;
     preemph?: number | null;
     normalize?: string;
+    /** 'reflect' | 'zero-pad' (ours); or the NeMo version the model was trained with (≤ 2.4.x reflect, ≥ 2.5 zero-pad). */
+    framing?: string;
     nemo_version?: string;
   };
   subsampling_factor?: number;
@@ -123,13 +129,19 @@ function specialIdsOf(tokens: readonly string[], blankId: number, extra: Array<n
   return [...ids].sort((a, b) => a - b);
 }
 
-function versionVariant(v: string | undefined, fallback: '2.3' | '2.4', source: string): '2.3' | '2.4' {
+/** `preprocessor.framing` or else `preprocessor.nemo_version` (mapped by version), else the fallback. */
+function framingOf(p: { framing?: string; nemo_version?: string }, fallback: NemoFraming, source: string): NemoFraming {
+  if (p.framing !== undefined && p.framing !== null) {
+    if (!(NEMO_FRAMINGS as readonly string[]).includes(p.framing)) {
+      throw new UserError(`preprocessor.framing ${JSON.stringify(p.framing)}: expected ${NEMO_FRAMINGS.join(' or ')}`, { source, code: 'E_MODEL_CONFIG' });
+    }
+    return p.framing as NemoFraming;
+  }
+  const v = p.nemo_version;
   if (v === undefined || v === null || v === '') return fallback;
-  const m = /^(\d+)(?:\.(\d+))?/.exec(String(v));
-  if (!m) throw new UserError(`preprocessor.nemo_version ${JSON.stringify(v)} is not a version like "2.3" or "2.4"`, { source, code: 'E_MODEL_CONFIG' });
-  const major = Number(m[1]);
-  const minor = Number(m[2] ?? 0);
-  return major > 2 || (major === 2 && minor >= 4) ? '2.4' : '2.3';
+  const f = nemoFramingForVersion(String(v));
+  if (!f) throw new UserError(`preprocessor.nemo_version ${JSON.stringify(v)} is not a version like "1.23" or "2.5.0"`, { source, code: 'E_MODEL_CONFIG' });
+  return f;
 }
 
 function normalizeKind(v: string | undefined, source: string): 'per_feature' | 'none' {
@@ -394,7 +406,7 @@ async function loadNemoLike(dir: string, layout: 'nemo' | 'sherpa-onnx', options
       nFft: p.n_fft ?? 2 ** Math.ceil(Math.log2(win)),
       preemph: p.preemph === undefined ? 0.97 : (p.preemph ?? 0),
       normalize: normalizeKind(p.normalize, cfgFile),
-      nemoVersion: versionVariant(p.nemo_version, options.nemoVersion ?? '2.3', cfgFile),
+      framing: framingOf(p, options.framing ?? 'reflect', cfgFile),
     });
     subsampling = cfg.subsampling_factor;
   } else {
@@ -402,7 +414,7 @@ async function loadNemoLike(dir: string, layout: 'nemo' | 'sherpa-onnx', options
     frontEnd = nemoFrontEnd({
       nMels: typeof melDim === 'number' ? melDim : 80,
       normalize: normalizeKind(md.normalize_type ?? 'per_feature', `${b.onnxFile} metadata_props normalize_type`),
-      nemoVersion: options.nemoVersion ?? '2.3',
+      framing: options.framing ?? 'reflect',
     });
     const sf = md.subsampling_factor !== undefined ? Number(md.subsampling_factor) : undefined;
     subsampling = sf && Number.isFinite(sf) && sf > 0 ? sf : undefined;

@@ -420,7 +420,10 @@ export function writeNemoToneModel(
   dir: string,
   opts: NemoToneModelOptions & {
     tokenizer?: 'bpe' | 'char';
-    nemoVersion?: '2.3' | '2.4';
+    /** Written as `preprocessor.nemo_version` (default '2.3'). */
+    nemoVersion?: string;
+    /** Written as `preprocessor.framing` instead of nemo_version. */
+    framing?: 'reflect' | 'zero-pad';
     tokensTxt?: boolean;
     omitVocabulary?: boolean;
     configOverrides?: Record<string, unknown>;
@@ -440,7 +443,7 @@ export function writeNemoToneModel(
       n_fft: 512,
       preemph: 0.97,
       normalize: opts.normalize === 'none' ? 'NA' : 'per_feature',
-      nemo_version: opts.nemoVersion ?? '2.3',
+      ...(opts.framing ? { framing: opts.framing } : { nemo_version: opts.nemoVersion ?? '2.3' }),
     },
     subsampling_factor: opts.subsampling ?? 4,
     tokenizer: opts.tokenizer ?? (opts.vocabulary.some((t) => t.includes('▁')) ? 'bpe' : 'char'),

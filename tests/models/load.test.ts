@@ -53,12 +53,12 @@ describe('ONNX protobuf writer/reader', () => {
 });
 
 describe('NeMo layout (model.onnx + model_config.json)', () => {
-  for (const version of ['2.3', '2.4'] as const) {
-    it(`audio → NeMo ${version} features → ORT → "hello world"`, async () => {
-      const m = writeNemoToneModel(fresh('nemo'), { vocabulary: CHAR_VOCAB, nemoVersion: version });
+  for (const [version, framing] of [['2.3', 'reflect'], ['2.4.1', 'reflect'], ['2.5.0rc0', 'zero-pad'], ['zero-pad', 'zero-pad']] as const) {
+    it(`audio → NeMo ${version} features (${framing}) → ORT → "hello world" (issue 14.7: 2.4 is reflect)`, async () => {
+      const m = writeNemoToneModel(fresh('nemo'), { vocabulary: CHAR_VOCAB, ...(version === framing ? { framing } : { nemoVersion: version }) });
       const model = await loadCtcModel(m.dir);
       expect(model.layout).toBe('nemo');
-      expect(model.frontEnd).toMatchObject({ kind: 'nemo', nMels: 80, windowSize: 400, hop: 160, nFft: 512, nemoVersion: version });
+      expect(model.frontEnd).toMatchObject({ kind: 'nemo', nMels: 80, windowSize: 400, hop: 160, nFft: 512, framing });
       expect(model.vocabSize).toBe(9);
       expect(model.blankId).toBe(8);
       expect(model.tokenizer).toMatchObject({ kind: 'char', wordDelimiter: ' ' });
@@ -138,10 +138,10 @@ describe('sherpa-onnx layout (model.onnx + tokens.txt + metadata_props)', () => 
     expect(await transcribe(model, synthesizeTones(['▁he', 'llo', '▁wor', 'ld'], m.frequencies))).toBe('hello world');
   });
 
-  it('normalize_type "" means no normalisation; the ≥2.4 front end can be chosen', async () => {
+  it('normalize_type "" means no normalisation; the zero-pad framing can be chosen', async () => {
     const m = writeSherpaToneModel(fresh('sherpa-na'), { vocabulary: CHAR_VOCAB, normalize: 'none' });
-    const model = await loadCtcModel(m.dir, { nemoVersion: '2.4' });
-    expect(model.frontEnd).toMatchObject({ normalize: 'none', nemoVersion: '2.4' });
+    const model = await loadCtcModel(m.dir, { framing: 'zero-pad' });
+    expect(model.frontEnd).toMatchObject({ normalize: 'none', framing: 'zero-pad' });
     expect(await transcribe(model, synthesizeTones(chars('hello world'), m.frequencies))).toBe('hello world');
   });
 });
