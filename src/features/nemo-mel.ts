@@ -1,4 +1,4 @@
-import type { FrontEndConfig, NemoFraming } from './types.js';
+import type { FrontEndConfig, NemoFraming, NemoWindow } from './types.js';
 import { UserError } from '../util/errors.js';
 import { Fft } from './fft.js';
 
@@ -74,6 +74,14 @@ export function slaneyMelFilterbank(sampleRate: number, nFft: number, nMels: num
   return w;
 }
 
+/** torch's symmetric windows as functions of x = n/(N−1) ∈ [0, 1]. */
+const WINDOWS: Record<NemoWindow, (x: number) => number> = {
+  hann: (x) => 0.5 - 0.5 * Math.cos(2 * Math.PI * x),
+  hamming: (x) => 0.54 - 0.46 * Math.cos(2 * Math.PI * x),
+  blackman: (x) => 0.42 - 0.5 * Math.cos(2 * Math.PI * x) + 0.08 * Math.cos(4 * Math.PI * x),
+  bartlett: (x) => 1 - Math.abs(2 * x - 1),
+};
+
 interface Plan {
   key: string;
   fft: Fft;
@@ -87,19 +95,20 @@ interface Plan {
 let cachedPlan: Plan | undefined;
 
 function plan(cfg: NemoFrontEndConfig): Plan {
-  const key = `${cfg.sampleRate}/${cfg.nFft}/${cfg.windowSize}/${cfg.nMels}`;
+  const key = `${cfg.sampleRate}/${cfg.nFft}/${cfg.windowSize}/${cfg.nMels}/${cfg.window ?? 'hann'}/${cfg.lowFreq ?? 0}/${cfg.highFreq ?? ''}`;
   if (cachedPlan?.key === key) return cachedPlan;
   const { nFft, windowSize: win } = cfg;
   if (!(nFft >= 2) || (nFft & (nFft - 1)) !== 0) {
     throw new UserError(`n_fft must be a power of two, got ${nFft}`, { code: 'E_CONFIG' });
   }
   if (!(win >= 1 && win <= nFft)) throw new UserError(`window size ${win} must be between 1 and n_fft ${nFft}`, { code: 'E_CONFIG' });
-  // torch.hann_window(win, periodic=False), zero-padded centrally to n_fft by torch.stft.
+  // torch.<window>_window(win, periodic=False), zero-padded centrally to n_fft by torch.stft.
   const window = new Float64Array(nFft);
   const left = Math.floor((nFft - win) / 2);
-  for (let n = 0; n < win; n++) window[left + n] = win === 1 ? 1 : f32(0.5 - 0.5 * Math.cos((2 * Math.PI * n) / (win - 1)));
+  const shape = WINDOWS[cfg.window ?? 'hann'];
+  for (let n = 0; n < win; n++) window[left + n] = win === 1 ? 1 : f32(shape(n / (win - 1)));
   const nBins = nFft / 2 + 1;
-  const fb = slaneyMelFilterbank(cfg.sampleRate, nFft, cfg.nMels);
+  const fb = slaneyMelFilterbank(cfg.sampleRate, nFft, cfg.nMels, cfg.lowFreq ?? 0, cfg.highFreq ?? cfg.sampleRate / 2);
   const rowStart = new Int32Array(cfg.nMels);
   const rowEnd = new Int32Array(cfg.nMels);
   for (let m = 0; m < cfg.nMels; m++) {
@@ -189,7 +198,9 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
   const im = new Float64Array(nFft);
   const power = new Float64Array(nBins);
   const out = new Float32Array(nMels * frames);
-  const guard = 2 ** -24;
+  const magPower = cfg.magPower ?? 2;
+  const takeLog = cfg.log ?? true;
+  const guard = cfg.logZeroGuard ?? { type: 'add', value: 2 ** -24 };
   const { window, fb, rowStart, rowEnd } = p;
   for (let t = 0; t < frames; t++) {
     const off = t * hop;
@@ -198,12 +209,16 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
       im[i] = 0;
     }
     p.fft.transform(re, im);
-    for (let k = 0; k < nBins; k++) power[k] = f32(re[k]! * re[k]! + im[k]! * im[k]!);
+    for (let k = 0; k < nBins; k++) {
+      const p2 = re[k]! * re[k]! + im[k]! * im[k]!;
+      power[k] = f32(magPower === 2 ? p2 : Math.sqrt(p2) ** magPower);
+    }
     for (let m = 0; m < nMels; m++) {
       let s = 0;
       const base = m * nBins;
       for (let k = rowStart[m]!; k < rowEnd[m]!; k++) s += fb[base + k]! * power[k]!;
-      out[m * frames + t] = Math.log(f32(s) + guard);
+      const e = f32(s);
+      out[m * frames + t] = !takeLog ? e : guard.type === 'add' ? Math.log(e + guard.value) : Math.log(Math.max(e, guard.value));
     }
   }
 
