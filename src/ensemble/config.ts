@@ -505,3 +505,13 @@ export function tuningGridSpecs(t: TuneConfidenceConfig): ConfidenceSpec[] {
 export function specKey(s: ConfidenceSpec): string {
   return `eb${s.excludeBlank ? 1 : 0}|${s.aggregation}|${confidenceKey(s)}|${s.method === 'max_prob' ? 1 : s.alpha}`;
 }
+
+/**
+ * A NeMo `ConfidenceConfig` block on its own (any version's spelling, e.g. the `confidence:` of a
+ * ConfidenceEnsembleModel's model_config.yaml), merged onto the ensemble defaults.
+ */
+export function parseConfidenceBlock(value: unknown, source: string, keyPath = 'confidence'): { spec: ConfidenceSpec; notes: string[] } {
+  const ctx = new Ctx(source, source);
+  const spec = readConfidence(ctx, value, [keyPath]);
+  return { spec, notes: ctx.notes };
+}
