@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -365,4 +365,19 @@ tune_logistic_regression: false
     const ok = await loadBuildConfig(path.join(dir, 'e.yaml'), { checkFiles: false });
     expect(() => checkConfigFiles(ok)).toThrow(UserError);
   });
+});
+
+describe("NeMo's start-up dumps (OmegaConf.to_yaml of build_ensemble.py's config, tests/fixtures/nemo-configs)", () => {
+  const dir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'nemo-configs');
+  for (const label of ['v1.19.0', 'v1.21.0', 'v1.23.0', 'f3aea9b0cf', 'final']) {
+    it(`${label}: the whole dump builds, with NeMo's values`, async () => {
+      const file = path.join(dir, `build-${label}.yaml`);
+      const c = parseBuildConfig(readFileSync(file, 'utf8'), { file, env: { TEST_DATA_PATH: '/data' } });
+      expect(c.ensemble.map((m) => m.trainingManifest)).toEqual(['/data/es/train_manifest.json', '/data/it/train_manifest.json']);
+      expect(c.confidence).toEqual({ excludeBlank: true, aggregation: 'mean', method: 'entropy', entropyType: 'renyi', entropyNorm: 'lin', alpha: 0.25 });
+      expect(tuningGridSpecs(c.tuneConfidenceConfig)).toHaveLength(144);
+      expect(c.tuneLogisticRegressionConfig).toMatchObject({ cNumPoints: 10, cMin: 0.0001, cMax: 10 });
+      expect(c.transcription).toEqual({ audioKey: 'audio_filepath', textKey: 'text', channelSelector: null });
+    });
+  }
 });
