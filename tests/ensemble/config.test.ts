@@ -381,3 +381,19 @@ describe("NeMo's start-up dumps (OmegaConf.to_yaml of build_ensemble.py's config
     });
   }
 });
+
+describe('configs/example.yaml (issue 14.18)', () => {
+  const repo = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+  it('exists, is the block the README shows, and parses', () => {
+    const file = path.join(repo, 'configs', 'example.yaml');
+    const text = readFileSync(file, 'utf8');
+    const readme = readFileSync(path.join(repo, 'README.md'), 'utf8');
+    expect(readme).toContain('```yaml\n' + text + '```');
+    const c = parseBuildConfig(text, { file, env: {} });
+    expect(c.ensemble.map((m) => [m.name, m.model])).toEqual([
+      ['en', path.join(repo, 'models', 'en')],
+      ['vi', path.join(repo, 'models', 'vi')],
+    ]);
+    expect(c.tuneConfidence).toBe(true);
+  });
+});
