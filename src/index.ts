@@ -63,12 +63,13 @@ export type { DecodedWav, WavEncoding, EncodeWavOptions } from './audio/wav.js';
 export { resample } from './audio/resample.js';
 export type { ResampleOptions } from './audio/resample.js';
 export { loadAudio, decodeAudio } from './audio/load.js';
-export { nemoMelSpectrogram, nemoFrontEnd, slaneyMelFilterbank, nemoValidFrames } from './features/nemo-mel.js';
+export { nemoMelSpectrogram, nemoFrontEnd, slaneyMelFilterbank, nemoValidFrames, nemoFramingForVersion, NEMO_FRAMINGS } from './features/nemo-mel.js';
+export type { NemoFraming, NemoWindow } from './features/types.js';
 export type { Features, NemoFrontEndConfig } from './features/nemo-mel.js';
 export { wav2vec2Normalize, wav2vec2Features } from './features/wav2vec2.js';
 export { loadCtcModel, detectLayout, parseTokensTxt, logSoftmaxRows, nemoEncodedLength, convEncodedLength } from './models/load.js';
 export type { LoadModelOptions, NemoModelConfigJson, LoadedCtcModel } from './models/load.js';
-export { greedyDecode, argmaxPerFrame, ctcCollapse, tokensToText } from './models/greedy.js';
+export { greedyDecode, argmaxPerFrame, ctcCollapse, tokensToText, byteFallbackValue } from './models/greedy.js';
 export { readOnnxModelInfo } from './models/onnx-proto.js';
 export type { OnnxModelInfo, OnnxValueInfo } from './models/onnx-proto.js';
 // Ensembles: build (NeMo build_ensemble.py YAML), load + transcribe, LM weight tuning.
@@ -77,7 +78,14 @@ export type { EnsembleLoadOptions } from './ensemble/ensemble.js';
 export type { TranscribeOptions, EnsembleResult, EnsembleMemberInfo, MemberTranscript } from './ensemble/types.js';
 export { buildEnsemble, buildEnsembleFromConfig, resolveOutputDir } from './ensemble/build.js';
 export type { BuildOptions, BuildResult, BuildStats } from './ensemble/build.js';
-export { parseBuildConfig, loadBuildConfig, checkConfigFiles, tuningGridSpecs, specKey } from './ensemble/config.js';
+export { parseBuildConfig, loadBuildConfig, checkConfigFiles, tuningGridSpecs, specKey, parseConfidenceBlock } from './ensemble/config.js';
+export { parseOverride, parseOverrideValue, applyOverrides } from './ensemble/hydra-overrides.js';
+export type { HydraOverride } from './ensemble/hydra-overrides.js';
+export { importNemoEnsemble } from './ensemble/import-nemo.js';
+export type { ImportNemoMember, ImportNemoOptions, ImportNemoResult } from './ensemble/import-nemo.js';
+export { readRestrictedPickle } from './selector/pickle.js';
+export { selectorFromSklearnPickle } from './selector/sklearn.js';
+export { readTarMembers } from './util/tar.js';
 export type {
   BuildConfig,
   EnsembleMemberConfig,
