@@ -1,6 +1,7 @@
 /**
- * Import a selector trained by NeMo/sklearn. A JS port cannot read the pickle, so the five arrays of
- * the fitted pipeline plus `multi_class` are exported to JSON with Python once (spec §2.3):
+ * Import a selector trained by NeMo/sklearn: from the pickle itself (`selectorFromSklearnPickle`, a restricted
+ * reader that executes nothing; `ensemble import-nemo` uses it), or from the five arrays of the fitted pipeline
+ * plus `multi_class` exported to JSON with Python (spec §2.3):
  *
  *   import json, joblib
  *   pipe = joblib.load("model_selection_block.pkl")   # or model.model_selection_block
