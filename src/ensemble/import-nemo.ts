@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describeConfidenceSpec } from '../confidence/index.js';
+import { nemoFramingForVersion } from '../features/nemo-mel.js';
 import { loadCtcModel } from '../models/load.js';
 import type { CtcModel } from '../models/types.js';
 import { selectorFromSklearnPickle } from '../selector/sklearn.js';
@@ -121,6 +122,14 @@ export async function importNemoEnsemble(nemoFile: string, options: ImportNemoOp
           if (k >= 0) bad(`${where}: token ${k} differs: NeMo ${JSON.stringify(vocab[k])}, export ${JSON.stringify(ours[k])}`, 'E_IMPORT_VOCAB');
         } else notes.push(`model${i}: the config has no decoder vocabulary; the export's vocabulary was not checked`);
         const pre = isObj(mc.preprocessor) ? mc.preprocessor : null;
+        // The selector was trained on features of the NeMo that built the ensemble (ModelPT records nemo_version).
+        const built = typeof cfg.nemo_version === 'string' ? nemoFramingForVersion(cfg.nemo_version) : null;
+        if (built && model.frontEnd.kind === 'nemo' && model.frontEnd.framing !== built) {
+          notes.push(
+            `model${i}: the ensemble was built with NeMo ${String(cfg.nemo_version)} (${built} framing) but ${want.name} computes ${model.frontEnd.framing} ` +
+              `features; set "framing": "${built}" (or the NeMo version) in its model_config.json preprocessor if it was trained with that NeMo`,
+          );
+        }
         if (pre && model.frontEnd.kind === 'nemo') {
           if (typeof pre.features === 'number' && pre.features !== model.frontEnd.nMels) bad(`${where}: NeMo's preprocessor has ${pre.features} mel features, the export ${model.frontEnd.nMels}`, 'E_IMPORT_VOCAB');
           if (typeof pre.sample_rate === 'number' && pre.sample_rate !== model.frontEnd.sampleRate) bad(`${where}: sample rate ${pre.sample_rate} in NeMo, ${model.frontEnd.sampleRate} in the export`, 'E_IMPORT_VOCAB');

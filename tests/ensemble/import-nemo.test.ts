@@ -95,6 +95,10 @@ describe('ensemble import-nemo (issue 14.17)', () => {
     expect((await run([{ name: 'xx', dir: x.dir }, { name: 'aa', dir: a.dir }]))!.message).toMatch(
       /model0 \(stt_aa_conformer_ctc_small\.nemo\) ↔ --member xx=.*: token 0 differs: NeMo "a", export "x"/,
     );
+    // The .nemo records the NeMo that built it (2.0.0: reflect framing); a zero-pad export gets a note.
+    const z = writeNemoToneModel(path.join(root, 'xx-zero'), { vocabulary: ['x', 'y', 'z', ' '], framing: 'zero-pad' });
+    const zr = await importNemoEnsemble(path.join(FIX, 'ensemble.nemo'), { members: [{ name: 'aa', dir: a.dir }, { name: 'xx', dir: z.dir }], outDir: path.join(root, 'z') });
+    expect(zr.notes.join('\n')).toMatch(/model1: the ensemble was built with NeMo 2\.0\.0 \(reflect framing\) but xx computes zero-pad features/);
     const notNemo = path.join(root, 'not.nemo');
     writeFileSync(notNemo, 'hello');
     await expect(importNemoEnsemble(notNemo, { members: [], outDir: path.join(root, 'n') })).rejects.toThrow(/not\.nemo: (not a tar archive|truncated or empty tar archive)/);
