@@ -17,6 +17,7 @@ export { prefixBeamSearch, decodeWithLm, type BeamSearchOptions } from './decodi
 export { Ensemble, type EnsembleLoadOptions } from './ensemble/ensemble.js';
 export type { TranscribeOptions, EnsembleResult } from './ensemble/types.js';
 export { buildEnsemble, type BuildOptions, type BuildResult } from './ensemble/build.js';
+export { importNemoEnsemble, type ImportNemoOptions, type ImportNemoResult } from './ensemble/import-nemo.js';
 export { loadManifest } from './ensemble/manifest.js';
 export { WorkerPoolEnsemble } from './runtime/worker-pool.js';
 export { startServer, type ServerOptions, type RunningServer } from './server/server.js';

@@ -252,6 +252,24 @@ export function decodeWav(bytes: Uint8Array, source = '<buffer>'): DecodedWav {
   return { sampleRate: f.sampleRate, channels, encoding };
 }
 
+/**
+ * NeMo's `select_channels` for a mono model: null/'average' averages every channel; an index picks that
+ * channel; a list picks those channels (averaged when several). An index past the last channel is an error,
+ * as in NeMo.
+ */
+export function selectChannels(channels: Float32Array[], selector: null | 'average' | number | readonly number[], source = '<audio>'): Float32Array {
+  if (selector === null || selector === 'average') return mixToMono(channels);
+  const picks = typeof selector === 'number' ? [selector] : [...selector];
+  const bad = picks.find((c) => !Number.isInteger(c) || c < 0 || c >= channels.length);
+  if (bad !== undefined) {
+    throw new UserError(`channel_selector ${JSON.stringify(selector)}: cannot select channel ${bad} from audio with ${channels.length} channel(s)`, {
+      source,
+      code: 'E_AUDIO_CHANNELS',
+    });
+  }
+  return mixToMono(picks.map((c) => channels[c]!));
+}
+
 /** Average the channels (NeMo's `channel_selector=None`), float32 like NeMo's numpy mean on float32 data. */
 export function mixToMono(channels: Float32Array[]): Float32Array {
   if (channels.length === 1) return channels[0]!;

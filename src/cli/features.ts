@@ -1,12 +1,13 @@
 import { Option, type Command } from 'commander';
-import { numberOption } from './options.js';
+import { framingOption, numberOption } from './options.js';
 import { loadAudio } from '../audio/load.js';
 import { nemoMelSpectrogram } from '../features/nemo-mel.js';
 import { wav2vec2Features } from '../features/wav2vec2.js';
 
 interface FeaturesOptions {
   frontend: 'nemo' | 'wav2vec2';
-  nemoVersion: '2.3' | '2.4';
+  framing?: string;
+  nemoVersion?: string;
   nMels: string;
   sampleRate: string;
   normalize: 'per_feature' | 'none';
@@ -19,7 +20,8 @@ export function register(program: Command): void {
     .description('compute model input features of one audio file (NeMo log-mel or wav2vec2-normalised samples)')
     .argument('<audio>', 'audio file (WAV; other containers through ffmpeg)')
     .addOption(new Option('--frontend <kind>', 'front end').choices(['nemo', 'wav2vec2']).default('nemo'))
-    .addOption(new Option('--nemo-version <v>', 'NeMo STFT framing: 2.3 (reflect pad, L//hop+1 frames) or 2.4 (zero pad, L//hop)').choices(['2.3', '2.4']).default('2.3'))
+    .option('--framing <kind>', 'NeMo STFT framing: reflect (reflect pad, L//hop+1 frames; NeMo ≤ 2.4.x, the default) or zero-pad (L//hop; NeMo ≥ 2.5)')
+    .option('--nemo-version <v>', 'the framing of this NeMo version (≤ 2.4.x reflect, ≥ 2.5 zero-pad)')
     .option('--n-mels <n>', 'number of mel bins (NeMo)', '80')
     .option('--sample-rate <hz>', 'resample to this rate first', '16000')
     .addOption(new Option('--normalize <kind>', 'NeMo normalisation').choices(['per_feature', 'none']).default('per_feature'))
@@ -35,7 +37,7 @@ export function register(program: Command): void {
               windowSize: Math.trunc(0.025 * rate + 1e-9),
               hop: Math.trunc(0.01 * rate + 1e-9),
               nFft: 2 ** Math.ceil(Math.log2(Math.trunc(0.025 * rate + 1e-9))),
-              nemoVersion: opts.nemoVersion,
+              framing: framingOption(opts.framing, opts.nemoVersion) ?? 'reflect',
               normalize: opts.normalize,
             })
           : wav2vec2Features(samples, true);

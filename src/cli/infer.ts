@@ -21,6 +21,17 @@ interface InferCliOptions {
   quiet?: boolean;
 }
 
+/**
+ * One output line of `infer --manifest`, in the shape NeMo's transcribe_speech.py writes and
+ * speech_to_text_eval.py reads: every field of the input line as it was, plus `pred_text`; what this tool adds
+ * (chosen model, probabilities, confidences, timings, member transcripts) sits under `ensemble`.
+ */
+export function manifestRecord(raw: Record<string, unknown>, r: EnsembleResult, all = false): Record<string, unknown> {
+  const { text: _text, ...ours } = resultRecord(r, {}, all);
+  void _text;
+  return { ...raw, pred_text: r.text, ensemble: ours };
+}
+
 /** One JSON record per utterance (`--json`). */
 export function resultRecord(r: EnsembleResult, extra: Record<string, unknown> = {}, all = false): Record<string, unknown> {
   const o: Record<string, unknown> = {
@@ -47,7 +58,7 @@ export function register(program: Command): void {
     .option('--all', "also every member's transcript")
     .option('--lm', "decode with the chosen member's n-gram LM (prefix beam search); greedy otherwise")
     .option('--beam <n>', `beam width for --lm (default ${DECODING_DEFAULTS.beamWidth})`)
-    .option('--manifest <file>', 'transcribe every line of a NeMo JSONL manifest (one JSON object per utterance; implies --json)')
+    .option('--manifest <file>', "transcribe every line of a NeMo JSONL manifest: each input line with pred_text added (NeMo's shape), ours under \"ensemble\"")
     .option('-o, --output <file>', 'write the output to FILE instead of stdout')
     .option('--jobs <n>', 'utterances in flight at once (default 4)')
     .option('--quiet', 'no progress display for --manifest')
@@ -78,11 +89,7 @@ export function register(program: Command): void {
           let next = 0;
           await mapConcurrent(manifest.entries, jobs, async (e, i) => {
             const r = await ensemble.transcribe(e.audioPath, options);
-            const extra: Record<string, unknown> = { audio_filepath: e.audioFilepath };
-            if (e.duration !== null) extra.duration = e.duration;
-            const rec = resultRecord(r, extra, options.all);
-            if (e.text !== null) rec.reference = e.text;
-            done.set(i, JSON.stringify(rec));
+            done.set(i, JSON.stringify(manifestRecord(e.raw, r, options.all)));
             while (done.has(next)) {
               emit(done.get(next)!);
               done.delete(next);

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ensemble } from '../ensemble/ensemble.js';
 import { ENSEMBLE_FILE } from '../ensemble/format.js';
+import { NEMO_FRAMINGS, nemoFramingForVersion } from '../features/nemo-mel.js';
+import type { NemoFraming } from '../features/types.js';
 import { WorkerPoolEnsemble, workerPoolAvailable, type WorkerPoolOptions } from '../runtime/worker-pool.js';
 import { UserError } from '../util/errors.js';
 
@@ -87,4 +89,20 @@ export function openEnsemble(option: string | undefined, options: OpenEnsembleOp
     ? WorkerPoolEnsemble.start(dir, { ...rest, workers })
     : Ensemble.load(dir, { preloadLms: rest.preloadLms });
   return { dir, pooled, loading };
+}
+
+/**
+ * The NeMo STFT framing from `--framing reflect|zero-pad` or `--nemo-version V` (≤ 2.4.x reflect, ≥ 2.5
+ * zero-pad); undefined when neither is given.
+ */
+export function framingOption(framing: string | undefined, nemoVersion: string | undefined): NemoFraming | undefined {
+  if (framing !== undefined && nemoVersion !== undefined) throw new UserError('give either --framing or --nemo-version, not both');
+  if (framing !== undefined) {
+    if (!(NEMO_FRAMINGS as readonly string[]).includes(framing)) throw new UserError(`--framing must be ${NEMO_FRAMINGS.join(' or ')}, got ${JSON.stringify(framing)}`);
+    return framing as NemoFraming;
+  }
+  if (nemoVersion === undefined) return undefined;
+  const f = nemoFramingForVersion(nemoVersion);
+  if (!f) throw new UserError(`--nemo-version must be a NeMo version like 1.23 or 2.5.0, got ${JSON.stringify(nemoVersion)}`);
+  return f;
 }

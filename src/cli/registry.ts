@@ -6,6 +6,7 @@ export const commandModules: Array<() => Promise<{ register: RegisterCommand }>>
   () => import('./decode.js'),
   () => import('./eval.js'),
   () => import('./features.js'),
+  () => import('./import-nemo.js'),
   () => import('./import-selector.js'),
   () => import('./infer.js'),
   () => import('./lm.js'),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { numberOption } from './options.js';
+import { framingOption, numberOption } from './options.js';
 import { loadAudio } from '../audio/load.js';
 import { loadCtcModel } from '../models/load.js';
 import { greedyDecode } from '../decoding/greedy.js';
@@ -9,7 +9,8 @@ interface TranscribeOptions {
   model: string;
   json?: boolean;
   temperature: string;
-  nemoVersion?: '2.3' | '2.4';
+  framing?: string;
+  nemoVersion?: string;
 }
 
 export function register(program: Command): void {
@@ -19,14 +20,12 @@ export function register(program: Command): void {
     .requiredOption('--model <dir>', 'model folder')
     .argument('<audio...>', 'audio files (WAV; other containers through ffmpeg)')
     .option('--temperature <t>', 'log_softmax(logits / T) before decoding', '1')
-    .option('--nemo-version <v>', 'NeMo front-end variant when the folder does not say (2.3 or 2.4)')
+    .option('--framing <kind>', 'NeMo STFT framing when the folder does not say: reflect (NeMo ≤ 2.4.x, default) or zero-pad (≥ 2.5)')
+    .option('--nemo-version <v>', 'the framing of this NeMo version when the folder does not say (≤ 2.4.x reflect, ≥ 2.5 zero-pad)')
     .option('--json', 'print JSON: {"model","layout","results":[{"file","text","frames"}]}')
     .action(async (audio: string[], opts: TranscribeOptions) => {
       const temperature = numberOption('--temperature', opts.temperature, { min: Number.MIN_VALUE });
-      if (opts.nemoVersion !== undefined && opts.nemoVersion !== '2.3' && opts.nemoVersion !== '2.4') {
-        throw new UserError(`--nemo-version must be 2.3 or 2.4, got ${JSON.stringify(opts.nemoVersion)}`);
-      }
-      const model = await loadCtcModel(opts.model, { nemoVersion: opts.nemoVersion });
+      const model = await loadCtcModel(opts.model, { framing: framingOption(opts.framing, opts.nemoVersion) });
       try {
         const results: Array<{ file: string; text: string; frames: number }> = [];
         for (const file of audio) {

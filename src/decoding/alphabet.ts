@@ -20,9 +20,13 @@
  *   text that ends up inside words.
  * - `<unk>` / `[unk]` (case-insensitive) prints as `⁇` (pyctcdecode's UNK_TOKEN); in BPE vocabularies it is a word of
  *   its own (pyctcdecode: `▁⁇▁`). A word containing it is never in the LM, so it gets the OOV penalty.
+ * - SentencePiece byte-fallback tokens `<0xNN>` continue the current word; a run of them is printed as its UTF-8
+ *   text (invalid sequences as U+FFFD), as sherpa-onnx does. The LM sees them as nothing (their words are OOV).
  * - Duplicate tokens are allowed (pyctcdecode rejects them): their ids decode identically.
  * - `lowerCase` lower-cases every token's text (wav2vec2 models with upper-case vocabularies and lower-case LMs).
  */
+
+import { byteFallbackValue } from '../models/tokens.js';
 
 export type VocabularyKind = 'char' | 'bpe';
 
@@ -51,8 +55,11 @@ export interface Alphabet {
   readonly blankIds: Int32Array;
   /** The word delimiter token of a character vocabulary (`" "` or `"|"`), if any. */
   readonly wordDelimiter: string | undefined;
+  /** The byte of each byte-fallback token `<0xNN>`, −1 for other tokens. */
+  readonly byteValue: Int16Array;
 }
 
+const utf8 = new TextDecoder('utf-8');
 const PAD = /^(<pad>|\[pad\])$/i;
 const UNK = /^(<unk>|\[unk\])$/i;
 const SILENT = new Set(['<s>', '</s>', '<blank>', '<eps>', '']);
@@ -83,6 +90,7 @@ export function buildAlphabet(vocabulary: readonly string[], blankId: number, op
   const endsWord = new Uint8Array(V);
   const text: string[] = new Array<string>(V).fill('');
   const blanks: number[] = [blankId];
+  const byteValue = new Int16Array(V).fill(-1);
   let delimiter: string | undefined;
   if (!isBpe) {
     if (vocabulary.includes(' ')) delimiter = ' ';
@@ -98,6 +106,12 @@ export function buildAlphabet(vocabulary: readonly string[], blankId: number, op
     if (isSilent(tok)) {
       role[i] = TokenRole.Blank;
       blanks.push(i);
+      continue;
+    }
+    const byte = byteFallbackValue(tok);
+    if (byte !== undefined) {
+      role[i] = TokenRole.Piece;
+      byteValue[i] = byte;
       continue;
     }
     if (UNK.test(tok)) {
@@ -150,6 +164,7 @@ export function buildAlphabet(vocabulary: readonly string[], blankId: number, op
     text,
     blankIds: Int32Array.from(blanks),
     wordDelimiter: delimiter,
+    byteValue,
   };
 }
 
@@ -160,8 +175,21 @@ export function buildAlphabet(vocabulary: readonly string[], blankId: number, op
 export function tokensToText(alphabet: Alphabet, ids: ArrayLike<number>): string {
   let out = '';
   let wordOpen = false;
-  for (let k = 0; k < ids.length; k++) {
-    const id = ids[k];
+  let bytes: number[] = [];
+  for (let k = 0; k <= ids.length; k++) {
+    const id = k < ids.length ? ids[k] : -1;
+    if (id >= 0 && alphabet.byteValue[id] >= 0) {
+      bytes.push(alphabet.byteValue[id]);
+      continue;
+    }
+    if (bytes.length > 0) {
+      const t = utf8.decode(Uint8Array.from(bytes));
+      bytes = [];
+      if (!wordOpen && out.length > 0) out += ' ';
+      out += t;
+      wordOpen = true;
+    }
+    if (id < 0) break;
     const r = alphabet.role[id];
     if (r === TokenRole.Blank) continue;
     const t = alphabet.text[id];

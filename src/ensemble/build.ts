@@ -60,6 +60,8 @@ export interface BuildOptions {
   cacheDir?: string | false;
   /** Environment for `${oc.env:…}`. */
   env?: Record<string, string | undefined>;
+  /** Hydra overrides applied to the config (`ensemble.0.model=…`). */
+  overrides?: readonly string[];
   /** Model loader (tests inject counting wrappers). */
   loadModel?: (dir: string) => Promise<CtcModel>;
 }
@@ -114,8 +116,9 @@ function uniqueSpecs(specs: readonly ConfidenceSpec[]): ConfidenceSpec[] {
   return out;
 }
 
-export async function buildEnsemble(configFile: string, options: BuildOptions = {}): Promise<BuildResult> {
-  const cfg = await loadBuildConfig(configFile, { env: options.env });
+/** `configFile` null: the config comes from the overrides alone (NeMo's schema defaults underneath). */
+export async function buildEnsemble(configFile: string | null, options: BuildOptions = {}): Promise<BuildResult> {
+  const cfg = await loadBuildConfig(configFile, { env: options.env, overrides: options.overrides });
   return buildEnsembleFromConfig(cfg, options);
 }
 
@@ -194,7 +197,7 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
         } else todo.push(i);
       }
       if (todo.length) {
-        const audio = await DecodedAudio.from(audioPath);
+        const audio = await DecodedAudio.from(audioPath, undefined, undefined, cfg.transcription.channelSelector);
         stats.audioDecodes++;
         const lps = await runMembers(models, todo, audio, cfg.temperature, undefined, stats);
         await Promise.all(

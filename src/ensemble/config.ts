@@ -1,13 +1,29 @@
 /**
- * `ensemble build` configuration: NeMo's `build_ensemble.py` YAML (NeMo `scripts/confidence_ensembles/build_ensemble.py`), with its
- * version variants (renames between NeMo v1.19 and v1.21: `measure_cfg`, `temperature` inside the method config meaning alpha, `renui`), OmegaConf's
- * `${oc.env:VAR}` / `${oc.env:VAR,default}` / `${path.to.key}` interpolation, and our per-model additions
+ * `ensemble build` configuration: the schema of NeMo's `build_ensemble.py` YAML (NeMo `scripts/confidence_ensembles/build_ensemble.py`), with its version
+ * variants (renames between NeMo v1.19 and v1.21: `measure_cfg`, `temperature` inside the method config meaning alpha, `renui`), read with the
+ * typed readers of yaml-reader.ts after OmegaConf interpolation (omegaconf.ts), and our per-model additions
  * `name`, `lm`, `lm_alpha`, `lm_beta`, `test_manifest`. Every unknown key is an error naming its path (typo protection).
  */
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { UserError } from '../util/errors.js';
+import { applyOverrides } from './hydra-overrides.js';
+import { resolveInterpolations } from './omegaconf.js';
+import {
+  asObject,
+  checkKeys,
+  ConfigContext as Ctx,
+  isMissing,
+  oneOf,
+  parseYamlWithLines,
+  pathString,
+  readBool,
+  readList,
+  readNumber,
+  readString,
+  suggest,
+  type Path,
+} from './yaml-reader.js';
 import { AGGREGATIONS, confidenceKey, DEFAULT_CONFIDENCE_SPEC, ENTROPY_NORMS, ENTROPY_TYPES, nemoTuningGrid, type ConfidenceSpec } from '../confidence/index.js';
 
 export type Aggregation = ConfidenceSpec['aggregation'];
@@ -55,7 +71,14 @@ export interface TranscriptionSettings {
   audioKey: string;
   /** Manifest key of the reference text (`gt_text_attr_name`, default `text`). */
   textKey: string;
+  /**
+   * NeMo `channel_selector`: null or 'average' mixes all channels; a channel index (0-based) or a list of
+   * indices selects (a list of several is then averaged, as the mono models need one signal).
+   */
+  channelSelector: ChannelSelector;
 }
+
+export type ChannelSelector = null | 'average' | number | number[];
 
 export interface BuildConfig {
   /** Absolute path of the YAML file (or '<string>'). */
@@ -83,6 +106,10 @@ export interface ParseOptions {
   file?: string;
   /** Environment for `${oc.env:…}` (default process.env). */
   env?: Record<string, string | undefined>;
+  /** Hydra command-line overrides (`ensemble.0.model=…`, `+key=…`, `~key`), applied in order. */
+  overrides?: readonly string[];
+  /** Working directory: relative paths set by overrides resolve against it, as in NeMo (default process.cwd()). */
+  cwd?: string;
 }
 
 export const DEFAULT_CONFIDENCE: Readonly<ConfidenceSpec> = DEFAULT_CONFIDENCE_SPEC;
@@ -112,8 +139,9 @@ export const DEFAULT_TUNE_LR: TuneLogisticRegressionConfig = {
 
 
 /**
- * Every key of NeMo's `TranscriptionConfig` (examples/asr/transcribe_speech.py) across the releases that
- * shipped confidence ensembles (v1.19 – v2.5). Nested blocks (ctc_decoding, …) are accepted as a whole.
+ * Every key of NeMo's `TranscriptionConfig` (examples/asr/transcribe_speech.py): the union of its fields in
+ * v1.19.0, v1.20.0, v1.21.0, v1.22.0, v1.23.0, v2.0.0 … v2.4.0 and v2.5.0rc0 (46 keys; v1.23 alone has
+ * `allow_partial_transcribe`). Nested blocks (ctc_decoding, …) are accepted as a whole.
  */
 const TRANSCRIPTION_KEYS = new Set([
   'model_path', 'pretrained_name', 'audio_dir', 'dataset_manifest', 'channel_selector', 'audio_key',
@@ -123,313 +151,8 @@ const TRANSCRIPTION_KEYS = new Set([
   'overwrite_transcripts', 'ctc_decoding', 'rnnt_decoding', 'multitask_decoding', 'prompt', 'decoder_type',
   'att_context_size', 'model_change', 'calculate_wer', 'clean_groundtruth_text', 'langid', 'use_cer',
   'return_transcriptions', 'gt_text_attr_name', 'gt_lang_attr_name', 'extract_nbest', 'calculate_rtfx',
-  'warmup_steps', 'run_steps', 'preserve_alignment', 'text_processing', 'ctc_lm', 'output_dir',
+  'warmup_steps', 'run_steps', 'preserve_alignment', 'allow_partial_transcribe',
 ]);
-
-// ---------------------------------------------------------------------------------------------------------
-// YAML loading with source positions
-
-type Path = Array<string | number>;
-
-function pathString(p: Path): string {
-  let s = '';
-  for (const part of p) {
-    if (typeof part === 'number') s += `[${part}]`;
-    else s += s ? `.${part}` : part;
-  }
-  return s || '<root>';
-}
-
-class Ctx {
-  readonly lines = new Map<string, number>();
-  readonly notes: string[] = [];
-  constructor(
-    readonly file: string,
-    readonly displayFile: string,
-  ) {}
-  error(p: Path, message: string, code = 'E_CONFIG'): UserError {
-    const line = this.lines.get(pathString(p));
-    const where = line ? `${this.displayFile}:${line}` : this.displayFile;
-    return new UserError(`${pathString(p)}: ${message}`, { source: where, code });
-  }
-}
-
-function indexLines(ctx: Ctx, node: YamlNode | null | undefined, p: Path, lc: LineCounter): void {
-  if (!node) return;
-  if (isMap(node)) {
-    for (const item of node.items) {
-      if (!isPair(item)) continue;
-      const key = isScalar(item.key) ? String(item.key.value) : String(item.key);
-      const kp = [...p, key];
-      const range = (item.key as YamlNode | null)?.range ?? (item.value as YamlNode | null)?.range;
-      if (range) ctx.lines.set(pathString(kp), lc.linePos(range[0]).line);
-      indexLines(ctx, item.value as YamlNode, kp, lc);
-    }
-  } else if (isSeq(node)) {
-    node.items.forEach((item, i) => {
-      const kp = [...p, i];
-      const range = (item as YamlNode | null)?.range;
-      if (range) ctx.lines.set(pathString(kp), lc.linePos(range[0]).line);
-      indexLines(ctx, item as YamlNode, kp, lc);
-    });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// OmegaConf interpolation
-
-const MISSING = Symbol('missing');
-
-function resolveInterpolations(ctx: Ctx, root: unknown, env: Record<string, string | undefined>): unknown {
-  const resolving = new Set<string>();
-
-  const getNode = (p: Path, ref: string, from: Path): unknown => {
-    let cur: unknown = root;
-    for (const part of ref.split('.')) {
-      if (part === '') continue;
-      if (Array.isArray(cur) && /^\d+$/.test(part)) cur = cur[Number(part)];
-      else if (cur && typeof cur === 'object' && !Array.isArray(cur) && part in (cur as object))
-        cur = (cur as Record<string, unknown>)[part];
-      else throw ctx.error(from, `interpolation \${${ref}}: key '${ref}' not found`);
-    }
-    void p;
-    return cur;
-  };
-
-  const resolveValue = (v: unknown, p: Path): unknown => {
-    if (typeof v === 'string') return resolveString(v, p);
-    if (Array.isArray(v)) return v.map((x, i) => resolveValue(x, [...p, i]));
-    if (v && typeof v === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = resolveValue(x, [...p, k]);
-      return out;
-    }
-    return v;
-  };
-
-  const evalExpr = (expr: string, p: Path): unknown => {
-    const m = /^\s*([A-Za-z_][\w.]*)\s*:(.*)$/s.exec(expr);
-    if (m) {
-      const resolver = m[1]!;
-      const args = splitArgs(m[2]!);
-      if (resolver === 'oc.env' || resolver === 'env') {
-        const name = args[0]?.value ?? '';
-        if (!name) throw ctx.error(p, `\${${expr}}: oc.env needs a variable name`);
-        const val = env[name];
-        if (val !== undefined) return val;
-        if (args.length >= 2) {
-          const d = args.slice(1).map((a) => a.raw).join(',');
-          const a = args[1]!;
-          if (args.length === 2 && !a.quoted && a.value === 'null') return null;
-          return args.length === 2 ? a.value : d;
-        }
-        throw ctx.error(
-          p,
-          `environment variable ${name} is not set (\${${expr}}); set it or give a default: \${oc.env:${name},default}`,
-          'E_CONFIG_ENV',
-        );
-      }
-      throw ctx.error(p, `unsupported interpolation resolver '${resolver}' in \${${expr}} (supported: oc.env)`);
-    }
-    const ref = expr.trim();
-    if (!/^[\w.[\]-]+$/.test(ref)) throw ctx.error(p, `cannot parse interpolation \${${expr}}`);
-    const key = ref.replace(/\[(\d+)\]/g, '.$1');
-    if (key.startsWith('.')) throw ctx.error(p, `relative interpolation \${${expr}} is not supported; use the absolute key`);
-    if (resolving.has(key)) throw ctx.error(p, `interpolation cycle through \${${expr}}`);
-    resolving.add(key);
-    try {
-      const target = getNode(p, key, p);
-      return resolveValue(target, key.split('.').map((x) => (/^\d+$/.test(x) ? Number(x) : x)));
-    } finally {
-      resolving.delete(key);
-    }
-  };
-
-  function resolveString(s: string, p: Path): unknown {
-    if (!s.includes('${')) return s.replace(/\\\$\{/g, '${');
-    // A string that is exactly one interpolation keeps the type of its value.
-    const whole = /^\$\{([^{}]*)\}$/.exec(s);
-    if (whole) return evalExpr(whole[1]!, p);
-    let out = '';
-    let i = 0;
-    while (i < s.length) {
-      if (s.startsWith('\\${', i)) {
-        out += '${';
-        i += 3;
-        continue;
-      }
-      if (s.startsWith('${', i)) {
-        const end = s.indexOf('}', i);
-        if (end < 0) throw ctx.error(p, `unterminated interpolation in '${s}'`);
-        const v = evalExpr(s.slice(i + 2, end), p);
-        out += v === null ? 'None' : String(v);
-        i = end + 1;
-        continue;
-      }
-      out += s[i];
-      i++;
-    }
-    return out;
-  }
-
-  return resolveValue(root, []);
-}
-
-function splitArgs(s: string): Array<{ value: string; raw: string; quoted: boolean }> {
-  const out: Array<{ value: string; raw: string; quoted: boolean }> = [];
-  let i = 0;
-  while (i <= s.length) {
-    while (i < s.length && s[i] === ' ') i++;
-    const q = s[i];
-    if (q === "'" || q === '"') {
-      let j = i + 1;
-      let v = '';
-      while (j < s.length && s[j] !== q) {
-        if (s[j] === '\\' && j + 1 < s.length) {
-          v += s[j + 1];
-          j += 2;
-        } else v += s[j++];
-      }
-      const raw = s.slice(i, j + 1);
-      out.push({ value: v, raw, quoted: true });
-      i = j + 1;
-      while (i < s.length && s[i] !== ',') i++;
-      i++;
-    } else {
-      let j = s.indexOf(',', i);
-      if (j < 0) j = s.length;
-      const raw = s.slice(i, j).trim();
-      out.push({ value: raw, raw, quoted: false });
-      i = j + 1;
-    }
-    if (i > s.length) break;
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Typed field readers (OmegaConf converts strings to the dataclass field's type)
-
-type Obj = Record<string, unknown>;
-
-function suggest(key: string, known: Iterable<string>): string {
-  let best = '';
-  let bestD = Infinity;
-  for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = k;
-    }
-  }
-  return best && bestD <= Math.max(2, Math.floor(key.length / 3)) ? `; did you mean ${best}?` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
-}
-
-function asObject(ctx: Ctx, v: unknown, p: Path): Obj {
-  if (v === null || v === undefined) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw ctx.error(p, `expected a mapping, got ${describe(v)}`);
-  return v as Obj;
-}
-
-function checkKeys(ctx: Ctx, o: Obj, p: Path, known: readonly string[]): void {
-  for (const k of Object.keys(o)) {
-    if (!known.includes(k)) throw ctx.error([...p, k], `unknown key${suggest(k, known)}`, 'E_CONFIG_UNKNOWN_KEY');
-  }
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
-
-function isMissing(v: unknown): boolean {
-  return v === '???' || v === MISSING;
-}
-
-function readString(ctx: Ctx, v: unknown, p: Path, opts: { required?: boolean; nullable?: boolean } = {}): string | null {
-  if (v === undefined || isMissing(v) || v === null) {
-    if (v === null && opts.nullable) return null;
-    if (opts.required || isMissing(v)) throw ctx.error(p, 'missing mandatory value', 'E_CONFIG_MISSING');
-    if (v === null && !opts.nullable) throw ctx.error(p, 'must not be null');
-    return null;
-  }
-  if (typeof v === 'string') {
-    if (opts.nullable && (v === 'None' || v === 'null')) return null;
-    return v;
-  }
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  throw ctx.error(p, `expected a string, got ${describe(v)}`);
-}
-
-function readNumber(
-  ctx: Ctx,
-  v: unknown,
-  p: Path,
-  def: number,
-  opts: { integer?: boolean; min?: number; exclusiveMin?: number } = {},
-): number {
-  if (v === undefined) return def;
-  if (isMissing(v)) throw ctx.error(p, 'missing mandatory value', 'E_CONFIG_MISSING');
-  let n: number;
-  if (typeof v === 'number') n = v;
-  else if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v.trim().replace(/_/g, '')))) n = Number(v.trim().replace(/_/g, ''));
-  else throw ctx.error(p, `expected ${opts.integer ? 'an integer' : 'a number'}, got ${describe(v)}`);
-  if (!Number.isFinite(n)) throw ctx.error(p, `expected a finite number, got ${describe(v)}`);
-  if (opts.integer && !Number.isInteger(n)) throw ctx.error(p, `expected an integer, got ${describe(v)}`);
-  if (opts.min !== undefined && n < opts.min) throw ctx.error(p, `must be ≥ ${opts.min}, got ${n}`);
-  if (opts.exclusiveMin !== undefined && n <= opts.exclusiveMin) throw ctx.error(p, `must be > ${opts.exclusiveMin}, got ${n}`);
-  return n;
-}
-
-function readBool(ctx: Ctx, v: unknown, p: Path, def: boolean): boolean {
-  if (v === undefined) return def;
-  if (isMissing(v)) throw ctx.error(p, 'missing mandatory value', 'E_CONFIG_MISSING');
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number' && (v === 0 || v === 1)) return v === 1;
-  if (typeof v === 'string') {
-    const s = v.trim().toLowerCase();
-    if (['true', 'yes', 'on', '1', 'y'].includes(s)) return true;
-    if (['false', 'no', 'off', '0', 'n'].includes(s)) return false;
-  }
-  throw ctx.error(p, `expected true or false, got ${describe(v)}`);
-}
-
-function readList(ctx: Ctx, v: unknown, p: Path): unknown[] | undefined {
-  if (v === undefined) return undefined;
-  if (isMissing(v)) throw ctx.error(p, 'missing mandatory value', 'E_CONFIG_MISSING');
-  if (Array.isArray(v)) return v;
-  // Hydra command-line style '[a,b]' strings
-  if (typeof v === 'string' && /^\[.*\]$/s.test(v.trim())) {
-    const inner = v.trim().slice(1, -1).trim();
-    return inner === '' ? [] : inner.split(',').map((x) => x.trim().replace(/^['"]|['"]$/g, ''));
-  }
-  throw ctx.error(p, `expected a list, got ${describe(v)}`);
-}
-
-function oneOf<T extends string>(ctx: Ctx, v: unknown, p: Path, allowed: readonly T[], def?: T): T {
-  if (v === undefined && def !== undefined) return def;
-  const s = readString(ctx, v, p, { required: true })!;
-  if (!(allowed as readonly string[]).includes(s)) {
-    throw ctx.error(p, `must be one of ${allowed.join(', ')}, got '${s}'${suggest(s, allowed)}`);
-  }
-  return s as T;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Confidence blocks
@@ -460,13 +183,15 @@ function readConfidence(ctx: Ctx, v: unknown, p: Path): ConfidenceSpec {
   for (const k of ['preserve_frame_confidence', 'preserve_token_confidence', 'preserve_word_confidence', 'tdt_include_duration']) {
     if (k in o) readBool(ctx, o[k], [...p, k], false); // accepted (type-checked), no effect here
   }
-  if ('method_cfg' in o && 'measure_cfg' in o) {
-    throw ctx.error([...p, 'measure_cfg'], 'give either method_cfg or measure_cfg (its NeMo 1.21 name), not both');
-  }
-  const mkey = 'measure_cfg' in o ? 'measure_cfg' : 'method_cfg';
-  if (mkey === 'measure_cfg') ctx.notes.push(`${pathString([...p, 'measure_cfg'])}: NeMo 1.21 name, read as method_cfg`);
+  // NeMo 1.21 (ConfidenceConfig.__post_init__) prints `method_cfg: DEPRECATED` beside `measure_cfg`; a real
+  // method_cfg there overwrites measure_cfg. From 1.22 on method_cfg is the only name.
+  const given = (k: string) => k in o && o[k] !== 'DEPRECATED';
+  const mkey = given('method_cfg') || !given('measure_cfg') ? 'method_cfg' : 'measure_cfg';
+  if (given('method_cfg') && given('measure_cfg')) {
+    ctx.notes.push(`${pathString([...p, 'measure_cfg'])}: overwritten by method_cfg (as NeMo 1.21 does)`);
+  } else if (mkey === 'measure_cfg') ctx.notes.push(`${pathString([...p, 'measure_cfg'])}: NeMo 1.21 name, read as method_cfg`);
   const mp = [...p, mkey];
-  const m = asObject(ctx, o[mkey], mp);
+  const m = asObject(ctx, o[mkey] === 'DEPRECATED' ? undefined : o[mkey], mp);
   checkKeys(ctx, m, mp, ['name', 'entropy_type', 'alpha', 'entropy_norm', 'temperature']);
   const spec: ConfidenceSpec = { ...DEFAULT_CONFIDENCE };
   spec.excludeBlank = readBool(ctx, o.exclude_blank, [...p, 'exclude_blank'], DEFAULT_CONFIDENCE.excludeBlank);
@@ -478,13 +203,12 @@ function readConfidence(ctx: Ctx, v: unknown, p: Path): ConfidenceSpec {
   // NeMo ≤ 1.20 called alpha `temperature` (and later versions still copy it to alpha). The string
   // 'DEPRECATED' is the later versions' placeholder default.
   if (m.temperature !== undefined && m.temperature !== 'DEPRECATED') {
-    if (m.alpha !== undefined) {
-      throw ctx.error([...mp, 'temperature'], 'give either alpha or temperature (its NeMo ≤ 1.20 name), not both');
-    }
+    // NeMo ≥ 1.21 (ConfidenceMethodConfig.__post_init__): a temperature overwrites alpha.
+    const given = m.alpha !== undefined ? ` (overwriting alpha = ${alpha}, as NeMo ≥ 1.21 does)` : '';
     alpha = readNumber(ctx, m.temperature, [...mp, 'temperature'], alpha);
-    ctx.notes.push(`${pathString([...mp, 'temperature'])}: NeMo ≤ 1.20 name of alpha, read as alpha = ${alpha}`);
+    ctx.notes.push(`${pathString([...mp, 'temperature'])}: NeMo ≤ 1.20 name of alpha, read as alpha = ${alpha}${given}`);
   }
-  if (!(alpha > 0)) throw ctx.error([...mp, m.alpha === undefined ? 'temperature' : 'alpha'], `alpha must be > 0, got ${alpha}`);
+  if (!(alpha > 0)) throw ctx.error([...mp, m.temperature !== undefined && m.temperature !== 'DEPRECATED' ? 'temperature' : 'alpha'], `alpha must be > 0, got ${alpha}`);
   spec.alpha = spec.method === 'max_prob' ? 1.0 : alpha; // the ensemble ignores alpha for max_prob (NeMo `confidence_ensemble.py` `compute_confidence`)
   return spec;
 }
@@ -532,22 +256,16 @@ function readTuneConfidence(ctx: Ctx, v: unknown, p: Path): TuneConfidenceConfig
 
 function readTuneLr(ctx: Ctx, v: unknown, p: Path): TuneLogisticRegressionConfig {
   const o = asObject(ctx, v, p);
-  checkKeys(ctx, o, p, ['C_num_points', 'C_min', 'C_max', 'C_range', 'multi_class', 'class_weight', 'max_iter']);
-  const out: TuneLogisticRegressionConfig = { ...DEFAULT_TUNE_LR, multiClass: [...DEFAULT_TUNE_LR.multiClass], classWeight: [...DEFAULT_TUNE_LR.classWeight] };
-  out.cNumPoints = readNumber(ctx, o.C_num_points, [...p, 'C_num_points'], out.cNumPoints, { integer: true, min: 1 });
-  if (o.C_range !== undefined) {
-    // NeMo 1.19's TuneLogisticRegressionConfig: C_range: (min, max)
-    if (o.C_min !== undefined || o.C_max !== undefined) {
-      throw ctx.error([...p, 'C_range'], 'give either C_range (NeMo 1.19) or C_min/C_max, not both');
-    }
-    const r = readList(ctx, o.C_range, [...p, 'C_range'])!;
-    if (r.length !== 2) throw ctx.error([...p, 'C_range'], `expected [C_min, C_max], got ${r.length} values`);
-    out.cMin = readNumber(ctx, r[0], [...p, 'C_range', 0], 0, { exclusiveMin: 0 });
-    out.cMax = readNumber(ctx, r[1], [...p, 'C_range', 1], 0, { exclusiveMin: 0 });
-  } else {
-    out.cMin = readNumber(ctx, o.C_min, [...p, 'C_min'], out.cMin, { exclusiveMin: 0 });
-    out.cMax = readNumber(ctx, o.C_max, [...p, 'C_max'], out.cMax, { exclusiveMin: 0 });
+  if ('C_range' in o) {
+    // Only in pre-release commits of NeMo PR #6657 (removed in 8deab2ab49 before v1.19.0); no release reads it.
+    throw ctx.error([...p, 'C_range'], 'not a NeMo key (no NeMo release has it); use C_min and C_max', 'E_CONFIG_UNKNOWN_KEY');
   }
+  checkKeys(ctx, o, p, ['C_num_points', 'C_min', 'C_max', 'multi_class', 'class_weight', 'max_iter']);
+  const out: TuneLogisticRegressionConfig = { ...DEFAULT_TUNE_LR, multiClass: [...DEFAULT_TUNE_LR.multiClass], classWeight: [...DEFAULT_TUNE_LR.classWeight] };
+  // 0 is valid: numpy's linspace(…, 0) is empty, so NeMo tunes over C = [1e4] only.
+  out.cNumPoints = readNumber(ctx, o.C_num_points, [...p, 'C_num_points'], out.cNumPoints, { integer: true, min: 0 });
+  out.cMin = readNumber(ctx, o.C_min, [...p, 'C_min'], out.cMin, { exclusiveMin: 0 });
+  out.cMax = readNumber(ctx, o.C_max, [...p, 'C_max'], out.cMax, { exclusiveMin: 0 });
   const mc = readList(ctx, o.multi_class, [...p, 'multi_class']);
   if (mc) out.multiClass = mc.map((x, i) => oneOf(ctx, x, [...p, 'multi_class', i], ['ovr', 'multinomial'] as const));
   const cw = readList(ctx, o.class_weight, [...p, 'class_weight']);
@@ -569,7 +287,7 @@ function readTuneLr(ctx: Ctx, v: unknown, p: Path): TuneLogisticRegressionConfig
 
 function readTranscription(ctx: Ctx, v: unknown, p: Path): TranscriptionSettings {
   const o = asObject(ctx, v, p);
-  const out: TranscriptionSettings = { audioKey: 'audio_filepath', textKey: 'text' };
+  const out: TranscriptionSettings = { audioKey: 'audio_filepath', textKey: 'text', channelSelector: null };
   const ignored: string[] = [];
   for (const k of Object.keys(o)) {
     if (!TRANSCRIPTION_KEYS.has(k)) {
@@ -577,15 +295,25 @@ function readTranscription(ctx: Ctx, v: unknown, p: Path): TranscriptionSettings
     }
     if (k === 'audio_key') out.audioKey = readString(ctx, o[k], [...p, k], { required: true })!;
     else if (k === 'gt_text_attr_name') out.textKey = readString(ctx, o[k], [...p, k], { required: true })!;
-    else if (k === 'channel_selector') {
-      const s = o[k];
-      if (s !== null && s !== undefined && s !== 'average' && s !== 'None') {
-        throw ctx.error([...p, k], 'only null/average (mix all channels) is supported');
-      }
-    } else ignored.push(k);
+    else if (k === 'channel_selector') out.channelSelector = readChannelSelector(ctx, o[k], [...p, k]);
+    else ignored.push(k);
   }
   if (ignored.length) ctx.notes.push(`${pathString(p)}: ignored (NeMo-only settings): ${ignored.join(', ')}`);
   return out;
+}
+
+/** NeMo's `ChannelSelectorType`: None, 'average', an int or a list of ints (`select_channels`). */
+function readChannelSelector(ctx: Ctx, v: unknown, p: Path): ChannelSelector {
+  if (v === null || v === undefined || v === 'None' || v === 'null') return null;
+  if (v === 'average') return 'average';
+  const index = (x: unknown, ip: Path): number => readNumber(ctx, x, ip, 0, { integer: true, min: 0 });
+  const list = Array.isArray(v) || (typeof v === 'string' && v.trim().startsWith('[')) ? readList(ctx, v, p)! : null;
+  if (list) {
+    if (list.length === 0) throw ctx.error(p, 'an empty channel list selects nothing; give channel indices, an index or average');
+    return list.map((x, i) => index(x, [...p, i]));
+  }
+  if (typeof v === 'number' || (typeof v === 'string' && /^\s*\d+\s*$/.test(v))) return index(v, p);
+  throw ctx.error(p, `expected null, average, a channel index or a list of indices, got ${JSON.stringify(v)}`);
 }
 
 const TOP_KEYS = [
@@ -608,28 +336,24 @@ const MEMBER_KEYS = ['model', 'training_manifest', 'max_training_samples', 'dev_
 /** Parse and validate a build config from YAML text. Paths are resolved but not checked on disk. */
 export function parseBuildConfig(text: string, options: ParseOptions = {}): BuildConfig {
   const file = options.file ? path.resolve(options.file) : '<string>';
-  const displayFile = options.file ?? '<string>';
+  const displayFile = options.file ?? (options.overrides?.length ? '<command line>' : '<string>');
   const baseDir = options.file ? path.dirname(file) : process.cwd();
   const ctx = new Ctx(file, displayFile);
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, version: '1.1', merge: true, prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line;
-    throw new UserError(`invalid YAML: ${e.message.split('\n')[0]}`, {
-      source: line ? `${displayFile}:${line}` : displayFile,
-      code: 'E_CONFIG_YAML',
-    });
+  const overrides = options.overrides ?? [];
+  // No file (only overrides, like `build_ensemble.py ensemble=[…]`): start from the schema's defaults.
+  const rawJs = text.trim() === '' && overrides.length > 0 ? {} : parseYamlWithLines(ctx, text);
+  if (overrides.length) {
+    if (typeof rawJs !== 'object' || rawJs === null || Array.isArray(rawJs)) throw ctx.error([], 'expected a mapping at the top level');
+    applyOverrides(ctx, rawJs as Record<string, unknown>, overrides);
   }
-  indexLines(ctx, doc.contents as YamlNode, [], lc);
-  const rawJs = doc.toJS({ maxAliasCount: 1000 }) as unknown;
-  if (rawJs === null || rawJs === undefined) throw new UserError('the config is empty', { source: displayFile, code: 'E_CONFIG' });
   const raw = resolveInterpolations(ctx, rawJs, options.env ?? process.env);
   const o = asObject(ctx, raw, []);
   checkKeys(ctx, o, [], TOP_KEYS);
   if ('defaults' in o || 'hydra' in o) ctx.notes.push('Hydra blocks (defaults, hydra) are ignored');
 
-  const resolvePath = (p: string): string => path.resolve(baseDir, expandHome(p));
+  const cwd = options.cwd ?? process.cwd();
+  // Paths from the file resolve against its folder; paths typed as overrides against the working directory.
+  const resolvePath = (p: string, key: Path): string => path.resolve(ctx.overrideOf(key) !== undefined ? cwd : baseDir, expandHome(p));
 
   // ensemble
   if (o.ensemble === undefined || isMissing(o.ensemble)) throw ctx.error(['ensemble'], 'missing mandatory value', 'E_CONFIG_MISSING');
@@ -651,18 +375,18 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
     if ((lmAlpha !== null || lmBeta !== null) && lm === null) {
       throw ctx.error([...p, lmAlpha !== null ? 'lm_alpha' : 'lm_beta'], 'set without lm');
     }
-    const modelPath = resolvePath(model);
+    const modelPath = resolvePath(model, [...p, 'model']);
     return {
       index: i,
       name: name ?? '',
       model: modelPath,
-      trainingManifest: resolvePath(train),
-      devManifest: dev === null ? null : resolvePath(dev),
+      trainingManifest: resolvePath(train, [...p, 'training_manifest']),
+      devManifest: dev === null ? null : resolvePath(dev, [...p, 'dev_manifest']),
       maxTrainingSamples: readNumber(ctx, m.max_training_samples, [...p, 'max_training_samples'], 1000, { integer: true, min: 1 }),
-      lm: lm === null ? null : resolvePath(lm),
+      lm: lm === null ? null : resolvePath(lm, [...p, 'lm']),
       lmAlpha,
       lmBeta,
-      testManifest: test === null ? null : resolvePath(test),
+      testManifest: test === null ? null : resolvePath(test, [...p, 'test_manifest']),
     };
   });
   // names: explicit ones must be unique; defaults come from the model folder's basename
@@ -713,7 +437,7 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
   return {
     file,
     baseDir,
-    outputPath: outputPath === null ? null : resolvePath(outputPath),
+    outputPath: outputPath === null ? null : resolvePath(outputPath, ['output_path']),
     ensemble: members,
     randomSeed,
     temperature,
@@ -733,14 +457,18 @@ function expandHome(p: string): string {
 }
 
 /** Read, parse and validate a build config; also checks that every referenced file exists (all listed at once). */
-export async function loadBuildConfig(file: string, options: Omit<ParseOptions, 'file'> & { checkFiles?: boolean } = {}): Promise<BuildConfig> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new UserError(`cannot read the config: ${(e as Error).message}`, { source: file, code: 'E_CONFIG_READ', cause: e });
+export async function loadBuildConfig(file: string | null, options: Omit<ParseOptions, 'file'> & { checkFiles?: boolean } = {}): Promise<BuildConfig> {
+  let text = '';
+  if (file !== null) {
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (e) {
+      throw new UserError(`cannot read the config: ${(e as Error).message}`, { source: file, code: 'E_CONFIG_READ', cause: e });
+    }
+  } else if (!options.overrides?.length) {
+    throw new UserError('no config: give a YAML file, --config-name, or key=value overrides', { code: 'E_CONFIG' });
   }
-  const cfg = parseBuildConfig(text, { ...options, file });
+  const cfg = parseBuildConfig(text, { ...options, file: file ?? undefined });
   if (options.checkFiles !== false) checkConfigFiles(cfg);
   return cfg;
 }
@@ -776,4 +504,14 @@ export function tuningGridSpecs(t: TuneConfidenceConfig): ConfidenceSpec[] {
 /** Canonical string of a spec (cache keys, reports): `eb1|mean|entropy_renyi_lin|0.25`. */
 export function specKey(s: ConfidenceSpec): string {
   return `eb${s.excludeBlank ? 1 : 0}|${s.aggregation}|${confidenceKey(s)}|${s.method === 'max_prob' ? 1 : s.alpha}`;
+}
+
+/**
+ * A NeMo `ConfidenceConfig` block on its own (any version's spelling, e.g. the `confidence:` of a
+ * ConfidenceEnsembleModel's model_config.yaml), merged onto the ensemble defaults.
+ */
+export function parseConfidenceBlock(value: unknown, source: string, keyPath = 'confidence'): { spec: ConfidenceSpec; notes: string[] } {
+  const ctx = new Ctx(source, source);
+  const spec = readConfidence(ctx, value, [keyPath]);
+  return { spec, notes: ctx.notes };
 }

@@ -41,7 +41,8 @@ export interface EnsembleModelJson {
   sampleRate: number;
   lm: EnsembleLmJson | null;
   /** Manifests it was built from (relative to the ensemble folder); the dev manifest is what tune-lm uses. */
-  trainingManifest: string;
+  /** null for ensembles imported from NeMo (`ensemble import-nemo`). */
+  trainingManifest: string | null;
   devManifest: string | null;
   /**
    * Labelled test manifest (YAML `test_manifest`, relative to the ensemble folder) that `ensemble eval` uses

@@ -1,8 +1,10 @@
 /**
- * NeMo JSONL manifests: one JSON object per line with `audio_filepath` (relative paths resolve against the
- * manifest's folder), optional `duration` and `text`. Blank lines are skipped.
+ * NeMo JSONL manifests: one JSON object per line with `audio_filepath` (a relative path names the file beside
+ * the manifest when it exists, else the path as written from the working directory, `~` expanded: NeMo's
+ * get_full_path), optional `duration` and `text`. Blank lines are skipped.
  */
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, promises as fs, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
 
@@ -36,6 +38,8 @@ export interface ManifestOptions {
   checkAudio?: boolean;
   /** Require `text` on every line. */
   requireText?: boolean;
+  /** Working directory for audio paths that are not beside the manifest (default process.cwd()). */
+  cwd?: string;
 }
 
 /** Split text into lines the way Python's `str.readlines()` does for the newline characters NeMo meets. */
@@ -101,8 +105,29 @@ export function parseManifestLine(
   } else if (options.requireText) {
     throw new UserError(`missing "${textKey}" (needed here for WER)`, { source: where, code: 'E_MANIFEST' });
   }
-  const dir = path.dirname(path.resolve(file));
-  return { audioPath: path.resolve(dir, audio), audioFilepath: audio, duration, text, line: lineNo, raw: rec };
+  return { audioPath: resolveAudioPath(audio, file, options.cwd), audioFilepath: audio, duration, text, line: lineNo, raw: rec };
+}
+
+/**
+ * NeMo's `get_full_path` (nemo/collections/common/parts/preprocessing/manifest.py): a relative path names a file
+ * beside the manifest when one exists there; otherwise it is taken as written (relative to the working directory)
+ * with `~` expanded. Absolute paths are used as they are.
+ */
+export function resolveAudioPath(audio: string, manifestFile: string, cwd = process.cwd()): string {
+  if (path.isAbsolute(audio)) return audio;
+  const besideManifest = path.resolve(path.dirname(path.resolve(cwd, manifestFile)), audio);
+  if (isFile(besideManifest)) return besideManifest;
+  const home = process.env.HOME ?? os.homedir();
+  const expanded = audio === '~' ? home : audio.startsWith('~/') ? path.join(home, audio.slice(2)) : audio;
+  return path.resolve(cwd, expanded);
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Parse manifest text (all lines). */
@@ -120,7 +145,12 @@ export function parseManifest(text: string, file: string, options: ManifestOptio
 export function checkAudioFiles(m: Manifest): void {
   const missing = m.entries.filter((e) => !existsSync(e.audioPath));
   if (missing.length === 0) return;
-  const shown = missing.slice(0, 50).map((e) => `  line ${e.line}: ${e.audioPath}`);
+  const dir = path.dirname(path.resolve(m.file));
+  const shown = missing.slice(0, 50).map((e) =>
+    path.isAbsolute(e.audioFilepath)
+      ? `  line ${e.line}: ${e.audioPath}`
+      : `  line ${e.line}: ${e.audioFilepath} (neither ${path.join(dir, e.audioFilepath)} nor ${e.audioPath})`,
+  );
   if (missing.length > 50) shown.push(`  … and ${missing.length - 50} more`);
   throw new UserError(`${missing.length} audio file(s) not found:\n${shown.join('\n')}`, {
     source: m.file,

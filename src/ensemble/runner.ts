@@ -7,7 +7,7 @@
  */
 import { decodeAudio } from '../audio/load.js';
 import { resample } from '../audio/resample.js';
-import { mixToMono } from '../audio/wav.js';
+import { selectChannels } from '../audio/wav.js';
 import type { CtcModel, Logprobs, ModelFeatures } from '../models/types.js';
 
 /** Decoded mono audio with per-rate resampled copies made on demand. */
@@ -20,10 +20,16 @@ export class DecodedAudio {
     this.byRate.set(sampleRate, mono);
   }
 
-  static async from(input: string | Uint8Array | Float32Array, source?: string, rateOfSamples = 16000): Promise<DecodedAudio> {
+  /** `channelSelector`: NeMo's `channel_selector` (default null: average all channels). */
+  static async from(
+    input: string | Uint8Array | Float32Array,
+    source?: string,
+    rateOfSamples = 16000,
+    channelSelector: null | 'average' | number | readonly number[] = null,
+  ): Promise<DecodedAudio> {
     if (input instanceof Float32Array) return new DecodedAudio(input, rateOfSamples);
     const d = await decodeAudio(input, source);
-    return new DecodedAudio(mixToMono(d.channels), d.sampleRate);
+    return new DecodedAudio(selectChannels(d.channels, channelSelector, source ?? (typeof input === 'string' ? input : '<buffer>')), d.sampleRate);
   }
 
   get seconds(): number {

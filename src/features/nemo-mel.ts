@@ -1,4 +1,4 @@
-import type { FrontEndConfig } from './types.js';
+import type { FrontEndConfig, NemoFraming, NemoWindow } from './types.js';
 import { UserError } from '../util/errors.js';
 import { Fft } from './fft.js';
 
@@ -12,7 +12,7 @@ export interface Features {
   validFrames: number;
 }
 
-/** NeMo Conformer/FastConformer CTC defaults (16 kHz, 80 mels, 25 ms Hann in 512, 10 ms hop, ≤2.3 framing). */
+/** NeMo Conformer/FastConformer CTC defaults (16 kHz, 80 mels, 25 ms Hann in 512, 10 ms hop, reflect framing). */
 export function nemoFrontEnd(overrides: Partial<Omit<NemoFrontEndConfig, 'kind'>> = {}): NemoFrontEndConfig {
   return {
     kind: 'nemo',
@@ -23,7 +23,7 @@ export function nemoFrontEnd(overrides: Partial<Omit<NemoFrontEndConfig, 'kind'>
     nFft: 512,
     preemph: 0.97,
     normalize: 'per_feature',
-    nemoVersion: '2.3',
+    framing: 'reflect',
     ...overrides,
   };
 }
@@ -74,6 +74,14 @@ export function slaneyMelFilterbank(sampleRate: number, nFft: number, nMels: num
   return w;
 }
 
+/** torch's symmetric windows as functions of x = n/(N−1) ∈ [0, 1]. */
+const WINDOWS: Record<NemoWindow, (x: number) => number> = {
+  hann: (x) => 0.5 - 0.5 * Math.cos(2 * Math.PI * x),
+  hamming: (x) => 0.54 - 0.46 * Math.cos(2 * Math.PI * x),
+  blackman: (x) => 0.42 - 0.5 * Math.cos(2 * Math.PI * x) + 0.08 * Math.cos(4 * Math.PI * x),
+  bartlett: (x) => 1 - Math.abs(2 * x - 1),
+};
+
 interface Plan {
   key: string;
   fft: Fft;
@@ -87,19 +95,20 @@ interface Plan {
 let cachedPlan: Plan | undefined;
 
 function plan(cfg: NemoFrontEndConfig): Plan {
-  const key = `${cfg.sampleRate}/${cfg.nFft}/${cfg.windowSize}/${cfg.nMels}`;
+  const key = `${cfg.sampleRate}/${cfg.nFft}/${cfg.windowSize}/${cfg.nMels}/${cfg.window ?? 'hann'}/${cfg.lowFreq ?? 0}/${cfg.highFreq ?? ''}`;
   if (cachedPlan?.key === key) return cachedPlan;
   const { nFft, windowSize: win } = cfg;
   if (!(nFft >= 2) || (nFft & (nFft - 1)) !== 0) {
     throw new UserError(`n_fft must be a power of two, got ${nFft}`, { code: 'E_CONFIG' });
   }
   if (!(win >= 1 && win <= nFft)) throw new UserError(`window size ${win} must be between 1 and n_fft ${nFft}`, { code: 'E_CONFIG' });
-  // torch.hann_window(win, periodic=False), zero-padded centrally to n_fft by torch.stft.
+  // torch.<window>_window(win, periodic=False), zero-padded centrally to n_fft by torch.stft.
   const window = new Float64Array(nFft);
   const left = Math.floor((nFft - win) / 2);
-  for (let n = 0; n < win; n++) window[left + n] = win === 1 ? 1 : f32(0.5 - 0.5 * Math.cos((2 * Math.PI * n) / (win - 1)));
+  const shape = WINDOWS[cfg.window ?? 'hann'];
+  for (let n = 0; n < win; n++) window[left + n] = win === 1 ? 1 : f32(shape(n / (win - 1)));
   const nBins = nFft / 2 + 1;
-  const fb = slaneyMelFilterbank(cfg.sampleRate, nFft, cfg.nMels);
+  const fb = slaneyMelFilterbank(cfg.sampleRate, nFft, cfg.nMels, cfg.lowFreq ?? 0, cfg.highFreq ?? cfg.sampleRate / 2);
   const rowStart = new Int32Array(cfg.nMels);
   const rowEnd = new Int32Array(cfg.nMels);
   for (let m = 0; m < cfg.nMels; m++) {
@@ -118,14 +127,29 @@ function plan(cfg: NemoFrontEndConfig): Plan {
   return cachedPlan;
 }
 
-/** Valid feature frames for L samples: ≤2.3 `L//hop + 1`, ≥2.4 `L//hop`. */
-export function nemoValidFrames(samples: number, cfg: Pick<NemoFrontEndConfig, 'hop' | 'nemoVersion'>): number {
-  return cfg.nemoVersion === '2.4' ? Math.floor(samples / cfg.hop) : Math.floor(samples / cfg.hop) + 1;
+export const NEMO_FRAMINGS: readonly NemoFraming[] = ['reflect', 'zero-pad'];
+
+/**
+ * The framing a NeMo version's preprocessor uses: ≤ 2.4.x reflect, ≥ 2.5 (2.5.0rc0 included) zero-pad.
+ * The values '2.3'/'2.4' of earlier releases of this tool are versions too, so '2.4' now means reflect.
+ * Null when `v` is not a version.
+ */
+export function nemoFramingForVersion(v: string): NemoFraming | null {
+  const m = /^\s*v?(\d+)(?:\.(\d+))?/.exec(v);
+  if (!m) return null;
+  const major = Number(m[1]);
+  const minor = Number(m[2] ?? 0);
+  return major > 2 || (major === 2 && minor >= 5) ? 'zero-pad' : 'reflect';
+}
+
+/** Valid feature frames for L samples: reflect `L//hop + 1`, zero-pad `L//hop`. */
+export function nemoValidFrames(samples: number, cfg: Pick<NemoFrontEndConfig, 'hop' | 'framing'>): number {
+  return cfg.framing === 'zero-pad' ? Math.floor(samples / cfg.hop) : Math.floor(samples / cfg.hop) + 1;
 }
 
 /**
  * NeMo `AudioToMelSpectrogramPreprocessor` (FilterbankFeatures) at inference, B = 1, dither 0:
- * preemphasis, centred STFT (≤2.3 reflect / ≥2.4 zero padding), symmetric Hann, power spectrum,
+ * preemphasis, centred STFT (reflect padding up to NeMo 2.4.x / zero padding from 2.5), symmetric Hann, power spectrum,
  * Slaney mel, ln(x + 2^-24), per-feature normalisation (unbiased std + 1e-5) over the valid frames,
  * frames ≥ validFrames set to 0.
  */
@@ -139,7 +163,7 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
   const frames = 1 + Math.floor(L / hop);
   const validFrames = nemoValidFrames(L, cfg);
   if (validFrames < 1) {
-    throw new UserError(`audio is too short (${L} samples); NeMo ${cfg.nemoVersion} features need at least ${hop} samples`, {
+    throw new UserError(`audio is too short (${L} samples); NeMo ${cfg.framing} framing needs at least ${hop} samples`, {
       code: 'E_AUDIO_SHORT',
     });
   }
@@ -151,10 +175,10 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
   if (a) for (let t = 1; t < L; t++) x[t] = f32(samples[t]! - f32(a * samples[t - 1]!));
   else x.set(samples);
 
-  // Centre padding: reflect (torch default, ≤2.3) or zeros (≥2.4).
+  // Centre padding: reflect (torch default, NeMo ≤ 2.4.x) or zeros (NeMo ≥ 2.5).
   const padded = new Float64Array(L + 2 * pad);
   for (let i = 0; i < L; i++) padded[pad + i] = x[i]!;
-  if (cfg.nemoVersion !== '2.4') {
+  if (cfg.framing !== 'zero-pad') {
     const reflect = (i: number): number => {
       // Index into x with reflection (no edge repeat), folding repeatedly for very short inputs.
       if (L === 1) return 0;
@@ -174,7 +198,9 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
   const im = new Float64Array(nFft);
   const power = new Float64Array(nBins);
   const out = new Float32Array(nMels * frames);
-  const guard = 2 ** -24;
+  const magPower = cfg.magPower ?? 2;
+  const takeLog = cfg.log ?? true;
+  const guard = cfg.logZeroGuard ?? { type: 'add', value: 2 ** -24 };
   const { window, fb, rowStart, rowEnd } = p;
   for (let t = 0; t < frames; t++) {
     const off = t * hop;
@@ -183,12 +209,16 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
       im[i] = 0;
     }
     p.fft.transform(re, im);
-    for (let k = 0; k < nBins; k++) power[k] = f32(re[k]! * re[k]! + im[k]! * im[k]!);
+    for (let k = 0; k < nBins; k++) {
+      const p2 = re[k]! * re[k]! + im[k]! * im[k]!;
+      power[k] = f32(magPower === 2 ? p2 : Math.sqrt(p2) ** magPower);
+    }
     for (let m = 0; m < nMels; m++) {
       let s = 0;
       const base = m * nBins;
       for (let k = rowStart[m]!; k < rowEnd[m]!; k++) s += fb[base + k]! * power[k]!;
-      out[m * frames + t] = Math.log(f32(s) + guard);
+      const e = f32(s);
+      out[m * frames + t] = !takeLog ? e : guard.type === 'add' ? Math.log(e + guard.value) : Math.log(Math.max(e, guard.value));
     }
   }
 
@@ -204,7 +234,7 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
         const d = out[row + t]! - mean;
         ss += d * d;
       }
-      let std = n > 1 ? Math.sqrt(ss / (n - 1)) : 0; // NeMo 2.4: NaN -> 0 for one frame
+      let std = n > 1 ? Math.sqrt(ss / (n - 1)) : 0; // zero-pad framing (NeMo ≥ 2.5): NaN -> 0 for one frame
       std = f32(std) + 1e-5;
       for (let t = 0; t < n; t++) out[row + t] = (out[row + t]! - mean) / std;
     }

@@ -1,15 +1,20 @@
-import { promises as fs, existsSync } from 'node:fs';
+import { promises as fs, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { UserError } from '../util/errors.js';
-import { nemoFrontEnd, nemoMelSpectrogram, type NemoFrontEndConfig } from '../features/nemo-mel.js';
+import { NEMO_FRAMINGS, nemoFramingForVersion, nemoFrontEnd, nemoMelSpectrogram, type NemoFrontEndConfig } from '../features/nemo-mel.js';
+import type { NemoFraming } from '../features/types.js';
 import { wav2vec2Normalize } from '../features/wav2vec2.js';
+import { byteFallbackValue } from './tokens.js';
 import { readOnnxModelInfo, type OnnxModelInfo, type OnnxValueInfo } from './onnx-proto.js';
 import type { CtcModel, FrontEndConfig, Logprobs, ModelFeatures, ModelLayout, TokenizerInfo } from './types.js';
 
 export interface LoadModelOptions {
-  /** NeMo front-end variant when the folder does not say (model_config.json `preprocessor.nemo_version`). Default '2.3'. */
-  nemoVersion?: '2.3' | '2.4';
+  /**
+   * NeMo STFT framing when the folder does not say (model_config.json `preprocessor.framing` or
+   * `preprocessor.nemo_version`). Default 'reflect' (every NeMo release up to 2.4.x).
+   */
+  framing?: NemoFraming;
   /** Passed to `ort.InferenceSession.create`. */
   sessionOptions?: ort.InferenceSession.SessionOptions;
 }
@@ -29,10 +34,13 @@ export interface NemoModelConfigJson {
     n_fft?: number | null;
     preemph?: number | null;
     normalize?: string;
+    /** 'reflect' | 'zero-pad' (ours); or the NeMo version the model was trained with (≤ 2.4.x reflect, ≥ 2.5 zero-pad). */
+    framing?: string;
     nemo_version?: string;
   };
   subsampling_factor?: number;
-  tokenizer?: 'bpe' | 'char';
+  /** NeMo's `tokenizer.type` ('bpe' SentencePiece, 'wpe' WordPiece) or 'char'. */
+  tokenizer?: 'bpe' | 'wpe' | 'char';
 }
 
 /** ONNX file names a model folder may hold, in order of preference (sherpa-onnx ships `model.int8.onnx`). */
@@ -60,10 +68,33 @@ async function readJson<T>(file: string): Promise<T> {
   }
 }
 
+/**
+ * Transducer (RNNT/TDT) exports: sherpa-onnx's encoder/decoder/joiner files and NeMo's `model.export()` of an
+ * RNNT model (`encoder-model.onnx` + `decoder_joint-model.onnx`).
+ */
+function transducerFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => /^(encoder|decoder|joiner|decoder_joint)([-.][\w.-]*)?\.onnx$/.test(n));
+}
+
 /** Which loader applies to a model folder (by its files), or a UserError saying what was expected. */
 export function detectLayout(dir: string): ModelLayout {
   if (!existsSync(dir)) throw new UserError('model folder not found', { source: dir, code: 'E_MODEL_FILES' });
   const has = (f: string) => existsSync(path.join(dir, f));
+  const rnnt = transducerFiles(dir);
+  if (!ONNX_NAMES.some(has) && rnnt.some((n) => /^(joiner|decoder_joint)/.test(n))) {
+    throw new UserError(
+      `transducer models are not supported (found ${rnnt.join(', ')}); this runtime decodes CTC. For a hybrid ` +
+        'RNNT/TDT-CTC model export its CTC branch (NeMo: model.set_export_config({"decoder_type": "ctc"}) then ' +
+        'model.export("model.onnx"); sherpa-onnx: scripts/nemo/fast-conformer-hybrid-transducer-ctc/export-onnx-ctc-non-streaming.py); see docs/exporting.md',
+      { source: dir, code: 'E_MODEL_TRANSDUCER' },
+    );
+  }
   if (has('model_config.json')) return 'nemo';
   if (has('tokens.txt')) return 'sherpa-onnx';
   if (has('vocab.json')) return 'wav2vec2';
@@ -75,19 +106,21 @@ export function detectLayout(dir: string): ModelLayout {
   );
 }
 
-/** sherpa-style tokens.txt: "<symbol> <id>" per line; a symbol may itself be a space. */
+/**
+ * sherpa-style tokens.txt, read as sherpa-onnx's `ReadTokens` does: "<symbol> <id>" per line, fields separated
+ * by any whitespace (spaces or tabs); a line holding only an id (GigaAM writes " 0") is the space symbol.
+ */
 export function parseTokensTxt(text: string, file: string): { tokens: string[]; blankId: number | undefined } {
   const entries: Array<[string, number]> = [];
   const lines = text.split(/\r?\n/);
   lines.forEach((line, i) => {
-    if (line.trim() === '' && line.length < 2) return;
-    const sp = line.lastIndexOf(' ');
-    const idText = sp >= 0 ? line.slice(sp + 1) : '';
-    if (sp < 0 || !/^\d+$/.test(idText)) {
+    const fields = line.trim().split(/\s+/).filter((f) => f !== '');
+    if (fields.length === 0) return;
+    const [sym, idText] = fields.length === 1 ? [' ', fields[0]!] : [fields[0]!, fields[1]!];
+    if (fields.length > 2 || !/^\d+$/.test(idText)) {
       throw new UserError(`line ${i + 1}: expected "<symbol> <id>", got ${JSON.stringify(line)}`, { source: file, code: 'E_MODEL_VOCAB' });
     }
-    const sym = line.slice(0, sp);
-    entries.push([sym === '' ? ' ' : sym, Number(idText)]);
+    entries.push([sym, Number(idText)]);
   });
   if (entries.length === 0) throw new UserError('no tokens; expected "<symbol> <id>" lines', { source: file, code: 'E_MODEL_VOCAB' });
   const tokens: string[] = new Array(entries.length);
@@ -106,9 +139,10 @@ export function parseTokensTxt(text: string, file: string): { tokens: string[]; 
 
 function guessTokenizer(tokens: readonly string[], blankId: number): TokenizerInfo {
   const bpe = tokens.some((t) => t.includes('▁'));
+  const wpe = !bpe && tokens.some((t) => t.startsWith('##') && t.length > 2);
   return {
-    kind: bpe ? 'bpe' : 'char',
-    wordDelimiter: bpe ? undefined : tokens.includes('|') && !tokens.includes(' ') ? '|' : ' ',
+    kind: bpe ? 'bpe' : wpe ? 'wpe' : 'char',
+    wordDelimiter: bpe || wpe ? undefined : tokens.includes('|') && !tokens.includes(' ') ? '|' : ' ',
     lowerCase: false,
     specialIds: specialIdsOf(tokens, blankId),
   };
@@ -117,19 +151,98 @@ function guessTokenizer(tokens: readonly string[], blankId: number): TokenizerIn
 function specialIdsOf(tokens: readonly string[], blankId: number, extra: Array<number | undefined> = []): number[] {
   const ids = new Set<number>([blankId]);
   tokens.forEach((t, i) => {
-    if (/^<[^<>\s]+>$/.test(t) || /^\[(PAD|UNK|CLS|SEP|MASK|BOS|EOS)\]$/.test(t)) ids.add(i);
+    // Byte-fallback tokens <0xNN> are text (tokensToText reassembles them), not special.
+    if ((/^<[^<>\s]+>$/.test(t) && byteFallbackValue(t) === undefined) || /^\[(PAD|UNK|CLS|SEP|MASK|BOS|EOS)\]$/.test(t)) ids.add(i);
   });
   for (const e of extra) if (e !== undefined && e >= 0) ids.add(e);
   return [...ids].sort((a, b) => a - b);
 }
 
-function versionVariant(v: string | undefined, fallback: '2.3' | '2.4', source: string): '2.3' | '2.4' {
+/** Every key of NeMo's AudioToMelSpectrogramPreprocessor (v1.19 … v2.5) plus our `framing` / `nemo_version`. */
+const PREPROCESSOR_KEYS = new Set([
+  '_target_', 'sample_rate', 'window_size', 'window_stride', 'n_window_size', 'n_window_stride', 'window', 'normalize',
+  'n_fft', 'preemph', 'features', 'lowfreq', 'highfreq', 'log', 'log_zero_guard_type', 'log_zero_guard_value', 'dither',
+  'pad_to', 'pad_value', 'frame_splicing', 'exact_pad', 'mag_power', 'rng', 'nb_augmentation_prob', 'nb_max_freq',
+  'use_torchaudio', 'mel_norm', 'stft_exact_pad', 'stft_conv', 'framing', 'nemo_version',
+]);
+
+/**
+ * The less common NeMo preprocessor keys: implemented (window, lowfreq, highfreq, mag_power, log,
+ * log_zero_guard_type/value, n_window_size/stride), inference no-ops (dither, pad_to/pad_value — padding frames are
+ * trimmed by length —, nb_augmentation_*, rng, use_torchaudio), or refused when not NeMo's default
+ * (frame_splicing, exact_pad, stft_conv/stft_exact_pad, mel_norm other than slaney). Unknown keys are errors.
+ */
+function preprocessorExtras(
+  p: Record<string, unknown>,
+  sampleRate: number,
+  source: string,
+): { frontEnd: Partial<NemoFrontEndConfig>; nWindowSize?: number; nWindowStride?: number } {
+  const bad = (key: string, expected: string): UserError =>
+    new UserError(`preprocessor.${key} ${JSON.stringify(p[key])}: ${expected}`, { source, code: 'E_MODEL_CONFIG' });
+  for (const k of Object.keys(p)) if (!PREPROCESSOR_KEYS.has(k)) throw bad(k, 'unknown preprocessor key (expected NeMo AudioToMelSpectrogramPreprocessor settings)');
+  const given = (k: string) => p[k] !== undefined && p[k] !== null;
+  const num = (k: string): number => {
+    const v = p[k];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(k, 'expected a number');
+    return v;
+  };
+  const fe: Partial<NemoFrontEndConfig> = {};
+  if (given('window') && p.window !== 'hann') {
+    if (!['hamming', 'blackman', 'bartlett'].includes(String(p.window))) throw bad('window', 'expected hann, hamming, blackman or bartlett');
+    fe.window = p.window as NemoFrontEndConfig['window'];
+  }
+  if (given('lowfreq') && num('lowfreq') !== 0) fe.lowFreq = num('lowfreq');
+  if (given('highfreq') && num('highfreq') !== sampleRate / 2) fe.highFreq = num('highfreq');
+  if ((fe.lowFreq ?? 0) < 0 || (fe.highFreq ?? sampleRate / 2) > sampleRate / 2 || (fe.lowFreq ?? 0) >= (fe.highFreq ?? sampleRate / 2)) {
+    throw bad(fe.highFreq !== undefined ? 'highfreq' : 'lowfreq', `expected 0 ≤ lowfreq < highfreq ≤ ${sampleRate / 2}`);
+  }
+  if (given('mag_power') && num('mag_power') !== 2) {
+    if (num('mag_power') <= 0) throw bad('mag_power', 'expected a number > 0');
+    fe.magPower = num('mag_power');
+  }
+  if (given('log') && p.log !== true) {
+    if (p.log !== false) throw bad('log', 'expected true or false');
+    fe.log = false;
+  }
+  const guardType = given('log_zero_guard_type') ? p.log_zero_guard_type : 'add';
+  if (guardType !== 'add' && guardType !== 'clamp') throw bad('log_zero_guard_type', 'expected add or clamp');
+  let guardValue = 2 ** -24;
+  if (given('log_zero_guard_value')) {
+    const v = p.log_zero_guard_value;
+    // torch.finfo(float32).tiny / .eps
+    if (v === 'tiny') guardValue = 1.1754943508222875e-38;
+    else if (v === 'eps') guardValue = 1.1920928955078125e-7;
+    else if (typeof v === 'number' && v >= 0) guardValue = v;
+    else throw bad('log_zero_guard_value', 'expected a number ≥ 0, "tiny" or "eps"');
+  }
+  if (guardType !== 'add' || guardValue !== 2 ** -24) fe.logZeroGuard = { type: guardType, value: guardValue };
+  if (given('frame_splicing') && num('frame_splicing') !== 1) throw bad('frame_splicing', 'frame splicing is not implemented; only 1 (NeMo\'s default) is supported');
+  for (const k of ['exact_pad', 'stft_exact_pad', 'stft_conv']) {
+    if (given(k) && p[k] !== false) throw bad(k, 'exact (center=False) STFT padding is not implemented; only false (NeMo\'s default) is supported');
+  }
+  if (given('mel_norm') && p.mel_norm !== 'slaney') throw bad('mel_norm', 'only "slaney" (NeMo\'s default) is implemented');
+  const int = (k: string): number | undefined => {
+    if (!given(k)) return undefined;
+    const v = num(k);
+    if (!Number.isInteger(v) || v < 1) throw bad(k, 'expected a positive integer (samples)');
+    return v;
+  };
+  return { frontEnd: fe, nWindowSize: int('n_window_size'), nWindowStride: int('n_window_stride') };
+}
+
+/** `preprocessor.framing` or else `preprocessor.nemo_version` (mapped by version), else the fallback. */
+function framingOf(p: { framing?: string; nemo_version?: string }, fallback: NemoFraming, source: string): NemoFraming {
+  if (p.framing !== undefined && p.framing !== null) {
+    if (!(NEMO_FRAMINGS as readonly string[]).includes(p.framing)) {
+      throw new UserError(`preprocessor.framing ${JSON.stringify(p.framing)}: expected ${NEMO_FRAMINGS.join(' or ')}`, { source, code: 'E_MODEL_CONFIG' });
+    }
+    return p.framing as NemoFraming;
+  }
+  const v = p.nemo_version;
   if (v === undefined || v === null || v === '') return fallback;
-  const m = /^(\d+)(?:\.(\d+))?/.exec(String(v));
-  if (!m) throw new UserError(`preprocessor.nemo_version ${JSON.stringify(v)} is not a version like "2.3" or "2.4"`, { source, code: 'E_MODEL_CONFIG' });
-  const major = Number(m[1]);
-  const minor = Number(m[2] ?? 0);
-  return major > 2 || (major === 2 && minor >= 4) ? '2.4' : '2.3';
+  const f = nemoFramingForVersion(String(v));
+  if (!f) throw new UserError(`preprocessor.nemo_version ${JSON.stringify(v)} is not a version like "1.23" or "2.5.0"`, { source, code: 'E_MODEL_CONFIG' });
+  return f;
 }
 
 function normalizeKind(v: string | undefined, source: string): 'per_feature' | 'none' {
@@ -173,6 +286,13 @@ export function logSoftmaxRows(data: Float32Array, frames: number, V: number, te
     for (let v = 0; v < V; v++) out[b + v] = data[b + v]! * inv - lse;
   }
   return out;
+}
+
+/** True when row 0 of `data` holds natural-log probabilities (exp-sum 1 within float32 rounding). */
+export function isLogProbRow(data: Float32Array, V: number): boolean {
+  let sum = 0;
+  for (let v = 0; v < V; v++) sum += Math.exp(data[v]!);
+  return Math.abs(sum - 1) <= 1e-3;
 }
 
 function describeInputs(list: readonly OnnxValueInfo[]): string {
@@ -231,6 +351,59 @@ function requireInputs(b: Binding, expected: Record<string, string>, optional: s
         `expected ${want}; the model has ${describeInputs(b.info.inputs)}`,
       { source: b.onnxFile, code: 'E_MODEL_IO' },
     );
+  }
+}
+
+/** An input's rank from the graph, when the graph states it, must be `rank`. */
+function requireRank(b: Binding, name: string, rank: number, why: string): void {
+  const shape = b.info.inputs.find((i) => i.name === name)?.shape;
+  if (shape && shape.length !== rank) {
+    throw new UserError(`ONNX input "${name}" has rank ${shape.length} [${shape.map((d) => d ?? '?').join(', ')}], expected rank ${rank}: ${why}`, {
+      source: b.onnxFile,
+      code: 'E_MODEL_IO',
+    });
+  }
+}
+
+function requireOutputRank(b: Binding): void {
+  const shape = b.info.outputs.find((o) => o.name === b.outputName)?.shape;
+  if (shape && shape.length !== 3) {
+    throw new UserError(`ONNX output "${b.outputName}" has rank ${shape.length}, expected [B, T, V] (per-frame scores over the vocabulary)`, {
+      source: b.onnxFile,
+      code: 'E_MODEL_IO',
+    });
+  }
+}
+
+/** sherpa-onnx's NeMo CTC model types (offline-ctc-model.cc); other model_type values are other families. */
+const NEMO_CTC_MODEL_TYPES = ['EncDecCTCModel', 'EncDecCTCModelBPE', 'EncDecHybridRNNTCTCBPEModel', 'EncDecHybridRNNTCTCModel'];
+
+/**
+ * Every metadata key sherpa-onnx reads for a NeMo CTC model (offline-nemo-enc-dec-ctc-model.cc: vocab_size,
+ * subsampling_factor, normalize_type, is_giga_am; offline-ctc-model.cc: model_type). What sherpa would run
+ * with a different front end or decoder is refused here rather than run with the NeMo front end.
+ */
+function checkSherpaMetadata(b: Binding): void {
+  const md = b.info.metadata;
+  const giga = md.is_giga_am;
+  if (giga !== undefined && giga.trim() !== '' && Number(giga) !== 0) {
+    throw new UserError(
+      `metadata is_giga_am=${giga}: GigaAM models need their own front end (64 mel bins, no pre-emphasis, n_fft 400, ` +
+        'mel filters up to 8 kHz, no normalisation), which this runtime does not implement; only NeMo-preprocessor CTC models are supported',
+      { source: b.onnxFile, code: 'E_MODEL_UNSUPPORTED' },
+    );
+  }
+  const type = md.model_type;
+  if (type !== undefined && type !== '' && !NEMO_CTC_MODEL_TYPES.includes(type)) {
+    throw new UserError(
+      `metadata model_type=${JSON.stringify(type)} is not a NeMo CTC model (expected ${NEMO_CTC_MODEL_TYPES.join(', ')}); ` +
+        'its front end differs from NeMo\'s, which this runtime computes',
+      { source: b.onnxFile, code: 'E_MODEL_UNSUPPORTED' },
+    );
+  }
+  const sf = md.subsampling_factor;
+  if (sf !== undefined && !(Number.isInteger(Number(sf)) && Number(sf) > 0)) {
+    throw new UserError(`metadata subsampling_factor=${JSON.stringify(sf)}: expected a positive integer`, { source: b.onnxFile, code: 'E_MODEL_CONFIG' });
   }
 }
 
@@ -325,7 +498,10 @@ class OnnxCtcModel implements CtcModel {
     let valid = computed === undefined ? frames : Math.min(frames, computed);
     if (valid < 1 && frames >= 1) valid = 1;
     const trimmed = raw.subarray(0, valid * V);
-    const data = this.rawLogits || T !== 1 ? logSoftmaxRows(trimmed, valid, V, T) : Float32Array.from(trimmed);
+    // NeMo exports end in log_softmax, but some (other output name, a custom head) give raw logits: like
+    // NeMo's guard in get_filtered_logprobs, a first row whose probabilities do not sum to 1 means logits.
+    const logits = this.rawLogits || (valid > 0 && !isLogProbRow(trimmed, V));
+    const data = logits || T !== 1 ? logSoftmaxRows(trimmed, valid, V, T) : Float32Array.from(trimmed);
     return { data, frames: valid, vocabSize: V };
   }
 
@@ -372,6 +548,12 @@ async function loadNemoLike(dir: string, layout: 'nemo' | 'sherpa-onnx', options
   const opened = await openOnnx(dir, options);
   const b = bindOutput(opened, 'logprobs');
   requireInputs(b, { audio_signal: '[B, n_mels, T] float32', length: '[B] int64' });
+  requireRank(b, 'audio_signal', 3,
+    'a rank-2 [B, T] audio_signal means the export contains the preprocessor (raw samples in); this loader computes the ' +
+      "NeMo features itself and needs the encoder + decoder export, [B, n_mels, T] (NeMo's model.export() default; see docs/exporting.md)");
+  requireRank(b, 'length', 1, 'expected the number of valid feature frames per batch item');
+  requireOutputRank(b);
+  checkSherpaMetadata(b);
   checkWidth(b, vocabulary.length, vocabSource, Array.isArray(cfg.vocabulary) ? 'vocabulary + blank' : 'tokens incl. blank');
 
   const sig = b.info.inputs.find((i) => i.name === 'audio_signal');
@@ -383,10 +565,13 @@ async function loadNemoLike(dir: string, layout: 'nemo' | 'sherpa-onnx', options
   let subsampling: number | undefined;
   if (layout === 'nemo') {
     const p = cfg.preprocessor ?? {};
+    if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new UserError('"preprocessor" must be an object', { source: cfgFile, code: 'E_MODEL_CONFIG' });
     const sr = p.sample_rate ?? 16000;
-    const win = Math.trunc((p.window_size ?? 0.025) * sr + 1e-9);
-    const hop = Math.trunc((p.window_stride ?? 0.01) * sr + 1e-9);
+    const extra = preprocessorExtras(p as Record<string, unknown>, sr, cfgFile);
+    const win = extra.nWindowSize ?? Math.trunc((p.window_size ?? 0.025) * sr + 1e-9);
+    const hop = extra.nWindowStride ?? Math.trunc((p.window_stride ?? 0.01) * sr + 1e-9);
     frontEnd = nemoFrontEnd({
+      ...extra.frontEnd,
       sampleRate: sr,
       nMels: p.features ?? (typeof melDim === 'number' ? melDim : 80),
       windowSize: win,
@@ -394,7 +579,7 @@ async function loadNemoLike(dir: string, layout: 'nemo' | 'sherpa-onnx', options
       nFft: p.n_fft ?? 2 ** Math.ceil(Math.log2(win)),
       preemph: p.preemph === undefined ? 0.97 : (p.preemph ?? 0),
       normalize: normalizeKind(p.normalize, cfgFile),
-      nemoVersion: versionVariant(p.nemo_version, options.nemoVersion ?? '2.3', cfgFile),
+      framing: framingOf(p, options.framing ?? 'reflect', cfgFile),
     });
     subsampling = cfg.subsampling_factor;
   } else {
@@ -402,7 +587,7 @@ async function loadNemoLike(dir: string, layout: 'nemo' | 'sherpa-onnx', options
     frontEnd = nemoFrontEnd({
       nMels: typeof melDim === 'number' ? melDim : 80,
       normalize: normalizeKind(md.normalize_type ?? 'per_feature', `${b.onnxFile} metadata_props normalize_type`),
-      nemoVersion: options.nemoVersion ?? '2.3',
+      framing: options.framing ?? 'reflect',
     });
     const sf = md.subsampling_factor !== undefined ? Number(md.subsampling_factor) : undefined;
     subsampling = sf && Number.isFinite(sf) && sf > 0 ? sf : undefined;
@@ -412,6 +597,9 @@ async function loadNemoLike(dir: string, layout: 'nemo' | 'sherpa-onnx', options
       `front end gives ${frontEnd.nMels} mel features but input "audio_signal" of ${path.basename(b.onnxFile)} expects ${melDim}`,
       { source: layout === 'nemo' ? cfgFile : b.onnxFile, code: 'E_MODEL_CONFIG' },
     );
+  }
+  if (cfg.tokenizer !== undefined && !['bpe', 'wpe', 'char'].includes(cfg.tokenizer)) {
+    throw new UserError(`"tokenizer" ${JSON.stringify(cfg.tokenizer)}: expected "bpe" (SentencePiece), "wpe" (WordPiece) or "char"`, { source: cfgFile, code: 'E_MODEL_CONFIG' });
   }
   const tokenizer: TokenizerInfo =
     layout === 'nemo' && cfg.tokenizer
@@ -495,6 +683,8 @@ async function loadWav2vec2(dir: string, options: LoadModelOptions): Promise<Loa
   const opened = await openOnnx(dir, options);
   const b = bindOutput(opened, 'logits');
   requireInputs(b, { input_values: '[B, samples] float32' }, ['attention_mask']);
+  requireRank(b, 'input_values', 2, 'expected raw 16 kHz samples [B, samples] (optimum\'s automatic-speech-recognition export)');
+  requireOutputRank(b);
   checkWidth(b, size, vocabFile, 'vocab.json entries');
   return new OnnxCtcModel(dir, 'wav2vec2', vocabulary, blankId, tokenizer, frontEnd, b, vocabFile,
     (samples) => convEncodedLength(samples, kernels, strides), true, 'int64');

@@ -13,8 +13,12 @@ export type ModelLayout = 'nemo' | 'sherpa-onnx' | 'wav2vec2';
 
 /** How the loader read the model's tokenizer; the text of tokens is the beam-search alphabet's rule (decoding/alphabet.ts). */
 export interface TokenizerInfo {
-  /** 'bpe': pieces, `▁` starts a word. 'char': characters with a word delimiter token. */
-  kind: 'bpe' | 'char';
+  /**
+   * 'bpe': SentencePiece pieces, `▁` starts a word. 'wpe': WordPiece (NeMo `tokenizer.type: wpe`), `##` continues
+   * a word, any other token starts one. 'char': characters with a word delimiter token. In every kind,
+   * byte-fallback tokens `<0xNN>` are reassembled into UTF-8 text (as sherpa-onnx does).
+   */
+  kind: 'bpe' | 'wpe' | 'char';
   /** For 'char': the token that separates words (' ' or '|'). */
   wordDelimiter?: string;
   /** Lower-case the output (wav2vec2 `do_lower_case`). */

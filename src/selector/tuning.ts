@@ -48,7 +48,7 @@ export function nemoCGrid(cfg: Pick<TuneLogisticRegressionConfig, 'cNumPoints' |
   const n = cfg.cNumPoints ?? NEMO_TUNE_LR_DEFAULTS.cNumPoints;
   const lo = cfg.cMin ?? NEMO_TUNE_LR_DEFAULTS.cMin;
   const hi = cfg.cMax ?? NEMO_TUNE_LR_DEFAULTS.cMax;
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`must be an integer >= 1 (got ${n})`, { source: 'tune_logistic_regression_config.C_num_points', code: 'E_TUNE_CONFIG' });
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`must be an integer >= 0 (got ${n})`, { source: 'tune_logistic_regression_config.C_num_points', code: 'E_TUNE_CONFIG' });
   if (!(lo > 0) || !Number.isFinite(lo)) throw new UserError(`must be a finite number > 0 (got ${lo})`, { source: 'tune_logistic_regression_config.C_min', code: 'E_TUNE_CONFIG' });
   if (!(hi > 0) || !Number.isFinite(hi)) throw new UserError(`must be a finite number > 0 (got ${hi})`, { source: 'tune_logistic_regression_config.C_max', code: 'E_TUNE_CONFIG' });
   return [...linspace(Math.log(lo), Math.log(hi), n).map(Math.exp), 10000.0];

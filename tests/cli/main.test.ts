@@ -21,9 +21,14 @@ function expectCleanError(r: { code: number; stderr: string }, pattern: RegExp):
 describe('ensemble features', () => {
   const ref = writeWavFile(path.join(dir, 'ref.wav'), nemoReferenceSignal(), 16000, { encoding: 'float32' });
 
-  it('--json prints the NeMo 2.3 and 2.4 reference features', async () => {
-    for (const [version, valid, f0] of [['2.3', 51, 4.375894], ['2.4', 50, 6.323349]] as const) {
-      const r = await runCli(['features', ref, '--frontend', 'nemo', '--nemo-version', version, '--json']);
+  it('--json prints the NeMo reflect (≤ 2.4.x) and zero-pad (≥ 2.5) reference features', async () => {
+    for (const [flag, value, valid, f0] of [
+      ['--nemo-version', '2.4', 51, 4.375894],
+      ['--framing', 'reflect', 51, 4.375894],
+      ['--nemo-version', '2.5.0rc0', 50, 6.323349],
+      ['--framing', 'zero-pad', 50, 6.323349],
+    ] as const) {
+      const r = await runCli(['features', ref, '--frontend', 'nemo', flag, value, '--json']);
       expect(r.code, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout) as { nMels: number; frames: number; validFrames: number; data: number[] };
       expect([out.nMels, out.frames, out.validFrames, out.data.length]).toEqual([80, 51, valid, 80 * 51]);

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -133,12 +133,12 @@ tune_confidence_config:
     expect(c.ensemble[1].devManifest).toBe('/cfg/b-dev.jsonl');
   });
 
-  it('LR tuning config: C_min/C_max and the NeMo 1.19 C_range; the C grid equals NeMo\'s', () => {
+  it('LR tuning config: C_min/C_max; the C grid equals NeMo\'s', () => {
     const c = parse(`
 ensemble:
   - {model: a, training_manifest: a.jsonl, dev_manifest: a-dev.jsonl}
   - {model: b, training_manifest: b.jsonl, dev_manifest: b-dev.jsonl}
-tune_logistic_regression_config: {C_range: [0.001, 1.0], multi_class: [multinomial], class_weight: [balanced, null], C_num_points: 4}
+tune_logistic_regression_config: {C_min: 0.001, C_max: 1.0, multi_class: [multinomial], class_weight: [balanced, null], C_num_points: 4}
 `);
     expect(c.tuneLogisticRegressionConfig).toMatchObject({ cMin: 0.001, cMax: 1, multiClass: ['multinomial'], classWeight: ['balanced', null], cNumPoints: 4 });
     // python: np.append(np.exp(np.linspace(np.log(1e-4), np.log(10.0), 10)), 10000.0)
@@ -146,6 +146,43 @@ tune_logistic_regression_config: {C_range: [0.001, 1.0], multi_class: [multinomi
     const got = nemoCGrid(parse(two).tuneLogisticRegressionConfig);
     expect(got).toHaveLength(11);
     got.forEach((v, i) => expect(v).toBeCloseTo(nemo[i]!, 9));
+  });
+
+  it('issue 14.1: v1.21 start-up dump: measure_cfg with method_cfg: DEPRECATED; a real method_cfg overwrites measure_cfg', () => {
+    const c = parse(`${two}
+confidence:
+  preserve_frame_confidence: true
+  preserve_token_confidence: false
+  preserve_word_confidence: false
+  exclude_blank: true
+  aggregation: mean
+  measure_cfg: {name: entropy, entropy_type: tsallis, alpha: 0.5, entropy_norm: exp, temperature: DEPRECATED}
+  method_cfg: DEPRECATED
+`);
+    expect(c.confidence).toMatchObject({ entropyType: 'tsallis', alpha: 0.5, entropyNorm: 'exp' });
+    const both = parse(`${two}\nconfidence: {measure_cfg: {entropy_type: tsallis}, method_cfg: {entropy_type: gibbs, alpha: 0.5}}\n`);
+    expect(both.confidence).toMatchObject({ entropyType: 'gibbs', alpha: 0.5 });
+    expect(both.notes.join('\n')).toMatch(/measure_cfg: overwritten by method_cfg/);
+  });
+
+  it('issue 14.3: alpha and temperature both in method_cfg: temperature overwrites alpha (NeMo ≥ 1.21)', () => {
+    const c = parse(`${two}\nconfidence: {method_cfg: {alpha: 0.5, temperature: 0.33}}\n`);
+    expect(c.confidence.alpha).toBe(0.33);
+    expect(c.notes.join('\n')).toMatch(/overwriting alpha = 0.5/);
+  });
+
+  it('issue 14.4: C_num_points: 0 tunes over C = [1e4] only (numpy linspace(…, 0) is empty)', () => {
+    const c = parse(`${two}\ntune_logistic_regression_config: {C_num_points: 0}\n`);
+    expect(c.tuneLogisticRegressionConfig.cNumPoints).toBe(0);
+    expect(nemoCGrid(c.tuneLogisticRegressionConfig)).toEqual([10000]);
+  });
+
+  it('issue 14.2/14.5: every transcription key of v1.19…v2.5.0rc0 (v1.23 allow_partial_transcribe); channel_selector int, list, average', () => {
+    expect(parse(`${two}\ntranscription: {allow_partial_transcribe: false, batch_size: 4}\n`).transcription.channelSelector).toBeNull();
+    expect(parse(`${two}\ntranscription: {channel_selector: 1}\n`).transcription.channelSelector).toBe(1);
+    expect(parse(`${two}\ntranscription: {channel_selector: [0, 2]}\n`).transcription.channelSelector).toEqual([0, 2]);
+    expect(parse(`${two}\ntranscription: {channel_selector: '[1]'}\n`).transcription.channelSelector).toEqual([1]);
+    expect(parse(`${two}\ntranscription: {channel_selector: average}\n`).transcription.channelSelector).toBe('average');
   });
 
   it('OmegaConf interpolation: oc.env with defaults (quoted, null), key references, typed conversion', () => {
@@ -184,7 +221,7 @@ transcription: {batch_size: 8, audio_key: wav, gt_text_attr_name: transcript, am
 `);
     expect(c.ensemble.map((m) => m.name)).toEqual(['model', 'model-2', 'third']);
     expect(c.ensemble[0]).toMatchObject({ lm: '/cfg/lm/en.arpa', lmAlpha: 0.7, lmBeta: 2 });
-    expect(c.transcription).toEqual({ audioKey: 'wav', textKey: 'transcript' });
+    expect(c.transcription).toEqual({ audioKey: 'wav', textKey: 'transcript', channelSelector: null });
     expect(c.notes.join('\n')).toMatch(/ignored.*batch_size, amp/);
   });
 
@@ -280,8 +317,6 @@ tune_logistic_regression: false
     expect(err(`${two}\nconfidence: {method_cfg: {entropy_norm: log}}\n`).message).toMatch(/entropy_norm: must be one of lin, exp/);
     expect(err(`${two}\nconfidence: {method_cfg: {alpha: 0}}\n`).message).toMatch(/confidence\.method_cfg\.alpha: alpha must be > 0/);
     expect(err(`${two}\nconfidence: {method_cfg: {temperature: -1}}\n`).message).toMatch(/confidence\.method_cfg\.temperature: alpha must be > 0/);
-    expect(err(`${two}\nconfidence: {method_cfg: {alpha: 0.5, temperature: 0.5}}\n`).message).toMatch(/method_cfg\.temperature: give either alpha or temperature/);
-    expect(err(`${two}\nconfidence: {method_cfg: {}, measure_cfg: {}}\n`).message).toMatch(/confidence\.measure_cfg: give either method_cfg or measure_cfg/);
     expect(err(`${two}\nconfidence: mean\n`).message).toMatch(/confidence: expected a mapping/);
     expect(err(`${two}\ntune_confidence_config: {confidence_type: [entropy_renyi_lon]}\n`).message).toMatch(
       /tune_confidence_config\.confidence_type\[0\]: unknown confidence type 'entropy_renyi_lon'; did you mean entropy_renyi_lin\?/,
@@ -290,15 +325,17 @@ tune_logistic_regression: false
     expect(err(`${two}\ntune_confidence_config: {aggregation: []}\n`).message).toMatch(/tune_confidence_config\.aggregation: must not be empty/);
     expect(err(`${two}\ntune_logistic_regression_config: {multi_class: [auto]}\n`).message).toMatch(/multi_class\[0\]: must be one of ovr, multinomial/);
     expect(err(`${two}\ntune_logistic_regression_config: {class_weight: [balance]}\n`).message).toMatch(/class_weight\[0\]: must be one of balanced.*did you mean balanced/);
-    expect(err(`${two}\ntune_logistic_regression_config: {C_range: [1]}\n`).message).toMatch(/C_range: expected \[C_min, C_max\]/);
-    expect(err(`${two}\ntune_logistic_regression_config: {C_range: [1, 2], C_max: 3}\n`).message).toMatch(/C_range: give either C_range/);
+    expect(err(`${two}\ntune_logistic_regression_config: {C_range: [1, 2]}\n`).message).toMatch(/C_range: not a NeMo key.*use C_min and C_max/);
+    expect(err(`${two}\ntune_logistic_regression_config: {C_num_points: -1}\n`).message).toMatch(/C_num_points: must be ≥ 0/);
+    expect(err(`${two}\ntranscription: {channel_selector: left}\n`).message).toMatch(/transcription\.channel_selector: expected null, average, a channel index/);
+    expect(err(`${two}\ntranscription: {channel_selector: []}\n`).message).toMatch(/transcription\.channel_selector: an empty channel list/);
+    expect(err(`${two}\ntranscription: {text_processing: {}}\n`).message).toMatch(/transcription\.text_processing: unknown key/);
     expect(err(`ensemble:\n  - {model: a, training_manifest: a, max_training_samples: 0}\n  - {model: b, training_manifest: b}\n`).message).toMatch(
       /ensemble\[0\]\.max_training_samples: must be ≥ 1/,
     );
     expect(err(`ensemble:\n  - {model: a, training_manifest: a, lm_alpha: 1}\n  - {model: b, training_manifest: b}\n`).message).toMatch(/ensemble\[0\]\.lm_alpha: set without lm/);
     expect(err(`ensemble:\n  - {model: a, training_manifest: a, name: x}\n  - {model: b, training_manifest: b, name: x}\n`).message).toMatch(/ensemble\[1\]\.name: duplicate name 'x'/);
     expect(err(`ensemble:\n  - {model: a, training_manifest: a, name: 'a b'}\n  - {model: b, training_manifest: b}\n`).message).toMatch(/ensemble\[0\]\.name: names must be/);
-    expect(err(`${two}\ntranscription: {channel_selector: 1}\n`).message).toMatch(/transcription\.channel_selector: only null\/average/);
   });
 
   it('YAML syntax errors and duplicate keys carry the line', () => {
@@ -327,5 +364,36 @@ tune_logistic_regression: false
     expect(e.message).toMatch(/ensemble\[1\]\.training_manifest: .*b\.jsonl not found/);
     const ok = await loadBuildConfig(path.join(dir, 'e.yaml'), { checkFiles: false });
     expect(() => checkConfigFiles(ok)).toThrow(UserError);
+  });
+});
+
+describe("NeMo's start-up dumps (OmegaConf.to_yaml of build_ensemble.py's config, tests/fixtures/nemo-configs)", () => {
+  const dir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'fixtures', 'nemo-configs');
+  for (const label of ['v1.19.0', 'v1.21.0', 'v1.23.0', 'f3aea9b0cf', 'final']) {
+    it(`${label}: the whole dump builds, with NeMo's values`, async () => {
+      const file = path.join(dir, `build-${label}.yaml`);
+      const c = parseBuildConfig(readFileSync(file, 'utf8'), { file, env: { TEST_DATA_PATH: '/data' } });
+      expect(c.ensemble.map((m) => m.trainingManifest)).toEqual(['/data/es/train_manifest.json', '/data/it/train_manifest.json']);
+      expect(c.confidence).toEqual({ excludeBlank: true, aggregation: 'mean', method: 'entropy', entropyType: 'renyi', entropyNorm: 'lin', alpha: 0.25 });
+      expect(tuningGridSpecs(c.tuneConfidenceConfig)).toHaveLength(144);
+      expect(c.tuneLogisticRegressionConfig).toMatchObject({ cNumPoints: 10, cMin: 0.0001, cMax: 10 });
+      expect(c.transcription).toEqual({ audioKey: 'audio_filepath', textKey: 'text', channelSelector: null });
+    });
+  }
+});
+
+describe('configs/example.yaml (issue 14.18)', () => {
+  const repo = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+  it('exists, is the block the README shows, and parses', () => {
+    const file = path.join(repo, 'configs', 'example.yaml');
+    const text = readFileSync(file, 'utf8');
+    const readme = readFileSync(path.join(repo, 'README.md'), 'utf8');
+    expect(readme).toContain('```yaml\n' + text + '```');
+    const c = parseBuildConfig(text, { file, env: {} });
+    expect(c.ensemble.map((m) => [m.name, m.model])).toEqual([
+      ['en', path.join(repo, 'models', 'en')],
+      ['vi', path.join(repo, 'models', 'vi')],
+    ]);
+    expect(c.tuneConfidence).toBe(true);
   });
 });

@@ -73,7 +73,7 @@ describe('ensemble infer / tune-lm (CLI and API)', () => {
     ]);
   });
 
-  it('infer --manifest --json: one JSON object per utterance in manifest order, with the reference', async () => {
+  it('infer --manifest (issue 14.16): NeMo\'s shape, every input field kept + pred_text, ours under "ensemble", in manifest order', async () => {
     const out = path.join(fx.root, 'preds.jsonl');
     expect(await cli(['infer', '--ensemble', dir, '--manifest', fx.domains[0]!.test, '--json', '-o', out, '--quiet'])).toBe('');
     const recs = readFileSync(out, 'utf8')
@@ -81,20 +81,21 @@ describe('ensemble infer / tune-lm (CLI and API)', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(recs).toHaveLength(3);
+    const input = readFileSync(fx.domains[0]!.test, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     recs.forEach((r, u) => {
-      expect(Object.keys(r)).toEqual(
-        expect.arrayContaining(['audio_filepath', 'duration', 'text', 'model', 'probabilities', 'confidences', 'reference', 'timingsMs']),
-      );
+      const { pred_text: pred, ensemble: ours, ...rest } = r;
+      expect(rest).toEqual(input[u]); // every input field, unchanged
       expect(r.audio_filepath).toBe(`wav/test/dom0_${u}.wav`);
-      expect(r.text).toBe(fx.domains[0]!.testTexts[u]);
-      expect(r.reference).toBe(fx.domains[0]!.testTexts[u]);
-      expect(r.model).toBe('dom0');
-      const p = r.probabilities as Record<string, number>;
+      expect(pred).toBe(fx.domains[0]!.testTexts[u]);
+      const o = ours as Record<string, unknown>;
+      expect(Object.keys(o)).toEqual(expect.arrayContaining(['model', 'probabilities', 'confidences', 'timingsMs']));
+      expect(o.model).toBe('dom0');
+      const p = o.probabilities as Record<string, number>;
       expect(p.dom0! + p.dom1!).toBeCloseTo(1, 12);
     });
     // to stdout
     const lines = (await cli(['infer', '--ensemble', dir, '--manifest', fx.domains[1]!.test, '--json', '--quiet'])).trim().split('\n');
-    expect(lines.map((l) => (JSON.parse(l) as { model: string }).model)).toEqual(['dom1', 'dom1', 'dom1']);
+    expect(lines.map((l) => (JSON.parse(l) as { ensemble: { model: string } }).ensemble.model)).toEqual(['dom1', 'dom1', 'dom1']);
   });
 
   it('--lm decodes with the chosen member LM; with --all the other member LM fixes its twin-token transcript', async () => {

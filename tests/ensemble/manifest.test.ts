@@ -84,14 +84,30 @@ describe('manifests', () => {
     const e = await loadManifest(file).catch((x: unknown) => x as Error);
     expect(e).toBeInstanceOf(UserError);
     expect(e.message).toMatch(/2 audio file\(s\) not found/);
-    expect(e.message).toMatch(/line 2: .*nope1\.wav/);
+    expect(e.message).toMatch(/line 2: wav\/nope1\.wav \(neither .*manifest-.*\/wav\/nope1\.wav nor .*nope1\.wav\)/);
     expect(e.message).toMatch(/line 4: .*nope2\.wav/);
     expect((await loadManifest(file, { checkAudio: false })).entries).toHaveLength(4);
   });
 
   it('custom audio/text keys (NeMo audio_key, gt_text_attr_name)', () => {
-    const m = parseManifest('{"wav": "a.wav", "ref": "hi"}\n', '/x/m.jsonl', { audioKey: 'wav', textKey: 'ref' });
-    expect(m.entries[0]).toMatchObject({ audioPath: '/x/a.wav', text: 'hi' });
+    const m = parseManifest('{"wav": "a.wav", "ref": "hi"}\n', '/x/m.jsonl', { audioKey: 'wav', textKey: 'ref', cwd: '/w' });
+    expect(m.entries[0]).toMatchObject({ audioPath: '/w/a.wav', text: 'hi' });
+  });
+
+  it('issue 14.15: audio paths as NeMo resolves them: beside the manifest if there, else as written from the cwd, ~ expanded', () => {
+    const other = mkdtempSync(path.join(os.tmpdir(), 'manifest-cwd-'));
+    mkdirSync(path.join(other, 'clips'));
+    writeFileSync(path.join(other, 'clips', 'x.wav'), 'x');
+    const file = path.join(dir, 'm2.jsonl');
+    const lines = ['wav/a.wav', 'clips/x.wav', '~/corpus/y.wav', path.join(other, 'clips', 'x.wav')].map((p) => JSON.stringify({ audio_filepath: p }));
+    const m = parseManifest(lines.join('\n'), file, { cwd: other });
+    expect(m.entries.map((e) => e.audioPath)).toEqual([
+      path.join(dir, 'wav', 'a.wav'), // beside the manifest
+      path.join(other, 'clips', 'x.wav'), // not beside it: from the working directory
+      path.join(process.env.HOME ?? os.homedir(), 'corpus', 'y.wav'),
+      path.join(other, 'clips', 'x.wav'),
+    ]);
+    expect(m.entries[1]!.audioFilepath).toBe('clips/x.wav');
   });
 
   it('pythonLines splits like readlines()', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { resample } from '../../src/audio/resample.js';
+import { encodeWav } from '../../src/audio/wav.js';
 import { formatDuration, Progress } from '../../src/ensemble/progress.js';
 import { DecodedAudio, runMembers, type RunStats } from '../../src/ensemble/runner.js';
 import { loadCtcModel } from '../../src/models/load.js';
@@ -88,5 +89,16 @@ describe('progress', () => {
     expect(formatDuration(59.6)).toBe('01:00');
     expect(formatDuration(3725)).toBe('1:02:05');
     expect(formatDuration(NaN)).toBe('--:--');
+  });
+});
+
+describe('DecodedAudio channel selection (NeMo channel_selector, issue 14.5)', () => {
+  it('averages by default, picks an index, averages a listed subset, and names the file when a channel is missing', async () => {
+    const ch = [Float32Array.from([0.5, 0.5]), Float32Array.from([-0.25, 0.25]), Float32Array.from([0, 0.125])];
+    const bytes = encodeWav(ch, 16000, { encoding: 'float32' });
+    expect(Array.from((await DecodedAudio.from(bytes, 'three.wav')).mono)).toEqual([0.25 / 3, 0.875 / 3].map(Math.fround));
+    expect(Array.from((await DecodedAudio.from(bytes, 'three.wav', 16000, 1)).mono)).toEqual([-0.25, 0.25]);
+    expect(Array.from((await DecodedAudio.from(bytes, 'three.wav', 16000, [0, 2])).mono)).toEqual([0.25, 0.3125]);
+    await expect(DecodedAudio.from(bytes, 'three.wav', 16000, 3)).rejects.toThrow(/cannot select channel 3 from audio with 3 channel/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nemoMelSpectrogram, slaneyMelFilterbank, nemoValidFrames, hzToMelSlaney, melToHzSlaney } from '../../src/features/nemo-mel.js';
+import { nemoFramingForVersion, nemoMelSpectrogram, slaneyMelFilterbank, nemoValidFrames, hzToMelSlaney, melToHzSlaney } from '../../src/features/nemo-mel.js';
 import { wav2vec2Normalize } from '../../src/features/wav2vec2.js';
 import { Fft } from '../../src/features/fft.js';
 import { UserError } from '../../src/util/errors.js';
@@ -7,8 +7,8 @@ import { sine, nemoReferenceSignal as referenceSignal } from '../helpers/wav.js'
 
 // Reference values from running NeMo's verbatim FilterbankFeatures (v2.3.0 and HEAD) under torch 1.13.
 const REF = {
-  '2.3': { valid: 51, frame0: [4.375894, 4.362009, 4.399568, 4.434407], frame2: [0.02171, 0.034034, -0.074096, -0.159643] },
-  '2.4': { valid: 50, frame0: [6.323349, 6.368652, 6.357411, 6.240309], frame2: [0.237773, 0.242112, 0.04908, -0.08776] },
+  reflect: { valid: 51, frame0: [4.375894, 4.362009, 4.399568, 4.434407], frame2: [0.02171, 0.034034, -0.074096, -0.159643] },
+  'zero-pad': { valid: 50, frame0: [6.323349, 6.368652, 6.357411, 6.240309], frame2: [0.237773, 0.242112, 0.04908, -0.08776] },
 } as const;
 
 describe('Slaney mel filterbank (librosa algorithm)', () => {
@@ -31,29 +31,35 @@ describe('Slaney mel filterbank (librosa algorithm)', () => {
 });
 
 describe('NeMo AudioToMelSpectrogramPreprocessor', () => {
-  for (const version of ['2.3', '2.4'] as const) {
-    it(`reproduces the NeMo ${version} reference values within 1e-4`, () => {
-      const f = nemoMelSpectrogram(referenceSignal(), { nemoVersion: version });
+  for (const version of ['reflect', 'zero-pad'] as const) {
+    it(`reproduces the NeMo reference values (${version} framing: v2.3.0 / v2.5.0rc0 features.py) within 1e-4`, () => {
+      const f = nemoMelSpectrogram(referenceSignal(), { framing: version });
       expect([f.nMels, f.frames, f.validFrames]).toEqual([80, 51, REF[version].valid]);
       const at = (m: number, t: number) => f.data[m * f.frames + t]!;
       for (let m = 0; m < 4; m++) {
         expect(Math.abs(at(m, 0) - REF[version].frame0[m]!)).toBeLessThan(1e-4);
         expect(Math.abs(at(m, 2) - REF[version].frame2[m]!)).toBeLessThan(1e-4);
       }
-      if (version === '2.4') for (let m = 0; m < 80; m++) expect(at(m, 50)).toBe(0);
+      if (version === 'zero-pad') for (let m = 0; m < 80; m++) expect(at(m, 50)).toBe(0);
     });
   }
 
-  it('valid frames: ≤2.3 L//160 + 1, ≥2.4 L//160; STFT frames 1 + L//160 in both', () => {
+  it('issue 14.7: NeMo versions map to their framing: ≤ 2.4.x reflect (0fd4de534b is not in v2.4.0/v2.4.1), ≥ 2.5.0rc0 zero-pad', () => {
+    for (const v of ['1.19', '1.23.0', '2.0', '2.3', '2.3.2', '2.4', '2.4.0', '2.4.1', 'v2.4.0rc2']) expect(nemoFramingForVersion(v), v).toBe('reflect');
+    for (const v of ['2.5', '2.5.0rc0', '2.5.0', '2.6', '3.0', 'v2.5.0']) expect(nemoFramingForVersion(v), v).toBe('zero-pad');
+    expect(nemoFramingForVersion('latest')).toBeNull();
+  });
+
+  it('valid frames: reflect L//160 + 1, zero-pad L//160; STFT frames 1 + L//160 in both', () => {
     for (const L of [160, 161, 319, 320, 16000, 16159]) {
-      expect(nemoValidFrames(L, { hop: 160, nemoVersion: '2.3' })).toBe(Math.floor(L / 160) + 1);
-      expect(nemoValidFrames(L, { hop: 160, nemoVersion: '2.4' })).toBe(Math.floor(L / 160));
-      expect(nemoMelSpectrogram(sine(300, L / 16000, 16000, 0.1), { nemoVersion: '2.4' }).frames).toBe(1 + Math.floor(L / 160));
+      expect(nemoValidFrames(L, { hop: 160, framing: 'reflect' })).toBe(Math.floor(L / 160) + 1);
+      expect(nemoValidFrames(L, { hop: 160, framing: 'zero-pad' })).toBe(Math.floor(L / 160));
+      expect(nemoMelSpectrogram(sine(300, L / 16000, 16000, 0.1), { framing: 'zero-pad' }).frames).toBe(1 + Math.floor(L / 160));
     }
   });
 
   it('per_feature normalisation: zero mean, unbiased std ≈ 1 over the valid frames', () => {
-    const f = nemoMelSpectrogram(referenceSignal(), { nemoVersion: '2.4' });
+    const f = nemoMelSpectrogram(referenceSignal(), { framing: 'zero-pad' });
     for (const m of [0, 10, 79]) {
       const row = Array.from(f.data.subarray(m * f.frames, m * f.frames + f.validFrames));
       const mean = row.reduce((a, b) => a + b, 0) / row.length;
@@ -79,10 +85,10 @@ describe('NeMo AudioToMelSpectrogramPreprocessor', () => {
   });
 
   it('single frame and too-short input', () => {
-    const one = nemoMelSpectrogram(sine(440, 0.005), { nemoVersion: '2.3' }); // 80 samples: 1 frame
+    const one = nemoMelSpectrogram(sine(440, 0.005), { framing: 'reflect' }); // 80 samples: 1 frame
     expect([one.frames, one.validFrames]).toEqual([1, 1]);
     expect(one.data.every((v) => Number.isFinite(v))).toBe(true);
-    expect(() => nemoMelSpectrogram(sine(440, 0.005), { nemoVersion: '2.4' })).toThrow(/too short/);
+    expect(() => nemoMelSpectrogram(sine(440, 0.005), { framing: 'zero-pad' })).toThrow(/too short/);
     expect(() => nemoMelSpectrogram(new Float32Array(0))).toThrow(UserError);
   });
 });

@@ -271,6 +271,11 @@ export interface NemoToneModelOptions {
   /** Output width override (default vocabulary.length + 1): for the size-mismatch test. */
   outputWidth?: number;
   metadata?: Record<string, string>;
+  /** No LogSoftmax at the end (raw logits), and the output under this name (default 'logprobs'). */
+  rawLogits?: boolean;
+  outputName?: string;
+  /** audio_signal [B, T] (rank 2: an export with the preprocessor inside); the graph ignores the tones. */
+  rawAudioInput?: boolean;
 }
 
 /**
@@ -297,12 +302,32 @@ export function nemoToneModel(opts: NemoToneModelOptions): Uint8Array {
   b[V - 1] = blank;
   const sub = opts.subsampling ?? 4;
   const names = opts.inputNames ?? { audio: 'audio_signal', length: 'length' };
+  const out = opts.outputName ?? 'logprobs';
+  if (opts.rawAudioInput) {
+    return encodeOnnxModel({
+      inputs: [
+        { name: names.audio, type: 'float', shape: ['batch', 'time'] },
+        { name: names.length, type: 'int64', shape: ['batch'] },
+      ],
+      outputs: [{ name: out, type: 'float', shape: ['batch', 'time', V] }],
+      initializers: [
+        { name: 'axes2', dims: [1], type: 'int64', data: [2] },
+        { name: 'W1', dims: [1, V], data: new Float32Array(V).fill(1) },
+      ],
+      nodes: [
+        { op: 'Unsqueeze', inputs: [names.audio, 'axes2'], outputs: ['x3'] },
+        { op: 'MatMul', inputs: ['x3', 'W1'], outputs: ['scores'] },
+        { op: 'LogSoftmax', inputs: ['scores'], outputs: [out], attrs: { axis: -1 } },
+      ],
+      metadata: opts.metadata,
+    });
+  }
   return encodeOnnxModel({
     inputs: [
       { name: names.audio, type: 'float', shape: ['batch', nMels, 'time'] },
       { name: names.length, type: 'int64', shape: ['batch'] },
     ],
-    outputs: [{ name: 'logprobs', type: 'float', shape: ['batch', 'encoded_time', V] }],
+    outputs: [{ name: out, type: 'float', shape: ['batch', 'encoded_time', V] }],
     initializers: [
       { name: 'W', dims: [nMels, V], data: W },
       { name: 'b', dims: [V], data: b },
@@ -315,8 +340,12 @@ export function nemoToneModel(opts: NemoToneModelOptions): Uint8Array {
       { op: 'Transpose', inputs: [names.audio], outputs: ['x_btd'], attrs: { perm: [0, 2, 1] } },
       { op: 'Slice', inputs: ['x_btd', 'starts', 'ends', 'axes', 'steps'], outputs: ['x_sub'] },
       { op: 'MatMul', inputs: ['x_sub', 'W'], outputs: ['x_proj'] },
-      { op: 'Add', inputs: ['x_proj', 'b'], outputs: ['logits'] },
-      { op: 'LogSoftmax', inputs: ['logits'], outputs: ['logprobs'], attrs: { axis: -1 } },
+      ...(opts.rawLogits
+        ? [{ op: 'Add', inputs: ['x_proj', 'b'], outputs: [out] }]
+        : [
+            { op: 'Add', inputs: ['x_proj', 'b'], outputs: ['scores'] },
+            { op: 'LogSoftmax', inputs: ['scores'], outputs: [out], attrs: { axis: -1 } },
+          ]),
     ],
     metadata: opts.metadata,
   });
@@ -420,7 +449,10 @@ export function writeNemoToneModel(
   dir: string,
   opts: NemoToneModelOptions & {
     tokenizer?: 'bpe' | 'char';
-    nemoVersion?: '2.3' | '2.4';
+    /** Written as `preprocessor.nemo_version` (default '2.3'). */
+    nemoVersion?: string;
+    /** Written as `preprocessor.framing` instead of nemo_version. */
+    framing?: 'reflect' | 'zero-pad';
     tokensTxt?: boolean;
     omitVocabulary?: boolean;
     configOverrides?: Record<string, unknown>;
@@ -440,7 +472,7 @@ export function writeNemoToneModel(
       n_fft: 512,
       preemph: 0.97,
       normalize: opts.normalize === 'none' ? 'NA' : 'per_feature',
-      nemo_version: opts.nemoVersion ?? '2.3',
+      ...(opts.framing ? { framing: opts.framing } : { nemo_version: opts.nemoVersion ?? '2.3' }),
     },
     subsampling_factor: opts.subsampling ?? 4,
     tokenizer: opts.tokenizer ?? (opts.vocabulary.some((t) => t.includes('▁')) ? 'bpe' : 'char'),

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { loadCtcModel, detectLayout, parseTokensTxt, nemoEncodedLength, convEncodedLength, logSoftmaxRows } from '../../src/models/load.js';
 import { ctcCollapse, argmaxPerFrame } from '../../src/models/greedy.js';
 import { greedyDecode } from '../../src/decoding/greedy.js';
+import { buildAlphabet, tokensToText } from '../../src/decoding/alphabet.js';
 import { readOnnxModelInfo } from '../../src/models/onnx-proto.js';
 import { nemoMelSpectrogram } from '../../src/features/nemo-mel.js';
 import type { CtcModel } from '../../src/models/types.js';
@@ -54,12 +55,12 @@ describe('ONNX protobuf writer/reader', () => {
 });
 
 describe('NeMo layout (model.onnx + model_config.json)', () => {
-  for (const version of ['2.3', '2.4'] as const) {
-    it(`audio → NeMo ${version} features → ORT → "hello world"`, async () => {
-      const m = writeNemoToneModel(fresh('nemo'), { vocabulary: CHAR_VOCAB, nemoVersion: version });
+  for (const [version, framing] of [['2.3', 'reflect'], ['2.4.1', 'reflect'], ['2.5.0rc0', 'zero-pad'], ['zero-pad', 'zero-pad']] as const) {
+    it(`audio → NeMo ${version} features (${framing}) → ORT → "hello world" (issue 14.7: 2.4 is reflect)`, async () => {
+      const m = writeNemoToneModel(fresh('nemo'), { vocabulary: CHAR_VOCAB, ...(version === framing ? { framing } : { nemoVersion: version }) });
       const model = await loadCtcModel(m.dir);
       expect(model.layout).toBe('nemo');
-      expect(model.frontEnd).toMatchObject({ kind: 'nemo', nMels: 80, windowSize: 400, hop: 160, nFft: 512, nemoVersion: version });
+      expect(model.frontEnd).toMatchObject({ kind: 'nemo', nMels: 80, windowSize: 400, hop: 160, nFft: 512, framing });
       expect(model.vocabSize).toBe(9);
       expect(model.blankId).toBe(8);
       expect(model.tokenizer).toMatchObject({ kind: 'char', wordDelimiter: ' ' });
@@ -139,10 +140,10 @@ describe('sherpa-onnx layout (model.onnx + tokens.txt + metadata_props)', () => 
     expect(await transcribe(model, synthesizeTones(['▁he', 'llo', '▁wor', 'ld'], m.frequencies))).toBe('hello world');
   });
 
-  it('normalize_type "" means no normalisation; the ≥2.4 front end can be chosen', async () => {
+  it('normalize_type "" means no normalisation; the zero-pad framing can be chosen', async () => {
     const m = writeSherpaToneModel(fresh('sherpa-na'), { vocabulary: CHAR_VOCAB, normalize: 'none' });
-    const model = await loadCtcModel(m.dir, { nemoVersion: '2.4' });
-    expect(model.frontEnd).toMatchObject({ normalize: 'none', nemoVersion: '2.4' });
+    const model = await loadCtcModel(m.dir, { framing: 'zero-pad' });
+    expect(model.frontEnd).toMatchObject({ normalize: 'none', framing: 'zero-pad' });
     expect(await transcribe(model, synthesizeTones(chars('hello world'), m.frequencies))).toBe('hello world');
   });
 });
@@ -263,5 +264,116 @@ describe('detectLayout', () => {
     writeFileSync(path.join(d, 'model_config.json'), '{}');
     expect(detectLayout(d)).toBe('nemo');
     expect(readFileSync(path.join(d, 'vocab.json'), 'utf8')).toBe('{}');
+  });
+});
+
+describe('issue 14: NeMo / sherpa-onnx exports that used to load and misbehave', () => {
+  it('14.8: sherpa metadata is_giga_am=1 and non-NeMo model_type are refused; the hybrid CTC branch is accepted', async () => {
+    const base = { vocab_size: '9', subsampling_factor: '4', normalize_type: 'per_feature' };
+    const giga = writeSherpaToneModel(fresh('giga'), { vocabulary: CHAR_VOCAB, metadata: { ...base, model_type: 'EncDecCTCModel', is_giga_am: '1' } });
+    await expectUserError(loadCtcModel(giga.dir), /model\.onnx: metadata is_giga_am=1: GigaAM models need their own front end \(64 mel bins, no pre-emphasis, n_fft 400/);
+    const wenet = writeSherpaToneModel(fresh('wenet'), { vocabulary: CHAR_VOCAB, metadata: { ...base, model_type: 'wenet_ctc' } });
+    await expectUserError(loadCtcModel(wenet.dir), /metadata model_type="wenet_ctc" is not a NeMo CTC model/);
+    const hybrid = writeSherpaToneModel(fresh('hybrid'), { vocabulary: CHAR_VOCAB, metadata: { ...base, model_type: 'EncDecHybridRNNTCTCBPEModel', is_giga_am: '0' } });
+    const model = await loadCtcModel(hybrid.dir);
+    expect(await transcribe(model, synthesizeTones(chars('hello world'), hybrid.frequencies))).toBe('hello world');
+  });
+
+  it('14.9: rarer preprocessor keys are implemented (window, lowfreq/highfreq, mag_power, log, log_zero_guard_*, dither, pad_to) or refused', async () => {
+    const m = writeNemoToneModel(fresh('pre'), {
+      vocabulary: CHAR_VOCAB,
+      configOverrides: {
+        preprocessor: {
+          _target_: 'nemo.collections.asr.modules.AudioToMelSpectrogramPreprocessor', sample_rate: 16000, features: 80,
+          window_size: 0.025, window_stride: 0.01, n_fft: 512, preemph: 0.97, normalize: 'per_feature', window: 'hamming',
+          lowfreq: 20, highfreq: 7600, mag_power: 1.0, log: true, log_zero_guard_type: 'clamp', log_zero_guard_value: 'tiny',
+          dither: 1e-5, pad_to: 16, pad_value: 0.0, frame_splicing: 1, exact_pad: false,
+        },
+      },
+    });
+    const model = await loadCtcModel(m.dir);
+    expect(model.frontEnd).toMatchObject({ window: 'hamming', lowFreq: 20, highFreq: 7600, magPower: 1, logZeroGuard: { type: 'clamp', value: 1.1754943508222875e-38 } });
+    // log: false gives the mel energies NeMo's default then logs as ln(x + 2^-24); mag_power 1 changes them.
+    const audio = synthesizeTones(chars('hello'), m.frequencies);
+    const un = { normalize: 'none' as const };
+    const plain = nemoMelSpectrogram(audio, un);
+    const energy = nemoMelSpectrogram(audio, { ...un, log: false });
+    for (const i of [0, 333, 2000]) expect(Math.log(energy.data[i]! + 2 ** -24)).toBeCloseTo(plain.data[i]!, 5);
+    const mag = nemoMelSpectrogram(audio, { ...un, magPower: 1 });
+    expect(Math.abs(mag.data[10 * plain.frames + 20]! - plain.data[10 * plain.frames + 20]!)).toBeGreaterThan(0.1);
+    const ham = nemoMelSpectrogram(audio, { ...un, window: 'hamming' });
+    expect(ham.data[10 * plain.frames + 20]).not.toBe(plain.data[10 * plain.frames + 20]);
+    expect(await transcribe(model, synthesizeTones(chars('hello world'), m.frequencies))).toBe('hello world');
+    for (const [key, value, pattern] of [
+      ['frame_splicing', 3, /preprocessor\.frame_splicing 3: frame splicing is not implemented/],
+      ['exact_pad', true, /preprocessor\.exact_pad true: exact \(center=False\) STFT padding is not implemented/],
+      ['window', 'kaiser', /preprocessor\.window "kaiser": expected hann, hamming, blackman or bartlett/],
+      ['mel_norm', 'htk', /preprocessor\.mel_norm "htk": only "slaney"/],
+      ['log_zero_guard_type', 'max', /log_zero_guard_type "max": expected add or clamp/],
+      ['highfreq', 9000, /highfreq 9000: expected 0 ≤ lowfreq < highfreq ≤ 8000/],
+      ['windw', 'hann', /preprocessor\.windw "hann": unknown preprocessor key/],
+    ] as const) {
+      const bad = writeNemoToneModel(fresh('pre-bad'), { vocabulary: CHAR_VOCAB, configOverrides: { preprocessor: { features: 80, [key]: value } } });
+      await expectUserError(loadCtcModel(bad.dir), pattern);
+    }
+  });
+
+  it('14.10: byte-fallback tokens are reassembled into UTF-8; WordPiece (##) joins words', () => {
+    const bytes = ['▁caf', '<0xC3>', '<0xA9>', '▁', '<0xE2>', '<0x82>', '<0xAC>', '<unk>', '<blk>'];
+    // The one token-to-text rule of greedy and beam decoding (decoding/alphabet.ts); <unk> prints as ⁇.
+    const a = buildAlphabet(bytes, 8);
+    expect(tokensToText(a, [0, 1, 2, 3, 4, 5, 6])).toBe('café €');
+    expect(tokensToText(a, [0, 1, 7])).toBe('caf\uFFFD ⁇'); // a lone lead byte is invalid UTF-8
+    const wpe = ['the', '##re', 'is', '##n', "##'t", '[UNK]', '<blk>'];
+    expect(tokensToText(buildAlphabet(wpe, 6), [0, 1, 2, 3, 4])).toBe("there isn't");
+  });
+
+  it('14.10: a NeMo folder with tokenizer "wpe", and one with byte-fallback tokens, decode through the loader', async () => {
+    const wpeVocab = ['the', '##re', 'is', '##n'];
+    const w = writeNemoToneModel(fresh('wpe'), { vocabulary: wpeVocab, tokenizer: 'wpe' as 'bpe' });
+    const wm = await loadCtcModel(w.dir);
+    expect(wm.tokenizer.kind).toBe('wpe');
+    expect(await transcribe(wm, synthesizeTones(['the', '##re', 'is', '##n'], w.frequencies))).toBe('there isn');
+    const byteVocab = ['▁caf', '<0xC3>', '<0xA9>', '▁ok'];
+    const s = writeSherpaToneModel(fresh('bytes'), { vocabulary: byteVocab });
+    const sm = await loadCtcModel(s.dir);
+    expect(sm.tokenizer.specialIds).toEqual([4]);
+    expect(await transcribe(sm, synthesizeTones(byteVocab, s.frequencies))).toBe('café ok');
+  });
+
+  it('14.11: raw logits under another output name are log-softmaxed (rows sum to 1)', async () => {
+    const m = writeNemoToneModel(fresh('raw'), { vocabulary: CHAR_VOCAB, rawLogits: true, outputName: 'logits' });
+    const model = await loadCtcModel(m.dir);
+    const lp = await model.run(synthesizeTones(chars('hello world'), m.frequencies));
+    for (let t = 0; t < lp.frames; t += 7) {
+      let sum = 0;
+      for (let v = 0; v < lp.vocabSize; v++) sum += Math.exp(lp.data[t * lp.vocabSize + v]!);
+      expect(sum).toBeCloseTo(1, 5);
+    }
+    expect(greedyDecode(lp, model.vocabulary, model.blankId, model.tokenizer)).toBe('hello world');
+  });
+
+  it('14.12: an export with the preprocessor inside (audio_signal [B, T]) is refused at load with the reason', async () => {
+    const m = writeNemoToneModel(fresh('rank2'), { vocabulary: CHAR_VOCAB, rawAudioInput: true });
+    await expectUserError(loadCtcModel(m.dir), /model\.onnx: ONNX input "audio_signal" has rank 2 \[batch, time\], expected rank 3: a rank-2 \[B, T\] audio_signal means the export contains the preprocessor/);
+  });
+
+  it('14.13: tokens.txt split on any whitespace (tabs), a bare id line is the space symbol', () => {
+    const r = parseTokensTxt('\t0\na\t1\nb  2\r\n<blk>\t3\n', 'tokens.txt');
+    expect(r.tokens).toEqual([' ', 'a', 'b', '<blk>']);
+    expect(r.blankId).toBe(3);
+    expect(() => parseTokensTxt('a b 1\n', 'tokens.txt')).toThrow(/line 1: expected "<symbol> <id>"/);
+  });
+
+  it('14.14: transducer folders say so and how to export the CTC branch', async () => {
+    const d = fresh('rnnt');
+    mkdirSync(d, { recursive: true });
+    for (const f of ['encoder.int8.onnx', 'decoder.int8.onnx', 'joiner.int8.onnx']) writeFileSync(path.join(d, f), 'x');
+    writeTokensTxt(d, CHAR_VOCAB);
+    await expectUserError(loadCtcModel(d), /transducer models are not supported \(found decoder\.int8\.onnx, encoder\.int8\.onnx, joiner\.int8\.onnx\).*set_export_config\(\{"decoder_type": "ctc"\}\)/);
+    const n = fresh('rnnt-nemo');
+    mkdirSync(n, { recursive: true });
+    for (const f of ['encoder-model.onnx', 'decoder_joint-model.onnx']) writeFileSync(path.join(n, f), 'x');
+    expect(() => detectLayout(n)).toThrow(/transducer models are not supported/);
   });
 });
