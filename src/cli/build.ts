@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { buildEnsemble } from '../ensemble/build.js';
+import { removeTempFilesOnSignal } from '../util/atomic.js';
 import { optionalNumber } from './options.js';
 
 interface BuildCliOptions {
@@ -20,6 +21,8 @@ export function register(program: Command): void {
     .option('--quiet', 'no progress display')
     .action(async (config: string, opts: BuildCliOptions) => {
       const concurrency = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 });
+      // Ctrl-C / SIGTERM: no `.cache/**/*.tmp` left behind (the next run also sweeps stale ones).
+      removeTempFilesOnSignal();
       const r = await buildEnsemble(config, {
         outDir: opts.output,
         concurrency,
