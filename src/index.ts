@@ -74,6 +74,8 @@ export type { OnnxModelInfo, OnnxValueInfo } from './models/onnx-proto.js';
 // Ensembles: build (NeMo build_ensemble.py YAML), load + transcribe, LM weight tuning.
 export { Ensemble, DEFAULT_BEAM } from './ensemble/ensemble.js';
 export type { EnsembleLoadOptions } from './ensemble/ensemble.js';
+export { checkEnsembleFiles, checkLanguageModelFiles, verifyModelChecksums } from './ensemble/verify.js';
+export type { EnsembleCheckOptions } from './ensemble/verify.js';
 export type { TranscribeOptions, EnsembleResult, EnsembleMemberInfo, MemberTranscript } from './ensemble/types.js';
 export { buildEnsemble, buildEnsembleFromConfig, resolveOutputDir } from './ensemble/build.js';
 export type { BuildOptions, BuildResult, BuildStats } from './ensemble/build.js';
@@ -101,10 +103,11 @@ export type { Alphabet, AlphabetOptions, VocabularyKind } from './decoding/alpha
 export { prefixBeamSearch, decodeWithLm, CtcBeamSearchDecoder, decoderFor, alphabetFor } from './decoding/prefix-beam-search.js';
 export type { BeamSearchOptions, DecodedBeam, DecodeWithLmOptions } from './decoding/prefix-beam-search.js';
 // HTTP service (`ensemble serve`) and evaluation (`ensemble eval`): src/server/, src/eval/.
-export { createApp, parseTranscribeQuery } from './server/app.js';
+export { createApp, parseTranscribeQuery, redactMessage } from './server/app.js';
 export type { Transcriber, AppOptions, EnsembleApp, ServiceControl, LoadState } from './server/app.js';
 export { startServer } from './server/server.js';
-export type { ServerOptions, RunningServer } from './server/server.js';
+export type { ServerOptions, RunningServer, StopResult } from './server/server.js';
+export { writeFileAtomic, trackTempFile, removeTempFilesOnSignal, sweepStaleTempFiles } from './util/atomic.js';
 export { renderPage } from './server/page.js';
 export { summarizeEnsemble } from './ensemble/summary.js';
 export type { EnsembleSummary } from './ensemble/summary.js';

@@ -20,17 +20,29 @@
  *   for a slot), `decode` (audio decoding and resampling) and `total` (request arrival to answer,
  *   upload included).
  *   Errors are JSON { error: { status, code, message }, requestId }:
- *     400 bad query, empty or undecodable audio (the decoder's reason), audio longer than
- *         maxAudioSeconds (the message names the limit), multipart without `file`
+ *     400 bad query, empty or undecodable audio (the decoder's reason), a WAV rate outside 1–384 kHz,
+ *         audio longer than maxAudioSeconds (the message names the limit), multipart without `file`
+ *         or with two of them
  *     404 unknown route        413 body over maxBodyBytes      415 unsupported media type
- *     503 not ready / shutting down / queue full (with Retry-After)
+ *     408 the body paused for uploadIdleMs, or arrived slower than minUploadBytesPerSec (after
+ *         uploadGraceMs); the connection is closed
+ *     431 URL or headers over Node's 16 KB limit (server.ts)
+ *     503 not ready / shutting down / queue full / maxUploads bodies being received (with Retry-After);
+ *         E_SHUTDOWN: still in flight when the shutdown grace period ran out
  *     504 the request took longer than timeoutMs from its arrival (upload + queue wait + decoding +
  *         inference). Inference already running cannot be interrupted: it finishes in the background
  *         and keeps its concurrency slot until then, so overload shows up as 503s rather than piling
  *         up. onnxruntime-node runs inference synchronously on the calling thread, so with an in-thread
  *         `Ensemble` the timer (and /healthz, /metrics) can only act between inference calls; serve a
  *         `WorkerPoolEnsemble` (the CLI default) to keep the HTTP thread free.
- *     500 anything unexpected (logged with the request id; the server keeps running).
+ *     500 a server fault (an LM that cannot be loaded: E_LM_UNAVAILABLE) or anything unexpected: a
+ *         generic message, the details logged with the request id; the server keeps running.
+ *   No message a client gets contains a server path or a heap address (`redactMessage`).
+ *
+ * Uploads are read in full (bounded by maxUploads, uploadIdleMs, minUploadBytesPerSec) before the
+ * request asks the limiter for an inference slot, so slow clients never hold one. After an early answer
+ * the rest of the body is read and dropped (up to 2 × maxBodyBytes or 10 s) so that clients which send
+ * everything before reading still get the answer.
  *
  * Every request gets an id (a valid incoming X-Request-Id is kept, else a UUID), returned in the
  * `X-Request-Id` header and the body, and one JSON log line when it ends.
