@@ -162,6 +162,7 @@ export async function run(): Promise<void> {
       const latValid: number[] = [];
       let sent = 0;
       let validServerErrors = 0;
+      let validShed = 0;
       let transportErrors = 0;
       let maxOutstanding = 0;
       let outstanding = 0;
@@ -199,6 +200,7 @@ export async function run(): Promise<void> {
             if (k.valid) {
               latValid.push(performance.now() - t0);
               if (r.status >= 500) validServerErrors++;
+              if (r.status === 503 && code === 'E_BUSY') validShed++;
             }
           })
           .catch(() => {
@@ -216,7 +218,9 @@ export async function run(): Promise<void> {
       console.log(`load average at the end ${os.loadavg()[0]!.toFixed(1)} (${os.cpus().length} CPUs)`);
       console.log(`${sent} requests in ${seconds.toFixed(0)} s (${(sent / seconds).toFixed(1)} req/s), at most ${maxOutstanding} outstanding, ${transportErrors} transport errors`);
       for (const [k, v] of [...byStatus.entries()].sort()) console.log(`  ${k}: ${v}`);
-      console.log(`5xx for valid input: ${validServerErrors}`);
+      console.log(
+        `5xx for valid input: ${validServerErrors} (503 E_BUSY load shedding with Retry-After: ${validShed}; any other: ${validServerErrors - validShed})`,
+      );
       console.log(`valid requests: p50 ${pct(latValid, 0.5).toFixed(1)} ms, p99 ${pct(latValid, 0.99).toFixed(1)} ms`);
       console.log(
         `server RSS: ${rssStart.toFixed(1)} MB after warm-up, ${rssEnd.toFixed(1)} MB at the end` +
