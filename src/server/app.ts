@@ -200,6 +200,8 @@ function asClientOrServerError(e: unknown): unknown {
   if (e instanceof HttpError || e instanceof ServerFault) return e;
   if (isUserError(e)) {
     if (CLIENT_ERROR_CODES.test(e.code)) return new HttpError(400, redactMessage(e.message), e.code);
+    // Non-WAV audio on a server without ffmpeg (when decoding happens in the transcriber).
+    if (e.code === 'E_FFMPEG_MISSING') return new HttpError(415, redactMessage(e.message), e.code);
     if (e.code.startsWith('E_LM')) return new ServerFault('the language model of the chosen member is not available on this server', 'E_LM_UNAVAILABLE', { cause: e });
     return new ServerFault('internal error', 'E_INTERNAL', { cause: e });
   }
