@@ -35,4 +35,40 @@ export const SERVING_DEFAULTS = {
   graceMs: 30_000,
   /** Requests allowed to wait for a slot, per concurrent slot. */
   queuePerSlot: 4,
+  /**
+   * Request bodies being received at once. Uploads are read in full before a request asks for an
+   * inference slot, so slow clients never hold one; this bounds their memory instead (× maxBodyMb).
+   */
+  maxUploads: 32,
+  /** Longest pause between two chunks of a request body before 408. */
+  uploadIdleMs: 10_000,
+  /** Slowest accepted average upload rate (bytes/s) once `uploadGraceMs` have passed (408 below). */
+  minUploadBytesPerSec: 4096,
+  uploadGraceMs: 5_000,
+  /**
+   * After an early answer (413, 415, 503 …) the rest of the body is read and dropped, up to 2× the body
+   * limit or this long, so that clients which send everything before reading still see the answer.
+   */
+  discardMs: 10_000,
+} as const;
+
+/**
+ * Exit statuses of `ensemble serve` (README, HTTP service): 0 after a clean shutdown, 1 after an
+ * unexpected error, 2 for bad options or an ensemble that cannot be loaded, `graceExpired` when the
+ * shutdown grace period ran out and the requests still in flight were answered 503, `secondSignal` on a
+ * second SIGTERM/SIGINT (128 + SIGINT, the shell's convention for an interrupted program).
+ */
+export const EXIT_CODES = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  graceExpired: 75,
+  secondSignal: 130,
+} as const;
+
+/** Audio accepted by the decoders (WAV headers and ffmpeg output alike). */
+export const AUDIO_LIMITS = {
+  /** Sample rates outside [min, max] Hz are refused: below, a few bytes would claim hours of audio; above, no real recording. */
+  minSampleRate: 1_000,
+  maxSampleRate: 384_000,
 } as const;

@@ -56,6 +56,9 @@ function kernel(d: Design, t: number): number {
   return 2 * d.fc * sinc * (besselI0(d.beta * Math.sqrt(1 - r * r)) / d.i0beta);
 }
 
+/** Largest buffer (samples) one call may allocate: 2^28, over 4 hours at 16 kHz. */
+export const MAX_RESAMPLE_SAMPLES = 2 ** 28;
+
 export function resample(input: Float32Array, fromRate: number, toRate: number, opts: ResampleOptions = {}): Float32Array {
   if (!(fromRate > 0 && toRate > 0) || !Number.isInteger(fromRate) || !Number.isInteger(toRate)) {
     throw new RangeError(`sample rates must be positive integers, got ${fromRate} -> ${toRate}`);
@@ -69,6 +72,11 @@ export function resample(input: Float32Array, fromRate: number, toRate: number, 
   const width = 2 * K; // taps j = -K+1 .. K
   const nIn = input.length;
   const nOut = Math.ceil((nIn * L) / M);
+  // Callers bound the rates (AUDIO_LIMITS); this guard keeps a bad pair a clear error rather than an
+  // "Invalid typed array length" or gigabytes of tables.
+  if (nOut > MAX_RESAMPLE_SAMPLES || nIn + 2 * K + 2 > MAX_RESAMPLE_SAMPLES || 2 * (K + 1) * 1024 > MAX_RESAMPLE_SAMPLES) {
+    throw new RangeError(`resampling ${nIn} samples from ${fromRate} Hz to ${toRate} Hz needs more than ${MAX_RESAMPLE_SAMPLES} samples of buffers`);
+  }
   const out = new Float32Array(nOut);
   // Zero-padded copy so the inner loop needs no bounds checks.
   const x = new Float64Array(nIn + 2 * K + 2);

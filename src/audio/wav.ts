@@ -1,3 +1,4 @@
+import { AUDIO_LIMITS } from '../defaults.js';
 import { UserError } from '../util/errors.js';
 
 /** Decoded WAV: one Float32Array per channel, samples scaled to [-1, 1) like NeMo's `AudioSegment`. */
@@ -108,7 +109,7 @@ interface Fmt {
 
 /**
  * Decode a RIFF/WAVE file: PCM 8/16/24/32-bit, IEEE float 32/64, WAVE_FORMAT_EXTENSIBLE (with any of
- * those sub-formats), mu-law and A-law; any channel count and sample rate. Integer PCM is scaled by
+ * those sub-formats), mu-law and A-law; any channel count; sample rates from 1 kHz to 384 kHz (AUDIO_LIMITS). Integer PCM is scaled by
  * 1/2^(bits-1) (8-bit is unsigned, offset 128). Errors are `UserError`s naming `source`.
  */
 export function decodeWav(bytes: Uint8Array, source = '<buffer>'): DecodedWav {
@@ -186,7 +187,11 @@ export function decodeWav(bytes: Uint8Array, source = '<buffer>'): DecodedWav {
   if (dataStart < 0) fail('no "data" chunk (truncated file?)');
   const f = fmt!;
   if (f.channels === 0) fail('"fmt " chunk declares 0 channels');
-  if (f.sampleRate === 0) fail('"fmt " chunk declares a sample rate of 0');
+  if (f.sampleRate < AUDIO_LIMITS.minSampleRate || f.sampleRate > AUDIO_LIMITS.maxSampleRate) {
+    // Outside this range a header can make the work unbounded by the body size (1 Hz: a few bytes of
+    // "audio" resample to minutes) or describe no real recording.
+    fail(`"fmt " chunk declares a sample rate of ${f.sampleRate} Hz; expected ${AUDIO_LIMITS.minSampleRate} to ${AUDIO_LIMITS.maxSampleRate} Hz`, 'E_WAV_RATE');
+  }
 
   let encoding: string;
   let bytesPerSample: number;

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { buildEnsemble } from '../ensemble/build.js';
 import { looksLikeOverride } from '../ensemble/hydra-overrides.js';
 import { UserError } from '../util/errors.js';
+import { removeTempFilesOnSignal } from '../util/atomic.js';
 import { optionalNumber } from './options.js';
 
 interface BuildCliOptions {
@@ -51,6 +52,8 @@ export function register(program: Command): void {
     .option('--quiet', 'no progress display')
     .action(async (config: string | undefined, rest: string[], opts: BuildCliOptions) => {
       const concurrency = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 });
+      // Ctrl-C / SIGTERM: no `.cache/**/*.tmp` left behind (the next run also sweeps stale ones).
+      removeTempFilesOnSignal();
       const { file, overrides } = resolveBuildConfigFile([...(config === undefined ? [] : [config]), ...rest], opts);
       if (file === null && overrides.length === 0) throw new UserError('give a config YAML, --config-name NAME, or key=value overrides', { code: 'E_USAGE' });
       const r = await buildEnsemble(file, {

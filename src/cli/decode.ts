@@ -61,7 +61,9 @@ export function parseLogprobsJson(text: string, source: string): LogprobsFile {
     for (let k = 0; k < V; k++) {
       const v = row[k];
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new UserError(`"logprobs"[${t}][${k}] must be a finite number, got ${JSON.stringify(v)}`, { source });
+        // JSON.stringify would print Infinity (from 1e999) and NaN as "null".
+        const got = typeof v === 'number' ? `${v} (not finite)` : JSON.stringify(v);
+        throw new UserError(`"logprobs"[${t}][${k}] must be a finite number, got ${got}`, { source });
       }
       if (v > max) max = v;
     }

@@ -7,7 +7,7 @@ import { Progress } from '../ensemble/progress.js';
 import { evaluate, type TestSet } from '../eval/evaluate.js';
 import { renderMarkdown, writeReports } from '../eval/report.js';
 import { UserError } from '../util/errors.js';
-import { openEnsemble, optionalNumber } from './options.js';
+import { ALLOW_CHANGED_HELP, openEnsemble, optionalNumber } from './options.js';
 
 interface EvalCliOptions {
   ensemble?: string;
@@ -17,6 +17,7 @@ interface EvalCliOptions {
   output: string;
   jobs?: string;
   quiet?: boolean;
+  allowChangedModels?: boolean;
 }
 
 /** `DOMAIN=MANIFEST` → parts; the domain is a member name. */
@@ -65,10 +66,15 @@ export function register(program: Command): void {
     .option('-o, --output <dir>', 'folder for eval.json, eval.md and eval.html', 'eval-results')
     .option('--jobs <n>', 'worker threads, each with its own copy of the ensemble (default: number of CPUs)')
     .option('--quiet', 'no progress and no summary on the terminal')
+    .option('--allow-changed-models', ALLOW_CHANGED_HELP)
     .action(async (opts: EvalCliOptions) => {
       const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? Math.max(1, os.cpus().length);
       const beam = optionalNumber('--beam', opts.beam, { integer: true, min: 1 });
-      const { dir, pooled, loading } = openEnsemble(opts.ensemble, { workers: jobs, preloadLms: Boolean(opts.lm) });
+      const { dir, pooled, loading } = openEnsemble(opts.ensemble, {
+        workers: jobs,
+        preloadLms: Boolean(opts.lm),
+        checks: { allowChangedModels: Boolean(opts.allowChangedModels) },
+      });
       loading.catch(() => undefined);
       const tests = await resolveTestArgs(dir, opts.test);
       if (!opts.quiet && opts.test.length === 0) {

@@ -7,7 +7,7 @@ import type { EnsembleResult, TranscribeOptions } from '../ensemble/types.js';
 import { mapConcurrent } from '../util/concurrency.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
-import { optionalNumber, resolveEnsembleDir } from './options.js';
+import { ALLOW_CHANGED_HELP, optionalNumber, resolveEnsembleDir } from './options.js';
 
 interface InferCliOptions {
   ensemble?: string;
@@ -19,6 +19,7 @@ interface InferCliOptions {
   output?: string;
   jobs?: string;
   quiet?: boolean;
+  allowChangedModels?: boolean;
 }
 
 /**
@@ -62,6 +63,7 @@ export function register(program: Command): void {
     .option('-o, --output <file>', 'write the output to FILE instead of stdout')
     .option('--jobs <n>', 'utterances in flight at once (default 4)')
     .option('--quiet', 'no progress display for --manifest')
+    .option('--allow-changed-models', ALLOW_CHANGED_HELP)
     .action(async (audio: string[], opts: InferCliOptions) => {
       if (!opts.manifest && audio.length === 0) throw new UserError('give audio files or --manifest M.jsonl');
       if (opts.manifest && audio.length > 0) throw new UserError('give either audio files or --manifest, not both');
@@ -70,7 +72,7 @@ export function register(program: Command): void {
       const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? 4;
       const dir = resolveEnsembleDir(opts.ensemble);
       const manifest = opts.manifest ? await loadManifest(opts.manifest) : null;
-      const ensemble = await Ensemble.load(dir, { preloadLms: Boolean(opts.lm) });
+      const ensemble = await Ensemble.load(dir, { preloadLms: Boolean(opts.lm), checks: { allowChangedModels: Boolean(opts.allowChangedModels) } });
       const lines: string[] = [];
       const out = opts.output ? null : process.stdout;
       const emit = (s: string): void => {

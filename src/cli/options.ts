@@ -70,6 +70,10 @@ export function resolveEnsembleDir(option: string | undefined): string {
   });
 }
 
+/** Help of `--allow-changed-models` (serve, infer, eval). */
+export const ALLOW_CHANGED_HELP =
+  "use members whose model.onnx no longer matches the sha256 in ensemble.json (a warning each) instead of refusing to load";
+
 export type OpenedEnsemble = Ensemble | WorkerPoolEnsemble;
 
 export interface OpenEnsembleOptions extends Omit<WorkerPoolOptions, 'workers'> {
@@ -87,7 +91,7 @@ export function openEnsemble(option: string | undefined, options: OpenEnsembleOp
   const pooled = workers > 0 && workerPoolAvailable();
   const loading: Promise<OpenedEnsemble> = pooled
     ? WorkerPoolEnsemble.start(dir, { ...rest, workers })
-    : Ensemble.load(dir, { preloadLms: rest.preloadLms });
+    : Ensemble.load(dir, { preloadLms: rest.preloadLms, checks: rest.checks });
   return { dir, pooled, loading };
 }
 

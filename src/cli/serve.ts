@@ -1,10 +1,10 @@
 import os from 'node:os';
 import type { Command } from 'commander';
-import { SERVING_DEFAULTS as S } from '../defaults.js';
+import { EXIT_CODES, SERVING_DEFAULTS as S } from '../defaults.js';
 import type { WorkerPoolEvent } from '../runtime/worker-pool.js';
 import { startServer } from '../server/server.js';
 import { UserError } from '../util/errors.js';
-import { numberOption, openEnsemble, optionalNumber } from './options.js';
+import { ALLOW_CHANGED_HELP, numberOption, openEnsemble, optionalNumber } from './options.js';
 
 interface ServeCliOptions {
   ensemble?: string;
@@ -18,6 +18,10 @@ interface ServeCliOptions {
   graceMs: string;
   workers?: string;
   preloadLms?: boolean;
+  maxUploads: string;
+  uploadIdleMs: string;
+  minUploadBytesPerSec: string;
+  allowChangedModels?: boolean;
 }
 
 export function register(program: Command): void {
@@ -35,6 +39,10 @@ export function register(program: Command): void {
     .option('--workers <n>', 'inference worker threads, each with its own copy of the ensemble (default: --concurrency; 0 = the main thread)')
     .option('--grace-ms <n>', 'on SIGTERM/SIGINT, longest wait for requests in flight', String(S.graceMs))
     .option('--preload-lms', 'load every member LM at start instead of on first use')
+    .option('--max-uploads <n>', 'request bodies received at once (503 beyond); uploads never hold an inference slot', String(S.maxUploads))
+    .option('--upload-idle-ms <n>', 'longest pause within a request body (408 beyond)', String(S.uploadIdleMs))
+    .option('--min-upload-bytes-per-sec <n>', `slowest average upload rate once ${S.uploadGraceMs / 1000} s have passed (408 below; 0 = no minimum)`, String(S.minUploadBytesPerSec))
+    .option('--allow-changed-models', ALLOW_CHANGED_HELP)
     .action(async (opts: ServeCliOptions) => {
       const port = numberOption('--port', opts.port, { integer: true, min: 0, max: 65535 });
       const maxBodyMb = numberOption('--max-body-mb', opts.maxBodyMb, { min: 0.001 });
@@ -43,20 +51,26 @@ export function register(program: Command): void {
       const queue = optionalNumber('--queue', opts.queue, { integer: true, min: 0 });
       const timeoutMs = numberOption('--timeout-ms', opts.timeoutMs, { integer: true, min: 1 });
       const graceMs = numberOption('--grace-ms', opts.graceMs, { integer: true, min: 0 });
+      const maxUploads = numberOption('--max-uploads', opts.maxUploads, { integer: true, min: 1 });
+      const uploadIdleMs = numberOption('--upload-idle-ms', opts.uploadIdleMs, { integer: true, min: 1 });
+      const minUploadBytesPerSec = numberOption('--min-upload-bytes-per-sec', opts.minUploadBytesPerSec, { min: 0 });
       const cpus = Math.max(1, os.cpus().length);
       const slots = concurrency ?? cpus;
       // onnxruntime-node runs inference synchronously on the calling thread: with worker threads the
       // main thread stays free for HTTP (health checks, metrics, timeouts) while `slots` requests run
       // in parallel. Each worker holds its own copy of the ensemble.
       const workers = opts.workers === undefined ? slots : numberOption('--workers', opts.workers, { integer: true, min: 0 });
-      // Pool events arrive once the server (and its logger) exists.
+      // Pool events and load warnings arrive once the server (and its logger) exists.
       let logPoolEvent: (e: WorkerPoolEvent) => void = () => undefined;
+      let logWarning: (line: string) => void = (line) => process.stderr.write(`${line}\n`);
       // Listen first (healthz answers, readyz is 503 until the models are loaded).
       const { dir, pooled, loading } = openEnsemble(opts.ensemble, {
         workers,
         preloadLms: Boolean(opts.preloadLms),
         intraOpThreads: Math.max(1, Math.floor(cpus / Math.max(1, workers))),
         onEvent: (e) => logPoolEvent(e),
+        // Every LM is checked before the service reports ready, so ?lm=1 never meets a missing file.
+        checks: { requireLms: true, allowChangedModels: Boolean(opts.allowChangedModels), warn: (line) => logWarning(line) },
       });
       loading.catch(() => undefined);
       const server = await startServer(loading, {
@@ -68,6 +82,9 @@ export function register(program: Command): void {
         queue,
         timeoutMs,
         graceMs,
+        maxUploads,
+        uploadIdleMs,
+        minUploadBytesPerSec,
       }).catch((e: NodeJS.ErrnoException) => {
         if (e.code === 'EADDRINUSE') throw new UserError(`port ${port} on ${opts.host} is already in use (--port)`);
         if (e.code === 'EACCES') throw new UserError(`no permission to listen on ${opts.host}:${port} (--port, --host)`);
@@ -76,6 +93,7 @@ export function register(program: Command): void {
       });
       const log = server.app.service.log;
       logPoolEvent = ({ type, ...rest }) => log({ level: type === 'worker-restarted' ? 'info' : 'error', msg: type, ...rest });
+      logWarning = (line) => log({ level: 'warn', msg: line.replace(/^warning: /, '') });
       log({ level: 'info', msg: 'listening', url: server.url, ensemble: dir, workers: pooled ? workers : 0, limits: server.app.service.limits });
 
       // Errors in a request never crash the process (express error handler). A stray rejection is
@@ -85,45 +103,55 @@ export function register(program: Command): void {
       };
       process.on('unhandledRejection', onRejection);
 
-      let exitCode = 0;
-      let ensemble: Awaited<typeof loading> | null = null;
+      // Exit statuses (EXIT_CODES): 0 clean, 1 uncaught exception, 2 load failure, 75 grace period over
+      // (requests in flight answered 503), 130 second signal. The process never exits while a worker
+      // thread is inside ONNX Runtime (that aborts with 134): the ensemble is disposed first, which
+      // waits for the inference in progress.
+      let exitCode: number = EXIT_CODES.ok;
       const done = new Promise<void>((resolve) => {
         let signals = 0;
-        const shutdown = (why: string): void => {
+        const shutdown = (why: string, code: number | null): void => {
           signals++;
-          if (signals > 1) {
-            log({ level: 'warn', msg: `second ${why}: exiting now` });
-            process.exit(130);
+          if (signals === 2) {
+            log({ level: 'warn', msg: `second ${why}: answering the requests in flight 503 and exiting as soon as inference stops` });
+            exitCode = EXIT_CODES.secondSignal;
+            void server.stop({ now: true });
+            return;
           }
+          if (signals > 2) {
+            log({ level: 'warn', msg: `${why} again: killing the process` });
+            process.kill(process.pid, 'SIGKILL');
+            return;
+          }
+          if (code !== null) exitCode = code;
           log({ level: 'info', msg: `${why}: finishing requests in flight` });
           server
             .stop()
-            .then(() => ensemble?.dispose())
+            .then(async (r) => {
+              if (r.interrupted > 0 && exitCode === EXIT_CODES.ok) exitCode = EXIT_CODES.graceExpired;
+              // Still loading: wait for it (a worker must not be cut off inside ONNX Runtime), then close.
+              const ensemble = await loading.catch(() => null);
+              await ensemble?.dispose();
+            })
             .catch((e) => log({ level: 'error', msg: 'shutdown error', error: (e as Error).message }))
             .finally(resolve);
         };
-        process.on('SIGTERM', () => shutdown('SIGTERM'));
-        process.on('SIGINT', () => shutdown('SIGINT'));
+        process.on('SIGTERM', () => shutdown('SIGTERM', null));
+        process.on('SIGINT', () => shutdown('SIGINT', null));
         process.on('uncaughtException', (e) => {
           log({ level: 'error', msg: 'uncaught exception', error: e.message, stack: e.stack });
-          exitCode = 1;
-          shutdown('uncaught exception');
+          shutdown('uncaught exception', EXIT_CODES.error);
         });
-        loading.then(
-          (e) => {
-            ensemble = e;
-          },
-          (e: unknown) => {
-            // Without models the service is useless: report and exit non-zero.
-            log({ level: 'error', msg: 'cannot load the ensemble', error: (e as Error)?.message ?? String(e) });
-            process.stderr.write(`error: ${(e as Error)?.message ?? String(e)}\n`);
-            exitCode = 2;
-            shutdown('load failure');
-          },
-        );
+        loading.catch((e: unknown) => {
+          // Without models the service is useless: report and exit non-zero.
+          log({ level: 'error', msg: 'cannot load the ensemble', error: (e as Error)?.message ?? String(e) });
+          process.stderr.write(`error: ${(e as Error)?.message ?? String(e)}\n`);
+          shutdown('load failure', EXIT_CODES.usage);
+        });
       });
       await done;
       process.off('unhandledRejection', onRejection);
+      log({ level: 'info', msg: 'exit', code: exitCode });
       if (exitCode) process.exitCode = exitCode;
     });
 }

@@ -13,11 +13,15 @@
  *    (44 settings) scored by dev accuracy, nested in the confidence grid (144 specs) with
  *    `tune_confidence`; first best wins.
  * 4. `DIR/ensemble.json` is written atomically.
+ *
+ * Interrupted builds: cache entries and ensemble.json go through temp files (util/atomic.ts); the CLI
+ * removes those on SIGINT/SIGTERM, and every build first sweeps temp files whose writer is gone.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { computeConfidenceGrid, describeConfidenceSpec, nemoTuningGrid, type ConfidenceSpec } from '../confidence/index.js';
 import { mapConcurrent } from '../util/concurrency.js';
+import { sweepStaleTempFiles } from '../util/atomic.js';
 import { loadCtcModel } from '../models/load.js';
 import type { CtcModel } from '../models/types.js';
 import {
@@ -177,6 +181,9 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
     // 3. One pass per (model, distinct audio file), cached.
     const audioPaths = [...new Set([...train.flat(), ...dev.flat()].map((e) => e.audioPath))];
     const cache = new ConfidenceCache(options.cacheDir === false ? null : (options.cacheDir ?? path.join(outDir, '.cache')));
+    // Temp files of an earlier build that was killed (its process is gone) are removed.
+    if (cache.dir) await sweepStaleTempFiles(cache.dir, { recursive: true });
+    await sweepStaleTempFiles(outDir);
     const stats: BuildStats = { modelPasses: 0, frontEndPasses: 0, cachedPasses: 0, audioFiles: audioPaths.length, audioDecodes: 0 };
     const conf = new Map<string, Float64Array[]>();
     const progress =

@@ -18,6 +18,7 @@ import type { CtcModel, Logprobs } from '../models/types.js';
 import type { Selector } from '../selector/index.js';
 import { UserError } from '../util/errors.js';
 import { readEnsembleJson, resolveFrom, type EnsembleJson } from './format.js';
+import { checkEnsembleFiles, type EnsembleCheckOptions } from './verify.js';
 import { DecodedAudio, runMembers, type RunTimings } from './runner.js';
 import type { EnsembleMemberInfo, EnsembleResult, MemberTranscript, TranscribeOptions } from './types.js';
 
@@ -26,6 +27,12 @@ export interface EnsembleLoadOptions {
   loadModel?: (dir: string) => Promise<CtcModel>;
   /** Load every member's LM now instead of on first use. */
   preloadLms?: boolean;
+  /**
+   * Checks before loading (verify.ts): each member's ONNX sha256 against ensemble.json (refused unless
+   * `allowChangedModels`), and with `requireLms` every LM file. `false` skips them (a worker pool's
+   * threads, after the pool checked once).
+   */
+  checks?: EnsembleCheckOptions | false;
 }
 
 /** Default beam width for LM decoding (pyctcdecode's). */
@@ -33,6 +40,7 @@ export const DEFAULT_BEAM = DECODING_DEFAULTS.beamWidth;
 
 export class Ensemble {
   private readonly lms = new Map<number, Promise<LanguageModelScorer>>();
+  private readonly active = new Set<Promise<EnsembleResult>>();
   private disposed = false;
 
   private constructor(
@@ -45,6 +53,7 @@ export class Ensemble {
 
   static async load(dir: string, options: EnsembleLoadOptions = {}): Promise<Ensemble> {
     const { json, selector } = await readEnsembleJson(dir);
+    if (options.checks !== false) await checkEnsembleFiles(dir, options.checks ?? {});
     const load = options.loadModel ?? ((d: string) => loadCtcModel(d));
     const settled = await Promise.allSettled(json.models.map((m) => load(resolveFrom(dir, m.path))));
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -102,7 +111,10 @@ export class Ensemble {
     if (!m?.lm) throw new UserError(`member "${m?.name ?? index}" has no LM`, { code: 'E_NO_LM' });
     let p = this.lms.get(index);
     if (!p) {
-      p = this.loadLm(resolveFrom(this.dir, m.lm.path));
+      p = this.loadLm(resolveFrom(this.dir, m.lm.path)).catch((e: unknown) => {
+        // E_LM_LOAD: the server answers 500 (its fault, not the request's) without the path.
+        throw new UserError(`member "${m.name}": its language model could not be loaded: ${(e as Error)?.message ?? String(e)}`, { code: 'E_LM_LOAD', cause: e });
+      });
       this.lms.set(index, p);
       p.catch(() => this.lms.delete(index)); // a failed load is retried by the next request
     }
@@ -133,6 +145,16 @@ export class Ensemble {
 
   async transcribe(audio: Float32Array | Uint8Array | string, options: TranscribeOptions = {}): Promise<EnsembleResult> {
     if (this.disposed) throw new Error('the ensemble was disposed');
+    const run = this.transcribeNow(audio, options);
+    this.active.add(run);
+    run.then(
+      () => this.active.delete(run),
+      () => this.active.delete(run),
+    );
+    return run;
+  }
+
+  private async transcribeNow(audio: Float32Array | Uint8Array | string, options: TranscribeOptions): Promise<EnsembleResult> {
     if (options.beam !== undefined && (!Number.isInteger(options.beam) || options.beam < 1)) {
       throw new UserError(`beam must be a positive integer, got ${options.beam}`, { code: 'E_OPTIONS' });
     }
@@ -191,9 +213,11 @@ export class Ensemble {
     return result;
   }
 
+  /** Release the models once the transcriptions in progress have ended (never under a running session). */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    await Promise.allSettled([...this.active]);
     await Promise.all(this.models.map((m) => m.dispose().catch(() => undefined)));
   }
 }

@@ -13,3 +13,4 @@ export { readEnsembleJson, writeEnsembleJson, ENSEMBLE_FILE, ENSEMBLE_FORMAT, EN
 export type { EnsembleJson, EnsembleModelJson, EnsembleLmJson, TrainingReport } from './format.js';
 export { tuneLm, DEFAULT_TUNE_ALPHAS, DEFAULT_TUNE_BETAS, type TuneLmOptions, type TuneLmResult, type TuneLmMemberResult } from './tune-lm.js';
 export { DecodedAudio } from './runner.js';
+export { checkEnsembleFiles, checkLanguageModelFiles, verifyModelChecksums, type EnsembleCheckOptions } from './verify.js';

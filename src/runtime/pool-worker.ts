@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   try {
     ensemble = await Ensemble.load(data.dir, {
       preloadLms: data.preloadLms,
+      checks: false,
       loadModel: (d) => loadCtcModel(d, { sessionOptions: { intraOpNumThreads: data.intraOpThreads, interOpNumThreads: 1 } }),
     });
   } catch (e) {
@@ -33,12 +34,15 @@ async function main(): Promise<void> {
     return;
   }
   port.postMessage({ type: 'ready', members: ensemble.members(), summary: ensemble.describe() } satisfies WorkerReply);
+  // The transcription in progress: 'close' waits for it, since disposing the sessions under a run
+  // (between its awaits) would make its next ONNX Runtime call fail inside native code.
+  let running: Promise<unknown> = Promise.resolve();
   port.on('message', (m: WorkerRequest) => {
     if (m.type === 'close') {
-      void ensemble.dispose().finally(() => port.close());
+      void running.finally(() => ensemble.dispose()).finally(() => port.close());
       return;
     }
-    ensemble.transcribe(m.audio, m.options).then(
+    running = ensemble.transcribe(m.audio, m.options).then(
       (result) => port.postMessage({ type: 'result', id: m.id, result } satisfies WorkerReply),
       (e: unknown) => port.postMessage(errorReply(m.id, e)),
     );

@@ -15,6 +15,11 @@
  * fails to load, or that died `maxRestarts` times within a minute, stays down; when every slot is down
  * the pool fails and rejects all work.
  *
+ * Stopping: a worker thread must never be terminated (nor the process exit) while it is inside an ONNX
+ * Runtime call: the binding then throws a C++ `Napi::Error` into a dying thread and the whole process
+ * aborts (exit 134). `dispose()` therefore lets each worker finish the request it is running, then asks
+ * it to close; only an idle worker is ever terminated.
+ *
  * The worker script is the compiled `pool-worker.js` next to this module; when it is missing (running
  * the TypeScript sources directly, as the tests do), `workerPoolAvailable()` is false and callers use
  * an in-thread `Ensemble` instead.
@@ -25,6 +30,7 @@ import { Worker } from 'node:worker_threads';
 import type { EnsembleMemberInfo, EnsembleResult, TranscribeOptions } from '../ensemble/types.js';
 import { UserError } from '../util/errors.js';
 import type { EnsembleSummary } from '../ensemble/summary.js';
+import { checkEnsembleFiles, type EnsembleCheckOptions } from '../ensemble/verify.js';
 
 export interface WorkerData {
   dir: string;
@@ -61,6 +67,8 @@ interface Slot {
   /** Times of recent deaths (ms), for the crash-loop limit. */
   deaths: number[];
   down: boolean;
+  /** Called once the slot's current job has settled (dispose waits on them). */
+  idleWaiters: Array<() => void>;
 }
 
 /** Pool events, for logging (`ensemble serve` writes them to its JSON log). */
@@ -71,6 +79,8 @@ export type WorkerPoolEvent =
 
 export interface WorkerPoolOptions {
   workers: number;
+  /** Checks run once, here, before the workers load (verify.ts); the workers skip them. */
+  checks?: EnsembleCheckOptions;
   preloadLms?: boolean;
   intraOpThreads?: number;
   /** Restarts of one slot allowed within 60 s before it is left down (default 3). */
@@ -136,6 +146,7 @@ export class WorkerPoolEnsemble {
   /** Start `workers` threads, each loading the ensemble in `dir`; rejects if any fails to load. */
   static async start(dir: string, options: WorkerPoolOptions): Promise<WorkerPoolEnsemble> {
     if (!workerPoolAvailable()) throw new Error(`worker script ${fileURLToPath(workerUrl)} not found (run the compiled package)`);
+    await checkEnsembleFiles(dir, options.checks ?? {});
     const n = Math.max(1, Math.floor(options.workers));
     const data: WorkerData = { dir, preloadLms: Boolean(options.preloadLms), intraOpThreads: Math.max(1, options.intraOpThreads ?? 1) };
     const settled = await Promise.allSettled(Array.from({ length: n }, () => launchWorker(data)));
@@ -146,7 +157,7 @@ export class WorkerPoolEnsemble {
       throw failed.reason;
     }
     const pool = new WorkerPoolEnsemble(
-      started.map(({ worker }) => ({ worker, job: null, deaths: [], down: false })),
+      started.map(({ worker }) => ({ worker, job: null, deaths: [], down: false, idleWaiters: [] })),
       started[0]!.loaded.members,
       started[0]!.loaded.summary,
       data,
@@ -184,22 +195,41 @@ export class WorkerPoolEnsemble {
     });
   }
 
-  /** Stop the workers (after the jobs in progress; queued jobs are rejected). */
+  /** Requests being transcribed by a worker now. */
+  busyWorkers(): number {
+    return this.slots.filter((s) => s.job !== null).length;
+  }
+
+  /**
+   * Stop the workers: queued jobs are rejected, each job in progress runs to its end (it cannot be
+   * interrupted inside ONNX Runtime, and terminating the thread there aborts the process), then the
+   * worker disposes its ensemble and exits. Resolves when every worker thread has exited.
+   */
   async dispose(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed) return this.disposing;
     this.closed = true;
     for (const j of this.queue.splice(0)) j.reject(new Error('the worker pool was closed'));
-    await Promise.all(
-      this.slots.map((s) => {
+    this.disposing = Promise.all(
+      this.slots.map(async (s) => {
+        if (s.job) await new Promise<void>((r) => s.idleWaiters.push(r));
         const w = s.worker;
-        if (!w) return Promise.resolve();
-        return new Promise<void>((resolve) => {
+        if (!w) return;
+        await new Promise<void>((resolve) => {
           w.once('exit', () => resolve());
           w.postMessage({ type: 'close' } satisfies WorkerRequest);
+          // Idle by now, so terminating is safe should it not close by itself.
           setTimeout(() => void w.terminate(), 5000).unref();
         });
       }),
-    );
+    ).then(() => undefined);
+    return this.disposing;
+  }
+
+  private disposing: Promise<void> = Promise.resolve();
+
+  private settled(slot: Slot): void {
+    const w = slot.idleWaiters.splice(0);
+    for (const f of w) f();
   }
 
   private attach(slot: Slot, index: number, worker: Worker): void {
@@ -209,15 +239,24 @@ export class WorkerPoolEnsemble {
       slot.job = null;
       if (m.type === 'result') job.resolve(m.result);
       else job.reject(toError(m.error));
+      this.settled(slot);
       this.pump();
     });
     // 'error' (an uncaught exception) is followed by 'exit'; the first one seen handles the death.
     const died = (e: Error): void => {
-      if (this.closed || slot.worker !== worker) return;
+      if (slot.worker !== worker) return;
+      if (this.closed) {
+        slot.worker = null;
+        slot.job?.reject(new Error('the worker pool was closed'));
+        slot.job = null;
+        this.settled(slot);
+        return;
+      }
       slot.worker = null;
       const job = slot.job;
       slot.job = null;
       job?.reject(new Error(`the worker thread transcribing this request died (${e.message}); the request was not completed`));
+      this.settled(slot);
       this.onEvent({ type: 'worker-died', slot: index, error: e.message, lostRequest: job !== null });
       const now = Date.now();
       slot.deaths = [...slot.deaths.filter((t) => now - t < 60_000), now];

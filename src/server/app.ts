@@ -20,23 +20,36 @@
  *   for a slot), `decode` (audio decoding and resampling) and `total` (request arrival to answer,
  *   upload included).
  *   Errors are JSON { error: { status, code, message }, requestId }:
- *     400 bad query, empty or undecodable audio (the decoder's reason), audio longer than
- *         maxAudioSeconds (the message names the limit), multipart without `file`
+ *     400 bad query, empty or undecodable audio (the decoder's reason), a WAV rate outside 1–384 kHz,
+ *         audio longer than maxAudioSeconds (the message names the limit), multipart without `file`
+ *         or with two of them
  *     404 unknown route        413 body over maxBodyBytes      415 unsupported media type
- *     503 not ready / shutting down / queue full (with Retry-After)
+ *     408 the body paused for uploadIdleMs, or arrived slower than minUploadBytesPerSec (after
+ *         uploadGraceMs); the connection is closed
+ *     431 URL or headers over Node's 16 KB limit (server.ts)
+ *     503 not ready / shutting down / queue full / maxUploads bodies being received (with Retry-After);
+ *         E_SHUTDOWN: still in flight when the shutdown grace period ran out
  *     504 the request took longer than timeoutMs from its arrival (upload + queue wait + decoding +
  *         inference). Inference already running cannot be interrupted: it finishes in the background
  *         and keeps its concurrency slot until then, so overload shows up as 503s rather than piling
  *         up. onnxruntime-node runs inference synchronously on the calling thread, so with an in-thread
  *         `Ensemble` the timer (and /healthz, /metrics) can only act between inference calls; serve a
  *         `WorkerPoolEnsemble` (the CLI default) to keep the HTTP thread free.
- *     500 anything unexpected (logged with the request id; the server keeps running).
+ *     500 a server fault (an LM that cannot be loaded: E_LM_UNAVAILABLE) or anything unexpected: a
+ *         generic message, the details logged with the request id; the server keeps running.
+ *   No message a client gets contains a server path or a heap address (`redactMessage`).
+ *
+ * Uploads are read in full (bounded by maxUploads, uploadIdleMs, minUploadBytesPerSec) before the
+ * request asks the limiter for an inference slot, so slow clients never hold one. After an early answer
+ * the rest of the body is read and dropped (up to 2 × maxBodyBytes or 10 s) so that clients which send
+ * everything before reading still get the answer.
  *
  * Every request gets an id (a valid incoming X-Request-Id is kept, else a UUID), returned in the
  * `X-Request-Id` header and the body, and one JSON log line when it ends.
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
+import path from 'node:path';
 import type { Writable } from 'node:stream';
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
@@ -77,6 +90,14 @@ export interface AppOptions {
   timeoutMs?: number;
   /** Largest `beam` accepted (default 256). */
   maxBeam?: number;
+  /** Request bodies received at once (default 32); beyond that 503 + Retry-After. Uploads never hold an inference slot. */
+  maxUploads?: number;
+  /** Longest pause between two chunks of a body in ms (default 10000); 408 beyond. */
+  uploadIdleMs?: number;
+  /** Slowest accepted average upload rate in bytes/s once `uploadGraceMs` have passed (default 4096); 408 below. */
+  minUploadBytesPerSec?: number;
+  /** Time an upload may take before the minimum rate applies (default 5000 ms). */
+  uploadGraceMs?: number;
   /** Where the JSON log lines go (default process.stderr); null: no logs. */
   logStream?: Writable | null;
   /** Also export prom-client's default process metrics (default true). */
@@ -99,6 +120,11 @@ export interface ServiceControl {
   whenIdle(): Promise<void>;
   /** Work still running in the background after a timeout answer. */
   backgroundWork(): number;
+  /**
+   * Answer every transcription request not yet answered with 503 (shutdown past the grace period);
+   * their inference, which cannot be interrupted, finishes in the background. Returns how many.
+   */
+  interruptInFlight(): number;
   log(entry: Record<string, unknown>): void;
 }
 
@@ -142,6 +168,46 @@ export function parseTranscribeQuery(query: Record<string, unknown>, maxBeam: nu
   return out;
 }
 
+/**
+ * Strip what a response must never show: heap addresses (ffmpeg's `[hls @ 0x55a7…]`) and absolute server
+ * paths (reduced to their file name). Applied to every message that comes from below the server (decoders,
+ * loaders) before a client sees it.
+ */
+export function redactMessage(message: string): string {
+  return message
+    .replace(/\s*@\s*0x[0-9a-f]+/gi, '')
+    .replace(/0x[0-9a-f]{6,}/gi, '0x…')
+    .replace(/(^|[\s"'(=:])((?:[A-Za-z]:)?(?:[\\/][^\s\\/"'`:;,()[\]]+){2,}[\\/]?)/g, (_m, pre: string, p: string) => `${pre}${path.basename(p) || '…'}`);
+}
+
+/** A failure on the server's side (e.g. an LM file that cannot be loaded): 500 with a generic message, details in the log. */
+export class ServerFault extends Error {
+  constructor(
+    readonly publicMessage: string,
+    readonly code: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`${publicMessage}: ${(options.cause as Error)?.message ?? String(options.cause)}`, options);
+    this.name = 'ServerFault';
+  }
+}
+
+/** UserError codes from the transcriber that describe the request (its audio or options): 400. */
+const CLIENT_ERROR_CODES = /^E_(WAV|AUDIO_DECODE|OPTIONS|EMPTY|TOO_LONG)/;
+
+/** Sort an error from the transcriber: the request's fault (400) or the server's (500, never with a path). */
+function asClientOrServerError(e: unknown): unknown {
+  if (e instanceof HttpError || e instanceof ServerFault) return e;
+  if (isUserError(e)) {
+    if (CLIENT_ERROR_CODES.test(e.code)) return new HttpError(400, redactMessage(e.message), e.code);
+    // Non-WAV audio on a server without ffmpeg (when decoding happens in the transcriber).
+    if (e.code === 'E_FFMPEG_MISSING') return new HttpError(415, redactMessage(e.message), e.code);
+    if (e.code.startsWith('E_LM')) return new ServerFault('the language model of the chosen member is not available on this server', 'E_LM_UNAVAILABLE', { cause: e });
+    return new ServerFault('internal error', 'E_INTERNAL', { cause: e });
+  }
+  return e;
+}
+
 function routeLabel(req: Request): string {
   const p = req.path;
   if (p === '/' || p === '/v1/transcribe' || p === '/v1/models' || p === '/healthz' || p === '/readyz' || p === '/metrics') return p;
@@ -161,11 +227,18 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
     queue: options.queue ?? SERVING_DEFAULTS.queuePerSlot * (options.concurrency ?? cpus),
     timeoutMs: options.timeoutMs ?? SERVING_DEFAULTS.timeoutMs,
     maxBeam: options.maxBeam ?? 256,
+    maxUploads: options.maxUploads ?? SERVING_DEFAULTS.maxUploads,
+    uploadIdleMs: options.uploadIdleMs ?? SERVING_DEFAULTS.uploadIdleMs,
+    minUploadBytesPerSec: options.minUploadBytesPerSec ?? SERVING_DEFAULTS.minUploadBytesPerSec,
+    uploadGraceMs: options.uploadGraceMs ?? SERVING_DEFAULTS.uploadGraceMs,
   };
   if (!(limits.maxBodyBytes > 0)) throw new RangeError('maxBodyBytes must be positive');
   if (!(limits.maxAudioSeconds > 0)) throw new RangeError('maxAudioSeconds must be positive');
   if (!(Number.isInteger(limits.timeoutMs) && limits.timeoutMs > 0)) throw new RangeError('timeoutMs must be a positive integer');
   if (!(Number.isInteger(limits.maxBeam) && limits.maxBeam >= 1)) throw new RangeError('maxBeam must be a positive integer');
+  if (!(Number.isInteger(limits.maxUploads) && limits.maxUploads >= 1)) throw new RangeError('maxUploads must be a positive integer');
+  if (!(limits.uploadIdleMs > 0 && limits.uploadGraceMs >= 0 && limits.minUploadBytesPerSec >= 0)) throw new RangeError('upload pacing limits must be positive');
+  const pace = { idleMs: limits.uploadIdleMs, minBytesPerSec: limits.minUploadBytesPerSec, graceMs: limits.uploadGraceMs };
   const limiter = new Limiter(limits.concurrency, limits.queue);
   const logStream = options.logStream === undefined ? process.stderr : options.logStream;
 
@@ -173,7 +246,9 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
   let state: LoadState = 'loading';
   let loadError: string | null = null;
   let inFlight = 0;
+  let uploads = 0;
   let background = 0;
+  const interrupters = new Set<() => void>();
   let idleWaiters: Array<() => void> = [];
   let latencyEwmaMs = 1000;
 
@@ -232,6 +307,11 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
     inFlight: () => inFlight,
     whenIdle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r))),
     backgroundWork: () => background,
+    interruptInFlight: () => {
+      const n = interrupters.size;
+      for (const f of [...interrupters]) f();
+      return n;
+    },
     log,
   };
 
@@ -303,7 +383,7 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
       return;
     }
     res.status(503).setHeader('Retry-After', '5');
-    res.json({ status: state, ...(loadError ? { error: loadError } : {}) });
+    res.json({ status: state, ...(loadError ? { error: redactMessage(loadError) } : {}) });
   });
 
   app.get('/metrics', async (_req, res) => {
@@ -315,7 +395,7 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
     if (noLiveWorker()) throw new HttpError(503, 'no worker thread is available (restarting or down)', 'E_NOT_READY', { 'Retry-After': '5' });
     if (state === 'ready' && current) return current;
     if (state === 'draining') throw new HttpError(503, 'the server is shutting down', 'E_DRAINING', { 'Retry-After': '5', Connection: 'close' });
-    if (state === 'failed') throw new HttpError(503, `the models failed to load: ${loadError}`, 'E_NOT_READY', { 'Retry-After': '30' });
+    if (state === 'failed') throw new HttpError(503, `the models failed to load: ${redactMessage(loadError ?? '')}`, 'E_NOT_READY', { 'Retry-After': '30' });
     throw new HttpError(503, 'the models are still loading', 'E_NOT_READY', { 'Retry-After': '5' });
   };
 
@@ -329,7 +409,8 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
         vocabSize: m.vocabSize,
         blankId: m.blankId,
         vocabulary: m.vocabulary,
-        lm: m.lm,
+        // The file name only: server paths never go into a response.
+        lm: m.lm ? { file: path.basename(m.lm.path), alpha: m.lm.alpha, beta: m.lm.beta } : null,
       })),
       selector: t.describe(),
       limits,
@@ -351,27 +432,30 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
     const declared = req.get('content-length');
     if (declared !== undefined && Number(declared) > limits.maxBodyBytes + (kind === 'multipart' ? 64 * 1024 : 0)) {
       metrics.rejections.inc({ reason: 'too_large' });
-            throw new HttpError(413, `request body (${formatBytes(Number(declared))}) is larger than the limit of ${formatBytes(limits.maxBodyBytes)}`, 'E_TOO_LARGE', {
-        Connection: 'close',
-      });
+            throw new HttpError(413, `request body (${formatBytes(Number(declared))}) is larger than the limit of ${formatBytes(limits.maxBodyBytes)}`, 'E_TOO_LARGE');
     }
-    const ticket: Ticket | null = limiter.tryAdmit();
-    if (ticket === null) {
-      metrics.rejections.inc({ reason: 'queue_full' });
-            const retry = Math.min(60, Math.max(1, Math.ceil((latencyEwmaMs * (limiter.waiting + 1)) / limits.concurrency / 1000)));
-      throw new HttpError(503, `the server is busy (${limits.concurrency} running, ${limits.queue} waiting); retry later`, 'E_BUSY', { 'Retry-After': String(retry) });
+    // Uploads are bounded on their own and read in full before the request asks for an inference slot,
+    // so slow clients (slowloris) never hold one; the pace limits cut them off (408).
+    if (uploads >= limits.maxUploads) {
+      metrics.rejections.inc({ reason: 'uploads_full' });
+      throw new HttpError(503, `the server is receiving ${limits.maxUploads} uploads already; retry later`, 'E_BUSY', { 'Retry-After': '2' });
     }
+    uploads++;
     inFlight++;
     let deferLeave = false;
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
+    let interrupt = (): void => undefined;
     try {
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const e = new HttpError(504, `the request took longer than the server's limit of ${limits.timeoutMs} ms`, 'E_TIMEOUT');
+        const stop = (e: HttpError): void => {
           abort.abort(e);
           reject(e);
-        }, limits.timeoutMs);
+        };
+        timer = setTimeout(() => stop(new HttpError(504, `the request took longer than the server's limit of ${limits.timeoutMs} ms`, 'E_TIMEOUT')), limits.timeoutMs);
+        interrupt = () =>
+          stop(new HttpError(503, 'the server is shutting down and could not finish this request; retry', 'E_SHUTDOWN', { 'Retry-After': '5', Connection: 'close' }));
+        interrupters.add(interrupt);
       });
       timeout.catch(() => {});
       const work = (async () => {
@@ -379,23 +463,25 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
         let bodyType = type;
         try {
           if (kind === 'multipart') {
-            const f = await readMultipartFile(req, limits.maxBodyBytes, abort.signal);
+            const f = await readMultipartFile(req, limits.maxBodyBytes, abort.signal, pace);
             body = f.bytes;
             bodyType = f.type;
           } else {
-            body = await readRawBody(req, limits.maxBodyBytes, abort.signal);
+            body = await readRawBody(req, limits.maxBodyBytes, abort.signal, pace);
           }
         } catch (e) {
-          ticket.release();
-          if (e instanceof HttpError && e.status === 413) {
-            metrics.rejections.inc({ reason: 'too_large' });
-                        e.headers.Connection = 'close';
-          }
+          if (e instanceof HttpError && e.status === 413) metrics.rejections.inc({ reason: 'too_large' });
+          if (e instanceof HttpError && e.status === 408) metrics.rejections.inc({ reason: 'slow_upload' });
           throw e;
+        } finally {
+          uploads--;
         }
-        if (body.byteLength === 0) {
-          ticket.release();
-          throw new HttpError(400, 'empty request body; expected audio', 'E_EMPTY');
+        if (body.byteLength === 0) throw new HttpError(400, 'empty request body; expected audio', 'E_EMPTY');
+        const ticket: Ticket | null = limiter.tryAdmit();
+        if (ticket === null) {
+          metrics.rejections.inc({ reason: 'queue_full' });
+          const retry = Math.min(60, Math.max(1, Math.ceil((latencyEwmaMs * (limiter.waiting + 1)) / limits.concurrency / 1000)));
+          throw new HttpError(503, `the server is busy (${limits.concurrency} running, ${limits.queue} waiting); retry later`, 'E_BUSY', { 'Retry-After': String(retry) });
         }
         const queuedAt = performance.now();
         return ticket.run(async () => {
@@ -411,7 +497,7 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
             if (isUserError(e)) {
               // Non-WAV audio on a server without ffmpeg: the media type is the problem.
               const status = e.code === 'E_FFMPEG_MISSING' && bodyType !== 'application/octet-stream' && bodyType !== '' ? 415 : 400;
-              throw new HttpError(status, e.message, e.code);
+              throw new HttpError(status, redactMessage(e.message), e.code);
             }
             throw e;
           }
@@ -423,7 +509,9 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
           }
           if (abort.signal.aborted) throw abort.signal.reason;
           const decodedAt = performance.now();
-          const result = await t.transcribe(samples, { ...opts, sampleRate, source: 'request body' });
+          const result = await t.transcribe(samples, { ...opts, sampleRate, source: 'request body' }).catch((e: unknown) => {
+            throw asClientOrServerError(e);
+          });
           return { result, queueMs: startedAt - queuedAt, decodeMs: decodedAt - startedAt, seconds };
         }, abort.signal);
       })();
@@ -436,8 +524,8 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
       try {
         out = await Promise.race([work, timeout]);
       } catch (e) {
-        if (e instanceof HttpError && e.status === 504) {
-          metrics.rejections.inc({ reason: 'timeout' });
+        if (e instanceof HttpError && (e.status === 504 || e.code === 'E_SHUTDOWN')) {
+          metrics.rejections.inc({ reason: e.status === 504 ? 'timeout' : 'shutdown' });
           // The in-flight count stays up until the background work ends, so shutdown waits for it.
           deferLeave = true;
           background++;
@@ -468,6 +556,7 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
       res.json(body);
     } finally {
       clearTimeout(timer);
+      interrupters.delete(interrupt);
       if (!deferLeave) leave();
     }
   });
@@ -485,10 +574,14 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
     let headers: Record<string, string> = {};
     if (err instanceof HttpError) {
       ({ status, code, message, headers } = err);
+    } else if (err instanceof ServerFault) {
+      code = err.code;
+      message = err.publicMessage;
+      log({ level: 'error', msg: 'server fault', requestId, error: err.message, stack: (err.cause as Error)?.stack });
     } else if (isUserError(err)) {
       status = 400;
       code = err.code;
-      message = err.message;
+      message = redactMessage(err.message);
     } else if (err && typeof err === 'object' && (err as { type?: string }).type === 'entity.too.large') {
       status = 413;
       code = 'E_TOO_LARGE';
@@ -505,9 +598,10 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
       res.destroy();
       return;
     }
-    // Answer without reading the rest of a body we refused, but let the client read the answer. (After a
-    // 504 the upload may still be being read by the request's own reader, which must see its end.)
-    if (!req.complete && status !== 504) discardBody(req, limits.maxBodyBytes);
+    // Answer without reading the rest of a body we refused, but let the client read the answer: the rest
+    // is read and dropped (bounded). Not after 504/shutdown (the request's own reader may still be
+    // attached and must see its end) nor after 408 (a slow client is cut off once answered).
+    if (!req.complete && status !== 504 && status !== 408 && code !== 'E_SHUTDOWN') discardBody(req, 2 * limits.maxBodyBytes, SERVING_DEFAULTS.discardMs);
     try {
       for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
       res.status(status).json({ error: { status, code, message }, requestId });

@@ -1,7 +1,8 @@
 /**
  * Bounded admission + concurrency: at most `concurrency` jobs run at once and at most `queue` more are
- * admitted and wait. `tryAdmit()` returns null when both are full (the caller answers 503). An admitted
- * ticket holds its place while the request body is read, then `run()` waits for a running slot.
+ * admitted and wait. `tryAdmit()` returns null when both are full (the caller answers 503). The server
+ * asks for a ticket only once the request body has been read (slow uploads never hold a place), then
+ * `run()` waits for a running slot.
  */
 export class RejectedError extends Error {
   constructor(message: string) {

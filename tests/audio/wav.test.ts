@@ -51,6 +51,16 @@ describe('decodeWav / encodeWav', () => {
     }
   }
 
+  it('accepts sample rates from 1 kHz to 384 kHz only (a header must not make the work unbounded)', () => {
+    const x = sine(440, 0.01, 16000);
+    for (const rate of [1000, 8000, 384000]) expect(decodeWav(encodeWav(x, rate)).sampleRate).toBe(rate);
+    for (const rate of [1, 999, 384001, 4294967291]) {
+      const bytes = encodeWav(x, 16000);
+      new DataView(bytes.buffer).setUint32(24, rate, true);
+      expect(() => decodeWav(bytes, 'odd.wav')).toThrow(new RegExp(`^odd\\.wav: "fmt " chunk declares a sample rate of ${rate} Hz; expected 1000 to 384000 Hz$`));
+    }
+  });
+
   it('scales integer PCM by 1/2^(bits-1) (NeMo convention) and 8-bit as unsigned', () => {
     const bytes = encodeWav(new Float32Array([-1, -0.5, 0, 0.5]), 8000, { encoding: 'pcm16' });
     expect(Array.from(decodeWav(bytes).channels[0]!)).toEqual([-1, -0.5, 0, 0.5]);

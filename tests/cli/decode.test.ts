@@ -94,6 +94,8 @@ describe('ensemble decode', () => {
       [{ vocabulary: ['-', 'a'], blank: 0, logprobs: [[-0.1, -2.4], [-0.1, 'x']] }, /"logprobs"\[1\]\[1\] must be a finite number/],
       [{ vocabulary: ['-', 'a'], blank: 0, logprobs: [[-0.1, null]] }, /"logprobs"\[0\]\[1\] must be a finite number/],
     ];
+    // 1e999 parses to Infinity: the message says so (JSON.stringify would print "null").
+    cases.push(['{"vocabulary":["-","a"],"blank":0,"logprobs":[[-0.1,-1e999]]}', /"logprobs"\[0\]\[1\] must be a finite number, got -Infinity \(not finite\)/]);
     for (const [value, re] of cases) {
       expect(() => parseLogprobsJson(typeof value === 'string' ? value : JSON.stringify(value), 'x.json')).toThrow(re);
     }
