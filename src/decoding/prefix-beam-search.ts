@@ -219,6 +219,54 @@ class TokenStepTable {
   }
 }
 
+/**
+ * Texts of token prefixes as nodes of a character trie, `▁` marking a word boundary (never doubled, never first), so
+ * two tokenisations of the same text (`▁th`+`e` and `▁t`+`he`, `▁`+`s` and `▁s` after a word) reach the same node.
+ * Transitions are cached per (text node, token).
+ */
+class PrefixTextTrie {
+  private readonly children = new Map<number, number>();
+  private readonly steps = new Map<number, number>();
+  /** 1 where the node's text is empty or ends with a word boundary. */
+  private atBoundary: number[] = [1];
+  size = 1;
+  constructor(readonly alphabet: Alphabet) {}
+
+  reset(): void {
+    this.children.clear();
+    this.steps.clear();
+    this.atBoundary = [1];
+    this.size = 1;
+  }
+
+  private char(node: number, code: number): number {
+    const key = node * 65536 + code;
+    let next = this.children.get(key);
+    if (next === undefined) {
+      next = this.size++;
+      this.children.set(key, next);
+      this.atBoundary.push(code === BOUNDARY_CODE ? 1 : 0);
+    }
+    return next;
+  }
+
+  /** Text node after appending token `token` to the text at `node`. */
+  step(node: number, token: number): number {
+    const a = this.alphabet;
+    const key = node * a.vocabSize + token;
+    let n = this.steps.get(key);
+    if (n !== undefined) return n;
+    n = node;
+    if (a.role[token] === TokenRole.WordStart && this.atBoundary[n] === 0) n = this.char(n, BOUNDARY_CODE);
+    const text = a.text[token];
+    for (let i = 0; i < text.length; i++) n = this.char(n, text.charCodeAt(i));
+    if (a.endsWord[token] === 1 && this.atBoundary[n] === 0) n = this.char(n, BOUNDARY_CODE);
+    this.steps.set(key, n);
+    return n;
+  }
+}
+const BOUNDARY_CODE = 0x2581;
+
 function lse(a: number, b: number): number {
   if (a === -Infinity) return b;
   if (b === -Infinity) return a;
@@ -289,7 +337,15 @@ export class CtcBeamSearchDecoder {
   private nLmLog10 = new Float64Array(0);
   private nStamp = new Int32Array(0);
   private nSlot = new Int32Array(0);
+  /** Text-trie node of each prefix (BPE only: prefixes with the same text and last token are one beam). */
+  private nText = new Int32Array(0);
   private nodeCount = 0;
+  private readonly texts: PrefixTextTrie | null;
+  /** (text node · vocabSize + last token) -> prefix node, for the merge above. */
+  private readonly byText = new Map<number, number>();
+  /** The same for candidate entries of the frame being built whose node does not exist yet. */
+  private readonly pendingByText = new Map<number, number>();
+  private eText = new Int32Array(0);
 
   // Candidate entries of the next frame.
   private ecap = 0;
@@ -318,6 +374,7 @@ export class CtcBeamSearchDecoder {
   ) {
     this.cache = lm ? lmCache(lm) : null;
     this.lmSteps = this.cache ? new TokenStepTable(this.cache.trie, alphabet) : null;
+    this.texts = alphabet.kind === 'bpe' ? new PrefixTextTrie(alphabet) : null;
     this.growNodes(1024);
     this.growEntries(1024);
   }
@@ -336,6 +393,7 @@ export class CtcBeamSearchDecoder {
     this.nLmLog10 = growF64(this.nLmLog10, n);
     this.nStamp = growI32(this.nStamp, n);
     this.nSlot = growI32(this.nSlot, n);
+    this.nText = growI32(this.nText, n);
     this.cap = n;
   }
 
@@ -353,6 +411,7 @@ export class CtcBeamSearchDecoder {
     this.ePB = growF64(this.ePB, n);
     this.ePNB = growF64(this.ePNB, n);
     this.eScore = growF64(this.eScore, n);
+    this.eText = growI32(this.eText, n);
     this.scratch = new Float64Array(n);
     this.ecap = n;
   }
@@ -442,6 +501,12 @@ export class CtcBeamSearchDecoder {
     this.nLmScore[0] = 0;
     this.nLmLog10[0] = 0;
     this.nStamp[0] = -1;
+    this.nText[0] = 0;
+    const texts = this.texts;
+    if (texts !== null) {
+      texts.reset();
+      this.byText.clear();
+    }
 
     let beamCount = 1;
     let curNode = new Int32Array(o.beamWidth);
@@ -519,6 +584,7 @@ export class CtcBeamSearchDecoder {
       }
 
       this.entryCount = 0;
+      if (texts !== null) this.pendingByText.clear();
       for (let b = 0; b < beamCount; b++) {
         const p = curNode[b];
         const pB = curPB[b];
@@ -554,9 +620,29 @@ export class CtcBeamSearchDecoder {
             this.ePNB[e] = lse(this.ePNB[e], from + lp);
             continue;
           }
+          let textNode = 0;
+          if (texts !== null) {
+            // Same text and last token as a prefix reached another way: the same beam (exact: the CTC recursion
+            // only looks at the last token, the LM only at the text).
+            textNode = texts.step(this.nText[p], c);
+            const key = textNode * V + c;
+            const other = this.byText.get(key);
+            if (other !== undefined) {
+              e = this.entryOfNode(other, t);
+              this.ePNB[e] = lse(this.ePNB[e], from + lp);
+              continue;
+            }
+            const pending = this.pendingByText.get(key);
+            if (pending !== undefined) {
+              this.ePNB[pending] = lse(this.ePNB[pending], from + lp);
+              continue;
+            }
+            this.pendingByText.set(key, this.entryCount);
+          }
           // New prefix p + c: derive its word/LM state now; the node is created only if it survives pruning.
           e = this.newEntry();
           this.eNode[e] = -1;
+          this.eText[e] = textNode;
           this.eParent[e] = p;
           this.eToken[e] = c;
           this.ePNB[e] = from + lp;
@@ -657,6 +743,8 @@ export class CtcBeamSearchDecoder {
           this.nLmScore[node] = this.eLmScore[i];
           this.nLmLog10[node] = this.eLmLog10[i];
           this.nStamp[node] = -1;
+          this.nText[node] = this.eText[i];
+          if (texts !== null) this.byText.set(this.eText[i] * V + this.eToken[i], node);
         }
         nextNode[nb] = node;
         nextPB[nb] = this.ePB[i];
@@ -697,6 +785,7 @@ export class CtcBeamSearchDecoder {
       this.nWords[id] = this.nWords[n];
       this.nLmScore[id] = this.nLmScore[n];
       this.nLmLog10[id] = this.nLmLog10[n];
+      this.nText[id] = this.nText[n];
     }
     for (let id = 0; id < m; id++) {
       this.nFirstChild[id] = -1;
@@ -710,6 +799,11 @@ export class CtcBeamSearchDecoder {
     this.nNextSib[0] = -1;
     for (let b = 0; b < count; b++) beams[b] = remap[beams[b]];
     this.nodeCount = m;
+    if (this.texts !== null) {
+      this.byText.clear();
+      const V = this.alphabet.vocabSize;
+      for (let id = 1; id < m; id++) this.byText.set(this.nText[id] * V + this.nToken[id], id);
+    }
     // Keep growth amortised: if most nodes are live, allow more before the next compaction.
     if (m > this.maxNodes / 2) this.maxNodes = m * 2;
   }
