@@ -33,7 +33,12 @@ async function main(): Promise<void> {
     const set = JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')) as PosteriorSet;
     const V = set.vocabulary.length;
     const alphabet = buildAlphabet(set.vocabulary, set.blank);
-    const utts = set.utterances.map((u) => {
+    const py = existsSync(path.join(dir, `${name}.pyctcdecode.json`))
+      ? (JSON.parse(readFileSync(path.join(dir, `${name}.pyctcdecode.json`), 'utf8')) as Record<string, { hyps: string[] }>)
+      : null;
+    // pyctcdecode may have decoded only the first MAX_UTTS utterances (pyctcdecode_decode.py): compare on those.
+    const count = Math.min(set.utterances.length, ...Object.values(py ?? {}).map((r) => r.hyps.length));
+    const utts = set.utterances.slice(0, count).map((u) => {
       const data = new Float32Array(u.frames * V);
       u.logprobs.forEach((r, t) => data.set(r, t * V));
       return { ref: u.ref, frames: u.frames, data };
@@ -41,9 +46,6 @@ async function main(): Promise<void> {
     const refs = utts.map((u) => u.ref);
     const score = (hyps: string[]): number => wer(refs.map((r, i) => [r, hyps[i]] as [string, string]));
     const greedy = utts.map((u) => greedyTranscript(u.data, u.frames, alphabet).text);
-    const py = existsSync(path.join(dir, `${name}.pyctcdecode.json`))
-      ? (JSON.parse(readFileSync(path.join(dir, `${name}.pyctcdecode.json`), 'utf8')) as Record<string, { hyps: string[] }>)
-      : null;
     const decoder = new CtcBeamSearchDecoder(alphabet, lm);
     const frames = utts.reduce((a, u) => a + u.frames, 0);
     for (const beam of BEAMS) {

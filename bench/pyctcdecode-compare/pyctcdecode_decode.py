@@ -7,7 +7,8 @@ Not part of the product or of `npm test`: needs pyctcdecode's source (kensho-tec
 Python module built from kpu/kenlm, numpy and pygtrie (Debian: python3-numpy python3-pygtrie). See run.sh.
 Writes {"<api>:<beam>": {"hyps": [...], "seconds": s, "frames": n}} for api in decode (prune_history=True, what
 `decoder.decode` does) and decode_beams (prune_history=False, NeMo's pyctcdecode strategy), beams BEAMS (env,
-default 16,64,100), alpha ALPHA (0.5), beta BETA (1.5), other settings pyctcdecode's defaults.
+default 16,64,100), alpha ALPHA (0.5), beta BETA (1.5), other settings pyctcdecode's defaults; only the first
+MAX_UTTS utterances when set (pyctcdecode needs minutes per beam on noisy posteriors).
 """
 import json
 import os
@@ -28,7 +29,8 @@ def main():
     labels = list(data['vocabulary'])
     labels[data['blank']] = ''  # pyctcdecode's blank label
     decoder = build_ctcdecoder(labels, kenlm_model_path=arpa, alpha=alpha, beta=beta)
-    utts = [np.asarray(u['logprobs'], dtype=np.float32) for u in data['utterances']]
+    n = int(os.environ.get('MAX_UTTS', '0')) or len(data['utterances'])
+    utts = [np.asarray(u['logprobs'], dtype=np.float32) for u in data['utterances'][:n]]
     frames = sum(u.shape[0] for u in utts)
     result = {}
     for api in apis:

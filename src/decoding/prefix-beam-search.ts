@@ -69,6 +69,12 @@ export interface BeamSearchOptions {
   hotwordWeight?: number;
   /** Number of beams to return. Default 10. */
   topN?: number;
+  /**
+   * With an LM: of the beams kept at a frame that share the LM state (the last n−1 words), the partial word and the
+   * last token, keep only the best (pyctcdecode's `prune_history`; they can differ only in words the LM no longer
+   * sees, so the best one is the only one that can win). Default: on when `topN` is 1.
+   */
+  pruneHistory?: boolean;
 }
 
 export interface DecodedBeam {
@@ -97,6 +103,7 @@ interface Resolved {
   scoreBoundary: boolean;
   hotwordWeight: number;
   topN: number;
+  pruneHistory: boolean;
 }
 
 function resolve(o: BeamSearchOptions): Resolved {
@@ -120,6 +127,7 @@ function resolve(o: BeamSearchOptions): Resolved {
     scoreBoundary: o.scoreBoundary ?? true,
     hotwordWeight: num(o.hotwordWeight, 10, 'hotwordWeight'),
     topN,
+    pruneHistory: o.pruneHistory ?? topN === 1,
   };
 }
 
@@ -220,52 +228,65 @@ class TokenStepTable {
 }
 
 /**
- * Texts of token prefixes as nodes of a character trie, `▁` marking a word boundary (never doubled, never first), so
- * two tokenisations of the same text (`▁th`+`e` and `▁t`+`he`, `▁`+`s` and `▁s` after a word) reach the same node.
- * Transitions are cached per (text node, token).
+ * Open-addressing table (linear probing) of (LM state, LM trie node, hotword node, last token) -> entry index for
+ * pruneHistory, cleared per frame by a generation stamp; typed arrays, so no allocation per lookup.
  */
-class PrefixTextTrie {
-  private readonly children = new Map<number, number>();
-  private readonly steps = new Map<number, number>();
-  /** 1 where the node's text is empty or ends with a word boundary. */
-  private atBoundary: number[] = [1];
-  size = 1;
-  constructor(readonly alphabet: Alphabet) {}
+class HistoryTable {
+  stamp = new Int32Array(0);
+  entry = new Int32Array(0);
+  private st = new Int32Array(0);
+  private ln = new Int32Array(0);
+  private hn = new Int32Array(0);
+  private last = new Int32Array(0);
+  private mask = 0;
+  private gen = 0;
+  /** Keys claimed this frame. */
+  used = 0;
 
-  reset(): void {
-    this.children.clear();
-    this.steps.clear();
-    this.atBoundary = [1];
-    this.size = 1;
-  }
-
-  private char(node: number, code: number): number {
-    const key = node * 65536 + code;
-    let next = this.children.get(key);
-    if (next === undefined) {
-      next = this.size++;
-      this.children.set(key, next);
-      this.atBoundary.push(code === BOUNDARY_CODE ? 1 : 0);
+  /** Starts a frame of at most `beams` keys; returns its generation. */
+  nextFrame(beams: number): number {
+    if (this.stamp.length < 4 * beams || this.gen >= 0x7fffffff) {
+      let size = 16;
+      while (size < 4 * beams) size *= 2;
+      this.stamp = new Int32Array(size);
+      this.entry = new Int32Array(size);
+      this.st = new Int32Array(size);
+      this.ln = new Int32Array(size);
+      this.hn = new Int32Array(size);
+      this.last = new Int32Array(size);
+      this.mask = size - 1;
+      this.gen = 0;
     }
-    return next;
+    this.used = 0;
+    return ++this.gen;
   }
 
-  /** Text node after appending token `token` to the text at `node`. */
-  step(node: number, token: number): number {
-    const a = this.alphabet;
-    const key = node * a.vocabSize + token;
-    let n = this.steps.get(key);
-    if (n !== undefined) return n;
-    n = node;
-    if (a.role[token] === TokenRole.WordStart && this.atBoundary[n] === 0) n = this.char(n, BOUNDARY_CODE);
-    const text = a.text[token];
-    for (let i = 0; i < text.length; i++) n = this.char(n, text.charCodeAt(i));
-    if (a.endsWord[token] === 1 && this.atBoundary[n] === 0) n = this.char(n, BOUNDARY_CODE);
-    this.steps.set(key, n);
-    return n;
+  /** The key's slot: either holding it (stamp == gen) or free for it (stamp != gen). */
+  slot(gen: number, st: number, ln: number, hn: number, last: number): number {
+    let i = (Math.imul(st, 0x9e3779b1) ^ Math.imul(ln, 0x85ebca77) ^ Math.imul(hn + 1, 0xc2b2ae3d) ^ Math.imul(last + 1, 0x27d4eb2f)) >>> 0;
+    i = (i ^ (i >>> 15)) & this.mask;
+    while (this.stamp[i] === gen) {
+      if (this.st[i] === st && this.ln[i] === ln && this.hn[i] === hn && this.last[i] === last) return i;
+      i = (i + 1) & this.mask;
+    }
+    return i;
+  }
+
+  /** True while another key can be added (the table never fills, so probing ends). */
+  get roomy(): boolean {
+    return this.used < this.mask;
+  }
+
+  claim(i: number, gen: number, st: number, ln: number, hn: number, last: number, entry: number): void {
+    this.used++;
+    this.stamp[i] = gen;
+    this.st[i] = st;
+    this.ln[i] = ln;
+    this.hn[i] = hn;
+    this.last[i] = last;
+    this.entry[i] = entry;
   }
 }
-const BOUNDARY_CODE = 0x2581;
 
 function lse(a: number, b: number): number {
   if (a === -Infinity) return b;
@@ -337,15 +358,7 @@ export class CtcBeamSearchDecoder {
   private nLmLog10 = new Float64Array(0);
   private nStamp = new Int32Array(0);
   private nSlot = new Int32Array(0);
-  /** Text-trie node of each prefix (BPE only: prefixes with the same text and last token are one beam). */
-  private nText = new Int32Array(0);
   private nodeCount = 0;
-  private readonly texts: PrefixTextTrie | null;
-  /** (text node · vocabSize + last token) -> prefix node, for the merge above. */
-  private readonly byText = new Map<number, number>();
-  /** The same for candidate entries of the frame being built whose node does not exist yet. */
-  private readonly pendingByText = new Map<number, number>();
-  private eText = new Int32Array(0);
 
   // Candidate entries of the next frame.
   private ecap = 0;
@@ -364,6 +377,8 @@ export class CtcBeamSearchDecoder {
   private eScore = new Float64Array(0);
   private scratch = new Float64Array(0);
   private entryCount = 0;
+  /** pruneHistory: (LM state, partial word, hotword node, last token) -> entry, per frame. */
+  private readonly history = new HistoryTable();
 
   /** Node compaction threshold (nodes); tests lower it to exercise compaction. */
   maxNodes = 1 << 21;
@@ -374,7 +389,6 @@ export class CtcBeamSearchDecoder {
   ) {
     this.cache = lm ? lmCache(lm) : null;
     this.lmSteps = this.cache ? new TokenStepTable(this.cache.trie, alphabet) : null;
-    this.texts = alphabet.kind === 'bpe' ? new PrefixTextTrie(alphabet) : null;
     this.growNodes(1024);
     this.growEntries(1024);
   }
@@ -393,7 +407,6 @@ export class CtcBeamSearchDecoder {
     this.nLmLog10 = growF64(this.nLmLog10, n);
     this.nStamp = growI32(this.nStamp, n);
     this.nSlot = growI32(this.nSlot, n);
-    this.nText = growI32(this.nText, n);
     this.cap = n;
   }
 
@@ -411,7 +424,6 @@ export class CtcBeamSearchDecoder {
     this.ePB = growF64(this.ePB, n);
     this.ePNB = growF64(this.ePNB, n);
     this.eScore = growF64(this.eScore, n);
-    this.eText = growI32(this.eText, n);
     this.scratch = new Float64Array(n);
     this.ecap = n;
   }
@@ -501,13 +513,8 @@ export class CtcBeamSearchDecoder {
     this.nLmScore[0] = 0;
     this.nLmLog10[0] = 0;
     this.nStamp[0] = -1;
-    this.nText[0] = 0;
-    const texts = this.texts;
-    if (texts !== null) {
-      texts.reset();
-      this.byText.clear();
-    }
 
+    const pruneHistory = hasLm && o.pruneHistory;
     let beamCount = 1;
     let curNode = new Int32Array(o.beamWidth);
     let curPB = new Float64Array(o.beamWidth);
@@ -584,7 +591,6 @@ export class CtcBeamSearchDecoder {
       }
 
       this.entryCount = 0;
-      if (texts !== null) this.pendingByText.clear();
       for (let b = 0; b < beamCount; b++) {
         const p = curNode[b];
         const pB = curPB[b];
@@ -620,29 +626,9 @@ export class CtcBeamSearchDecoder {
             this.ePNB[e] = lse(this.ePNB[e], from + lp);
             continue;
           }
-          let textNode = 0;
-          if (texts !== null) {
-            // Same text and last token as a prefix reached another way: the same beam (exact: the CTC recursion
-            // only looks at the last token, the LM only at the text).
-            textNode = texts.step(this.nText[p], c);
-            const key = textNode * V + c;
-            const other = this.byText.get(key);
-            if (other !== undefined) {
-              e = this.entryOfNode(other, t);
-              this.ePNB[e] = lse(this.ePNB[e], from + lp);
-              continue;
-            }
-            const pending = this.pendingByText.get(key);
-            if (pending !== undefined) {
-              this.ePNB[pending] = lse(this.ePNB[pending], from + lp);
-              continue;
-            }
-            this.pendingByText.set(key, this.entryCount);
-          }
           // New prefix p + c: derive its word/LM state now; the node is created only if it survives pruning.
           e = this.newEntry();
           this.eNode[e] = -1;
-          this.eText[e] = textNode;
           this.eParent[e] = p;
           this.eToken[e] = c;
           this.ePNB[e] = from + lp;
@@ -714,6 +700,33 @@ export class CtcBeamSearchDecoder {
         for (let i = 0; i < n; i++) if (this.eScore[i] > thr) above++;
         atThr = o.beamWidth - above;
       }
+      if (pruneHistory) {
+        // Among the entries that made the cut, the best per (LM state, partial word, last token). Beams whose partial
+        // word is not a prefix of an LM word (node −1) are left alone: their partial words may differ.
+        const h = this.history;
+        const gen = h.nextFrame(o.beamWidth);
+        for (let i = 0; i < n; i++) {
+          const s = this.eScore[i];
+          if (!(s >= thr)) continue;
+          if (!h.roomy) break; // only with many ties at the threshold
+          const node = this.eNode[i];
+          const ln = node >= 0 ? this.nLmNode[node] : this.eLmNode[i];
+          if (ln < 0) continue;
+          const st = node >= 0 ? this.nLmState[node] : this.eLmState[i];
+          const hn = node >= 0 ? this.nHotNode[node] : this.eHotNode[i];
+          const last = node >= 0 ? this.nToken[node] : this.eToken[i];
+          const slot = h.slot(gen, st, ln, hn, last);
+          const j = h.entry[slot];
+          if (h.stamp[slot] !== gen) {
+            h.claim(slot, gen, st, ln, hn, last, i);
+          } else if (this.eScore[j] >= s) {
+            this.eScore[i] = -Infinity;
+          } else {
+            this.eScore[j] = -Infinity;
+            h.entry[slot] = i;
+          }
+        }
+      }
       if (this.nodeCount + n > this.cap) this.growNodes(Math.max(this.cap * 2, this.nodeCount + n));
       let nb = 0;
       const nextNode = spareNode;
@@ -743,8 +756,6 @@ export class CtcBeamSearchDecoder {
           this.nLmScore[node] = this.eLmScore[i];
           this.nLmLog10[node] = this.eLmLog10[i];
           this.nStamp[node] = -1;
-          this.nText[node] = this.eText[i];
-          if (texts !== null) this.byText.set(this.eText[i] * V + this.eToken[i], node);
         }
         nextNode[nb] = node;
         nextPB[nb] = this.ePB[i];
@@ -785,7 +796,6 @@ export class CtcBeamSearchDecoder {
       this.nWords[id] = this.nWords[n];
       this.nLmScore[id] = this.nLmScore[n];
       this.nLmLog10[id] = this.nLmLog10[n];
-      this.nText[id] = this.nText[n];
     }
     for (let id = 0; id < m; id++) {
       this.nFirstChild[id] = -1;
@@ -799,11 +809,6 @@ export class CtcBeamSearchDecoder {
     this.nNextSib[0] = -1;
     for (let b = 0; b < count; b++) beams[b] = remap[beams[b]];
     this.nodeCount = m;
-    if (this.texts !== null) {
-      this.byText.clear();
-      const V = this.alphabet.vocabSize;
-      for (let id = 1; id < m; id++) this.byText.set(this.nText[id] * V + this.nToken[id], id);
-    }
     // Keep growth amortised: if most nodes are live, allow more before the next compaction.
     if (m > this.maxNodes / 2) this.maxNodes = m * 2;
   }
