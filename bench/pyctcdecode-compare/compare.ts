@@ -5,7 +5,8 @@
 // Decodes DATA_DIR/{en-model,bpe-peaky,bpe-noisy}.json with CtcBeamSearchDecoder and DATA_DIR/lm.4.arpa at beams
 // 16/64/100 (alpha 0.5, beta 1.5, every other setting the default, as pyctcdecode's), reads pyctcdecode's hypotheses
 // from DATA_DIR/<set>.pyctcdecode.json when present (pyctcdecode_decode.py), and prints a markdown table of word error
-// rates (greedy, ours, pyctcdecode `decode` and `decode_beams`) and one of the utterances where the two differ.
+// rates (greedy, ours, pyctcdecode `decode` and `decode_beams`) and our speed in frames per CPU second; SHOW_DIFFS=1
+// also lists the utterances where ours and pyctcdecode's `decode` differ at the largest beam.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildAlphabet, greedyTranscript } from '../../src/decoding/alphabet.js';
@@ -49,9 +50,12 @@ async function main(): Promise<void> {
     const decoder = new CtcBeamSearchDecoder(alphabet, lm);
     const frames = utts.reduce((a, u) => a + u.frames, 0);
     for (const beam of BEAMS) {
-      const t0 = performance.now();
-      const ours = utts.map((u) => decoder.decode(u.data, u.frames, { beamWidth: beam, alpha: 0.5, beta: 1.5, topN: 1 })[0]?.text ?? '');
-      const fps = (frames / (performance.now() - t0)) * 1000;
+      const options = { beamWidth: beam, alpha: 0.5, beta: 1.5, topN: 1 };
+      for (const u of utts.slice(0, 10)) decoder.decode(u.data, u.frames, options); // JIT and LM-cache warm-up
+      const c0 = process.cpuUsage();
+      const ours = utts.map((u) => decoder.decode(u.data, u.frames, options)[0]?.text ?? '');
+      const cpu = process.cpuUsage(c0);
+      const fps = frames / ((cpu.user + cpu.system) / 1e6);
       const pd = py?.[`decode:${beam}`]?.hyps;
       const pb = py?.[`decode_beams:${beam}`]?.hyps;
       rows.push(
@@ -64,7 +68,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  console.log('| posteriors | beam | greedy WER | ours WER | pyctcdecode `decode` WER | pyctcdecode `decode_beams` WER | ours frames/s |');
+  console.log('| posteriors | beam | greedy WER | ours WER | pyctcdecode `decode` WER | pyctcdecode `decode_beams` WER | ours frames/s (CPU) |');
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
   if (process.env.SHOW_DIFFS) console.log(`\n${diffs.length} utterances differ at the largest beam:\n${diffs.join('\n')}`);
