@@ -14,6 +14,7 @@
 # DATA_DIR (default /tmp/pyctcdecode-compare) receives the LM, the posteriors and pyctcdecode's hypotheses; the
 # table goes to stdout. NOISY_UTTS (default 40) limits the noisy synthetic set for pyctcdecode, which decodes it
 # at a few dozen frames/s at beam 100; the table compares both decoders on the same utterances.
+# Smaller runs: N_SENTENCES (default 100) and BEAMS (default 16,64,100), e.g. N_SENTENCES=10 BEAMS=16 (about 40 s).
 set -euo pipefail
 : "${PYCTCDECODE_SRC:?set PYCTCDECODE_SRC to a pyctcdecode checkout}"
 : "${KENLM_SRC:?set KENLM_SRC to a kpu/kenlm checkout with the Python module built in place}"
