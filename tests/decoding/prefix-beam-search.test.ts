@@ -317,6 +317,111 @@ describe('BPE vocabularies', () => {
   });
 });
 
+describe('BPE: the LM chooses between segmentations of the same acoustics', () => {
+  // One stretch of audio that is "▁the" then a piece that is "▁re" (a new word) or "re" (continuing "the") with equal
+  // probability: "the re…" vs "there…". Only the LM can decide.
+  const vocab = ['<unk>', '▁the', '▁re', 're', '▁there', '▁is', '▁ad', 'ad', '<blk>'];
+  const alphabet = buildAlphabet(vocab, 8);
+  const frames = ['▁the', '▁the', '<blk>', { '▁re': 0.47, re: 0.47 }, '<blk>', '▁is', '<blk>'];
+  const lp = posteriors(vocab, frames);
+  const F = frames.length;
+
+  it('"there is" when the LM knows "there is"', () => {
+    const lm = new TableLm(
+      { '<unk>': -4, '<s>': [0, -0.5], '</s>': -1, the: [-1.2, -0.3], re: [-4, -0.3], there: [-2, -0.3], is: [-1.5, -0.3] },
+      { '<s> there': -0.8, 'there is': -0.2, 'is </s>': -0.3 },
+    );
+    for (const beamWidth of [2, 16, 100]) {
+      const [best] = prefixBeamSearch(lp, F, vocab.length, alphabet, { lm, beamWidth });
+      expect(best.text).toBe('there is');
+      expect(best.words).toBe(2);
+    }
+  });
+
+  it('"the re is" when the LM prefers it, with the same posteriors', () => {
+    const lm = new TableLm(
+      { '<unk>': -4, '<s>': [0, -0.5], '</s>': -1, the: [-1.2, -0.3], re: [-2, -0.3], there: [-4, -0.3], is: [-1.5, -0.3] },
+      { '<s> the': -0.2, 'the re': -0.2, 're is': -0.2, 'is </s>': -0.3 },
+    );
+    for (const beamWidth of [2, 16, 100]) {
+      const [best] = prefixBeamSearch(lp, F, vocab.length, alphabet, { lm, beamWidth });
+      expect(best.text).toBe('the re is');
+      expect(best.words).toBe(3);
+    }
+  });
+
+  it('the whole-word piece ▁there and ▁the+re spell the same word, scored once, their probabilities summed', () => {
+    const f2 = [{ '▁the': 0.5, '▁there': 0.45 }, { re: 0.5, '<blk>': 0.45 }, '<blk>'];
+    const lp2 = posteriors(vocab, f2);
+    const lm = new TableLm({ '<unk>': -4, '<s>': [0, -0.5], '</s>': -1, the: -1, there: -1 });
+    const beams = prefixBeamSearch(lp2, f2.length, vocab.length, alphabet, { lm, topN: 10, ...noPruning });
+    const there = beams.find((b) => b.text === 'there');
+    expect(there).toBeDefined();
+    expect(there?.words).toBe(1);
+    expect(there?.lmLog10).toBeCloseTo(-0.5 + -1 + -1, 9); // backoff(<s>) + there, then </s>: once each
+    // CTC probability of "there": every path over the three frames whose collapsed tokens spell it (▁the re, ▁there).
+    const V = vocab.length;
+    let sum = 0;
+    for (let code = 0; code < V ** 3; code++) {
+      const path = [code % V, Math.floor(code / V) % V, Math.floor(code / V ** 2)];
+      const ids = path.filter((k, t) => k !== 8 && (t === 0 || k !== path[t - 1]));
+      if (tokensToText(alphabet, ids) === 'there') sum += Math.exp(path.reduce((acc, k, t) => acc + lp2[t * V + k], 0));
+    }
+    expect(there?.acousticScore).toBeCloseTo(Math.log(sum), 6);
+  });
+
+  it('pruneHistory (default for topN 1) keeps the best of beams the LM can no longer tell apart', () => {
+    // "the re is ad" and "there is ad": once "is" is complete, a bigram LM sees the same state for both.
+    const f2 = [...frames, '▁ad', '<blk>'];
+    const lp2 = posteriors(vocab, f2);
+    const lm = new TableLm({ '<unk>': -4, '<s>': [0, -0.5], '</s>': -1, the: [-1.2, -0.3], re: [-2, -0.3], there: [-2, -0.3], is: [-1.5, -0.3], ad: -2 });
+    const endInIsAd = (beams: Array<{ text: string }>): string[] => beams.map((b) => b.text).filter((x) => x.endsWith(' is ad'));
+    const all = prefixBeamSearch(lp2, f2.length, vocab.length, alphabet, { lm, topN: 10, pruneHistory: false });
+    expect(endInIsAd(all)).toEqual(expect.arrayContaining(['the re is ad', 'there is ad']));
+    const pruned = prefixBeamSearch(lp2, f2.length, vocab.length, alphabet, { lm, topN: 10, pruneHistory: true });
+    expect(endInIsAd(pruned)).toEqual([all[0].text]);
+    expect(prefixBeamSearch(lp2, f2.length, vocab.length, alphabet, { lm, topN: 1 })[0].text).toBe(all[0].text);
+  });
+});
+
+describe('BPE: greedy == beam 1 without LM (demo en vocabulary)', () => {
+  const vocabulary = (JSON.parse(readFileSync(new URL('../models/en/model_config.json', import.meta.url), 'utf8')) as { vocabulary: string[] }).vocabulary;
+  const blank = vocabulary.length - 1;
+  const alphabet = buildAlphabet(vocabulary, blank);
+  const V = vocabulary.length;
+
+  it('random posteriors: beam 1 is the greedy transcript', () => {
+    const next = rng(19);
+    for (let trial = 0; trial < 50; trial++) {
+      const frames = 5 + Math.floor(next() * 60);
+      const lp = randomPosteriors(frames, V, next, 1.5);
+      const [best] = prefixBeamSearch(lp, frames, V, alphabet, { beamWidth: 1 });
+      expect(best.text).toBe(greedyTranscript(lp, frames, alphabet).text);
+    }
+  });
+
+  it('random piece sequences on peaky posteriors: the search (beam 1 and 16) spells exactly the greedy text', () => {
+    const next = rng(23);
+    for (let trial = 0; trial < 40; trial++) {
+      const frames: string[] = [];
+      let prev = -1;
+      for (let i = 0; i < 4 + Math.floor(next() * 20); i++) {
+        const k = Math.floor(next() * (V - 1));
+        if (k === prev || next() < 0.4) frames.push(vocabulary[blank]);
+        frames.push(vocabulary[k]);
+        prev = k;
+      }
+      const lp = posteriors(vocabulary, frames, 0.9);
+      const greedy = greedyTranscript(lp, frames.length, alphabet).text;
+      // A hotword whose characters no token has: the full search runs, with no bonus anywhere.
+      for (const beamWidth of [1, 16]) {
+        const [best] = prefixBeamSearch(lp, frames.length, V, alphabet, { beamWidth, hotwords: ['ñ'] });
+        expect(best.text).toBe(greedy);
+      }
+    }
+  });
+});
+
 describe('decodeWithLm', () => {
   it('decodes a Logprobs-like object with and without an LM', () => {
     const frames = [...spell('the '), { c: 0.4, k: 0.55 }, '-', ...spell('at sat')];
