@@ -133,7 +133,8 @@ export function register(program: Command): void {
         alpha: opts.alpha,
         beta: opts.beta,
         beamWidth: opts.beam,
-        topN: opts.top,
+        // Without --json only the best transcript is printed: decode it the way `infer --lm` does (prune_history).
+        topN: opts.json ? opts.top : 1,
         hotwords: opts.hotword,
         hotwordWeight: opts.hotwordWeight,
         beamPruneLogp: opts.beamPruneLogp,
