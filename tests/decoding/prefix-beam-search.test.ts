@@ -385,7 +385,7 @@ describe('BPE: the LM chooses between segmentations of the same acoustics', () =
 });
 
 describe('BPE: greedy == beam 1 without LM (demo en vocabulary)', () => {
-  const vocabulary = (JSON.parse(readFileSync(new URL('../models/en/model_config.json', import.meta.url), 'utf8')) as { vocabulary: string[] }).vocabulary;
+  const vocabulary = (JSON.parse(readFileSync(new URL('../../models/en/model_config.json', import.meta.url), 'utf8')) as { vocabulary: string[] }).vocabulary;
   const blank = vocabulary.length - 1;
   const alphabet = buildAlphabet(vocabulary, blank);
   const V = vocabulary.length;
