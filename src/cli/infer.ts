@@ -3,7 +3,8 @@ import { DECODING_DEFAULTS } from '../defaults.js';
 import { Ensemble } from '../ensemble/ensemble.js';
 import { loadManifest } from '../ensemble/manifest.js';
 import { Progress } from '../ensemble/progress.js';
-import type { EnsembleResult, TranscribeOptions } from '../ensemble/types.js';
+import { resultRecord, transcribeEntry } from '../ensemble/records.js';
+import type { TranscribeOptions } from '../ensemble/types.js';
 import { mapConcurrent } from '../util/concurrency.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
@@ -21,21 +22,8 @@ interface InferCliOptions {
   quiet?: boolean;
 }
 
-/** One JSON record per utterance (`--json`). */
-export function resultRecord(r: EnsembleResult, extra: Record<string, unknown> = {}, all = false): Record<string, unknown> {
-  const o: Record<string, unknown> = {
-    ...extra,
-    text: r.text,
-    model: r.model,
-    probabilities: r.probabilities,
-    confidences: r.confidences,
-    decoding: r.decoding ?? 'greedy',
-    audioSeconds: r.audioSeconds,
-    timingsMs: r.timingsMs,
-  };
-  if (all && r.transcripts) o.transcripts = r.transcripts;
-  return o;
-}
+/** One JSON record per utterance (`--json`); lives in src/ensemble/records.ts, shared with the batch workers. */
+export { resultRecord };
 
 export function register(program: Command): void {
   program
@@ -77,11 +65,7 @@ export function register(program: Command): void {
           const done = new Map<number, string>();
           let next = 0;
           await mapConcurrent(manifest.entries, jobs, async (e, i) => {
-            const r = await ensemble.transcribe(e.audioPath, options);
-            const extra: Record<string, unknown> = { audio_filepath: e.audioFilepath };
-            if (e.duration !== null) extra.duration = e.duration;
-            const rec = resultRecord(r, extra, options.all);
-            if (e.text !== null) rec.reference = e.text;
+            const rec = await transcribeEntry(ensemble, e, e.audioPath, options);
             done.set(i, JSON.stringify(rec));
             while (done.has(next)) {
               emit(done.get(next)!);
