@@ -100,6 +100,7 @@ export class BatchWorker {
       name: `ctc-ensemble-${os.hostname().replace(/[^A-Za-z0-9._-]/g, '_')}-${process.pid}`,
     });
     const log = opts.log ?? (() => undefined);
+    w.worker.on('active', (job) => log({ msg: 'job started', job: job.id, batch: job.name, audio: (job.data as BatchJobData).audioFilepath }));
     w.worker.on('completed', (job) => log({ msg: 'job completed', job: job.id, batch: job.name, audio: (job.data as BatchJobData).audioFilepath }));
     w.worker.on('failed', (job, err) => {
       if (!job || err.name === 'WaitingError') return;

@@ -26,7 +26,7 @@ export function register(program: Command): void {
       const maxFetchMb = optionalNumber('--max-fetch-mb', opts.maxFetchMb, { min: 0 })!;
       const dir = resolveEnsembleDir(opts.ensemble);
       const log = (e: Record<string, unknown>): void => {
-        if (opts.quiet && !/failed|retried|error|refused/.test(String(e.msg))) return;
+        if (opts.quiet && !/failed|retried|error|refused|stalled/.test(String(e.msg))) return;
         process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`);
       };
       const worker = await BatchWorker.start({

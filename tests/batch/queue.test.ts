@@ -1,0 +1,242 @@
+/**
+ * The batch queue end to end: a real redis-server (tests/helpers/redis.ts), the compiled CLI in child processes
+ * (`ensemble batch …`, `ensemble worker`), the two-member tone ensemble of tests/helpers/tiny-ensemble.ts.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectRedis } from '../../src/batch/connection.js';
+import { batchStatus, type BatchStatus } from '../../src/batch/report.js';
+import { cliPath, ensureBuilt, runCli } from '../helpers/cli.js';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { buildTinyEnsemble, type TinyEnsemble } from '../helpers/tiny-ensemble.js';
+import { synthesizeTones, writeWavFile } from '../helpers/wav.js';
+
+let redis: TestRedis | null = null;
+let skip = '';
+let tiny: TinyEnsemble;
+let client: Redis;
+let manifest50: string;
+let longManifest: string;
+let badManifest: string;
+let otherEnsemble: string;
+const children: ChildProcess[] = [];
+
+interface WorkerProc {
+  child: ChildProcess;
+  log: () => string;
+  waitFor: (re: RegExp, ms?: number) => Promise<void>;
+  exited: Promise<number | null>;
+}
+
+function startWorker(queue: string, ensemble: string, extra: string[] = []): WorkerProc {
+  const child = spawn(process.execPath, [cliPath, 'worker', '--redis', redis!.url, '--queue', queue, '--ensemble', ensemble, '--lock-ms', '2000', '--stalled-ms', '500', ...extra], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(child);
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
+  const waitFor = async (re: RegExp, ms = 60_000): Promise<void> => {
+    const t0 = Date.now();
+    while (!re.test(err)) {
+      if (child.exitCode !== null) throw new Error(`worker exited (${child.exitCode}) before ${re}:\n${err.slice(-2000)}`);
+      if (Date.now() - t0 > ms) throw new Error(`no ${re} within ${ms} ms:\n${err.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { child, log: () => err, waitFor, exited };
+}
+
+async function stopWorker(w: WorkerProc): Promise<number | null> {
+  if (w.child.exitCode === null) w.child.kill('SIGTERM');
+  return w.exited;
+}
+
+async function waitDone(queue: string, name: string, ms = 90_000): Promise<BatchStatus> {
+  const t0 = Date.now();
+  for (;;) {
+    const s = await batchStatus(client, { queue }, name);
+    if (s.pending === 0 && s.missing === 0) return s;
+    if (Date.now() - t0 > ms) throw new Error(`batch ${name} not done within ${ms} ms: ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const withoutTimings = (line: string): Record<string, unknown> => {
+  const o = JSON.parse(line) as Record<string, unknown>;
+  delete o.timingsMs;
+  return o;
+};
+
+const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+
+beforeAll(async () => {
+  const r = await startRedis();
+  if ('skip' in r) {
+    skip = r.skip;
+    return;
+  }
+  redis = r;
+  client = await connectRedis(redis.url);
+  tiny = await buildTinyEnsemble({ test: 25 });
+  const data = path.dirname(tiny.fx.domains[0]!.test);
+  // 50 utterances, alternating domains (relative paths, as the fixture writes them)
+  const a = lines(tiny.fx.domains[0]!.test);
+  const b = lines(tiny.fx.domains[1]!.test);
+  manifest50 = path.join(data, 'all.jsonl');
+  writeFileSync(manifest50, a.flatMap((l, i) => [l, b[i]!]).join('\n') + '\n');
+  // 12 longer utterances (~10 s each) so that a job is still running when its worker is killed
+  const long: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    const d = tiny.fx.domains[i % 2]!;
+    const toks = Array.from({ length: 40 }, (_, k) => d.tokens[(k * 7 + i) % 3 === 0 ? 1 : 0]);
+    const file = writeWavFile(path.join(data, 'long', `long_${i}.wav`), synthesizeTones(toks, tiny.fx.frequencies, { amp: 0.25 }));
+    long.push(JSON.stringify({ audio_filepath: file, duration: 0 + toks.length * 0.24 + 0.2, text: toks.join('') }));
+  }
+  longManifest = path.join(data, 'long.jsonl');
+  writeFileSync(longManifest, long.join('\n') + '\n');
+  // good audio with two bad files between them
+  writeFileSync(path.join(data, 'garbage.wav'), Buffer.from('this is not a RIFF file at all, just text'));
+  const good = readFileSync(tiny.fx.domains[0]!.testFiles[0]!);
+  writeFileSync(path.join(data, 'truncated.wav'), good.subarray(0, 30));
+  badManifest = path.join(data, 'bad.jsonl');
+  writeFileSync(
+    badManifest,
+    [...a.slice(0, 3), JSON.stringify({ audio_filepath: 'garbage.wav', text: 'x' }), ...b.slice(0, 3), JSON.stringify({ audio_filepath: 'truncated.wav' })].join('\n') + '\n',
+  );
+  // the same models under another ensemble.json: another identity
+  otherEnsemble = path.join(tiny.fx.root, 'ensemble-other');
+  cpSync(tiny.dir, otherEnsemble, { recursive: true });
+  const j = JSON.parse(readFileSync(path.join(otherEnsemble, 'ensemble.json'), 'utf8')) as Record<string, unknown>;
+  j.createdAt = '2000-01-01T00:00:00.000Z';
+  writeFileSync(path.join(otherEnsemble, 'ensemble.json'), JSON.stringify(j, null, 2));
+  await ensureBuilt();
+}, 180_000);
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  client?.disconnect();
+  await redis?.stop();
+});
+
+describe('batch queue (real Redis, worker processes)', () => {
+  it('2 workers give the results of infer --manifest, once per entry, in manifest order; resubmitting adds nothing', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const q = 'same';
+    const inferOut = path.join(tiny.fx.root, 'infer.jsonl');
+    const inf = await runCli(['infer', '--manifest', manifest50, '--ensemble', tiny.dir, '-o', inferOut, '--quiet'], { timeoutMs: 120_000 });
+    expect(inf.code, inf.stderr).toBe(0);
+    const workers = [startWorker(q, tiny.dir), startWorker(q, tiny.dir)];
+    await Promise.all(workers.map((w) => w.waitFor(/"worker ready"/)));
+    const sub = await runCli(['batch', 'submit', manifest50, '--redis', redis!.url, '--queue', q, '--name', 'fifty', '--ensemble', tiny.dir]);
+    expect(sub.code, sub.stderr).toBe(0);
+    expect(sub.stdout).toMatch(/50 manifest entries \(50 distinct\), 50 jobs added, 0 already/);
+    const s = await waitDone(q, 'fifty');
+    expect(s).toMatchObject({ total: 50, completed: 50, failed: 0 });
+    const again = await runCli(['batch', 'submit', manifest50, '--redis', redis!.url, '--queue', q, '--name', 'fifty', '--ensemble', tiny.dir]);
+    expect(again.stdout).toMatch(/0 jobs added, 50 already queued or done/);
+    const out = path.join(tiny.fx.root, 'fifty.jsonl');
+    const col = await runCli(['batch', 'collect', '--redis', redis!.url, '--queue', q, '--name', 'fifty', '-o', out]);
+    expect(col.code, col.stderr).toBe(0);
+    expect(lines(out).map(withoutTimings)).toEqual(lines(inferOut).map(withoutTimings));
+    // both processes took part
+    for (const w of workers) expect((w.log().match(/"job completed"/g) ?? []).length).toBeGreaterThan(0);
+    const st = await runCli(['batch', 'status', '--redis', redis!.url, '--queue', q, '--name', 'fifty']);
+    expect(st.stdout).toMatch(/50\/50 done \(50 completed, 0 failed\), 0 pending/);
+    expect(await Promise.all(workers.map(stopWorker))).toEqual([0, 0]);
+  }, 240_000);
+
+  it('a worker killed with -9 mid-job loses nothing: its job goes to the other worker, every entry once', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const q = 'kill';
+    const a = startWorker(q, tiny.dir);
+    await a.waitFor(/"worker ready"/);
+    const sub = await runCli(['batch', 'submit', longManifest, '--redis', redis!.url, '--queue', q, '--name', 'killed', '--ensemble', tiny.dir]);
+    expect(sub.code, sub.stderr).toBe(0);
+    const b = startWorker(q, tiny.dir);
+    await a.waitFor(/"job completed"/);
+    await a.waitFor(/("job started"[^\n]*\n[^]*){2}/);
+    const started = [...a.log().matchAll(/"job started","job":"(u[0-9a-f]+)"/g)].map((m) => m[1]!);
+    const inFlight = started[started.length - 1]!;
+    a.child.kill('SIGKILL');
+    expect(await a.exited).toBe(null);
+    const s = await waitDone(q, 'killed');
+    expect(s).toMatchObject({ total: 12, completed: 12, failed: 0 });
+    const out = path.join(tiny.fx.root, 'killed.jsonl');
+    const col = await runCli(['batch', 'collect', '--redis', redis!.url, '--queue', q, '--name', 'killed', '-o', out]);
+    expect(col.code, col.stderr).toBe(0);
+    const recs = lines(out).map((l) => JSON.parse(l) as { audio_filepath: string; text: string; error?: string });
+    const want = lines(longManifest).map((l) => (JSON.parse(l) as { audio_filepath: string }).audio_filepath);
+    expect(recs.map((r) => r.audio_filepath)).toEqual(want);
+    expect(recs.every((r) => r.error === undefined && typeof r.text === 'string')).toBe(true);
+    // the killed worker's job was handed on by the survivor's stalled check and finished there
+    if (!a.log().includes(`"job completed","job":"${inFlight}"`)) {
+      await b.waitFor(new RegExp(`"stalled job handed on","job":"${inFlight}"`), 5000);
+      expect(b.log()).toContain(`"job completed","job":"${inFlight}"`);
+    }
+    expect(await stopWorker(b)).toBe(0);
+  }, 240_000);
+
+  it('bad audio fails at once with its message, the rest complete, the worker keeps going', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const q = 'bad';
+    const w = startWorker(q, tiny.dir);
+    await w.waitFor(/"worker ready"/);
+    const sub = await runCli(['batch', 'submit', badManifest, '--redis', redis!.url, '--queue', q, '--name', 'bad', '--ensemble', tiny.dir, '--backoff-ms', '60000']);
+    expect(sub.code, sub.stderr).toBe(0);
+    // with a 60 s backoff a retried job could not finish in time: failing at once is the only way to be done
+    const s = await waitDone(q, 'bad', 45_000);
+    expect(s).toMatchObject({ total: 8, completed: 6, failed: 2 });
+    const out = path.join(tiny.fx.root, 'bad-results.jsonl');
+    const col = await runCli(['batch', 'collect', '--redis', redis!.url, '--queue', q, '--name', 'bad', '-o', out]);
+    expect(col.code).toBe(3);
+    expect(col.stderr).toMatch(/failed: line 4: garbage\.wav: .*garbage\.wav/);
+    expect(col.stderr).toMatch(/failed: line 8: truncated\.wav: /);
+    const recs = lines(out).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(recs).toHaveLength(8);
+    expect(recs[3]).toMatchObject({ audio_filepath: 'garbage.wav', reference: 'x' });
+    expect(String(recs[3]!.error)).toMatch(/garbage\.wav/);
+    expect(recs[7]!.error).toEqual(expect.any(String));
+    expect(recs.filter((r) => r.error === undefined)).toHaveLength(6);
+    expect(w.log()).not.toMatch(/will be retried/);
+    expect(w.child.exitCode).toBe(null);
+    expect(await stopWorker(w)).toBe(0);
+  }, 120_000);
+
+  it('a worker with another ensemble refuses the jobs and stops; the right worker then does them', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const q = 'versions';
+    const sub = await runCli(['batch', 'submit', badManifest, '--redis', redis!.url, '--queue', q, '--name', 'v', '--ensemble', otherEnsemble]);
+    expect(sub.code, sub.stderr).toBe(0);
+    const wrong = startWorker(q, tiny.dir);
+    expect(await wrong.exited).toBe(3);
+    expect(wrong.log()).toMatch(/was submitted for ensemble [0-9a-f]{24}, but this worker has ensemble [0-9a-f]{24} .*put the job back and stopped/);
+    const mid = await batchStatus(client, { queue: q }, 'v');
+    expect(mid).toMatchObject({ total: 8, completed: 0, failed: 0, pending: 8 });
+    const right = startWorker(q, otherEnsemble);
+    const s = await waitDone(q, 'v');
+    expect(s).toMatchObject({ completed: 6, failed: 2 });
+    expect(await stopWorker(right)).toBe(0);
+  }, 120_000);
+
+  it('clear errors: bad URL, unknown batch, unfinished batch, a batch name reused with another ensemble', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const bad = await runCli(['batch', 'status', '--redis', 'http://x', '--name', 'n']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--redis must start with redis:\/\//);
+    const unknown = await runCli(['batch', 'status', '--redis', redis!.url, '--name', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no batch named "nope"/);
+    const sub = await runCli(['batch', 'submit', manifest50, '--redis', redis!.url, '--queue', 'idle', '--name', 'waiting', '--ensemble', tiny.dir]);
+    expect(sub.code, sub.stderr).toBe(0);
+    const col = await runCli(['batch', 'collect', '--redis', redis!.url, '--queue', 'idle', '--name', 'waiting', '-o', path.join(tiny.fx.root, 'x.jsonl')]);
+    expect(col.code).toBe(2);
+    expect(col.stderr).toMatch(/not finished: 50 entries pending/);
+    const other = await runCli(['batch', 'submit', manifest50, '--redis', redis!.url, '--queue', 'idle', '--name', 'waiting', '--ensemble', otherEnsemble]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/was submitted for ensemble .* use another --name/);
+  }, 120_000);
+});
