@@ -134,6 +134,45 @@ for i, id in ipairs(ARGV) do
 end
 return n`;
 
+/** BullMQ options of every batch job: retries with exponential backoff; finished jobs are kept (they are the results). */
+export function jobOptions(attempts?: number, backoffMs?: number) {
+  return {
+    attempts: attempts ?? BATCH_DEFAULTS.attempts,
+    backoff: { type: 'exponential', delay: backoffMs ?? BATCH_DEFAULTS.backoffMs },
+    removeOnComplete: false,
+    removeOnFail: false,
+  } as const;
+}
+
+/** Record the batch's ensemble and options on first submission; later submissions must match them. */
+export async function ensureBatchMeta(redis: Redis, ref: QueueRef, meta: BatchMeta): Promise<void> {
+  const key = batchKeys(ref, meta.name).meta;
+  const options = JSON.stringify(meta.options);
+  const before = await redis.hgetall(key);
+  if (before.ensembleId === undefined) {
+    await redis.hset(key, { ...meta, options });
+    return;
+  }
+  if (before.ensembleId !== meta.ensembleId) {
+    throw new UserError(
+      `batch "${meta.name}" was submitted for ensemble ${before.ensembleId} (${before.ensembleDir}); this ensemble is ${meta.ensembleId}: use another --name so the results of two ensembles do not mix`,
+      { code: 'E_BATCH_ENSEMBLE' },
+    );
+  }
+  if (before.options !== options) {
+    throw new UserError(`batch "${meta.name}" was submitted with options ${before.options}; these are ${options}: use another --name`, { code: 'E_BATCH_OPTIONS' });
+  }
+}
+
+/** Put job ids in the batch's order (each once); returns, per id, whether its job already exists. */
+export async function registerJobs(redis: Redis, ref: QueueRef, name: string, ids: string[]): Promise<boolean[]> {
+  const keys = batchKeys(ref, name);
+  await redis.eval(REGISTER_LUA, 2, keys.ids, keys.order, ...ids);
+  const pipe = redis.pipeline();
+  for (const id of ids) pipe.exists(bullKey(ref, id));
+  return ((await pipe.exec()) ?? []).map(([err, v]) => !err && Number(v) === 1);
+}
+
 export interface SubmitOptions extends QueueRef {
   redis: Redis;
   /** BullMQ connection options for the queue. */
@@ -175,32 +214,10 @@ export async function submitBatch(manifest: Manifest, o: SubmitOptions): Promise
       code: 'E_BATCH_EMBED',
     });
   }
-  const keys = batchKeys(o, name);
-  const meta: BatchMeta = { name, ensembleId: o.ensembleId, ensembleDir: o.ensembleDir, options, manifest: manifest.file, createdAt: new Date().toISOString() };
-  const before = await o.redis.hgetall(keys.meta);
-  if (before.ensembleId !== undefined) {
-    if (before.ensembleId !== o.ensembleId) {
-      throw new UserError(
-        `batch "${name}" was submitted for ensemble ${before.ensembleId} (${before.ensembleDir}); this ensemble is ${o.ensembleId}: use another --name so the results of two ensembles do not mix`,
-        { code: 'E_BATCH_ENSEMBLE' },
-      );
-    }
-    if (before.options !== JSON.stringify(options)) {
-      throw new UserError(`batch "${name}" was submitted with options ${before.options}; these are ${JSON.stringify(options)}: use another --name`, {
-        code: 'E_BATCH_OPTIONS',
-      });
-    }
-  } else {
-    await o.redis.hset(keys.meta, { ...meta, options: JSON.stringify(options) });
-  }
+  await ensureBatchMeta(o.redis, o, { name, ensembleId: o.ensembleId, ensembleDir: o.ensembleDir, options, manifest: manifest.file, createdAt: new Date().toISOString() });
   const queue = new Queue(o.queue, { connection: o.connection, prefix: o.prefix ?? BATCH_DEFAULTS.prefix });
   queue.on('error', () => undefined);
-  const jobOpts = {
-    attempts: o.attempts ?? BATCH_DEFAULTS.attempts,
-    backoff: { type: 'exponential', delay: o.backoffMs ?? BATCH_DEFAULTS.backoffMs },
-    removeOnComplete: false,
-    removeOnFail: false,
-  } as const;
+  const jobOpts = jobOptions(o.attempts, o.backoffMs);
   const maxEmbed = o.maxEmbedBytes ?? BATCH_DEFAULTS.maxEmbedMb * 1024 * 1024;
   let added = 0;
   let existing = 0;
@@ -222,11 +239,8 @@ export async function submitBatch(manifest: Manifest, o: SubmitOptions): Promise
         part.push({ id, data });
       }
       if (part.length === 0) continue;
-      await o.redis.eval(REGISTER_LUA, 2, keys.ids, keys.order, ...part.map((p) => p.id));
-      const pipe = o.redis.pipeline();
-      for (const p of part) pipe.exists(bullKey(o, p.id));
-      const exists = ((await pipe.exec()) ?? []).map(([err, v]) => (err ? 0 : Number(v)));
-      const fresh = part.filter((_, i) => exists[i] === 0);
+      const exists = await registerJobs(o.redis, o, name, part.map((p) => p.id));
+      const fresh = part.filter((_, i) => !exists[i]);
       existing += part.length - fresh.length;
       if (o.embedAudio) {
         for (const p of fresh) {

@@ -222,6 +222,31 @@ describe('batch queue (real Redis, worker processes)', () => {
     expect(await stopWorker(right)).toBe(0);
   }, 120_000);
 
+  it('eval --redis runs its passes through the queue and reports what in-process eval reports', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const q = 'eval';
+    const tests = tiny.fx.domains.flatMap((d) => ['--test', `${d.name}=${d.test}`]);
+    const local = path.join(tiny.fx.root, 'eval-local');
+    const viaQueue = path.join(tiny.fx.root, 'eval-queue');
+    const w = startWorker(q, tiny.dir, ['--concurrency', '2']);
+    await w.waitFor(/"worker ready"/);
+    const [a, b] = await Promise.all([
+      runCli(['eval', '--ensemble', tiny.dir, ...tests, '-o', local, '--quiet', '--jobs', '1'], { timeoutMs: 120_000 }),
+      runCli(['eval', '--ensemble', tiny.dir, ...tests, '-o', viaQueue, '--quiet', '--redis', redis!.url, '--queue', q], { timeoutMs: 120_000 }),
+    ]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    type Report = { selection: unknown; systems: unknown; perUtterance: Array<Record<string, unknown>>; parallelism: string };
+    const ra = JSON.parse(readFileSync(path.join(local, 'eval.json'), 'utf8')) as Report;
+    const rb = JSON.parse(readFileSync(path.join(viaQueue, 'eval.json'), 'utf8')) as Report;
+    expect(rb.parallelism).toMatch(/batch queue: queue "eval"/);
+    expect(rb.selection).toEqual(ra.selection);
+    expect(rb.systems).toEqual(ra.systems);
+    expect(rb.perUtterance).toEqual(ra.perUtterance);
+    expect((w.log().match(/"job completed"/g) ?? []).length).toBe(50);
+    expect(await stopWorker(w)).toBe(0);
+  }, 240_000);
+
   it('clear errors: bad URL, unknown batch, unfinished batch, a batch name reused with another ensemble', async (ctx) => {
     if (skip) return ctx.skip(skip);
     const bad = await runCli(['batch', 'status', '--redis', 'http://x', '--name', 'n']);
