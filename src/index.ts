@@ -117,3 +117,16 @@ export type { EvalTranscriber, TestSet, EvaluateOptions, EvalReport, UtteranceRe
 export { renderMarkdown, renderHtml, writeReports } from './eval/report.js';
 export { WorkerPoolEnsemble, workerPoolAvailable } from './runtime/worker-pool.js';
 export type { WorkerPoolEvent, WorkerPoolOptions } from './runtime/worker-pool.js';
+// Batch transcription on a Redis job queue (BullMQ): submit/status/collect, workers, eval through the queue.
+export { resultRecord, transcribeEntry, entryFields, failedRecord } from './ensemble/records.js';
+export type { EntryTranscriber, RecordEntry } from './ensemble/records.js';
+export { BATCH_DEFAULTS } from './batch/defaults.js';
+export { ensembleIdentity } from './batch/identity.js';
+export { submitBatch, jobIdOf, checkBatchName } from './batch/jobs.js';
+export type { BatchJobData, BatchMeta, SubmitOptions, SubmitResult, JobTranscribeOptions } from './batch/jobs.js';
+export { batchStatus, collectBatch, retryFailed } from './batch/report.js';
+export type { BatchStatus, CollectResult } from './batch/report.js';
+export { BatchWorker, fetchAudio } from './batch/worker.js';
+export type { BatchWorkerOptions, WorkerStop } from './batch/worker.js';
+export { QueueTranscriber } from './batch/queue-transcriber.js';
+export { connectRedis, parseRedisUrl } from './batch/connection.js';

@@ -198,3 +198,23 @@ export async function retryFailed(redis: Redis, ref: QueueRef, nameArg: string, 
   }
   return n;
 }
+
+/** Delete a batch: its jobs (results included) and our keys. Running jobs are left alone (counted in `running`). */
+export async function removeBatch(redis: Redis, ref: QueueRef, nameArg: string, remove: (id: string) => Promise<boolean>): Promise<{ removed: number; running: number }> {
+  const name = checkBatchName(nameArg);
+  await meta(redis, ref, name);
+  let removed = 0;
+  let running = 0;
+  for await (const part of walk(redis, ref, name, [])) {
+    for (const e of part) {
+      if (e.state === 'missing') continue;
+      if (await remove(e.id)) removed++;
+      else running++;
+    }
+  }
+  if (running === 0) {
+    const k = batchKeys(ref, name);
+    await redis.del(k.order, k.ids, k.meta);
+  }
+  return { removed, running };
+}

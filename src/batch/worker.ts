@@ -19,7 +19,7 @@
 import os from 'node:os';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Ensemble } from '../ensemble/ensemble.js';
-import { transcribeEntry, type Transcriber } from '../ensemble/records.js';
+import { transcribeEntry, type EntryTranscriber } from '../ensemble/records.js';
 import { WorkerPoolEnsemble, workerPoolAvailable } from '../runtime/worker-pool.js';
 import { isUserError, UserError } from '../util/errors.js';
 import { workerConnection } from './connection.js';
@@ -75,7 +75,7 @@ export class BatchWorker {
 
   private constructor(
     readonly identity: string,
-    private readonly transcriber: Transcriber & { dispose(): Promise<void> },
+    private readonly transcriber: EntryTranscriber & { dispose(): Promise<void> },
     readonly pooled: boolean,
     private readonly opts: BatchWorkerOptions,
     private worker: Worker | null = null,

@@ -5,7 +5,7 @@ import { BATCH_DEFAULTS } from '../batch/defaults.js';
 import { commandConnection, connectRedis, parseRedisUrl } from '../batch/connection.js';
 import { ensembleIdentity } from '../batch/identity.js';
 import { checkBatchName, submitBatch, type JobTranscribeOptions } from '../batch/jobs.js';
-import { batchStatus, collectBatch, retryFailed, type BatchStatus } from '../batch/report.js';
+import { batchStatus, collectBatch, removeBatch, retryFailed, type BatchStatus } from '../batch/report.js';
 import { DECODING_DEFAULTS } from '../defaults.js';
 import { readEnsembleJson } from '../ensemble/format.js';
 import { loadManifest } from '../ensemble/manifest.js';
@@ -168,6 +168,25 @@ export function register(program: Command): void {
           await job?.retry('failed');
         });
         process.stdout.write(`${name}: ${n} failed job(s) queued again\n`);
+      } finally {
+        await queue.close();
+        redis.disconnect();
+      }
+    });
+
+  queueOptions(batch.command('remove').description('delete a batch: its jobs, results and bookkeeping (collect first)'))
+    .requiredOption('--name <job>', 'batch name')
+    .action(async (opts: QueueCliOptions) => {
+      const url = parseRedisUrl(opts.redis);
+      const name = checkBatchName(opts.name);
+      const redis = await connectRedis(url);
+      const queue = new Queue(opts.queue, { connection: commandConnection(url), prefix: B.prefix });
+      try {
+        const r = await removeBatch(redis, { queue: opts.queue }, name, async (id) => (await queue.remove(id)) === 1);
+        if (r.running > 0) {
+          throw new UserError(`batch "${name}": ${r.removed} job(s) removed, ${r.running} running now were kept; run remove again when they finish`, { code: 'E_BATCH_RUNNING' });
+        }
+        process.stdout.write(`${name}: removed ${r.removed} job(s) and the batch\n`);
       } finally {
         await queue.close();
         redis.disconnect();

@@ -7,7 +7,7 @@ import type { ManifestEntry } from './manifest.js';
 import type { EnsembleResult, TranscribeOptions } from './types.js';
 
 /** Anything that transcribes like an `Ensemble` (the in-thread ensemble, a worker-thread pool). */
-export interface Transcriber {
+export interface EntryTranscriber {
   transcribe(audio: string | Uint8Array, options: TranscribeOptions): Promise<EnsembleResult>;
 }
 
@@ -49,7 +49,7 @@ export function failedRecord(e: RecordEntry, error: string): Record<string, unkn
  * elsewhere); `options` pass through to the transcriber unchanged.
  */
 export async function transcribeEntry(
-  transcriber: Transcriber,
+  transcriber: EntryTranscriber,
   e: RecordEntry,
   audio: string | Uint8Array,
   options: TranscribeOptions,

@@ -3,7 +3,9 @@
  * (`ensemble batch …`, `ensemble worker`), the two-member tone ensemble of tests/helpers/tiny-ensemble.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,6 +205,16 @@ describe('batch queue (real Redis, worker processes)', () => {
     expect(recs.filter((r) => r.error === undefined)).toHaveLength(6);
     expect(w.log()).not.toMatch(/will be retried/);
     expect(w.child.exitCode).toBe(null);
+    // retry puts the failed jobs back (they fail again: the audio is still bad); remove deletes the batch
+    const retry = await runCli(['batch', 'retry', '--redis', redis!.url, '--queue', q, '--name', 'bad']);
+    expect(retry.stdout).toMatch(/bad: 2 failed job\(s\) queued again/);
+    await w.waitFor(/("job failed"[^]*){4}/, 30_000);
+    expect(await waitDone(q, 'bad')).toMatchObject({ completed: 6, failed: 2 });
+    const rm = await runCli(['batch', 'remove', '--redis', redis!.url, '--queue', q, '--name', 'bad']);
+    expect(rm.stdout).toMatch(/removed 8 job\(s\)/);
+    const gone = await runCli(['batch', 'status', '--redis', redis!.url, '--queue', q, '--name', 'bad']);
+    expect(gone.stderr).toMatch(/no batch named "bad"/);
+    expect(await client.keys(`bull:${q}:u*`)).toEqual([]);
     expect(await stopWorker(w)).toBe(0);
   }, 120_000);
 
@@ -246,6 +258,49 @@ describe('batch queue (real Redis, worker processes)', () => {
     expect((w.log().match(/"job completed"/g) ?? []).length).toBe(50);
     expect(await stopWorker(w)).toBe(0);
   }, 240_000);
+
+  it('http(s) entries are fetched by the worker with a size limit; --embed-audio jobs need no shared storage', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const q = 'remote';
+    const good = readFileSync(tiny.fx.domains[1]!.testFiles[2]!);
+    const big = readFileSync(path.join(path.dirname(longManifest), 'long', 'long_0.wav'));
+    const server = http.createServer((req, res) => {
+      if (req.url === '/good.wav') res.writeHead(200, { 'content-type': 'audio/wav' }).end(good);
+      else if (req.url === '/big.wav') res.writeHead(200, { 'content-type': 'audio/wav' }).end(big);
+      else res.writeHead(404).end('no');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const m = path.join(tiny.fx.root, 'remote.jsonl');
+      writeFileSync(m, [`${base}/good.wav`, `${base}/missing.wav`, `${base}/big.wav`].map((u) => JSON.stringify({ audio_filepath: u })).join('\n') + '\n');
+      // a copy of a local file, embedded in its job and deleted before any worker runs
+      const copy = path.join(tiny.fx.root, 'embedded.wav');
+      writeFileSync(copy, good);
+      const me = path.join(tiny.fx.root, 'embedded.jsonl');
+      writeFileSync(me, JSON.stringify({ audio_filepath: copy }) + '\n');
+      for (const [file, name, extra] of [[m, 'remote', []], [me, 'embedded', ['--embed-audio']]] as const) {
+        const sub = await runCli(['batch', 'submit', file, '--redis', redis!.url, '--queue', q, '--name', name, '--ensemble', tiny.dir, ...extra]);
+        expect(sub.code, sub.stderr).toBe(0);
+      }
+      rmSync(copy);
+      const w = startWorker(q, tiny.dir, ['--max-fetch-mb', String(((big.length + good.length) / 2) / 1024 / 1024)]);
+      expect(await waitDone(q, 'remote')).toMatchObject({ completed: 1, failed: 2 });
+      expect(await waitDone(q, 'embedded')).toMatchObject({ completed: 1, failed: 0 });
+      const out = path.join(tiny.fx.root, 'remote-results.jsonl');
+      await runCli(['batch', 'collect', '--redis', redis!.url, '--queue', q, '--name', 'remote', '-o', out]);
+      const recs = lines(out).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(recs[0]).toMatchObject({ audio_filepath: `${base}/good.wav`, text: tiny.fx.domains[1]!.testTexts[2] });
+      expect(recs[1]!.error).toMatch(/missing\.wav: HTTP 404/);
+      expect(recs[2]!.error).toMatch(/over the download limit/);
+      const outE = path.join(tiny.fx.root, 'embedded-results.jsonl');
+      await runCli(['batch', 'collect', '--redis', redis!.url, '--queue', q, '--name', 'embedded', '-o', outE]);
+      expect(JSON.parse(lines(outE)[0]!)).toMatchObject({ audio_filepath: copy, text: tiny.fx.domains[1]!.testTexts[2] });
+      expect(await stopWorker(w)).toBe(0);
+    } finally {
+      server.close();
+    }
+  }, 120_000);
 
   it('clear errors: bad URL, unknown batch, unfinished batch, a batch name reused with another ensemble', async (ctx) => {
     if (skip) return ctx.skip(skip);
