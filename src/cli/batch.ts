@@ -35,11 +35,12 @@ function describeStatus(s: BatchStatus): string {
 }
 
 function bar(s: BatchStatus, cols: number): string {
-  const info = ` ${describeStatus(s)}`;
-  const width = Math.max(10, Math.min(40, cols - 10));
+  const rate = s.ratePerSecond > 0 ? `${s.ratePerSecond.toFixed(2)} utt/s` : 'idle';
+  const info = ` ${s.completed + s.failed}/${s.total} (${s.failed} failed), ${rate}, ETA ${s.etaSeconds === null ? '--:--' : formatDuration(s.etaSeconds)}, ${s.workers} worker(s)`;
+  const width = Math.max(10, Math.min(40, cols - info.length - s.name.length - 4));
   const frac = s.total > 0 ? (s.completed + s.failed) / s.total : 1;
   const full = Math.round(frac * width);
-  return `\r[${'#'.repeat(full)}${'.'.repeat(width - full)}]${info}`.slice(0, cols) + '\x1b[K';
+  return `\r${s.name} [${'#'.repeat(full)}${'.'.repeat(width - full)}]${info}`.slice(0, cols) + '\x1b[K';
 }
 
 export function register(program: Command): void {
@@ -99,7 +100,7 @@ export function register(program: Command): void {
       }
     });
 
-  queueOptions(batch.command('status').description('counts, rate and ETA of a batch (a progress bar on a terminal with --watch)'))
+  queueOptions(batch.command('status').description('counts, rate and ETA of a batch (a progress bar on a terminal; --watch keeps it updating)'))
     .requiredOption('--name <job>', 'batch name')
     .option('--watch', 'keep updating until every entry is done')
     .option('--interval <s>', 'seconds between updates with --watch', '2')
@@ -116,7 +117,7 @@ export function register(program: Command): void {
           const s = await batchStatus(redis, ref, name);
           const finished = s.pending === 0 && s.missing === 0;
           if (opts.json) process.stdout.write(`${JSON.stringify(s)}\n`);
-          else if (tty && opts.watch) process.stderr.write(bar(s, process.stderr.columns ?? 100) + (finished ? '\n' : ''));
+          else if (tty) process.stderr.write(bar(s, process.stderr.columns ?? 100) + (finished || !opts.watch ? '\n' : ''));
           else process.stdout.write(`${describeStatus(s)}\n`);
           if (!opts.watch || finished) break;
           await new Promise((r) => setTimeout(r, interval * 1000));

@@ -22,9 +22,6 @@ interface InferCliOptions {
   quiet?: boolean;
 }
 
-/** One JSON record per utterance (`--json`); lives in src/ensemble/records.ts, shared with the batch workers. */
-export { resultRecord };
-
 export function register(program: Command): void {
   program
     .command('infer')

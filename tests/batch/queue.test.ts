@@ -292,7 +292,7 @@ describe('batch queue (real Redis, worker processes)', () => {
       const recs = lines(out).map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(recs[0]).toMatchObject({ audio_filepath: `${base}/good.wav`, text: tiny.fx.domains[1]!.testTexts[2] });
       expect(recs[1]!.error).toMatch(/missing\.wav: HTTP 404/);
-      expect(recs[2]!.error).toMatch(/over the download limit/);
+      expect(recs[2]!.error).toMatch(/big\.wav: .*download limit of \d+ bytes/);
       const outE = path.join(tiny.fx.root, 'embedded-results.jsonl');
       await runCli(['batch', 'collect', '--redis', redis!.url, '--queue', q, '--name', 'embedded', '-o', outE]);
       expect(JSON.parse(lines(outE)[0]!)).toMatchObject({ audio_filepath: copy, text: tiny.fx.domains[1]!.testTexts[2] });
