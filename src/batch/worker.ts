@@ -22,7 +22,7 @@ import { Ensemble } from '../ensemble/ensemble.js';
 import { transcribeEntry, type EntryTranscriber } from '../ensemble/records.js';
 import { WorkerPoolEnsemble, workerPoolAvailable } from '../runtime/worker-pool.js';
 import { isUserError, UserError } from '../util/errors.js';
-import { workerConnection } from './connection.js';
+import { connectRedis, workerConnection } from './connection.js';
 import { BATCH_DEFAULTS } from './defaults.js';
 import { ensembleIdentity } from './identity.js';
 import { isUrl, JOB_SCHEMA_VERSION, type BatchJobData } from './jobs.js';
@@ -86,6 +86,8 @@ export class BatchWorker {
   /** Load the ensemble, then start taking jobs. */
   static async start(opts: BatchWorkerOptions): Promise<BatchWorker> {
     const concurrency = opts.concurrency ?? BATCH_DEFAULTS.concurrency;
+    // fail fast on a wrong URL; once running, the worker rides out Redis restarts (it reconnects)
+    (await connectRedis(opts.redisUrl)).disconnect();
     const identity = await ensembleIdentity(opts.ensembleDir);
     const pooled = workerPoolAvailable();
     const transcriber = pooled ? await WorkerPoolEnsemble.start(opts.ensembleDir, { workers: concurrency }) : await Ensemble.load(opts.ensembleDir);
