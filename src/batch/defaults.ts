@@ -18,6 +18,11 @@ export const BATCH_DEFAULTS = {
   maxStalled: 2,
   /** Jobs one worker process runs at once, each in its own worker thread with its own copy of the ensemble. */
   concurrency: 1,
+  /**
+   * Jobs taken from the queue per thread beyond the one it runs: the next job waits in the thread pool, so a thread
+   * never idles through the Redis round trip between two jobs (a killed worker strands these too; they are handed on).
+   */
+  prefetchPerThread: 1,
   /** Largest audio a worker downloads for an `http(s)://` entry. */
   maxFetchMb: 200,
   fetchTimeoutMs: 60_000,

@@ -4,7 +4,8 @@
  *
  * - The ensemble loads once, in `concurrency` worker threads (each with its own copy, as `serve`), so the
  *   event loop stays free to renew the job locks while ONNX Runtime computes; in this thread when the compiled
- *   worker script is absent (running from the TypeScript sources).
+ *   worker script is absent (running from the TypeScript sources). Each thread has one more job waiting behind
+ *   the one it runs, so no thread idles through the Redis round trip between jobs.
  * - Failures: bad input (a `UserError`: undecodable or missing audio, a URL answering 404, a file over the
  *   download limit) fails the job at once with its message (BullMQ `UnrecoverableError`: no retries wasted);
  *   anything else (a network error, a crashed worker thread) is retried with exponential backoff up to the
@@ -95,7 +96,8 @@ export class BatchWorker {
     w.worker = new Worker(opts.queue ?? BATCH_DEFAULTS.queue, (job, token) => w.process(job as Job<BatchJobData>, token), {
       connection: workerConnection(opts.redisUrl),
       prefix: opts.prefix ?? BATCH_DEFAULTS.prefix,
-      concurrency,
+      // with threads, one job queued per thread behind the running one (BATCH_DEFAULTS.prefetchPerThread)
+      concurrency: pooled ? concurrency * (1 + BATCH_DEFAULTS.prefetchPerThread) : concurrency,
       lockDuration: opts.lockMs ?? BATCH_DEFAULTS.lockMs,
       stalledInterval: opts.stalledMs ?? BATCH_DEFAULTS.stalledMs,
       maxStalledCount: opts.maxStalled ?? BATCH_DEFAULTS.maxStalled,
