@@ -46,13 +46,15 @@ export async function connectRedis(url: string): Promise<Redis> {
     lazyConnect: true,
     retryStrategy: (times) => (times > 3 ? null : 200 * times),
   });
-  client.on('error', () => undefined); // reported through the failed command below
+  let lastError: Error | null = null;
+  client.on('error', (e: Error) => (lastError = e)); // the cause, reported with the failed command below
   try {
     await client.connect();
     await client.ping();
   } catch (e) {
     client.disconnect();
-    throw new UserError(`cannot reach Redis at ${redactUrl(url)}: ${(e as Error).message}`, { code: 'E_REDIS_CONNECT', cause: e });
+    const why = (lastError as Error | null)?.message ?? (e as Error).message;
+    throw new UserError(`cannot reach Redis at ${redactUrl(url)}: ${why}`, { code: 'E_REDIS_CONNECT', cause: e });
   }
   return client;
 }

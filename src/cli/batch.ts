@@ -117,7 +117,7 @@ export function register(program: Command): void {
           const s = await batchStatus(redis, ref, name);
           const finished = s.pending === 0 && s.missing === 0;
           if (opts.json) process.stdout.write(`${JSON.stringify(s)}\n`);
-          else if (tty) process.stderr.write(bar(s, process.stderr.columns ?? 100) + (finished || !opts.watch ? '\n' : ''));
+          else if (tty) process.stderr.write(bar(s, process.stderr.columns || 100) + (finished || !opts.watch ? '\n' : ''));
           else process.stdout.write(`${describeStatus(s)}\n`);
           if (!opts.watch || finished) break;
           await new Promise((r) => setTimeout(r, interval * 1000));
