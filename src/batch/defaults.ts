@@ -30,6 +30,8 @@ export const BATCH_DEFAULTS = {
   maxEmbedMb: 10,
   /** Job ids read from Redis per round trip (status, collect). */
   scanChunk: 500,
+  /** `ensemble eval --redis`: utterances in flight on the queue. */
+  evalInFlight: 128,
   /** `batch status` rate window. */
   rateWindowSeconds: 60,
 } as const;

@@ -70,11 +70,11 @@ export function register(program: Command): void {
     .option('-o, --output <dir>', 'folder for eval.json, eval.md and eval.html', 'eval-results')
     .option('--jobs <n>', 'worker threads, each with its own copy of the ensemble (default: number of CPUs)')
     .option('--quiet', 'no progress and no summary on the terminal')
-    .option('--redis <url>', 'run the decoding passes as jobs on this Redis queue, done by `ensemble worker`s with the same ensemble (--jobs: utterances in flight, default 128)')
+    .option('--redis <url>', `run the decoding passes as jobs on this Redis queue, done by \`ensemble worker\`s with the same ensemble (--jobs: utterances in flight, default ${BATCH_DEFAULTS.evalInFlight})`)
     .option('--queue <name>', 'BullMQ queue for --redis', BATCH_DEFAULTS.queue)
     .action(async (opts: EvalCliOptions) => {
       const viaQueue = opts.redis !== undefined;
-      const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? (viaQueue ? 128 : Math.max(1, os.cpus().length));
+      const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? (viaQueue ? BATCH_DEFAULTS.evalInFlight : Math.max(1, os.cpus().length));
       const beam = optionalNumber('--beam', opts.beam, { integer: true, min: 1 });
       const { dir, pooled, loading } = viaQueue
         ? (() => {
