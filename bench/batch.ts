@@ -2,8 +2,10 @@
 // copies of samples/*.wav under distinct names (distinct jobs), greedy decoding. Per repeat: in-process
 // `ensemble infer --manifest` (the baseline) and the queue with 1 and 2 `ensemble worker` processes (--concurrency 1
 // each) on a throwaway redis-server, each timed end to end (process start and model load to the last result
-// written, as a user waits for it: workers started, `batch submit`, wait, `batch collect`). Also the steady rate
-// (first to last finished job). Prints medians and the load average (the machine may be shared).
+// written, as a user waits for it: workers started, `batch submit`, wait, `batch collect`), with CPU seconds beside
+// wall time (less sensitive to a shared machine); and, from BullMQ's job timestamps, the steady rate (first start to
+// last finish) and the share of that span the workers were not transcribing (the queue's own overhead). Prints
+// medians and the load average. BENCH_BATCH_COPIES / BENCH_BATCH_REPEATS change the size (default 8 / 3).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
