@@ -1,7 +1,7 @@
 /**
  * ctc-ensemble: what a user calls. Load audio and models, build and run an ensemble, serve it, evaluate it,
  * build and load LMs. Specialist parts have subpath exports: `ctc-ensemble/audio`, `/features`, `/models`,
- * `/confidence`, `/selector`, `/lm`, `/decoding`, `/ensemble`, `/runtime`, `/server`, `/eval`.
+ * `/confidence`, `/selector`, `/lm`, `/decoding`, `/ensemble`, `/runtime`, `/server`, `/eval`, `/batch`.
  */
 export { UserError, isUserError } from './util/errors.js';
 export { DECODING_DEFAULTS, SERVING_DEFAULTS } from './defaults.js';
@@ -19,8 +19,10 @@ export type { TranscribeOptions, EnsembleResult } from './ensemble/types.js';
 export { buildEnsemble, type BuildOptions, type BuildResult } from './ensemble/build.js';
 export { importNemoEnsemble, type ImportNemoOptions, type ImportNemoResult } from './ensemble/import-nemo.js';
 export { loadManifest } from './ensemble/manifest.js';
+export { transcribeEntry, manifestRecord } from './ensemble/records.js';
 export { WorkerPoolEnsemble } from './runtime/worker-pool.js';
 export { startServer, type ServerOptions, type RunningServer } from './server/server.js';
 export { createApp } from './server/app.js';
 export { evaluate, type EvalReport, type TestSet } from './eval/evaluate.js';
 export { writeReports } from './eval/report.js';
+export { submitBatch, batchStatus, collectBatch, BatchWorker } from './batch/index.js';

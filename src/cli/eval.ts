@@ -7,7 +7,10 @@ import { Progress } from '../ensemble/progress.js';
 import { evaluate, type TestSet } from '../eval/evaluate.js';
 import { renderMarkdown, writeReports } from '../eval/report.js';
 import { UserError } from '../util/errors.js';
-import { ALLOW_CHANGED_HELP, openEnsemble, optionalNumber } from './options.js';
+import { BATCH_DEFAULTS } from '../batch/defaults.js';
+import { parseRedisUrl, redactUrl } from '../batch/connection.js';
+import { QueueTranscriber } from '../batch/queue-transcriber.js';
+import { ALLOW_CHANGED_HELP, openEnsemble, optionalNumber, resolveEnsembleDir } from './options.js';
 
 interface EvalCliOptions {
   ensemble?: string;
@@ -18,6 +21,8 @@ interface EvalCliOptions {
   jobs?: string;
   quiet?: boolean;
   allowChangedModels?: boolean;
+  redis?: string;
+  queue: string;
 }
 
 /** `DOMAIN=MANIFEST` → parts; the domain is a member name. */
@@ -67,14 +72,18 @@ export function register(program: Command): void {
     .option('--jobs <n>', 'worker threads, each with its own copy of the ensemble (default: number of CPUs)')
     .option('--quiet', 'no progress and no summary on the terminal')
     .option('--allow-changed-models', ALLOW_CHANGED_HELP)
+    .option('--redis <url>', `run the decoding passes as jobs on this Redis queue, done by \`ensemble worker\`s with the same ensemble (--jobs: utterances in flight, default ${BATCH_DEFAULTS.evalInFlight})`)
+    .option('--queue <name>', 'BullMQ queue for --redis', BATCH_DEFAULTS.queue)
     .action(async (opts: EvalCliOptions) => {
-      const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? Math.max(1, os.cpus().length);
+      const viaQueue = opts.redis !== undefined;
+      const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? (viaQueue ? BATCH_DEFAULTS.evalInFlight : Math.max(1, os.cpus().length));
       const beam = optionalNumber('--beam', opts.beam, { integer: true, min: 1 });
-      const { dir, pooled, loading } = openEnsemble(opts.ensemble, {
-        workers: jobs,
-        preloadLms: Boolean(opts.lm),
-        checks: { allowChangedModels: Boolean(opts.allowChangedModels) },
-      });
+      const { dir, pooled, loading } = viaQueue
+        ? (() => {
+            const d = resolveEnsembleDir(opts.ensemble);
+            return { dir: d, pooled: false, loading: QueueTranscriber.open({ redisUrl: parseRedisUrl(opts.redis), ensembleDir: d, queue: opts.queue }) };
+          })()
+        : openEnsemble(opts.ensemble, { workers: jobs, preloadLms: Boolean(opts.lm), checks: { allowChangedModels: Boolean(opts.allowChangedModels) } });
       loading.catch(() => undefined);
       const tests = await resolveTestArgs(dir, opts.test);
       if (!opts.quiet && opts.test.length === 0) {
@@ -83,7 +92,8 @@ export function register(program: Command): void {
       // One ensemble per worker thread (ONNX Runtime inference blocks its thread); in-thread when the
       // compiled worker script is not there (running from the TypeScript sources).
       const ensemble = await loading;
-      if (!opts.quiet) process.stderr.write(pooled ? `eval: ${jobs} worker thread(s)\n` : 'eval: in-thread (no compiled worker script)\n');
+      const where = ensemble instanceof QueueTranscriber ? `queue "${opts.queue}" on ${redactUrl(parseRedisUrl(opts.redis))} (batches ${ensemble.name}.greedy/.lm)` : null;
+      if (!opts.quiet) process.stderr.write(where ? `eval: ${jobs} utterances in flight on ${where}\n` : pooled ? `eval: ${jobs} worker thread(s)\n` : 'eval: in-thread (no compiled worker script)\n');
       try {
         const members = ensemble.members().map((m) => m.name);
         for (const t of tests) {
@@ -104,7 +114,7 @@ export function register(program: Command): void {
           beam,
           // keep every worker busy: one utterance running and one queued per worker
           jobs: pooled ? 2 * jobs : jobs,
-          parallelism: pooled ? `${jobs} worker thread(s)` : 'one thread',
+          parallelism: where ? `batch queue: ${where}` : pooled ? `${jobs} worker thread(s)` : 'one thread',
           onUtterance: () => progress.tick(),
         });
         progress.finish();

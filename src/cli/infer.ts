@@ -3,7 +3,8 @@ import { DECODING_DEFAULTS } from '../defaults.js';
 import { Ensemble } from '../ensemble/ensemble.js';
 import { loadManifest } from '../ensemble/manifest.js';
 import { Progress } from '../ensemble/progress.js';
-import type { EnsembleResult, TranscribeOptions } from '../ensemble/types.js';
+import { resultRecord, transcribeEntry } from '../ensemble/records.js';
+import type { TranscribeOptions } from '../ensemble/types.js';
 import { mapConcurrent } from '../util/concurrency.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
@@ -20,33 +21,6 @@ interface InferCliOptions {
   jobs?: string;
   quiet?: boolean;
   allowChangedModels?: boolean;
-}
-
-/**
- * One output line of `infer --manifest`, in the shape NeMo's transcribe_speech.py writes and
- * speech_to_text_eval.py reads: every field of the input line as it was, plus `pred_text`; what this tool adds
- * (chosen model, probabilities, confidences, timings, member transcripts) sits under `ensemble`.
- */
-export function manifestRecord(raw: Record<string, unknown>, r: EnsembleResult, all = false): Record<string, unknown> {
-  const { text: _text, ...ours } = resultRecord(r, {}, all);
-  void _text;
-  return { ...raw, pred_text: r.text, ensemble: ours };
-}
-
-/** One JSON record per utterance (`--json`). */
-export function resultRecord(r: EnsembleResult, extra: Record<string, unknown> = {}, all = false): Record<string, unknown> {
-  const o: Record<string, unknown> = {
-    ...extra,
-    text: r.text,
-    model: r.model,
-    probabilities: r.probabilities,
-    confidences: r.confidences,
-    decoding: r.decoding ?? 'greedy',
-    audioSeconds: r.audioSeconds,
-    timingsMs: r.timingsMs,
-  };
-  if (all && r.transcripts) o.transcripts = r.transcripts;
-  return o;
 }
 
 export function register(program: Command): void {
@@ -90,8 +64,8 @@ export function register(program: Command): void {
           const done = new Map<number, string>();
           let next = 0;
           await mapConcurrent(manifest.entries, jobs, async (e, i) => {
-            const r = await ensemble.transcribe(e.audioPath, options);
-            done.set(i, JSON.stringify(manifestRecord(e.raw, r, options.all)));
+            const rec = await transcribeEntry(ensemble, e, e.audioPath, options);
+            done.set(i, JSON.stringify(rec));
             while (done.has(next)) {
               emit(done.get(next)!);
               done.delete(next);

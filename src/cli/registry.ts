@@ -2,6 +2,7 @@ import type { RegisterCommand } from './commands.js';
 
 // One line per command module; keep sorted. Each module exports `register`.
 export const commandModules: Array<() => Promise<{ register: RegisterCommand }>> = [
+  () => import('./batch.js'),
   () => import('./build.js'),
   () => import('./decode.js'),
   () => import('./eval.js'),
@@ -13,4 +14,5 @@ export const commandModules: Array<() => Promise<{ register: RegisterCommand }>>
   () => import('./serve.js'),
   () => import('./transcribe.js'),
   () => import('./tune-lm.js'),
+  () => import('./worker.js'),
 ];

@@ -14,3 +14,4 @@ export type { EnsembleJson, EnsembleModelJson, EnsembleLmJson, TrainingReport } 
 export { tuneLm, DEFAULT_TUNE_ALPHAS, DEFAULT_TUNE_BETAS, type TuneLmOptions, type TuneLmResult, type TuneLmMemberResult } from './tune-lm.js';
 export { DecodedAudio } from './runner.js';
 export { checkEnsembleFiles, checkLanguageModelFiles, verifyModelChecksums, type EnsembleCheckOptions } from './verify.js';
+export { resultRecord, manifestRecord, transcribeEntry, entryFields, failedRecord, type EntryTranscriber, type RecordEntry } from './records.js';
