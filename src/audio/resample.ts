@@ -56,6 +56,50 @@ function kernel(d: Design, t: number): number {
   return 2 * d.fc * sinc * (besselI0(d.beta * Math.sqrt(1 - r * r)) / d.i0beta);
 }
 
+/**
+ * Polyphase tables (phase φ = (n·M) mod L, fractional position φ/L; each phase normalised to unit DC
+ * gain), kept for the few rate pairs a process meets: building one costs more than resampling a short file.
+ */
+const tables = new Map<string, Float64Array>();
+const MAX_TABLES = 16;
+
+function polyphaseTable(fromRate: number, toRate: number, L: number, opts: ResampleOptions, d: Design, K: number, width: number): Float64Array {
+  const key = `${fromRate}/${toRate}/${opts.passband ?? ''}/${opts.attenuationDb ?? ''}`;
+  let table = tables.get(key);
+  if (table) return table;
+  table = new Float64Array(L * width);
+  for (let ph = 0; ph < L; ph++) {
+    const frac = ph / L;
+    let sum = 0;
+    for (let j = 0; j < width; j++) {
+      const v = kernel(d, frac - (j - K + 1));
+      table[ph * width + j] = v;
+      sum += v;
+    }
+    for (let j = 0; j < width; j++) table[ph * width + j]! /= sum;
+  }
+  if (tables.size >= MAX_TABLES) tables.delete(tables.keys().next().value!);
+  tables.set(key, table);
+  return table;
+}
+
+/** Σ x[xi + j]·h[hi + j] for j < n, four independent partial sums (the loop is latency-bound otherwise). */
+function dot(x: Float64Array, xi: number, h: Float64Array, hi: number, n: number): number {
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  let j = 0;
+  for (; j + 3 < n; j += 4) {
+    a0 += x[xi + j]! * h[hi + j]!;
+    a1 += x[xi + j + 1]! * h[hi + j + 1]!;
+    a2 += x[xi + j + 2]! * h[hi + j + 2]!;
+    a3 += x[xi + j + 3]! * h[hi + j + 3]!;
+  }
+  for (; j < n; j++) a0 += x[xi + j]! * h[hi + j]!;
+  return a0 + a1 + (a2 + a3);
+}
+
 export function resample(input: Float32Array, fromRate: number, toRate: number, opts: ResampleOptions = {}): Float32Array {
   if (!(fromRate > 0 && toRate > 0) || !Number.isInteger(fromRate) || !Number.isInteger(toRate)) {
     throw new RangeError(`sample rates must be positive integers, got ${fromRate} -> ${toRate}`);
@@ -75,27 +119,12 @@ export function resample(input: Float32Array, fromRate: number, toRate: number, 
   for (let i = 0; i < nIn; i++) x[i + K] = input[i]!;
 
   if (L <= 4096) {
-    // Polyphase: phase φ = (n·M) mod L, fractional position φ/L.
-    const table = new Float64Array(L * width);
-    for (let ph = 0; ph < L; ph++) {
-      const frac = ph / L;
-      let sum = 0;
-      for (let j = 0; j < width; j++) {
-        const v = kernel(d, frac - (j - K + 1));
-        table[ph * width + j] = v;
-        sum += v;
-      }
-      for (let j = 0; j < width; j++) table[ph * width + j]! /= sum;
-    }
+    const table = polyphaseTable(fromRate, toRate, L, opts, d, K, width);
     for (let n = 0; n < nOut; n++) {
       const num = n * M;
       const k0 = Math.floor(num / L);
       const ph = num - k0 * L;
-      const base = k0 + 1; // x index of tap j=0 is k0 - K + 1 + K = k0 + 1
-      const tb = ph * width;
-      let acc = 0;
-      for (let j = 0; j < width; j++) acc += x[base + j]! * table[tb + j]!;
-      out[n] = acc;
+      out[n] = dot(x, k0 + 1, table, ph * width, width); // x index of tap j=0 is k0 - K + 1 + K
     }
     return out;
   }
