@@ -40,33 +40,67 @@ export class Fft {
         im[j] = t;
       }
     }
-    // Size-2 butterflies need no twiddles.
-    for (let a = 0; a < n; a += 2) {
-      const br = re[a + 1]!;
-      const bi = im[a + 1]!;
-      re[a + 1] = re[a]! - br;
-      im[a + 1] = im[a]! - bi;
-      re[a] = re[a]! + br;
-      im[a] = im[a]! + bi;
+    // Radix-2 stages taken two at a time (sizes 2q and 4q in one pass over the data): half the passes.
+    let q = 1;
+    if (Math.log2(n) % 2 === 1) {
+      // Odd number of stages: the size-2 stage alone (no twiddles).
+      for (let a = 0; a < n; a += 2) {
+        const br = re[a + 1]!;
+        const bi = im[a + 1]!;
+        re[a + 1] = re[a]! - br;
+        im[a + 1] = im[a]! - bi;
+        re[a] = re[a]! + br;
+        im[a] = im[a]! + bi;
+      }
+      q = 2;
     }
-    for (let size = 4; size <= n; size <<= 1) {
-      const half = size >> 1;
-      const step = n / size;
-      for (let k = 0; k < half; k++) {
-        const wr = cos[k * step]!;
-        const wi = sin[k * step]!;
-        for (let a = k; a < n; a += size) {
-          const b = a + half;
-          const rb = re[b]!;
-          const ib = im[b]!;
-          const xr = rb * wr - ib * wi;
-          const xi = rb * wi + ib * wr;
-          const ra = re[a]!;
-          const ia = im[a]!;
-          re[b] = ra - xr;
-          im[b] = ia - xi;
-          re[a] = ra + xr;
-          im[a] = ia + xi;
+    for (; 4 * q <= n; q *= 4) {
+      const s1 = n / (2 * q); // twiddle stride of the size-2q stage
+      const s2 = n / (4 * q); // and of the size-4q stage
+      for (let k = 0; k < q; k++) {
+        const w1r = cos[k * s1]!;
+        const w1i = sin[k * s1]!;
+        const w2r = cos[k * s2]!;
+        const w2i = sin[k * s2]!;
+        for (let i0 = k; i0 < n; i0 += 4 * q) {
+          const i1 = i0 + q;
+          const i2 = i1 + q;
+          const i3 = i2 + q;
+          // Size 2q: (x0, x1) and (x2, x3) with W_{2q}^k.
+          let r = re[i1]!;
+          let m = im[i1]!;
+          const t1r = r * w1r - m * w1i;
+          const t1i = r * w1i + m * w1r;
+          r = re[i3]!;
+          m = im[i3]!;
+          const t3r = r * w1r - m * w1i;
+          const t3i = r * w1i + m * w1r;
+          const x0r = re[i0]!;
+          const x0i = im[i0]!;
+          const x2r = re[i2]!;
+          const x2i = im[i2]!;
+          const y0r = x0r + t1r;
+          const y0i = x0i + t1i;
+          const y1r = x0r - t1r;
+          const y1i = x0i - t1i;
+          const y2r = x2r + t3r;
+          const y2i = x2i + t3i;
+          const y3r = x2r - t3r;
+          const y3i = x2i - t3i;
+          // Size 4q: (y0, y2) with W_{4q}^k, (y1, y3) with W_{4q}^{k+q} = −i·W_{4q}^k.
+          const v2r = y2r * w2r - y2i * w2i;
+          const v2i = y2r * w2i + y2i * w2r;
+          const u3r = y3r * w2r - y3i * w2i;
+          const u3i = y3r * w2i + y3i * w2r;
+          // −i·(u3r + i·u3i) = u3i − i·u3r
+          re[i0] = y0r + v2r;
+          im[i0] = y0i + v2i;
+          re[i2] = y0r - v2r;
+          im[i2] = y0i - v2i;
+          re[i1] = y1r + u3i;
+          im[i1] = y1i - u3r;
+          re[i3] = y1r - u3i;
+          im[i3] = y1i + u3r;
         }
       }
     }
