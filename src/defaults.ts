@@ -36,3 +36,19 @@ export const SERVING_DEFAULTS = {
   /** Requests allowed to wait for a slot, per concurrent slot. */
   queuePerSlot: 4,
 } as const;
+
+/**
+ * ONNX Runtime session settings (`LoadModelOptions.ort`, the CLI's `--intra-op-threads`, `--graph-optimization`,
+ * `--execution-mode`). One intra-op thread per session: members run on threads of their own (member workers,
+ * the serving pool), so more ORT threads only compete for the same cores; on the project's 2-core machine a
+ * second intra-op thread gave no gain for the demo models (`npm run bench -- runtime`). Full graph
+ * optimisation and sequential execution are ONNX Runtime's own defaults for these small conv/attention graphs.
+ */
+export const RUNTIME_DEFAULTS = {
+  intraOpThreads: 1,
+  interOpThreads: 1,
+  graphOptimization: 'all',
+  executionMode: 'sequential',
+  /** Run the members of one request on one worker thread each when the machine has ≥ 2 CPUs ('auto'). */
+  parallelMembers: 'auto',
+} as const;

@@ -7,9 +7,9 @@ import type { EnsembleResult, TranscribeOptions } from '../ensemble/types.js';
 import { mapConcurrent } from '../util/concurrency.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
-import { optionalNumber, resolveEnsembleDir } from './options.js';
+import { addRuntimeOptions, optionalNumber, resolveEnsembleDir, runtimeSettings, type RuntimeCliOptions } from './options.js';
 
-interface InferCliOptions {
+interface InferCliOptions extends RuntimeCliOptions {
   ensemble?: string;
   json?: boolean;
   all?: boolean;
@@ -38,7 +38,7 @@ export function resultRecord(r: EnsembleResult, extra: Record<string, unknown> =
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('infer')
     .description('transcribe audio with an ensemble: every member runs, the selector picks one, its transcript is printed')
     .argument('[audio...]', 'audio files (WAV; other containers through ffmpeg)')
@@ -50,7 +50,8 @@ export function register(program: Command): void {
     .option('--manifest <file>', 'transcribe every line of a NeMo JSONL manifest (one JSON object per utterance; implies --json)')
     .option('-o, --output <file>', 'write the output to FILE instead of stdout')
     .option('--jobs <n>', 'utterances in flight at once (default 4)')
-    .option('--quiet', 'no progress display for --manifest')
+    .option('--quiet', 'no progress display for --manifest');
+  addRuntimeOptions(cmd)
     .action(async (audio: string[], opts: InferCliOptions) => {
       if (!opts.manifest && audio.length === 0) throw new UserError('give audio files or --manifest M.jsonl');
       if (opts.manifest && audio.length > 0) throw new UserError('give either audio files or --manifest, not both');
@@ -59,7 +60,8 @@ export function register(program: Command): void {
       const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? 4;
       const dir = resolveEnsembleDir(opts.ensemble);
       const manifest = opts.manifest ? await loadManifest(opts.manifest) : null;
-      const ensemble = await Ensemble.load(dir, { preloadLms: Boolean(opts.lm) });
+      const { loadModel } = runtimeSettings(opts);
+      const ensemble = await Ensemble.load(dir, { preloadLms: Boolean(opts.lm), loadModel });
       const lines: string[] = [];
       const out = opts.output ? null : process.stdout;
       const emit = (s: string): void => {
