@@ -1,6 +1,6 @@
 import type { FrontEndConfig } from './types.js';
 import { UserError } from '../util/errors.js';
-import { RealFft } from './fft.js';
+import { RealFft } from '../util/fft.js';
 
 export type NemoFrontEndConfig = Extract<FrontEndConfig, { kind: 'nemo' }>;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nemoMelSpectrogram, slaneyMelFilterbank, nemoValidFrames, hzToMelSlaney, melToHzSlaney } from '../../src/features/nemo-mel.js';
 import { wav2vec2Normalize } from '../../src/features/wav2vec2.js';
-import { Fft, RealFft } from '../../src/features/fft.js';
+import { Fft, RealFft } from '../../src/util/fft.js';
 import { UserError } from '../../src/util/errors.js';
 import { sine, nemoReferenceSignal as referenceSignal } from '../helpers/wav.js';
 

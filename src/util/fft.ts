@@ -1,4 +1,6 @@
-/** In-place iterative radix-2 complex FFT (float64) with cached twiddles and bit-reversal tables. */
+/** FFTs (float64) with cached twiddles and bit-reversal tables: the mel front end and the resampler use them. */
+
+/** In-place iterative radix-2 complex FFT. */
 export class Fft {
   readonly n: number;
   private readonly rev: Uint32Array;
