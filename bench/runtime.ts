@@ -7,7 +7,8 @@
 //  2. The demo ensemble (3 members, in this thread) per sample file against the sum of its members' pure ONNX
 //     time (session.run on precomputed features) on the same file.
 //  3. Members on worker threads (one per member) against members in this thread: wall time per file.
-//  4. ONNX Runtime settings for models/en on 10 s: intra-op threads 1 vs 2, graph optimisation levels.
+//  4. `ensemble build` of the demo members on the sample files: members on worker threads vs this thread.
+//  5. ONNX Runtime settings for models/en on 10 s: intra-op threads 1 vs 2, graph optimisation levels.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -232,6 +233,37 @@ async function parallelVsSequential(): Promise<void> {
   await par.dispose();
 }
 
+async function buildParallel(tmp: string): Promise<void> {
+  console.log(`\n### ensemble build of the demo members on samples/ (3 files per domain, x3), members on worker threads vs this thread (load ${load()})`);
+  await ensureBuilt();
+  const mod = (await import(pathToFileURL(path.join(root, 'dist', 'runtime', 'member-workers.js')).href)) as typeof import('../src/runtime/member-workers.js');
+  const lines = readFileSync(path.join(root, 'samples', 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const yaml = ['random_seed: 0', 'temperature: 1.0', 'tune_confidence: false', 'tune_logistic_regression: false', 'ensemble:'];
+  for (const domain of ['en', 'vi', 'digits']) {
+    // Each file three times under different names: more passes per build, the same audio.
+    const rows = lines.filter((l) => l.domain === domain).flatMap((l) => [0, 1, 2].map((k) => {
+      const copy = path.join(tmp, `${k}_${String(l.audio_filepath)}`);
+      if (!existsSync(copy)) writeFileSync(copy, readFileSync(path.join(root, 'samples', String(l.audio_filepath))));
+      return JSON.stringify({ ...l, audio_filepath: copy });
+    }));
+    const manifest = path.join(tmp, `${domain}.jsonl`);
+    writeFileSync(manifest, `${rows.join('\n')}\n`);
+    yaml.push(`  - name: ${domain}`, `    model: ${path.join(root, 'models', domain)}`, `    training_manifest: ${manifest}`);
+  }
+  const config = path.join(tmp, 'build.yaml');
+  writeFileSync(config, `${yaml.join('\n')}\n`);
+  const { buildEnsemble } = await import('../src/ensemble/build.js');
+  const quiet = { progress: false as const, log: () => undefined, cacheDir: false as const };
+  let passes = 0;
+  const r = await paired(
+    async () => (passes = (await buildEnsemble(config, { ...quiet, outDir: path.join(tmp, 'par'), loadModel: (d) => mod.loadCtcModelInWorker(d) })).stats.modelPasses),
+    () => buildEnsemble(config, { ...quiet, outDir: path.join(tmp, 'seq') }),
+    Math.max(3, Math.floor(REPEATS / 3)),
+  );
+  console.log(`${passes} model passes per build (model loading included): this thread ${ms(r.b)} (${((passes / r.b) * 1000).toFixed(1)} passes/s), worker threads ${ms(r.a)} (${((passes / r.a) * 1000).toFixed(1)} passes/s); parallel / sequential ${r.ratio.toFixed(2)}`);
+  console.log(`(load average after: ${load()})`);
+}
+
 async function ortSettings(tmp: string): Promise<void> {
   console.log(`\n### ONNX Runtime settings, models/en, 10 s, session.run on precomputed features (load ${load()})`);
   const dir = path.join(root, 'models', 'en');
@@ -260,10 +292,11 @@ export async function run(): Promise<void> {
   console.log(`machine: ${os.availableParallelism()} CPUs, load average (1/5/15 min) ${load()}; ${REPEATS} paired repeats per row`);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-runtime-'));
   try {
-    const only = (process.env.BENCH_RUNTIME ?? 'sherpa,ensemble,parallel,ort').split(',');
+    const only = (process.env.BENCH_RUNTIME ?? 'sherpa,ensemble,parallel,build,ort').split(',');
     if (only.includes('sherpa')) await oursVsSherpa(tmp);
     if (only.includes('ensemble')) await ensembleVsOnnx();
     if (only.includes('parallel')) await parallelVsSequential();
+    if (only.includes('build')) await buildParallel(tmp);
     if (only.includes('ort')) await ortSettings(tmp);
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -49,6 +49,6 @@ export const RUNTIME_DEFAULTS = {
   interOpThreads: 1,
   graphOptimization: 'all',
   executionMode: 'sequential',
-  /** Run the members of one request on one worker thread each when the machine has ≥ 2 CPUs ('auto'). */
+  /** Members of one request on one worker thread each: 'auto' when cores allow (see `useMemberWorkers`), 'on', 'off'. */
   parallelMembers: 'auto',
 } as const;

@@ -60,7 +60,7 @@ export function register(program: Command): void {
       const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? 4;
       const dir = resolveEnsembleDir(opts.ensemble);
       const manifest = opts.manifest ? await loadManifest(opts.manifest) : null;
-      const { loadModel } = runtimeSettings(opts);
+      const { loadModel } = runtimeSettings(opts, { utterances: manifest ? manifest.entries.length : audio.length });
       const ensemble = await Ensemble.load(dir, { preloadLms: Boolean(opts.lm), loadModel });
       const lines: string[] = [];
       const out = opts.output ? null : process.stdout;

@@ -110,11 +110,11 @@ export function addRuntimeOptions(cmd: Command): Command {
     .option('--inter-op-threads <n>', `ONNX Runtime threads for parallel graph branches (default ${d.interOpThreads})`)
     .option('--graph-optimization <level>', `ONNX Runtime graph optimisation: ${GRAPH_OPTIMIZATION_LEVELS.join(', ')} (default ${d.graphOptimization})`)
     .option('--execution-mode <mode>', `ONNX Runtime execution mode: ${EXECUTION_MODES.join(', ')} (default ${d.executionMode})`)
-    .option('--parallel-members <when>', `each member's ONNX session on a worker thread of its own: auto (when ≥ 2 CPUs), on, off (default ${d.parallelMembers})`);
+    .option('--parallel-members <when>', `each member's ONNX session on a worker thread of its own: auto (≥ 2 CPUs with one idle, ≥ 4 utterances), on, off (default ${d.parallelMembers})`);
 }
 
 /** Checked session settings and the model loader they imply (member worker threads or this thread). */
-export function runtimeSettings(opts: RuntimeCliOptions): { ort: OrtSettings; parallelMembers: boolean; loadModel: (dir: string) => Promise<CtcModel> } {
+export function runtimeSettings(opts: RuntimeCliOptions, work: { utterances?: number } = {}): { ort: OrtSettings; parallelMembers: boolean; loadModel: (dir: string) => Promise<CtcModel> } {
   const ort: OrtSettings = {};
   const intra = optionalNumber('--intra-op-threads', opts.intraOpThreads, { integer: true, min: 1 });
   const inter = optionalNumber('--inter-op-threads', opts.interOpThreads, { integer: true, min: 1 });
@@ -137,7 +137,7 @@ export function runtimeSettings(opts: RuntimeCliOptions): { ort: OrtSettings; pa
   if (when !== 'auto' && when !== 'on' && when !== 'off') {
     throw new UserError(`--parallel-members must be auto, on or off, got ${JSON.stringify(when)}`);
   }
-  const parallelMembers = useMemberWorkers(when);
+  const parallelMembers = useMemberWorkers(when, work);
   const loadModel = parallelMembers ? (dir: string) => loadCtcModelInWorker(dir, { ort }) : (dir: string) => loadCtcModel(dir, { ort });
   return { ort, parallelMembers, loadModel };
 }

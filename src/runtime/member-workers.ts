@@ -53,13 +53,24 @@ export function memberWorkersAvailable(): boolean {
 }
 
 /**
- * Whether members should run on worker threads: 'on'/'off' as given; 'auto' (`RUNTIME_DEFAULTS.parallelMembers`)
- * when the machine has ≥ 2 CPUs and there are ≥ 2 members. Always false without the compiled worker script.
+ * Whether members should run on worker threads: 'on'/'off' as given. 'auto' (`RUNTIME_DEFAULTS.parallelMembers`):
+ * when cores allow — ≥ 2 CPUs with at least one idle (1-minute load average ≤ CPUs − 1; on a saturated machine
+ * more threads only add switching) — for ≥ 2 members and, when the caller knows it, ≥ `MIN_UTTERANCES`
+ * utterances (starting the workers costs about a second, more than they save on a file or two). Always
+ * false without the compiled worker script.
  */
-export function useMemberWorkers(setting: 'auto' | 'on' | 'off' = RUNTIME_DEFAULTS.parallelMembers, members = 2): boolean {
+export function useMemberWorkers(
+  setting: 'auto' | 'on' | 'off' = RUNTIME_DEFAULTS.parallelMembers,
+  work: { members?: number; utterances?: number } = {},
+): boolean {
   if (!memberWorkersAvailable() || setting === 'off') return false;
-  return setting === 'on' || (os.availableParallelism() >= 2 && members >= 2);
+  if (setting === 'on') return true;
+  const cpus = os.availableParallelism();
+  return cpus >= 2 && os.loadavg()[0]! <= cpus - 1 && (work.members ?? 2) >= 2 && (work.utterances ?? Infinity) >= MIN_UTTERANCES;
 }
+
+/** Fewest utterances for which 'auto' starts member workers. */
+export const MIN_UTTERANCES = 4;
 
 function toError(e: { message: string; user: boolean; code?: string; source?: string; stack?: string }): Error {
   if (e.user) return new UserError(e.message, { code: e.code, source: e.source });
