@@ -19,6 +19,7 @@ interface InferCliOptions extends RuntimeCliOptions {
   output?: string;
   jobs?: string;
   quiet?: boolean;
+  earlyRoute?: string;
 }
 
 /** One JSON record per utterance (`--json`). */
@@ -34,6 +35,7 @@ export function resultRecord(r: EnsembleResult, extra: Record<string, unknown> =
     timingsMs: r.timingsMs,
   };
   if (all && r.transcripts) o.transcripts = r.transcripts;
+  if (r.earlyRoute) o.earlyRoute = r.earlyRoute;
   return o;
 }
 
@@ -50,7 +52,11 @@ export function register(program: Command): void {
     .option('--manifest <file>', 'transcribe every line of a NeMo JSONL manifest (one JSON object per utterance; implies --json)')
     .option('-o, --output <file>', 'write the output to FILE instead of stdout')
     .option('--jobs <n>', 'utterances in flight at once (default 4)')
-    .option('--quiet', 'no progress display for --manifest');
+    .option('--quiet', 'no progress display for --manifest')
+    .option(
+      '--early-route <seconds>',
+      "route on the first SECONDS only: every member runs on them, then only the chosen one on the whole input (default: the ensemble's early_route_seconds; 0 = full routing)",
+    );
   addRuntimeOptions(cmd)
     .action(async (audio: string[], opts: InferCliOptions) => {
       if (!opts.manifest && audio.length === 0) throw new UserError('give audio files or --manifest M.jsonl');
@@ -58,6 +64,7 @@ export function register(program: Command): void {
       const beam = optionalNumber('--beam', opts.beam, { integer: true, min: 1 });
       if (beam !== undefined && !opts.lm) throw new UserError('--beam needs --lm (greedy decoding has no beam)');
       const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? 4;
+      const earlyRouteSeconds = optionalNumber('--early-route', opts.earlyRoute, { min: 0 });
       const dir = resolveEnsembleDir(opts.ensemble);
       const manifest = opts.manifest ? await loadManifest(opts.manifest) : null;
       const { loadModel } = runtimeSettings(opts, { utterances: manifest ? manifest.entries.length : audio.length });
@@ -72,7 +79,9 @@ export function register(program: Command): void {
         if (opts.lm && !ensemble.members().some((m) => m.lm)) {
           throw new UserError('--lm: no member of this ensemble has an LM (set lm: in the ensemble YAML and rebuild)');
         }
-        const options: TranscribeOptions = { lm: Boolean(opts.lm), all: Boolean(opts.all), beam };
+        const { warning } = ensemble.earlyRoute(earlyRouteSeconds);
+        if (warning) process.stderr.write(`warning: ${warning}\n`);
+        const options: TranscribeOptions = { lm: Boolean(opts.lm), all: Boolean(opts.all), beam, earlyRouteSeconds };
         if (manifest) {
           const progress = new Progress('infer', manifest.entries.length, { silent: Boolean(opts.quiet) });
           // Results are printed in manifest order as soon as each prefix is complete.

@@ -31,6 +31,12 @@ export class DecodedAudio {
     return this.mono.length / this.sampleRate;
   }
 
+  /** The first `seconds` of the audio (all of it when shorter); this object itself when nothing is cut. */
+  prefix(seconds: number): DecodedAudio {
+    const n = Math.round(seconds * this.sampleRate);
+    return n >= this.mono.length ? this : new DecodedAudio(this.mono.subarray(0, Math.max(1, n)), this.sampleRate);
+  }
+
   at(rate: number): Float32Array {
     let s = this.byRate.get(rate);
     if (!s) {
