@@ -1,6 +1,7 @@
 // Runtime speed: `npm run bench -- runtime`. On a loaded, shared machine every comparison is paired: the two sides
 // run alternately on the same input, medians over the repeats, and the ratio is the median of the per-pair ratios.
-// Load averages are printed next to the numbers.
+// Load averages are printed next to the numbers. `BENCH_RUNTIME=sherpa,ensemble,…` picks sections, `BENCH_RUNTIME_REPEATS` the
+// repeats (default 15).
 //  1. Per-model pipeline (WAV file -> text: read, front end, ONNX, greedy) for models/en against sherpa-onnx-node
 //     running the same ONNX file on the same WAVs of 1, 3 and 10 s (both 1 ONNX Runtime thread). sherpa-onnx-node
 //     is installed into a temporary folder (never a project dependency); the section is skipped if that fails.
@@ -8,7 +9,8 @@
 //     time (session.run on precomputed features) on the same file.
 //  3. Members on worker threads (one per member) against members in this thread: wall time per file.
 //  4. `ensemble build` of the demo members on the sample files: members on worker threads vs this thread.
-//  5. ONNX Runtime settings for models/en on 10 s: intra-op threads 1 vs 2, graph optimisation levels.
+//  5. Early routing on the sample files: selection accuracy and cost against full routing.
+//  6. ONNX Runtime settings for models/en on 10 s: intra-op threads 1 vs 2, graph optimisation levels.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -264,6 +266,33 @@ async function buildParallel(tmp: string): Promise<void> {
   console.log(`(load average after: ${load()})`);
 }
 
+async function earlyRouting(): Promise<void> {
+  console.log(`\n### early routing, demo ensemble (selector trained on whole utterances) on the 9 sample files (load ${load()})`);
+  const ens = await Ensemble.load(path.join(root, 'ensembles', 'demo'));
+  const rows = readFileSync(path.join(root, 'samples', 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { audio_filepath: string; domain: string });
+  const files = rows.map((r) => ({ file: path.join(root, 'samples', r.audio_filepath), domain: r.domain }));
+  console.log('| route on | selection accuracy | CPU per file, early / full (median of paired ratios) | wall |');
+  console.log('|---|---|---|---|');
+  for (const seconds of [0, 0.5, 1, 1.5, 2]) {
+    let right = 0;
+    const cpu: number[] = [];
+    const wall: number[] = [];
+    for (const { file, domain } of files) {
+      const r = await ens.transcribe(file, { earlyRouteSeconds: seconds });
+      if (r.model === domain) right++;
+      if (seconds > 0) {
+        const p = await paired(() => ens.transcribe(file, { earlyRouteSeconds: seconds }), () => ens.transcribe(file), Math.max(3, Math.floor(REPEATS / 3)));
+        cpu.push(p.cpuRatio);
+        wall.push(p.ratio);
+      }
+    }
+    const what = seconds === 0 ? 'whole file (full routing)' : `first ${seconds} s`;
+    console.log(`| ${what} | ${right}/${files.length} | ${seconds ? median(cpu).toFixed(2) : '1'} | ${seconds ? median(wall).toFixed(2) : '1'} |`);
+  }
+  await ens.dispose();
+  console.log(`(load average after: ${load()})`);
+}
+
 async function ortSettings(tmp: string): Promise<void> {
   console.log(`\n### ONNX Runtime settings, models/en, 10 s, session.run on precomputed features (load ${load()})`);
   const dir = path.join(root, 'models', 'en');
@@ -292,11 +321,12 @@ export async function run(): Promise<void> {
   console.log(`machine: ${os.availableParallelism()} CPUs, load average (1/5/15 min) ${load()}; ${REPEATS} paired repeats per row`);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-runtime-'));
   try {
-    const only = (process.env.BENCH_RUNTIME ?? 'sherpa,ensemble,parallel,build,ort').split(',');
+    const only = (process.env.BENCH_RUNTIME ?? 'sherpa,ensemble,parallel,build,early,ort').split(',');
     if (only.includes('sherpa')) await oursVsSherpa(tmp);
     if (only.includes('ensemble')) await ensembleVsOnnx();
     if (only.includes('parallel')) await parallelVsSequential();
     if (only.includes('build')) await buildParallel(tmp);
+    if (only.includes('early')) await earlyRouting();
     if (only.includes('ort')) await ortSettings(tmp);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
