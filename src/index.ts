@@ -66,8 +66,19 @@ export { loadAudio, decodeAudio } from './audio/load.js';
 export { nemoMelSpectrogram, nemoFrontEnd, slaneyMelFilterbank, nemoValidFrames } from './features/nemo-mel.js';
 export type { Features, NemoFrontEndConfig } from './features/nemo-mel.js';
 export { wav2vec2Normalize, wav2vec2Features } from './features/wav2vec2.js';
-export { loadCtcModel, detectLayout, parseTokensTxt, logSoftmaxRows, nemoEncodedLength, convEncodedLength } from './models/load.js';
-export type { LoadModelOptions, NemoModelConfigJson, LoadedCtcModel } from './models/load.js';
+export {
+  loadCtcModel,
+  computeModelFeatures,
+  ortSessionOptions,
+  GRAPH_OPTIMIZATION_LEVELS,
+  EXECUTION_MODES,
+  detectLayout,
+  parseTokensTxt,
+  logSoftmaxRows,
+  nemoEncodedLength,
+  convEncodedLength,
+} from './models/load.js';
+export type { LoadModelOptions, OrtSettings, NemoModelConfigJson, LoadedCtcModel } from './models/load.js';
 export { greedyDecode, argmaxPerFrame, ctcCollapse, tokensToText } from './models/greedy.js';
 export { readOnnxModelInfo } from './models/onnx-proto.js';
 export type { OnnxModelInfo, OnnxValueInfo } from './models/onnx-proto.js';
@@ -117,3 +128,5 @@ export type { EvalTranscriber, TestSet, EvaluateOptions, EvalReport, UtteranceRe
 export { renderMarkdown, renderHtml, writeReports } from './eval/report.js';
 export { WorkerPoolEnsemble, workerPoolAvailable } from './runtime/worker-pool.js';
 export type { WorkerPoolEvent, WorkerPoolOptions } from './runtime/worker-pool.js';
+export { loadCtcModelInWorker, memberWorkersAvailable, useMemberWorkers, MIN_UTTERANCES } from './runtime/member-workers.js';
+export { RUNTIME_DEFAULTS } from './defaults.js';
