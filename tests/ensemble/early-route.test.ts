@@ -13,6 +13,7 @@ import { Ensemble } from '../../src/ensemble/ensemble.js';
 import { UserError } from '../../src/util/errors.js';
 import { fixtureYaml, makeFixture, type Fixture } from '../helpers/ensemble-fixture.js';
 import { toneWav } from '../helpers/tiny-ensemble.js';
+import { ensureBuilt, runCli } from '../helpers/cli.js';
 
 let fx: Fixture;
 let fullDir: string;
@@ -88,6 +89,19 @@ describe('early routing', () => {
       await full.dispose();
     }
   });
+
+  it('infer --early-route: JSON records say so; a whole-utterance selector warns on stderr; a mismatch exits 2 with one line', async () => {
+    await ensureBuilt();
+    const f = fx.domains[1]!.testFiles[0]!;
+    const r = await runCli(['infer', '--ensemble', fullDir, '--early-route', '0.5', '--json', f], { timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^warning: early routing on 0\.5 s with a selector trained on whole utterances/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ model: 'dom1', text: fx.domains[1]!.testTexts[0], earlyRoute: { seconds: 0.5 } });
+    const bad = await runCli(['infer', '--ensemble', earlyDir, '--early-route', '0', f], { timeoutMs: 120_000 });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/trained on the first 0\.5 s/);
+  }, 180_000);
 
   it('early_route_seconds in the YAML must be a positive number', () => {
     const base = fixtureYaml(fx);
