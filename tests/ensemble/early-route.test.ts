@@ -79,6 +79,7 @@ describe('early routing', () => {
         await expect(ens.transcribe(f, { earlyRouteSeconds: s })).rejects.toThrow(/trained on the first 0\.5 s .*early_route_seconds: 0\.5/);
       }
       expect((await ens.transcribe(f, { earlyRouteSeconds: 0.5 })).earlyRoute).toEqual({ seconds: 0.5 });
+      expect([ens.describe().earlyRouteSeconds, full.describe().earlyRouteSeconds]).toEqual([0.5, null]);
       // A whole-utterance selector routes on a prefix with a warning.
       expect(full.earlyRoute()).toEqual({ seconds: null });
       expect(full.earlyRoute(0.5).warning).toMatch(/trained on whole utterances; rebuild with early_route_seconds: 0\.5/);
