@@ -17,6 +17,7 @@ interface EvalCliOptions {
   output: string;
   jobs?: string;
   quiet?: boolean;
+  earlyRoute?: string;
 }
 
 /** `DOMAIN=MANIFEST` → parts; the domain is a member name. */
@@ -64,10 +65,12 @@ export function register(program: Command): void {
     .option('--beam <n>', 'beam width for LM decoding (default: the ensemble default)')
     .option('-o, --output <dir>', 'folder for eval.json, eval.md and eval.html', 'eval-results')
     .option('--jobs <n>', 'worker threads, each with its own copy of the ensemble (default: number of CPUs)')
+    .option('--early-route <seconds>', 'also route every utterance on its first SECONDS (a third pass) and report accuracy, WER and cost next to the main pass')
     .option('--quiet', 'no progress and no summary on the terminal')
     .action(async (opts: EvalCliOptions) => {
       const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? Math.max(1, os.cpus().length);
       const beam = optionalNumber('--beam', opts.beam, { integer: true, min: 1 });
+      const earlyRouteSeconds = optionalNumber('--early-route', opts.earlyRoute, { min: 0 });
       const { dir, pooled, loading } = openEnsemble(opts.ensemble, { workers: jobs, preloadLms: Boolean(opts.lm) });
       loading.catch(() => undefined);
       const tests = await resolveTestArgs(dir, opts.test);
@@ -100,6 +103,7 @@ export function register(program: Command): void {
           jobs: pooled ? 2 * jobs : jobs,
           parallelism: pooled ? `${jobs} worker thread(s)` : 'one thread',
           onUtterance: () => progress.tick(),
+          earlyRouteSeconds,
         });
         progress.finish();
         const files = await writeReports(report, path.resolve(opts.output));
