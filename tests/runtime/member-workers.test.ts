@@ -66,6 +66,21 @@ describe('members on worker threads', () => {
     await expect(remote.run(x, { temperature: 0 })).rejects.toThrow(/temperature must be a positive number/);
   }, 60_000);
 
+  it('a worker thread that dies settles the call in flight and fails later ones with a clear error', async () => {
+    const remote = await mod.loadCtcModelInWorker(tiny.fx.domains[1]!.modelDir);
+    const x = new Float32Array(16000).map((_, i) => 0.3 * Math.sin(i * 0.2));
+    await remote.run(x);
+    // In flight when the thread dies: rejected (or answered, if the reply won the race), never left pending.
+    const pending = remote.run(x).then(
+      () => 'answered',
+      (e: Error) => e.message,
+    );
+    await (remote as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    expect(await pending).toMatch(/^answered$|worker thread of model .* died/);
+    await expect(remote.run(x)).rejects.toThrow(/worker thread of model .* died/);
+    await remote.dispose();
+  }, 60_000);
+
   it('a folder that does not load is a clear error naming it', async () => {
     await expect(mod.loadCtcModelInWorker(path.join(tiny.fx.root, 'no-such-model'))).rejects.toThrow(/model folder not found/);
   }, 60_000);
