@@ -71,6 +71,7 @@ function kernel(d: Design, t: number): number {
  */
 const tables = new Map<string, Float64Array>();
 const MAX_TABLES = 16;
+const MAX_TABLE_VALUES = 1 << 19; // 4 MB of float64 per kept table
 
 function polyphaseTable(fromRate: number, toRate: number, L: number, opts: ResampleOptions, d: Design, K: number, width: number): Float64Array {
   const key = `${fromRate}/${toRate}/${opts.passband ?? ''}/${opts.attenuationDb ?? ''}`;
@@ -87,6 +88,7 @@ function polyphaseTable(fromRate: number, toRate: number, L: number, opts: Resam
     }
     for (let j = 0; j < width; j++) table[ph * width + j]! /= sum;
   }
+  if (table.length > MAX_TABLE_VALUES) return table; // odd rate pairs with thousands of phases: not kept
   if (tables.size >= MAX_TABLES) tables.delete(tables.keys().next().value!);
   tables.set(key, table);
   return table;
