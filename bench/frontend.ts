@@ -18,33 +18,46 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function time(fn: () => unknown | Promise<unknown>, reps = 7): Promise<number> {
+/** Median wall and CPU (this process, user + system) ms over `reps` runs after a warm-up. */
+async function time(fn: () => unknown | Promise<unknown>, reps = 7): Promise<{ wall: number; cpu: number }> {
   await fn(); // warm-up / JIT
   const t: number[] = [];
+  const c: number[] = [];
   for (let i = 0; i < reps; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await fn();
     t.push(performance.now() - t0);
+    const dc = process.cpuUsage(c0);
+    c.push((dc.user + dc.system) / 1000);
   }
-  return median(t);
+  return { wall: median(t), cpu: median(c) };
 }
 
-const row = (name: string, ms: number) =>
-  console.log(`${name.padEnd(44)} ${ms.toFixed(2).padStart(9)} ms   ${(SECONDS * 1000 / ms).toFixed(0).padStart(6)}× real time`);
+const row = (name: string, { wall, cpu }: { wall: number; cpu: number }) =>
+  console.log(
+    `${name.padEnd(44)} ${wall.toFixed(2).padStart(9)} ms   ${(SECONDS * 1000 / wall).toFixed(0).padStart(6)}× real time   CPU ${cpu.toFixed(2).padStart(8)} ms`,
+  );
 
 export async function run(): Promise<void> {
   const audio = sine(440, SECONDS, 16000, 0.3);
   const nz = noise(audio.length, 0.01);
   for (let i = 0; i < audio.length; i++) audio[i]! += nz[i]!;
-  console.log(`input: ${SECONDS} s at 16 kHz (median of 7 runs after a warm-up)`);
+  console.log(`input: ${SECONDS} s at 16 kHz (median of 7 runs after a warm-up); load average ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')}`);
   row('front end: NeMo mel 80 (reflect framing)', await time(() => nemoMelSpectrogram(audio, { framing: 'reflect' })));
   row('front end: NeMo mel 80 (zero-pad framing)', await time(() => nemoMelSpectrogram(audio, { framing: 'zero-pad' })));
   row('front end: NeMo mel 128', await time(() => nemoMelSpectrogram(audio, { nMels: 128 })));
   row('front end: wav2vec2 normalisation', await time(() => wav2vec2Normalize(audio)));
   const a441 = sine(440, SECONDS, 44100, 0.3);
-  row('resample 44.1 kHz -> 16 kHz', await time(() => resample(a441, 44100, 16000), 3));
+  row('resample 44.1 kHz -> 16 kHz', await time(() => resample(a441, 44100, 16000), 5));
+  const a48 = sine(440, SECONDS, 48000, 0.3);
+  row('resample 48 kHz -> 16 kHz', await time(() => resample(a48, 48000, 16000), 5));
+  row('resample 48 kHz -> 16 kHz, direct form', await time(() => resample(a48, 48000, 16000, { method: 'direct' }), 5));
+  const a22 = sine(440, SECONDS, 22050, 0.3);
+  row('resample 22.05 kHz -> 16 kHz', await time(() => resample(a22, 22050, 16000), 5));
   const a8 = sine(440, SECONDS, 8000, 0.3);
-  row('resample 8 kHz -> 16 kHz', await time(() => resample(a8, 8000, 16000), 3));
+  row('resample 8 kHz -> 16 kHz', await time(() => resample(a8, 8000, 16000), 5));
+  row('resample 8 kHz -> 16 kHz, direct form', await time(() => resample(a8, 8000, 16000, { method: 'direct' }), 5));
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-frontend-'));
   try {

@@ -72,3 +72,19 @@ export const AUDIO_LIMITS = {
   minSampleRate: 1_000,
   maxSampleRate: 384_000,
 } as const;
+
+/**
+ * ONNX Runtime session settings (`LoadModelOptions.ort`, the CLI's `--intra-op-threads`, `--graph-optimization`,
+ * `--execution-mode`). One intra-op thread per session: members run on threads of their own (member workers,
+ * the serving pool), so more ORT threads only compete for the same cores; on the project's 2-core machine a
+ * second intra-op thread gave no gain for the demo models (`npm run bench -- runtime`). Full graph
+ * optimisation and sequential execution are ONNX Runtime's own defaults for these small conv/attention graphs.
+ */
+export const RUNTIME_DEFAULTS = {
+  intraOpThreads: 1,
+  interOpThreads: 1,
+  graphOptimization: 'all',
+  executionMode: 'sequential',
+  /** Members of one request on one worker thread each: 'auto' when cores allow (see `useMemberWorkers`), 'on', 'off'. */
+  parallelMembers: 'auto',
+} as const;

@@ -244,6 +244,14 @@ export function decodeWav(bytes: Uint8Array, source = '<buffer>'): DecodedWav {
   if (n === 0) fail(`contains zero samples (data chunk of ${dataLen} bytes); expected audio`, 'E_WAV_EMPTY');
   const channels: Float32Array[] = [];
   for (let c = 0; c < f.channels; c++) channels.push(new Float32Array(n));
+  if (f.formatTag === WAVE_FORMAT_PCM && bytesPerSample === 2) {
+    // The common case, without the per-sample closure and finiteness check (integers are always finite).
+    for (let c = 0; c < f.channels; c++) {
+      const ch = channels[c]!;
+      for (let i = 0, o = dataStart + c * 2; i < n; i++, o += blockAlign) ch[i] = view.getInt16(o, true) / 32768;
+    }
+    return { sampleRate: f.sampleRate, channels, encoding };
+  }
   for (let i = 0; i < n; i++) {
     const base = dataStart + i * blockAlign;
     for (let c = 0; c < f.channels; c++) {

@@ -5,9 +5,9 @@ import { buildEnsemble } from '../ensemble/build.js';
 import { looksLikeOverride } from '../ensemble/hydra-overrides.js';
 import { UserError } from '../util/errors.js';
 import { removeTempFilesOnSignal } from '../util/atomic.js';
-import { optionalNumber } from './options.js';
+import { addRuntimeOptions, optionalNumber, runtimeSettings, type RuntimeCliOptions } from './options.js';
 
-interface BuildCliOptions {
+interface BuildCliOptions extends RuntimeCliOptions {
   output?: string;
   jobs?: string;
   cache?: boolean;
@@ -39,7 +39,7 @@ export function resolveBuildConfigFile(words: readonly string[], opts: Pick<Buil
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('build')
     .description("build a confidence ensemble from a NeMo build_ensemble.py-style YAML (models = ONNX export folders); writes DIR/ensemble.json")
     .argument('[config]', 'ensemble YAML (ensemble: [{model, training_manifest, dev_manifest?, name?, lm?, lm_alpha?, lm_beta?}], …)')
@@ -49,9 +49,11 @@ export function register(program: Command): void {
     .option('-o, --output <dir>', "output folder (default: the YAML's output_path; a .nemo name becomes a folder)")
     .option('--jobs <n>', 'utterances in flight at once (each runs every model; default min(4, CPUs))')
     .option('--no-cache', 'do not read or write DIR/.cache (the resumable per-utterance confidence cache)')
-    .option('--quiet', 'no progress display')
+    .option('--quiet', 'no progress display');
+  addRuntimeOptions(cmd)
     .action(async (config: string | undefined, rest: string[], opts: BuildCliOptions) => {
       const concurrency = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 });
+      const { loadModel } = runtimeSettings(opts);
       // Ctrl-C / SIGTERM: no `.cache/**/*.tmp` left behind (the next run also sweeps stale ones).
       removeTempFilesOnSignal();
       const { file, overrides } = resolveBuildConfigFile([...(config === undefined ? [] : [config]), ...rest], opts);
@@ -61,6 +63,7 @@ export function register(program: Command): void {
         overrides,
         concurrency,
         cacheDir: opts.cache === false ? false : undefined,
+        loadModel,
         progress: opts.quiet ? false : {},
         log: opts.quiet ? () => undefined : (s) => process.stderr.write(`${s}\n`),
       });

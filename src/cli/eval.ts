@@ -23,6 +23,7 @@ interface EvalCliOptions {
   allowChangedModels?: boolean;
   redis?: string;
   queue: string;
+  earlyRoute?: string;
 }
 
 /** `DOMAIN=MANIFEST` → parts; the domain is a member name. */
@@ -70,6 +71,7 @@ export function register(program: Command): void {
     .option('--beam <n>', 'beam width for LM decoding (default: the ensemble default)')
     .option('-o, --output <dir>', 'folder for eval.json, eval.md and eval.html', 'eval-results')
     .option('--jobs <n>', 'worker threads, each with its own copy of the ensemble (default: number of CPUs)')
+    .option('--early-route <seconds>', 'also route every utterance on its first SECONDS (a third pass) and report accuracy, WER and cost next to the main pass')
     .option('--quiet', 'no progress and no summary on the terminal')
     .option('--allow-changed-models', ALLOW_CHANGED_HELP)
     .option('--redis <url>', `run the decoding passes as jobs on this Redis queue, done by \`ensemble worker\`s with the same ensemble (--jobs: utterances in flight, default ${BATCH_DEFAULTS.evalInFlight})`)
@@ -78,6 +80,7 @@ export function register(program: Command): void {
       const viaQueue = opts.redis !== undefined;
       const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? (viaQueue ? BATCH_DEFAULTS.evalInFlight : Math.max(1, os.cpus().length));
       const beam = optionalNumber('--beam', opts.beam, { integer: true, min: 1 });
+      const earlyRouteSeconds = optionalNumber('--early-route', opts.earlyRoute, { min: 0 });
       const { dir, pooled, loading } = viaQueue
         ? (() => {
             const d = resolveEnsembleDir(opts.ensemble);
@@ -116,6 +119,7 @@ export function register(program: Command): void {
           jobs: pooled ? 2 * jobs : jobs,
           parallelism: where ? `batch queue: ${where}` : pooled ? `${jobs} worker thread(s)` : 'one thread',
           onUtterance: () => progress.tick(),
+          earlyRouteSeconds,
         });
         progress.finish();
         const files = await writeReports(report, path.resolve(opts.output));

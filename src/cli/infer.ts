@@ -8,9 +8,9 @@ import type { TranscribeOptions } from '../ensemble/types.js';
 import { mapConcurrent } from '../util/concurrency.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
-import { ALLOW_CHANGED_HELP, optionalNumber, resolveEnsembleDir } from './options.js';
+import { ALLOW_CHANGED_HELP, addRuntimeOptions, optionalNumber, resolveEnsembleDir, runtimeSettings, type RuntimeCliOptions } from './options.js';
 
-interface InferCliOptions {
+interface InferCliOptions extends RuntimeCliOptions {
   ensemble?: string;
   json?: boolean;
   all?: boolean;
@@ -21,10 +21,11 @@ interface InferCliOptions {
   jobs?: string;
   quiet?: boolean;
   allowChangedModels?: boolean;
+  earlyRoute?: string;
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('infer')
     .description('transcribe audio with an ensemble: every member runs, the selector picks one, its transcript is printed')
     .argument('[audio...]', 'audio files (WAV; other containers through ffmpeg)')
@@ -38,15 +39,22 @@ export function register(program: Command): void {
     .option('--jobs <n>', 'utterances in flight at once (default 4)')
     .option('--quiet', 'no progress display for --manifest')
     .option('--allow-changed-models', ALLOW_CHANGED_HELP)
+    .option(
+      '--early-route <seconds>',
+      "route on the first SECONDS only: every member runs on them, then only the chosen one on the whole input (default: the ensemble's early_route_seconds; 0 = full routing)",
+    );
+  addRuntimeOptions(cmd)
     .action(async (audio: string[], opts: InferCliOptions) => {
       if (!opts.manifest && audio.length === 0) throw new UserError('give audio files or --manifest M.jsonl');
       if (opts.manifest && audio.length > 0) throw new UserError('give either audio files or --manifest, not both');
       const beam = optionalNumber('--beam', opts.beam, { integer: true, min: 1 });
       if (beam !== undefined && !opts.lm) throw new UserError('--beam needs --lm (greedy decoding has no beam)');
       const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? 4;
+      const earlyRouteSeconds = optionalNumber('--early-route', opts.earlyRoute, { min: 0 });
       const dir = resolveEnsembleDir(opts.ensemble);
       const manifest = opts.manifest ? await loadManifest(opts.manifest) : null;
-      const ensemble = await Ensemble.load(dir, { preloadLms: Boolean(opts.lm), checks: { allowChangedModels: Boolean(opts.allowChangedModels) } });
+      const { loadModel } = runtimeSettings(opts, { utterances: manifest ? manifest.entries.length : audio.length });
+      const ensemble = await Ensemble.load(dir, { preloadLms: Boolean(opts.lm), loadModel, checks: { allowChangedModels: Boolean(opts.allowChangedModels) } });
       const lines: string[] = [];
       const out = opts.output ? null : process.stdout;
       const emit = (s: string): void => {
@@ -57,7 +65,9 @@ export function register(program: Command): void {
         if (opts.lm && !ensemble.members().some((m) => m.lm)) {
           throw new UserError('--lm: no member of this ensemble has an LM (set lm: in the ensemble YAML and rebuild)');
         }
-        const options: TranscribeOptions = { lm: Boolean(opts.lm), all: Boolean(opts.all), beam };
+        const { warning } = ensemble.earlyRoute(earlyRouteSeconds);
+        if (warning) process.stderr.write(`warning: ${warning}\n`);
+        const options: TranscribeOptions = { lm: Boolean(opts.lm), all: Boolean(opts.all), beam, earlyRouteSeconds };
         if (manifest) {
           const progress = new Progress('infer', manifest.entries.length, { silent: Boolean(opts.quiet) });
           // Results are printed in manifest order as soon as each prefix is complete.

@@ -3,13 +3,18 @@
  * (`--ensemble`, else the bundled demo; a missing folder is one clear error), and the choice between an
  * in-thread `Ensemble` and a `WorkerPoolEnsemble` of worker threads.
  */
+import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RUNTIME_DEFAULTS } from '../defaults.js';
 import { Ensemble } from '../ensemble/ensemble.js';
 import { ENSEMBLE_FILE } from '../ensemble/format.js';
 import { NEMO_FRAMINGS, nemoFramingForVersion } from '../features/nemo-mel.js';
 import type { NemoFraming } from '../features/types.js';
+import { EXECUTION_MODES, GRAPH_OPTIMIZATION_LEVELS, loadCtcModel, ortSessionOptions, type OrtSettings } from '../models/load.js';
+import type { CtcModel } from '../models/types.js';
+import { loadCtcModelInWorker, useMemberWorkers } from '../runtime/member-workers.js';
 import { WorkerPoolEnsemble, workerPoolAvailable, type WorkerPoolOptions } from '../runtime/worker-pool.js';
 import { UserError } from '../util/errors.js';
 
@@ -109,4 +114,52 @@ export function framingOption(framing: string | undefined, nemoVersion: string |
   const f = nemoFramingForVersion(nemoVersion);
   if (!f) throw new UserError(`--nemo-version must be a NeMo version like 1.23 or 2.5.0, got ${JSON.stringify(nemoVersion)}`);
   return f;
+}
+
+/** The ONNX Runtime and member-thread flags of `infer` and `build` (`addRuntimeOptions`). */
+export interface RuntimeCliOptions {
+  intraOpThreads?: string;
+  interOpThreads?: string;
+  graphOptimization?: string;
+  executionMode?: string;
+  parallelMembers?: string;
+}
+
+export function addRuntimeOptions(cmd: Command): Command {
+  const d = RUNTIME_DEFAULTS;
+  return cmd
+    .option('--intra-op-threads <n>', `ONNX Runtime threads per operator, per model (default ${d.intraOpThreads})`)
+    .option('--inter-op-threads <n>', `ONNX Runtime threads for parallel graph branches (default ${d.interOpThreads})`)
+    .option('--graph-optimization <level>', `ONNX Runtime graph optimisation: ${GRAPH_OPTIMIZATION_LEVELS.join(', ')} (default ${d.graphOptimization})`)
+    .option('--execution-mode <mode>', `ONNX Runtime execution mode: ${EXECUTION_MODES.join(', ')} (default ${d.executionMode})`)
+    .option('--parallel-members <when>', `each member's ONNX session on a worker thread of its own: auto (≥ 2 CPUs with one idle, ≥ 4 utterances), on, off (default ${d.parallelMembers})`);
+}
+
+/** Checked session settings and the model loader they imply (member worker threads or this thread). */
+export function runtimeSettings(opts: RuntimeCliOptions, work: { utterances?: number } = {}): { ort: OrtSettings; parallelMembers: boolean; loadModel: (dir: string) => Promise<CtcModel> } {
+  const ort: OrtSettings = {};
+  const intra = optionalNumber('--intra-op-threads', opts.intraOpThreads, { integer: true, min: 1 });
+  const inter = optionalNumber('--inter-op-threads', opts.interOpThreads, { integer: true, min: 1 });
+  if (intra !== undefined) ort.intraOpThreads = intra;
+  if (inter !== undefined) ort.interOpThreads = inter;
+  if (opts.graphOptimization !== undefined) {
+    if (!(GRAPH_OPTIMIZATION_LEVELS as readonly string[]).includes(opts.graphOptimization)) {
+      throw new UserError(`--graph-optimization must be one of ${GRAPH_OPTIMIZATION_LEVELS.join(', ')}, got ${JSON.stringify(opts.graphOptimization)}`);
+    }
+    ort.graphOptimization = opts.graphOptimization as OrtSettings['graphOptimization'];
+  }
+  if (opts.executionMode !== undefined) {
+    if (!(EXECUTION_MODES as readonly string[]).includes(opts.executionMode)) {
+      throw new UserError(`--execution-mode must be one of ${EXECUTION_MODES.join(', ')}, got ${JSON.stringify(opts.executionMode)}`);
+    }
+    ort.executionMode = opts.executionMode as OrtSettings['executionMode'];
+  }
+  ortSessionOptions(ort);
+  const when = opts.parallelMembers ?? RUNTIME_DEFAULTS.parallelMembers;
+  if (when !== 'auto' && when !== 'on' && when !== 'off') {
+    throw new UserError(`--parallel-members must be auto, on or off, got ${JSON.stringify(when)}`);
+  }
+  const parallelMembers = useMemberWorkers(when, work);
+  const loadModel = parallelMembers ? (dir: string) => loadCtcModelInWorker(dir, { ort }) : (dir: string) => loadCtcModel(dir, { ort });
+  return { ort, parallelMembers, loadModel };
 }

@@ -192,7 +192,8 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
         : new Progress(`model passes (${M} models × ${audioPaths.length} files)`, M * audioPaths.length, options.progress ?? {});
     const concurrency = options.concurrency ?? Math.max(1, Math.min(4, os.cpus().length));
     await mapConcurrent(audioPaths, concurrency, async (audioPath) => {
-      const sha = await sha256File(audioPath);
+      // With early routing the confidences are of the first S seconds: a cache entry of its own.
+      const sha = cfg.earlyRouteSeconds === null ? await sha256File(audioPath) : `${await sha256File(audioPath)}-first-${cfg.earlyRouteSeconds}s`;
       const vecs: Float64Array[] = new Array(M);
       const todo: number[] = [];
       for (let i = 0; i < M; i++) {
@@ -204,7 +205,8 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
         } else todo.push(i);
       }
       if (todo.length) {
-        const audio = await DecodedAudio.from(audioPath, undefined, undefined, cfg.transcription.channelSelector);
+        const whole = await DecodedAudio.from(audioPath, undefined, undefined, cfg.transcription.channelSelector);
+        const audio = cfg.earlyRouteSeconds === null ? whole : whole.prefix(cfg.earlyRouteSeconds);
         stats.audioDecodes++;
         const lps = await runMembers(models, todo, audio, cfg.temperature, undefined, stats);
         await Promise.all(
@@ -322,6 +324,7 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
       selector: selector.toJSON(),
       training,
     };
+    if (cfg.earlyRouteSeconds !== null) json.earlyRouteSeconds = cfg.earlyRouteSeconds;
     const file = await writeEnsembleJson(outDir, json);
     log(
       `wrote ${file}: ${M} models, ${yTrain.length} training utterances (${names.map((n, j) => `${n} ${train[j]!.length}`).join(', ')}), ` +

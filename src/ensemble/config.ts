@@ -97,6 +97,11 @@ export interface BuildConfig {
   tuneLogisticRegression: boolean;
   tuneLogisticRegressionConfig: TuneLogisticRegressionConfig;
   transcription: TranscriptionSettings;
+  /**
+   * `early_route_seconds` (beyond NeMo): the selector is trained on confidences of the first S seconds of each
+   * utterance, and inference routes on the first S seconds by default (`Ensemble.transcribe`). null: whole utterances.
+   */
+  earlyRouteSeconds: number | null;
   /** Things accepted but ignored or rewritten (old NeMo spellings), worth telling the user. */
   notes: string[];
 }
@@ -327,6 +332,7 @@ const TOP_KEYS = [
   'tune_confidence_config',
   'tune_logistic_regression',
   'tune_logistic_regression_config',
+  'early_route_seconds',
   // Hydra's own blocks in a config file
   'defaults',
   'hydra',
@@ -414,6 +420,10 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
   const tuneConfidenceConfig = readTuneConfidence(ctx, o.tune_confidence_config, ['tune_confidence_config']);
   const tuneLogisticRegressionConfig = readTuneLr(ctx, o.tune_logistic_regression_config, ['tune_logistic_regression_config']);
   const transcription = readTranscription(ctx, o.transcription, ['transcription']);
+  const earlyRouteSeconds =
+    o.early_route_seconds === undefined || o.early_route_seconds === null
+      ? null
+      : readNumber(ctx, o.early_route_seconds, ['early_route_seconds'], 0, { exclusiveMin: 0 });
 
   // NeMo BuildEnsembleConfig.__post_init__
   const withDev = members.filter((m) => m.devManifest !== null);
@@ -447,6 +457,7 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
     tuneLogisticRegression,
     tuneLogisticRegressionConfig,
     transcription,
+    earlyRouteSeconds,
     notes: ctx.notes,
   };
 }

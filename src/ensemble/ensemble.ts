@@ -121,6 +121,35 @@ export class Ensemble {
     return p;
   }
 
+  /**
+   * The early-routing prefix a request uses (null: full routing) and, when the selector was not trained for it, a
+   * warning. `requested` undefined: the ensemble's own `early_route_seconds`; 0: full routing. A selector built
+   * with `early_route_seconds` X saw confidences of X-second prefixes only, so any other setting is a UserError;
+   * one built on whole utterances can route on a prefix, with a warning (its confidences are of another kind).
+   */
+  earlyRoute(requested?: number): { seconds: number | null; warning?: string } {
+    if (requested !== undefined && !(Number.isFinite(requested) && requested >= 0)) {
+      throw new UserError(`early route must be a number of seconds ≥ 0 (0 = full routing), got ${requested}`, { code: 'E_OPTIONS' });
+    }
+    const built = this.json.earlyRouteSeconds ?? null;
+    const seconds = requested === undefined ? built : requested === 0 ? null : requested;
+    if (built !== null && seconds !== built) {
+      throw new UserError(
+        `this ensemble's selector was trained on the first ${built} s of each utterance (early_route_seconds: ${built}), ` +
+          `so it routes on ${built} s only; asked for ${seconds === null ? 'full routing' : `${seconds} s`}. ` +
+          `Rebuild with early_route_seconds: ${seconds === null ? 'null' : seconds} for that`,
+        { source: this.dir, code: 'E_EARLY_ROUTE_MISMATCH' },
+      );
+    }
+    if (built === null && seconds !== null) {
+      return {
+        seconds,
+        warning: `early routing on ${seconds} s with a selector trained on whole utterances; rebuild with early_route_seconds: ${seconds} for a selector trained on what it will see`,
+      };
+    }
+    return { seconds };
+  }
+
   /** Member posteriors for raw input (no selection); used by tune-lm and tools. */
   async posteriors(audio: DecodedAudio, which?: number[]): Promise<Logprobs[]> {
     const idx = which ?? this.models.map((_, i) => i);
@@ -162,7 +191,12 @@ export class Ensemble {
     const decoded = await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000);
     const t1 = performance.now();
     const timings: RunTimings = { resample: 0, features: 0, models: 0 };
-    const lps = await runMembers(this.models, this.models.map((_, i) => i), decoded, this.json.temperature, timings);
+    const all = this.models.map((_, i) => i);
+    // Early routing: every member on the first S seconds; the whole input only for the chosen one (below).
+    const route = this.earlyRoute(options.earlyRouteSeconds).seconds;
+    const routed = route === null ? decoded : decoded.prefix(route);
+    const early = routed !== decoded;
+    let lps = await runMembers(this.models, all, routed, this.json.temperature, timings);
     const t2 = performance.now();
     const spec = this.json.confidence;
     const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, this.models[i]!.blankId, spec));
@@ -172,6 +206,12 @@ export class Ensemble {
     const t4 = performance.now();
     // Classes are the member indices (NeMo labels datasets 0..M−1).
     const modelIndex = chosenClass;
+    if (early) {
+      const which = options.all ? all : [modelIndex];
+      const full = await runMembers(this.models, which, decoded, this.json.temperature, timings);
+      lps = all.map((i) => full[which.indexOf(i)] ?? lps[i]!);
+    }
+    const t4b = performance.now();
     const names = this.names;
     const useLm = options.lm === true;
     let text: string;
@@ -204,12 +244,13 @@ export class Ensemble {
         models: timings.models,
         confidence: t3 - t2,
         selector: t4 - t3,
-        lm: t5 - t4,
+        lm: t5 - t4b,
         total: t5 - t0,
       },
       decoding: useLm && this.json.models[modelIndex]!.lm ? 'lm' : 'greedy',
     };
     if (transcripts) result.transcripts = transcripts;
+    if (early) result.earlyRoute = { seconds: route! };
     return result;
   }
 

@@ -89,6 +89,8 @@ export interface EnsembleJson {
   temperature: number;
   selector: SelectorJSON;
   training: TrainingReport | null;
+  /** The selector was trained on the first S seconds of each utterance (YAML `early_route_seconds`); absent: whole. */
+  earlyRouteSeconds?: number | null;
 }
 
 export function toPosixRelative(from: string, to: string): string {
@@ -145,6 +147,9 @@ export async function readEnsembleJson(dir: string): Promise<{ json: EnsembleJso
   });
   validateConfidenceSpec(json.confidence, `${file}: confidence`);
   if (typeof json.temperature !== 'number' || !(json.temperature > 0)) bad('"temperature" must be a number > 0');
+  if (json.earlyRouteSeconds !== undefined && json.earlyRouteSeconds !== null && !(typeof json.earlyRouteSeconds === 'number' && json.earlyRouteSeconds > 0)) {
+    bad('"earlyRouteSeconds" must be a number > 0 or null');
+  }
   let selector: Selector;
   try {
     selector = Selector.fromJSON(json.selector);

@@ -27,6 +27,7 @@ export function resultRecord(r: EnsembleResult, extra: Record<string, unknown> =
     timingsMs: r.timingsMs,
   };
   if (all && r.transcripts) o.transcripts = r.transcripts;
+  if (r.earlyRoute) o.earlyRoute = r.earlyRoute;
   return o;
 }
 

@@ -2,8 +2,9 @@
  * Runs several CTC models on one utterance with the shared work done once: the audio is decoded once
  * and resampled once per distinct sample rate; the front end (mel features / wav2vec2 normalisation)
  * runs once per distinct front-end configuration when the model exposes `computeFeatures` /
- * `runFeatures`; the ONNX sessions of all members run concurrently (ONNX Runtime runs them on its own
- * threads).
+ * `runFeatures`; every member is started as soon as its features exist. In-thread ONNX sessions run one
+ * after another (onnxruntime-node's `run` blocks its thread); members on worker threads
+ * (`runtime/member-workers`) run at the same time.
  */
 import { decodeAudio } from '../audio/load.js';
 import { resample } from '../audio/resample.js';
@@ -36,6 +37,12 @@ export class DecodedAudio {
     return this.mono.length / this.sampleRate;
   }
 
+  /** The first `seconds` of the audio (all of it when shorter); this object itself when nothing is cut. */
+  prefix(seconds: number): DecodedAudio {
+    const n = Math.round(seconds * this.sampleRate);
+    return n >= this.mono.length ? this : new DecodedAudio(this.mono.subarray(0, Math.max(1, n)), this.sampleRate);
+  }
+
   at(rate: number): Float32Array {
     let s = this.byRate.get(rate);
     if (!s) {
@@ -66,6 +73,11 @@ export interface RunStats {
   frontEndPasses: number;
 }
 
+/** Front ends in the order to compute them: wav2vec2 normalisation (one pass over the samples) before mel. */
+function cheapness(m: CtcModel): number {
+  return m.frontEnd.kind === 'wav2vec2' ? 0 : 1;
+}
+
 /**
  * Run `models[i]` for every i in `which` on `audio`; returns posteriors in `which` order.
  * `stats` (optional) is incremented.
@@ -84,34 +96,48 @@ export async function runMembers(
     const rate = models[i]!.frontEnd.sampleRate;
     if (!samplesFor.has(rate)) samplesFor.set(rate, audio.at(rate));
   }
-  let t1 = performance.now();
-  if (timings) timings.resample += t1 - t0;
+  if (timings) timings.resample += performance.now() - t0;
 
-  // Front ends, once per distinct configuration among the split-capable models.
-  const features = new Map<string, ModelFeatures>();
-  t0 = performance.now();
-  for (const i of which) {
+  // Front ends, once per distinct configuration among the split-capable models; each member starts as soon
+  // as its features exist (cheap wav2vec2 normalisation first), so members on worker threads
+  // (runtime/member-workers) run while the next front end is computed.
+  const runs: Array<Promise<Logprobs>> = new Array(which.length);
+  const groups = new Map<string, number[]>(); // front-end key -> positions in `which`
+  which.forEach((i, pos) => {
     const m = models[i]!;
-    if (!m.computeFeatures || !m.runFeatures) continue;
-    const key = frontEndKey(m);
-    if (features.has(key)) continue;
-    features.set(key, m.computeFeatures(samplesFor.get(m.frontEnd.sampleRate)!));
-    if (stats) stats.frontEndPasses++;
-  }
-  t1 = performance.now();
-  if (timings) timings.features += t1 - t0;
-
-  t0 = performance.now();
-  const out = await Promise.all(
-    which.map((i) => {
-      const m = models[i]!;
-      if (stats) stats.modelPasses++;
-      const f = features.get(frontEndKey(m));
-      if (f && m.runFeatures) return m.runFeatures(f, { temperature });
+    const key = m.computeFeatures && m.runFeatures ? frontEndKey(m) : `run:${pos}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(pos);
+  });
+  const order = [...groups.entries()].sort(([, a], [, b]) => cheapness(models[which[a[0]!]!]!) - cheapness(models[which[b[0]!]!]!));
+  let featureMs = 0;
+  const started = performance.now();
+  for (const [, positions] of order) {
+    const first = models[which[positions[0]!]!]!;
+    const samples = samplesFor.get(first.frontEnd.sampleRate)!;
+    let f: ModelFeatures | undefined;
+    if (first.computeFeatures && first.runFeatures) {
+      t0 = performance.now();
+      f = first.computeFeatures(samples);
+      featureMs += performance.now() - t0;
       if (stats) stats.frontEndPasses++;
-      return m.run(samplesFor.get(m.frontEnd.sampleRate)!, { temperature });
-    }),
-  );
+    }
+    for (const pos of positions) {
+      const m = models[which[pos]!]!;
+      if (stats) stats.modelPasses++;
+      if (f && m.runFeatures) runs[pos] = m.runFeatures(f, { temperature });
+      else {
+        if (stats) stats.frontEndPasses++;
+        runs[pos] = m.run(samples, { temperature });
+      }
+      runs[pos]!.catch(() => undefined); // awaited below; a later front end may throw first
+
+    }
+  }
+  if (timings) timings.features += featureMs;
+  t0 = started + featureMs; // model time: the wall time of the runs beyond the front ends
+  const out = await Promise.all(runs);
   if (timings) timings.models += performance.now() - t0;
   return out;
 }

@@ -5,6 +5,8 @@ export interface EnsembleSummary {
   createdAt: string;
   confidence: EnsembleJson['confidence'];
   temperature: number;
+  /** Requests route on the first S seconds by default (`early_route_seconds`); null: on whole utterances. */
+  earlyRouteSeconds: number | null;
   selector: {
     kind: 'logistic-regression';
     multiClass: string;
@@ -28,6 +30,7 @@ export function summarizeEnsemble(json: EnsembleJson): EnsembleSummary {
     createdAt: json.createdAt,
     confidence: json.confidence,
     temperature: json.temperature,
+    earlyRouteSeconds: json.earlyRouteSeconds ?? null,
     selector: {
       kind: 'logistic-regression',
       multiClass: json.selector.multiClass,

@@ -10,6 +10,12 @@ export interface TranscribeOptions {
   sampleRate?: number;
   /** Name used in error messages for the input (e.g. the upload's file name). */
   source?: string;
+  /**
+   * Early routing (beyond NeMo): every member runs on the first S seconds only, the selector picks one from
+   * those confidences, and only that member runs on the whole input. Default: the ensemble's
+   * `early_route_seconds` (none: full routing); 0 asks for full routing. See `Ensemble.earlyRoute`.
+   */
+  earlyRouteSeconds?: number;
 }
 
 export interface MemberTranscript {
@@ -33,6 +39,8 @@ export interface EnsembleResult {
   transcripts?: MemberTranscript[];
   /** How `text` was decoded: 'lm' only when `lm` was asked for and the chosen member has an LM. */
   decoding?: 'greedy' | 'lm';
+  /** Present when the route was chosen on a prefix: its length (s); confidences/probabilities are the prefix's. */
+  earlyRoute?: { seconds: number };
 }
 
 /** Summary of a loaded ensemble (GET /v1/models). */

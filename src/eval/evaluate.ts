@@ -53,6 +53,11 @@ export interface EvaluateOptions {
   onUtterance?: () => void;
   /** How the work was spread, for the report (default: "N in flight, one thread"). */
   parallelism?: string;
+  /**
+   * Also route every utterance on its first S seconds (`TranscribeOptions.earlyRouteSeconds`, a third pass) and
+   * report that selection's accuracy, WER and cost next to the main pass (`EvalReport.earlyRoute`).
+   */
+  earlyRouteSeconds?: number;
 }
 
 export interface UtteranceRecord {
@@ -76,6 +81,8 @@ export interface UtteranceRecord {
   /** Member with the fewest greedy word errors (ties: fewer char errors, then member order). */
   oracle: string;
   oracleLm?: string;
+  /** With `earlyRouteSeconds`: the member chosen on the prefix, its transcript, and the ONNX time of both passes. */
+  early?: { chosen: string; correct: boolean; text: string; modelsMs: number; fullModelsMs: number };
 }
 
 export interface RateCell {
@@ -133,6 +140,21 @@ export interface EvalReport {
   calibration: Reliability;
   /** WER/CER systems: ensemble, oracle, true-domain member, each member; greedy and with LM. */
   systems: SystemResult[];
+  /**
+   * With `earlyRouteSeconds`: selection on the first S seconds. `cost` is the members' audio seconds run
+   * (M × min(S, length) + the chosen member on the whole input when longer than S) over the main pass's
+   * (M × length); `measuredCost` the same from the passes' model timings (the main pass ran every member).
+   */
+  earlyRoute?: {
+    seconds: number;
+    perDomain: Record<string, ClassAccuracy>;
+    overall: ClassAccuracy;
+    /** The main pass's overall accuracy, for comparison. */
+    fullAccuracy: number | null;
+    wer: RateCell;
+    cost: number;
+    measuredCost: number;
+  };
   /** Member → domain → summary of that member's confidence on the domain's utterances. */
   confidence: Record<string, Record<string, ConfidenceSummary>>;
   perUtterance: UtteranceRecord[];
@@ -186,6 +208,15 @@ async function evaluateUtterance(
     const msg = (e as Error)?.message ?? String(e);
     throw e instanceof UserError ? new UserError(msg, { source, cause: e }) : new Error(`${source}: ${msg}`, { cause: e });
   }
+  let earlyResult: EnsembleResult | undefined;
+  if (options.earlyRouteSeconds !== undefined) {
+    try {
+      earlyResult = await ensemble.transcribe(u.audioPath, { earlyRouteSeconds: options.earlyRouteSeconds });
+    } catch (e) {
+      const msg = (e as Error)?.message ?? String(e);
+      throw e instanceof UserError ? new UserError(msg, { source, cause: e }) : new Error(`${source}: ${msg}`, { cause: e });
+    }
+  }
   const greedy = transcriptsByMember(greedyResult, members, source);
   const probs = members.map((m) => greedyResult.probabilities[m] ?? 0);
   const wordE = members.map((m) => wordErrors(ref, greedy[m]!).errors);
@@ -204,6 +235,15 @@ async function evaluateUtterance(
     ensembleText: greedyResult.text,
     oracle: members[oracleChoice(wordE, charE)]!,
   };
+  if (earlyResult) {
+    rec.early = {
+      chosen: earlyResult.model,
+      correct: earlyResult.model === domain,
+      text: earlyResult.text,
+      modelsMs: earlyResult.timingsMs.models ?? 0,
+      fullModelsMs: greedyResult.timingsMs.models ?? 0,
+    };
+  }
   if (lmResult) {
     const lm = transcriptsByMember(lmResult, members, `${source} with LM`);
     rec.lm = lm;
@@ -257,6 +297,35 @@ export function scoreSystems(records: readonly UtteranceRecord[], members: reado
     if (d.member !== undefined) out.member = d.member;
     return out;
   });
+}
+
+/** Early-routing accuracy, WER and cost from per-utterance records (pure; exported for tests). */
+export function scoreEarlyRoute(records: readonly UtteranceRecord[], members: number, domains: readonly string[], seconds: number, fullAccuracy: number | null): NonNullable<EvalReport['earlyRoute']> {
+  const acc = (rs: readonly UtteranceRecord[]): ClassAccuracy => {
+    const correct = rs.filter((r) => r.early!.correct).length;
+    return { correct, total: rs.length, accuracy: rs.length ? correct / rs.length : null };
+  };
+  const perDomain: Record<string, ClassAccuracy> = {};
+  for (const d of domains) perDomain[d] = acc(records.filter((r) => r.domain === d));
+  let run = 0;
+  let full = 0;
+  let ms = 0;
+  let fullMs = 0;
+  for (const r of records) {
+    run += r.audioSeconds > seconds ? members * seconds + r.audioSeconds : members * r.audioSeconds;
+    full += members * r.audioSeconds;
+    ms += r.early!.modelsMs;
+    fullMs += r.early!.fullModelsMs;
+  }
+  return {
+    seconds,
+    perDomain,
+    overall: acc(records),
+    fullAccuracy,
+    wer: cell(records.map((r) => [r.reference, r.early!.text])),
+    cost: full > 0 ? run / full : NaN,
+    measuredCost: fullMs > 0 ? ms / fullMs : NaN,
+  };
 }
 
 /** Selection accuracy, confusion and calibration from per-utterance records (pure; exported for tests). */
@@ -341,6 +410,7 @@ export async function evaluate(ensemble: EvalTranscriber, testSets: readonly Tes
     selection,
     calibration,
     systems: scoreSystems(records, members, domains, lmMembers),
+    ...(options.earlyRouteSeconds !== undefined ? { earlyRoute: scoreEarlyRoute(records, members.length, domains, options.earlyRouteSeconds, selection.overall.accuracy) } : {}),
     confidence: confidenceSummaries(records, members, domains),
     perUtterance: records,
   };

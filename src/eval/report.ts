@@ -49,6 +49,29 @@ export function renderMarkdown(r: EvalReport): string {
     ),
     '',
   );
+  if (r.earlyRoute) {
+    const e = r.earlyRoute;
+    out.push(`## Early routing on the first ${e.seconds} s`, '');
+    out.push(
+      `Every member on the first ${e.seconds} s, then only the chosen one on the whole input. Selection accuracy ` +
+        `${pct(e.overall.accuracy)} (main pass ${pct(e.fullAccuracy)}); ensemble WER / CER ${rateText(e.wer)}; cost ` +
+        `${num(e.cost, 2)}× the main pass in member audio seconds, ${num(e.measuredCost, 2)}× in measured model time.`,
+      '',
+    );
+    out.push(
+      mdTable(
+        ['domain', 'correct', 'total', 'accuracy'],
+        [
+          ...r.domains.map((d) => {
+            const a = e.perDomain[d.name]!;
+            return [d.name, String(a.correct), String(a.total), pct(a.accuracy)];
+          }),
+          ['**overall**', String(e.overall.correct), String(e.overall.total), pct(e.overall.accuracy)],
+        ],
+      ),
+      '',
+    );
+  }
   out.push('## Confusion matrix', '', 'Rows: true domain; columns: the member the selector chose.', '');
   out.push(
     mdTable(

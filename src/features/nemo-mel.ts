@@ -1,6 +1,6 @@
 import type { FrontEndConfig, NemoFraming, NemoWindow } from './types.js';
 import { UserError } from '../util/errors.js';
-import { Fft } from './fft.js';
+import { RealFft } from '../util/fft.js';
 
 export type NemoFrontEndConfig = Extract<FrontEndConfig, { kind: 'nemo' }>;
 
@@ -82,35 +82,50 @@ const WINDOWS: Record<NemoWindow, (x: number) => number> = {
   bartlett: (x) => 1 - Math.abs(2 * x - 1),
 };
 
+/**
+ * Everything one front-end configuration needs, built once and reused: the real FFT, the non-zero
+ * span of the window, the filterbank rows packed to their non-zero bins, and float64 work buffers
+ * (the centred, padded signal grows to the longest input seen up to `KEEP_SIGNAL_SAMPLES`).
+ * Synchronous use only, so one plan per thread is safe.
+ */
 interface Plan {
-  key: string;
-  fft: Fft;
-  window: Float64Array; // length nFft, Hann(win) centred
-  fb: Float32Array;
-  rowStart: Int32Array;
-  rowEnd: Int32Array;
+  fft: RealFft;
+  winStart: number;
+  window: Float64Array; // the win window values, starting at winStart within the n_fft frame
+  rowStart: Int32Array; // first non-zero bin of each mel row
+  rowOffset: Int32Array; // where each row's weights start in `weights` (length nMels + 1)
+  weights: Float64Array; // the float32 filterbank weights of all rows, packed
   nBins: number;
+  frame: Float64Array;
+  re: Float64Array;
+  im: Float64Array;
+  power: Float64Array;
+  signal: Float64Array;
 }
 
-let cachedPlan: Plan | undefined;
+/** Padded-signal buffers up to this many samples stay with the plan; longer inputs get a one-off buffer. */
+const KEEP_SIGNAL_SAMPLES = 1 << 22;
+const plans = new Map<string, Plan>();
 
 function plan(cfg: NemoFrontEndConfig): Plan {
   const key = `${cfg.sampleRate}/${cfg.nFft}/${cfg.windowSize}/${cfg.nMels}/${cfg.window ?? 'hann'}/${cfg.lowFreq ?? 0}/${cfg.highFreq ?? ''}`;
-  if (cachedPlan?.key === key) return cachedPlan;
+  const cached = plans.get(key);
+  if (cached) return cached;
   const { nFft, windowSize: win } = cfg;
-  if (!(nFft >= 2) || (nFft & (nFft - 1)) !== 0) {
+  if (!(nFft >= 4) || (nFft & (nFft - 1)) !== 0) {
     throw new UserError(`n_fft must be a power of two, got ${nFft}`, { code: 'E_CONFIG' });
   }
   if (!(win >= 1 && win <= nFft)) throw new UserError(`window size ${win} must be between 1 and n_fft ${nFft}`, { code: 'E_CONFIG' });
   // torch.<window>_window(win, periodic=False), zero-padded centrally to n_fft by torch.stft.
-  const window = new Float64Array(nFft);
-  const left = Math.floor((nFft - win) / 2);
+  const winStart = Math.floor((nFft - win) / 2);
+  const window = new Float64Array(win);
   const shape = WINDOWS[cfg.window ?? 'hann'];
-  for (let n = 0; n < win; n++) window[left + n] = win === 1 ? 1 : f32(shape(n / (win - 1)));
+  for (let n = 0; n < win; n++) window[n] = win === 1 ? 1 : f32(shape(n / (win - 1)));
   const nBins = nFft / 2 + 1;
   const fb = slaneyMelFilterbank(cfg.sampleRate, nFft, cfg.nMels, cfg.lowFreq ?? 0, cfg.highFreq ?? cfg.sampleRate / 2);
   const rowStart = new Int32Array(cfg.nMels);
-  const rowEnd = new Int32Array(cfg.nMels);
+  const rowOffset = new Int32Array(cfg.nMels + 1);
+  const packed: number[] = [];
   for (let m = 0; m < cfg.nMels; m++) {
     let s = nBins;
     let e = 0;
@@ -120,11 +135,28 @@ function plan(cfg: NemoFrontEndConfig): Plan {
         e = k + 1;
       }
     }
-    rowStart[m] = s < e ? s : 0;
-    rowEnd[m] = e;
+    if (s >= e) s = e = 0;
+    rowStart[m] = s;
+    rowOffset[m] = packed.length;
+    for (let k = s; k < e; k++) packed.push(fb[m * nBins + k]!);
   }
-  cachedPlan = { key, fft: new Fft(nFft), window, fb, rowStart, rowEnd, nBins };
-  return cachedPlan;
+  rowOffset[cfg.nMels] = packed.length;
+  const p: Plan = {
+    fft: new RealFft(nFft),
+    winStart,
+    window,
+    rowStart,
+    rowOffset,
+    weights: Float64Array.from(packed),
+    nBins,
+    frame: new Float64Array(nFft),
+    re: new Float64Array(nBins),
+    im: new Float64Array(nBins),
+    power: new Float64Array(nBins),
+    signal: new Float64Array(0),
+  };
+  plans.set(key, p);
+  return p;
 }
 
 export const NEMO_FRAMINGS: readonly NemoFraming[] = ['reflect', 'zero-pad'];
@@ -168,16 +200,18 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
     });
   }
 
-  // Preemphasis in float32 like torch: y[0] = x[0], y[t] = x[t] - a*x[t-1].
-  const x = new Float32Array(L);
+  // Preemphasis in float32 like torch (y[0] = x[0], y[t] = x[t] - a*x[t-1]), written straight into the
+  // centred signal; then the centre padding: reflect (torch default, NeMo ≤ 2.4.x) or zeros (NeMo ≥ 2.5).
+  const need = L + 2 * pad;
+  let padded = p.signal;
+  if (padded.length < need) {
+    padded = new Float64Array(need);
+    if (need <= KEEP_SIGNAL_SAMPLES) p.signal = padded;
+  }
   const a = cfg.preemph;
-  x[0] = samples[0]!;
-  if (a) for (let t = 1; t < L; t++) x[t] = f32(samples[t]! - f32(a * samples[t - 1]!));
-  else x.set(samples);
-
-  // Centre padding: reflect (torch default, NeMo ≤ 2.4.x) or zeros (NeMo ≥ 2.5).
-  const padded = new Float64Array(L + 2 * pad);
-  for (let i = 0; i < L; i++) padded[pad + i] = x[i]!;
+  padded[pad] = samples[0]!;
+  if (a) for (let t = 1; t < L; t++) padded[pad + t] = f32(samples[t]! - f32(a * samples[t - 1]!));
+  else for (let t = 1; t < L; t++) padded[pad + t] = samples[t]!;
   if (cfg.framing !== 'zero-pad') {
     const reflect = (i: number): number => {
       // Index into x with reflection (no edge repeat), folding repeatedly for very short inputs.
@@ -188,35 +222,34 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
       return j;
     };
     for (let i = 0; i < pad; i++) {
-      padded[i] = x[reflect(i - pad)]!;
-      padded[pad + L + i] = x[reflect(L + i)]!;
+      padded[i] = padded[pad + reflect(i - pad)]!;
+      padded[pad + L + i] = padded[pad + reflect(L + i)]!;
     }
+  } else {
+    padded.fill(0, 0, pad);
+    padded.fill(0, pad + L, need);
   }
 
+  const { frame, re, im, power, window, winStart, rowStart, rowOffset, weights, fft } = p;
+  const win = window.length;
   const nBins = p.nBins;
-  const re = new Float64Array(nFft);
-  const im = new Float64Array(nFft);
-  const power = new Float64Array(nBins);
   const out = new Float32Array(nMels * frames);
   const magPower = cfg.magPower ?? 2;
   const takeLog = cfg.log ?? true;
   const guard = cfg.logZeroGuard ?? { type: 'add', value: 2 ** -24 };
-  const { window, fb, rowStart, rowEnd } = p;
   for (let t = 0; t < frames; t++) {
-    const off = t * hop;
-    for (let i = 0; i < nFft; i++) {
-      re[i] = padded[off + i]! * window[i]!;
-      im[i] = 0;
-    }
-    p.fft.transform(re, im);
+    const off = t * hop + winStart;
+    for (let i = 0; i < win; i++) frame[winStart + i] = padded[off + i]! * window[i]!; // outside the window: 0
+    fft.transform(frame, re, im);
     for (let k = 0; k < nBins; k++) {
       const p2 = re[k]! * re[k]! + im[k]! * im[k]!;
       power[k] = f32(magPower === 2 ? p2 : Math.sqrt(p2) ** magPower);
     }
     for (let m = 0; m < nMels; m++) {
       let s = 0;
-      const base = m * nBins;
-      for (let k = rowStart[m]!; k < rowEnd[m]!; k++) s += fb[base + k]! * power[k]!;
+      const w0 = rowOffset[m]!;
+      const w1 = rowOffset[m + 1]!;
+      for (let j = w0, k = rowStart[m]!; j < w1; j++, k++) s += weights[j]! * power[k]!;
       const e = f32(s);
       out[m * frames + t] = !takeLog ? e : guard.type === 'add' ? Math.log(e + guard.value) : Math.log(Math.max(e, guard.value));
     }

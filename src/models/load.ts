@@ -1,6 +1,7 @@
 import { promises as fs, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { RUNTIME_DEFAULTS } from '../defaults.js';
 import { UserError } from '../util/errors.js';
 import { NEMO_FRAMINGS, nemoFramingForVersion, nemoFrontEnd, nemoMelSpectrogram, type NemoFrontEndConfig } from '../features/nemo-mel.js';
 import type { NemoFraming } from '../features/types.js';
@@ -9,13 +10,48 @@ import { byteFallbackValue } from './tokens.js';
 import { readOnnxModelInfo, type OnnxModelInfo, type OnnxValueInfo } from './onnx-proto.js';
 import type { CtcModel, FrontEndConfig, Logprobs, ModelFeatures, ModelLayout, TokenizerInfo } from './types.js';
 
+/** The ONNX Runtime session settings that matter for CTC inference on CPU (defaults: `RUNTIME_DEFAULTS`). */
+export interface OrtSettings {
+  /** Threads one operator may use. */
+  intraOpThreads?: number;
+  /** Threads for independent graph branches (only with executionMode 'parallel'). */
+  interOpThreads?: number;
+  graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  executionMode?: 'sequential' | 'parallel';
+}
+
+export const GRAPH_OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
+export const EXECUTION_MODES = ['sequential', 'parallel'] as const;
+
+/** `OrtSettings` (missing fields from `RUNTIME_DEFAULTS`) as ONNX Runtime session options; bad values are UserErrors. */
+export function ortSessionOptions(settings: OrtSettings = {}): ort.InferenceSession.SessionOptions {
+  const s = { ...RUNTIME_DEFAULTS, ...settings };
+  for (const [name, v] of [['intra-op threads', s.intraOpThreads], ['inter-op threads', s.interOpThreads]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new UserError(`${name} must be a positive integer, got ${v}`, { code: 'E_OPTIONS' });
+  }
+  if (!(GRAPH_OPTIMIZATION_LEVELS as readonly string[]).includes(s.graphOptimization)) {
+    throw new UserError(`graph optimisation must be one of ${GRAPH_OPTIMIZATION_LEVELS.join(', ')}, got ${JSON.stringify(s.graphOptimization)}`, { code: 'E_OPTIONS' });
+  }
+  if (!(EXECUTION_MODES as readonly string[]).includes(s.executionMode)) {
+    throw new UserError(`execution mode must be one of ${EXECUTION_MODES.join(', ')}, got ${JSON.stringify(s.executionMode)}`, { code: 'E_OPTIONS' });
+  }
+  return {
+    intraOpNumThreads: s.intraOpThreads,
+    interOpNumThreads: s.interOpThreads,
+    graphOptimizationLevel: s.graphOptimization,
+    executionMode: s.executionMode,
+  };
+}
+
 export interface LoadModelOptions {
   /**
    * NeMo STFT framing when the folder does not say (model_config.json `preprocessor.framing` or
    * `preprocessor.nemo_version`). Default 'reflect' (every NeMo release up to 2.4.x).
    */
   framing?: NemoFraming;
-  /** Passed to `ort.InferenceSession.create`. */
+  /** Session settings (threads, graph optimisation, execution mode); defaults `RUNTIME_DEFAULTS`. */
+  ort?: OrtSettings;
+  /** Raw options for `ort.InferenceSession.create`, applied over `ort`. */
   sessionOptions?: ort.InferenceSession.SessionOptions;
 }
 
@@ -295,6 +331,16 @@ export function isLogProbRow(data: Float32Array, V: number): boolean {
   return Math.abs(sum - 1) <= 1e-3;
 }
 
+/** A model's front end on mono samples at `frontEnd.sampleRate` (what `CtcModel.computeFeatures` returns). */
+export function computeModelFeatures(frontEnd: FrontEndConfig, samples: Float32Array): ModelFeatures {
+  if (frontEnd.kind === 'nemo') {
+    const f = nemoMelSpectrogram(samples, frontEnd);
+    return { kind: 'nemo', samples: samples.length, data: f.data, nMels: f.nMels, frames: f.frames, validFrames: f.validFrames };
+  }
+  const x = wav2vec2Normalize(samples, frontEnd.doNormalize);
+  return { kind: 'wav2vec2', samples: samples.length, values: x === samples ? Float32Array.from(x) : x };
+}
+
 function describeInputs(list: readonly OnnxValueInfo[]): string {
   return list.length ? list.map((i) => `"${i.name}"${i.shape ? ` [${i.shape.map((d) => d ?? '?').join(', ')}]` : ''}`).join(', ') : '(none)';
 }
@@ -322,7 +368,7 @@ async function openOnnx(dir: string, options: LoadModelOptions): Promise<Omit<Bi
   }
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(onnxFile, { graphOptimizationLevel: 'all', ...options.sessionOptions });
+    session = await ort.InferenceSession.create(onnxFile, { ...ortSessionOptions(options.ort), ...options.sessionOptions });
   } catch (e) {
     throw new UserError(`ONNX Runtime could not load the model: ${(e as Error).message}`, { source: onnxFile, code: 'E_MODEL_ONNX', cause: e });
   }
@@ -439,12 +485,7 @@ class OnnxCtcModel implements CtcModel {
   }
 
   computeFeatures(samples: Float32Array): ModelFeatures {
-    if (this.frontEnd.kind === 'nemo') {
-      const f = nemoMelSpectrogram(samples, this.frontEnd);
-      return { kind: 'nemo', samples: samples.length, data: f.data, nMels: f.nMels, frames: f.frames, validFrames: f.validFrames };
-    }
-    const x = wav2vec2Normalize(samples, this.frontEnd.doNormalize);
-    return { kind: 'wav2vec2', samples: samples.length, values: x === samples ? Float32Array.from(x) : x };
+    return computeModelFeatures(this.frontEnd, samples);
   }
 
   async run(samples: Float32Array, options: { temperature?: number } = {}): Promise<Logprobs> {

@@ -133,7 +133,7 @@ export type EnsembleApp = Express & { service: ServiceControl };
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 const TRUE_VALUES = new Set(['', '1', 'true', 'yes', 'on']);
 const FALSE_VALUES = new Set(['0', 'false', 'no', 'off']);
-const KNOWN_QUERY = new Set(['lm', 'all', 'beam']);
+const KNOWN_QUERY = new Set(['lm', 'all', 'beam', 'early_route']);
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -154,7 +154,7 @@ function parseBool(name: string, v: unknown): boolean {
 export function parseTranscribeQuery(query: Record<string, unknown>, maxBeam: number): TranscribeOptions {
   const out: TranscribeOptions = {};
   for (const key of Object.keys(query)) {
-    if (!KNOWN_QUERY.has(key)) throw new HttpError(400, `unknown query parameter "${key.slice(0, 40)}"; accepted: lm, all, beam`, 'E_QUERY');
+    if (!KNOWN_QUERY.has(key)) throw new HttpError(400, `unknown query parameter "${key.slice(0, 40)}"; accepted: lm, all, beam, early_route`, 'E_QUERY');
   }
   if (query.lm !== undefined) out.lm = parseBool('lm', query.lm);
   if (query.all !== undefined) out.all = parseBool('all', query.all);
@@ -164,6 +164,14 @@ export function parseTranscribeQuery(query: Record<string, unknown>, maxBeam: nu
       throw new HttpError(400, `query parameter "beam" must be an integer from 1 to ${maxBeam}, got "${String(v).slice(0, 40)}"`, 'E_QUERY');
     }
     out.beam = Number(v);
+  }
+  if (query.early_route !== undefined) {
+    // Seconds to route on (0 = full routing); the ensemble checks it against its selector (400 on a mismatch).
+    const v = query.early_route;
+    if (typeof v !== 'string' || !/^\d{1,6}(\.\d{1,6})?$/.test(v)) {
+      throw new HttpError(400, `query parameter "early_route" must be a number of seconds ≥ 0, got "${String(v).slice(0, 40)}"`, 'E_QUERY');
+    }
+    out.earlyRouteSeconds = Number(v);
   }
   return out;
 }

@@ -144,7 +144,27 @@ describe('ensemble infer / tune-lm (CLI and API)', () => {
     await expect(tuneLm(dir, { members: ['nope'], progress: false })).rejects.toThrow(/--member nope: not a member/);
   });
 
+  it('infer with members on worker threads and ONNX Runtime flags prints what the default run prints', async () => {
+    const base = await cli(['infer', '--ensemble', dir, '--manifest', fx.domains[1]!.test, '--json', '--quiet', '--parallel-members', 'off']);
+    const par = await cli([
+      'infer', '--ensemble', dir, '--manifest', fx.domains[1]!.test, '--json', '--quiet',
+      '--parallel-members', 'on', '--graph-optimization', 'all', '--execution-mode', 'sequential', '--intra-op-threads', '1',
+    ]);
+    const strip = (out: string) => out.trim().split('\n').map((l) => {
+      const r = JSON.parse(l) as Record<string, unknown>;
+      delete (r.ensemble as Record<string, unknown>).timingsMs;
+      return r;
+    });
+    expect(strip(par)).toEqual(strip(base));
+    const slow = await cli(['infer', '--ensemble', dir, '--parallel-members', 'off', '--graph-optimization', 'disabled', fx.domains[0]!.testFiles[0]!]);
+    expect(slow).toBe(`${fx.domains[0]!.testTexts[0]}\n`);
+  });
+
   it('CLI errors', async () => {
+    await expect(cli(['infer', '--ensemble', dir, '--parallel-members', 'maybe', 'x.wav'])).rejects.toThrow(/--parallel-members must be auto, on or off/);
+    await expect(cli(['infer', '--ensemble', dir, '--graph-optimization', 'max', 'x.wav'])).rejects.toThrow(/--graph-optimization must be one of disabled, basic, extended, all/);
+    await expect(cli(['infer', '--ensemble', dir, '--intra-op-threads', '0', 'x.wav'])).rejects.toThrow(/--intra-op-threads/);
+    await expect(cli(['build', 'nowhere.yaml', '--execution-mode', 'fast'])).rejects.toThrow(/--execution-mode must be one of sequential, parallel/);
     await expect(cli(['infer', '--ensemble', dir])).rejects.toThrow(/give audio files or --manifest/);
     await expect(cli(['infer', '--ensemble', dir, '--beam', '4', 'x.wav'])).rejects.toThrow(/--beam needs --lm/);
     await expect(cli(['infer', '--ensemble', path.join(fx.root, 'nowhere'), 'x.wav'])).rejects.toThrow(/no ensemble\.json here/);

@@ -286,6 +286,29 @@ describe('end to end on a real two-member ensemble of test ONNX models', () => {
     expect(r.domains.map((d) => d.utterances)).toEqual([3, 2]);
   });
 
+  it('early routing: a third pass; S longer than every utterance repeats the main selection at cost 1', async () => {
+    const long = await evaluate(ensemble, await sets(), { jobs: 2, earlyRouteSeconds: 100 });
+    expect(long.earlyRoute!.overall).toEqual(long.selection.overall);
+    expect(long.earlyRoute!.fullAccuracy).toBe(0.8);
+    expect(long.earlyRoute!.cost).toBe(1);
+    expect(long.perUtterance.map((u) => u.early!.text)).toEqual(long.perUtterance.map((u) => u.ensembleText));
+    const short = await evaluate(ensemble, await sets(), { jobs: 2, earlyRouteSeconds: 0.3 });
+    const e = short.earlyRoute!;
+    expect(e.seconds).toBe(0.3);
+    expect(e.overall.correct).toBe(short.perUtterance.filter((u) => u.early!.chosen === u.domain).length);
+    let run = 0;
+    let full = 0;
+    for (const u of short.perUtterance) {
+      run += u.audioSeconds > 0.3 ? 2 * 0.3 + u.audioSeconds : 2 * u.audioSeconds;
+      full += 2 * u.audioSeconds;
+    }
+    expect(e.cost).toBeCloseTo(run / full, 12);
+    expect(e.cost).toBeLessThan(1);
+    expect(e.measuredCost).toBeGreaterThan(0);
+    expect(renderMarkdown(short)).toContain('## Early routing on the first 0.3 s');
+    expect(short.earlyRoute!.wer.utterances).toBe(5);
+  });
+
   it('with --lm: LM systems for the ensemble, oracle, true domain and the member that has an LM', async () => {
     const r = await evaluate(ensemble, await sets(), { lm: true, jobs: 2 });
     expect(r.lm).toBe(true);

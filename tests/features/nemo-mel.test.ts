@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nemoFramingForVersion, nemoMelSpectrogram, slaneyMelFilterbank, nemoValidFrames, hzToMelSlaney, melToHzSlaney } from '../../src/features/nemo-mel.js';
 import { wav2vec2Normalize } from '../../src/features/wav2vec2.js';
-import { Fft } from '../../src/features/fft.js';
+import { Fft, RealFft } from '../../src/util/fft.js';
 import { UserError } from '../../src/util/errors.js';
 import { sine, nemoReferenceSignal as referenceSignal } from '../helpers/wav.js';
 
@@ -109,6 +109,42 @@ describe('FFT', () => {
       }
       expect(re[k]).toBeCloseTo(sr, 9);
       expect(im[k]).toBeCloseTo(si, 9);
+    }
+  });
+});
+
+describe('real FFT (half-size complex FFT + split)', () => {
+  for (const n of [4, 8, 64, 512]) {
+    it(`n = ${n}: bins 0..n/2 match a direct DFT`, () => {
+      const x = new Float64Array(n).map((_, i) => Math.sin(i * 0.37) + ((i * 7) % 5) * 0.2 - 0.3);
+      const re = new Float64Array(n / 2 + 1);
+      const im = new Float64Array(n / 2 + 1);
+      new RealFft(n).transform(x, re, im);
+      for (let k = 0; k <= n / 2; k++) {
+        let sr = 0;
+        let si = 0;
+        for (let t = 0; t < n; t++) {
+          sr += x[t]! * Math.cos((-2 * Math.PI * k * t) / n);
+          si += x[t]! * Math.sin((-2 * Math.PI * k * t) / n);
+        }
+        expect(re[k]).toBeCloseTo(sr, 9);
+        expect(im[k]).toBeCloseTo(si, 9);
+      }
+    });
+  }
+});
+
+describe('front-end plan reuse', () => {
+  it('reused work buffers give the same features as a first call, whatever came before', () => {
+    const short = sine(523, 0.37, 16000, 0.2);
+    const long = sine(311, 2.5, 16000, 0.4);
+    for (const version of ['2.3', '2.4'] as const) {
+      const first = nemoMelSpectrogram(short, { nemoVersion: version, nMels: 72 });
+      nemoMelSpectrogram(long, { nemoVersion: version, nMels: 72 });
+      nemoMelSpectrogram(long, { nemoVersion: version });
+      const again = nemoMelSpectrogram(short, { nemoVersion: version, nMels: 72 });
+      expect(again.data).toEqual(first.data);
+      expect(again.data).not.toBe(first.data);
     }
   });
 });

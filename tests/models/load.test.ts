@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadCtcModel, detectLayout, parseTokensTxt, nemoEncodedLength, convEncodedLength, logSoftmaxRows } from '../../src/models/load.js';
+import { loadCtcModel, ortSessionOptions, detectLayout, parseTokensTxt, nemoEncodedLength, convEncodedLength, logSoftmaxRows } from '../../src/models/load.js';
 import { ctcCollapse, argmaxPerFrame } from '../../src/models/greedy.js';
 import { greedyDecode } from '../../src/decoding/greedy.js';
 import { buildAlphabet, tokensToText } from '../../src/decoding/alphabet.js';
@@ -250,6 +250,33 @@ describe('tokens.txt, lengths and greedy decoding', () => {
     expect(ctcCollapse([1, 1, 0, 1, 2, 2, 0, 0], 0)).toEqual([1, 1, 2]);
     const lp = { data: Float32Array.from([0, -5, -5, -5, 0, -5, -5, 0, -5]), frames: 3, vocabSize: 3 };
     expect(greedyDecode(lp, ['a', 'b', '<blk>'], 2, { kind: 'char', wordDelimiter: ' ', lowerCase: false, specialIds: [2] })).toBe('ab');
+  });
+});
+
+describe('ONNX Runtime session settings', () => {
+  it('defaults (RUNTIME_DEFAULTS), overrides, and a clear error for bad values', () => {
+    expect(ortSessionOptions()).toEqual({ intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
+    expect(ortSessionOptions({ intraOpThreads: 2, graphOptimization: 'basic', executionMode: 'parallel' })).toMatchObject({
+      intraOpNumThreads: 2,
+      graphOptimizationLevel: 'basic',
+      executionMode: 'parallel',
+    });
+    expect(() => ortSessionOptions({ intraOpThreads: 0 })).toThrow(/intra-op threads must be a positive integer/);
+    expect(() => ortSessionOptions({ graphOptimization: 'max' as never })).toThrow(/graph optimisation must be one of disabled, basic, extended, all/);
+    expect(() => ortSessionOptions({ executionMode: 'async' as never })).toThrow(UserError);
+  });
+
+  it('a model loads and runs with every graph optimisation level and gives the same posteriors', async () => {
+    const dir = writeNemoToneModel(fresh('ort-levels'), { vocabulary: [' ', 'a', 'b'] }).dir;
+    const x = synthesizeTones(['a', 'b'], new Map([['a', 500], ['b', 900]]), { amp: 0.3 });
+    let first: Float32Array | undefined;
+    for (const level of ['disabled', 'basic', 'extended', 'all'] as const) {
+      const m = await loadCtcModel(dir, { ort: { graphOptimization: level } });
+      const lp = await m.run(x);
+      await m.dispose();
+      first ??= lp.data;
+      for (let i = 0; i < lp.data.length; i++) expect(Math.abs(lp.data[i]! - first[i]!)).toBeLessThan(1e-4);
+    }
   });
 });
 

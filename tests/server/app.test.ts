@@ -127,6 +127,16 @@ describe('HTTP service on a real ensemble', () => {
     expect([mp.status, mp.json.text]).toEqual([200, 'cddc']);
   });
 
+  it('early_route routes on a prefix (full routing when the audio is shorter)', async () => {
+    const wav = toneWav(tiny.fx, 'cddcdc');
+    const full = await post(base, wav, 'audio/wav');
+    const longer = await post(base, wav, 'audio/wav', '?early_route=1000');
+    expect([longer.status, longer.json.text, longer.json.model, longer.json.earlyRoute]).toEqual([200, full.json.text, full.json.model, undefined]);
+    expect(longer.json.confidences).toEqual(full.json.confidences);
+    const early = await post(base, wav, 'audio/wav', '?early_route=0.4');
+    expect([early.status, early.json.text, early.json.model, early.json.earlyRoute]).toEqual([200, 'cddcdc', 'dom1', { seconds: 0.4 }]);
+  });
+
   it('resamples other rates and mixes channels (8 kHz, stereo 44.1 kHz)', async () => {
     const s8 = synthesizeTones(['a', 'b'], tiny.fx.frequencies, { sampleRate: 8000 });
     const r8 = await post(base, encodeWav(s8, 8000), 'audio/wav');
@@ -207,6 +217,7 @@ describe('HTTP service on a real ensemble', () => {
       ['beam=abc', () => post(base, toneWav(tiny.fx, 'ab'), 'audio/wav', '?beam=abc'), 400, /"beam" must be an integer/],
       ['beam=1.5', () => post(base, toneWav(tiny.fx, 'ab'), 'audio/wav', '?beam=1.5'), 400, /"beam" must be an integer/],
       ['beam=100000', () => post(base, toneWav(tiny.fx, 'ab'), 'audio/wav', '?beam=100000'), 400, /"beam" must be an integer from 1 to 256/],
+      ['early_route=soon', () => post(base, toneWav(tiny.fx, 'ab'), 'audio/wav', '?early_route=soon'), 400, /"early_route" must be a number of seconds/],
       ['unknown query parameter', () => post(base, toneWav(tiny.fx, 'ab'), 'audio/wav', '?bean=4'), 400, /unknown query parameter "bean"/],
       ['unknown route', () => call(`${base}/v2/transcribe`, { method: 'POST' }), 404, /no route POST \/v2\/transcribe/],
       ['GET on the transcribe route', () => call(`${base}/v1/transcribe`), 404, /no route GET/],

@@ -1,0 +1,336 @@
+// Runtime speed: `npm run bench -- runtime`. On a loaded, shared machine every comparison is paired: the two sides
+// run alternately on the same input, medians over the repeats, and the ratio is the median of the per-pair ratios.
+// Load averages are printed next to the numbers. `BENCH_RUNTIME=sherpa,ensemble,…` picks sections, `BENCH_RUNTIME_REPEATS` the
+// repeats (default 15).
+//  1. Per-model pipeline (WAV file -> text: read, front end, ONNX, greedy) for models/en against sherpa-onnx-node
+//     running the same ONNX file on the same WAVs of 1, 3 and 10 s (both 1 ONNX Runtime thread). sherpa-onnx-node
+//     is installed into a temporary folder (never a project dependency); the section is skipped if that fails.
+//  2. The demo ensemble (3 members, in this thread) per sample file against the sum of its members' pure ONNX
+//     time (session.run on precomputed features) on the same file.
+//  3. Members on worker threads (one per member) against members in this thread: wall time per file.
+//  4. `ensemble build` of the demo members on the sample files: members on worker threads vs this thread.
+//  5. Early routing on the sample files: selection accuracy and cost against full routing.
+//  6. ONNX Runtime settings for models/en on 10 s: intra-op threads 1 vs 2, graph optimisation levels.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadAudio } from '../src/audio/load.js';
+import { decodeWav, encodeWav, mixToMono } from '../src/audio/wav.js';
+import { Ensemble } from '../src/ensemble/ensemble.js';
+import { greedyDecode } from '../src/models/greedy.js';
+import { loadCtcModel, type OrtSettings } from '../src/models/load.js';
+import type { CtcModel } from '../src/models/types.js';
+import { ensureBuilt } from '../tests/helpers/cli.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const REPEATS = Number(process.env.BENCH_RUNTIME_REPEATS ?? 15);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const load = (): string => os.loadavg().map((x) => x.toFixed(1)).join(' / ');
+
+interface Paired {
+  /** Median wall ms of a and of b. */
+  a: number;
+  b: number;
+  /** Median of the per-pair wall ratios a/b. */
+  ratio: number;
+  /** The same for this process's CPU time (user + system, all its threads): steadier on a loaded machine. */
+  cpuA: number;
+  cpuB: number;
+  cpuRatio: number;
+}
+
+/** Time `a` and `b` alternately (order flipped every repeat) after one warm-up each. */
+async function paired(a: () => unknown, b: () => unknown, repeats = REPEATS): Promise<Paired> {
+  await a();
+  await b();
+  const wall = { a: [] as number[], b: [] as number[], r: [] as number[] };
+  const cpu = { a: [] as number[], b: [] as number[], r: [] as number[] };
+  for (let r = 0; r < repeats; r++) {
+    const w: Record<string, number> = {};
+    const c: Record<string, number> = {};
+    for (const side of r % 2 ? ['b', 'a'] : ['a', 'b']) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await (side === 'a' ? a() : b());
+      w[side] = performance.now() - t0;
+      const dc = process.cpuUsage(c0);
+      c[side] = (dc.user + dc.system) / 1000;
+    }
+    wall.a.push(w.a!);
+    wall.b.push(w.b!);
+    wall.r.push(w.a! / w.b!);
+    cpu.a.push(c.a!);
+    cpu.b.push(c.b!);
+    cpu.r.push(c.a! / Math.max(c.b!, 1e-3));
+  }
+  return {
+    a: median(wall.a),
+    b: median(wall.b),
+    ratio: median(wall.r),
+    cpuA: median(cpu.a),
+    cpuB: median(cpu.b),
+    cpuRatio: median(cpu.r),
+  };
+}
+
+const ms = (x: number): string => `${x.toFixed(2)} ms`;
+
+/** 16 kHz mono WAVs of exactly `seconds`, cut from the English sample files (repeated as needed). */
+function englishWavs(dir: string, seconds: number[]): Map<number, string> {
+  const pieces = ['en_1.wav', 'en_2.wav', 'en_3.wav'].map((f) => {
+    const d = decodeWav(readFileSync(path.join(root, 'samples', f)), f);
+    if (d.sampleRate !== 16000) throw new Error(`${f}: expected 16 kHz`);
+    return mixToMono(d.channels);
+  });
+  const out = new Map<number, string>();
+  for (const s of seconds) {
+    const n = s * 16000;
+    const x = new Float32Array(n);
+    for (let filled = 0, i = 0; filled < n; i++) {
+      const p = pieces[i % pieces.length]!;
+      const k = Math.min(p.length, n - filled);
+      x.set(p.subarray(0, k), filled);
+      filled += k;
+    }
+    const file = path.join(dir, `en_${s}s.wav`);
+    writeFileSync(file, encodeWav(x, 16000));
+    out.set(s, file);
+  }
+  return out;
+}
+
+interface SherpaModule {
+  OfflineRecognizer: new (config: unknown) => {
+    createStream(): { acceptWaveform(w: { samples: Float32Array; sampleRate: number }): void };
+    decode(stream: unknown): void;
+    getResult(stream: unknown): { text: string };
+  };
+  readWave(file: string): { samples: Float32Array; sampleRate: number };
+}
+
+/** sherpa-onnx-node from a temporary npm prefix (installed on first use, reused by later runs). */
+function sherpa(): SherpaModule | string {
+  const prefix = path.join(os.tmpdir(), 'ctc-ensemble-bench-sherpa');
+  const entry = path.join(prefix, 'node_modules', 'sherpa-onnx-node', 'package.json');
+  if (!existsSync(entry)) {
+    mkdirSync(prefix, { recursive: true });
+    const r = spawnSync('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--no-save', 'sherpa-onnx-node'], {
+      encoding: 'utf8',
+      timeout: 300_000,
+      env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
+    });
+    if (r.status !== 0 || !existsSync(entry)) return `npm install --prefix ${prefix} sherpa-onnx-node failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+  }
+  try {
+    const version = (JSON.parse(readFileSync(entry, 'utf8')) as { version: string }).version;
+    const mod = createRequire(entry)('sherpa-onnx-node') as SherpaModule;
+    console.log(`sherpa-onnx-node ${version} from ${prefix}`);
+    return mod;
+  } catch (e) {
+    return `sherpa-onnx-node does not load: ${(e as Error).message}`;
+  }
+}
+
+async function oursVsSherpa(tmp: string): Promise<void> {
+  console.log(`\n### per-model pipeline vs sherpa-onnx-node: models/en, WAV file -> greedy text, 1 ORT thread (load ${load()})`);
+  const s = sherpa();
+  if (typeof s === 'string') {
+    console.log(`(skipped: ${s})`);
+    return;
+  }
+  const dir = path.join(root, 'models', 'en');
+  const model = await loadCtcModel(dir);
+  const recognizer = new s.OfflineRecognizer({
+    featConfig: { sampleRate: 16000, featureDim: 80 },
+    modelConfig: { nemoCtc: { model: path.join(dir, 'model.onnx') }, tokens: path.join(dir, 'tokens.txt'), numThreads: 1, provider: 'cpu', debug: 0 },
+    decodingMethod: 'greedy_search',
+  });
+  const ours = async (file: string): Promise<string> => {
+    const x = await loadAudio(file, 16000);
+    return greedyDecode(await model.run(x), model.vocabulary, model.blankId, model.tokenizer);
+  };
+  const theirs = (file: string): string => {
+    const w = s.readWave(file);
+    const stream = recognizer.createStream();
+    stream.acceptWaveform({ samples: w.samples, sampleRate: w.sampleRate });
+    recognizer.decode(stream);
+    return recognizer.getResult(stream).text;
+  };
+  console.log('| audio | ours wall / CPU | sherpa-onnx-node wall / CPU | ours / sherpa, wall | ours / sherpa, CPU | same text |');
+  console.log('|---|---|---|---|---|---|');
+  const differ: string[] = [];
+  for (const [sec, file] of englishWavs(tmp, [1, 3, 10])) {
+    const r = await paired(() => ours(file), () => theirs(file));
+    const [t1, t2] = [(await ours(file)).trim(), theirs(file).trim()];
+    if (t1 !== t2) differ.push(`${sec} s: ours "${t1}" / sherpa "${t2}"`);
+    console.log(`| ${sec} s | ${ms(r.a)} / ${ms(r.cpuA)} | ${ms(r.b)} / ${ms(r.cpuB)} | ${r.ratio.toFixed(2)} | ${r.cpuRatio.toFixed(2)} | ${t1 === t2 ? 'yes' : 'no'} |`);
+  }
+  // sherpa-onnx computes NeMo-style features with kaldi-native-fbank (not NeMo-exact), so texts can differ.
+  for (const d of differ) console.log(`texts differ at ${d}`);
+  await model.dispose();
+  console.log(`(load average after: ${load()})`);
+}
+
+function sampleFiles(): string[] {
+  return ['en_1', 'en_2', 'vi_1', 'vi_2', 'digits_1', 'digits_2'].map((f) => path.join(root, 'samples', `${f}.wav`));
+}
+
+async function ensembleVsOnnx(): Promise<void> {
+  console.log(`\n### demo ensemble (3 members, this thread) vs the sum of its members' ONNX time (load ${load()})`);
+  const ensDir = path.join(root, 'ensembles', 'demo');
+  const members: CtcModel[] = [];
+  const ens = await Ensemble.load(ensDir, { loadModel: async (d) => {
+    members.push(await loadCtcModel(d));
+    return loadCtcModel(d);
+  } });
+  console.log('| file | audio | ensemble transcribe (file -> text), wall / CPU | Σ members session.run, wall / CPU | ratio wall | ratio CPU |');
+  console.log('|---|---|---|---|---|---|');
+  const ratios: number[] = [];
+  const cpuRatios: number[] = [];
+  for (const file of sampleFiles()) {
+    const feats = await Promise.all(members.map(async (m) => m.computeFeatures!(await loadAudio(file, m.frontEnd.sampleRate))));
+    const onnx = async (): Promise<void> => {
+      for (let i = 0; i < members.length; i++) await members[i]!.runFeatures!(feats[i]!);
+    };
+    const r = await paired(() => ens.transcribe(file), onnx);
+    ratios.push(r.ratio);
+    cpuRatios.push(r.cpuRatio);
+    const sec = (await ens.transcribe(file)).audioSeconds;
+    console.log(`| ${path.basename(file)} | ${sec.toFixed(2)} s | ${ms(r.a)} / ${ms(r.cpuA)} | ${ms(r.b)} / ${ms(r.cpuB)} | ${r.ratio.toFixed(2)} | ${r.cpuRatio.toFixed(2)} |`);
+  }
+  console.log(`median ratio over the files: wall ${median(ratios).toFixed(2)}, CPU ${median(cpuRatios).toFixed(2)} (load average after: ${load()})`);
+  await ens.dispose();
+  await Promise.all(members.map((m) => m.dispose()));
+}
+
+async function parallelVsSequential(): Promise<void> {
+  console.log(`\n### members on worker threads vs in this thread: demo ensemble, wall time per file (load ${load()})`);
+  await ensureBuilt();
+  const mod = (await import(pathToFileURL(path.join(root, 'dist', 'runtime', 'member-workers.js')).href)) as typeof import('../src/runtime/member-workers.js');
+  const ensDir = path.join(root, 'ensembles', 'demo');
+  const seq = await Ensemble.load(ensDir);
+  const par = await Ensemble.load(ensDir, { loadModel: (d) => mod.loadCtcModelInWorker(d) });
+  console.log(`${os.availableParallelism()} CPUs; one ORT thread per member`);
+  console.log('| file | sequential | parallel | parallel / sequential |');
+  console.log('|---|---|---|---|');
+  const ratios: number[] = [];
+  for (const file of sampleFiles()) {
+    const r = await paired(() => par.transcribe(file), () => seq.transcribe(file));
+    ratios.push(r.ratio);
+    const same = (await par.transcribe(file)).text === (await seq.transcribe(file)).text;
+    console.log(`| ${path.basename(file)} | ${ms(r.b)} | ${ms(r.a)} | ${r.ratio.toFixed(2)}${same ? '' : ' (texts differ!)'} |`);
+  }
+  console.log(`median ratio over the files: ${median(ratios).toFixed(2)} (load average after: ${load()})`);
+  await seq.dispose();
+  await par.dispose();
+}
+
+async function buildParallel(tmp: string): Promise<void> {
+  console.log(`\n### ensemble build of the demo members on samples/ (3 files per domain, x3), members on worker threads vs this thread (load ${load()})`);
+  await ensureBuilt();
+  const mod = (await import(pathToFileURL(path.join(root, 'dist', 'runtime', 'member-workers.js')).href)) as typeof import('../src/runtime/member-workers.js');
+  const lines = readFileSync(path.join(root, 'samples', 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const yaml = ['random_seed: 0', 'temperature: 1.0', 'tune_confidence: false', 'tune_logistic_regression: false', 'ensemble:'];
+  for (const domain of ['en', 'vi', 'digits']) {
+    // Each file three times under different names: more passes per build, the same audio.
+    const rows = lines.filter((l) => l.domain === domain).flatMap((l) => [0, 1, 2].map((k) => {
+      const copy = path.join(tmp, `${k}_${String(l.audio_filepath)}`);
+      if (!existsSync(copy)) writeFileSync(copy, readFileSync(path.join(root, 'samples', String(l.audio_filepath))));
+      return JSON.stringify({ ...l, audio_filepath: copy });
+    }));
+    const manifest = path.join(tmp, `${domain}.jsonl`);
+    writeFileSync(manifest, `${rows.join('\n')}\n`);
+    yaml.push(`  - name: ${domain}`, `    model: ${path.join(root, 'models', domain)}`, `    training_manifest: ${manifest}`);
+  }
+  const config = path.join(tmp, 'build.yaml');
+  writeFileSync(config, `${yaml.join('\n')}\n`);
+  const { buildEnsemble } = await import('../src/ensemble/build.js');
+  const quiet = { progress: false as const, log: () => undefined, cacheDir: false as const };
+  let passes = 0;
+  const r = await paired(
+    async () => (passes = (await buildEnsemble(config, { ...quiet, outDir: path.join(tmp, 'par'), loadModel: (d) => mod.loadCtcModelInWorker(d) })).stats.modelPasses),
+    () => buildEnsemble(config, { ...quiet, outDir: path.join(tmp, 'seq') }),
+    Math.max(3, Math.floor(REPEATS / 3)),
+  );
+  console.log(`${passes} model passes per build (model loading included): this thread ${ms(r.b)} (${((passes / r.b) * 1000).toFixed(1)} passes/s), worker threads ${ms(r.a)} (${((passes / r.a) * 1000).toFixed(1)} passes/s); parallel / sequential ${r.ratio.toFixed(2)}`);
+  console.log(`(load average after: ${load()})`);
+}
+
+async function earlyRouting(): Promise<void> {
+  console.log(`\n### early routing, demo ensemble (selector trained on whole utterances) on the 9 sample files (load ${load()})`);
+  const ens = await Ensemble.load(path.join(root, 'ensembles', 'demo'));
+  const rows = readFileSync(path.join(root, 'samples', 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { audio_filepath: string; domain: string });
+  const files = rows.map((r) => ({ file: path.join(root, 'samples', r.audio_filepath), domain: r.domain }));
+  console.log('| route on | selection accuracy | CPU per file, early / full (median of paired ratios) | wall |');
+  console.log('|---|---|---|---|');
+  for (const seconds of [0, 0.5, 1, 1.5, 2]) {
+    let right = 0;
+    const cpu: number[] = [];
+    const wall: number[] = [];
+    for (const { file, domain } of files) {
+      const r = await ens.transcribe(file, { earlyRouteSeconds: seconds });
+      if (r.model === domain) right++;
+      if (seconds > 0) {
+        const p = await paired(() => ens.transcribe(file, { earlyRouteSeconds: seconds }), () => ens.transcribe(file), Math.max(3, Math.floor(REPEATS / 3)));
+        cpu.push(p.cpuRatio);
+        wall.push(p.ratio);
+      }
+    }
+    const what = seconds === 0 ? 'whole file (full routing)' : `first ${seconds} s`;
+    console.log(`| ${what} | ${right}/${files.length} | ${seconds ? median(cpu).toFixed(2) : '1'} | ${seconds ? median(wall).toFixed(2) : '1'} |`);
+  }
+  await ens.dispose();
+  console.log(`(load average after: ${load()})`);
+}
+
+async function ortSettings(tmp: string): Promise<void> {
+  console.log(`\n### ONNX Runtime settings, models/en, 10 s, session.run on precomputed features (load ${load()})`);
+  const dir = path.join(root, 'models', 'en');
+  const file = englishWavs(tmp, [10]).get(10)!;
+  const base = await loadCtcModel(dir);
+  const feats = base.computeFeatures(await loadAudio(file, 16000));
+  const variants: Array<[string, OrtSettings]> = [
+    ['intra-op threads 2', { intraOpThreads: 2 }],
+    ['graph optimisation extended', { graphOptimization: 'extended' }],
+    ['graph optimisation basic', { graphOptimization: 'basic' }],
+    ['execution mode parallel, inter-op 2', { executionMode: 'parallel', interOpThreads: 2 }],
+  ];
+  console.log('| setting | default (1 thread, all, sequential), wall / CPU | setting, wall / CPU | setting / default, wall | CPU |');
+  console.log('|---|---|---|---|---|');
+  for (const [name, ort] of variants) {
+    const m = await loadCtcModel(dir, { ort });
+    const r = await paired(() => m.runFeatures(feats), () => base.runFeatures(feats));
+    console.log(`| ${name} | ${ms(r.b)} / ${ms(r.cpuB)} | ${ms(r.a)} / ${ms(r.cpuA)} | ${r.ratio.toFixed(2)} | ${r.cpuRatio.toFixed(2)} |`);
+    await m.dispose();
+  }
+  await base.dispose();
+  console.log(`(load average after: ${load()})`);
+}
+
+export async function run(): Promise<void> {
+  console.log(`machine: ${os.availableParallelism()} CPUs, load average (1/5/15 min) ${load()}; ${REPEATS} paired repeats per row`);
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-runtime-'));
+  try {
+    const only = (process.env.BENCH_RUNTIME ?? 'sherpa,ensemble,parallel,build,early,ort').split(',');
+    if (only.includes('sherpa')) await oursVsSherpa(tmp);
+    if (only.includes('ensemble')) await ensembleVsOnnx();
+    if (only.includes('parallel')) await parallelVsSequential();
+    if (only.includes('build')) await buildParallel(tmp);
+    if (only.includes('early')) await earlyRouting();
+    if (only.includes('ort')) await ortSettings(tmp);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await run();

@@ -1,0 +1,114 @@
+/**
+ * Early routing (beyond NeMo): members run on the first S seconds, only the chosen one on the whole input;
+ * a selector built with `early_route_seconds` is used only with that setting.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildEnsemble } from '../../src/ensemble/build.js';
+import { parseBuildConfig } from '../../src/ensemble/config.js';
+import { Ensemble } from '../../src/ensemble/ensemble.js';
+import { UserError } from '../../src/util/errors.js';
+import { fixtureYaml, makeFixture, type Fixture } from '../helpers/ensemble-fixture.js';
+import { toneWav } from '../helpers/tiny-ensemble.js';
+import { ensureBuilt, runCli } from '../helpers/cli.js';
+
+let fx: Fixture;
+let fullDir: string;
+let earlyDir: string;
+const quiet = { progress: false as const, log: () => undefined };
+
+beforeAll(async () => {
+  fx = makeFixture(mkdtempSync(path.join(os.tmpdir(), 'early-route-')), { domains: 2, train: 10, dev: 2, test: 4 });
+  const yaml = path.join(fx.root, 'full.yaml');
+  writeFileSync(yaml, fixtureYaml(fx));
+  fullDir = (await buildEnsemble(yaml, { ...quiet, outDir: path.join(fx.root, 'full') })).outDir;
+  const yamlEarly = path.join(fx.root, 'early.yaml');
+  writeFileSync(yamlEarly, fixtureYaml(fx, { more: 'early_route_seconds: 0.5' }));
+  earlyDir = (await buildEnsemble(yamlEarly, { ...quiet, outDir: path.join(fx.root, 'early') })).outDir;
+}, 300_000);
+
+describe('early routing', () => {
+  it('S longer than the input equals full routing exactly', async () => {
+    const ens = await Ensemble.load(fullDir);
+    try {
+      for (const input of [...fx.domains.flatMap((d) => d.testFiles), toneWav(fx, 'abab')]) {
+        const full = await ens.transcribe(input, { all: true });
+        const early = await ens.transcribe(input, { all: true, earlyRouteSeconds: 1000 });
+        expect(early.earlyRoute).toBeUndefined();
+        const strip = ({ timingsMs: _t, ...rest }: Record<string, unknown>) => rest;
+        expect(strip(early as unknown as Record<string, unknown>)).toEqual(strip(full as unknown as Record<string, unknown>));
+      }
+    } finally {
+      await ens.dispose();
+    }
+  });
+
+  it('a short prefix routes; the text is the chosen member on the whole input', async () => {
+    const ens = await Ensemble.load(earlyDir);
+    try {
+      expect(ens.earlyRoute()).toEqual({ seconds: 0.5 });
+      for (const d of fx.domains) {
+        for (const f of d.testFiles) {
+          const r = await ens.transcribe(f, { all: true });
+          expect(r.earlyRoute).toEqual({ seconds: 0.5 });
+          expect(r.model).toBe(d.name);
+          expect(r.text).toBe(d.testTexts[d.testFiles.indexOf(f)]);
+          expect(r.text).toBe(r.transcripts!.find((t) => t.model === r.model)!.text);
+          // Without `all`, only the chosen member runs on the whole input: same text.
+          expect((await ens.transcribe(f)).text).toBe(r.text);
+        }
+      }
+    } finally {
+      await ens.dispose();
+    }
+  });
+
+  it('build writes early_route_seconds; the selector is used only with that setting', async () => {
+    const json = JSON.parse(readFileSync(path.join(earlyDir, 'ensemble.json'), 'utf8')) as Record<string, unknown>;
+    expect(json.earlyRouteSeconds).toBe(0.5);
+    expect(JSON.parse(readFileSync(path.join(fullDir, 'ensemble.json'), 'utf8'))).not.toHaveProperty('earlyRouteSeconds');
+    const ens = await Ensemble.load(earlyDir);
+    const full = await Ensemble.load(fullDir);
+    try {
+      const f = fx.domains[0]!.testFiles[0]!;
+      for (const s of [0, 1, 0.25]) {
+        await expect(ens.transcribe(f, { earlyRouteSeconds: s })).rejects.toThrow(UserError);
+        await expect(ens.transcribe(f, { earlyRouteSeconds: s })).rejects.toThrow(/trained on the first 0\.5 s .*early_route_seconds: 0\.5/);
+      }
+      expect((await ens.transcribe(f, { earlyRouteSeconds: 0.5 })).earlyRoute).toEqual({ seconds: 0.5 });
+      expect([ens.describe().earlyRouteSeconds, full.describe().earlyRouteSeconds]).toEqual([0.5, null]);
+      // A whole-utterance selector routes on a prefix with a warning.
+      expect(full.earlyRoute()).toEqual({ seconds: null });
+      expect(full.earlyRoute(0.5).warning).toMatch(/trained on whole utterances; rebuild with early_route_seconds: 0\.5/);
+      expect((await full.transcribe(f, { earlyRouteSeconds: 0.5 })).earlyRoute).toEqual({ seconds: 0.5 });
+      expect(() => full.earlyRoute(-1)).toThrow(/≥ 0/);
+    } finally {
+      await ens.dispose();
+      await full.dispose();
+    }
+  });
+
+  it('infer --early-route: JSON records say so; a whole-utterance selector warns on stderr; a mismatch exits 2 with one line', async () => {
+    await ensureBuilt();
+    const f = fx.domains[1]!.testFiles[0]!;
+    const r = await runCli(['infer', '--ensemble', fullDir, '--early-route', '0.5', '--json', f], { timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^warning: early routing on 0\.5 s with a selector trained on whole utterances/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ model: 'dom1', text: fx.domains[1]!.testTexts[0], earlyRoute: { seconds: 0.5 } });
+    const bad = await runCli(['infer', '--ensemble', earlyDir, '--early-route', '0', f], { timeoutMs: 120_000 });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/trained on the first 0\.5 s/);
+  }, 180_000);
+
+  it('early_route_seconds in the YAML must be a positive number', () => {
+    const base = fixtureYaml(fx);
+    expect(parseBuildConfig(base, { file: path.join(fx.root, 'x.yaml') }).earlyRouteSeconds).toBeNull();
+    expect(parseBuildConfig(`${base}early_route_seconds: 2.5\n`, { file: path.join(fx.root, 'x.yaml') }).earlyRouteSeconds).toBe(2.5);
+    expect(() => parseBuildConfig(`${base}early_route_seconds: 0\n`, { file: path.join(fx.root, 'x.yaml') })).toThrow(/early_route_seconds.*must be > 0/);
+    expect(() => parseBuildConfig(`${base}early_route_seconds: soon\n`, { file: path.join(fx.root, 'x.yaml') })).toThrow(/early_route_seconds/);
+  });
+});

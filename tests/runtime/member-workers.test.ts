@@ -1,0 +1,104 @@
+/**
+ * Members on worker threads of their own (the compiled dist/ build: the worker script is JavaScript) give
+ * the same results as members in this thread: transcription and `ensemble build`.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildEnsemble } from '../../src/ensemble/build.js';
+import { Ensemble } from '../../src/ensemble/ensemble.js';
+import { loadCtcModel } from '../../src/models/load.js';
+import type { CtcModel } from '../../src/models/types.js';
+import { ensureBuilt } from '../helpers/cli.js';
+import { fixtureYaml, makeFixture } from '../helpers/ensemble-fixture.js';
+import { repoRoot } from '../helpers/shared.js';
+import { buildTinyEnsemble, toneWav, type TinyEnsemble } from '../helpers/tiny-ensemble.js';
+
+type MemberModule = typeof import('../../src/runtime/member-workers.js');
+
+let tiny: TinyEnsemble;
+let mod: MemberModule;
+const open: Array<{ dispose(): Promise<void> }> = [];
+
+beforeAll(async () => {
+  await ensureBuilt();
+  tiny = await buildTinyEnsemble({ test: 6 });
+  mod = (await import(pathToFileURL(path.join(repoRoot, 'dist', 'runtime', 'member-workers.js')).href)) as MemberModule;
+  expect(mod.memberWorkersAvailable()).toBe(true);
+}, 300_000);
+
+afterAll(async () => {
+  await Promise.all(open.map((o) => o.dispose()));
+});
+
+describe('members on worker threads', () => {
+  it('transcribe gives exactly what the in-thread ensemble gives (text, confidences, probabilities)', async () => {
+    const sequential = await Ensemble.load(tiny.dir);
+    const parallel = await Ensemble.load(tiny.dir, { loadModel: (d) => mod.loadCtcModelInWorker(d) });
+    open.push(sequential, parallel);
+    const inputs = [...tiny.fx.domains.flatMap((d) => d.testFiles), toneWav(tiny.fx, 'abba'), toneWav(tiny.fx, 'cdc', 8000)];
+    for (const input of inputs) {
+      const [a, b] = await Promise.all([sequential.transcribe(input, { all: true }), parallel.transcribe(input, { all: true })]);
+      expect(b.text).toBe(a.text);
+      expect(b.model).toBe(a.model);
+      expect(b.confidences).toEqual(a.confidences);
+      expect(b.probabilities).toEqual(a.probabilities);
+      expect(b.transcripts).toEqual(a.transcripts);
+    }
+    // Requests in flight at once share the member workers.
+    const many = await Promise.all(inputs.map((x) => parallel.transcribe(x)));
+    const one = await Promise.all(inputs.map((x) => sequential.transcribe(x)));
+    expect(many.map((r) => [r.text, r.confidences])).toEqual(one.map((r) => [r.text, r.confidences]));
+  }, 120_000);
+
+  it('the posteriors are bit-identical to an in-thread session', async () => {
+    const dir = tiny.fx.domains[0]!.modelDir;
+    const local = await loadCtcModel(dir);
+    const remote: CtcModel = await mod.loadCtcModelInWorker(dir);
+    open.push(local, remote);
+    expect([remote.vocabulary, remote.blankId, remote.frontEnd, remote.onnxFile]).toEqual([local.vocabulary, local.blankId, local.frontEnd, local.onnxFile]);
+    const x = new Float32Array(8000).map((_, i) => 0.3 * Math.sin(i * 0.11));
+    const a = await local.run(x, { temperature: 1.7 });
+    const b = await remote.run(x, { temperature: 1.7 });
+    expect(b.frames).toBe(a.frames);
+    expect(b.data).toEqual(a.data);
+    await expect(remote.run(x, { temperature: 0 })).rejects.toThrow(/temperature must be a positive number/);
+  }, 60_000);
+
+  it('a worker thread that dies settles the call in flight and fails later ones with a clear error', async () => {
+    const remote = await mod.loadCtcModelInWorker(tiny.fx.domains[1]!.modelDir);
+    const x = new Float32Array(16000).map((_, i) => 0.3 * Math.sin(i * 0.2));
+    await remote.run(x);
+    // In flight when the thread dies: rejected (or answered, if the reply won the race), never left pending.
+    const pending = remote.run(x).then(
+      () => 'answered',
+      (e: Error) => e.message,
+    );
+    await (remote as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    expect(await pending).toMatch(/^answered$|worker thread of model .* died/);
+    await expect(remote.run(x)).rejects.toThrow(/worker thread of model .* died/);
+    await remote.dispose();
+  }, 60_000);
+
+  it('a folder that does not load is a clear error naming it', async () => {
+    await expect(mod.loadCtcModelInWorker(path.join(tiny.fx.root, 'no-such-model'))).rejects.toThrow(/model folder not found/);
+  }, 60_000);
+
+  it('ensemble build with members on worker threads writes the same selector and accuracies', async () => {
+    const fx = makeFixture(path.join(tiny.fx.root, 'b3'), { domains: 3, train: 8, dev: 2, test: 2, mel64: [2] });
+    const yaml = path.join(fx.root, 'e.yaml');
+    writeFileSync(yaml, fixtureYaml(fx));
+    const quiet = { progress: false as const, log: () => undefined, cacheDir: false as const };
+    const a = await buildEnsemble(yaml, { ...quiet, outDir: path.join(fx.root, 'seq') });
+    const b = await buildEnsemble(yaml, { ...quiet, outDir: path.join(fx.root, 'par'), loadModel: (d) => mod.loadCtcModelInWorker(d) });
+    const strip = (file: string) => {
+      const j = JSON.parse(readFileSync(file, 'utf8'));
+      delete j.createdAt;
+      delete j.training.buildSeconds;
+      return j;
+    };
+    expect(strip(b.file)).toEqual(strip(a.file));
+    expect(b.stats.modelPasses).toBe(a.stats.modelPasses);
+  }, 120_000);
+});
