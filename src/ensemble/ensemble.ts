@@ -9,10 +9,10 @@
 import { DECODING_DEFAULTS } from '../defaults.js';
 import { summarizeEnsemble, type EnsembleSummary } from './summary.js';
 import { computeConfidence, type ConfidenceSpec } from '../confidence/index.js';
-import { decodeWithLm } from '../decoding/prefix-beam-search.js';
+import { decodeBeamWithLm, decodeWithLm } from '../decoding/prefix-beam-search.js';
 import { loadLanguageModel } from '../lm/index.js';
 import type { LanguageModelScorer } from '../lm/types.js';
-import { greedyDecode } from '../models/greedy.js';
+import { argmaxPerFrame, greedyDecode } from '../models/greedy.js';
 import { loadCtcModel } from '../models/load.js';
 import type { CtcModel, Logprobs } from '../models/types.js';
 import type { Selector } from '../selector/index.js';
@@ -109,6 +109,87 @@ export class Ensemble {
     return p;
   }
 
+  /** The loaded model of member `index` (long-form decoding needs its frame rate and vocabulary). */
+  memberModel(index: number): CtcModel {
+    const m = this.models[index];
+    if (!m) throw new RangeError(`no member ${index}`);
+    return m;
+  }
+
+  /**
+   * The shortest input every member accepts, in seconds (the largest receptive field); shorter audio is
+   * refused with "too short" rather than failing inside ONNX Runtime.
+   */
+  minSeconds(): number {
+    return Math.max(0, ...this.models.map((m) => (m.minSamples ?? 1) / m.frontEnd.sampleRate));
+  }
+
+  /** A `UserError` when `samples` at `rate` is shorter than some member accepts. */
+  checkLength(samples: number, rate: number, source?: string): void {
+    const min = this.minSeconds();
+    if (samples / rate < min) {
+      const ms = (x: number): string => String(Math.round(x * 10000) / 10);
+      throw new UserError(`too short: ${ms(samples / rate)} ms, the minimum is ${ms(min)} ms`, { source, code: 'E_TOO_SHORT' });
+    }
+  }
+
+  /** The selector's choice for one set of member confidences (in member order). */
+  select(conf: readonly number[]): { modelIndex: number; probabilities: Record<string, number>; confidences: Record<string, number> } {
+    // Classes are the member indices (NeMo labels datasets 0..M−1).
+    const modelIndex = this.selector.predict([conf as number[]])[0]!;
+    const proba = this.selector.predictProba([conf as number[]])[0]!;
+    const probabilities: Record<string, number> = {};
+    const confidences: Record<string, number> = {};
+    this.names.forEach((n, i) => {
+      confidences[n] = conf[i]!;
+      const col = this.selector.classes.indexOf(i);
+      probabilities[n] = col >= 0 ? proba[col]! : 0;
+    });
+    return { modelIndex, probabilities, confidences };
+  }
+
+  /**
+   * Like `memberText`, with the token ids and the frame span of each token, for timestamps: greedy gives
+   * each token's run of argmax frames; beam search the frame at which the token entered the best beam
+   * (its span is that one frame).
+   */
+  async memberTokens(
+    index: number,
+    lp: Logprobs,
+    options: { lm?: boolean; beam?: number } = {},
+  ): Promise<{ text: string; tokens: number[]; firstFrames: number[]; lastFrames: number[]; decoding: 'lm' | 'greedy' }> {
+    const model = this.models[index]!;
+    const lmCfg = this.json.models[index]!.lm;
+    if (options.lm && lmCfg) {
+      const lm = await this.lmOf(index);
+      const beam = decodeBeamWithLm(lp, model.vocabulary, model.blankId, lm, {
+        alpha: lmCfg.alpha,
+        beta: lmCfg.beta,
+        beamWidth: options.beam ?? DEFAULT_BEAM,
+        lowerCase: model.tokenizer.lowerCase,
+      });
+      const frames = beam?.tokenFrames ?? [];
+      return { text: beam?.text ?? '', tokens: beam?.tokens ?? [], firstFrames: frames, lastFrames: frames, decoding: 'lm' };
+    }
+    const ids = argmaxPerFrame(lp);
+    const tokens: number[] = [];
+    const firstFrames: number[] = [];
+    const lastFrames: number[] = [];
+    let prev = -1;
+    for (let t = 0; t < ids.length; t++) {
+      const id = ids[t]!;
+      if (id !== model.blankId) {
+        if (id !== prev) {
+          tokens.push(id);
+          firstFrames.push(t);
+          lastFrames.push(t);
+        } else lastFrames[lastFrames.length - 1] = t;
+      }
+      prev = id;
+    }
+    return { text: greedyDecode(lp, model.vocabulary, model.blankId, model.tokenizer), tokens, firstFrames, lastFrames, decoding: 'greedy' };
+  }
+
   /** Member posteriors for raw input (no selection); used by tune-lm and tools. */
   async posteriors(audio: DecodedAudio, which?: number[]): Promise<Logprobs[]> {
     const idx = which ?? this.models.map((_, i) => i);
@@ -138,6 +219,7 @@ export class Ensemble {
     }
     const t0 = performance.now();
     const decoded = await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000);
+    this.checkLength(decoded.mono.length, decoded.sampleRate, options.source ?? (typeof audio === 'string' ? audio : undefined));
     const t1 = performance.now();
     const timings: RunTimings = { resample: 0, features: 0, models: 0 };
     const lps = await runMembers(this.models, this.models.map((_, i) => i), decoded, this.json.temperature, timings);
@@ -145,11 +227,8 @@ export class Ensemble {
     const spec = this.json.confidence;
     const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, this.models[i]!.blankId, spec));
     const t3 = performance.now();
-    const chosenClass = this.selector.predict([conf])[0]!;
-    const proba = this.selector.predictProba([conf])[0]!;
+    const { modelIndex, probabilities, confidences } = this.select(conf);
     const t4 = performance.now();
-    // Classes are the member indices (NeMo labels datasets 0..M−1).
-    const modelIndex = chosenClass;
     const names = this.names;
     const useLm = options.lm === true;
     let text: string;
@@ -162,13 +241,6 @@ export class Ensemble {
       text = await this.memberText(modelIndex, lps[modelIndex]!, { lm: useLm, beam: options.beam });
     }
     const t5 = performance.now();
-    const probabilities: Record<string, number> = {};
-    const confidences: Record<string, number> = {};
-    names.forEach((n, i) => {
-      confidences[n] = conf[i]!;
-      const col = this.selector.classes.indexOf(i);
-      probabilities[n] = col >= 0 ? proba[col]! : 0;
-    });
     const result: EnsembleResult = {
       text,
       model: names[modelIndex]!,
