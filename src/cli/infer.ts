@@ -51,7 +51,7 @@ export function resultRecord(r: EnsembleResult | LongFormResult, extra: Record<s
     timingsMs: r.timingsMs,
   };
   if (all && r.transcripts) o.transcripts = r.transcripts;
-  if ('segments' in r) {
+  if (r.segments) {
     o.route = r.route;
     o.segments = r.segments.map((s) => segmentRecord(s));
   }

@@ -8,7 +8,7 @@
  */
 import { DECODING_DEFAULTS } from '../defaults.js';
 import { summarizeEnsemble, type EnsembleSummary } from './summary.js';
-import { computeConfidence, type ConfidenceSpec } from '../confidence/index.js';
+import type { ConfidenceSpec } from '../confidence/index.js';
 import { decodeBeamWithLm, decodeWithLm } from '../decoding/prefix-beam-search.js';
 import { loadLanguageModel } from '../lm/index.js';
 import type { LanguageModelScorer } from '../lm/types.js';
@@ -18,8 +18,9 @@ import type { CtcModel, Logprobs } from '../models/types.js';
 import type { Selector } from '../selector/index.js';
 import { UserError } from '../util/errors.js';
 import { readEnsembleJson, resolveFrom, type EnsembleJson } from './format.js';
-import { DecodedAudio, runMembers, type RunTimings } from './runner.js';
-import type { EnsembleMemberInfo, EnsembleResult, MemberTranscript, TranscribeOptions } from './types.js';
+import { type DecodedAudio, runMembers, type RunTimings } from './runner.js';
+import { LongFormTranscriber, type LongFormOptions, type LongFormResult } from './longform.js';
+import type { EnsembleMemberInfo } from './types.js';
 
 export interface EnsembleLoadOptions {
   /** Model loader (tests inject counting wrappers). */
@@ -191,9 +192,9 @@ export class Ensemble {
   }
 
   /** Member posteriors for raw input (no selection); used by tune-lm and tools. */
-  async posteriors(audio: DecodedAudio, which?: number[]): Promise<Logprobs[]> {
+  async posteriors(audio: DecodedAudio, which?: number[], timings?: RunTimings): Promise<Logprobs[]> {
     const idx = which ?? this.models.map((_, i) => i);
-    return runMembers(this.models, idx, audio, this.json.temperature);
+    return runMembers(this.models, idx, audio, this.json.temperature, timings);
   }
 
   /** Transcript of one member's posteriors: greedy, or beam search with its LM and weights. */
@@ -212,55 +213,14 @@ export class Ensemble {
     return greedyDecode(lp, model.vocabulary, model.blankId, model.tokenizer);
   }
 
-  async transcribe(audio: Float32Array | Uint8Array | string, options: TranscribeOptions = {}): Promise<EnsembleResult> {
+  /**
+   * Transcribe a file, encoded bytes or samples of any length: speech segments through the members one
+   * at a time, routed per file (default) or per segment (`LongFormTranscriber`). Audio within the
+   * maximum segment length is one segment, so a short utterance gets the classic single decision.
+   */
+  async transcribe(audio: Float32Array | Uint8Array | string, options: LongFormOptions = {}): Promise<LongFormResult> {
     if (this.disposed) throw new Error('the ensemble was disposed');
-    if (options.beam !== undefined && (!Number.isInteger(options.beam) || options.beam < 1)) {
-      throw new UserError(`beam must be a positive integer, got ${options.beam}`, { code: 'E_OPTIONS' });
-    }
-    const t0 = performance.now();
-    const decoded = await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000);
-    this.checkLength(decoded.mono.length, decoded.sampleRate, options.source ?? (typeof audio === 'string' ? audio : undefined));
-    const t1 = performance.now();
-    const timings: RunTimings = { resample: 0, features: 0, models: 0 };
-    const lps = await runMembers(this.models, this.models.map((_, i) => i), decoded, this.json.temperature, timings);
-    const t2 = performance.now();
-    const spec = this.json.confidence;
-    const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, this.models[i]!.blankId, spec));
-    const t3 = performance.now();
-    const { modelIndex, probabilities, confidences } = this.select(conf);
-    const t4 = performance.now();
-    const names = this.names;
-    const useLm = options.lm === true;
-    let text: string;
-    let transcripts: MemberTranscript[] | undefined;
-    if (options.all) {
-      const texts = await Promise.all(lps.map((lp, i) => this.memberText(i, lp, { lm: useLm, beam: options.beam })));
-      transcripts = texts.map((t, i) => ({ model: names[i]!, text: t }));
-      text = texts[modelIndex]!;
-    } else {
-      text = await this.memberText(modelIndex, lps[modelIndex]!, { lm: useLm, beam: options.beam });
-    }
-    const t5 = performance.now();
-    const result: EnsembleResult = {
-      text,
-      model: names[modelIndex]!,
-      modelIndex,
-      probabilities,
-      confidences,
-      audioSeconds: decoded.seconds,
-      timingsMs: {
-        decode: t1 - t0 + timings.resample,
-        features: timings.features,
-        models: timings.models,
-        confidence: t3 - t2,
-        selector: t4 - t3,
-        lm: t5 - t4,
-        total: t5 - t0,
-      },
-      decoding: useLm && this.json.models[modelIndex]!.lm ? 'lm' : 'greedy',
-    };
-    if (transcripts) result.transcripts = transcripts;
-    return result;
+    return new LongFormTranscriber(this).transcribe(audio, options);
   }
 
   async dispose(): Promise<void> {

@@ -20,6 +20,9 @@
  *   are printed. With the LM a second pass re-reads the segments' spans and runs only the chosen member,
  *   so no posteriors are ever held beyond one segment; results stream out during that pass.
  *
+ * The Silero session is loaded on first need and shared by the process (`SileroVad.load`); each
+ * transcription has its own recurrent state.
+ *
  * Times are seconds of the original file (a manifest `offset` included); word times come from the CTC
  * alignment (`wordTimings`).
  */
@@ -30,23 +33,16 @@ import { LONGFORM_DEFAULTS } from '../segment/defaults.js';
 import { segmentStream, type SegmentOptions, type SpeechSegment } from '../segment/segmenter.js';
 import { SileroVad } from '../segment/silero.js';
 import { wordTimings, type WordTiming } from '../segment/timestamps.js';
-import type { VadOptions } from '../segment/vad.js';
+import type { RunTimings } from './runner.js';
 import { UserError } from '../util/errors.js';
 import type { Ensemble } from './ensemble.js';
 import { DecodedAudio } from './runner.js';
-import type { MemberTranscript, TranscribeOptions } from './types.js';
+import type { EnsembleResult, SegmentResult, TranscribeOptions } from './types.js';
 
 export type RouteMode = 'file' | 'segment';
+export type { SegmentResult };
 
 export interface LongFormOptions extends TranscribeOptions {
-  route?: RouteMode;
-  /** Detector settings; `segmentShort` also cuts files shorter than the maximum segment. */
-  vad?: VadOptions & { segmentShort?: boolean };
-  /** Refuse audio longer than this (enforced while decoding). */
-  maxSeconds?: number;
-  /** NeMo manifest `offset` / `duration` (seconds): transcribe only that span; times stay file times. */
-  offsetSeconds?: number;
-  durationSeconds?: number;
   /** Cancels between segments (the promise rejects with the signal's reason). */
   signal?: AbortSignal;
   /** Each segment's result as soon as it is final. */
@@ -55,39 +51,8 @@ export interface LongFormOptions extends TranscribeOptions {
   onProgress?: (done: number, total: number | null) => void;
 }
 
-export interface SegmentResult {
-  index: number;
-  /** Seconds in the file. */
-  start: number;
-  end: number;
-  text: string;
-  model: string;
-  modelIndex: number;
-  /** Selector probabilities for this segment (route 'segment'), or the file's (route 'file'). */
-  probabilities: Record<string, number>;
-  /** This segment's confidences per member. */
-  confidences: Record<string, number>;
-  decoding: 'greedy' | 'lm';
-  words: WordTiming[];
-  transcripts?: MemberTranscript[];
-}
-
-export interface LongFormResult {
-  /** The segments' texts joined with spaces. */
-  text: string;
-  /** route 'file': the chosen member; 'segment': the member that decoded the most audio. */
-  model: string;
-  modelIndex: number;
-  probabilities: Record<string, number>;
-  confidences: Record<string, number>;
-  route: RouteMode;
-  segments: SegmentResult[];
-  /** Seconds of audio read (the span, for manifest offset/duration). */
-  audioSeconds: number;
-  decoding: 'greedy' | 'lm';
-  timingsMs: Record<string, number>;
-  transcripts?: MemberTranscript[];
-}
+/** `EnsembleResult` with the segments and the routing mode always present. */
+export type LongFormResult = EnsembleResult & { route: RouteMode; segments: SegmentResult[]; decoding: 'greedy' | 'lm' };
 
 /** Per member: the statistic the confidence aggregation needs across segments. */
 interface ConfidenceAccumulator {
@@ -149,7 +114,8 @@ export class LongFormTranscriber {
     }
     const source = options.source ?? (typeof input === 'string' ? input : 'audio');
     const t0 = performance.now();
-    const timings = { read: 0, models: 0, confidence: 0, decode: 0, total: 0 };
+    const timings = { read: 0, models: 0, confidence: 0, selector: 0, decode: 0, total: 0 };
+    const run: RunTimings = { resample: 0, features: 0, models: 0 };
     const ens = this.ensemble;
     const names = ens.names;
     const spec = ens.confidenceSpec;
@@ -163,8 +129,6 @@ export class LongFormTranscriber {
         durationSeconds: options.durationSeconds,
         chunkSeconds: LONGFORM_DEFAULTS.chunkSeconds,
       });
-    // One ONNX session per process (cached by SileroVad); each transcription has its own recurrent state.
-    const vad = await SileroVad.load();
     const stream = await open();
     let total: number | null = stream.totalSamples !== null ? stream.totalSamples / stream.sampleRate : null;
     let read = 0;
@@ -191,7 +155,7 @@ export class LongFormTranscriber {
     const pass1: Array<{ seg: Omit<SpeechSegment, 'samples'>; decoded: Decoded[]; frameSec: number[]; conf: number[] }> = [];
     let tRead = performance.now();
     let audioSeconds = 0;
-    for await (const seg of segmentStream(stream, vad, segOptions)) {
+    for await (const seg of segmentStream(stream, () => SileroVad.load(), segOptions)) {
       timings.read += performance.now() - tRead;
       checkAbort();
       if (seg.whole) ens.checkLength(seg.samples.length, seg.sampleRate, source);
@@ -200,7 +164,7 @@ export class LongFormTranscriber {
       const end = offset + seg.end;
       let t = performance.now();
       const audio = new DecodedAudio(seg.samples, seg.sampleRate);
-      const lps = await ens.posteriors(audio, members);
+      const lps = await ens.posteriors(audio, members, run);
       timings.models += performance.now() - t;
       t = performance.now();
       const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, ens.memberModel(i).blankId, spec));
@@ -208,7 +172,9 @@ export class LongFormTranscriber {
       t = performance.now();
       const frameSec = lps.map((lp, i) => this.frameSeconds(i, lp, seg.samples.length, seg.sampleRate));
       if (route === 'segment') {
+        const ts = performance.now();
         const sel = ens.select(conf);
+        timings.selector += performance.now() - ts;
         const which = options.all ? members : [sel.modelIndex];
         const outs = new Map<number, Decoded>();
         for (const i of which) outs.set(i, { ...(await ens.memberTokens(i, lps[i]!, { lm: useLm, beam: options.beam })), frames: lps[i]!.frames });
@@ -251,7 +217,7 @@ export class LongFormTranscriber {
       const t = performance.now();
       fileSel = ens.select(accs.map((a) => a!.value));
       const chosen = fileSel.modelIndex;
-      timings.confidence += performance.now() - t;
+      timings.selector += performance.now() - t;
       const confOf = (c: number[]): Record<string, number> => Object.fromEntries(names.map((n, i) => [n, c[i]!]));
       if (!useLm) {
         for (const p of pass1) {
@@ -283,7 +249,7 @@ export class LongFormTranscriber {
           const start = offset + p.seg.start;
           const end = offset + p.seg.end;
           let t2 = performance.now();
-          const lps = await ens.posteriors(new DecodedAudio(samples, p.seg.sampleRate), which);
+          const lps = await ens.posteriors(new DecodedAudio(samples, p.seg.sampleRate), which, run);
           timings.models += performance.now() - t2;
           t2 = performance.now();
           const outs = new Map<number, Decoded>();
@@ -348,7 +314,16 @@ export class LongFormTranscriber {
       segments,
       audioSeconds,
       decoding: useLm && ens.json.models[modelIndex]?.lm ? 'lm' : 'greedy',
-      timingsMs: timings,
+      // The keys `Ensemble.transcribe` always reported; `models` includes the front ends' time here.
+      timingsMs: {
+        decode: timings.read + run.resample,
+        features: run.features,
+        models: timings.models - run.features - run.resample,
+        confidence: timings.confidence,
+        selector: timings.selector,
+        lm: timings.decode,
+        total: timings.total,
+      },
     };
     if (options.all) {
       result.transcripts = names.map((n) => ({
