@@ -9,19 +9,11 @@ import { encodeWav } from '../../src/audio/wav.js';
 import { Ensemble } from '../../src/ensemble/ensemble.js';
 import type { SegmentResult } from '../../src/ensemble/types.js';
 import { runCli } from '../helpers/cli.js';
-import { manifestUtterances, writeLongRecording, type PlacedUtterance } from '../helpers/long-audio.js';
+import { longFormUtterances, writeLongRecording, type PlacedUtterance } from '../helpers/long-audio.js';
 import { repoRoot } from '../helpers/shared.js';
 
 const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
 const demo = path.join(repoRoot, 'ensembles', 'demo');
-
-/**
- * The samples whose speech boundaries are clean (see tests/segment/vad.test.ts for the ones left out) and
- * that the demo selector routes to their own domain when heard alone.
- */
-export function longFormUtterances(): ReturnType<typeof manifestUtterances> {
-  return manifestUtterances(path.join(repoRoot, 'samples', 'manifest.jsonl'), '').filter((u) => /(en_[12]|vi_3|digits_[13])\.wav$/.test(u.file));
-}
 
 describe('long-form transcription (demo ensemble, real VAD)', () => {
   let dir: string;
