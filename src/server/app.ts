@@ -470,7 +470,7 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
           return { result, queueMs: startedAt - queuedAt, decodeMs: 0, seconds: result.audioSeconds };
         }, abort.signal);
       })();
-      // If we answer by timeout, the work keeps running (ORT cannot be interrupted): track and log it.
+      // If we answer by timeout, the work runs until its next segment boundary (it was cancelled): track it.
       work.then(
         () => {},
         () => {},
