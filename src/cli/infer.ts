@@ -167,6 +167,10 @@ export function register(program: Command): void {
       // Output: stdout as it comes, or FILE.tmp renamed into place at the end (never half-written).
       const tmp = opts.output ? `${opts.output}.${process.pid}.tmp` : null;
       const sink = tmp ? createWriteStream(tmp) : process.stdout;
+      // A reader that stops early (`| head`) ends the output, not with a stack trace.
+      if (!tmp) process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') process.exit(0);
+      });
       const emit = (s: string): void => {
         sink.write(`${s}\n`);
       };
