@@ -243,7 +243,7 @@ export class LongFormTranscriber {
         // Pass 2: re-read the segments' spans; only the chosen member (all with `all`) runs again.
         const which = options.all ? members : [chosen];
         let k = 0;
-        for await (const samples of readSpans(await open(), pass1.map((p) => [Math.round(p.seg.start * p.seg.sampleRate), Math.round(p.seg.end * p.seg.sampleRate)]))) {
+        for await (const samples of readSpans(await open(), pass1.map((p) => [p.seg.startSample, p.seg.endSample] as const))) {
           checkAbort();
           const p = pass1[k++]!;
           const start = offset + p.seg.start;

@@ -23,6 +23,9 @@ export interface SpeechSegment {
   /** Seconds from the start of the stream (add the manifest offset for file time). */
   start: number;
   end: number;
+  /** The same span in samples of the stream (exact, for re-reading it). */
+  startSample: number;
+  endSample: number;
   /** Mono samples at `sampleRate` (the file's rate). */
   samples: Float32Array;
   sampleRate: number;
@@ -116,7 +119,7 @@ export async function* segmentStream(stream: AudioStream, vadOrLoader: SileroVad
         all.set(h, o);
         o += h.length;
       }
-      yield { index: 0, start: 0, end: headLen / rate, samples: all, sampleRate: rate, whole: true };
+      yield { index: 0, start: 0, end: headLen / rate, startSample: 0, endSample: headLen, samples: all, sampleRate: rate, whole: true };
       return;
     }
 
@@ -144,7 +147,16 @@ export async function* segmentStream(stream: AudioStream, vadOrLoader: SileroVad
       while (pending.length > 0) {
         const s = pending.shift()!;
         if (s.end <= s.start) continue;
-        yield { index: index++, start: s.start / rate, end: s.end / rate, samples: window.slice(s.start, s.end), sampleRate: rate, whole: false };
+        yield {
+          index: index++,
+          start: s.start / rate,
+          end: s.end / rate,
+          startSample: s.start,
+          endSample: s.end,
+          samples: window.slice(s.start, s.end),
+          sampleRate: rate,
+          whole: false,
+        };
       }
       // Keep one VAD window of slack for the rounding between the two rates.
       window.dropBefore(toFile(detector.earliestNeeded()) - Math.ceil(rate / 100));

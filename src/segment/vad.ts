@@ -222,7 +222,8 @@ export class VoiceActivityDetector {
     this.triggered = false;
     const speechEnd = this.tempEndWin >= 0 ? this.tempEndWin * VAD_WINDOW : end;
     this.tempEndWin = -1;
-    if (speechEnd - this.speechWin * VAD_WINDOW < this.minSpeech || end <= this.segStart) return;
+    // A confirmed stretch (or the rest of one that was split) is kept however short its tail.
+    if ((!this.confirmed && speechEnd - this.speechWin * VAD_WINDOW < this.minSpeech) || end <= this.segStart) return;
     if (!this.confirmed) events.push({ type: 'start', start: this.segStart });
     events.push({ type: 'segment', start: this.segStart, end });
     this.lastEnd = end;
