@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import type { WorkerPoolEnsemble } from '../../src/runtime/worker-pool.js';
-import { ensureBuilt } from '../helpers/cli.js';
+import { ensureBuilt, runCli } from '../helpers/cli.js';
 import { longFormUtterances, writeLongRecording } from '../helpers/long-audio.js';
 import { repoRoot } from '../helpers/shared.js';
 
@@ -27,7 +27,7 @@ describe('long audio over HTTP (worker thread, demo ensemble)', () => {
     await ensureBuilt();
     dir = mkdtempSync(path.join(os.tmpdir(), 'server-longform-'));
     const file = path.join(dir, 'long.wav');
-    await writeLongRecording(file, longFormUtterances(), { targetSeconds: 60 });
+    await writeLongRecording(file, longFormUtterances(), { targetSeconds: 120 });
     long = new Uint8Array(readFileSync(file));
     short = new Uint8Array(readFileSync(path.join(repoRoot, 'samples', 'en_1.wav')));
     const mod = (await import(pathToFileURL(path.join(repoRoot, 'dist', 'runtime', 'worker-pool.js')).href)) as PoolModule;
@@ -112,4 +112,10 @@ describe('long audio over HTTP (worker thread, demo ensemble)', () => {
     expect(next.status).toBe(200);
     expect(performance.now() - t0).toBeLessThan(0.5 * fullMs);
   }, 300_000);
+
+  it('serve refuses settings whose memory estimate exceeds the budget, naming what to lower', async () => {
+    const r = await runCli(['serve', '--port', '0', '--concurrency', '64', '--max-body-mb', '200', '--memory-budget-mb', '4000'], { timeoutMs: 60_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/may need about \d+ MB \(64 concurrent requests × \d+ MB \+ 64 workers × \d+ MB \+ the process\), more than the memory budget of 4000 MB; lower --concurrency, --workers or --max-body-mb, or raise --memory-budget-mb/);
+  }, 90_000);
 });
