@@ -6,7 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../src/audio/wav.js';
+import { computeConfidence } from '../../src/confidence/index.js';
 import { Ensemble } from '../../src/ensemble/ensemble.js';
+import { DecodedAudio } from '../../src/ensemble/runner.js';
 import type { SegmentResult } from '../../src/ensemble/types.js';
 import { runCli } from '../helpers/cli.js';
 import { longFormUtterances, writeLongRecording, type PlacedUtterance } from '../helpers/long-audio.js';
@@ -146,6 +148,20 @@ describe('long-form transcription (demo ensemble, real VAD)', () => {
       }
     }
   }, 600_000);
+
+  it('a short file is one whole segment with exactly the single-utterance decision and transcript', async () => {
+    for (const u of longFormUtterances()) {
+      const r = await ens.transcribe(u.file);
+      const lps = await ens.posteriors(await DecodedAudio.from(u.file));
+      const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, ens.memberModel(i).blankId, ens.confidenceSpec));
+      const sel = ens.select(conf);
+      expect(r.segments).toHaveLength(1);
+      expect(r.confidences).toEqual(sel.confidences);
+      expect(r.probabilities).toEqual(sel.probabilities);
+      expect(r.model).toBe(ens.names[sel.modelIndex]);
+      expect(r.text).toBe(await ens.memberText(sel.modelIndex, lps[sel.modelIndex]!));
+    }
+  }, 120_000);
 
   it('a 10 ms WAV is "too short", not an ONNX error (CLI exit 2, one line)', async () => {
     const tiny = path.join(dir, 'tiny.wav');
