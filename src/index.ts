@@ -1,7 +1,7 @@
 /**
  * ctc-ensemble: what a user calls. Load audio and models, build and run an ensemble, serve it, evaluate it,
  * build and load LMs. Specialist parts have subpath exports: `ctc-ensemble/audio`, `/features`, `/models`,
- * `/confidence`, `/selector`, `/lm`, `/decoding`, `/ensemble`, `/runtime`, `/server`, `/eval`, `/batch`.
+ * `/confidence`, `/selector`, `/lm`, `/decoding`, `/segment`, `/ensemble`, `/runtime`, `/server`, `/eval`, `/batch`.
  */
 export { UserError, isUserError } from './util/errors.js';
 export { DECODING_DEFAULTS, SERVING_DEFAULTS, RUNTIME_DEFAULTS } from './defaults.js';
@@ -15,7 +15,8 @@ export { buildFromCorpus as buildLanguageModel } from './lm/estimate.js';
 export { greedyDecode } from './decoding/greedy.js';
 export { prefixBeamSearch, decodeWithLm, type BeamSearchOptions } from './decoding/prefix-beam-search.js';
 export { Ensemble, type EnsembleLoadOptions } from './ensemble/ensemble.js';
-export type { TranscribeOptions, EnsembleResult } from './ensemble/types.js';
+export type { TranscribeOptions, EnsembleResult, SegmentResult } from './ensemble/types.js';
+export type { LongFormOptions, LongFormResult, RouteMode } from './ensemble/longform.js';
 export { buildEnsemble, type BuildOptions, type BuildResult } from './ensemble/build.js';
 export { importNemoEnsemble, type ImportNemoOptions, type ImportNemoResult } from './ensemble/import-nemo.js';
 export { loadManifest } from './ensemble/manifest.js';

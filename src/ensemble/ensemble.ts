@@ -9,10 +9,11 @@
 import { DECODING_DEFAULTS } from '../defaults.js';
 import { summarizeEnsemble, type EnsembleSummary } from './summary.js';
 import { computeConfidence, type ConfidenceSpec } from '../confidence/index.js';
-import { decodeWithLm } from '../decoding/prefix-beam-search.js';
+import { decodeBeamWithLm, decodeWithLm } from '../decoding/prefix-beam-search.js';
 import { loadLanguageModel } from '../lm/index.js';
 import type { LanguageModelScorer } from '../lm/types.js';
 import { greedyDecode } from '../decoding/greedy.js';
+import { argmaxPerFrame } from '../models/greedy.js';
 import { loadCtcModel } from '../models/load.js';
 import type { CtcModel, Logprobs } from '../models/types.js';
 import type { Selector } from '../selector/index.js';
@@ -20,7 +21,9 @@ import { UserError } from '../util/errors.js';
 import { readEnsembleJson, resolveFrom, type EnsembleJson } from './format.js';
 import { checkEnsembleFiles, type EnsembleCheckOptions } from './verify.js';
 import { DecodedAudio, runMembers, type RunTimings } from './runner.js';
-import type { EnsembleMemberInfo, EnsembleResult, MemberTranscript, TranscribeOptions } from './types.js';
+import { LongFormTranscriber, type LongFormOptions, type LongFormResult } from './longform.js';
+import type { EnsembleMemberInfo, MemberTranscript, SegmentResult } from './types.js';
+import { VAD_DEFAULTS } from '../segment/defaults.js';
 
 export interface EnsembleLoadOptions {
   /** Model loader (tests inject counting wrappers). */
@@ -40,7 +43,7 @@ export const DEFAULT_BEAM = DECODING_DEFAULTS.beamWidth;
 
 export class Ensemble {
   private readonly lms = new Map<number, Promise<LanguageModelScorer>>();
-  private readonly active = new Set<Promise<EnsembleResult>>();
+  private readonly active = new Set<Promise<LongFormResult>>();
   private disposed = false;
 
   private constructor(
@@ -150,10 +153,91 @@ export class Ensemble {
     return { seconds };
   }
 
+  /** The loaded model of member `index` (long-form decoding needs its frame rate and vocabulary). */
+  memberModel(index: number): CtcModel {
+    const m = this.models[index];
+    if (!m) throw new RangeError(`no member ${index}`);
+    return m;
+  }
+
+  /**
+   * The shortest input every member accepts, in seconds (the largest receptive field); shorter audio is
+   * refused with "too short" rather than failing inside ONNX Runtime.
+   */
+  minSeconds(): number {
+    return Math.max(0, ...this.models.map((m) => (m.minSamples ?? 1) / m.frontEnd.sampleRate));
+  }
+
+  /** A `UserError` when `samples` at `rate` is shorter than some member accepts. */
+  checkLength(samples: number, rate: number, source?: string): void {
+    const min = this.minSeconds();
+    if (samples / rate < min) {
+      const ms = (x: number): string => String(Math.round(x * 10000) / 10);
+      throw new UserError(`too short: ${ms(samples / rate)} ms, the minimum is ${ms(min)} ms`, { source, code: 'E_TOO_SHORT' });
+    }
+  }
+
+  /** The selector's choice for one set of member confidences (in member order). */
+  select(conf: readonly number[]): { modelIndex: number; probabilities: Record<string, number>; confidences: Record<string, number> } {
+    // Classes are the member indices (NeMo labels datasets 0..M−1).
+    const modelIndex = this.selector.predict([conf as number[]])[0]!;
+    const proba = this.selector.predictProba([conf as number[]])[0]!;
+    const probabilities: Record<string, number> = {};
+    const confidences: Record<string, number> = {};
+    this.names.forEach((n, i) => {
+      confidences[n] = conf[i]!;
+      const col = this.selector.classes.indexOf(i);
+      probabilities[n] = col >= 0 ? proba[col]! : 0;
+    });
+    return { modelIndex, probabilities, confidences };
+  }
+
+  /**
+   * Like `memberText`, with the token ids and the frame span of each token, for timestamps: greedy gives
+   * each token's run of argmax frames; beam search the frame at which the token entered the best beam
+   * (its span is that one frame).
+   */
+  async memberTokens(
+    index: number,
+    lp: Logprobs,
+    options: { lm?: boolean; beam?: number } = {},
+  ): Promise<{ text: string; tokens: number[]; firstFrames: number[]; lastFrames: number[]; decoding: 'lm' | 'greedy' }> {
+    const model = this.models[index]!;
+    const lmCfg = this.json.models[index]!.lm;
+    if (options.lm && lmCfg) {
+      const lm = await this.lmOf(index);
+      const beam = decodeBeamWithLm(lp, model.vocabulary, model.blankId, lm, {
+        alpha: lmCfg.alpha,
+        beta: lmCfg.beta,
+        beamWidth: options.beam ?? DEFAULT_BEAM,
+        lowerCase: model.tokenizer.lowerCase,
+      });
+      const frames = beam?.tokenFrames ?? [];
+      return { text: beam?.text ?? '', tokens: beam?.tokens ?? [], firstFrames: frames, lastFrames: frames, decoding: 'lm' };
+    }
+    const ids = argmaxPerFrame(lp);
+    const tokens: number[] = [];
+    const firstFrames: number[] = [];
+    const lastFrames: number[] = [];
+    let prev = -1;
+    for (let t = 0; t < ids.length; t++) {
+      const id = ids[t]!;
+      if (id !== model.blankId) {
+        if (id !== prev) {
+          tokens.push(id);
+          firstFrames.push(t);
+          lastFrames.push(t);
+        } else lastFrames[lastFrames.length - 1] = t;
+      }
+      prev = id;
+    }
+    return { text: greedyDecode(lp, model.vocabulary, model.blankId, model.tokenizer), tokens, firstFrames, lastFrames, decoding: 'greedy' };
+  }
+
   /** Member posteriors for raw input (no selection); used by tune-lm and tools. */
-  async posteriors(audio: DecodedAudio, which?: number[]): Promise<Logprobs[]> {
+  async posteriors(audio: DecodedAudio, which?: number[], timings?: RunTimings): Promise<Logprobs[]> {
     const idx = which ?? this.models.map((_, i) => i);
-    return runMembers(this.models, idx, audio, this.json.temperature);
+    return runMembers(this.models, idx, audio, this.json.temperature, timings);
   }
 
   /** Transcript of one member's posteriors: greedy, or beam search with its LM and weights. */
@@ -172,7 +256,12 @@ export class Ensemble {
     return greedyDecode(lp, model.vocabulary, model.blankId, model.tokenizer);
   }
 
-  async transcribe(audio: Float32Array | Uint8Array | string, options: TranscribeOptions = {}): Promise<EnsembleResult> {
+  /**
+   * Transcribe a file, encoded bytes or samples of any length: speech segments through the members one
+   * at a time, routed per file (default) or per segment (`LongFormTranscriber`). Audio within the
+   * maximum segment length is one segment, so a short utterance gets the classic single decision.
+   */
+  async transcribe(audio: Float32Array | Uint8Array | string, options: LongFormOptions = {}): Promise<LongFormResult> {
     if (this.disposed) throw new Error('the ensemble was disposed');
     const run = this.transcribeNow(audio, options);
     this.active.add(run);
@@ -183,18 +272,40 @@ export class Ensemble {
     return run;
   }
 
-  private async transcribeNow(audio: Float32Array | Uint8Array | string, options: TranscribeOptions): Promise<EnsembleResult> {
+  private transcribeNow(audio: Float32Array | Uint8Array | string, options: LongFormOptions): Promise<LongFormResult> {
+    const early = this.earlyRoute(options.earlyRouteSeconds).seconds;
+    if (early === null) return new LongFormTranscriber(this).transcribe(audio, options);
+    return this.transcribeEarlyRouted(audio, options, early);
+  }
+
+  /**
+   * Early routing (beyond NeMo) of one utterance: every member on the first `route` seconds, the selector's choice,
+   * then only the chosen member on the whole input. For utterances up to the maximum segment length; long-form
+   * audio is routed per file or per segment instead (a UserError says so). The result has one segment, without
+   * word timings.
+   */
+  private async transcribeEarlyRouted(audio: Float32Array | Uint8Array | string, options: LongFormOptions, route: number): Promise<LongFormResult> {
     if (options.beam !== undefined && (!Number.isInteger(options.beam) || options.beam < 1)) {
       throw new UserError(`beam must be a positive integer, got ${options.beam}`, { code: 'E_OPTIONS' });
     }
     const t0 = performance.now();
     const decoded = await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000);
+    const maxSeconds = options.vad?.maxSegmentSeconds ?? VAD_DEFAULTS.maxSegmentSeconds;
+    if (decoded.seconds > maxSeconds) {
+      throw new UserError(
+        `early routing applies to utterances up to ${maxSeconds} s; this input is ${decoded.seconds.toFixed(1)} s: ` +
+          'transcribe it without early routing (long audio is segmented and routed per file or per segment)',
+        { source: options.source, code: 'E_OPTIONS' },
+      );
+    }
+    // A prefix as long as the input is full routing: the ordinary path, exactly.
+    if (decoded.seconds <= route) return new LongFormTranscriber(this).transcribe(decoded.mono, { ...options, sampleRate: decoded.sampleRate });
+    this.checkLength(decoded.mono.length, decoded.sampleRate, options.source);
     const t1 = performance.now();
     const timings: RunTimings = { resample: 0, features: 0, models: 0 };
     const all = this.models.map((_, i) => i);
-    // Early routing: every member on the first S seconds; the whole input only for the chosen one (below).
-    const route = this.earlyRoute(options.earlyRouteSeconds).seconds;
-    const routed = route === null ? decoded : decoded.prefix(route);
+    // Every member on the first S seconds; the whole input only for the chosen one (below).
+    const routed = decoded.prefix(route);
     const early = routed !== decoded;
     let lps = await runMembers(this.models, all, routed, this.json.temperature, timings);
     const t2 = performance.now();
@@ -231,7 +342,9 @@ export class Ensemble {
       const col = this.selector.classes.indexOf(i);
       probabilities[n] = col >= 0 ? proba[col]! : 0;
     });
-    const result: EnsembleResult = {
+    const decoding = useLm && this.json.models[modelIndex]!.lm ? 'lm' : 'greedy';
+    const segment: SegmentResult = { index: 0, start: 0, end: decoded.seconds, text, model: names[modelIndex]!, modelIndex, probabilities, confidences, decoding, words: [] };
+    const result: LongFormResult = {
       text,
       model: names[modelIndex]!,
       modelIndex,
@@ -247,10 +360,12 @@ export class Ensemble {
         lm: t5 - t4b,
         total: t5 - t0,
       },
-      decoding: useLm && this.json.models[modelIndex]!.lm ? 'lm' : 'greedy',
+      decoding,
+      route: 'file',
+      segments: [segment],
+      earlyRoute: { seconds: route },
     };
     if (transcripts) result.transcripts = transcripts;
-    if (early) result.earlyRoute = { seconds: route! };
     return result;
   }
 

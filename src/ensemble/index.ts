@@ -1,6 +1,7 @@
 // ctc-ensemble/ensemble: build (NeMo build_ensemble.py YAML), load and transcribe, LM weight tuning, manifests.
 export { Ensemble, type EnsembleLoadOptions } from './ensemble.js';
-export type { TranscribeOptions, EnsembleResult, EnsembleMemberInfo, MemberTranscript } from './types.js';
+export type { TranscribeOptions, EnsembleResult, EnsembleMemberInfo, MemberTranscript, SegmentResult } from './types.js';
+export { LongFormTranscriber, type LongFormOptions, type LongFormResult, type RouteMode } from './longform.js';
 export { summarizeEnsemble, type EnsembleSummary } from './summary.js';
 export { buildEnsemble, buildEnsembleFromConfig, resolveOutputDir, type BuildOptions, type BuildResult, type BuildStats } from './build.js';
 export { parseBuildConfig, loadBuildConfig, checkConfigFiles, tuningGridSpecs, parseConfidenceBlock } from './config.js';
@@ -14,4 +15,4 @@ export type { EnsembleJson, EnsembleModelJson, EnsembleLmJson, TrainingReport } 
 export { tuneLm, DEFAULT_TUNE_ALPHAS, DEFAULT_TUNE_BETAS, type TuneLmOptions, type TuneLmResult, type TuneLmMemberResult } from './tune-lm.js';
 export { DecodedAudio } from './runner.js';
 export { checkEnsembleFiles, checkLanguageModelFiles, verifyModelChecksums, type EnsembleCheckOptions } from './verify.js';
-export { resultRecord, manifestRecord, transcribeEntry, entryFields, failedRecord, type EntryTranscriber, type RecordEntry } from './records.js';
+export { resultRecord, segmentRecord, manifestRecord, transcribeEntry, entryFields, failedRecord, type EntryTranscriber, type RecordEntry } from './records.js';

@@ -7,7 +7,7 @@
  * under `ensemble`.
  */
 import type { ManifestEntry } from './manifest.js';
-import type { EnsembleResult, TranscribeOptions } from './types.js';
+import type { EnsembleResult, SegmentResult, TranscribeOptions } from './types.js';
 
 /** Anything that transcribes like an `Ensemble` (the in-thread ensemble, a worker-thread pool). */
 export interface EntryTranscriber {
@@ -28,16 +28,39 @@ export function resultRecord(r: EnsembleResult, extra: Record<string, unknown> =
   };
   if (all && r.transcripts) o.transcripts = r.transcripts;
   if (r.earlyRoute) o.earlyRoute = r.earlyRoute;
+  if (r.segments) {
+    o.route = r.route;
+    o.segments = r.segments.map((s) => segmentRecord(s));
+  }
+  return o;
+}
+
+/** One segment as JSON (also a `--format jsonl` line, with the file name in `extra`). */
+export function segmentRecord(s: SegmentResult, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    ...extra,
+    index: s.index,
+    start: s.start,
+    end: s.end,
+    text: s.text,
+    model: s.model,
+    probabilities: s.probabilities,
+    confidences: s.confidences,
+    decoding: s.decoding,
+    words: s.words,
+  };
+  if (s.transcripts) o.transcripts = s.transcripts;
   return o;
 }
 
 /** What of a manifest line a record carries (the batch queue keeps exactly these in each job). */
-export type RecordEntry = Pick<ManifestEntry, 'audioFilepath' | 'duration' | 'text'> & { raw?: Record<string, unknown> };
+export type RecordEntry = Pick<ManifestEntry, 'audioFilepath' | 'duration' | 'text'> & { offset?: number | null; raw?: Record<string, unknown> };
 
 /** The input line's fields as they were (rebuilt from the parsed fields when the raw line is not kept). */
 export function entryFields(e: RecordEntry): Record<string, unknown> {
   if (e.raw) return { ...e.raw };
   const fields: Record<string, unknown> = { audio_filepath: e.audioFilepath };
+  if (e.offset !== undefined && e.offset !== null) fields.offset = e.offset;
   if (e.duration !== null) fields.duration = e.duration;
   if (e.text !== null) fields.text = e.text;
   return fields;
@@ -65,6 +88,8 @@ export async function transcribeEntry(
   audio: string | Uint8Array,
   options: TranscribeOptions,
 ): Promise<Record<string, unknown>> {
-  const r = await transcriber.transcribe(audio, options);
+  // NeMo's offset/duration: only that span of the file (an entry without offset is the whole file).
+  const span = e.offset !== undefined && e.offset !== null ? { offsetSeconds: e.offset, durationSeconds: e.duration ?? undefined } : {};
+  const r = await transcriber.transcribe(audio, { ...options, ...span });
   return manifestRecord(e, r, options.all);
 }

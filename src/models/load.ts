@@ -476,6 +476,8 @@ class OnnxCtcModel implements CtcModel {
     private readonly validLength: (samples: number, featureFrames: number) => number | undefined,
     private readonly rawLogits: boolean,
     private readonly lengthType: 'int64' | 'int32',
+    readonly frameSamples?: number,
+    readonly minSamples = 1,
   ) {
     this.vocabSize = vocabulary.length;
   }
@@ -653,7 +655,8 @@ async function loadNemoLike(dir: string, layout: 'nemo' | 'sherpa-onnx', options
       : guessTokenizer(vocabulary, blankId);
   const sub = subsampling;
   return new OnnxCtcModel(dir, layout, vocabulary, blankId, tokenizer, frontEnd, b, vocabSource,
-    (_samples, featureFrames) => (sub ? nemoEncodedLength(featureFrames, sub) : undefined), false, lengthType);
+    (_samples, featureFrames) => (sub ? nemoEncodedLength(featureFrames, sub) : undefined), false, lengthType,
+    sub ? frontEnd.hop * sub : undefined);
 }
 
 interface HfTokenizerConfig {
@@ -727,8 +730,10 @@ async function loadWav2vec2(dir: string, options: LoadModelOptions): Promise<Loa
   requireRank(b, 'input_values', 2, 'expected raw 16 kHz samples [B, samples] (optimum\'s automatic-speech-recognition export)');
   requireOutputRank(b);
   checkWidth(b, size, vocabFile, 'vocab.json entries');
+  let minSamples = 1;
+  while (minSamples < 1 << 20 && convEncodedLength(minSamples, kernels, strides) < 1) minSamples++;
   return new OnnxCtcModel(dir, 'wav2vec2', vocabulary, blankId, tokenizer, frontEnd, b, vocabFile,
-    (samples) => convEncodedLength(samples, kernels, strides), true, 'int64');
+    (samples) => convEncodedLength(samples, kernels, strides), true, 'int64', strides.reduce((a, s) => a * s, 1), minSamples);
 }
 
 /**

@@ -33,6 +33,8 @@ async function main(): Promise<void> {
       tokenizer: model.tokenizer,
       frontEnd: model.frontEnd,
       onnxFile: model.onnxFile,
+      frameSamples: model.frameSamples,
+      minSamples: model.minSamples,
     },
   } satisfies MemberWorkerReply);
   // Calls arrive one at a time from the event loop; session.run blocks this thread, so they run in order.

@@ -36,6 +36,8 @@ export interface MemberInfo {
   tokenizer: TokenizerInfo;
   frontEnd: FrontEndConfig;
   onnxFile: string;
+  frameSamples?: number;
+  minSamples?: number;
 }
 
 export type MemberWorkerRequest = { type: 'run'; id: number; features: ModelFeatures; temperature: number } | { type: 'close' };
@@ -88,6 +90,8 @@ class WorkerCtcModel implements CtcModel {
   readonly tokenizer: TokenizerInfo;
   readonly frontEnd: FrontEndConfig;
   readonly onnxFile: string;
+  readonly frameSamples?: number;
+  readonly minSamples?: number;
   private readonly pending = new Map<number, { resolve: (lp: Logprobs) => void; reject: (e: unknown) => void }>();
   private nextId = 1;
   private dead: Error | null = null;
@@ -105,6 +109,8 @@ class WorkerCtcModel implements CtcModel {
     this.tokenizer = info.tokenizer;
     this.frontEnd = info.frontEnd;
     this.onnxFile = info.onnxFile;
+    this.frameSamples = info.frameSamples;
+    this.minSamples = info.minSamples;
     worker.on('message', (m: MemberWorkerReply) => {
       if (m.type !== 'result' && m.type !== 'error') return;
       const p = this.pending.get(m.id);

@@ -36,16 +36,33 @@ async function main(): Promise<void> {
   port.postMessage({ type: 'ready', members: ensemble.members(), summary: ensemble.describe() } satisfies WorkerReply);
   // The transcription in progress: 'close' waits for it, since disposing the sessions under a run
   // (between its awaits) would make its next ONNX Runtime call fail inside native code.
-  let running: Promise<unknown> = Promise.resolve();
+  let current: Promise<unknown> = Promise.resolve();
+  // Requests in progress, for `cancel` (the pool sends one request at a time, but a cancel may race its end).
+  const running = new Map<number, AbortController>();
   port.on('message', (m: WorkerRequest) => {
     if (m.type === 'close') {
-      void running.finally(() => ensemble.dispose()).finally(() => port.close());
+      // Work still running is abandoned (its request was answered): stop it at the next segment, then close.
+      for (const a of running.values()) a.abort(new Error('the worker is closing'));
+      void current.finally(() => ensemble.dispose()).finally(() => port.close());
       return;
     }
-    running = ensemble.transcribe(m.audio, m.options).then(
-      (result) => port.postMessage({ type: 'result', id: m.id, result } satisfies WorkerReply),
-      (e: unknown) => port.postMessage(errorReply(m.id, e)),
-    );
+    if (m.type === 'cancel') {
+      running.get(m.id)?.abort(new Error('the request was cancelled'));
+      return;
+    }
+    const abort = new AbortController();
+    running.set(m.id, abort);
+    current = ensemble
+      .transcribe(m.audio, {
+        ...m.options,
+        signal: abort.signal,
+        onSegment: m.stream ? (segment) => port.postMessage({ type: 'segment', id: m.id, segment } satisfies WorkerReply) : undefined,
+      })
+      .then(
+        (result) => port.postMessage({ type: 'result', id: m.id, result } satisfies WorkerReply),
+        (e: unknown) => port.postMessage(errorReply(m.id, e)),
+      )
+      .finally(() => running.delete(m.id));
   });
 }
 
