@@ -91,6 +91,8 @@ export interface ServiceControl {
   readonly limits: Required<Omit<AppOptions, 'logStream' | 'defaultMetrics'>>;
   state(): LoadState;
   setTranscriber(t: Transcriber): void;
+  /** The loaded transcriber while the service is ready (not draining), else null. */
+  transcriber(): Transcriber | null;
   /** Stop accepting transcriptions (503); readyz turns 503. */
   drain(): void;
   /** Requests on /v1/transcribe admitted and not yet answered. */
@@ -226,6 +228,7 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
     limits,
     state: () => state,
     setTranscriber,
+    transcriber: () => (state === 'ready' ? current : null),
     drain: () => {
       state = 'draining';
     },
