@@ -51,3 +51,34 @@ export async function decodeWithFfmpeg(input: string | Uint8Array, source: strin
   const bytes = new Uint8Array(result.stdout.buffer, result.stdout.byteOffset, result.stdout.byteLength);
   return decodeWav(bytes, source);
 }
+
+/**
+ * Start ffmpeg decoding `input` (a path, or bytes fed to its stdin) to a WAV stream of float32 samples on
+ * its stdout, for reading as it is produced (`openAudioStream`): memory stays bounded by what the reader
+ * holds, and the reader can stop (kill) it at any point, e.g. beyond a duration limit.
+ */
+export function spawnFfmpegWavStream(input: string | Uint8Array): import('node:child_process').ChildProcessWithoutNullStreams {
+  const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-i', typeof input === 'string' ? input : 'pipe:0',
+    '-map', '0:a:0', '-vn', '-f', 'wav', '-c:a', 'pcm_f32le', 'pipe:1'];
+  const child = spawn(ffmpegCommand(), args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.on('error', () => {
+    /* ffmpeg may close stdin early on bad input; its exit status tells */
+  });
+  if (typeof input === 'string') child.stdin.end();
+  else child.stdin.end(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
+  return child;
+}
+
+/** The UserError for a failed ffmpeg start (`ENOENT`: not installed). */
+export function ffmpegSpawnError(e: NodeJS.ErrnoException, source: string, why?: string): UserError {
+  const prefix = why ? `${why}; ` : '';
+  const cmd = ffmpegCommand();
+  if (e.code === 'ENOENT') {
+    return new UserError(
+      `${prefix}decoding non-WAV audio (flac, mp3, ogg, …) needs ffmpeg, and "${cmd}" was not found on PATH. ` +
+        'Install ffmpeg (e.g. `apt-get install ffmpeg`) or convert the file to WAV.',
+      { source, code: 'E_FFMPEG_MISSING' },
+    );
+  }
+  return new UserError(`${prefix}could not run ffmpeg ("${cmd}"): ${e.message}`, { source, code: 'E_FFMPEG' });
+}

@@ -124,3 +124,148 @@ export function resample(input: Float32Array, fromRate: number, toRate: number, 
   }
   return out;
 }
+
+/**
+ * The same conversion as `resample`, fed in chunks: `push` returns the output samples that are complete
+ * (every tap of their filter has arrived), `finish` the rest. The concatenated output equals
+ * `resample(whole input)` exactly, while the memory held is one filter length plus the last chunk —
+ * long recordings are resampled chunk by chunk (long-form transcription, live audio).
+ */
+export class StreamingResampler {
+  private readonly L: number;
+  private readonly M: number;
+  private readonly K: number;
+  private readonly width: number;
+  private readonly table: Float64Array | null;
+  private readonly fine: Float64Array | null = null;
+  private readonly span: number = 0;
+  /** Input samples not yet dropped; `buf[0]` is absolute input index `bufStart`. */
+  private buf = new Float64Array(0);
+  private bufLen = 0;
+  private bufStart = 0;
+  private inCount = 0;
+  private nextOut = 0;
+  private finished = false;
+
+  constructor(
+    readonly fromRate: number,
+    readonly toRate: number,
+    opts: ResampleOptions = {},
+  ) {
+    if (!(fromRate > 0 && toRate > 0) || !Number.isInteger(fromRate) || !Number.isInteger(toRate)) {
+      throw new RangeError(`sample rates must be positive integers, got ${fromRate} -> ${toRate}`);
+    }
+    const g = gcd(fromRate, toRate);
+    this.L = toRate / g;
+    this.M = fromRate / g;
+    const d = design(fromRate, toRate, opts);
+    this.K = Math.ceil(d.half);
+    this.width = 2 * this.K;
+    if (fromRate === toRate) {
+      this.table = null;
+    } else if (this.L <= 4096) {
+      const { L, K, width } = this;
+      const table = new Float64Array(L * width);
+      for (let ph = 0; ph < L; ph++) {
+        const frac = ph / L;
+        let sum = 0;
+        for (let j = 0; j < width; j++) {
+          const v = kernel(d, frac - (j - K + 1));
+          table[ph * width + j] = v;
+          sum += v;
+        }
+        for (let j = 0; j < width; j++) table[ph * width + j]! /= sum;
+      }
+      this.table = table;
+    } else {
+      const R = 1024;
+      this.span = this.K + 1;
+      const fine = new Float64Array(2 * this.span * R + 2);
+      for (let i = 0; i < fine.length; i++) fine[i] = kernel(d, i / R - this.span);
+      this.fine = fine;
+      this.table = null;
+    }
+  }
+
+  /** Output samples the input so far determines (for equal rates, the input itself). */
+  push(chunk: Float32Array): Float32Array {
+    if (this.finished) throw new Error('StreamingResampler: push after finish');
+    if (this.fromRate === this.toRate) {
+      this.inCount += chunk.length;
+      return chunk;
+    }
+    this.append(chunk);
+    return this.produce(false);
+  }
+
+  /** The remaining output (the input is over). */
+  finish(): Float32Array {
+    if (this.finished) return new Float32Array(0);
+    this.finished = true;
+    if (this.fromRate === this.toRate) return new Float32Array(0);
+    return this.produce(true);
+  }
+
+  private append(chunk: Float32Array): void {
+    const need = this.bufLen + chunk.length;
+    if (need > this.buf.length) {
+      const next = new Float64Array(Math.max(need, this.buf.length * 2, 1024));
+      next.set(this.buf.subarray(0, this.bufLen));
+      this.buf = next;
+    }
+    for (let i = 0; i < chunk.length; i++) this.buf[this.bufLen + i] = chunk[i]!;
+    this.bufLen += chunk.length;
+    this.inCount += chunk.length;
+  }
+
+  /** Input sample at absolute index `i` (zero outside the signal). */
+  private at(i: number): number {
+    const r = i - this.bufStart;
+    return r >= 0 && r < this.bufLen ? this.buf[r]! : 0;
+  }
+
+  private produce(final: boolean): Float32Array {
+    const { L, M, K, width } = this;
+    const total = Math.ceil((this.inCount * L) / M);
+    // Output n needs input up to k0 + K (its last tap); it is complete once that sample has arrived.
+    let end = this.nextOut;
+    if (final) end = total;
+    else while (end < total && Math.floor((end * M) / L) + K < this.inCount) end++;
+    const out = new Float32Array(end - this.nextOut);
+    for (let n = this.nextOut; n < end; n++) {
+      const num = n * M;
+      const k0 = Math.floor(num / L);
+      const first = k0 - K + 1;
+      let acc = 0;
+      if (this.table) {
+        const tb = (num - k0 * L) * width;
+        for (let j = 0; j < width; j++) acc += this.at(first + j) * this.table[tb + j]!;
+      } else {
+        const fine = this.fine!;
+        const R = 1024;
+        const frac = (num - k0 * L) / L;
+        let sum = 0;
+        for (let j = 0; j < width; j++) {
+          const pos = (frac - (j - K + 1) + this.span) * R;
+          const i = Math.floor(pos);
+          const w = pos - i;
+          const h = fine[i]! * (1 - w) + fine[i + 1]! * w;
+          acc += this.at(first + j) * h;
+          sum += h;
+        }
+        acc /= sum;
+      }
+      out[n - this.nextOut] = acc;
+    }
+    this.nextOut = end;
+    // Drop input no later output reads.
+    const keepFrom = Math.floor((this.nextOut * M) / L) - K + 1;
+    const drop = Math.min(this.bufLen, Math.max(0, keepFrom - this.bufStart));
+    if (drop > 0) {
+      this.buf.copyWithin(0, drop, this.bufLen);
+      this.bufLen -= drop;
+      this.bufStart += drop;
+    }
+    return out;
+  }
+}

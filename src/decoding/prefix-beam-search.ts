@@ -85,6 +85,10 @@ export interface DecodedBeam {
   lmLog10: number;
   /** Number of words scored. */
   words: number;
+  /** The beam's token ids (blank-free), for word timestamps. */
+  tokens?: number[];
+  /** Frame at which each token of `tokens` entered the beam (its first frame in the prefix tree). */
+  tokenFrames?: number[];
 }
 
 interface Resolved {
@@ -290,6 +294,8 @@ export class CtcBeamSearchDecoder {
   private nLmLog10 = new Float64Array(0);
   private nStamp = new Int32Array(0);
   private nSlot = new Int32Array(0);
+  /** Frame at which the node's token was first emitted (word timestamps). */
+  private nFrame = new Int32Array(0);
   private nodeCount = 0;
 
   // Candidate entries of the next frame.
@@ -337,6 +343,7 @@ export class CtcBeamSearchDecoder {
     this.nLmLog10 = growF64(this.nLmLog10, n);
     this.nStamp = growI32(this.nStamp, n);
     this.nSlot = growI32(this.nSlot, n);
+    this.nFrame = growI32(this.nFrame, n);
     this.cap = n;
   }
 
@@ -658,6 +665,7 @@ export class CtcBeamSearchDecoder {
           this.nLmScore[node] = this.eLmScore[i];
           this.nLmLog10[node] = this.eLmLog10[i];
           this.nStamp[node] = -1;
+          this.nFrame[node] = t;
         }
         nextNode[nb] = node;
         nextPB[nb] = this.ePB[i];
@@ -691,6 +699,7 @@ export class CtcBeamSearchDecoder {
       remap[n] = id;
       this.nParent[id] = n === 0 ? -1 : remap[this.nParent[n]];
       this.nToken[id] = this.nToken[n];
+      this.nFrame[id] = this.nFrame[n];
       this.nLmState[id] = this.nLmState[n];
       this.nLmNode[id] = this.nLmNode[n];
       this.nHotNode[id] = this.nHotNode[n];
@@ -748,13 +757,18 @@ export class CtcBeamSearchDecoder {
         l10 += eos;
       }
       ids.length = 0;
-      for (let n = node; n > 0; n = this.nParent[n]) ids.push(this.nToken[n]);
+      const frames: number[] = [];
+      for (let n = node; n > 0; n = this.nParent[n]) {
+        ids.push(this.nToken[n]);
+        frames.push(this.nFrame[n]);
+      }
       ids.reverse();
+      frames.reverse();
       const text = tokensToText(this.alphabet, ids);
       const acoustic = lse(curPB[b], curPNB[b]);
       const prev = byText.get(text);
       if (prev === undefined) {
-        byText.set(text, { text, acousticScore: acoustic, lmScore: score, score: acoustic + score, lmLog10: l10, words });
+        byText.set(text, { text, acousticScore: acoustic, lmScore: score, score: acoustic + score, lmLog10: l10, words, tokens: ids.slice(), tokenFrames: frames });
       } else {
         prev.acousticScore = lse(prev.acousticScore, acoustic);
         prev.score = prev.acousticScore + prev.lmScore;
@@ -844,4 +858,18 @@ export function decodeWithLm(
   const alphabet = alphabetFor(vocabulary, blankId, lowerCase === true);
   const beams = decoderFor(alphabet, lm).decode(lp.data, lp.frames, { ...rest, lm, topN: 1 });
   return beams.length > 0 ? beams[0].text : '';
+}
+
+/** As `decodeWithLm`, but the best beam itself (tokens and their frames for timestamps); null when none. */
+export function decodeBeamWithLm(
+  lp: { data: ArrayLike<number>; frames: number; vocabSize: number },
+  vocabulary: readonly string[],
+  blankId: number,
+  lm: LanguageModelScorer | null,
+  options: DecodeWithLmOptions = {},
+): DecodedBeam | null {
+  const { lowerCase, ...rest } = options;
+  const alphabet = alphabetFor(vocabulary, blankId, lowerCase === true);
+  const beams = decoderFor(alphabet, lm).decode(lp.data, lp.frames, { ...rest, lm, topN: 1 });
+  return beams[0] ?? null;
 }
