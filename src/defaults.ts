@@ -53,6 +53,8 @@ export const STREAMING_DEFAULTS = {
   maxPendingSeconds: 60,
   /** Endpointing: silence that ends an utterance (live captioning wants less than file segmentation). */
   minSilenceMs: 500,
+  /** Audio kept before and after the detected speech (a soft first syllable is not cut). */
+  speechPadMs: 250,
   /** The longest utterance before a forced endpoint. */
   maxUtteranceSeconds: 20,
   /** Accepted client sample rates (the resampler's range). */

@@ -102,8 +102,12 @@ export function attachStreamEndpoint(server: http.Server, service: ServiceContro
     let session: LiveSession | null = null;
     let starting = false;
     let idle: NodeJS.Timeout = setTimeout(() => undefined, 0);
+    // The idle clock runs only while the server waits for the client: not after stop, not while the socket is
+    // paused for back-pressure.
+    let waitingForClient = true;
     const touch = (): void => {
       clearTimeout(idle);
+      if (!waitingForClient || ended) return;
       idle = setTimeout(() => end(new StreamError('E_IDLE', CloseCode.Policy, `no message for ${limits.idleTimeoutMs / 1000} s`)), limits.idleTimeoutMs);
     };
     touch();
@@ -117,7 +121,7 @@ export function attachStreamEndpoint(server: http.Server, service: ServiceContro
         minSilenceMs: msg.vad.minSilenceMs ?? STREAMING_DEFAULTS.minSilenceMs,
         maxSegmentSeconds: msg.vad.maxUtteranceSeconds ?? STREAMING_DEFAULTS.maxUtteranceSeconds,
         ...(msg.vad.threshold === undefined ? {} : { threshold: msg.vad.threshold }),
-        ...(msg.vad.speechPadMs === undefined ? {} : { speechPadMs: msg.vad.speechPadMs }),
+        speechPadMs: msg.vad.speechPadMs ?? STREAMING_DEFAULTS.speechPadMs,
       });
       if (ended) return;
       session = new LiveSession({
@@ -128,7 +132,12 @@ export function attachStreamEndpoint(server: http.Server, service: ServiceContro
         partialIntervalSeconds: limits.partialIntervalSeconds,
         maxPendingSeconds: limits.maxPendingSeconds,
         maxStreamSeconds: limits.maxStreamSeconds,
-        setFlowing: (on) => (on ? ws.resume() : ws.pause()),
+        setFlowing: (on) => {
+          waitingForClient = on;
+          if (on) ws.resume();
+          else ws.pause();
+          touch();
+        },
         onFinal: (model, ms) => {
           service.metrics.streamFinals.inc({ model });
           service.metrics.streamFinalLatency.observe(ms / 1000);
@@ -157,6 +166,8 @@ export function attachStreamEndpoint(server: http.Server, service: ServiceContro
           if (!session) return;
           if (isBinary) return session.push(decodePcm(bytes, session.encoding));
           parseControlMessage(Buffer.from(bytes).toString('utf8'));
+          waitingForClient = false;
+          clearTimeout(idle);
           await session.stop();
           if (ended) return;
           ended = true;
