@@ -284,7 +284,7 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
   app.get('/', (_req, res) => {
     res.setHeader(
       'Content-Security-Policy',
-      "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; media-src 'self' blob:; img-src 'self' data:; base-uri 'none'; form-action 'none'",
+      "default-src 'none'; script-src 'unsafe-inline' blob:; style-src 'unsafe-inline'; connect-src 'self'; media-src 'self' blob:; img-src 'self' data:; base-uri 'none'; form-action 'none'",
     );
     res.type('html').send(renderPage());
   });
