@@ -75,6 +75,9 @@ export function attachStreamEndpoint(server: http.Server, service: ServiceContro
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
     };
     let ended = false;
+    let session: LiveSession | null = null;
+    let starting = false;
+    let idle: NodeJS.Timeout | undefined;
     const end = (error: unknown): void => {
       if (ended) return;
       ended = true;
@@ -99,9 +102,6 @@ export function attachStreamEndpoint(server: http.Server, service: ServiceContro
     open.add(ws);
     service.metrics.activeStreams.inc();
 
-    let session: LiveSession | null = null;
-    let starting = false;
-    let idle: NodeJS.Timeout = setTimeout(() => undefined, 0);
     // The idle clock runs only while the server waits for the client: not after stop, not while the socket is
     // paused for back-pressure.
     let waitingForClient = true;

@@ -3,8 +3,8 @@
  * long-form segmentation (`VoiceActivityDetector`, one implementation shared with `src/segment`) → an
  * utterance at each endpoint (silence after speech, or the longest utterance) → the ensemble (every member,
  * confidences, the selector, the routed member's decoding with its LM when asked) → a `final`. While speech
- * goes on, a greedy `partial` of the utterance so far at most every `partialIntervalSeconds` of new audio, from
- * the member the router prefers so far.
+ * goes on, a greedy `partial` of the utterance so far at most every `partialIntervalSeconds` of new audio (or
+ * every twice its own decoding time, when that is longer), from the member the router prefers so far.
  *
  * Memory is bounded by the utterance: the session keeps only the 16 kHz audio the detector may still put into a
  * segment (`earliestNeeded()`), never the stream. Finals are decoded one after another, in order; a partial runs
@@ -57,6 +57,8 @@ export class LiveSession {
   private utterance = 0;
   private lastPartialAt = 0;
   private partialBusy = false;
+  /** Wall time of the last partial's decoding (ms): partials never take more than about half the decoder. */
+  private partialCostMs = 0;
   private pendingSamples = 0;
   private flowing = true;
   private closed = false;
@@ -222,12 +224,14 @@ export class LiveSession {
 
   private maybePartial(): void {
     if (this.closed || this.stopped || this.speechStart === null || this.partialBusy || this.pendingSamples > 0) return;
-    if (this.received - this.lastPartialAt < this.o.partialIntervalSeconds * RATE) return;
+    const interval = Math.max(this.o.partialIntervalSeconds, (2 * this.partialCostMs) / 1000);
+    if (this.received - this.lastPartialAt < interval * RATE) return;
     this.lastPartialAt = this.received;
     const start = this.speechStart;
     const utterance = this.utterance;
     const audio = this.slice(start, this.received);
     this.partialBusy = true;
+    const t0 = performance.now();
     this.o.transcriber
       .transcribe(audio, { sampleRate: RATE, lm: false })
       .then(
@@ -241,6 +245,7 @@ export class LiveSession {
       )
       .finally(() => {
         this.partialBusy = false;
+        this.partialCostMs = performance.now() - t0;
       });
   }
 }

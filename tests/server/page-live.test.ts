@@ -1,7 +1,8 @@
 /**
  * The web page's Live mode in real headless Chromium: a fake microphone plays a WAV (Chromium's
  * --use-file-for-fake-audio-capture), the page streams it through an AudioWorklet to GET /v1/stream, and a final
- * with the expected words and member appears with its probability bars. Skips when /usr/bin/chromium is absent.
+ * with the expected words and member appears with its probability bars. The server is the compiled `ensemble
+ * serve` (worker threads), as users run it. Skips when /usr/bin/chromium is absent.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,8 +11,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAudio } from '../../src/audio/load.js';
 import { encodeWav } from '../../src/audio/wav.js';
-import { Ensemble } from '../../src/ensemble/ensemble.js';
-import { startServer, type RunningServer } from '../../src/server/server.js';
+import { spawnServe, type ServeProcess } from '../helpers/serve.js';
 import { repoRoot } from '../helpers/shared.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -19,14 +19,12 @@ const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`[page-live.test] ${CHROMIUM} not found: the browser test is skipped (apt-get install chromium)`);
 
 describe.skipIf(!haveChromium)('web page Live mode in headless Chromium', () => {
-  let ensemble: Ensemble;
-  let srv: RunningServer;
+  let srv: ServeProcess;
   let browser: BrowserContext;
   let dir: string;
 
   beforeAll(async () => {
-    ensemble = await Ensemble.load(path.join(repoRoot, 'ensembles', 'demo'));
-    srv = await startServer(ensemble, { port: 0, logStream: null, defaultMetrics: false });
+    srv = await spawnServe(path.join(repoRoot, 'ensembles', 'demo'), ['--workers', '2']);
     dir = mkdtempSync(path.join(os.tmpdir(), 'page-live-'));
     // 1 s of silence, an English sample, 2 s of silence (Chromium loops the file).
     const speech = await loadAudio(path.join(repoRoot, 'samples', 'en_1.wav'), 16000);
@@ -54,8 +52,8 @@ describe.skipIf(!haveChromium)('web page Live mode in headless Chromium', () => 
 
   afterAll(async () => {
     await browser?.close();
-    await srv?.stop();
-    await ensemble?.dispose();
+    srv?.kill('SIGKILL');
+    await srv?.exited;
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -75,6 +73,8 @@ describe.skipIf(!haveChromium)('web page Live mode in headless Chromium', () => 
     await page.getByRole('button', { name: 'Stop live transcription' }).click();
     await expect.poll(() => page.locator('#live-status').textContent(), { timeout: 20_000 }).toBe('Stopped.');
     expect(errors).toEqual([]);
-    expect(srv.streams.active()).toBe(0);
+    const metrics = await (await fetch(`${srv.url}/metrics`)).text();
+    expect(metrics).toMatch(/^ensemble_streams_active 0$/m);
+    expect(Number(/^ensemble_stream_finals_total\{model="en"\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
   }, 90_000);
 });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { loadAudio } from '../../src/audio/load.js';
+import { resample } from '../../src/audio/resample.js';
 import { Ensemble } from '../../src/ensemble/ensemble.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { repoRoot } from '../helpers/shared.js';
@@ -101,12 +102,15 @@ describe('GET /v1/stream', () => {
     for (const f of finals) expect(Object.keys(f.probabilities as object)).toEqual(['en', 'vi', 'digits']);
   }, 60_000);
 
-  it('20 ms frames and one single message give the same finals; f32le at 8 kHz too', async () => {
+  it('20 ms frames and one single message give the same finals; f32le at 8 kHz routes the same', async () => {
     const pcm = s16(conversation());
     const a = await runStream(START, frames(pcm, 640));
     const b = await runStream(START, frames(pcm, 64_000));
     const strip = (m: Msg[]) => m.filter((x) => x.type === 'final');
     expect(strip(b.messages)).toEqual(strip(a.messages));
+    const x8 = resample(conversation(), 16000, 8000);
+    const c = await runStream({ ...START, sampleRate: 8000, encoding: 'pcm_f32le' }, frames(new Uint8Array(x8.buffer), 32_000));
+    expect(strip(c.messages).map((f) => f.model)).toEqual(['en', 'vi']);
   }, 60_000);
 
   it('protocol errors: error message and close code; the server still serves', async () => {
@@ -136,4 +140,69 @@ describe('GET /v1/stream', () => {
     const again = await runStream(START, frames(s16(conversation()), 3200));
     expect(again.messages.filter((m) => m.type === 'final')).toHaveLength(2);
   }, 60_000);
+
+  it('closing the socket mid-utterance frees the stream; the next stream is served at once', async () => {
+    const pcm = s16(conversation());
+    const half = pcm.subarray(0, Math.floor(pcm.length / 4) * 2);
+    await new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(wsUrl);
+      ws.on('open', () => {
+        ws.send(JSON.stringify(START));
+        for (const f of frames(half, 640)) ws.send(f);
+        setTimeout(() => ws.terminate(), 300);
+      });
+      ws.on('close', () => resolve());
+      ws.on('error', reject);
+    });
+    await expect.poll(() => server.streams.active(), { timeout: 5000 }).toBe(0);
+    const t0 = performance.now();
+    const r = await runStream(START, frames(pcm, 16_000));
+    expect(r.messages.filter((m) => m.type === 'final').map((m) => m.model)).toEqual(['en', 'vi']);
+    expect(performance.now() - t0).toBeLessThan(30_000);
+  }, 60_000);
+});
+
+describe('GET /v1/stream limits', () => {
+  let small: RunningServer;
+  let url: string;
+  beforeAll(async () => {
+    small = await startServer(ensemble, { port: 0, logStream: null, defaultMetrics: false, stream: { maxStreams: 1, maxStreamSeconds: 2, idleTimeoutMs: 5000 } });
+    url = `ws://127.0.0.1:${small.port}/v1/stream`;
+  });
+  afterAll(async () => {
+    await small?.stop();
+  });
+
+  it('one stream too many gets 1013; a stream over its maximum duration gets 1008; other paths 404', async () => {
+    const first = new WebSocket(url);
+    await new Promise((r) => first.on('open', r));
+    const second = await new Promise<{ code: number; msg: Msg }>((resolve) => {
+      const ws = new WebSocket(url);
+      let msg: Msg = { type: 'none' };
+      ws.on('message', (d) => (msg = JSON.parse(d.toString()) as Msg));
+      ws.on('close', (code) => resolve({ code, msg }));
+    });
+    expect(second.code).toBe(1013);
+    expect(second.msg.code).toBe('E_TOO_MANY_STREAMS');
+    first.close();
+    await expect.poll(() => small.streams.active()).toBe(0);
+    const long = await new Promise<{ code: number; msgs: Msg[] }>((resolve) => {
+      const ws = new WebSocket(url);
+      const msgs: Msg[] = [];
+      ws.on('message', (d) => msgs.push(JSON.parse(d.toString()) as Msg));
+      ws.on('close', (code) => resolve({ code, msgs }));
+      ws.on('open', () => {
+        ws.send(JSON.stringify(START));
+        for (let i = 0; i < 4; i++) ws.send(new Uint8Array(32_000)); // 4 × 1 s
+      });
+    });
+    expect(long.code).toBe(1008);
+    expect(long.msgs.find((m) => m.type === 'error')?.code).toBe('E_STREAM_TOO_LONG');
+    const wrong = await new Promise<string>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${small.port}/v1/other`);
+      ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+      ws.on('error', () => undefined);
+    });
+    expect(wrong).toBe('404');
+  }, 30_000);
 });
