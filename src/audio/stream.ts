@@ -88,11 +88,10 @@ function wavLayout(bytes: Uint8Array, fileSize: number, source: string): WavLayo
   return null;
 }
 
-function tooLong(seconds: number, max: number, source: string): UserError {
-  return new UserError(`the audio is longer than ${max} s (stopped decoding at ${seconds.toFixed(1)} s); the limit is ${max} s`, {
-    source,
-    code: 'E_TOO_LONG',
-  });
+/** `known`: the container gave the whole length; else decoding stopped at the limit. */
+function tooLong(seconds: number, max: number, source: string, known = true): UserError {
+  const what = known ? `the audio is ${seconds.toFixed(1)} s long` : `the audio is longer than ${max} s (decoding stopped there)`;
+  return new UserError(`${what}; the limit is ${max} s`, { source, code: 'E_TOO_LONG' });
 }
 
 /** Apply offset/duration/maximum to a sample count (samples of the span to read). */
@@ -310,7 +309,7 @@ function ffmpegStream(input: string | Uint8Array, chunkSeconds: number, o: Audio
             out[outLen++] = v;
             takeLeft--;
             produced++;
-            if (o.maxSeconds !== undefined && produced > o.maxSeconds * layout.sampleRate) throw tooLong(produced / layout.sampleRate, o.maxSeconds, source);
+            if (o.maxSeconds !== undefined && produced > o.maxSeconds * layout.sampleRate) throw tooLong(produced / layout.sampleRate, o.maxSeconds, source, false);
             if (outLen === step) {
               yield out;
               out = new Float32Array(step);

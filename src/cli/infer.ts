@@ -1,17 +1,24 @@
+import { createWriteStream, promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { DECODING_DEFAULTS } from '../defaults.js';
 import { Ensemble } from '../ensemble/ensemble.js';
+import { LongFormTranscriber, type LongFormOptions, type LongFormResult, type RouteMode, type SegmentResult } from '../ensemble/longform.js';
 import { loadManifest } from '../ensemble/manifest.js';
 import { Progress } from '../ensemble/progress.js';
-import type { EnsembleResult, TranscribeOptions } from '../ensemble/types.js';
+import type { EnsembleResult } from '../ensemble/types.js';
+import { VAD_DEFAULTS } from '../segment/defaults.js';
+import { buildCues, toSrt, toVtt } from '../segment/subtitles.js';
+import type { VadOptions } from '../segment/vad.js';
 import { mapConcurrent } from '../util/concurrency.js';
-import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 import { optionalNumber, resolveEnsembleDir } from './options.js';
 
 interface InferCliOptions {
   ensemble?: string;
   json?: boolean;
+  format?: string;
+  route?: string;
   all?: boolean;
   lm?: boolean;
   beam?: string;
@@ -19,10 +26,20 @@ interface InferCliOptions {
   output?: string;
   jobs?: string;
   quiet?: boolean;
+  vadThreshold?: string;
+  minSpeechMs?: string;
+  minSilenceMs?: string;
+  speechPadMs?: string;
+  maxSegmentSeconds?: string;
+  segmentShort?: boolean;
 }
 
+export type OutputFormat = 'text' | 'json' | 'jsonl' | 'srt' | 'vtt';
+const FORMATS: readonly OutputFormat[] = ['text', 'json', 'jsonl', 'srt', 'vtt'];
+const BY_EXTENSION: Record<string, OutputFormat> = { '.txt': 'text', '.json': 'json', '.jsonl': 'jsonl', '.srt': 'srt', '.vtt': 'vtt' };
+
 /** One JSON record per utterance (`--json`). */
-export function resultRecord(r: EnsembleResult, extra: Record<string, unknown> = {}, all = false): Record<string, unknown> {
+export function resultRecord(r: EnsembleResult | LongFormResult, extra: Record<string, unknown> = {}, all = false): Record<string, unknown> {
   const o: Record<string, unknown> = {
     ...extra,
     text: r.text,
@@ -34,53 +51,143 @@ export function resultRecord(r: EnsembleResult, extra: Record<string, unknown> =
     timingsMs: r.timingsMs,
   };
   if (all && r.transcripts) o.transcripts = r.transcripts;
+  if (r.segments) {
+    o.route = r.route;
+    o.segments = r.segments.map((s) => segmentRecord(s));
+  }
   return o;
+}
+
+/** One segment as JSON (also a `--format jsonl` line, with the file name in `extra`). */
+export function segmentRecord(s: SegmentResult, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    ...extra,
+    index: s.index,
+    start: s.start,
+    end: s.end,
+    text: s.text,
+    model: s.model,
+    probabilities: s.probabilities,
+    confidences: s.confidences,
+    decoding: s.decoding,
+    words: s.words,
+  };
+  if (s.transcripts) o.transcripts = s.transcripts;
+  return o;
+}
+
+function pickFormat(opts: InferCliOptions): OutputFormat {
+  if (opts.format !== undefined) {
+    if (!FORMATS.includes(opts.format as OutputFormat)) throw new UserError(`--format must be one of ${FORMATS.join(', ')}, got "${opts.format}"`);
+    if (opts.json && opts.format !== 'json') throw new UserError(`--json is --format json; it contradicts --format ${opts.format}`);
+    return opts.format as OutputFormat;
+  }
+  if (opts.json) return 'json';
+  if (opts.output) return BY_EXTENSION[path.extname(opts.output).toLowerCase()] ?? 'text';
+  return 'text';
+}
+
+function vadOptions(opts: InferCliOptions): VadOptions & { segmentShort?: boolean } {
+  const v: VadOptions & { segmentShort?: boolean } = {};
+  const th = optionalNumber('--vad-threshold', opts.vadThreshold, { min: 0.01, max: 0.99 });
+  if (th !== undefined) v.threshold = th;
+  const ms = optionalNumber('--min-speech-ms', opts.minSpeechMs, { min: 0 });
+  if (ms !== undefined) v.minSpeechMs = ms;
+  const sil = optionalNumber('--min-silence-ms', opts.minSilenceMs, { min: 0 });
+  if (sil !== undefined) v.minSilenceMs = sil;
+  const pad = optionalNumber('--speech-pad-ms', opts.speechPadMs, { min: 0 });
+  if (pad !== undefined) v.speechPadMs = pad;
+  const max = optionalNumber('--max-segment-seconds', opts.maxSegmentSeconds, { min: 4 });
+  if (max !== undefined) {
+    v.maxSegmentSeconds = max;
+    v.splitWindowSeconds = Math.min(VAD_DEFAULTS.splitWindowSeconds, max / 2);
+  }
+  if (opts.segmentShort) v.segmentShort = true;
+  return v;
+}
+
+/** Audio seconds done / total with ETA on a terminal (stderr); nothing when piped or --quiet. */
+function audioProgress(label: string, quiet: boolean): { update: (done: number, total: number | null) => void; finish: () => void } {
+  if (quiet || !process.stderr.isTTY) return { update: () => undefined, finish: () => undefined };
+  let bar: Progress | null = null;
+  let shown = 0;
+  return {
+    update(done, total) {
+      if (!bar) bar = new Progress(`${label} (audio s)`, Math.max(1, Math.round(total ?? done)), { tty: true });
+      const d = Math.floor(done);
+      if (d > shown) {
+        bar.tick(d - shown);
+        shown = d;
+      }
+    },
+    finish() {
+      bar?.finish();
+    },
+  };
 }
 
 export function register(program: Command): void {
   program
     .command('infer')
-    .description('transcribe audio with an ensemble: every member runs, the selector picks one, its transcript is printed')
+    .description('transcribe audio with an ensemble: every member runs, the selector picks one, its transcript is printed; long audio is cut into speech segments (Silero VAD) and transcribed one segment at a time')
     .argument('[audio...]', 'audio files (WAV; other containers through ffmpeg)')
     .option('--ensemble <dir>', 'ensemble folder (ensemble.json); default: the bundled ensembles/demo')
-    .option('--json', 'one JSON object per utterance: text, chosen model, selector probabilities, confidences, timings')
+    .option('--format <fmt>', `output: ${FORMATS.join(', ')} (default text, or from the -o extension)`)
+    .option('--json', 'same as --format json: one JSON object per file (text, model, probabilities, confidences, timings, segments with words)')
+    .option('--route <mode>', 'file: one member for the whole file (confidences over all segments); segment: each segment routed on its own', 'file')
     .option('--all', "also every member's transcript")
     .option('--lm', "decode with the chosen member's n-gram LM (prefix beam search); greedy otherwise")
     .option('--beam <n>', `beam width for --lm (default ${DECODING_DEFAULTS.beamWidth})`)
-    .option('--manifest <file>', 'transcribe every line of a NeMo JSONL manifest (one JSON object per utterance; implies --json)')
-    .option('-o, --output <file>', 'write the output to FILE instead of stdout')
-    .option('--jobs <n>', 'utterances in flight at once (default 4)')
-    .option('--quiet', 'no progress display for --manifest')
+    .option('--manifest <file>', 'transcribe every line of a NeMo JSONL manifest (offset/duration spans honoured; one JSON object per utterance)')
+    .option('-o, --output <file>', 'write the output to FILE (atomically) instead of stdout; the extension picks the format')
+    .option('--jobs <n>', 'manifest utterances in flight at once (default 4)')
+    .option('--quiet', 'no progress display')
+    .option('--vad-threshold <p>', `speech probability threshold (default ${VAD_DEFAULTS.threshold})`)
+    .option('--min-speech-ms <ms>', `drop speech shorter than this (default ${VAD_DEFAULTS.minSpeechMs})`)
+    .option('--min-silence-ms <ms>', `silence that ends a segment (default ${VAD_DEFAULTS.minSilenceMs})`)
+    .option('--speech-pad-ms <ms>', `padding around segments (default ${VAD_DEFAULTS.speechPadMs})`)
+    .option('--max-segment-seconds <s>', `longest segment; longer speech is split at its least-speech point (default ${VAD_DEFAULTS.maxSegmentSeconds})`)
+    .option('--segment-short', 'run the VAD also on files shorter than the maximum segment (default: they are one segment)')
     .action(async (audio: string[], opts: InferCliOptions) => {
       if (!opts.manifest && audio.length === 0) throw new UserError('give audio files or --manifest M.jsonl');
       if (opts.manifest && audio.length > 0) throw new UserError('give either audio files or --manifest, not both');
       const beam = optionalNumber('--beam', opts.beam, { integer: true, min: 1 });
       if (beam !== undefined && !opts.lm) throw new UserError('--beam needs --lm (greedy decoding has no beam)');
       const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? 4;
+      const route = opts.route as RouteMode;
+      if (route !== 'file' && route !== 'segment') throw new UserError(`--route must be file or segment, got "${opts.route}"`);
+      const format = opts.manifest ? (opts.format === undefined || opts.format === 'json' || opts.format === 'jsonl' ? 'json' : pickFormat(opts)) : pickFormat(opts);
+      if (opts.manifest && format !== 'json') throw new UserError(`--manifest writes one JSON object per utterance; --format ${format} does not apply`);
+      if ((format === 'srt' || format === 'vtt') && audio.length !== 1) throw new UserError(`--format ${format} takes exactly one audio file (got ${audio.length})`);
+      const vad = vadOptions(opts);
       const dir = resolveEnsembleDir(opts.ensemble);
       const manifest = opts.manifest ? await loadManifest(opts.manifest) : null;
       const ensemble = await Ensemble.load(dir, { preloadLms: Boolean(opts.lm) });
-      const lines: string[] = [];
-      const out = opts.output ? null : process.stdout;
+      const transcriber = new LongFormTranscriber(ensemble);
+      // Output: stdout as it comes, or FILE.tmp renamed into place at the end (never half-written).
+      const tmp = opts.output ? `${opts.output}.${process.pid}.tmp` : null;
+      const sink = tmp ? createWriteStream(tmp) : process.stdout;
       const emit = (s: string): void => {
-        if (out) out.write(`${s}\n`);
-        else lines.push(s);
+        sink.write(`${s}\n`);
       };
+      let ok = false;
       try {
         if (opts.lm && !ensemble.members().some((m) => m.lm)) {
           throw new UserError('--lm: no member of this ensemble has an LM (set lm: in the ensemble YAML and rebuild)');
         }
-        const options: TranscribeOptions = { lm: Boolean(opts.lm), all: Boolean(opts.all), beam };
+        const base: LongFormOptions = { lm: Boolean(opts.lm), all: Boolean(opts.all), beam, route, vad };
         if (manifest) {
           const progress = new Progress('infer', manifest.entries.length, { silent: Boolean(opts.quiet) });
           // Results are printed in manifest order as soon as each prefix is complete.
           const done = new Map<number, string>();
           let next = 0;
           await mapConcurrent(manifest.entries, jobs, async (e, i) => {
-            const r = await ensemble.transcribe(e.audioPath, options);
+            const span = e.offset !== null ? { offsetSeconds: e.offset, durationSeconds: e.duration ?? undefined } : {};
+            const r = await transcriber.transcribe(e.audioPath, { ...base, ...span });
             const extra: Record<string, unknown> = { audio_filepath: e.audioFilepath };
+            if (e.offset !== null) extra.offset = e.offset;
             if (e.duration !== null) extra.duration = e.duration;
-            const rec = resultRecord(r, extra, options.all);
+            const rec = resultRecord(r, extra, base.all);
             if (e.text !== null) rec.reference = e.text;
             done.set(i, JSON.stringify(rec));
             while (done.has(next)) {
@@ -93,17 +200,31 @@ export function register(program: Command): void {
           progress.finish();
         } else {
           for (const file of audio) {
-            const r = await ensemble.transcribe(file, options);
-            if (opts.json) emit(JSON.stringify(resultRecord(r, { audio_filepath: file }, options.all)));
-            else {
+            const progress = audioProgress(path.basename(file), Boolean(opts.quiet));
+            const r = await transcriber.transcribe(file, {
+              ...base,
+              onProgress: progress.update,
+              onSegment: format === 'jsonl' ? (s) => emit(JSON.stringify(segmentRecord(s, { audio_filepath: file }))) : undefined,
+            });
+            progress.finish();
+            if (format === 'json') emit(JSON.stringify(resultRecord(r, { audio_filepath: file }, base.all)));
+            else if (format === 'srt') sink.write(toSrt(buildCues(r.segments)));
+            else if (format === 'vtt') sink.write(toVtt(buildCues(r.segments)));
+            else if (format === 'text') {
               emit(audio.length > 1 ? `${file}\t${r.text}` : r.text);
               if (opts.all && r.transcripts) for (const t of r.transcripts) emit(`  ${t.model}${t.model === r.model ? '*' : ' '}\t${t.text}`);
             }
           }
         }
-        if (opts.output) await writeFileAtomic(opts.output, lines.length ? `${lines.join('\n')}\n` : '');
+        ok = true;
       } finally {
         await ensemble.dispose();
+        if (tmp) {
+          await new Promise<void>((resolve) => (sink as ReturnType<typeof createWriteStream>).end(() => resolve()));
+          if (ok) await fs.rename(tmp, opts.output!);
+          else await fs.rm(tmp, { force: true });
+        }
       }
     });
 }
+

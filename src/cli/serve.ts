@@ -3,8 +3,14 @@ import type { Command } from 'commander';
 import { SERVING_DEFAULTS as S, STREAMING_DEFAULTS as L } from '../defaults.js';
 import type { WorkerPoolEvent } from '../runtime/worker-pool.js';
 import { startServer } from '../server/server.js';
+import { mb, memoryPlan, workerMemoryBytes } from '../server/memory.js';
+import { readEnsembleJson, resolveFrom } from '../ensemble/format.js';
+import { ONNX_NAMES } from '../models/load.js';
+import { VAD_DEFAULTS } from '../segment/defaults.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { UserError } from '../util/errors.js';
-import { numberOption, openEnsemble, optionalNumber } from './options.js';
+import { numberOption, openEnsemble, optionalNumber, resolveEnsembleDir } from './options.js';
 
 interface ServeCliOptions {
   ensemble?: string;
@@ -21,6 +27,7 @@ interface ServeCliOptions {
   maxStreams: string;
   maxStreamSeconds: string;
   streamIdleMs: string;
+  memoryBudgetMb?: string;
 }
 
 export function register(program: Command): void {
@@ -41,6 +48,7 @@ export function register(program: Command): void {
     .option('--max-stream-seconds <n>', 'longest live stream in seconds of audio; 1008 beyond', String(L.maxStreamSeconds))
     .option('--stream-idle-ms <n>', 'close a live stream that sends nothing for this long (1008)', String(L.idleTimeoutMs))
     .option('--preload-lms', 'load every member LM at start instead of on first use')
+    .option('--memory-budget-mb <n>', 'memory these settings may need at most; start-up refuses settings whose estimate exceeds it (default: 75 % of the machine)')
     .action(async (opts: ServeCliOptions) => {
       const port = numberOption('--port', opts.port, { integer: true, min: 0, max: 65535 });
       const maxBodyMb = numberOption('--max-body-mb', opts.maxBodyMb, { min: 0.001 });
@@ -55,6 +63,32 @@ export function register(program: Command): void {
       // main thread stays free for HTTP (health checks, metrics, timeouts) while `slots` requests run
       // in parallel. Each worker holds its own copy of the ensemble.
       const workers = opts.workers === undefined ? slots : numberOption('--workers', opts.workers, { integer: true, min: 0 });
+      // Refuse settings that cannot fit: every slot holding its largest request at once, every worker its ensemble.
+      const budget = opts.memoryBudgetMb !== undefined
+        ? numberOption('--memory-budget-mb', opts.memoryBudgetMb, { min: 1 }) * 1024 * 1024
+        : 0.75 * os.totalmem();
+      {
+        const dirForPlan = resolveEnsembleDir(opts.ensemble);
+        const { json } = await readEnsembleJson(dirForPlan);
+        const onnx = json.models.map((m) => {
+          const d = resolveFrom(dirForPlan, m.path);
+          return ONNX_NAMES.map((n) => path.join(d, n)).find((f) => existsSync(f)) ?? '';
+        });
+        const lms = opts.preloadLms ? json.models.flatMap((m) => (m.lm ? [resolveFrom(dirForPlan, m.lm.path)] : [])) : [];
+        const plan = memoryPlan({
+          concurrency: slots,
+          workers,
+          maxBodyBytes: Math.round(maxBodyMb * 1024 * 1024),
+          maxSegmentSeconds: VAD_DEFAULTS.maxSegmentSeconds,
+          perWorker: workerMemoryBytes(onnx, lms),
+        });
+        if (plan.total > budget) {
+          throw new UserError(
+            `these settings may need about ${mb(plan.total)} (${slots} concurrent requests × ${mb(plan.perRequest)} + ${Math.max(1, workers)} workers × ${mb(plan.perWorker)} + the process), ` +
+              `more than the memory budget of ${mb(budget)}; lower --concurrency, --workers or --max-body-mb, or raise --memory-budget-mb`,
+          );
+        }
+      }
       // Pool events arrive once the server (and its logger) exists.
       let logPoolEvent: (e: WorkerPoolEvent) => void = () => undefined;
       // Listen first (healthz answers, readyz is 503 until the models are loaded).

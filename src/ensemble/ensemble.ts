@@ -8,18 +8,20 @@
  */
 import { DECODING_DEFAULTS } from '../defaults.js';
 import { summarizeEnsemble, type EnsembleSummary } from './summary.js';
-import { computeConfidence, type ConfidenceSpec } from '../confidence/index.js';
-import { decodeWithLm } from '../decoding/prefix-beam-search.js';
+import type { ConfidenceSpec } from '../confidence/index.js';
+import { decodeBeamWithLm, decodeWithLm } from '../decoding/prefix-beam-search.js';
 import { loadLanguageModel } from '../lm/index.js';
 import type { LanguageModelScorer } from '../lm/types.js';
 import { greedyDecode } from '../decoding/greedy.js';
+import { argmaxPerFrame } from '../models/greedy.js';
 import { loadCtcModel } from '../models/load.js';
 import type { CtcModel, Logprobs } from '../models/types.js';
 import type { Selector } from '../selector/index.js';
 import { UserError } from '../util/errors.js';
 import { readEnsembleJson, resolveFrom, type EnsembleJson } from './format.js';
-import { DecodedAudio, runMembers, type RunTimings } from './runner.js';
-import type { EnsembleMemberInfo, EnsembleResult, MemberTranscript, TranscribeOptions } from './types.js';
+import { type DecodedAudio, runMembers, type RunTimings } from './runner.js';
+import { LongFormTranscriber, type LongFormOptions, type LongFormResult } from './longform.js';
+import type { EnsembleMemberInfo } from './types.js';
 
 export interface EnsembleLoadOptions {
   /** Model loader (tests inject counting wrappers). */
@@ -109,10 +111,91 @@ export class Ensemble {
     return p;
   }
 
+  /** The loaded model of member `index` (long-form decoding needs its frame rate and vocabulary). */
+  memberModel(index: number): CtcModel {
+    const m = this.models[index];
+    if (!m) throw new RangeError(`no member ${index}`);
+    return m;
+  }
+
+  /**
+   * The shortest input every member accepts, in seconds (the largest receptive field); shorter audio is
+   * refused with "too short" rather than failing inside ONNX Runtime.
+   */
+  minSeconds(): number {
+    return Math.max(0, ...this.models.map((m) => (m.minSamples ?? 1) / m.frontEnd.sampleRate));
+  }
+
+  /** A `UserError` when `samples` at `rate` is shorter than some member accepts. */
+  checkLength(samples: number, rate: number, source?: string): void {
+    const min = this.minSeconds();
+    if (samples / rate < min) {
+      const ms = (x: number): string => String(Math.round(x * 10000) / 10);
+      throw new UserError(`too short: ${ms(samples / rate)} ms, the minimum is ${ms(min)} ms`, { source, code: 'E_TOO_SHORT' });
+    }
+  }
+
+  /** The selector's choice for one set of member confidences (in member order). */
+  select(conf: readonly number[]): { modelIndex: number; probabilities: Record<string, number>; confidences: Record<string, number> } {
+    // Classes are the member indices (NeMo labels datasets 0..M−1).
+    const modelIndex = this.selector.predict([conf as number[]])[0]!;
+    const proba = this.selector.predictProba([conf as number[]])[0]!;
+    const probabilities: Record<string, number> = {};
+    const confidences: Record<string, number> = {};
+    this.names.forEach((n, i) => {
+      confidences[n] = conf[i]!;
+      const col = this.selector.classes.indexOf(i);
+      probabilities[n] = col >= 0 ? proba[col]! : 0;
+    });
+    return { modelIndex, probabilities, confidences };
+  }
+
+  /**
+   * Like `memberText`, with the token ids and the frame span of each token, for timestamps: greedy gives
+   * each token's run of argmax frames; beam search the frame at which the token entered the best beam
+   * (its span is that one frame).
+   */
+  async memberTokens(
+    index: number,
+    lp: Logprobs,
+    options: { lm?: boolean; beam?: number } = {},
+  ): Promise<{ text: string; tokens: number[]; firstFrames: number[]; lastFrames: number[]; decoding: 'lm' | 'greedy' }> {
+    const model = this.models[index]!;
+    const lmCfg = this.json.models[index]!.lm;
+    if (options.lm && lmCfg) {
+      const lm = await this.lmOf(index);
+      const beam = decodeBeamWithLm(lp, model.vocabulary, model.blankId, lm, {
+        alpha: lmCfg.alpha,
+        beta: lmCfg.beta,
+        beamWidth: options.beam ?? DEFAULT_BEAM,
+        lowerCase: model.tokenizer.lowerCase,
+      });
+      const frames = beam?.tokenFrames ?? [];
+      return { text: beam?.text ?? '', tokens: beam?.tokens ?? [], firstFrames: frames, lastFrames: frames, decoding: 'lm' };
+    }
+    const ids = argmaxPerFrame(lp);
+    const tokens: number[] = [];
+    const firstFrames: number[] = [];
+    const lastFrames: number[] = [];
+    let prev = -1;
+    for (let t = 0; t < ids.length; t++) {
+      const id = ids[t]!;
+      if (id !== model.blankId) {
+        if (id !== prev) {
+          tokens.push(id);
+          firstFrames.push(t);
+          lastFrames.push(t);
+        } else lastFrames[lastFrames.length - 1] = t;
+      }
+      prev = id;
+    }
+    return { text: greedyDecode(lp, model.vocabulary, model.blankId, model.tokenizer), tokens, firstFrames, lastFrames, decoding: 'greedy' };
+  }
+
   /** Member posteriors for raw input (no selection); used by tune-lm and tools. */
-  async posteriors(audio: DecodedAudio, which?: number[]): Promise<Logprobs[]> {
+  async posteriors(audio: DecodedAudio, which?: number[], timings?: RunTimings): Promise<Logprobs[]> {
     const idx = which ?? this.models.map((_, i) => i);
-    return runMembers(this.models, idx, audio, this.json.temperature);
+    return runMembers(this.models, idx, audio, this.json.temperature, timings);
   }
 
   /** Transcript of one member's posteriors: greedy, or beam search with its LM and weights. */
@@ -131,64 +214,14 @@ export class Ensemble {
     return greedyDecode(lp, model.vocabulary, model.blankId, model.tokenizer);
   }
 
-  async transcribe(audio: Float32Array | Uint8Array | string, options: TranscribeOptions = {}): Promise<EnsembleResult> {
+  /**
+   * Transcribe a file, encoded bytes or samples of any length: speech segments through the members one
+   * at a time, routed per file (default) or per segment (`LongFormTranscriber`). Audio within the
+   * maximum segment length is one segment, so a short utterance gets the classic single decision.
+   */
+  async transcribe(audio: Float32Array | Uint8Array | string, options: LongFormOptions = {}): Promise<LongFormResult> {
     if (this.disposed) throw new Error('the ensemble was disposed');
-    if (options.beam !== undefined && (!Number.isInteger(options.beam) || options.beam < 1)) {
-      throw new UserError(`beam must be a positive integer, got ${options.beam}`, { code: 'E_OPTIONS' });
-    }
-    const t0 = performance.now();
-    const decoded = await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000);
-    const t1 = performance.now();
-    const timings: RunTimings = { resample: 0, features: 0, models: 0 };
-    const lps = await runMembers(this.models, this.models.map((_, i) => i), decoded, this.json.temperature, timings);
-    const t2 = performance.now();
-    const spec = this.json.confidence;
-    const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, this.models[i]!.blankId, spec));
-    const t3 = performance.now();
-    const chosenClass = this.selector.predict([conf])[0]!;
-    const proba = this.selector.predictProba([conf])[0]!;
-    const t4 = performance.now();
-    // Classes are the member indices (NeMo labels datasets 0..M−1).
-    const modelIndex = chosenClass;
-    const names = this.names;
-    const useLm = options.lm === true;
-    let text: string;
-    let transcripts: MemberTranscript[] | undefined;
-    if (options.all) {
-      const texts = await Promise.all(lps.map((lp, i) => this.memberText(i, lp, { lm: useLm, beam: options.beam })));
-      transcripts = texts.map((t, i) => ({ model: names[i]!, text: t }));
-      text = texts[modelIndex]!;
-    } else {
-      text = await this.memberText(modelIndex, lps[modelIndex]!, { lm: useLm, beam: options.beam });
-    }
-    const t5 = performance.now();
-    const probabilities: Record<string, number> = {};
-    const confidences: Record<string, number> = {};
-    names.forEach((n, i) => {
-      confidences[n] = conf[i]!;
-      const col = this.selector.classes.indexOf(i);
-      probabilities[n] = col >= 0 ? proba[col]! : 0;
-    });
-    const result: EnsembleResult = {
-      text,
-      model: names[modelIndex]!,
-      modelIndex,
-      probabilities,
-      confidences,
-      audioSeconds: decoded.seconds,
-      timingsMs: {
-        decode: t1 - t0 + timings.resample,
-        features: timings.features,
-        models: timings.models,
-        confidence: t3 - t2,
-        selector: t4 - t3,
-        lm: t5 - t4,
-        total: t5 - t0,
-      },
-      decoding: useLm && this.json.models[modelIndex]!.lm ? 'lm' : 'greedy',
-    };
-    if (transcripts) result.transcripts = transcripts;
-    return result;
+    return new LongFormTranscriber(this).transcribe(audio, options);
   }
 
   async dispose(): Promise<void> {

@@ -12,6 +12,12 @@ export interface ManifestEntry {
   /** `audio_filepath` exactly as written in the manifest. */
   audioFilepath: string;
   duration: number | null;
+  /**
+   * NeMo `offset` (seconds into the file), when present: the entry is the span offset … offset + duration
+   * (to the end without duration). Without it the entry is the whole file (`duration` is informational,
+   * as in the manifests NeMo writes).
+   */
+  offset: number | null;
   /** Reference text, when present. */
   text: string | null;
   /** 1-based line number in the manifest. */
@@ -92,6 +98,13 @@ export function parseManifestLine(
     }
     duration = rec.duration;
   }
+  let offset: number | null = null;
+  if (rec.offset !== undefined && rec.offset !== null) {
+    if (typeof rec.offset !== 'number' || !Number.isFinite(rec.offset) || rec.offset < 0) {
+      throw new UserError(`"offset" must be a non-negative number of seconds, got ${JSON.stringify(rec.offset)}`, { source: where, code: 'E_MANIFEST' });
+    }
+    offset = rec.offset;
+  }
   let text: string | null = null;
   if (rec[textKey] !== undefined && rec[textKey] !== null) {
     if (typeof rec[textKey] !== 'string') {
@@ -102,7 +115,7 @@ export function parseManifestLine(
     throw new UserError(`missing "${textKey}" (needed here for WER)`, { source: where, code: 'E_MANIFEST' });
   }
   const dir = path.dirname(path.resolve(file));
-  return { audioPath: path.resolve(dir, audio), audioFilepath: audio, duration, text, line: lineNo, raw: rec };
+  return { audioPath: path.resolve(dir, audio), audioFilepath: audio, duration, offset, text, line: lineNo, raw: rec };
 }
 
 /** Parse manifest text (all lines). */

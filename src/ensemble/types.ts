@@ -1,5 +1,20 @@
+import type { WordTiming } from '../segment/timestamps.js';
+import type { VadOptions } from '../segment/vad.js';
+
 /** Options of one transcription request (CLI `infer`, HTTP `POST /v1/transcribe`). */
 export interface TranscribeOptions {
+  /**
+   * Long audio: 'file' (default) routes the whole file to one member from the confidences of all its
+   * speech segments; 'segment' routes each segment on its own.
+   */
+  route?: 'file' | 'segment';
+  /** Voice-activity settings; `segmentShort` also cuts audio shorter than the maximum segment. */
+  vad?: VadOptions & { segmentShort?: boolean };
+  /** Refuse audio longer than this many seconds (checked while decoding). */
+  maxSeconds?: number;
+  /** NeMo manifest `offset` / `duration` (seconds): transcribe only that span; times stay file times. */
+  offsetSeconds?: number;
+  durationSeconds?: number;
   /** Decode the chosen model with its n-gram LM (prefix beam search); greedy otherwise. */
   lm?: boolean;
   /** Also return every member's transcript. */
@@ -15,6 +30,25 @@ export interface TranscribeOptions {
 export interface MemberTranscript {
   model: string;
   text: string;
+}
+
+/** One speech segment of a transcription (times in seconds of the file). */
+export interface SegmentResult {
+  index: number;
+  start: number;
+  end: number;
+  text: string;
+  /** The member that decoded this segment. */
+  model: string;
+  modelIndex: number;
+  /** Selector probabilities: this segment's (route 'segment') or the file's (route 'file'). */
+  probabilities: Record<string, number>;
+  /** This segment's confidence per member. */
+  confidences: Record<string, number>;
+  decoding: 'greedy' | 'lm';
+  /** Words with their times, from the CTC alignment. */
+  words: WordTiming[];
+  transcripts?: MemberTranscript[];
 }
 
 /** What the ensemble returns for one utterance. */
@@ -33,6 +67,10 @@ export interface EnsembleResult {
   transcripts?: MemberTranscript[];
   /** How `text` was decoded: 'lm' only when `lm` was asked for and the chosen member has an LM. */
   decoding?: 'greedy' | 'lm';
+  /** How the file was routed ('file': one member for all segments; 'segment': each on its own). */
+  route?: 'file' | 'segment';
+  /** The speech segments in file order (one whole segment for audio within the maximum segment length). */
+  segments?: SegmentResult[];
 }
 
 /** Summary of a loaded ensemble (GET /v1/models). */

@@ -175,10 +175,12 @@ async function evaluateUtterance(
   const ref = u.text;
   let greedyResult: EnsembleResult;
   let lmResult: EnsembleResult | undefined;
+  // The same long-form pipeline as `infer`: a NeMo offset/duration span, long entries segmented.
+  const span: TranscribeOptions = u.offset !== null ? { offsetSeconds: u.offset, durationSeconds: u.duration ?? undefined } : {};
   try {
-    greedyResult = await ensemble.transcribe(u.audioPath, { all: true });
+    greedyResult = await ensemble.transcribe(u.audioPath, { ...span, all: true });
     if (options.lm) {
-      const o: TranscribeOptions = { all: true, lm: true };
+      const o: TranscribeOptions = { ...span, all: true, lm: true };
       if (options.beam !== undefined) o.beam = options.beam;
       lmResult = await ensemble.transcribe(u.audioPath, o);
     }

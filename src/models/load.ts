@@ -257,6 +257,8 @@ class OnnxCtcModel implements CtcModel {
     private readonly validLength: (samples: number, featureFrames: number) => number | undefined,
     private readonly rawLogits: boolean,
     private readonly lengthType: 'int64' | 'int32',
+    readonly frameSamples?: number,
+    readonly minSamples = 1,
   ) {
     this.vocabSize = vocabulary.length;
   }
@@ -424,7 +426,8 @@ async function loadNemoLike(dir: string, layout: 'nemo' | 'sherpa-onnx', options
       : guessTokenizer(vocabulary, blankId);
   const sub = subsampling;
   return new OnnxCtcModel(dir, layout, vocabulary, blankId, tokenizer, frontEnd, b, vocabSource,
-    (_samples, featureFrames) => (sub ? nemoEncodedLength(featureFrames, sub) : undefined), false, lengthType);
+    (_samples, featureFrames) => (sub ? nemoEncodedLength(featureFrames, sub) : undefined), false, lengthType,
+    sub ? frontEnd.hop * sub : undefined);
 }
 
 interface HfTokenizerConfig {
@@ -496,8 +499,10 @@ async function loadWav2vec2(dir: string, options: LoadModelOptions): Promise<Loa
   const b = bindOutput(opened, 'logits');
   requireInputs(b, { input_values: '[B, samples] float32' }, ['attention_mask']);
   checkWidth(b, size, vocabFile, 'vocab.json entries');
+  let minSamples = 1;
+  while (minSamples < 1 << 20 && convEncodedLength(minSamples, kernels, strides) < 1) minSamples++;
   return new OnnxCtcModel(dir, 'wav2vec2', vocabulary, blankId, tokenizer, frontEnd, b, vocabFile,
-    (samples) => convEncodedLength(samples, kernels, strides), true, 'int64');
+    (samples) => convEncodedLength(samples, kernels, strides), true, 'int64', strides.reduce((a, s) => a * s, 1), minSamples);
 }
 
 /**

@@ -33,6 +33,14 @@ export interface CtcModel {
   readonly frontEnd: FrontEndConfig;
   /** Run on mono samples at `frontEnd.sampleRate`; returns log-softmaxed posteriors (temperature applied). */
   run(samples: Float32Array, options?: { temperature?: number }): Promise<Logprobs>;
+  /**
+   * Input samples (at `frontEnd.sampleRate`) per output frame: hop × subsampling for NeMo layouts, the
+   * product of the conv strides for wav2vec2 — frame t starts at t × frameSamples (word timestamps).
+   * Set by `loadCtcModel` when the folder says (NeMo `subsampling_factor`); undefined otherwise.
+   */
+  readonly frameSamples?: number;
+  /** Fewest input samples the network accepts (its receptive field); shorter input is refused. */
+  readonly minSamples?: number;
   /** The ONNX file the model runs (for fingerprints). Always set by `loadCtcModel`. */
   readonly onnxFile?: string;
   /** Front end only: a pure function of `frontEnd` and the samples. Always set by `loadCtcModel`. */

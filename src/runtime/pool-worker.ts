@@ -33,15 +33,30 @@ async function main(): Promise<void> {
     return;
   }
   port.postMessage({ type: 'ready', members: ensemble.members(), summary: ensemble.describe() } satisfies WorkerReply);
+  // Requests in progress, for `cancel` (the pool sends one request at a time, but a cancel may race its end).
+  const running = new Map<number, AbortController>();
   port.on('message', (m: WorkerRequest) => {
     if (m.type === 'close') {
       void ensemble.dispose().finally(() => port.close());
       return;
     }
-    ensemble.transcribe(m.audio, m.options).then(
-      (result) => port.postMessage({ type: 'result', id: m.id, result } satisfies WorkerReply),
-      (e: unknown) => port.postMessage(errorReply(m.id, e)),
-    );
+    if (m.type === 'cancel') {
+      running.get(m.id)?.abort(new Error('the request was cancelled'));
+      return;
+    }
+    const abort = new AbortController();
+    running.set(m.id, abort);
+    ensemble
+      .transcribe(m.audio, {
+        ...m.options,
+        signal: abort.signal,
+        onSegment: m.stream ? (segment) => port.postMessage({ type: 'segment', id: m.id, segment } satisfies WorkerReply) : undefined,
+      })
+      .then(
+        (result) => port.postMessage({ type: 'result', id: m.id, result } satisfies WorkerReply),
+        (e: unknown) => port.postMessage(errorReply(m.id, e)),
+      )
+      .finally(() => running.delete(m.id));
   });
 }
 

@@ -22,7 +22,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { EnsembleMemberInfo, EnsembleResult, TranscribeOptions } from '../ensemble/types.js';
+import type { EnsembleMemberInfo, EnsembleResult, SegmentResult, TranscribeOptions } from '../ensemble/types.js';
 import { UserError } from '../util/errors.js';
 import type { EnsembleSummary } from '../ensemble/summary.js';
 
@@ -32,10 +32,18 @@ export interface WorkerData {
   intraOpThreads: number;
 }
 
-export type WorkerRequest = { type: 'transcribe'; id: number; audio: string | Uint8Array | Float32Array; options: TranscribeOptions } | { type: 'close' };
+/**
+ * Messages to a worker. `stream`: post each segment as it finishes. `cancel`: stop that request at its next
+ * segment (it then ends with an error reply, which frees the slot).
+ */
+export type WorkerRequest =
+  | { type: 'transcribe'; id: number; audio: string | Uint8Array | Float32Array; options: TranscribeOptions; stream: boolean }
+  | { type: 'cancel'; id: number }
+  | { type: 'close' };
 
 export type WorkerReply =
   | { type: 'ready'; members: EnsembleMemberInfo[]; summary: EnsembleSummary }
+  | { type: 'segment'; id: number; segment: SegmentResult }
   | { type: 'result'; id: number; result: EnsembleResult }
   | { type: 'error'; id: number; error: { message: string; user: boolean; code?: string; stack?: string } };
 
@@ -46,10 +54,19 @@ export function workerPoolAvailable(): boolean {
   return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
 }
 
+/** Per-request controls that cannot cross the thread boundary as data. */
+export interface TranscribeControl {
+  /** Aborting stops the request: a queued one is dropped, a running one ends at its next segment. */
+  signal?: AbortSignal;
+  /** Each segment as soon as the worker has finished it. */
+  onSegment?: (segment: SegmentResult) => void | Promise<void>;
+}
+
 interface Job {
   id: number;
   audio: string | Uint8Array | Float32Array;
   options: TranscribeOptions;
+  control: TranscribeControl;
   resolve: (r: EnsembleResult) => void;
   reject: (e: unknown) => void;
 }
@@ -175,11 +192,33 @@ export class WorkerPoolEnsemble {
     return this.summary;
   }
 
-  transcribe(audio: string | Uint8Array | Float32Array, options: TranscribeOptions = {}): Promise<EnsembleResult> {
+  /**
+   * Transcribe on the next free worker. `options` may carry `signal` and `onSegment` (as for
+   * `Ensemble.transcribe`): they are kept here and relayed as messages.
+   */
+  transcribe(audio: string | Uint8Array | Float32Array, options: TranscribeOptions & TranscribeControl = {}): Promise<EnsembleResult> {
     if (this.closed) return Promise.reject(new Error('the worker pool is closed'));
     if (this.failure) return Promise.reject(this.failure);
+    const { signal, onSegment, ...plain } = options as TranscribeOptions & TranscribeControl & { onProgress?: unknown };
+    delete (plain as { onProgress?: unknown }).onProgress;
+    if (signal?.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, audio, options, resolve, reject });
+      const job: Job = { id: this.nextId++, audio, options: plain, control: { signal, onSegment }, resolve, reject };
+      this.queue.push(job);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const q = this.queue.indexOf(job);
+          if (q >= 0) {
+            this.queue.splice(q, 1);
+            reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+            return;
+          }
+          const slot = this.slots.find((x) => x.job === job);
+          slot?.worker?.postMessage({ type: 'cancel', id: job.id } satisfies WorkerRequest);
+        },
+        { once: true },
+      );
       this.pump();
     });
   }
@@ -205,7 +244,11 @@ export class WorkerPoolEnsemble {
   private attach(slot: Slot, index: number, worker: Worker): void {
     worker.on('message', (m: WorkerReply) => {
       const job = slot.job;
-      if (slot.worker !== worker || !job || (m.type !== 'result' && m.type !== 'error') || m.id !== job.id) return;
+      if (slot.worker !== worker || !job || (m.type !== 'result' && m.type !== 'error' && m.type !== 'segment') || m.id !== job.id) return;
+      if (m.type === 'segment') {
+        void Promise.resolve(job.control.onSegment?.(m.segment)).catch(() => undefined);
+        return;
+      }
       slot.job = null;
       if (m.type === 'result') job.resolve(m.result);
       else job.reject(toError(m.error));
@@ -259,7 +302,7 @@ export class WorkerPoolEnsemble {
       if (slot.job !== null || slot.worker === null) continue;
       const job = this.queue.shift()!;
       slot.job = job;
-      slot.worker.postMessage({ type: 'transcribe', id: job.id, audio: job.audio, options: job.options } satisfies WorkerRequest);
+      slot.worker.postMessage({ type: 'transcribe', id: job.id, audio: job.audio, options: job.options, stream: Boolean(job.control.onSegment) } satisfies WorkerRequest);
     }
   }
 }

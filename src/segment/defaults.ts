@@ -14,7 +14,7 @@ export const VAD_DEFAULTS = {
   /** Silence must last this long to end a segment (ms). */
   minSilenceMs: 300,
   /** Added before and after each segment (ms); never overlaps the neighbour. */
-  speechPadMs: 50,
+  speechPadMs: 100,
   /** Longer speech is split at the least-speech point of the last `splitWindowSeconds` before this (s). */
   maxSegmentSeconds: 20,
   /** Width of the window (s) searched for the split point, ending at `maxSegmentSeconds`. */

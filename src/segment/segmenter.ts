@@ -79,9 +79,10 @@ class SampleWindow {
 }
 
 /**
- * Speech segments of `stream`, in order. `vad` is reset first (one stream at a time per instance).
+ * Speech segments of `stream`, in order. `vad` (or its loader, called only when the audio is long enough
+ * to need it) is reset first: one stream at a time per instance.
  */
-export async function* segmentStream(stream: AudioStream, vad: SileroVad, options: SegmentOptions = {}): AsyncGenerator<SpeechSegment> {
+export async function* segmentStream(stream: AudioStream, vadOrLoader: SileroVad | (() => Promise<SileroVad>), options: SegmentOptions = {}): AsyncGenerator<SpeechSegment> {
   const vadOptions = resolveVadOptions(options);
   const chunks = stream.chunks();
   const window = new SampleWindow();
@@ -120,6 +121,7 @@ export async function* segmentStream(stream: AudioStream, vad: SileroVad, option
     }
 
     // Phase 2: the detector over everything, segments cut from the window of samples.
+    const vad = typeof vadOrLoader === 'function' ? await vadOrLoader() : vadOrLoader;
     vad.reset();
     const detector = new VoiceActivityDetector(vad, vadOptions);
     const resampler = new StreamingResampler(rate, VAD_SAMPLE_RATE);

@@ -13,9 +13,19 @@
  *   Body: audio/wav (audio/x-wav, audio/wave, audio/vnd.wave), any other audio/* that ffmpeg decodes
  *   (415 when ffmpeg is not installed), application/octet-stream (WAV, or anything ffmpeg decodes), or
  *   multipart/form-data with the audio in the field `file` (its file name is ignored).
- *   Query: `lm` (true/false/1/0/yes/no/on/off; empty = true), `all` (same), `beam` (integer 1..maxBeam).
- *   200: { requestId, text, model, modelIndex, probabilities, confidences, audioSeconds, timingsMs,
- *          transcripts? (with all=true), … } — the ensemble's result as it is, plus the request id.
+ *   Query: `lm` (true/false/1/0/yes/no/on/off; empty = true), `all` (same), `beam` (integer 1..maxBeam),
+ *   `route` (file|segment: one member for the whole upload, or each speech segment routed on its own),
+ *   `segments` (boolean: include the segments with their words and times), `stream` (boolean: answer
+ *   NDJSON, one `{"type":"segment",…}` line per segment as it finishes, then `{"type":"result",…}`; an
+ *   error after the first line arrives as a `{"type":"error",…}` line).
+ *   200: { requestId, text, model, modelIndex, probabilities, confidences, audioSeconds, timingsMs, route,
+ *          segments? (with segments=true), transcripts? (with all=true), … } — the ensemble's result, plus
+ *          the request id.
+ *   Long audio: the upload is decoded in the worker, streamed (WAV in blocks, other containers through
+ *   ffmpeg, stopped as soon as maxAudioSeconds is passed) and transcribed one speech segment at a time, so
+ *   a request holds its body plus one segment's working memory (see `requestMemoryBytes`).
+ *   Cancellation: a timeout (504) or a client that closes the connection aborts the request; the worker
+ *   stops at the next segment and frees the slot.
  *   timingsMs: the ensemble's stages (features, models, confidence, selector, lm) plus `queue` (waiting
  *   for a slot), `decode` (audio decoding and resampling) and `total` (request arrival to answer,
  *   upload included).
@@ -25,9 +35,9 @@
  *     404 unknown route        413 body over maxBodyBytes      415 unsupported media type
  *     503 not ready / shutting down / queue full (with Retry-After)
  *     504 the request took longer than timeoutMs from its arrival (upload + queue wait + decoding +
- *         inference). Inference already running cannot be interrupted: it finishes in the background
- *         and keeps its concurrency slot until then, so overload shows up as 503s rather than piling
- *         up. onnxruntime-node runs inference synchronously on the calling thread, so with an in-thread
+ *         inference). The work is cancelled: it stops at its next speech segment (an ONNX run in progress
+ *         cannot be interrupted) and keeps its concurrency slot until then, so overload shows up as 503s
+ *         rather than piling up. onnxruntime-node runs inference synchronously on the calling thread, so with an in-thread
  *         `Ensemble` the timer (and /healthz, /metrics) can only act between inference calls; serve a
  *         `WorkerPoolEnsemble` (the CLI default) to keep the HTTP thread free.
  *     500 anything unexpected (logged with the request id; the server keeps running).
@@ -40,9 +50,7 @@ import os from 'node:os';
 import type { Writable } from 'node:stream';
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
-import type { EnsembleMemberInfo, EnsembleResult, TranscribeOptions } from '../ensemble/types.js';
-import { decodeAudio } from '../audio/load.js';
-import { mixToMono } from '../audio/wav.js';
+import type { EnsembleMemberInfo, EnsembleResult, SegmentResult, TranscribeOptions } from '../ensemble/types.js';
 import { isUserError } from '../util/errors.js';
 import { ACCEPTED_TYPES, HttpError, classifyMediaType, discardBody, formatBytes, mediaType, readMultipartFile, readRawBody } from './body.js';
 import { Limiter, type Ticket } from './limiter.js';
@@ -53,8 +61,15 @@ import { SERVING_DEFAULTS } from '../defaults.js';
 /** The part of `Ensemble` the server uses; anything with these methods can be served. */
 export interface Transcriber {
   members(): readonly EnsembleMemberInfo[];
-  /** Called with mono samples at `options.sampleRate` (the server decodes the upload once, itself). */
-  transcribe(audio: Float32Array, options: TranscribeOptions): Promise<EnsembleResult>;
+  /**
+   * Called with the upload's bytes (decoded by the transcriber, in its worker thread) and
+   * `maxSeconds`, or with mono samples at `options.sampleRate` (live streams); `signal` cancels between
+   * segments, `onSegment` receives segments as they finish.
+   */
+  transcribe(
+    audio: Uint8Array | Float32Array,
+    options: TranscribeOptions & { signal?: AbortSignal; onSegment?: (s: SegmentResult) => void | Promise<void> },
+  ): Promise<EnsembleResult>;
   /** Summary for GET /v1/models (selector, confidence spec, …); must be JSON-serialisable. */
   describe(): unknown;
   /**
@@ -109,7 +124,10 @@ export type EnsembleApp = Express & { service: ServiceControl };
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 const TRUE_VALUES = new Set(['', '1', 'true', 'yes', 'on']);
 const FALSE_VALUES = new Set(['0', 'false', 'no', 'off']);
-const KNOWN_QUERY = new Set(['lm', 'all', 'beam']);
+const KNOWN_QUERY = new Set(['lm', 'all', 'beam', 'route', 'segments', 'stream']);
+
+/** Transcription options plus what the answer should contain. */
+export type TranscribeQuery = TranscribeOptions & { segments?: boolean; stream?: boolean };
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -126,14 +144,22 @@ function parseBool(name: string, v: unknown): boolean {
   throw new HttpError(400, `query parameter "${name}" must be true or false (also 1/0, yes/no, on/off), got "${v.slice(0, 40)}"`, 'E_QUERY');
 }
 
-/** Validate `lm`, `all`, `beam`; unknown parameters are refused (they are almost always typos). */
-export function parseTranscribeQuery(query: Record<string, unknown>, maxBeam: number): TranscribeOptions {
-  const out: TranscribeOptions = {};
+/** Validate `lm`, `all`, `beam`, `route`, `segments`, `stream`; unknown parameters are refused (they are almost always typos). */
+export function parseTranscribeQuery(query: Record<string, unknown>, maxBeam: number): TranscribeQuery {
+  const out: TranscribeQuery = {};
   for (const key of Object.keys(query)) {
-    if (!KNOWN_QUERY.has(key)) throw new HttpError(400, `unknown query parameter "${key.slice(0, 40)}"; accepted: lm, all, beam`, 'E_QUERY');
+    if (!KNOWN_QUERY.has(key)) throw new HttpError(400, `unknown query parameter "${key.slice(0, 40)}"; accepted: ${[...KNOWN_QUERY].join(', ')}`, 'E_QUERY');
   }
   if (query.lm !== undefined) out.lm = parseBool('lm', query.lm);
   if (query.all !== undefined) out.all = parseBool('all', query.all);
+  if (query.segments !== undefined) out.segments = parseBool('segments', query.segments);
+  if (query.stream !== undefined) out.stream = parseBool('stream', query.stream);
+  if (query.route !== undefined) {
+    if (query.route !== 'file' && query.route !== 'segment') {
+      throw new HttpError(400, `query parameter "route" must be file or segment, got "${String(query.route).slice(0, 40)}"`, 'E_QUERY');
+    }
+    out.route = query.route;
+  }
   if (query.beam !== undefined) {
     const v = query.beam;
     if (typeof v !== 'string' || !/^\d{1,9}$/.test(v) || Number(v) < 1 || Number(v) > maxBeam) {
@@ -344,7 +370,7 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
     const requestId = res.locals.requestId!;
     const t0 = performance.now();
     const t = requireReady();
-    const opts = parseTranscribeQuery(req.query as Record<string, unknown>, limits.maxBeam);
+    const { segments: wantSegments, stream: wantStream, ...opts } = parseTranscribeQuery(req.query as Record<string, unknown>, limits.maxBeam);
     const type = mediaType(req.get('content-type'));
     const kind = classifyMediaType(type);
     if (kind === null) {
@@ -368,6 +394,24 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
     let deferLeave = false;
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
+    // A client that goes away cancels its work (the worker stops at the next segment).
+    const onClose = (): void => {
+      if (!res.writableFinished && !abort.signal.aborted) abort.abort(new HttpError(499, 'the client closed the connection', 'E_CLIENT_CLOSED'));
+    };
+    res.on('close', onClose);
+    // ?stream=1: NDJSON lines, the first one sent when the first segment is done.
+    let streaming = false;
+    const writeLine = (o: Record<string, unknown>): void => {
+      if (!streaming) {
+        streaming = true;
+        res.status(200).setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+        res.setHeader('Cache-Control', 'no-store');
+      }
+      res.write(`${JSON.stringify(o)}\n`);
+    };
+    const onSegment = wantStream ? (seg: SegmentResult): void => {
+      if (!abort.signal.aborted && !res.writableEnded) writeLine({ type: 'segment', ...seg });
+    } : undefined;
     try {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
@@ -404,30 +448,30 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
         return ticket.run(async () => {
           const startedAt = performance.now();
           if (abort.signal.aborted) throw abort.signal.reason;
-          let samples: Float32Array;
-          let sampleRate: number;
+          let result: EnsembleResult;
           try {
-            const decoded = await decodeAudio(body, 'request body');
-            samples = mixToMono(decoded.channels);
-            sampleRate = decoded.sampleRate;
+            result = await t.transcribe(body, {
+              ...opts,
+              maxSeconds: limits.maxAudioSeconds,
+              source: 'request body',
+              signal: abort.signal,
+              onSegment,
+            });
           } catch (e) {
+            if (abort.signal.aborted) throw abort.signal.reason;
             if (isUserError(e)) {
+              const message = e.message.replace(/^request body: /, '');
+              if (e.code === 'E_TOO_LONG') {
+                metrics.rejections.inc({ reason: 'too_long' });
+                throw new HttpError(400, message.replace(/; the limit is .*$/, `; this server accepts at most ${limits.maxAudioSeconds} s per request (--max-audio-seconds)`), 'E_TOO_LONG');
+              }
               // Non-WAV audio on a server without ffmpeg: the media type is the problem.
               const status = e.code === 'E_FFMPEG_MISSING' && bodyType !== 'application/octet-stream' && bodyType !== '' ? 415 : 400;
-              throw new HttpError(status, e.message, e.code);
+              throw new HttpError(status, `request body: ${message}`, e.code);
             }
             throw e;
           }
-          const seconds = samples.length / sampleRate;
-          if (samples.length === 0) throw new HttpError(400, 'request body: the audio contains zero samples', 'E_EMPTY');
-          if (seconds > limits.maxAudioSeconds) {
-            metrics.rejections.inc({ reason: 'too_long' });
-            throw new HttpError(400, `the audio is ${seconds.toFixed(1)} s long; this server accepts at most ${limits.maxAudioSeconds} s per request (--max-audio-seconds)`, 'E_TOO_LONG');
-          }
-          if (abort.signal.aborted) throw abort.signal.reason;
-          const decodedAt = performance.now();
-          const result = await t.transcribe(samples, { ...opts, sampleRate, source: 'request body' });
-          return { result, queueMs: startedAt - queuedAt, decodeMs: decodedAt - startedAt, seconds };
+          return { result, queueMs: startedAt - queuedAt, decodeMs: 0, seconds: result.audioSeconds };
         }, abort.signal);
       })();
       // If we answer by timeout, the work keeps running (ORT cannot be interrupted): track and log it.
@@ -439,6 +483,25 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
       try {
         out = await Promise.race([work, timeout]);
       } catch (e) {
+        if (streaming) {
+          // Headers are sent: the error goes in the stream (the work was cancelled by the abort).
+          if (e instanceof HttpError && e.status === 504) metrics.rejections.inc({ reason: 'timeout' });
+          const he = e instanceof HttpError ? e : null;
+          if (!res.writableEnded) {
+            writeLine({ type: 'error', error: { status: he?.status ?? 500, code: he?.code ?? 'E_INTERNAL', message: he?.message ?? 'internal error' }, requestId });
+            res.end();
+          }
+          res.locals.logExtra = { ...res.locals.logExtra, error: he?.code ?? 'E_INTERNAL' };
+          if (!(e instanceof HttpError)) log({ level: 'error', msg: 'unhandled error', requestId, error: (e as Error)?.message ?? String(e) });
+          deferLeave = true;
+          work.finally(leave).catch(() => {});
+          return;
+        }
+        if (abort.signal.aborted && !(e instanceof HttpError && e.status === 504)) {
+          // Cancelled (client gone): the slot frees when the worker stops at its next segment.
+          deferLeave = true;
+          work.finally(leave).catch(() => {});
+        }
         if (e instanceof HttpError && e.status === 504) {
           metrics.rejections.inc({ reason: 'timeout' });
           // The in-flight count stays up until the background work ends, so shutdown waits for it.
@@ -467,10 +530,18 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
       timingsMs.queue = round(queueMs);
       timingsMs.decode = round(decodeMs + (result.timingsMs.decode ?? 0));
       timingsMs.total = round(totalMs);
-      const body: Record<string, unknown> = { requestId, ...result, timingsMs };
-      res.json(body);
+      const { segments, ...summary } = result;
+      const body: Record<string, unknown> = { requestId, ...summary, timingsMs };
+      if (wantSegments || wantStream) body.segments = segments ?? [];
+      if (wantStream) {
+        // Every segment was already sent; the last line is the whole result.
+        delete body.segments;
+        writeLine({ type: 'result', ...body });
+        res.end();
+      } else res.json(body);
     } finally {
       clearTimeout(timer);
+      res.off('close', onClose);
       if (!deferLeave) leave();
     }
   });

@@ -15,6 +15,7 @@
  */
 import { StreamingResampler } from '../audio/resample.js';
 import type { EnsembleResult, TranscribeOptions } from '../ensemble/types.js';
+import type { WordTiming } from '../segment/timestamps.js';
 import type { VadEvent, VoiceActivityDetector } from '../segment/vad.js';
 import { CloseCode, StreamError, type ServerMessage, type StartMessage } from './protocol.js';
 
@@ -43,8 +44,6 @@ export interface LiveSessionOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Word timings when the transcriber gives them (long-form pipeline), shifted to stream time. */
-type WordTiming = { word: string; start: number; end: number };
 
 export class LiveSession {
   private readonly resampler: StreamingResampler;
@@ -254,7 +253,7 @@ function round(s: number): number {
   return Math.round(s * 1000) / 1000;
 }
 
+/** Word timings of the result's segments (times in seconds of the utterance audio). */
 function wordsOf(r: EnsembleResult): WordTiming[] {
-  const w = (r as EnsembleResult & { words?: WordTiming[] }).words;
-  return Array.isArray(w) ? w : [];
+  return (r.segments ?? []).flatMap((s) => s.words);
 }

@@ -6,6 +6,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { loadAudio } from '../../src/audio/load.js';
+import { repoRoot } from './shared.js';
 
 export interface Utterance {
   file: string;
@@ -142,4 +143,12 @@ export async function writeLongRecording(out: string, utterances: Utterance[], o
     closeSync(fd);
   }
   return { seconds: written / RATE, placed };
+}
+
+/**
+ * Bundled samples of the three domains whose speech boundaries are clean (see tests/segment/vad.test.ts
+ * for the ones left out) and that the demo selector routes to their own domain when heard alone.
+ */
+export function longFormUtterances(): Utterance[] {
+  return manifestUtterances(path.join(repoRoot, 'samples', 'manifest.jsonl'), '').filter((u) => /(en_[12]|vi_3|digits_[13])\.wav$/.test(u.file));
 }

@@ -99,7 +99,19 @@ describe('GET /v1/stream', () => {
     // Times are seconds from the stream start: the first utterance starts near 0.5 s, the second after it.
     expect(finals[0]!.start as number).toBeGreaterThan(0.2);
     expect(finals[1]!.start as number).toBeGreaterThan(finals[0]!.end as number);
-    for (const f of finals) expect(Object.keys(f.probabilities as object)).toEqual(['en', 'vi', 'digits']);
+    for (const f of finals) {
+      expect(Object.keys(f.probabilities as object)).toEqual(['en', 'vi', 'digits']);
+      // Word times from the CTC alignment, in stream time, inside the utterance and increasing.
+      const words = f.words as Array<{ word: string; start: number; end: number }>;
+      expect(words.map((w) => w.word).join(' ')).toBe(f.text);
+      let t = f.start as number;
+      for (const w of words) {
+        expect(w.start).toBeGreaterThanOrEqual(t - 1e-9);
+        expect(w.end).toBeGreaterThanOrEqual(w.start);
+        expect(w.end).toBeLessThanOrEqual((f.end as number) + 1e-9);
+        t = w.start;
+      }
+    }
   }, 60_000);
 
   it('20 ms frames and one single message give the same finals; f32le at 8 kHz routes the same', async () => {

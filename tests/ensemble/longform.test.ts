@@ -1,0 +1,158 @@
+// Long recordings through the real demo ensemble, the real Silero VAD and the real CLI: a 2-minute file
+// built from the bundled samples of the three domains with known silences between them.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeWav } from '../../src/audio/wav.js';
+import { Ensemble } from '../../src/ensemble/ensemble.js';
+import type { SegmentResult } from '../../src/ensemble/types.js';
+import { runCli } from '../helpers/cli.js';
+import { longFormUtterances, writeLongRecording, type PlacedUtterance } from '../helpers/long-audio.js';
+import { repoRoot } from '../helpers/shared.js';
+
+const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
+const demo = path.join(repoRoot, 'ensembles', 'demo');
+
+describe('long-form transcription (demo ensemble, real VAD)', () => {
+  let dir: string;
+  let file: string;
+  let placed: PlacedUtterance[];
+  let seconds: number;
+  let ens: Ensemble;
+  let bySegment: SegmentResult[];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'longform-'));
+    file = path.join(dir, 'long.wav');
+    ({ placed, seconds } = await writeLongRecording(file, longFormUtterances(), { targetSeconds: 120, silences: [1.2, 0.9, 1.6, 2.0, 1.0] }));
+    ens = await Ensemble.load(demo);
+    const r = await ens.transcribe(file, { route: 'segment' });
+    bySegment = r.segments!;
+  }, 300_000);
+  afterAll(async () => {
+    await ens?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finds the known boundaries within ±0.3 s (a pause may split an utterance)', () => {
+    expect(seconds).toBeGreaterThan(119);
+    for (const u of placed) {
+      expect(Math.min(...bySegment.map((s) => Math.abs(s.start - u.start)))).toBeLessThan(0.3);
+      expect(Math.min(...bySegment.map((s) => Math.abs(s.end - u.end)))).toBeLessThan(0.3);
+    }
+    for (const s of bySegment) expect(s.end - s.start).toBeLessThanOrEqual(20.001);
+  });
+
+  it('--route segment sends each segment to its own domain member', () => {
+    let right = 0;
+    for (const s of bySegment) {
+      const u = placed.find((p) => s.end > p.start && s.start < p.end)!;
+      if (s.model === u.domain) right++;
+    }
+    // Cut fragments of an utterance carry less evidence than the whole; all whole ones must be right.
+    expect(right / bySegment.length).toBeGreaterThanOrEqual(0.95);
+    const whole = bySegment.filter((s) => placed.some((u) => Math.abs(s.start - u.start) < 0.3 && Math.abs(s.end - u.end) < 0.3));
+    expect(whole.length).toBeGreaterThan(placed.length * 0.8);
+    for (const s of whole) expect(s.model).toBe(placed.find((u) => Math.abs(s.start - u.start) < 0.3)!.domain);
+  });
+
+  it('word timestamps increase and lie inside their segments', () => {
+    let words = 0;
+    for (const s of bySegment) {
+      let prev = s.start;
+      for (const w of s.words) {
+        expect(w.start).toBeGreaterThanOrEqual(prev - 1e-9);
+        expect(w.end).toBeGreaterThanOrEqual(w.start);
+        expect(w.end).toBeLessThanOrEqual(s.end + 1e-9);
+        prev = w.start;
+        words++;
+      }
+      expect(s.words.map((w) => w.word).join(' ')).toBe(s.text);
+    }
+    expect(words).toBeGreaterThan(100);
+  });
+
+  it('--route file decides once from all segments: every segment by the same member, file-level probabilities', async () => {
+    const r = await ens.transcribe(file, { route: 'file' });
+    expect(r.route).toBe('file');
+    expect(new Set(r.segments!.map((s) => s.model))).toEqual(new Set([r.model]));
+    expect(r.segments!.length).toBe(bySegment.length);
+    for (const s of r.segments!) expect(s.probabilities).toEqual(r.probabilities);
+  }, 300_000);
+
+  it('with the LM: two passes, words from the beam, the same segments', async () => {
+    const r = await ens.transcribe(file, { route: 'segment', lm: true, beam: 16 });
+    expect(r.segments!.map((s) => [s.start, s.end])).toEqual(bySegment.map((s) => [s.start, s.end]));
+    for (const s of r.segments!) {
+      expect(s.decoding).toBe('lm');
+      expect(s.words.map((w) => w.word).join(' ')).toBe(s.text);
+      for (const w of s.words) expect(w.start >= s.start && w.end <= s.end + 1e-9).toBe(true);
+    }
+  }, 300_000);
+
+  it('a manifest offset/duration transcribes only that span, in file time', async () => {
+    const u = placed[3]!;
+    const man = path.join(dir, 'm.jsonl');
+    writeFileSync(man, `${JSON.stringify({ audio_filepath: 'long.wav', offset: u.start - 0.5, duration: u.end - u.start + 1 })}\n`);
+    const r = await runCli(['infer', '--manifest', man, '--quiet'], { timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    const rec = JSON.parse(r.stdout.trim()) as { segments: SegmentResult[]; text: string; audioSeconds: number; model: string };
+    expect(rec.audioSeconds).toBeCloseTo(u.end - u.start + 1, 2);
+    expect(rec.segments.length).toBe(1);
+    expect(rec.segments[0]!.start).toBeCloseTo(u.start - 0.5, 3);
+    expect(rec.model).toBe(u.domain);
+    const same = bySegment.find((s) => Math.abs(s.start - u.start) < 0.3)!;
+    expect(rec.text.split(' ').length).toBeGreaterThanOrEqual(same.text.split(' ').length - 1);
+  }, 180_000);
+
+  it('CLI: --format jsonl streams a line per segment; -o x.srt / x.vtt write valid subtitles', async () => {
+    const jl = await runCli(['infer', file, '--route', 'segment', '--format', 'jsonl'], { timeoutMs: 240_000 });
+    expect(jl.code).toBe(0);
+    const lines = jl.stdout.trim().split('\n').map((l) => JSON.parse(l) as SegmentResult & { audio_filepath: string });
+    expect(lines.map((l) => l.index)).toEqual(bySegment.map((s) => s.index));
+    expect(lines[0]!.audio_filepath).toBe(file);
+
+    const srt = path.join(dir, 'out.srt');
+    const vtt = path.join(dir, 'out.vtt');
+    expect((await runCli(['infer', file, '--route', 'segment', '-o', srt], { timeoutMs: 240_000 })).code).toBe(0);
+    expect((await runCli(['infer', file, '--route', 'segment', '-o', vtt], { timeoutMs: 240_000 })).code).toBe(0);
+    const cueRe = /^(\d+)\n(\d\d):(\d\d):(\d\d),(\d\d\d) --> (\d\d):(\d\d):(\d\d),(\d\d\d)\n((?:.+\n?){1,2})$/;
+    const cues = readFileSync(srt, 'utf8').trim().split(/\n\n/);
+    expect(cues.length).toBeGreaterThan(10);
+    let prevEnd = -1;
+    cues.forEach((c, i) => {
+      const m = cueRe.exec(c);
+      expect(m, c).not.toBeNull();
+      expect(Number(m![1])).toBe(i + 1);
+      const t = (h: string, mi: string, s: string, ms: string) => Number(h) * 3600 + Number(mi) * 60 + Number(s) + Number(ms) / 1000;
+      const a = t(m![2]!, m![3]!, m![4]!, m![5]!);
+      const b = t(m![6]!, m![7]!, m![8]!, m![9]!);
+      expect(b).toBeGreaterThan(a);
+      expect(b - a).toBeLessThanOrEqual(7);
+      expect(a).toBeGreaterThanOrEqual(prevEnd);
+      prevEnd = b;
+      for (const line of m![10]!.trim().split('\n')) expect(line.length).toBeLessThanOrEqual(42);
+    });
+    const v = readFileSync(vtt, 'utf8');
+    expect(v.startsWith('WEBVTT\n\n')).toBe(true);
+    expect(v.split('\n\n').length - 1).toBe(cues.length);
+    if (hasFfmpeg) {
+      for (const f of [srt, vtt]) {
+        const r = spawnSync('ffmpeg', ['-v', 'error', '-i', f, '-f', 'srt', '-'], { encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout.trim().split(/\n\n/).length).toBe(cues.length);
+      }
+    }
+  }, 600_000);
+
+  it('a 10 ms WAV is "too short", not an ONNX error (CLI exit 2, one line)', async () => {
+    const tiny = path.join(dir, 'tiny.wav');
+    writeFileSync(tiny, encodeWav(new Float32Array(160).fill(0.01), 16000));
+    const r = await runCli(['infer', tiny]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`error: ${tiny}: too short: 10 ms, the minimum is 25 ms`);
+    await expect(ens.transcribe(new Float32Array(160), { sampleRate: 16000 })).rejects.toThrow(/too short: 10 ms, the minimum is 25 ms/);
+  }, 60_000);
+});
