@@ -88,3 +88,28 @@ export const RUNTIME_DEFAULTS = {
   /** Members of one request on one worker thread each: 'auto' when cores allow (see `useMemberWorkers`), 'on', 'off'. */
   parallelMembers: 'auto',
 } as const;
+
+/** Live transcription over WebSocket (`GET /v1/stream`). */
+export const STREAMING_DEFAULTS = {
+  /** Concurrent streams per server (1013 "try later" beyond). */
+  maxStreams: 16,
+  /** Longest stream, in seconds of audio (1008 beyond). */
+  maxStreamSeconds: 4 * 3600,
+  /** A stream that sends nothing for this long is closed (1008). */
+  idleTimeoutMs: 30_000,
+  /** Largest binary message (1009 beyond): 2 s of 48 kHz float32. */
+  maxFrameBytes: 384_000,
+  /** A partial at most every this many seconds of new speech. */
+  partialIntervalSeconds: 0.5,
+  /** Speech already endpointed but not yet decoded, in seconds, before the stream is refused (1013). */
+  maxPendingSeconds: 60,
+  /** Endpointing: silence that ends an utterance (live captioning wants less than file segmentation). */
+  minSilenceMs: 500,
+  /** Audio kept before and after the detected speech (a soft first syllable is not cut). */
+  speechPadMs: 250,
+  /** The longest utterance before a forced endpoint. */
+  maxUtteranceSeconds: 20,
+  /** Accepted client sample rates (the resampler's range). */
+  minSampleRate: 8000,
+  maxSampleRate: 192_000,
+} as const;

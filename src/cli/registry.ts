@@ -12,6 +12,7 @@ export const commandModules: Array<() => Promise<{ register: RegisterCommand }>>
   () => import('./infer.js'),
   () => import('./lm.js'),
   () => import('./serve.js'),
+  () => import('./stream.js'),
   () => import('./transcribe.js'),
   () => import('./tune-lm.js'),
   () => import('./worker.js'),

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { Command } from 'commander';
-import { EXIT_CODES, SERVING_DEFAULTS as S } from '../defaults.js';
+import { EXIT_CODES, SERVING_DEFAULTS as S, STREAMING_DEFAULTS as L } from '../defaults.js';
 import type { WorkerPoolEvent } from '../runtime/worker-pool.js';
 import { startServer } from '../server/server.js';
 import { mb, memoryPlan, workerMemoryBytes } from '../server/memory.js';
@@ -28,6 +28,9 @@ interface ServeCliOptions {
   uploadIdleMs: string;
   minUploadBytesPerSec: string;
   allowChangedModels?: boolean;
+  maxStreams: string;
+  maxStreamSeconds: string;
+  streamIdleMs: string;
   memoryBudgetMb?: string;
 }
 
@@ -45,6 +48,9 @@ export function register(program: Command): void {
     .option('--timeout-ms <n>', 'per-request time limit from arrival, upload and queue wait included (504 beyond)', String(S.timeoutMs))
     .option('--workers <n>', 'inference worker threads, each with its own copy of the ensemble (default: --concurrency; 0 = the main thread)')
     .option('--grace-ms <n>', 'on SIGTERM/SIGINT, longest wait for requests in flight', String(S.graceMs))
+    .option('--max-streams <n>', 'open live-transcription streams (GET /v1/stream) at once; 1013 beyond', String(L.maxStreams))
+    .option('--max-stream-seconds <n>', 'longest live stream in seconds of audio; 1008 beyond', String(L.maxStreamSeconds))
+    .option('--stream-idle-ms <n>', 'close a live stream that sends nothing for this long (1008)', String(L.idleTimeoutMs))
     .option('--preload-lms', 'load every member LM at start instead of on first use')
     .option('--max-uploads <n>', 'request bodies received at once (503 beyond); uploads never hold an inference slot', String(S.maxUploads))
     .option('--upload-idle-ms <n>', 'longest pause within a request body (408 beyond)', String(S.uploadIdleMs))
@@ -119,6 +125,11 @@ export function register(program: Command): void {
         maxUploads,
         uploadIdleMs,
         minUploadBytesPerSec,
+        stream: {
+          maxStreams: numberOption('--max-streams', opts.maxStreams, { integer: true, min: 0 }),
+          maxStreamSeconds: numberOption('--max-stream-seconds', opts.maxStreamSeconds, { min: 1 }),
+          idleTimeoutMs: numberOption('--stream-idle-ms', opts.streamIdleMs, { integer: true, min: 100 }),
+        },
       }).catch((e: NodeJS.ErrnoException) => {
         if (e.code === 'EADDRINUSE') throw new UserError(`port ${port} on ${opts.host} is already in use (--port)`);
         if (e.code === 'EACCES') throw new UserError(`no permission to listen on ${opts.host}:${port} (--port, --host)`);

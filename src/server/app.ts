@@ -76,10 +76,11 @@ export interface Transcriber {
   members(): readonly EnsembleMemberInfo[];
   /**
    * Called with the upload's bytes (decoded by the transcriber, in its worker thread) and
-   * `maxSeconds`; `signal` cancels between segments, `onSegment` receives segments as they finish.
+   * `maxSeconds`, or with mono samples at `options.sampleRate` (live streams); `signal` cancels between
+   * segments, `onSegment` receives segments as they finish.
    */
   transcribe(
-    audio: Uint8Array,
+    audio: Uint8Array | Float32Array,
     options: TranscribeOptions & { signal?: AbortSignal; onSegment?: (s: SegmentResult) => void | Promise<void> },
   ): Promise<EnsembleResult>;
   /** Summary for GET /v1/models (selector, confidence spec, …); must be JSON-serialisable. */
@@ -126,6 +127,8 @@ export interface ServiceControl {
   readonly limits: Required<Omit<AppOptions, 'logStream' | 'defaultMetrics'>>;
   state(): LoadState;
   setTranscriber(t: Transcriber): void;
+  /** The loaded transcriber while the service is ready (not draining), else null. */
+  transcriber(): Transcriber | null;
   /** Stop accepting transcriptions (503); readyz turns 503. */
   drain(): void;
   /** Requests on /v1/transcribe admitted and not yet answered. */
@@ -334,6 +337,7 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
     limits,
     state: () => state,
     setTranscriber,
+    transcriber: () => (state === 'ready' ? current : null),
     drain: () => {
       state = 'draining';
     },
@@ -394,7 +398,7 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
   app.get('/', (_req, res) => {
     res.setHeader(
       'Content-Security-Policy',
-      "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; media-src 'self' blob:; img-src 'self' data:; base-uri 'none'; form-action 'none'",
+      "default-src 'none'; script-src 'unsafe-inline' blob:; style-src 'unsafe-inline'; connect-src 'self'; media-src 'self' blob:; img-src 'self' data:; base-uri 'none'; form-action 'none'",
     );
     res.type('html').send(renderPage());
   });

@@ -9,6 +9,12 @@ export interface ServiceMetrics {
   audioDuration: Histogram;
   selections: Counter<'model'>;
   rejections: Counter<'reason'>;
+  /** Live streams (`GET /v1/stream`). */
+  activeStreams: Gauge;
+  streamAudioSeconds: Counter;
+  streamFinals: Counter<'model'>;
+  /** From the end of speech (the endpoint) to the final sent. */
+  streamFinalLatency: Histogram;
 }
 
 export function createMetrics(options: { defaultMetrics: boolean; gauges: { inFlight: () => number; queued: () => number; ready: () => boolean } }): ServiceMetrics {
@@ -74,5 +80,19 @@ export function createMetrics(options: { defaultMetrics: boolean; gauges: { inFl
       this.set(options.gauges.ready() ? 1 : 0);
     },
   });
-  return { registry, requests, latency, audioSeconds, audioDuration, selections, rejections };
+  const activeStreams = new Gauge({ name: 'ensemble_streams_active', help: 'Open live-transcription streams', registers: [registry] });
+  const streamAudioSeconds = new Counter({ name: 'ensemble_stream_audio_seconds_total', help: 'Seconds of audio received on live streams', registers: [registry] });
+  const streamFinals = new Counter({
+    name: 'ensemble_stream_finals_total',
+    help: 'Final results of live streams, by the member that decoded them',
+    labelNames: ['model'] as const,
+    registers: [registry],
+  });
+  const streamFinalLatency = new Histogram({
+    name: 'ensemble_stream_final_latency_seconds',
+    help: 'Time from the end of an utterance (endpoint) to its final result',
+    buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1, 2, 5, 10],
+    registers: [registry],
+  });
+  return { registry, requests, latency, audioSeconds, audioDuration, selections, rejections, activeStreams, streamAudioSeconds, streamFinals, streamFinalLatency };
 }

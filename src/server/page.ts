@@ -6,6 +6,11 @@
  * as they are otherwise. Results: transcript, chosen model, selector probabilities and each model's
  * confidence as bars (ARIA meters with their values as text), every model's transcript on request.
  *
+ * Live mode streams the microphone to `GET /v1/stream` (WebSocket): an AudioWorklet hands 128-sample blocks to
+ * the page, which sends them as float32 PCM at the AudioContext's rate (16 kHz where the browser allows it; the
+ * server resamples otherwise). Partials are shown dimmed; each final with its time span, the member that decoded
+ * it and the selector probabilities as bars.
+ *
  * Microphone access needs a secure context: https, or http://localhost / 127.0.0.1.
  */
 const PAGE = `<!doctype html>
@@ -43,6 +48,9 @@ dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin
 #error{color:var(--bad);font-weight:600;min-height:1.2rem;margin:.3rem 0}
 #status{color:var(--muted);min-height:1.2rem;margin:.3rem 0}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid var(--bar)}
+#live-partial{color:var(--muted);font-style:italic;min-height:1.4rem}
+#live-finals{list-style:none;padding:0;margin:.4rem 0}#live-finals li{padding:.4rem 0;border-bottom:1px solid var(--bar)}
+#live-finals .text{font-size:1.1rem}#live-finals .bars{margin-top:.2rem}
 .muted{color:var(--muted)}.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 </style>
 </head>
@@ -75,6 +83,16 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .5
     <input type="number" id="opt-beam" min="1" max="256" step="1" placeholder="default">
   </div>
 </fieldset>
+</section>
+
+<section class="panel" aria-labelledby="live-heading" id="live-section">
+<h2 id="live-heading">Live</h2>
+<div class="row">
+  <button type="button" id="live-button" class="secondary" aria-pressed="false">Start live transcription</button>
+  <span id="live-status" class="muted" aria-live="polite"></span>
+</div>
+<p id="live-partial" aria-live="off"></p>
+<ol id="live-finals" aria-live="polite" aria-label="Live transcript"></ol>
 </section>
 
 <section class="panel" aria-labelledby="result-heading" id="result-section">
@@ -288,6 +306,105 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3rem .5
       btn.setAttribute('aria-pressed', 'true'); btn.textContent = 'Stop recording';
       $('record-status').textContent = 'Recording… press the button again to stop.';
     }).catch(function (e) { stopTracks(); setError('Microphone not available: ' + e.message); });
+  });
+
+  // Live mode: microphone → AudioWorklet → float32 PCM over a WebSocket to v1/stream.
+  var live = null;
+  var WORKLET = 'registerProcessor("pcm-tap",class extends AudioWorkletProcessor{process(i){var c=i[0]&&i[0][0];if(c)this.port.postMessage(c.slice(0));return true}});';
+
+  function liveUrl() {
+    var base = location.pathname.replace(/[^/]*$/, '');
+    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + base + 'v1/stream';
+  }
+
+  function addFinal(m) {
+    var li = document.createElement('li');
+    var head = document.createElement('div');
+    head.className = 'muted';
+    head.textContent = m.start.toFixed(2) + '–' + m.end.toFixed(2) + ' s · ' + m.model;
+    var text = document.createElement('div');
+    text.className = 'text';
+    text.textContent = m.text === '' ? '(no words recognised)' : m.text;
+    var b = document.createElement('div');
+    b.className = 'bars';
+    b.id = 'live-bars-' + $('live-finals').children.length;
+    li.appendChild(head); li.appendChild(text); li.appendChild(b);
+    $('live-finals').appendChild(li);
+    bars(b, m.probabilities, m.model, 'Selector probability');
+  }
+
+  function liveStopped(msg) {
+    if (!live) return;
+    if (live.node) live.node.disconnect();
+    if (live.source) live.source.disconnect();
+    if (live.ctx && live.ctx.close) live.ctx.close();
+    if (live.stream) live.stream.getTracks().forEach(function (t) { t.stop(); });
+    live = null;
+    var btn = $('live-button');
+    btn.setAttribute('aria-pressed', 'false'); btn.textContent = 'Start live transcription';
+    $('live-partial').textContent = '';
+    $('live-status').textContent = msg || 'Stopped.';
+  }
+
+  function startLive() {
+    var AC = window.AudioContext || window.webkitAudioContext;
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !AC || !window.AudioWorkletNode) {
+      setError('Live mode needs a browser with AudioWorklet and a secure page (https, or http://localhost).');
+      return;
+    }
+    setError('');
+    live = { pending: [] };
+    var btn = $('live-button');
+    btn.setAttribute('aria-pressed', 'true'); btn.textContent = 'Stop live transcription';
+    $('live-status').textContent = 'Starting…';
+    navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false } }).then(function (s) {
+      if (!live) { s.getTracks().forEach(function (t) { t.stop(); }); return; }
+      live.stream = s;
+      var ctx;
+      try { ctx = new AC({ sampleRate: 16000 }); } catch (e) { ctx = new AC(); }
+      live.ctx = ctx;
+      var url = URL.createObjectURL(new Blob([WORKLET], { type: 'application/javascript' }));
+      return ctx.audioWorklet.addModule(url).then(function () {
+        var ws = new WebSocket(liveUrl());
+        ws.binaryType = 'arraybuffer';
+        live.ws = ws;
+        ws.onopen = function () {
+          ws.send(JSON.stringify({ type: 'start', sampleRate: ctx.sampleRate, encoding: 'pcm_f32le', lm: $('opt-lm').checked && !$('opt-lm').disabled, route: 'utterance' }));
+        };
+        ws.onmessage = function (ev) {
+          var m = JSON.parse(ev.data);
+          if (m.type === 'ready') {
+            $('live-status').textContent = 'Listening (' + ctx.sampleRate + ' Hz)… press the button again to stop.';
+            live.source = ctx.createMediaStreamSource(s);
+            live.node = new AudioWorkletNode(ctx, 'pcm-tap');
+            live.node.port.onmessage = function (e) {
+              if (ws.readyState === 1) ws.send(e.data.buffer);
+            };
+            live.source.connect(live.node);
+          } else if (m.type === 'partial') {
+            $('live-partial').textContent = m.text ? '… ' + m.text : '';
+          } else if (m.type === 'final') {
+            $('live-partial').textContent = '';
+            addFinal(m);
+          } else if (m.type === 'error') {
+            setError('Live transcription stopped: ' + m.message);
+          }
+        };
+        ws.onclose = function (ev) { liveStopped(ev.code === 1000 ? 'Stopped.' : 'Closed (' + ev.code + ').'); };
+        ws.onerror = function () { setError('The live connection failed.'); };
+      });
+    }).catch(function (e) { liveStopped(''); setError('Microphone not available: ' + e.message); });
+  }
+
+  $('live-button').addEventListener('click', function () {
+    if (!live) { startLive(); return; }
+    if (live.node) live.node.port.onmessage = null;
+    if (live.ws && live.ws.readyState === 1) {
+      $('live-status').textContent = 'Finishing the last utterance…';
+      live.ws.send(JSON.stringify({ type: 'stop' }));
+    } else {
+      liveStopped();
+    }
   });
 
   loadModels();

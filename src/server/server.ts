@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions, type EnsembleApp, type Transcriber } from './app.js';
+import { attachStreamEndpoint, type StreamEndpoint, type StreamEndpointOptions } from './stream-endpoint.js';
 
 export interface ServerOptions extends AppOptions {
   /** Port (default 8080; 0 = an ephemeral port). */
@@ -23,11 +24,15 @@ export interface ServerOptions extends AppOptions {
   host?: string;
   /** Longest wait for in-flight requests on shutdown (default 30000 ms). */
   graceMs?: number;
+  /** Limits of live streams on `GET /v1/stream` (WebSocket). */
+  stream?: StreamEndpointOptions;
 }
 
 export interface RunningServer {
   app: EnsembleApp;
   server: http.Server;
+  /** The live-transcription endpoint (`GET /v1/stream`). */
+  streams: StreamEndpoint;
   host: string;
   port: number;
   /** Base URL, e.g. `http://127.0.0.1:8080`. */
@@ -73,6 +78,7 @@ export async function startServer(transcriber: Transcriber | Promise<Transcriber
     else socket.destroy();
     app.service.log({ level: 'warn', msg: 'client error', error: err.message, code: err.code });
   });
+  const streams = attachStreamEndpoint(server, app.service, options.stream);
   await new Promise<void>((resolve, reject) => {
     const onError = (e: Error): void => reject(e);
     server.once('error', onError);
@@ -95,6 +101,8 @@ export async function startServer(transcriber: Transcriber | Promise<Transcriber
       app.service.drain();
       app.service.log({ level: 'info', msg: 'shutting down', inFlight: app.service.inFlight() });
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Live streams end now (1001): they have no natural end to wait for.
+      const streamsClosed = streams.close();
       server.closeIdleConnections();
       // Keep closing connections as they turn idle while in-flight requests finish.
       const sweep = setInterval(() => server.closeIdleConnections(), 100);
@@ -117,7 +125,7 @@ export async function startServer(transcriber: Transcriber | Promise<Transcriber
       await new Promise((r) => setTimeout(r, 50));
       server.closeIdleConnections();
       const cut = setTimeout(() => server.closeAllConnections(), timedOut ? 200 : 1000);
-      await closed;
+      await Promise.all([closed, streamsClosed]);
       clearInterval(sweep);
       clearTimeout(cut);
       app.service.log({ level: 'info', msg: 'stopped' });
@@ -126,5 +134,5 @@ export async function startServer(transcriber: Transcriber | Promise<Transcriber
     return stopping;
   };
 
-  return { app, server, host: addr.address, port: addr.port, url: `http://${urlHost}:${addr.port}`, stop };
+  return { app, server, streams, host: addr.address, port: addr.port, url: `http://${urlHost}:${addr.port}`, stop };
 }
