@@ -9,7 +9,7 @@ plus generated command sentences (vi); random digit strings (digits).
 import glob, json, os, random, re, subprocess, sys, unicodedata
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
-WORK = os.path.join(ROOT, 'work')
+WORK = os.environ.get('TRAIN_WORK', os.path.join(ROOT, 'work'))
 SHARED = os.environ.get('SHARED_DATA', os.path.join(ROOT, '..', '..', 'shared', 'data'))
 N_DEV = int(os.environ.get('N_DEV', 250))
 N_TEST = int(os.environ.get('N_TEST', 250))
