@@ -141,7 +141,8 @@ def digits(out_dir, r):
     return train, dev, sel
 
 
-def vi(out_dir, r):
+def fosd_split(out_dir):
+    """FOSD items (cleaned text) as (real_dev 30, select 30, train rest); ([], [], []) without the data."""
     man = os.path.join(SHARED, 'fosd', 'train.jsonl')
     if not os.path.exists(man):
         print('NOTE: no ../shared/data/fosd: vi has no real speech', file=sys.stderr)
@@ -155,7 +156,11 @@ def vi(out_dir, r):
         if text is not None:
             items.append({'audio_filepath': rel(out_dir, os.path.join(SHARED, 'fosd', row['audio_filepath'])),
                           'duration': row['duration'], 'text': text, 'source': 'fosd'})
-    dev, sel, rest = items[:30], items[30:60], items[60:]
+    return items[:30], items[30:60], items[60:]
+
+
+def vi(out_dir, r):
+    dev, sel, rest = fosd_split(out_dir)
     w = Writer(out_dir, 'real_aug')
     train = []
     for c in rest:
