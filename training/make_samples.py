@@ -11,6 +11,14 @@ OUT = os.path.normpath(os.path.join(ROOT, '..', 'samples'))
 PER_DOMAIN = int(os.environ.get('N_SAMPLES', 3))
 
 
+NOT_SHIPPED = {'fsdd', 'fosd'}
+
+
+def wav_seconds(path):
+    import wave
+    with wave.open(path) as w:
+        return round(w.getnframes() / w.getframerate(), 4)
+
 REAL_SOURCES = {
     'fsdd': ('Free Spoken Digit Dataset (Jakobovski et al., github.com/Jakobovski/free-spoken-digit-dataset)',
              'CC BY-SA 4.0', 'unchanged (8 kHz mono WAV)'),
@@ -27,8 +35,10 @@ SAMPLES_README = '''# Demo samples
 
 - `en_N.wav`, `vi_N.wav`, `digits_N.wav`: synthetic test-set utterances made by `training/run.sh`
   (espeak-ng speech; part of this project, Apache-2.0).
-- `*_real_1.wav`: one real recording per domain, taken from that domain's real held-out set (`real_dev`,
-  never trained on), redistributed under its own licence:
+- `*_real_1.wav`: real recordings redistributed under their own licences: `en_real_1.wav` is from the en
+  real held-out set (`real_dev`, never trained on); `digits_real_1.wav` is an asterisk digit prompt (also
+  used, augmented, in training). The FSDD and FOSD recordings the models were trained and evaluated on are
+  not copied here (`../shared/data` is for training and evaluation only), so there is no real vi sample.
 
 | file | source | licence | changes |
 |---|---|---|---|
@@ -53,11 +63,20 @@ def main():
         rows = [json.loads(l) for l in open(os.path.join(OUT, 'manifest.jsonl'), encoding='utf-8')
                 if l.strip() and 'source' not in json.loads(l)]
     credits = []
+    # ../shared/data says its files are never copied into the project: FSDD / FOSD clips are not shipped here
+    # (no vi real sample); digits gets an asterisk digit prompt (Debian package; it was also used in training).
     for d, max_dur in (('en', 4.0), ('vi', 4.0), ('digits', 3.0)):
         p = os.path.join(WORK, 'data', d, 'real_dev.jsonl')
-        if not os.path.exists(p):
+        cand = [r for r in load_manifest(p) if r['duration'] <= max_dur and r['source'] not in NOT_SHIPPED] \
+            if os.path.exists(p) else []
+        if d == 'digits':
+            from real_speech import ASTERISK, DIGITS
+            k = random.Random(7).randrange(10)
+            path = os.path.join(ASTERISK, 'digits', f'{k}.wav')
+            cand = [{'path': path, 'text': DIGITS[k], 'source': 'asterisk',
+                     'duration': wav_seconds(path)}] if os.path.exists(path) else []
+        if not cand:
             continue
-        cand = [r for r in load_manifest(p) if r['duration'] <= max_dur]
         r = random.Random(7).choice(cand)
         name = f'{d}_real_1.wav'
         shutil.copyfile(r['path'], os.path.join(OUT, name))
