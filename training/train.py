@@ -217,7 +217,10 @@ def main():
     os.makedirs(ck_dir, exist_ok=True)
     t_start = time.time()
     init_ck = torch.load(args.init_from, map_location='cpu') if args.init_from else None
-    if init_ck is not None and 'vocab' in init_ck:
+    last = os.path.join(ck_dir, 'last.pt')
+    if args.resume and os.path.exists(last):  # keep the checkpoint's token order (vocab of a fine-tuned model)
+        vocab = Vocab.from_state(torch.load(last, map_location='cpu')['vocab'])
+    elif init_ck is not None and 'vocab' in init_ck:
         vocab = Vocab.from_state(init_ck['vocab'])  # keep the output layer's token order
     else:
         vocab = build_vocab(domain)
