@@ -81,9 +81,13 @@ def main():
         name = f'{d}_real_1.wav'
         shutil.copyfile(r['path'], os.path.join(OUT, name))
         src = REAL_SOURCES[r['source']]
+        orig = os.path.basename(r['path'])
+        if r['source'] == 'asterisk':
+            from real_speech import ASTERISK
+            orig = os.path.relpath(os.path.realpath(r['path']), os.path.realpath(ASTERISK))
         rows.append({'audio_filepath': name, 'duration': r['duration'], 'text': r['text'], 'domain': d,
-                     'source': r['source'], 'original': os.path.basename(r['path'])})
-        credits.append(f'| `{name}` | {src[0]}, file `{os.path.basename(r["path"])}` | {src[1]} | {src[2]} |')
+                     'source': r['source'], 'original': orig})
+        credits.append(f'| `{name}` | {src[0]}, file `{orig}` | {src[1]} | {src[2]} |')
     with open(os.path.join(OUT, 'README.md'), 'w', encoding='utf-8') as f:
         f.write(SAMPLES_README + '\n'.join(credits) + '\n')
     with open(os.path.join(OUT, 'manifest.jsonl'), 'w', encoding='utf-8') as f:
