@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
-WORK = os.path.join(ROOT, 'work')
+WORK = os.environ.get('TRAIN_WORK', os.path.join(ROOT, 'work'))  # resumable elsewhere: TRAIN_WORK=/path
 
 
 def load_manifest(path):
@@ -127,9 +127,10 @@ class Vocab:
         self.kind, self.tokens = kind, list(tokens)
         self.sp = None
         if kind == 'bpe':
-            import sentencepiece as spm
             self.sp_model = sp_model
-            self.sp = spm.SentencePieceProcessor(model_file=sp_model)
+            if sp_model:
+                import sentencepiece as spm
+                self.sp = spm.SentencePieceProcessor(model_file=sp_model)
         self.index = {t: i for i, t in enumerate(self.tokens)}
         if kind == 'w2v':
             self.blank = self.index['<pad>']
@@ -140,10 +141,24 @@ class Vocab:
 
     def encode(self, text):
         if self.kind == 'bpe':
-            return self.sp.encode(text)
+            return self.sp.encode(text) if self.sp is not None else self.longest_match(text)
         if self.kind == 'char':
             return [self.index[c] for c in text if c in self.index]
         return [self.index[c] for c in text.upper().replace(' ', '|') if c in self.index]
+
+    def longest_match(self, text):
+        """Pieces by longest match per ▁word: for a shipped BPE model whose sentencepiece file is not at hand
+        (only tokens.txt is committed); CTC accepts any segmentation into the model's pieces."""
+        out = []
+        for w in text.split():
+            s, i = '\u2581' + w, 0
+            while i < len(s):
+                for j in range(len(s), i, -1):
+                    if s[i:j] in self.index:
+                        out.append(self.index[s[i:j]]); i = j; break
+                else:
+                    out.append(0); i += 1  # <unk>
+        return out
 
     def decode(self, ids):
         if self.kind == 'bpe':

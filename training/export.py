@@ -46,14 +46,18 @@ def add_metadata(path, meta):
         f.write(extra)
 
 
-def export_nemo(name, model, vocab, ck, out_dir):
+def export_nemo_graph(model, path):
     model.eval()
     x = torch.randn(2, 80, 203)
     L = torch.tensor([203, 150])
-    path = os.path.join(out_dir, 'model.onnx')
     torch.onnx.export(model, (x, L), path, input_names=['audio_signal', 'length'], output_names=['logprobs'],
                       dynamic_axes={'audio_signal': {0: 'B', 2: 'T'}, 'length': {0: 'B'}, 'logprobs': {0: 'B', 1: 'T_out'}},
                       opset_version=17, do_constant_folding=True)
+
+
+def export_nemo(name, model, vocab, ck, out_dir):
+    path = os.path.join(out_dir, 'model.onnx')
+    export_nemo_graph(model, path)
     V = vocab.num_classes
     add_metadata(path, {'model_type': 'EncDecCTCModelBPE' if vocab.kind == 'bpe' else 'EncDecCTCModel',
                         'vocab_size': V, 'subsampling_factor': 4, 'normalize_type': 'per_feature', 'is_giga_am': 0,
@@ -80,22 +84,26 @@ def export_nemo(name, model, vocab, ck, out_dir):
             'output': ('logprobs', out.numpy())}
 
 
-def export_w2v(name, model, vocab, ck, out_dir):
+class _W2VWrap(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, input_values):
+        return self.m(input_values)[0]
+
+
+def export_w2v_graph(model, path):
     model.eval()
-
-    class Wrap(torch.nn.Module):
-        def __init__(self, m):
-            super().__init__()
-            self.m = m
-
-        def forward(self, input_values):
-            return self.m(input_values)[0]
-
-    path = os.path.join(out_dir, 'model.onnx')
-    torch.onnx.export(Wrap(model).eval(), (torch.randn(1, 24000),), path, input_names=['input_values'], output_names=['logits'],
+    torch.onnx.export(_W2VWrap(model).eval(), (torch.randn(1, 24000),), path, input_names=['input_values'], output_names=['logits'],
                       dynamic_axes={'input_values': {0: 'batch_size', 1: 'sequence_length'},
                                     'logits': {0: 'batch_size', 1: 'sequence_length'}},
                       opset_version=17, do_constant_folding=True)
+
+
+def export_w2v(name, model, vocab, ck, out_dir):
+    path = os.path.join(out_dir, 'model.onnx')
+    export_w2v_graph(model, path)
     add_metadata(path, {'model_type': 'wav2vec2', 'comment': f'ctc-ensemble demo model "{name}"'})
     with open(os.path.join(out_dir, 'vocab.json'), 'w') as f:
         json.dump({t: i for i, t in enumerate(vocab.tokens)}, f, indent=1)

@@ -66,7 +66,11 @@ def main():
         r = res.get(name, {})
         data_dir = os.path.join(WORK, 'data', name)
         tr = load_manifest(os.path.join(data_dir, 'train.jsonl'))
+        if os.path.exists(os.path.join(data_dir, 'train_real.jsonl')):
+            tr += load_manifest(os.path.join(data_dir, 'train_real.jsonl'))
         real = [x for x in tr if x.get('source')]
+        n_rdev, h_rdev = hours(os.path.join(data_dir, 'real_dev.jsonl'))
+        n_sel, _ = hours(os.path.join(data_dir, 'select_real.jsonl'))
         n_dev, h_dev = hours(os.path.join(data_dir, 'dev.jsonl'))
         n_te, h_te = hours(os.path.join(data_dir, 'test.jsonl'))
         desc, feats, vocab, layout = DESC[name]
@@ -83,12 +87,31 @@ def main():
                  f'shared 2-core CPU (1 torch thread), AdamW, warm-up + cosine on the wall-clock budget, CTC loss, '
                  f'{"SpecAugment-lite (2 freq masks ≤ 12 bins, time masks ≤ 4 %)" if name != "digits" else "random gain, linear vs sinc resampling, masked frame spans (learned mask embedding)"}; '
                  f'checkpoint = best dev {"WER" if name == "digits" else "CER"} (epoch {ck["epoch"]}) |',
-                 f'| command | `training/run.sh` (this step: `training/train.py {name} {" ".join(ck.get("argv", [])[1:])}` then `training/export.py {name}`) |',
-                 '', HISTORY[name], '', '## Data', '',
+                 f'| command | `training/run.sh` (this step: `training/train.py {" ".join(ck.get("argv", []))}` then `training/export.py {name}`) |',
+                 '', HISTORY[name]
+                 + (f' Then (issue 18) fine-tuned from exactly those shipped weights, read back from the committed '
+                    f'`models/{name}/model.onnx` by `training/onnx_weights.py` (the earlier checkpoints were not kept), for '
+                    f'{len(hist)} epochs / {ck["train_seconds"] / 60:.0f} min on the real + synthetic mix below: '
+                    f'`training/train.py {" ".join(ck.get("argv", []))}`; the checkpoint is the best epoch on the mean '
+                    f'of the synthetic dev and the real_dev error rate.' if '--init-from' in ck.get('argv', []) else ''),
+                 '', '## Data', '',
                  f'- train: {len(tr)} utterances, {sum(x["duration"] for x in tr) / 3600:.2f} h '
                  f'({len(tr) - len(real)} synthetic{", " + str(len(real)) + " real" if real else ""}); '
                  f'dev {n_dev} ({h_dev:.2f} h), test {n_te} ({h_te:.2f} h), synthetic, sentences disjoint from train '
-                 f'and from the LM text.']
+                 f'and from the LM text.'
+                 + (f' Real held-out sets (never trained on): `real_dev` {n_rdev} utterances ({h_rdev * 60:.1f} min), '
+                    f'`select_real` {n_sel} (the selector\'s real training speech).' if n_rdev else ''),
+                 '- synthetic speech (train): as before plus, since issue 18, Debian `flite` voices (kal, kal16, awb, '
+                 'rms, slt; duration stretch 0.8–1.3, mean F0 80–220 Hz) for English, vocal-tract/formant perturbation '
+                 '(sox `speed` then partial `tempo` restore, 40 %) and room/channel chains (`training/augment.py`: sox '
+                 'reverb with random parameters, coloured noise / hum at 5–35 dB SNR, band limits, mu-law / A-law / '
+                 'GSM / AMR-NB / Ogg Vorbis / IMA ADPCM codecs, gain and clipping). dev/test keep the first recipe '
+                 '(espeak-ng only) so numbers compare.']
+        if name == 'en' and real:
+            lines += [f'- real speech: {len(real)} utterances: Debian `asterisk-core-sounds-en-wav` prompts (Allison '
+                      'Smith, 8 kHz) with their texts from `asterisk-core-sounds-en`\'s core-sounds-en.txt (prompts with '
+                      'numerals or bracketed descriptions dropped), raw and 2 augmented copies; 40 prompts held out as '
+                      '`real_dev`, 40 as `select_real`.']
         if name == 'en':
             lines += ['- text: prose sentences from Debian licence texts (`/usr/share/common-licenses`), `copyright` files '
                       'and man pages, lower-cased, only a–z, apostrophe and space, chunked to 4–15 words.',
@@ -101,17 +124,22 @@ def main():
                       'commands (devices, rooms, times, amounts, phone and order numbers spelt out).',
                       '- speech: espeak-ng `vi`, `vi-vn-x-central`, `vi-vn-x-south` × voice variants, speed, pitch, gain '
                       'and noise as for `en`.',
-                      f'- real speech: {len(real)} utterances of FPT Open Speech Data (set 001, from `../shared/data/fosd`, '
-                      'read in place, up-weighted ×3), 30 more held out as `real_dev`.' if real else
+                      f'- real speech: {len(real)} utterances: FPT Open Speech Data (set 001, from `../shared/data/fosd`, '
+                      'read in place) raw and 3 augmented copies each (one in two through a telephone channel), '
+                      'up-weighted ×3; 30 more held out as `real_dev` and 30 as `select_real`.' if real else
                       '- real speech: none (../shared/data/fosd was not present): synthetic only.']
         if name == 'digits':
             lines += ['- text: random strings of 1–8 English digit words; multi-digit dev/test strings never occur in train.',
                       '- speech: espeak-ng English voices and variants, speed 110–220, 80 % with noise at 10–40 dB SNR, '
                       'then a telephone channel: band-limit (sox sinc ~300–3400 Hz), 8 kHz, G.711 mu-law companding, '
                       'decoded to 16-bit 8 kHz WAV; upsampled to 16 kHz at training time (windowed sinc, 30 % linear).',
-                      f'- real speech: {len(real)} strings made by concatenating 1–5 same-speaker Free Spoken Digit '
-                      'Dataset clips (`../shared/data/fsdd`, read in place) through the same telephone channel; clips '
-                      'with index ≡ 0 (mod 10) are held out as `real_dev`.' if real else
+                      f'- real speech: {len(real)} utterances: Free Spoken Digit Dataset clips (`../shared/data/fsdd`, '
+                      'read in place; 6 speakers, clip index 5–49, the FSDD test split 0–4 is not there) raw and once '
+                      'augmented (silence, speed, room/channel chain), 800 same-speaker strings of 2–6 clips through a '
+                      'telephone or random channel; Debian `asterisk-core-sounds-en-wav` digits 0–9 (Allison Smith) × 40 '
+                      'augmented copies and 200 strings. FSDD clips with index ≡ 0 (mod 10) are held out as `real_dev` '
+                      '(raw single digits, like the FSDD test split), ≡ 5 as `select_real`. Plus 2000 synthetic '
+                      'isolated digit words with 0.05–1 s of silence on each side.' if real else
                       '- real speech: none (../shared/data/fsdd was not present): synthetic only.']
         lines += ['', '## Results (greedy CTC decoding, no LM, PyTorch; the ONNX graph matches to < 1e-4)', '',
                   '| test set | CER | WER | utterances |', '|---|---|---|---|']
@@ -121,8 +149,10 @@ def main():
                 if c:
                     own = ' **(own domain)**' if dom == name else ''
                     lines.append(f'| {dom} {split}{own} | {100 * c["cer"]:.1f} % | {100 * c["wer"]:.1f} % | {c["n"]} |')
-        lines += ['', 'Dev curve: ' + ', '.join(f'ep {h["epoch"]}: {100 * h["dev_" + ("wer" if name == "digits" else "cer")]:.1f} %'
-                                          for h in hist), '',
+        k = "wer" if name == "digits" else "cer"
+        lines += ['', 'Dev curve (synthetic dev' + (' / real_dev' if any('real_dev_cer' in h for h in hist) else '') + f' {k.upper()}): '
+                  + ', '.join(f'ep {h["epoch"]}: {100 * h["dev_" + k]:.1f} %'
+                              + (f' / {100 * h["real_dev_" + k]:.1f} %' if 'real_dev_' + k in h else '') for h in hist), '',
                   '## Licences and attribution', '',
                   '- Weights: trained by this project (Apache-2.0, like the project).',
                   '- Synthetic speech was produced with espeak-ng (GPL-3.0-or-later); its voice data is part of '
@@ -135,6 +165,10 @@ def main():
         if name == 'vi' and real:
             lines.append('- FPT Open Speech Data (FPT Corporation), set 001, CC BY 4.0 (as reported by the data README): '
                          'used for training; not redistributed.')
+        if real and name in ('en', 'digits'):
+            lines.append('- Asterisk core sounds (Allison Smith, Digium), CC BY-SA 3.0, from Debian '
+                         '`asterisk-core-sounds-en-wav` / `asterisk-core-sounds-en`: used for training'
+                         + (' (digits 0–9)' if name == 'digits' else ' (prompts)') + '; see samples/README.md for a redistributed clip.')
         if name == 'digits' and real:
             lines.append('- Free Spoken Digit Dataset (Jakobovski et al., github.com/Jakobovski/free-spoken-digit-dataset), '
                          'CC BY-SA 4.0: used for training; not redistributed.')

@@ -4,7 +4,12 @@
 #   training/run.sh            # everything (Debian packages, data, 3 trainings, export, checks, eval, LMs, ensemble)
 #   STEPS="export check eval" training/run.sh     # only some steps
 #
-# Steps: deps text synth train export check eval cards samples lm ensemble (build, tune-lm, eval)
+# Steps: deps text synth real train export check eval cards samples lm ensemble (build, tune-lm, eval);
+#   finetune (not in the default list): continue the shipped members (weights read back from models/*/model.onnx
+#   by training/onnx_weights.py) on the current data mix, MIN_FT_<DOMAIN> minutes each (default 60, 45, 30 for
+#   digits, vi, en), one after the other; a stopped fine-tune resumes with
+#   `training/train.py DOMAIN --resume --minutes M --lr 3e-4 --threads 1 --batch-seconds 40`.
+# TRAIN_WORK (env) moves the work folder (data, features, checkpoints; default training/work) elsewhere.
 # Knobs (env): MIN_VI MIN_EN MIN_EN2 MIN_DIGITS MIN_DIGITS2 (wall-clock training budgets in minutes, first run and
 #   resumed refinement; default 60, 70+80, 55+80, about 6 h in all; the learning-rate schedule follows the budget),
 #   THREADS (torch threads per training, default 2; trainings run one after the other),
@@ -16,8 +21,9 @@ ROOT=$PWD
 PY=${PY:-/usr/bin/python3}
 NICE=${NICE:-10}
 THREADS=${THREADS:-2}
-STEPS=${STEPS:-"deps text synth train export check eval cards samples lm ensemble"}
-LOGS=training/work/logs
+STEPS=${STEPS:-"deps text synth real train export check eval cards samples lm ensemble"}
+export TRAIN_WORK=${TRAIN_WORK:-$ROOT/training/work}
+LOGS=$TRAIN_WORK/logs
 mkdir -p "$LOGS"
 export OMP_WAIT_POLICY=PASSIVE
 has() { [[ " $STEPS " == *" $1 "* ]]; }
@@ -28,6 +34,9 @@ if has deps; then
   need=()
   command -v espeak-ng >/dev/null || need+=(espeak-ng)
   command -v sox >/dev/null || need+=(sox)
+  command -v flite >/dev/null || need+=(flite)
+  [ -d /usr/share/asterisk/sounds/en/digits ] || need+=(asterisk-core-sounds-en-wav)
+  [ -f /usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz ] || need+=(asterisk-core-sounds-en)
   command -v msgunfmt >/dev/null || need+=(gettext)
   command -v man >/dev/null || need+=(man-db)
   $PY -c 'import torch' 2>/dev/null || need+=(python3-torch)
@@ -53,6 +62,21 @@ if has synth; then
   nice -n "$NICE" $PY training/synth.py en vi digits 2>&1 | tee "$LOGS/synth.log"
 fi
 
+if has real; then
+  say "real speech: FSDD (digits), FOSD (vi), asterisk prompts (en, digits); real_dev / select splits; selector.jsonl"
+  nice -n "$NICE" $PY training/real_speech.py en vi digits 2>&1 | tee "$LOGS/real.log"
+fi
+
+if has finetune; then
+  for d in digits vi en; do
+    var=MIN_FT_${d^^}; case $d in digits) dflt=60 ;; vi) dflt=45 ;; *) dflt=30 ;; esac
+    say "fine-tune $d from models/$d/model.onnx (${!var:-$dflt} min)"
+    $PY training/onnx_weights.py "$d"
+    nice -n "$NICE" $PY training/train.py "$d" --init-from "$TRAIN_WORK/ckpt/$d/onnx_init.pt" --minutes "${!var:-$dflt}" \
+      --lr "${LR_FT:-5e-4}" --threads "$THREADS" --batch-seconds 40 2>&1 | tee "$LOGS/finetune_$d.log"
+  done
+fi
+
 if has train; then
   # Each model: a first run, then a resumed refinement with a lower peak learning rate (a new warm-up + cosine
   # over its own budget). The committed checkpoints were trained this way, in more, hand-steered pieces on a
@@ -67,7 +91,7 @@ if has train; then
   say "train vi (${MIN_VI:-60} min)"
   train train_vi vi --minutes "${MIN_VI:-60}"
   say "train en from vi's encoder (${MIN_EN:-70} + ${MIN_EN2:-80} min)"
-  train train_en_1 en --init-from training/work/ckpt/vi/best.pt --minutes "${MIN_EN:-70}"
+  train train_en_1 en --init-from $TRAIN_WORK/ckpt/vi/best.pt --minutes "${MIN_EN:-70}"
   train train_en en --resume --minutes "${MIN_EN2:-80}" --lr 4e-4
   say "train digits (${MIN_DIGITS:-55} + ${MIN_DIGITS2:-80} min)"
   train train_digits_1 digits --minutes "${MIN_DIGITS:-55}"
@@ -81,10 +105,10 @@ fi
 
 if has check; then
   say "ONNX Runtime (Node) vs PyTorch parity"
-  node training/onnx_check.cjs training/work/onnx_check/{en,vi,digits}.json
+  node training/onnx_check.cjs "$TRAIN_WORK"/onnx_check/{en,vi,digits}.json
   say "training front end (Python) vs the TypeScript front end (dist/cli features)"
-  $PY training/frontend_check.py training/work/data/en/test/00000{0,1,2}.wav training/work/data/vi/test/00000{0,1}.wav \
-    training/work/data/digits/test/00000{0,1}.wav
+  $PY training/frontend_check.py "$TRAIN_WORK"/data/en/test/00000{0,1,2}.wav "$TRAIN_WORK"/data/vi/test/00000{0,1}.wav \
+    "$TRAIN_WORK"/data/digits/test/00000{0,1}.wav
 fi
 
 if has eval; then
@@ -108,7 +132,7 @@ if has lm; then
   for m in en vi digits; do
     # A 10-word digit LM has no count-2 singletons: lmplz (and we) need fallback discounts there.
     fallback=(); [ "$m" = digits ] && fallback=(--discount-fallback)
-    node dist/cli/main.js lm build "training/work/lm_text/$m.txt" --order "${LM_ORDER:-3}" "${fallback[@]}" -o "lm/$m.arpa"
+    node dist/cli/main.js lm build "$TRAIN_WORK/lm_text/$m.txt" --order "${LM_ORDER:-3}" "${fallback[@]}" -o "lm/$m.arpa"
     node dist/cli/main.js lm compile "lm/$m.arpa" -o "lm/$m.bin"
   done
 fi

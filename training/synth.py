@@ -4,14 +4,18 @@
 Output: training/work/data/<domain>/{train,dev,test}.jsonl (audio_filepath relative to the manifest folder)
         and training/work/data/<domain>/{train,dev,test}/NNNNNN.wav (16-bit PCM).
 en / vi: 16 kHz.  digits: 8 kHz telephone channel (band-limit 300-3400 Hz + mu-law companding), decoded to 16-bit.
-Real speech from ../shared/data (fosd -> vi, fsdd -> digits) is added to train (and a small real_dev set) when present.
+Real speech (FSDD, FOSD, asterisk prompts) is prepared by real_speech.py (train_real / real_dev / select_real).
+Train (and, with SYNTH_V2=1, dev/test) also uses Debian flite voices, formant perturbation and augment.channel.
 """
 import json, os, random, subprocess, sys, wave, glob
 from multiprocessing import Pool
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import augment
+
 ROOT = os.path.dirname(os.path.abspath(__file__))
-WORK = os.path.join(ROOT, 'work')
+WORK = os.environ.get('TRAIN_WORK', os.path.join(ROOT, 'work'))
 SHARED = os.environ.get('SHARED_DATA', os.path.normpath(os.path.join(ROOT, '..', '..', 'shared', 'data')))
 JOBS = int(os.environ.get('SYNTH_JOBS', 2))
 
@@ -51,6 +55,32 @@ def espeak(text, voice, speed, pitch, sr=16000):
                          stdin=p1.stdout, capture_output=True).stdout
     p1.wait()
     return np.frombuffer(out, np.float32).copy()
+
+
+FLITE_VOICES = ['kal', 'kal16', 'awb', 'rms', 'slt']
+
+
+def flite(text, voice, stretch, f0, sr=16000):
+    """Debian flite (diphone kal/kal16, clustergen awb/rms/slt) -> float32 at sr; duration stretch and mean F0."""
+    p1 = subprocess.Popen(['flite', '-voice', voice, '--setf', f'duration_stretch={stretch:.2f}',
+                           '--setf', f'int_f0_target_mean={f0}', '-t', text, '-o', '/dev/stdout'],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = subprocess.run(['sox', '-t', 'wav', '-', '-t', 'raw', '-e', 'float', '-b', '32', '-r', str(sr), '-c', '1', '-'],
+                         stdin=p1.stdout, capture_output=True).stdout
+    p1.wait()
+    return np.frombuffer(out, np.float32).copy()
+
+
+def vocal_tract(x, sr, r):
+    """Formant (vocal-tract length) perturbation: sox `speed` scales pitch, formants and tempo together;
+    `tempo` then restores part of the duration change, so formants move more than tempo."""
+    f = r.uniform(0.86, 1.16)
+    p = subprocess.run(['sox', '-t', 'raw', '-e', 'float', '-b', '32', '-r', str(sr), '-c', '1', '-',
+                        '-t', 'raw', '-e', 'float', '-b', '32', '-r', str(sr), '-c', '1', '-',
+                        'speed', f'{f:.3f}', 'tempo', '-s', f'{1 / f ** 0.5:.3f}', 'rate', str(sr)],
+                       input=x.astype(np.float32).tobytes(), capture_output=True)
+    y = np.frombuffer(p.stdout, np.float32).copy()
+    return y if len(y) > 0 else x
 
 
 def colored_noise(n, kind, rng):
@@ -98,28 +128,50 @@ def job(args):
     rng = np.random.default_rng(seed)
     r = random.Random(seed)
     voices = VI_VOICES if domain == 'vi' else EN_VOICES
-    voice = r.choice(voices)
-    var = r.choice(VARIANTS)
-    if var:
-        voice += '+' + var
-    speed = r.randint(120, 200) if domain != 'digits' else r.randint(110, 220)
-    pitch = r.randint(20, 80)
-    x = espeak(text, voice, speed, pitch)
+    sr = 16000
+    # train (and the v2 dev/test, SYNTH_V2=1): English also from flite voices, pitch/formant perturbation and
+    # room/channel augmentation (augment.py); v1 dev/test stay espeak-only so old and new numbers compare
+    v2 = split == 'train' or os.environ.get('SYNTH_V2') == '1'
+    if v2 and domain != 'vi' and r.random() < float(os.environ.get('P_FLITE', 0.35)):
+        voice = 'flite:' + r.choice(FLITE_VOICES)
+        speed, pitch = round(r.uniform(0.8, 1.3), 2), r.randint(80, 220)
+        x = flite(text, voice[6:], speed, pitch)
+    else:
+        voice = r.choice(voices)
+        var = r.choice(VARIANTS)
+        if var:
+            voice += '+' + var
+        speed = r.randint(120, 200) if domain != 'digits' else r.randint(110, 220)
+        pitch = r.randint(20, 80)
+        x = espeak(text, voice, speed, pitch)
     if len(x) < 1600:
         return None
+    if v2 and r.random() < 0.4:
+        x = vocal_tract(x, sr, r)
     x = x / (np.max(np.abs(x)) + 1e-6)
-    # leading / trailing silence
-    sr = 16000
-    x = np.concatenate([np.zeros(int(sr * r.uniform(0.05, 0.4)), np.float32), x,
-                        np.zeros(int(sr * r.uniform(0.05, 0.4)), np.float32)])
+    # leading / trailing silence (isolated digit words: up to 1 s, like a caller's single key word)
+    hi = 1.0 if (domain == 'digits' and len(text.split()) == 1) else 0.4
+    x = np.concatenate([np.zeros(int(sr * r.uniform(0.05, hi)), np.float32), x,
+                        np.zeros(int(sr * r.uniform(0.05, hi)), np.float32)])
     if domain == 'digits':
-        if r.random() < 0.8:
+        if v2 and r.random() < 0.5:
+            x = augment.channel(x, sr, r, p_codec=0.0)
+        elif r.random() < 0.8:
             x = add_noise(x, r.choice([10, 15, 20, 25, 30, 40]), rng, sr)
         x = x / (np.max(np.abs(x)) + 1e-6) * r.uniform(0.1, 0.9)
-        x = telephone(x, r)
+        if v2 and r.random() < 0.3:  # not every caller is on G.711: other codecs at 8 kHz
+            x = augment.codec(x, sr, r, r.choice(['gsm', 'amr', 'alaw']))
+            p = subprocess.run(['sox', '-t', 'raw', '-e', 'float', '-b', '32', '-r', '16000', '-c', '1', '-',
+                                '-t', 'raw', '-e', 'float', '-b', '32', '-r', '8000', '-c', '1', '-'],
+                               input=x.astype(np.float32).tobytes(), capture_output=True)
+            x = np.frombuffer(p.stdout, np.float32).copy()
+        else:
+            x = telephone(x, r)
         sr = 8000
     else:
-        if r.random() < 0.5:
+        if v2 and r.random() < 0.5:
+            x = augment.channel(x, sr, r)
+        elif r.random() < 0.5:
             x = add_noise(x, r.choice([15, 20, 25, 30, 40]), rng, sr)
         x = x / (np.max(np.abs(x)) + 1e-6) * r.uniform(0.08, 0.95)
     rel = f'{split}/{idx:06d}.wav'
@@ -211,6 +263,11 @@ def main():
             texts = [l.strip() for l in open(os.path.join(WORK, 'text', f'{domain}.{split}.txt'), encoding='utf-8') if l.strip()]
             for i, t in enumerate(texts):
                 tasks.append((domain, split, i, t, hash((domain, split, i)) % (1 << 31) if False else (si * 1000003 + i * 7919 + len(domain))))
+            if domain == 'digits' and split == 'train':
+                # isolated digit words with long leading/trailing silence (real callers and the FSDD clips)
+                words = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine']
+                for i in range(len(texts), len(texts) + int(os.environ.get('N_SINGLE_DIGITS', 2000))):
+                    tasks.append((domain, split, i, words[i % 10], si * 1000003 + i * 7919 + 101))
         results = {'train': [], 'dev': [], 'test': []}
         with Pool(JOBS) as pool:
             for n, (task, res) in enumerate(zip(tasks, pool.imap(job, tasks, chunksize=16))):
@@ -218,12 +275,7 @@ def main():
                     results[task[1]].append(res)
                 if n % 1000 == 0:
                     print(domain, n, '/', len(tasks), file=sys.stderr, flush=True)
-        rng = random.Random(99)
-        real_train, real_dev = (fosd_items(out_dir, rng) if domain == 'vi' else
-                                fsdd_items(out_dir, rng) if domain == 'digits' else ([], []))
-        results['train'] += real_train
-        if real_dev:
-            results['real_dev'] = real_dev
+        # real speech (FSDD, FOSD, asterisk prompts) and its dev/selector splits: real_speech.py
         for split, rows in results.items():
             with open(os.path.join(out_dir, f'{split}.jsonl'), 'w', encoding='utf-8') as f:
                 for row in rows:

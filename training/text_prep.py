@@ -9,7 +9,7 @@ plus generated command sentences (vi); random digit strings (digits).
 import glob, json, os, random, re, subprocess, sys, unicodedata
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
-WORK = os.path.join(ROOT, 'work')
+WORK = os.environ.get('TRAIN_WORK', os.path.join(ROOT, 'work'))
 SHARED = os.environ.get('SHARED_DATA', os.path.join(ROOT, '..', '..', 'shared', 'data'))
 N_DEV = int(os.environ.get('N_DEV', 250))
 N_TEST = int(os.environ.get('N_TEST', 250))
@@ -302,7 +302,12 @@ def main():
         tr_g, gen_rest = take(gen, ntr - len(tr_c))
         test, dev, train = te_c + te_g, dv_c + dv_g, tr_c + tr_g
         rng.shuffle(train)
-        write('vi', train, dev, test, lm_extra=cat_rest + gen_rest + sorted(fosd_text))
+        # FOSD transcripts go into the LM text, except those of the real held-out set (real_speech.py's real_dev)
+        held = set()
+        if fosd_text:
+            from real_speech import fosd_split
+            held = {r['text'] for r in fosd_split(os.path.join(WORK, 'data', 'vi'))[0]}
+        write('vi', train, dev, test, lm_extra=cat_rest + gen_rest + sorted(fosd_text - held))
     if 'digits' in domains:
         d = digit_strings(N_TRAIN['digits'] + N_DEV + N_TEST + 2000)
         # make sure multi-digit test/dev strings never appear in train: split on unique strings

@@ -60,13 +60,22 @@ def load_audio_16k(path, method='sinc'):
     return resample(x, sr, 16000, method)
 
 
+def manifest_rows(domain, split):
+    """data/<domain>/<split>.jsonl; split 'train' also takes train_real.jsonl (real_speech.py) when present."""
+    rows = load_manifest(os.path.join(WORK, 'data', domain, f'{split}.jsonl'))
+    extra = os.path.join(WORK, 'data', domain, 'train_real.jsonl')
+    if split == 'train' and os.path.exists(extra):
+        rows += load_manifest(extra)
+    return rows
+
+
 def feature_cache(domain, split, manifest_domain=None):
     """NeMo mel features (float16) for every utterance of data/<manifest_domain>/<split>.jsonl."""
     md = manifest_domain or domain
     path = os.path.join(WORK, 'feats', f'{md}_{split}.pt')
     if os.path.exists(path):
         return torch.load(path)
-    rows = load_manifest(os.path.join(WORK, 'data', md, f'{split}.jsonl'))
+    rows = manifest_rows(md, split)
     feats = []
     for r in rows:
         x = load_audio_16k(r['path'])
@@ -82,7 +91,7 @@ def wave_cache(split, domain='digits'):
     path = os.path.join(WORK, 'feats', f'{domain}_{split}_wave.pt')
     if os.path.exists(path):
         return torch.load(path)
-    rows = load_manifest(os.path.join(WORK, 'data', domain, f'{split}.jsonl'))
+    rows = manifest_rows(domain, split)
     waves, lin = [], []
     for r in rows:
         x, sr = read_wav(r['path'])
@@ -92,6 +101,13 @@ def wave_cache(split, domain='digits'):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     torch.save(out, path)
     return out
+
+
+def real_dev_cache(domain, waves):
+    """data/<domain>/real_dev.jsonl (real_speech.py) as waves or features; None when absent."""
+    if not os.path.exists(os.path.join(WORK, 'data', domain, 'real_dev.jsonl')):
+        return None
+    return wave_cache('real_dev', domain) if waves else feature_cache(domain, 'real_dev')
 
 
 def normalize_wave(x):
@@ -200,22 +216,31 @@ def main():
     ck_dir = os.path.join(WORK, 'ckpt', domain)
     os.makedirs(ck_dir, exist_ok=True)
     t_start = time.time()
-    vocab = build_vocab(domain)
+    init_ck = torch.load(args.init_from, map_location='cpu') if args.init_from else None
+    last = os.path.join(ck_dir, 'last.pt')
+    if args.resume and os.path.exists(last):  # keep the checkpoint's token order (vocab of a fine-tuned model)
+        vocab = Vocab.from_state(torch.load(last, map_location='cpu')['vocab'])
+    elif init_ck is not None and 'vocab' in init_ck:
+        vocab = Vocab.from_state(init_ck['vocab'])  # keep the output layer's token order
+    else:
+        vocab = build_vocab(domain)
     print(f'[{domain}] vocab {len(vocab.tokens)} classes {vocab.num_classes} blank {vocab.blank}', flush=True)
 
     if args.batch_seconds:
         cfg['max_frames'] = int(args.batch_seconds * 100)
         cfg['max_samples'] = int(args.batch_seconds * 16000)
     if cfg['kind'] == 'w2v':
-        tr, dv = wave_cache('train'), wave_cache('dev')
+        tr, dv, rdv = wave_cache('train'), wave_cache('dev'), real_dev_cache(domain, True)
         items = list(range(len(tr['texts'])))
         lengths = [len(w) for w in tr['waves']]
         units = cfg['max_samples']
     else:
-        tr, dv = feature_cache(domain, 'train'), feature_cache(domain, 'dev')
+        tr, dv, rdv = feature_cache(domain, 'train'), feature_cache(domain, 'dev'), real_dev_cache(domain, False)
         items = list(range(len(tr['texts'])))
-        if domain == 'vi':  # up-weight the real FOSD recordings
-            items += [i for i, p in enumerate(tr['paths']) if 'fosd' in p] * (args.fosd_repeat - 1)
+        if domain == 'vi':  # up-weight the real FOSD recordings (raw and augmented copies)
+            real = set(os.path.normpath(r['path']) for r in load_manifest(os.path.join(WORK, 'data', 'vi', 'train_real.jsonl'))) \
+                if os.path.exists(os.path.join(WORK, 'data', 'vi', 'train_real.jsonl')) else set()
+            items += [i for i, p in enumerate(tr['paths']) if 'fosd' in p or os.path.normpath(p) in real] * (args.fosd_repeat - 1)
         lengths = [tr['feats'][i].shape[-1] for i in range(len(tr['texts']))]
         units = cfg['max_frames']
     targets = [vocab.encode(t) for t in tr['texts']]
@@ -238,7 +263,7 @@ def main():
     warm = 0.08
     prev_seconds = 0.0
     if args.init_from:
-        src = torch.load(args.init_from, map_location='cpu')['model']
+        src = init_ck['model']
         own = model.state_dict()
         copied = [k for k, v in src.items() if k in own and own[k].shape == v.shape]
         own.update({k: src[k] for k in copied})
@@ -251,7 +276,7 @@ def main():
             opt.load_state_dict(ck['opt'])
         epoch, step, history = ck['epoch'], ck['step'], ck['history']
         prev_seconds = ck['train_seconds']
-        best = min([h['dev_wer' if cfg['kind'] == 'w2v' else 'dev_cer'] for h in history] or [1e9])
+        best = min([h.get('metric', h['dev_wer' if cfg['kind'] == 'w2v' else 'dev_cer']) for h in history] or [1e9])
         warm = 0.03
         print(f'[{domain}] resumed from epoch {epoch} step {step} (best dev {best:.4f})', flush=True)
 
@@ -261,13 +286,17 @@ def main():
         return cfg['lr'] * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, (p - warm) / (1 - warm)))))
 
     def evaluate():
+        """Synthetic dev; with a real dev set (real_speech.py) the model-selection metric is the mean of both."""
         model.eval()
-        if cfg['kind'] == 'w2v':
-            hyps = transcribe_waves(model, vocab, dv['waves'])
-        else:
-            hyps = transcribe_feats(model, vocab, dv['feats'])
+        run = (lambda d: transcribe_waves(model, vocab, d['waves'])) if cfg['kind'] == 'w2v' else \
+            (lambda d: transcribe_feats(model, vocab, d['feats']))
+        hyps = run(dv)
+        cer, wer = error_rates(hyps, dv['texts'])
+        real = None
+        if rdv is not None:
+            real = error_rates(run(rdv), rdv['texts'])
         model.train()
-        return error_rates(hyps, dv['texts']), hyps
+        return (cer, wer), real, hyps
 
     def save(name, extra):
         torch.save({'model': model.state_dict(), 'vocab': vocab.state(), 'cfg': cfg, 'domain': domain,
@@ -337,12 +366,19 @@ def main():
                       f't {time.time() - t0:.0f}s', flush=True)
             if time.time() - last_save > 300:
                 save('last.pt', {}); last_save = time.time()
-        (cer, wer), hyps = evaluate()
+        (cer, wer), real, hyps = evaluate()
         metric = wer if cfg['kind'] == 'w2v' else cer
-        history.append({'epoch': epoch, 'step': step, 'loss': ep_loss / max(ep_n, 1), 'dev_cer': cer, 'dev_wer': wer,
-                        'seconds': time.time() - t0, 'epoch_seconds': time.time() - te})
+        h = {'epoch': epoch, 'step': step, 'loss': ep_loss / max(ep_n, 1), 'dev_cer': cer, 'dev_wer': wer,
+             'seconds': time.time() - t0, 'epoch_seconds': time.time() - te}
+        if real is not None:
+            h.update(real_dev_cer=real[0], real_dev_wer=real[1])
+            metric = 0.5 * (metric + (real[1] if cfg['kind'] == 'w2v' else real[0]))
+        h['metric'] = metric
+        history.append(h)
         print(f'[{domain}] === epoch {epoch} done ({time.time() - te:.0f}s) loss {ep_loss / max(ep_n, 1):.3f} '
-              f'dev CER {cer:.4f} WER {wer:.4f}  e.g. "{hyps[0]}" / "{dv["texts"][0]}"', flush=True)
+              f'dev CER {cer:.4f} WER {wer:.4f}'
+              + (f' real_dev CER {real[0]:.4f} WER {real[1]:.4f}' if real else '')
+              + f'  e.g. "{hyps[0]}" / "{dv["texts"][0]}"', flush=True)
         save('last.pt', {'dev_cer': cer, 'dev_wer': wer}); last_save = time.time()
         if metric <= best:
             best = metric
