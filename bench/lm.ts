@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArpaModel, loadLanguageModel, writeBinaryModel } from '../src/lm/index.js';
-import { buildFromCorpus, writeArpa } from '../src/lm/estimate.js';
+import { buildFromCorpus } from '../src/lm/estimate.js';
+import { writeArpa } from '../src/lm/arpa-write.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const shared = process.env.CTC_ENSEMBLE_SHARED ?? path.resolve(here, '..', '..', 'shared');

@@ -4,8 +4,12 @@ export type { CtcModel, Logprobs, ModelLayout, TokenizerInfo, FrontEndConfig, Mo
 export type { LanguageModelScorer } from './lm/types.js';
 // Word n-gram LMs (src/lm/): KenLM-exact ARPA reading and scoring, binary form, lmplz-exact estimation.
 export * from './lm/index.js';
-export { estimate as estimateKneserNey, buildFromCorpus as buildLanguageModel, writeArpa, NgramCounter, DEFAULT_FALLBACK } from './lm/estimate.js';
-export type { EstimateOptions, EstimateResult, EstimatedModel, Discount } from './lm/estimate.js';
+export { estimate as estimateKneserNey, buildFromCorpus as buildLanguageModel } from './lm/estimate.js';
+export { writeArpa } from './lm/arpa-write.js';
+export { NgramCounter } from './lm/count.js';
+export { DEFAULT_FALLBACK } from './lm/constants.js';
+export type { EstimateOptions, EstimateResult, EstimatedModel } from './lm/estimate.js';
+export type { Discount } from './lm/discount.js';
 export {
   computeConfidence,
   computeConfidenceGrid,

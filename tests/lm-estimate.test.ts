@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sharedAvailable, sharedPath } from './helpers/shared.js';
-import { NgramCounter, buildFromCorpus, estimate, formatFloat32, log10f, putFloat32, writeArpa } from '../src/lm/estimate.js';
+import { buildFromCorpus, estimate, log10f } from '../src/lm/estimate.js';
+import { NgramCounter } from '../src/lm/count.js';
+import { formatFloat32, putFloat32, writeArpa } from '../src/lm/arpa-write.js';
 import { loadLanguageModel } from '../src/lm/index.js';
 import { UserError } from '../src/util/errors.js';
 

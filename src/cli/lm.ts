@@ -3,7 +3,9 @@ import readline from 'node:readline';
 import type { Command } from 'commander';
 import { UserError } from '../util/errors.js';
 import { loadLanguageModel, readArpaFile, writeBinaryModel } from '../lm/index.js';
-import { DEFAULT_FALLBACK, buildFromCorpus, writeArpa } from '../lm/estimate.js';
+import { buildFromCorpus } from '../lm/estimate.js';
+import { writeArpa } from '../lm/arpa-write.js';
+import { DEFAULT_FALLBACK } from '../lm/constants.js';
 
 const warnToStderr = (m: string) => process.stderr.write(`warning: ${m}\n`);
 

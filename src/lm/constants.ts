@@ -1,0 +1,8 @@
+/** Word ids every estimated vocabulary starts with (lmplz's order: <unk>, <s>, </s>). */
+export const UNK = 0;
+export const BOS = 1;
+export const EOS = 2;
+/** lmplz --discount_fallback default: D1 D2 D3+ for orders whose computed discounts are invalid. */
+export const DEFAULT_FALLBACK: readonly [number, number, number] = [0.5, 1, 1.5];
+/** Highest n-gram order `lm build` accepts. */
+export const MAX_BUILD_ORDER = 6;
