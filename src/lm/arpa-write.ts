@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { registerTemp, releaseTemp, removeTemp, tempSibling } from '../util/temp-files.js';
 import type { EstimatedModel } from './estimate.js';
 
 /*
@@ -384,6 +384,7 @@ class ArpaFormatter {
 export async function writeArpa(m: EstimatedModel, file: string): Promise<void> {
   await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = tempSibling(file);
+  registerTemp(tmp);
   const fh = await fs.open(tmp, 'w');
   try {
     const fmt = new ArpaFormatter(m);
@@ -394,14 +395,90 @@ export async function writeArpa(m: EstimatedModel, file: string): Promise<void> 
     }
     await fh.close();
     await fs.rename(tmp, file);
+    releaseTemp(tmp);
   } catch (e) {
     await fh.close().catch(() => {});
-    await fs.rm(tmp, { force: true });
+    removeTemp(tmp);
     throw e;
   }
 }
 
-/** Temp file name beside `file` for an atomic write: `FILE.<pid>.<random>.tmp`. */
-export function tempSibling(file: string): string {
-  return `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+/**
+ * ARPA text written line by line from streamed n-grams (the bounded-memory estimator's output), with the
+ * same bytes as ArpaFormatter: words UTF-8-encoded once, numbers by putFloat32, backoffs through a cache.
+ */
+export class ArpaLineWriter {
+  private readonly wordStart: Uint32Array;
+  private readonly wordBytes: Uint8Array;
+  private readonly cache = new FloatTextCache();
+  private buf = new Uint8Array(1 << 22);
+  private pos = 0;
+  private fh: fs.FileHandle | undefined;
+
+  constructor(words: readonly string[]) {
+    this.wordStart = new Uint32Array(words.length + 1);
+    for (let w = 0; w < words.length; w++) this.wordStart[w + 1] = this.wordStart[w]! + Buffer.byteLength(words[w]!, 'utf8');
+    const bytes = Buffer.allocUnsafe(this.wordStart[words.length]!);
+    for (let w = 0; w < words.length; w++) bytes.write(words[w]!, this.wordStart[w]!, 'utf8');
+    this.wordBytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  }
+
+  async open(file: string): Promise<void> {
+    this.fh = await fs.open(file, 'w');
+  }
+
+  /** True when the buffer should be written out (flush()) before more lines. */
+  get full(): boolean {
+    return this.pos >= this.buf.length - (1 << 16);
+  }
+
+  async flush(): Promise<void> {
+    const n = this.pos;
+    for (let off = 0; off < n; ) off += (await this.fh!.write(this.buf, off, n - off)).bytesWritten;
+    this.pos = 0;
+  }
+
+  text(s: string): void {
+    this.ensure(s.length);
+    for (let i = 0; i < s.length; i++) this.buf[this.pos++] = s.charCodeAt(i);
+  }
+
+  private ensure(bytes: number): void {
+    if (this.pos + bytes <= this.buf.length) return;
+    const b = new Uint8Array(Math.max(2 * this.buf.length, this.pos + bytes));
+    b.set(this.buf.subarray(0, this.pos));
+    this.buf = b;
+  }
+
+  /**
+   * One n-gram line: log10 p, the words (ids reversed: rev[k − 1] is the first word), and the backoff
+   * (with its float32 bits) unless `hasBackoff` is false.
+   */
+  line(logProb: number, rev: ArrayLike<number>, k: number, hasBackoff: boolean, backoff: number, backoffBits: number): void {
+    const { wordStart, wordBytes } = this;
+    let bytes = 64 + k;
+    for (let q = 0; q < k; q++) bytes += wordStart[rev[q]! + 1]! - wordStart[rev[q]!]!;
+    this.ensure(bytes);
+    const buf = this.buf;
+    let pos = putFloat32(logProb, buf, this.pos);
+    buf[pos++] = 9;
+    for (let q = k - 1; q >= 0; q--) {
+      const w = rev[q]!;
+      const end = wordStart[w + 1]!;
+      for (let b = wordStart[w]!; b < end; b++) buf[pos++] = wordBytes[b]!;
+      if (q > 0) buf[pos++] = 32;
+    }
+    if (hasBackoff) {
+      buf[pos++] = 9;
+      pos = this.cache.put(backoff, backoffBits, buf, pos);
+    }
+    buf[pos++] = 10;
+    this.pos = pos;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.fh?.close();
+    this.fh = undefined;
+  }
 }

@@ -6,3 +6,10 @@ export const EOS = 2;
 export const DEFAULT_FALLBACK: readonly [number, number, number] = [0.5, 1, 1.5];
 /** Highest n-gram order `lm build` accepts. */
 export const MAX_BUILD_ORDER = 6;
+/** `lm build --memory` default: lmplz -S's default share of physical memory. */
+export const DEFAULT_BUILD_MEMORY = '80%';
+/**
+ * Share of the budget the in-memory counting tables may use before they are spilled: the in-memory
+ * estimator then needs about as much again for its columns and the ARPA writer's sort.
+ */
+export const TABLE_SHARE_OF_MEMORY = 1 / 3;

@@ -144,4 +144,23 @@ export class NgramCounter {
     for (let k = 2; k <= this.order; k++) b += this.tables[k]!.bytes();
     return b;
   }
+
+  /** Empty the n-gram tables, keeping the vocabulary (after they were spilled to disk). */
+  clearTables(): void {
+    for (let k = 2; k <= this.order; k++) this.tables[k] = new NgramTable(1 << 12);
+  }
+
+  /**
+   * Word ids of entry `e` of order k, last word first (rev[0] = last … rev[k − 1] = first word: the
+   * suffix order the ARPA file is sorted in), written to out[offset …].
+   */
+  reversedIds(k: number, e: number, out: Uint32Array, offset: number): void {
+    let s = e;
+    for (let j = k; j >= 2; j--) {
+      const t = this.tables[j]!;
+      out[offset + j - 1] = t.word[s]!;
+      s = t.suffix[s]!;
+    }
+    out[offset] = s;
+  }
 }
