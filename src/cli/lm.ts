@@ -105,6 +105,7 @@ export function register(program: Command): void {
           onWarning: warnToStderr,
           memoryBytes,
           tempDir: opts.tempDir,
+          fifoTimeoutMs: Number(process.env.ENSEMBLE_FIFO_TIMEOUT_MS) || undefined,
         });
         const lines = r.discounts.map(
           (d, i) => `  order ${i + 1}: D1=${d.d[0].toPrecision(6)} D2=${d.d[1].toPrecision(6)} D3+=${d.d[2].toPrecision(6)}${d.fallback ? ' (fallback)' : ''}`,

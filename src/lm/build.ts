@@ -6,7 +6,7 @@ import readline from 'node:readline';
 import { Readable } from 'node:stream';
 import { UserError } from '../util/errors.js';
 import { registerTemp, releaseTemp, removeTemp, sweepStale, sweepStaleSiblings, tempSibling } from '../util/temp-files.js';
-import { DEFAULT_BUILD_MEMORY, MAX_BUILD_ORDER, TABLE_SHARE_OF_MEMORY } from './constants.js';
+import { DEFAULT_BUILD_MEMORY, MAX_BUILD_ORDER, MIN_TABLE_BYTES, TABLE_SHARE_OF_MEMORY } from './constants.js';
 import { NgramCounter } from './count.js';
 import { estimate, type EstimateOptions } from './estimate.js';
 import { CountSpiller, estimateOnDisk } from './estimate-disk.js';
@@ -168,7 +168,7 @@ export async function buildArpa(corpus: string, output: string, options: BuildOp
   sweepStale(tempDir, SPILL_DIR);
 
   const counter = new NgramCounter(options.order);
-  const tableBudget = memoryBytes * TABLE_SHARE_OF_MEMORY;
+  const tableBudget = Math.max(MIN_TABLE_BYTES, memoryBytes * TABLE_SHARE_OF_MEMORY);
   let spillDir: string | undefined;
   let spiller: CountSpiller | undefined;
   let tmpOut: string | undefined;

@@ -13,3 +13,5 @@ export const DEFAULT_BUILD_MEMORY = '80%';
  * estimator then needs about as much again for its columns and the ARPA writer's sort.
  */
 export const TABLE_SHARE_OF_MEMORY = 1 / 3;
+/** Least memory the counting tables get before a spill, whatever --memory says (spills of a few rows cost more than they save). */
+export const MIN_TABLE_BYTES = 1 << 20;

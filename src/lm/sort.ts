@@ -10,6 +10,7 @@ import path from 'node:path';
  */
 
 const MERGE_FANIN = 64;
+const SMALL_SORT = 1 << 14;
 const MIN_IO_BYTES = 1 << 16;
 const MAX_IO_BYTES = 1 << 22;
 
@@ -153,6 +154,19 @@ class ArrayRowReader implements RowReader {
 export function sortedOrder(rows: Uint32Array, n: number, width: number, keyWidth: number): Uint32Array {
   let idx = new Uint32Array(n);
   for (let i = 0; i < n; i++) idx[i] = i;
+  if (n < SMALL_SORT) {
+    // few rows: a comparison sort beats clearing 64 Ki counters per radix pass
+    return idx.sort((a, b) => {
+      const pa = a * width;
+      const pb = b * width;
+      for (let c = 0; c < keyWidth; c++) {
+        const x = rows[pa + c]!;
+        const y = rows[pb + c]!;
+        if (x !== y) return x < y ? -1 : 1;
+      }
+      return a - b;
+    });
+  }
   let tmp = new Uint32Array(n);
   const counts = new Uint32Array(65537);
   for (let c = keyWidth - 1; c >= 0; c--) {
@@ -296,7 +310,7 @@ export class RowSorter {
     if (n === 0) return;
     const order = sortedOrder(rows, n, this.width, this.keyWidth);
     const file = path.join(this.o.dir, `${this.o.name}.${this.runCounter++}.run`);
-    const out = new RowFileWriter(file, this.width);
+    const out = new RowFileWriter(file, this.width, Math.min(MAX_IO_BYTES, n * this.width * 4));
     writeCombined(new ArrayRowReader(rows, order, n, this.width), out, this.keyWidth, this.sumColumn);
     out.close();
     this.runs.push(file);
@@ -332,7 +346,9 @@ export class RowSorter {
         }
         const file = path.join(this.o.dir, `${this.o.name}.${this.runCounter++}.run`);
         const out = new RowFileWriter(file, this.width);
-        writeCombined(this.mergeOf(group), out, this.keyWidth, -1);
+        const merged = this.mergeOf(group);
+        writeCombined(merged, out, this.keyWidth, -1);
+        merged.close();
         out.close();
         next.push(file);
       }
