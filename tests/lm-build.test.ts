@@ -89,6 +89,19 @@ describe('bounded-memory estimation', () => {
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('pruning and a vocabulary limit give the same bytes in memory and spilled', async () => {
+    const corpus = path.join(dir, 'zipf-prune.txt');
+    writeFileSync(corpus, zipfCorpus(8000, 5000, 4));
+    const limitVocab = new Set(Array.from({ length: 2000 }, (_, i) => `w${2 * i + 1}`));
+    for (const opts of [{ prune: [0, 0, 1, 2] }, { limitVocab }, { prune: [0, 1, 1, 1], limitVocab }]) {
+      const a = await buildArpa(corpus, path.join(dir, 'pm.arpa'), { order: 4, discountFallback: FALLBACK, memoryBytes: 2 ** 30, ...opts });
+      const b = await buildArpa(corpus, path.join(dir, 'pd.arpa'), { order: 4, discountFallback: FALLBACK, memoryBytes: 64 * 1024, ...opts });
+      expect([a.spilled, b.spilled]).toEqual([false, true]);
+      expect(b.counts).toEqual(a.counts);
+      expect(readFileSync(path.join(dir, 'pd.arpa')).equals(readFileSync(path.join(dir, 'pm.arpa')))).toBe(true);
+    }
+  }, 120_000);
+
   it('an error mid-way (a <s> in the corpus after spilling) leaves no temp files', async () => {
     const corpus = path.join(dir, 'bad.txt');
     writeFileSync(corpus, zipfCorpus(15_000, 5000, 9) + 'a <s> b\n');

@@ -1,10 +1,11 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import readline from 'node:readline';
 import type { Command } from 'commander';
 import { UserError } from '../util/errors.js';
 import { loadLanguageModel, readArpaFile, writeBinaryModel } from '../lm/index.js';
 import { buildArpa, checkReadableFile, checkWritableOutput, parseMemorySize } from '../lm/build.js';
 import { DEFAULT_BUILD_MEMORY, DEFAULT_FALLBACK } from '../lm/constants.js';
+import { parsePruneThresholds } from '../lm/estimate.js';
 
 const warnToStderr = (m: string) => process.stderr.write(`warning: ${m}\n`);
 
@@ -83,10 +84,23 @@ export function register(program: Command): void {
     .option('--discount-fallback [d...]', `discounts D1 D2 D3+ for orders whose estimate fails (default ${DEFAULT_FALLBACK.join(' ')})`)
     .option('-S, --memory <size>', 'memory budget, as lmplz -S: b/K/M/G/T suffix (none = K) or % of physical memory', DEFAULT_BUILD_MEMORY)
     .option('-T, --temp-dir <dir>', 'folder for the sorted runs spilled beyond --memory (default: the OS temp folder)')
+    .option(
+      '--prune <t...>',
+      'as lmplz: leave out n-grams whose raw count is <= the threshold of their order (one per order from unigrams, non-decreasing, the last repeats; unigrams are never pruned), e.g. --prune 0 0 1',
+    )
+    .option('--limit-vocab-file <path>', 'as lmplz: allowed words (whitespace-separated); n-grams with any other word are left out')
     .action(
       async (
         corpus: string,
-        opts: { order: number; output: string; discountFallback?: true | string[]; memory: string; tempDir?: string },
+        opts: {
+          order: number;
+          output: string;
+          discountFallback?: true | string[];
+          memory: string;
+          tempDir?: string;
+          prune?: string[];
+          limitVocabFile?: string;
+        },
       ) => {
         let fallback: [number, number, number] | undefined;
         if (opts.discountFallback === true) fallback = [...DEFAULT_FALLBACK];
@@ -98,6 +112,12 @@ export function register(program: Command): void {
           fallback = [d[0]!, d[1]!, d[2]!];
         }
         const memoryBytes = parseMemorySize(opts.memory);
+        const prune = opts.prune ? parsePruneThresholds(opts.prune, opts.order) : undefined;
+        let limitVocab: Set<string> | undefined;
+        if (opts.limitVocabFile !== undefined) {
+          await checkReadableFile(opts.limitVocabFile, 'vocabulary file');
+          limitVocab = new Set((await fs.readFile(opts.limitVocabFile, 'utf8')).split(/[ \t\n\v\f\r]+/).filter((w) => w !== ''));
+        }
         const t0 = performance.now();
         const r = await buildArpa(corpus, opts.output, {
           order: opts.order,
@@ -105,6 +125,8 @@ export function register(program: Command): void {
           onWarning: warnToStderr,
           memoryBytes,
           tempDir: opts.tempDir,
+          prune,
+          limitVocab,
           fifoTimeoutMs: Number(process.env.ENSEMBLE_FIFO_TIMEOUT_MS) || undefined,
         });
         const lines = r.discounts.map(

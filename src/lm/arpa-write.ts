@@ -255,7 +255,11 @@ class ArpaFormatter {
     this.tWord = m.tables.map((t) => t.word);
     this.tSuffix = m.tables.map((t) => t.suffix);
     this.ids = new Uint32Array(this.N);
-    this.ords = suffixOrder(m);
+    const ords = suffixOrder(m);
+    const keep = m.keep;
+    // pruned n-grams are not written
+    if (keep) for (let k = 1; k <= m.order; k++) ords[k] = ords[k]!.filter((e) => keep[k]![e] === 1);
+    this.ords = ords;
   }
 
   get done(): boolean {

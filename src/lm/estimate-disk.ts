@@ -2,7 +2,7 @@ import path from 'node:path';
 import { BOS, EOS, UNK } from './constants.js';
 import type { NgramCounter } from './count.js';
 import { discountsFrom, type Discount } from './discount.js';
-import { log10f, type EstimateOptions } from './estimate.js';
+import { log10f, prunedWords, type EstimateOptions } from './estimate.js';
 import { ArpaLineWriter } from './arpa-write.js';
 import { RowFileReader, RowFileWriter, RowSorter, bitsFloat, compareKeys, floatBits, type RowReader } from './sort.js';
 
@@ -22,6 +22,9 @@ import { RowFileReader, RowFileWriter, RowSorter, bitsFloat, compareKeys, floatB
  * 4. interpolation and output, order by order: U_k merged with P_{k−1} (the lower order's
  *    probabilities, in the same order since the suffix leads the reversed key) and G_k gives each
  *    line; P_k is kept for order k + 1.
+ *
+ * Pruning (see estimate.ts) marks n-grams in pass 2 with the top bit of the adjusted count, as lmplz
+ * does; pass 3 leaves marked ones out of U_k and gives their mass to γ.
  *
  * Memory: the budget goes to the counting tables and then to one sort chunk at a time (split between
  * the sorters open together); the vocabulary and the unigram columns stay in memory, as in lmplz.
@@ -87,6 +90,15 @@ export async function estimateOnDisk(
 
   // 1. merged counts S_k
   const counts = [V];
+  const badWord = prunedWords(counter.words, options.limitVocab);
+  const thresholds = options.prune;
+  const MARK = 0x80000000;
+  /** lmplz's mark: raw count at or below the order's threshold, or a word outside the allowed vocabulary. */
+  const pruned = (rev: Uint32Array, k: number, raw: number): boolean => {
+    if (thresholds && raw <= thresholds[k - 1]!) return true;
+    if (badWord) for (let q = 0; q < k; q++) if (badWord[rev[q]!]) return true;
+    return false;
+  };
   for (let k = 2; k <= N; k++) {
     const src = spiller.sorters[k]!.finish();
     const out = new RowFileWriter(file('S', k), k + 1);
@@ -126,7 +138,8 @@ export async function estimateOnDisk(
         u = upper.next();
       }
       if (r[k - 1] === BOS) ext = r[k]!;
-      r[k] = ext;
+      const mark = pruned(r, k, r[k]!) ? MARK : 0;
+      r[k] = ext | mark;
       tally(n, ext);
       out.push(r);
       if ((++ticks & 0x3ffff) === 0) await yieldNow();
@@ -153,14 +166,18 @@ export async function estimateOnDisk(
   const p1 = new Float32Array(V);
   {
     let den = 0;
+    let prunedMass = 0;
     const nk = [0, 0, 0];
     for (let w = 0; w < V; w++) {
       const a = adj1[w]!;
       den += a;
-      if (a > 0) nk[Math.min(a, 3) - 1]!++;
+      if (badWord?.[w]) prunedMass += a;
+      else if (a > 0) nk[Math.min(a, 3) - 1]!++;
     }
     const d = discounts[0]!.d;
-    const g0 = f(f(f(f(d[0] * f(nk[0]!)) + f(d[1] * f(nk[1]!))) + f(d[2] * f(nk[2]!))) / f(den));
+    let sum = f(f(f(d[0] * f(nk[0]!)) + f(d[1] * f(nk[1]!))) + f(d[2] * f(nk[2]!)));
+    if (prunedMass > 0) sum = f(sum + f(prunedMass));
+    const g0 = f(sum / f(den));
     const fden = f(den);
     for (let w = 0; w < V; w++) {
       const a = adj1[w]!;
@@ -182,7 +199,7 @@ export async function estimateOnDisk(
       const row = new Uint32Array(k + 1);
       for (let r = src.next(); r; r = src.next()) {
         for (let q = 0; q < k; q++) row[q] = r[k - 1 - q]!;
-        row[k] = r[k]!;
+        row[k] = k === N && pruned(r, k, r[k]!) ? (r[k]! | MARK) >>> 0 : r[k]!;
         forward.push(row);
         if ((++ticks & 0x3ffff) === 0) await yieldNow();
       }
@@ -196,6 +213,7 @@ export async function estimateOnDisk(
     // one context's children: forward ids and adjusted counts
     let kids = new Uint32Array(1024 * (k + 1));
     let nKids = 0;
+    let keptCount = 0;
     const out = new Uint32Array(k + 2);
     const ctxRow = new Uint32Array(k);
     const flush = () => {
@@ -203,19 +221,26 @@ export async function estimateOnDisk(
       let n1 = 0;
       let n2 = 0;
       let n3 = 0;
+      let prunedMass = 0;
       for (let i = 0; i < nKids; i++) {
-        const a = kids[i * (k + 1) + k]!;
+        const v = kids[i * (k + 1) + k]!;
+        const a = v & ~MARK;
         den += a;
-        if (a === 1) n1++;
+        if (v & MARK) prunedMass += a;
+        else if (a === 1) n1++;
         else if (a === 2) n2++;
         else if (a >= 3) n3++;
       }
       if (den === 0) return;
-      const g = f(f(f(f(d[0] * f(n1)) + f(d[1] * f(n2))) + f(d[2] * f(n3))) / f(den));
+      let sum = f(f(f(d[0] * f(n1)) + f(d[1] * f(n2))) + f(d[2] * f(n3)));
+      if (prunedMass > 0) sum = f(sum + f(prunedMass));
+      const g = f(sum / f(den));
       const gb = floatBits(g);
       const fden = f(den);
       for (let i = 0; i < nKids; i++) {
         const base = i * (k + 1);
+        if (kids[base + k]! & MARK) continue;
+        keptCount++;
         for (let q = 0; q < k; q++) out[q] = kids[base + k - 1 - q]!;
         const a = kids[base + k]!;
         out[k] = floatBits(f(f(a - disc(k, a)) / fden));
@@ -248,7 +273,9 @@ export async function estimateOnDisk(
     }
     if (nKids > 0) flush();
     src.close();
+    counts[k - 1] = keptCount;
   }
+  if (badWord) counts[0] = V - badWord.reduce((x, y) => x + y, 0);
 
   // 4. interpolate and write, order by order
   const arpa = new ArpaLineWriter(counter.words);
@@ -258,6 +285,7 @@ export async function estimateOnDisk(
   arpa.text('\n\\1-grams:\n');
   const one = new Uint32Array(1);
   for (let w = 0; w < V; w++) {
+    if (badWord?.[w]) continue;
     const lp = w === BOS ? 0 : Math.min(0, log10f(p1[w]!));
     let bo = 0;
     if (isContext1[w] && w !== UNK && w !== EOS) bo = log10f(gamma1[w]!);

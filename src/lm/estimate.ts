@@ -27,13 +27,16 @@ import { countsOfCounts, discountsFrom, type Discount } from './discount.js';
  * doubles, so 20–40 bytes per n-gram) plus ~24 bytes per n-gram of estimation columns; no JS object per n-gram. Measured peak RSS (node included, ~40 MB
  * of it the runtime): en 232 k words → 122 / 136 / 143 MB for orders 3 / 4 / 5.
  *
- * Beyond memory (hundreds of millions of n-grams) the design is lmplz's: count into these tables until
- * a budget is reached, then spill each order's entries as a run sorted in suffix order (reversed word
- * ids, the order this file writes) to a temporary file and start again; merging the runs per order
- * sums duplicate counts, and adjusted counts, counts-of-counts, context sums (γ) and interpolation are
- * then each one sequential pass over merged suffix-ordered streams (a context's children are adjacent,
- * the lower-order suffix precedes its extensions), so memory stays bounded by the budget. Not
- * implemented: the in-memory tables are enough for corpora of tens of millions of words on a 24 GiB host.
+ * Pruning (lmplz --prune, --limit_vocab_file; adjust_counts.cc, initial_probabilities.cc): an n-gram of
+ * order k ≥ 2 whose raw count is ≤ threshold_k, or any n-gram with a word outside the allowed vocabulary
+ * (never <unk> <s> </s>), is left out of the output. It still counts everywhere else: as a left
+ * extension for the lower orders' adjusted counts, in the counts of counts (discounts), in Σ_w a(hw),
+ * and in |V| for the uniform term; its context's γ(h) takes its adjusted count instead of D(a):
+ * γ(h) = (D1·N1 + D2·N2 + D3·N3+ over kept children + Σ a over pruned children) / Σ_w a(hw), so the
+ * model still sums to one. Thresholds are non-decreasing, so a kept n-gram's suffix and context are kept.
+ * Unigrams are never pruned by count (lmplz ignores the first threshold).
+ *
+ * Beyond the memory budget the same arithmetic runs on sorted runs on disk: estimate-disk.ts.
  */
 
 export interface EstimateOptions {
@@ -41,6 +44,36 @@ export interface EstimateOptions {
   /** lmplz --discount_fallback: discounts for orders whose computed ones are invalid. */
   discountFallback?: readonly [number, number, number];
   onWarning?: (message: string) => void;
+  /** lmplz --prune: raw-count thresholds per order (index k − 1; unigrams' ignored), as parsePruneThresholds returns. */
+  prune?: readonly number[];
+  /** lmplz --limit_vocab_file: the allowed words; n-grams with any other word are pruned. */
+  limitVocab?: ReadonlySet<string>;
+}
+
+/**
+ * lmplz's --prune values: integers, non-decreasing, at most one per order; the last one repeats for the
+ * remaining orders. All zero (no pruning) gives undefined.
+ */
+export function parsePruneThresholds(values: readonly string[], order: number): number[] | undefined {
+  const t = values.map((v) => {
+    if (!/^\d+$/.test(v)) throw new UserError(`--prune: bad threshold "${v}" (expected non-negative integers, one per order)`);
+    return Number(v);
+  });
+  if (t.length === 0) return undefined;
+  if (t.length > order) throw new UserError(`--prune: thresholds for orders 1 through ${t.length} but the model has order ${order}`);
+  for (let i = 1; i < t.length; i++) {
+    if (t[i]! < t[i - 1]!) throw new UserError('--prune: thresholds must be non-decreasing (otherwise substrings of kept n-grams would be removed)');
+  }
+  while (t.length < order) t.push(t[t.length - 1]!);
+  return t.slice(1).some((x) => x > 0) ? t : undefined;
+}
+
+/** Per word id: 1 when the word is outside `allowed` (<unk> <s> </s> never are), or undefined when there is no limit. */
+export function prunedWords(words: readonly string[], allowed: ReadonlySet<string> | undefined): Uint8Array | undefined {
+  if (!allowed) return undefined;
+  const out = new Uint8Array(words.length);
+  for (let w = 3; w < words.length; w++) if (!allowed.has(words[w]!)) out[w] = 1;
+  return out;
 }
 
 export interface EstimateResult {
@@ -61,7 +94,10 @@ export interface EstimatedModel {
   logProb: Float32Array[];
   /** log10 backoff (0 when not a context); index k < N */
   logBackoff: Float32Array[];
+  /** n-grams written per order (after pruning) */
   counts: number[];
+  /** per order k: 1 = written, 0 = pruned; undefined when nothing is pruned */
+  keep?: Uint8Array[];
 }
 
 const f = Math.fround;
@@ -105,6 +141,9 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
   }
   const disc = (k: number, a: number): number => (a === 0 ? 0 : discounts[k - 1]!.d[Math.min(a, 3) - 1]!);
 
+  // ---- pruning: which n-grams are written (lmplz's marks)
+  const keep = pruneMarks(counter, options);
+
   // ---- prefix (context) entry of each n-gram, k >= 2: w1..w(k-1)
   const prefix: Uint32Array[] = [new Uint32Array(0), new Uint32Array(0)];
   for (let k = 2; k <= N; k++) {
@@ -135,17 +174,22 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
     const den = denom[k - 1]!;
     const nk = new Float64Array(den.length * 3);
     const a = adj[k]!;
+    const kept = keep?.[k];
+    // adjusted counts of pruned children: their mass goes to γ (zero without pruning)
+    const prunedMass = kept ? new Float64Array(den.length) : undefined;
     for (let e = 0; e < sizes[k]!; e++) {
       const c = ctxIdx(e);
       const cnt = a[e]!;
       den[c]! += cnt;
-      if (cnt > 0) nk[3 * c + Math.min(cnt, 3) - 1]!++;
+      if (kept && !kept[e]) prunedMass![c]! += cnt;
+      else if (cnt > 0) nk[3 * c + Math.min(cnt, 3) - 1]!++;
     }
     const d = discounts[k - 1]!.d;
     const g = gamma[k - 1]!;
     for (let c = 0; c < den.length; c++) {
       if (den[c] === 0) continue;
-      const sum = f(f(f(f(d[0] * f(nk[3 * c]!)) + f(d[1] * f(nk[3 * c + 1]!))) + f(d[2] * f(nk[3 * c + 2]!))));
+      let sum = f(f(f(f(d[0] * f(nk[3 * c]!)) + f(d[1] * f(nk[3 * c + 1]!))) + f(d[2] * f(nk[3 * c + 2]!))));
+      if (prunedMass) sum = f(sum + f(prunedMass[c]!));
       g[c] = f(sum / f(den[c]!));
     }
   }
@@ -204,13 +248,45 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
     }
   }
   const counts = sizes.slice(1);
+  if (keep) for (let k = 1; k <= N; k++) counts[k - 1] = keep[k]!.reduce((x, y) => x + y, 0);
   return {
     order: N,
     vocabulary: counter.words,
     counts,
     discounts,
-    model: { order: N, words: counter.words, tables, logProb, logBackoff, counts },
+    model: { order: N, words: counter.words, tables, logProb, logBackoff, counts, keep },
   };
+}
+
+/**
+ * Per order k (index k), 1 for the n-grams that are written: raw count above the order's threshold
+ * (orders ≥ 2) and no word outside the allowed vocabulary. Undefined when nothing is pruned.
+ */
+function pruneMarks(counter: NgramCounter, options: EstimateOptions): Uint8Array[] | undefined {
+  const badWord = prunedWords(counter.words, options.limitVocab);
+  const thresholds = options.prune;
+  if (!badWord && !thresholds) return undefined;
+  const N = counter.order;
+  const V = counter.words.length;
+  const keep: Uint8Array[] = [new Uint8Array(0), new Uint8Array(V).fill(1)];
+  // bad[k][e]: the n-gram contains a word outside the allowed vocabulary
+  let bad: Uint8Array | undefined = badWord;
+  if (badWord) for (let w = 0; w < V; w++) if (badWord[w]) keep[1]![w] = 0;
+  for (let k = 2; k <= N; k++) {
+    const t = counter.tables[k]!;
+    const th = thresholds?.[k - 1] ?? 0;
+    const kk = new Uint8Array(t.size);
+    const nextBad = badWord ? new Uint8Array(t.size) : undefined;
+    for (let e = 0; e < t.size; e++) {
+      // first word, or anything in the suffix (order k − 1; for k = 2 the suffix is a word id)
+      const isBad = badWord !== undefined && (badWord[t.word[e]!] === 1 || bad![t.suffix[e]!] === 1);
+      if (nextBad && isBad) nextBad[e] = 1;
+      kk[e] = !isBad && t.count[e]! > th ? 1 : 0;
+    }
+    keep.push(kk);
+    bad = nextBad;
+  }
+  return keep;
 }
 
 const F32 = new Float32Array(1);
