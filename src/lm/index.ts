@@ -7,6 +7,7 @@ import type { ArpaModel } from './model.js';
 export type { LanguageModelScorer } from './types.js';
 export { ArpaModel, type LmTables, type WordScore, type SentenceScore } from './model.js';
 export { parseArpa, readArpaFile, KENLM_MAX_ORDER, UNKNOWN_MISSING_LOG10, type ArpaReadOptions } from './arpa.js';
+export { loadSharedLmBuffer, modelFromSharedBuffer } from './shared.js';
 export { serializeModel, deserializeModel, writeBinaryModel, readBinaryModel, isBinaryLm, BINARY_VERSION } from './binary.js';
 
 /**
