@@ -415,7 +415,7 @@ export class ArpaLineWriter {
   private readonly wordStart: Uint32Array;
   private readonly wordBytes: Uint8Array;
   private readonly cache = new FloatTextCache();
-  private buf = new Uint8Array(1 << 22);
+  private buf = new Uint8Array(1 << 20);
   private pos = 0;
   private fh: fs.FileHandle | undefined;
 

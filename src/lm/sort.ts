@@ -12,7 +12,7 @@ import path from 'node:path';
 const MERGE_FANIN = 64;
 const SMALL_SORT = 1 << 14;
 const MIN_IO_BYTES = 1 << 16;
-const MAX_IO_BYTES = 1 << 22;
+const MAX_IO_BYTES = 1 << 20;
 
 const F32 = new Float32Array(1);
 const U32 = new Uint32Array(F32.buffer);
