@@ -199,18 +199,20 @@ describe('pruning (lmplz --prune, --limit_vocab_file) on the hand-checked toy co
   it('--limit-vocab-file {a}: every n-gram with b is left out; b\'s mass goes to γ', async () => {
     /*
      * Unigram adjusted counts a 1, b 2, </s> 1 (Σ = 4); b is pruned: γ(∅) = (0.5·2 + 2)/4 = 0.75,
-     * |V| = 4 (b still counts), p(a) = (1 − 0.5)/4 + 0.75/4 = 0.3125 = p(</s>), p(<unk>) = 0.1875.
+     * |V| = 3 (the unigrams written, less <s>: lmplz passes the pruned count), p(a) = (1 − 0.5)/4 + 0.75/3
+     * = 0.375 = p(</s>), p(<unk>) = 0.25 (the written unigrams sum to one).
      * Context <s>: Σa = 3, kept <s> a (a=2), pruned <s> b (1): γ = (1.7 + 1)/3 = 0.9;
-     *   p(a|<s>) = 0.3/3 + 0.9·0.3125 = 0.38125. Context a: only a b (pruned): γ(a) = 2/2 = 1.
+     *   p(a|<s>) = 0.3/3 + 0.9·0.375 = 0.4375. Context a: only a b (pruned): γ(a) = 2/2 = 1.
+     * (Byte-identical to lmplz --limit_vocab_file built from kpu/kenlm 4cb443e.)
      */
     const { r, text } = await arpaOf({ limitVocab: new Set(['a']) });
     expect(r.counts).toEqual([4, 1]);
     check(text, [
-      ['<unk>', lg(0.1875), 0],
+      ['<unk>', lg(0.25), 0],
       ['<s>', 0, lg(0.9)],
-      ['</s>', lg(0.3125), 0],
-      ['a', lg(0.3125), 0],
-      ['<s> a', lg(0.38125), undefined],
+      ['</s>', lg(0.375), 0],
+      ['a', lg(0.375), 0],
+      ['<s> a', lg(0.4375), undefined],
     ]);
   });
 });

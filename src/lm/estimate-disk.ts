@@ -162,7 +162,8 @@ export async function estimateOnDisk(
   const f = Math.fround;
 
   // unigrams: the empty context, in memory
-  const uniform = f(1.0 / f(V - 1));
+  const keptWords = badWord ? V - badWord.reduce((x, y) => x + y, 0) : V;
+  const uniform = f(1.0 / f(keptWords - 1));
   const p1 = new Float32Array(V);
   {
     let den = 0;

@@ -31,7 +31,7 @@ import { countsOfCounts, discountsFrom, type Discount } from './discount.js';
  * order k ≥ 2 whose raw count is ≤ threshold_k, or any n-gram with a word outside the allowed vocabulary
  * (never <unk> <s> </s>), is left out of the output. It still counts everywhere else: as a left
  * extension for the lower orders' adjusted counts, in the counts of counts (discounts), in Σ_w a(hw),
- * and in |V| for the uniform term; its context's γ(h) takes its adjusted count instead of D(a):
+ * but not in |V| for the uniform term (lmplz passes the pruned unigram count); its context's γ(h) takes its adjusted count instead of D(a):
  * γ(h) = (D1·N1 + D2·N2 + D3·N3+ over kept children + Σ a over pruned children) / Σ_w a(hw), so the
  * model still sums to one. Thresholds are non-decreasing, so a kept n-gram's suffix and context are kept.
  * Unigrams are never pruned by count (lmplz ignores the first threshold).
@@ -196,7 +196,9 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
 
   // ---- interpolated probabilities (linear), then log10
   const prob: Float32Array[] = [new Float32Array(0)];
-  const uniform = f(1.0 / f(V - 1));
+  // lmplz divides by the unigrams it writes (less <s>): words outside --limit-vocab-file do not count
+  const keptWords = keep ? keep[1]!.reduce((x, y) => x + y, 0) : V;
+  const uniform = f(1.0 / f(keptWords - 1));
   {
     const p = new Float32Array(V);
     const den = f(denom[0]![0]!);
