@@ -14,7 +14,8 @@
 //    word count (so it differs between machines: the bench prints its size and a hash).
 //    Environment: LM_BENCH_WORDS (default "1M"; "1M,10M" adds the 10 M-word case), LM_BENCH_ORDER
 //    (default 5), LM_BENCH_REPEATS (default 3), LM_BENCH_MEMORY (the forced budget, default 200M),
-//    LM_BENCH_SKIP_GOLDEN=1 to run only part 2.
+//    LM_BENCH_SKIP_GOLDEN=1 to run only part 2, LM_BENCH_LMPLZ=/path/to/lmplz to time KenLM's lmplz (-S 1G)
+//    on the same corpus and compare its ARPA file with ours.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -362,6 +363,24 @@ async function scale(): Promise<void> {
       console.log(
         `[${label}] lm build --memory ${budget}${spilled ? ' (counts sorted on disk)' : ' (fit in memory)'}: ${(b2.ms / 1000).toFixed(2)} s, peak RSS ${b2.rssMb.toFixed(0)} MiB (median of ${repeats}); ARPA byte-identical to the in-memory build: ${same ? 'yes' : 'NO'}`,
       );
+      const lmplz = process.env.LM_BENCH_LMPLZ;
+      if (lmplz) {
+        const runs: Array<{ ms: number; rssMb: number }> = [];
+        const kenArpa = path.join(tmp, 'lmplz.arpa');
+        for (let i = 0; i < repeats; i++) {
+          const t0 = performance.now();
+          const r = spawnSync('/bin/sh', ['-c', `/usr/bin/time -f 'MAXRSS_KB %M' '${lmplz}' -o ${order} -S 1G -T '${tmp}' --discount_fallback < '${train}' > '${kenArpa}'`], { encoding: 'utf8' });
+          if (r.status !== 0) throw new Error(`lmplz failed: ${r.stderr.slice(-2000)}`);
+          runs.push({ ms: performance.now() - t0, rssMb: Number(/MAXRSS_KB (\d+)/.exec(r.stderr)?.[1]) / 1024 });
+        }
+        const identical = readFileSync(kenArpa).equals(readFileSync(mem));
+        const header = (file: string) => /\\data\\\n([^\\]*)\n\n/.exec(readFileSync(file, 'utf8').slice(0, 400))?.[1]?.replace(/\n/g, ' ');
+        console.log(
+          `[${label}] KenLM lmplz -S 1G (LM_BENCH_LMPLZ): ${(median(runs.map((r) => r.ms)) / 1000).toFixed(2)} s, peak RSS ${median(runs.map((r) => r.rssMb)).toFixed(0)} MiB (median of ${repeats}); ` +
+            `ARPA ${identical ? 'byte-identical to ours' : `not byte-identical; headers ${header(kenArpa) === header(mem) ? 'equal' : 'DIFFER'}`}`,
+        );
+        rmSync(kenArpa);
+      }
       const arpaLoad = medianRun(['lm', 'info', mem], repeats);
       const loadMs = /load_ms\t([\d.]+)/.exec(arpaLoad.last.stdout)?.[1];
       console.log(`[${label}] ARPA ${(statSync(mem).size / 1e6).toFixed(0)} MB: lm info load ${loadMs} ms in process (${(arpaLoad.ms / 1000).toFixed(2)} s whole command), peak RSS ${arpaLoad.rssMb.toFixed(0)} MiB (median of ${repeats})`);

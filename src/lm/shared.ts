@@ -13,16 +13,31 @@ import type { ArpaModel } from './model.js';
 
 /** Read an LM (ARPA or compiled) into a SharedArrayBuffer in the compiled layout. */
 export async function loadSharedLmBuffer(file: string, options: Omit<ArpaReadOptions, 'fileName'> = {}): Promise<SharedArrayBuffer> {
-  let bytes: Buffer;
+  let shared: SharedArrayBuffer;
   try {
-    bytes = await fs.readFile(file);
+    // read straight into shared memory: a compiled file is used as it is, with no other copy
+    const fh = await fs.open(file, 'r');
+    try {
+      const size = (await fh.stat()).size;
+      shared = new SharedArrayBuffer(size);
+      const view = new Uint8Array(shared);
+      for (let off = 0; off < size; ) {
+        const { bytesRead } = await fh.read(view, off, size - off, off);
+        if (bytesRead === 0) throw new Error(`file shrank while reading (${off} of ${size} bytes)`);
+        off += bytesRead;
+      }
+    } finally {
+      await fh.close();
+    }
   } catch (e) {
     throw new UserError(`cannot read the language model: ${(e as Error).message}`, { source: file, cause: e });
   }
-  const compiled: Uint8Array = isBinaryLm(bytes) ? bytes : serializeModel(parseArpa(bytes.toString('utf8'), { ...options, fileName: file }));
-  const shared = new SharedArrayBuffer(compiled.byteLength);
-  new Uint8Array(shared).set(compiled);
-  return shared;
+  const bytes = new Uint8Array(shared);
+  if (isBinaryLm(bytes)) return shared;
+  const compiled = serializeModel(parseArpa(Buffer.from(shared).toString('utf8'), { ...options, fileName: file }));
+  const out = new SharedArrayBuffer(compiled.byteLength);
+  new Uint8Array(out).set(compiled);
+  return out;
 }
 
 /** A model over a buffer from loadSharedLmBuffer (no copy: its tables are views of `buffer`). */
