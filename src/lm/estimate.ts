@@ -30,9 +30,9 @@ import { countsOfCounts, discountsFrom, type Discount } from './discount.js';
  * Pruning (lmplz --prune, --limit_vocab_file; adjust_counts.cc, initial_probabilities.cc): an n-gram of
  * order k ≥ 2 whose raw count is ≤ threshold_k, or any n-gram with a word outside the allowed vocabulary
  * (never <unk> <s> </s>), is left out of the output. It still counts everywhere else: as a left
- * extension for the lower orders' adjusted counts, in the counts of counts (discounts), in Σ_w a(hw),
- * but not in |V| for the uniform term (lmplz passes the pruned unigram count); its context's γ(h) takes its adjusted count instead of D(a):
- * γ(h) = (D1·N1 + D2·N2 + D3·N3+ over kept children + Σ a over pruned children) / Σ_w a(hw), so the
+ * extension for the lower orders' adjusted counts, in the counts of counts (discounts) and in Σ_w a(hw),
+ * but not in |V| for the uniform term (lmplz passes the pruned unigram count); its context's γ(h)
+ * takes its adjusted count instead of D(a): γ(h) = (D1·N1 + D2·N2 + D3·N3+ over kept children + Σ a over pruned children) / Σ_w a(hw), so the
  * model still sums to one. Thresholds are non-decreasing, so a kept n-gram's suffix and context are kept.
  * Unigrams are never pruned by count (lmplz ignores the first threshold).
  *

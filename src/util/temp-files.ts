@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 /*
  * Temporary files and folders that must not outlive the process: removed by their owner on success or
  * error, and by a SIGINT/SIGTERM handler (installed while anything is registered) that then re-raises the
- * signal, so the exit status stays the signal's. A SIGKILL cannot be caught: names carry the pid, so a
+ * signal, so the exit status stays the signal's — unless the process has its own handler for it (a
+ * server shutting down gracefully), which then stays in charge. A SIGKILL cannot be caught: names carry the pid, so a
  * later run sweeps what a dead process left (sweepStale).
  */
 
@@ -13,6 +14,8 @@ const live = new Set<string>();
 let installed = false;
 
 function onSignal(signal: NodeJS.Signals): void {
+  // Another handler (e.g. `serve`'s graceful shutdown) owns this signal: the writers finish or clean up.
+  if (process.listenerCount(signal) > 1) return;
   removeAllNow();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
