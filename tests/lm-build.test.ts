@@ -145,13 +145,19 @@ describe('ensemble lm build / score: inputs and outputs checked up front, no tem
   it('a directory or missing corpus, -o at a directory or in an unwritable folder, lm score on a directory: exit 2, one line naming the path', async () => {
     const corpus = path.join(dir, 'ok.txt');
     writeFileSync(corpus, 'a b c\n');
+    const arpa = path.join(dir, 'ok.arpa');
+    writeFileSync(arpa, '\\data\\\nngram 1=3\nngram 2=1\n\n\\1-grams:\n-1\t<unk>\t0\n0\t<s>\t0\n-0.5\t</s>\t0\n\n\\2-grams:\n-0.1\t<s> </s>\n\n\\end\\\n');
     const cases: Array<[string[], string]> = [
       [['lm', 'build', dir, '--order', '3', '-o', path.join(dir, 'x.arpa')], `${dir}: cannot read the corpus: is a directory`],
       [['lm', 'build', path.join(dir, 'nope.txt'), '--order', '3', '-o', path.join(dir, 'x.arpa')], 'nope.txt: cannot read the corpus: no such file'],
       [['lm', 'build', corpus, '--order', '3', '-o', dir], `${dir}: cannot write the output: is a directory`],
-      [['lm', 'score', '--lm', path.join(dir, 'stdin.arpa'), dir], `${dir}: cannot read the input: is a directory`],
+      [['lm', 'score', '--lm', arpa, dir], `${dir}: cannot read the input: is a directory`],
       [['lm', 'score', '--lm', dir], `${dir}: cannot read the language model: is a directory`],
       [['lm', 'build', corpus, '--order', '3', '-o', path.join(dir, 'x.arpa'), '--memory', 'lots'], '--memory: expected a size'],
+      [['lm', 'build', corpus, '--order', '3', '-o', path.join(dir, 'x.arpa'), '--prune', '0', '2', '1'], '--prune: thresholds must be non-decreasing'],
+      [['lm', 'build', corpus, '--order', '3', '-o', path.join(dir, 'x.arpa'), '-T', path.join(dir, 'no-such-dir')], '-T: cannot use the temporary folder'],
+      [['lm', 'compile', arpa, '-o', dir], `${dir}: cannot write the output: is a directory`],
+      [['lm', 'compile', dir, '-o', path.join(dir, 'x.bin')], `${dir}: cannot read the ARPA file: is a directory`],
     ];
     if (process.getuid?.() !== 0) {
       const ro = path.join(dir, 'read-only');
