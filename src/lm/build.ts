@@ -168,7 +168,8 @@ export async function buildArpa(corpus: string, output: string, options: BuildOp
   sweepStale(tempDir, SPILL_DIR);
 
   const counter = new NgramCounter(options.order);
-  const tableBudget = Math.max(MIN_TABLE_BYTES, memoryBytes * TABLE_SHARE_OF_MEMORY);
+  // what the process holds before counting (the runtime) is not the tables'
+  const tableBudget = Math.max(MIN_TABLE_BYTES, (memoryBytes - process.memoryUsage().rss) * TABLE_SHARE_OF_MEMORY);
   let spillDir: string | undefined;
   let spiller: CountSpiller | undefined;
   let tmpOut: string | undefined;

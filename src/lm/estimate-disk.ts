@@ -53,13 +53,16 @@ export class CountSpiller {
       );
     }
   }
+  /** Rows of one order being spilled, reused (a new array per spill would wait for the GC). */
+  private rows = new Uint32Array(0);
   /** Write every table as a run and empty the tables. */
   spill(counter: NgramCounter): void {
     for (let k = 2; k <= this.order; k++) {
       const t = counter.tables[k]!;
       const n = t.size;
       const w = k + 1;
-      const rows = new Uint32Array(n * w);
+      if (this.rows.length < n * w) this.rows = new Uint32Array(Math.ceil(n * w * 1.25));
+      const rows = this.rows;
       for (let e = 0; e < n; e++) {
         counter.reversedIds(k, e, rows, e * w);
         rows[e * w + k] = t.count[e]!;
@@ -67,6 +70,10 @@ export class CountSpiller {
       this.sorters[k]!.addRun(rows, n);
     }
     counter.clearTables();
+  }
+  /** Free the reused spill buffer. */
+  done(): void {
+    this.rows = new Uint32Array(0);
   }
 }
 
@@ -87,6 +94,7 @@ export async function estimateOnDisk(
   const V = counter.words.length;
   const file = (name: string, k: number) => path.join(dir, `${name}${k}.rows`);
   spiller.spill(counter);
+  spiller.done();
 
   // 1. merged counts S_k
   const counts = [V];
@@ -192,7 +200,8 @@ export async function estimateOnDisk(
   const isContext1 = new Uint8Array(V);
   const U: RowSorter[] = [];
   const G: RowSorter[] = [];
-  const share = memoryBytes / 3;
+  // three sorters are open at once; what the process already holds (runtime, vocabulary) is not theirs
+  const share = Math.max(2 ** 20, (memoryBytes - process.memoryUsage().rss) / 3);
   for (let k = 2; k <= N; k++) {
     const forward = new RowSorter({ width: k + 1, keyWidth: k, memoryBytes: share, dir, name: `fwd${k}` });
     {
