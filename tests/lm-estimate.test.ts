@@ -85,6 +85,14 @@ describe('modified Kneser-Ney estimation (lmplz rules) on a hand-checked toy cor
     expect(m.scoreSentence(['a', 'b']).total).toBeCloseTo(lg(0.2583333) + lg(0.46875) + lg(0.25), 5);
   });
 
+  it('splits words and lines as lmplz: NUL, tab, CR and space delimit words, only LF ends a line (\\v, \\f are word characters)', async () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, 'ws.txt'), 'a\vb c\rd e\na b\0c d\n\fa b\r\nc d e');
+    const r = await buildFromCorpus(path.join(dir, 'ws.txt'), { order: 2, discountFallback: [0.5, 1, 1.5] });
+    expect(r.counter.sentences).toBe(4);
+    expect(r.vocabulary).toEqual(['<unk>', '<s>', '</s>', 'a\vb', 'c', 'd', 'e', 'a', 'b', '\fa']);
+  });
+
   it('rejects <s> in the corpus and bad orders', async () => {
     expect(() => new NgramCounter(3).addSentence('a <s> b')).toThrow(/special word <s>/);
     const dir = tmp();

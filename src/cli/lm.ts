@@ -6,6 +6,7 @@ import { loadLanguageModel, readArpaFile, writeBinaryModel } from '../lm/index.j
 import { buildArpa, checkReadableFile, checkWritableOutput, parseMemorySize } from '../lm/build.js';
 import { DEFAULT_BUILD_MEMORY, DEFAULT_FALLBACK } from '../lm/constants.js';
 import { parsePruneThresholds } from '../lm/estimate.js';
+import { CORPUS_DELIMITERS } from '../lm/count.js';
 
 const warnToStderr = (m: string) => process.stderr.write(`warning: ${m}\n`);
 
@@ -116,7 +117,7 @@ export function register(program: Command): void {
         let limitVocab: Set<string> | undefined;
         if (opts.limitVocabFile !== undefined) {
           await checkReadableFile(opts.limitVocabFile, 'vocabulary file');
-          limitVocab = new Set((await fs.readFile(opts.limitVocabFile, 'utf8')).split(/[ \t\n\v\f\r]+/).filter((w) => w !== ''));
+          limitVocab = new Set((await fs.readFile(opts.limitVocabFile, 'utf8')).split(CORPUS_DELIMITERS).filter((w) => w !== ''));
         }
         const t0 = performance.now();
         const r = await buildArpa(corpus, opts.output, {

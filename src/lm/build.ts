@@ -1,13 +1,12 @@
-import { createReadStream, constants as fsConstants, promises as fs } from 'node:fs';
+import { createReadStream, mkdirSync, constants as fsConstants, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import readline from 'node:readline';
 import { Readable } from 'node:stream';
 import { UserError } from '../util/errors.js';
 import { registerTemp, releaseTemp, removeTemp, sweepStale, sweepStaleSiblings, tempSibling } from '../util/temp-files.js';
 import { DEFAULT_BUILD_MEMORY, MAX_BUILD_ORDER, MIN_TABLE_BYTES, TABLE_SHARE_OF_MEMORY } from './constants.js';
-import { NgramCounter } from './count.js';
+import { NgramCounter, forEachLine } from './count.js';
 import { estimate, type EstimateOptions } from './estimate.js';
 import { CountSpiller, estimateOnDisk } from './estimate-disk.js';
 import { writeArpa } from './arpa-write.js';
@@ -175,22 +174,21 @@ export async function buildArpa(corpus: string, output: string, options: BuildOp
   let tmpOut: string | undefined;
   try {
     const stream = await openCorpus(corpus, options.fifoTimeoutMs ?? 10_000);
-    const rl = readline.createInterface({ input: stream, crlfDelay: Infinity });
     let lineNo = 0;
     const where = corpus === '-' ? 'stdin' : corpus;
-    for await (const line of rl) {
+    await forEachLine(stream, (line) => {
       lineNo++;
       counter.addSentence(line, `${where}:${lineNo}`);
       if (counter.bytes() > tableBudget) {
         if (!spiller) {
           spillDir = path.join(tempDir, `ctc-lm-build-${process.pid}-${randomBytes(4).toString('hex')}`);
           registerTemp(spillDir);
-          await fs.mkdir(spillDir);
+          mkdirSync(spillDir);
           spiller = new CountSpiller(options.order, spillDir, memoryBytes);
         }
         spiller.spill(counter);
       }
-    }
+    });
     const stats = { sentences: counter.sentences, tokens: counter.tokens, vocabularySize: counter.words.length };
     if (!spiller) {
       const r = estimate(counter, options);

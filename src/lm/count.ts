@@ -1,5 +1,29 @@
 import { UserError } from '../util/errors.js';
+import { StringDecoder } from 'node:string_decoder';
 import { BOS, EOS, UNK } from './constants.js';
+
+/** lmplz's word delimiters in the corpus and the --limit_vocab_file (corpus_count.cc): NUL, tab, CR, space; lines end at LF. */
+export const CORPUS_DELIMITERS = /[\0\t\r\n ]+/;
+
+/**
+ * Call `fn` with each line of a text stream, in order. Lines end at '\n' only: as in lmplz, a '\r' is
+ * whitespace inside a line (readline would also end a line at a lone '\r').
+ */
+export async function forEachLine(stream: NodeJS.ReadableStream, fn: (line: string) => void): Promise<void> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of stream as AsyncIterable<string | Buffer>) {
+    const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    let start = 0;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', start)) {
+      fn(text.slice(start, i));
+      start = i + 1;
+    }
+    rest = text.slice(start);
+  }
+  rest += decoder.end();
+  if (rest !== '') fn(rest);
+}
 
 /*
  * Counting stage (lmplz corpus_count): every order 1..N is counted directly into hash tables of typed
@@ -107,7 +131,7 @@ export class NgramCounter {
   }
 
   addSentence(line: string, where?: string): void {
-    const toks = line.split(/[ \t\r\n\v\f]+/);
+    const toks = line.split(CORPUS_DELIMITERS);
     let n = 0;
     let ids = this.ids;
     if (ids.length < toks.length + 2) ids = this.ids = new Uint32Array(2 * (toks.length + 2));

@@ -1,8 +1,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
-import readline from 'node:readline';
 import { UserError } from '../util/errors.js';
 import { BOS, EOS, UNK } from './constants.js';
-import { NgramCounter, type NgramTable } from './count.js';
+import { NgramCounter, forEachLine, type NgramTable } from './count.js';
 import { countsOfCounts, discountsFrom, type Discount } from './discount.js';
 
 /**
@@ -340,12 +339,11 @@ export async function buildFromCorpus(corpus: string, options: EstimateOptions):
   } catch (e) {
     throw new UserError(`cannot read the corpus: ${(e as Error).message}`, { source: corpus, cause: e });
   }
-  const rl = readline.createInterface({ input: stream, crlfDelay: Infinity });
   let lineNo = 0;
-  for await (const line of rl) {
+  await forEachLine(stream, (line) => {
     lineNo++;
     counter.addSentence(line, `${corpus}:${lineNo}`);
-  }
+  });
   const result = estimate(counter, options);
   return { ...result, counter };
 }
