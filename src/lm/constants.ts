@@ -10,8 +10,9 @@ export const MAX_BUILD_ORDER = 6;
 export const DEFAULT_BUILD_MEMORY = '80%';
 /**
  * Share of the budget the in-memory counting tables may use before they are spilled: the in-memory
- * estimator then needs about as much again for its columns and the ARPA writer's sort.
+ * estimator then needs about as much again for its columns and the ARPA writer's sort, and a table
+ * that doubles holds old and new arrays for a moment.
  */
-export const TABLE_SHARE_OF_MEMORY = 1 / 3;
+export const TABLE_SHARE_OF_MEMORY = 1 / 4;
 /** Least memory the counting tables get before a spill, whatever --memory says (spills of a few rows cost more than they save). */
 export const MIN_TABLE_BYTES = 1 << 20;
