@@ -283,6 +283,9 @@ export async function estimateOnDisk(
     }
     if (nKids > 0) flush();
     src.close();
+    // U_k and G_{k-1} wait on disk for pass 4, so that they hold no memory meanwhile
+    uSorter.park();
+    gSorter?.park();
     counts[k - 1] = keptCount;
   }
   if (badWord) counts[0] = V - badWord.reduce((x, y) => x + y, 0);

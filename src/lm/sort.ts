@@ -291,6 +291,7 @@ export class RowSorter {
   }
 
   push(src: ArrayLike<number>, offset = 0): void {
+    if (this.maxRowsParked) throw new Error('internal: push after park()');
     const w = this.width;
     if ((this.n + 1) * w > this.rows.length) {
       if (this.n >= this.maxRows) this.spill();
@@ -321,9 +322,17 @@ export class RowSorter {
     this.n = 0;
   }
 
+  /** Write what is buffered as a run and free the chunk: the sorter holds no memory until finish(). */
+  park(): void {
+    if (this.n > 0) this.spill();
+    this.rows = new Uint32Array(0);
+    this.maxRowsParked = true;
+  }
+  private maxRowsParked = false;
+
   /** All rows in key order (combined). The sorter is empty afterwards; run files are removed as they are read. */
   finish(): RowReader {
-    if (this.runs.length === 0) {
+    if (this.runs.length === 0 && !this.maxRowsParked) {
       const rows = this.rows;
       const n = this.n;
       const order = sortedOrder(rows, n, this.width, this.keyWidth);
