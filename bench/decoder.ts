@@ -152,7 +152,8 @@ async function fourGram(): Promise<LanguageModelScorer | null> {
   const corpus = path.join(kenlmDir, 'corpus', 'en.train.txt');
   if (!existsSync(corpus)) return null;
   try {
-    const { buildFromCorpus, writeArpa } = await import('../src/lm/estimate.js');
+    const { buildFromCorpus } = await import('../src/lm/estimate.js');
+    const { writeArpa } = await import('../src/lm/arpa-write.js');
     const { loadLanguageModel } = await import('../src/lm/index.js');
     const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-decoder-'));
     try {

@@ -1,14 +1,31 @@
-// LM benchmarks (`npm run bench -- lm`): scoring words/s on the golden test text, ARPA and binary load
-// time, bytes per n-gram, lmplz-style estimation time and perplexity for orders 3..5.
-// Reference (../shared/reference/ctc-decoding-and-ngram-lm.md, same machine kind): KenLM query
-// 12–18 M words/s, ARPA load of en.3.arpa 55 ms (binary 3 ms), lmplz 0.3 s for 232 k words.
-// Targets: scoring >= 4 M words/s, ARPA load <= 550 ms, binary <= 20 ms, estimation <= 1.5 s.
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+// LM benchmarks (`npm run bench -- lm`). Two parts, each saying what it measured:
+//
+// 1. golden (needs ../shared/golden/kenlm, else says it was skipped): scoring words/s on the golden test
+//    text, ARPA and binary load time, bytes per n-gram, lmplz-style estimation time and perplexity.
+//    Reference (../shared/reference/ctc-decoding-and-ngram-lm.md, same machine kind): KenLM query
+//    12–18 M words/s, ARPA load of en.3.arpa 55 ms (binary 3 ms), lmplz 0.3 s for 232 k words.
+// 2. scale: `lm build` of a large corpus through the compiled CLI (dist/, `npm run build` first) in a
+//    child process under /usr/bin/time: build time and peak RSS in memory and with a memory budget
+//    that forces the on-disk path (and whether the two ARPA files are byte-identical), ARPA and binary
+//    load time and RSS (`lm info`), `lm compile`, and scoring words/s of held-out text; medians over
+//    repeats. The corpus is LM_BENCH_CORPUS if set, otherwise generated from this machine's text:
+//    /usr/share/common-licenses and /usr/share/doc/*/copyright, then man pages (/usr/share/man, troff
+//    stripped), lines of >= 3 words, exact duplicate lines dropped, in sorted path order, cut at the
+//    word count (so it differs between machines: the bench prints its size and a hash).
+//    Environment: LM_BENCH_WORDS (default "1M"; "1M,10M" adds the 10 M-word case), LM_BENCH_ORDER
+//    (default 5), LM_BENCH_REPEATS (default 3), LM_BENCH_MEMORY (the forced budget, default 200M),
+//    LM_BENCH_SKIP_GOLDEN=1 to run only part 2, LM_BENCH_LMPLZ=/path/to/lmplz to time KenLM's lmplz (-S 1G)
+//    on the same corpus and compare its ARPA file with ours.
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArpaModel, loadLanguageModel, writeBinaryModel } from '../src/lm/index.js';
-import { buildFromCorpus, writeArpa } from '../src/lm/estimate.js';
+import { buildFromCorpus } from '../src/lm/estimate.js';
+import { writeArpa } from '../src/lm/arpa-write.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const shared = process.env.CTC_ENSEMBLE_SHARED ?? path.resolve(here, '..', '..', 'shared');
@@ -78,12 +95,16 @@ function timeLoop(fn: () => void, minMs = 700): [number, number] {
 }
 
 export async function run(): Promise<void> {
-  if (!existsSync(G('en.3.arpa'))) {
-    console.log(`skipped: ${G()} not found (needs ../shared/golden)`);
-    return;
-  }
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'lm-bench-'));
   console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg()[0]!.toFixed(2)}`);
+  if (process.env.LM_BENCH_SKIP_GOLDEN) console.log('part 1 (golden models): skipped (LM_BENCH_SKIP_GOLDEN)');
+  else if (!existsSync(G('en.3.arpa'))) console.log(`part 1 (golden models): skipped, ${G()} not found (needs ../shared/golden)`);
+  else await golden();
+  await scale();
+}
+
+async function golden(): Promise<void> {
+  console.log('### part 1: golden KenLM models and corpora (../shared/golden/kenlm)');
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'lm-bench-'));
 
   for (const lang of ['en', 'vi']) {
     const arpa = G(`${lang}.3.arpa`);
@@ -177,3 +198,215 @@ export async function run(): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();
+
+const repoRoot = path.resolve(here, '..');
+const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
+
+/** Words of "1M", "10M", "500k", "2000". */
+function parseCount(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim());
+  if (!m) throw new Error(`LM_BENCH_WORDS: bad count "${text}"`);
+  return Math.round(Number(m[1]) * ({ k: 1e3, m: 1e6 } as Record<string, number>)[m[2]!.toLowerCase()]! || Number(m[1]));
+}
+
+/** Text lines of this machine's licences, copyright files and man pages, in a fixed order. */
+function* machineTextLines(): Generator<string> {
+  const files: string[] = [];
+  const lic = '/usr/share/common-licenses';
+  if (existsSync(lic)) for (const f of readdirSync(lic).sort()) files.push(path.join(lic, f));
+  const doc = '/usr/share/doc';
+  if (existsSync(doc)) for (const d of readdirSync(doc).sort()) files.push(path.join(doc, d, 'copyright'));
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    yield* text.split('\n');
+  }
+  const man = '/usr/share/man';
+  if (!existsSync(man)) return;
+  for (const section of readdirSync(man).filter((d) => /^man\d/.test(d)).sort()) {
+    for (const f of readdirSync(path.join(man, section)).sort()) {
+      let text: string;
+      try {
+        const raw = readFileSync(path.join(man, section, f));
+        text = (f.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+      } catch {
+        continue;
+      }
+      for (const line of text.split('\n')) {
+        if (line.startsWith('.') || line.startsWith("'")) continue; // troff requests
+        yield line.replace(/\\f[BIRP]|\\f\(..|\\\(..|\\[&|^-]|\\e/g, (m) => (m === '\\-' ? '-' : m === '\\e' ? '\\' : ''));
+      }
+    }
+  }
+}
+
+/** Write `words` words of machine text (or as much as there is) to `file`; returns what was written. */
+function generateCorpus(file: string, words: number): { words: number; lines: number; sha: string } {
+  const fd = openSync(file, 'w');
+  const seen = new Set<string>();
+  const hash = createHash('sha256');
+  let n = 0;
+  let lines = 0;
+  let batch = '';
+  for (const raw of machineTextLines()) {
+    const toks = raw.split(/\s+/).filter((t) => t !== '' && t !== '<s>' && t !== '</s>' && t !== '<unk>');
+    if (toks.length < 3) continue;
+    const line = toks.join(' ');
+    if (seen.has(line)) continue;
+    seen.add(line);
+    batch += line + '\n';
+    n += toks.length;
+    lines++;
+    if (batch.length > 1 << 20) {
+      writeSync(fd, batch);
+      hash.update(batch);
+      batch = '';
+    }
+    if (n >= words) break;
+  }
+  writeSync(fd, batch);
+  hash.update(batch);
+  closeSync(fd);
+  return { words: n, lines, sha: hash.digest('hex').slice(0, 12) };
+}
+
+interface ChildRun {
+  ms: number;
+  rssMb: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the CLI in a child under /usr/bin/time: wall ms and peak RSS. */
+function runChild(args: string[]): ChildRun {
+  const useTime = existsSync('/usr/bin/time');
+  const t0 = performance.now();
+  const r = useTime
+    ? spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KB %M', process.execPath, cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 })
+    : spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`ensemble ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  const m = /MAXRSS_KB (\d+)/.exec(r.stderr);
+  return { ms, rssMb: m ? Number(m[1]) / 1024 : NaN, stdout: r.stdout, stderr: r.stderr };
+}
+
+function medianRun(args: string[], repeats: number): { ms: number; rssMb: number; last: ChildRun } {
+  const runs: ChildRun[] = [];
+  for (let i = 0; i < repeats; i++) runs.push(runChild(args));
+  return { ms: median(runs.map((r) => r.ms)), rssMb: median(runs.map((r) => r.rssMb)), last: runs[runs.length - 1]! };
+}
+
+async function scale(): Promise<void> {
+  console.log('### part 2: scale (child processes of the compiled CLI)');
+  if (!existsSync(cli)) {
+    console.log(`part 2: skipped, ${cli} not found (run npm run build first)`);
+    return;
+  }
+  const sizes = (process.env.LM_BENCH_WORDS ?? '1M').split(',').map(parseCount);
+  const order = Number(process.env.LM_BENCH_ORDER ?? 5);
+  const repeats = Math.max(1, Number(process.env.LM_BENCH_REPEATS ?? 3));
+  const budget = process.env.LM_BENCH_MEMORY ?? '200M';
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'lm-bench-scale-'));
+  try {
+    for (const size of sizes) {
+      const all = path.join(tmp, 'all.txt');
+      const given = process.env.LM_BENCH_CORPUS;
+      let info: { words: number; lines: number; sha: string };
+      if (given) {
+        const text = readFileSync(given, 'utf8');
+        const lines = text.split('\n').filter(Boolean);
+        let n = 0;
+        let k = 0;
+        for (; k < lines.length && n < size * 1.05; k++) n += lines[k]!.split(/\s+/).filter(Boolean).length;
+        const out = lines.slice(0, k).join('\n') + '\n';
+        closeSync(openSync(all, 'w'));
+        const fd = openSync(all, 'w');
+        writeSync(fd, out);
+        closeSync(fd);
+        info = { words: n, lines: k, sha: createHash('sha256').update(out).digest('hex').slice(0, 12) };
+        console.log(`corpus: first ${fmt(info.words)} words of ${given} (LM_BENCH_CORPUS), sha256 ${info.sha}`);
+      } else {
+        const t0 = performance.now();
+        info = generateCorpus(all, Math.round(size * 1.05));
+        console.log(
+          `corpus: generated from this machine's licence, copyright and man-page text: ${fmt(info.words)} words, ${fmt(info.lines)} distinct lines, sha256 ${info.sha} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+        );
+      }
+      if (info.words < size * 0.9) console.log(`note: only ${fmt(info.words)} words of text were found; numbers below are for that size`);
+      // the last ~5 % of lines are held out for scoring
+      const lines = readFileSync(all, 'utf8').split('\n').filter(Boolean);
+      const cut = Math.floor(lines.length * 0.95);
+      const train = path.join(tmp, 'train.txt');
+      const test = path.join(tmp, 'test.txt');
+      const fdTrain = openSync(train, 'w');
+      writeSync(fdTrain, lines.slice(0, cut).join('\n') + '\n');
+      closeSync(fdTrain);
+      const fdTest = openSync(test, 'w');
+      writeSync(fdTest, lines.slice(cut).join('\n') + '\n');
+      closeSync(fdTest);
+      const trainWords = lines.slice(0, cut).reduce((a, l) => a + l.split(' ').length, 0);
+      rmSync(all);
+      const label = `${fmt(trainWords)} words, order ${order}`;
+      const mem = path.join(tmp, 'mem.arpa');
+      const disk = path.join(tmp, 'disk.arpa');
+      const fb = ['--discount-fallback'];
+      const b1 = medianRun(['lm', 'build', train, '--order', String(order), '-o', mem, ...fb], repeats);
+      const counts = /n-grams ([\d/]+)/.exec(b1.last.stderr)?.[1] ?? '?';
+      console.log(`[${label}] lm build, default --memory (in memory): ${(b1.ms / 1000).toFixed(2)} s, peak RSS ${b1.rssMb.toFixed(0)} MiB (median of ${repeats}); n-grams ${counts}`);
+      const b2 = medianRun(['lm', 'build', train, '--order', String(order), '-o', disk, '--memory', budget, '-T', tmp, ...fb], repeats);
+      const spilled = /sorted on disk/.test(b2.last.stderr);
+      const same = readFileSync(mem).equals(readFileSync(disk));
+      console.log(
+        `[${label}] lm build --memory ${budget}${spilled ? ' (counts sorted on disk)' : ' (fit in memory)'}: ${(b2.ms / 1000).toFixed(2)} s, peak RSS ${b2.rssMb.toFixed(0)} MiB (median of ${repeats}); ARPA byte-identical to the in-memory build: ${same ? 'yes' : 'NO'}`,
+      );
+      const lmplz = process.env.LM_BENCH_LMPLZ;
+      if (lmplz) {
+        const runs: Array<{ ms: number; rssMb: number }> = [];
+        const kenArpa = path.join(tmp, 'lmplz.arpa');
+        for (let i = 0; i < repeats; i++) {
+          const t0 = performance.now();
+          const r = spawnSync('/bin/sh', ['-c', `/usr/bin/time -f 'MAXRSS_KB %M' '${lmplz}' -o ${order} -S 1G -T '${tmp}' --discount_fallback < '${train}' > '${kenArpa}'`], { encoding: 'utf8' });
+          if (r.status !== 0) throw new Error(`lmplz failed: ${r.stderr.slice(-2000)}`);
+          runs.push({ ms: performance.now() - t0, rssMb: Number(/MAXRSS_KB (\d+)/.exec(r.stderr)?.[1]) / 1024 });
+        }
+        const identical = readFileSync(kenArpa).equals(readFileSync(mem));
+        const header = (file: string) => /\\data\\\n([^\\]*)\n\n/.exec(readFileSync(file, 'utf8').slice(0, 400))?.[1]?.replace(/\n/g, ' ');
+        console.log(
+          `[${label}] KenLM lmplz -S 1G (LM_BENCH_LMPLZ): ${(median(runs.map((r) => r.ms)) / 1000).toFixed(2)} s, peak RSS ${median(runs.map((r) => r.rssMb)).toFixed(0)} MiB (median of ${repeats}); ` +
+            `ARPA ${identical ? 'byte-identical to ours' : `not byte-identical; headers ${header(kenArpa) === header(mem) ? 'equal' : 'DIFFER'}`}`,
+        );
+        rmSync(kenArpa);
+      }
+      const arpaLoad = medianRun(['lm', 'info', mem], repeats);
+      const loadMs = /load_ms\t([\d.]+)/.exec(arpaLoad.last.stdout)?.[1];
+      console.log(`[${label}] ARPA ${(statSync(mem).size / 1e6).toFixed(0)} MB: lm info load ${loadMs} ms in process (${(arpaLoad.ms / 1000).toFixed(2)} s whole command), peak RSS ${arpaLoad.rssMb.toFixed(0)} MiB (median of ${repeats})`);
+      const bin = path.join(tmp, 'm.bin');
+      const comp = medianRun(['lm', 'compile', mem, '-o', bin], 1);
+      console.log(`[${label}] lm compile: ${(comp.ms / 1000).toFixed(2)} s, peak RSS ${comp.rssMb.toFixed(0)} MiB, binary ${(statSync(bin).size / 1e6).toFixed(0)} MB`);
+      const binLoad = medianRun(['lm', 'info', bin], repeats);
+      const binMs = /load_ms\t([\d.]+)/.exec(binLoad.last.stdout)?.[1];
+      console.log(`[${label}] binary load: ${binMs} ms in process (${(binLoad.ms / 1000).toFixed(2)} s whole command), peak RSS ${binLoad.rssMb.toFixed(0)} MiB (median of ${repeats})`);
+      const m = await loadLanguageModel(bin);
+      const sentences = readFileSync(test, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' '));
+      const tokens = sentences.reduce((a, s) => a + s.length + 1, 0);
+      const ids = sentences.map((s) => Uint32Array.from(s, (w) => m.wordId(w)));
+      const perRun: number[] = [];
+      for (let i = 0; i < repeats; i++) {
+        const [ms] = timeLoop(() => {
+          for (const s of ids) m.scoreTokens(s);
+        }, 500);
+        perRun.push(tokens / ms / 1000);
+      }
+      const [msStr] = timeLoop(() => void scoreAll(m, sentences), 500);
+      console.log(
+        `[${label}] scoring ${fmt(tokens)} held-out tokens with the binary: ${median(perRun).toFixed(2)} M words/s on word ids (median of ${repeats}), ${(tokens / msStr / 1000).toFixed(2)} M words/s via scoreWord(string)`,
+      );
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { buildEnsemble } from '../ensemble/build.js';
 import { looksLikeOverride } from '../ensemble/hydra-overrides.js';
 import { UserError } from '../util/errors.js';
-import { removeTempFilesOnSignal } from '../util/atomic.js';
 import { addRuntimeOptions, optionalNumber, runtimeSettings, type RuntimeCliOptions } from './options.js';
 
 interface BuildCliOptions extends RuntimeCliOptions {
@@ -54,8 +53,7 @@ export function register(program: Command): void {
     .action(async (config: string | undefined, rest: string[], opts: BuildCliOptions) => {
       const concurrency = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 });
       const { loadModel } = runtimeSettings(opts);
-      // Ctrl-C / SIGTERM: no `.cache/**/*.tmp` left behind (the next run also sweeps stale ones).
-      removeTempFilesOnSignal();
+      // Ctrl-C / SIGTERM: no `.cache/**/*.tmp` left behind (util/temp-files.ts; the next run also sweeps stale ones).
       const { file, overrides } = resolveBuildConfigFile([...(config === undefined ? [] : [config]), ...rest], opts);
       if (file === null && overrides.length === 0) throw new UserError('give a config YAML, --config-name NAME, or key=value overrides', { code: 'E_USAGE' });
       const r = await buildEnsemble(file, {

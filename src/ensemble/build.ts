@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { computeConfidenceGrid, describeConfidenceSpec, nemoTuningGrid, type ConfidenceSpec } from '../confidence/index.js';
 import { mapConcurrent } from '../util/concurrency.js';
-import { sweepStaleTempFiles } from '../util/atomic.js';
+import { sweepStaleTempFiles } from '../util/temp-files.js';
 import { loadCtcModel } from '../models/load.js';
 import type { CtcModel } from '../models/types.js';
 import {
@@ -182,8 +182,8 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
     const audioPaths = [...new Set([...train.flat(), ...dev.flat()].map((e) => e.audioPath))];
     const cache = new ConfidenceCache(options.cacheDir === false ? null : (options.cacheDir ?? path.join(outDir, '.cache')));
     // Temp files of an earlier build that was killed (its process is gone) are removed.
-    if (cache.dir) await sweepStaleTempFiles(cache.dir, { recursive: true });
-    await sweepStaleTempFiles(outDir);
+    if (cache.dir) sweepStaleTempFiles(cache.dir, { recursive: true });
+    sweepStaleTempFiles(outDir);
     const stats: BuildStats = { modelPasses: 0, frontEndPasses: 0, cachedPasses: 0, audioFiles: audioPaths.length, audioDecodes: 0 };
     const conf = new Map<string, Float64Array[]>();
     const progress =

@@ -36,6 +36,8 @@ export interface EnsembleLoadOptions {
    * threads, after the pool checked once).
    */
   checks?: EnsembleCheckOptions | false;
+  /** LM loader by resolved path (worker threads pass one that uses LMs shared by the pool). */
+  loadLm?: (file: string) => Promise<LanguageModelScorer>;
 }
 
 /** Default beam width for LM decoding (pyctcdecode's). */
@@ -74,7 +76,7 @@ export class Ensemble {
         );
       }
     });
-    const e = new Ensemble(dir, json, selector, models, (f) => loadLanguageModel(f));
+    const e = new Ensemble(dir, json, selector, models, options.loadLm ?? ((f) => loadLanguageModel(f)));
     if (options.preloadLms) await Promise.all(json.models.map((m, i) => (m.lm ? e.lmOf(i) : null)));
     return e;
   }

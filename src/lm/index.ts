@@ -7,6 +7,13 @@ import type { ArpaModel } from './model.js';
 export type { LanguageModelScorer } from './types.js';
 export { ArpaModel, type LmTables, type WordScore, type SentenceScore } from './model.js';
 export { parseArpa, readArpaFile, KENLM_MAX_ORDER, UNKNOWN_MISSING_LOG10, type ArpaReadOptions } from './arpa.js';
+export { loadSharedLmBuffer, modelFromSharedBuffer } from './shared.js';
+export { buildFromCorpus, estimate, parsePruneThresholds, type EstimateOptions, type EstimateResult, type EstimatedModel } from './estimate.js';
+export { buildArpa } from './build.js';
+export { writeArpa } from './arpa-write.js';
+export { NgramCounter } from './count.js';
+export { DEFAULT_FALLBACK, DEFAULT_BUILD_MEMORY } from './constants.js';
+export type { Discount } from './discount.js';
 export { serializeModel, deserializeModel, writeBinaryModel, readBinaryModel, isBinaryLm, BINARY_VERSION } from './binary.js';
 
 /**

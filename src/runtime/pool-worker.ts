@@ -7,6 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Ensemble } from '../ensemble/ensemble.js';
 import { loadCtcModel } from '../models/load.js';
 import { isUserError } from '../util/errors.js';
+import { loadLanguageModel } from '../lm/index.js';
+import { modelFromSharedBuffer } from '../lm/shared.js';
 import type { WorkerData, WorkerReply, WorkerRequest } from './worker-pool.js';
 
 const port = parentPort!;
@@ -27,6 +29,10 @@ async function main(): Promise<void> {
     ensemble = await Ensemble.load(data.dir, {
       preloadLms: data.preloadLms,
       checks: false,
+      loadLm: async (file) => {
+        const shared = data.sharedLms?.[file];
+        return shared ? modelFromSharedBuffer(shared, file) : loadLanguageModel(file);
+      },
       loadModel: (d) => loadCtcModel(d, { sessionOptions: { intraOpNumThreads: data.intraOpThreads, interOpNumThreads: 1 } }),
     });
   } catch (e) {

@@ -4,9 +4,10 @@
  * Why threads: onnxruntime-node runs `InferenceSession.run` synchronously on the calling thread (its
  * promise only defers the call with setImmediate), and the front ends and LM beam search are
  * JavaScript, so one thread transcribes one utterance at a time however many are "in flight". The
- * pool starts `workers` threads, each with its own copy of the ensemble (models, and LMs when used)
- * whose ONNX sessions use `intraOpThreads` threads (default 1, so that N workers use N cores); each
- * worker handles one utterance at a time and further requests queue. Memory: one ensemble per worker.
+ * pool starts `workers` threads, each with its own copy of the ensemble models whose ONNX sessions use
+ * `intraOpThreads` threads (default 1, so that N workers use N cores); each worker handles one
+ * utterance at a time and further requests queue. Memory: one set of ONNX sessions per worker; the
+ * member LMs are read once by the pool into SharedArrayBuffers that every worker scores from.
  *
  * A worker thread that dies (a native crash in ONNX Runtime, an out-of-memory abort, `process.exit` in
  * a dependency) costs only the request it was running: that request is rejected, the slot is
@@ -31,11 +32,15 @@ import type { EnsembleMemberInfo, EnsembleResult, SegmentResult, TranscribeOptio
 import { UserError } from '../util/errors.js';
 import type { EnsembleSummary } from '../ensemble/summary.js';
 import { checkEnsembleFiles, type EnsembleCheckOptions } from '../ensemble/verify.js';
+import { readEnsembleJson, resolveFrom } from '../ensemble/format.js';
+import { loadSharedLmBuffer } from '../lm/shared.js';
 
 export interface WorkerData {
   dir: string;
   preloadLms: boolean;
   intraOpThreads: number;
+  /** Member LMs by resolved path, loaded once by the pool and shared by every worker (lm/shared.ts). */
+  sharedLms?: Record<string, SharedArrayBuffer>;
 }
 
 /**
@@ -100,6 +105,8 @@ export interface WorkerPoolOptions {
   checks?: EnsembleCheckOptions;
   preloadLms?: boolean;
   intraOpThreads?: number;
+  /** Load each member LM once in a SharedArrayBuffer that every worker scores from (default true). */
+  shareLms?: boolean;
   /** Restarts of one slot allowed within 60 s before it is left down (default 3). */
   maxRestarts?: number;
   onEvent?: (event: WorkerPoolEvent) => void;
@@ -145,6 +152,18 @@ function toError(e: { message: string; user: boolean; code?: string; stack?: str
   return err;
 }
 
+/** Every member LM of the ensemble in `dir`, read once into shared memory, by resolved path. */
+async function loadSharedLms(dir: string): Promise<Record<string, SharedArrayBuffer>> {
+  const { json } = await readEnsembleJson(dir);
+  const out: Record<string, SharedArrayBuffer> = {};
+  for (const m of json.models) {
+    if (!m.lm) continue;
+    const file = resolveFrom(dir, m.lm.path);
+    out[file] ??= await loadSharedLmBuffer(file);
+  }
+  return out;
+}
+
 export class WorkerPoolEnsemble {
   private readonly queue: Job[] = [];
   private nextId = 1;
@@ -166,6 +185,7 @@ export class WorkerPoolEnsemble {
     await checkEnsembleFiles(dir, options.checks ?? {});
     const n = Math.max(1, Math.floor(options.workers));
     const data: WorkerData = { dir, preloadLms: Boolean(options.preloadLms), intraOpThreads: Math.max(1, options.intraOpThreads ?? 1) };
+    if (options.shareLms ?? true) data.sharedLms = await loadSharedLms(dir);
     const settled = await Promise.allSettled(Array.from({ length: n }, () => launchWorker(data)));
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     const started = settled.filter((s): s is PromiseFulfilledResult<{ worker: Worker; loaded: Loaded }> => s.status === 'fulfilled').map((s) => s.value);

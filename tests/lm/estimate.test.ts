@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sharedAvailable, sharedPath } from '../helpers/shared.js';
-import { NgramCounter, buildFromCorpus, estimate, formatFloat32, log10f, putFloat32, writeArpa } from '../../src/lm/estimate.js';
+import { buildFromCorpus, estimate, log10f, parsePruneThresholds } from '../../src/lm/estimate.js';
+import { NgramCounter } from '../../src/lm/count.js';
+import { formatFloat32, putFloat32, writeArpa } from '../../src/lm/arpa-write.js';
 import { loadLanguageModel } from '../../src/lm/index.js';
 import { UserError } from '../../src/util/errors.js';
 
@@ -83,6 +85,14 @@ describe('modified Kneser-Ney estimation (lmplz rules) on a hand-checked toy cor
     expect(m.scoreSentence(['a', 'b']).total).toBeCloseTo(lg(0.2583333) + lg(0.46875) + lg(0.25), 5);
   });
 
+  it('splits words and lines as lmplz: NUL, tab, CR and space delimit words, only LF ends a line (\\v, \\f are word characters)', async () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, 'ws.txt'), 'a\vb c\rd e\na b\0c d\n\fa b\r\nc d e');
+    const r = await buildFromCorpus(path.join(dir, 'ws.txt'), { order: 2, discountFallback: [0.5, 1, 1.5] });
+    expect(r.counter.sentences).toBe(4);
+    expect(r.vocabulary).toEqual(['<unk>', '<s>', '</s>', 'a\vb', 'c', 'd', 'e', 'a', 'b', '\fa']);
+  });
+
   it('rejects <s> in the corpus and bad orders', async () => {
     expect(() => new NgramCounter(3).addSentence('a <s> b')).toThrow(/special word <s>/);
     const dir = tmp();
@@ -136,6 +146,82 @@ describe('modified Kneser-Ney estimation (lmplz rules) on a hand-checked toy cor
     const expected = (await arpa('PLACEHOLDER')).split('PLACEHOLDER').join(long);
     expect(withLong.length).toBe(expected.length);
     expect(withLong === expected).toBe(true);
+  });
+});
+
+describe('pruning (lmplz --prune, --limit_vocab_file) on the hand-checked toy corpus', () => {
+  const counter = () => {
+    const c = new NgramCounter(2);
+    for (const s of ['a b', 'a b', 'b']) c.addSentence(s);
+    return c;
+  };
+  const arpaOf = async (opts: { prune?: number[]; limitVocab?: Set<string> }) => {
+    const r = estimate(counter(), { order: 2, discountFallback: [0.5, 1, 1.5], ...opts });
+    const file = path.join(tmp(), 'p.arpa');
+    await writeArpa(r.model, file);
+    return { r, text: readFileSync(file, 'utf8') };
+  };
+  const lg = Math.log10;
+  const check = (text: string, expected: Array<[string, number, number | undefined]>) => {
+    const e = readArpaEntries(text);
+    expect([...e.keys()].sort()).toEqual(expected.map((x) => x[0]).sort());
+    for (const [ngram, p, b] of expected) {
+      expect(e.get(ngram)![0], ngram).toBeCloseTo(p, 5);
+      if (b === undefined) expect(e.get(ngram)![1]).toBeUndefined();
+      else expect(e.get(ngram)![1], ngram).toBeCloseTo(b, 5);
+    }
+  };
+
+  it('parses thresholds as lmplz: non-decreasing, at most one per order, the last repeats', () => {
+    expect(parsePruneThresholds(['0', '1'], 4)).toEqual([0, 1, 1, 1]);
+    expect(parsePruneThresholds(['0', '0', '1'], 3)).toEqual([0, 0, 1]);
+    expect(parsePruneThresholds(['0'], 3)).toBeUndefined();
+    expect(parsePruneThresholds(['5'], 3)).toEqual([5, 5, 5]); // unigram threshold ignored, higher orders pruned
+    expect(() => parsePruneThresholds(['0', '2', '1'], 3)).toThrow(/non-decreasing/);
+    expect(() => parsePruneThresholds(['0', '0', '0', '0'], 3)).toThrow(/orders 1 through 4 but the model has order 3/);
+    expect(() => parsePruneThresholds(['x'], 3)).toThrow(/bad threshold "x"/);
+  });
+
+  it('--prune 0 1: <s> b (raw count 1) is left out; its adjusted count goes to γ(<s>), discounts unchanged', async () => {
+    /*
+     * Discounts still come from all n-grams: order 2 D = 0.2 1.7 3 (see above). Unigrams unchanged.
+     * Context <s>: Σa = 3; kept <s> a (a=2) → D2·1 = 1.7; pruned <s> b → +1; γ(<s>) = 2.7/3 = 0.9
+     *   p(a|<s>) = (2 − 1.7)/3 + 0.9·0.25 = 0.325   (and 0.325 + 0.9·(0.375 + 0.25 + 0.125) = 1)
+     * Contexts a and b unchanged.
+     */
+    const { r, text } = await arpaOf({ prune: [0, 1] });
+    expect(r.counts).toEqual([5, 3]);
+    expect(text).toContain('ngram 1=5\nngram 2=3\n');
+    check(text, [
+      ['<unk>', lg(0.125), 0],
+      ['<s>', 0, lg(0.9)],
+      ['</s>', lg(0.25), 0],
+      ['a', lg(0.25), lg(0.85)],
+      ['b', lg(0.375), lg(1)],
+      ['<s> a', lg(0.325), undefined],
+      ['a b', lg(0.46875), undefined],
+      ['b </s>', lg(0.25), undefined],
+    ]);
+  });
+
+  it('--limit-vocab-file {a}: every n-gram with b is left out; b\'s mass goes to γ', async () => {
+    /*
+     * Unigram adjusted counts a 1, b 2, </s> 1 (Σ = 4); b is pruned: γ(∅) = (0.5·2 + 2)/4 = 0.75,
+     * |V| = 3 (the unigrams written, less <s>: lmplz passes the pruned count), p(a) = (1 − 0.5)/4 + 0.75/3
+     * = 0.375 = p(</s>), p(<unk>) = 0.25 (the written unigrams sum to one).
+     * Context <s>: Σa = 3, kept <s> a (a=2), pruned <s> b (1): γ = (1.7 + 1)/3 = 0.9;
+     *   p(a|<s>) = 0.3/3 + 0.9·0.375 = 0.4375. Context a: only a b (pruned): γ(a) = 2/2 = 1.
+     * (Byte-identical to lmplz --limit_vocab_file built from kpu/kenlm 4cb443e.)
+     */
+    const { r, text } = await arpaOf({ limitVocab: new Set(['a']) });
+    expect(r.counts).toEqual([4, 1]);
+    check(text, [
+      ['<unk>', lg(0.25), 0],
+      ['<s>', 0, lg(0.9)],
+      ['</s>', lg(0.375), 0],
+      ['a', lg(0.375), 0],
+      ['<s> a', lg(0.4375), undefined],
+    ]);
   });
 });
 

@@ -1,0 +1,190 @@
+import { UserError } from '../util/errors.js';
+import { StringDecoder } from 'node:string_decoder';
+import { BOS, EOS, UNK } from './constants.js';
+
+/** lmplz's word delimiters in the corpus and the --limit_vocab_file (corpus_count.cc): NUL, tab, CR, space; lines end at LF. */
+export const CORPUS_DELIMITERS = /[\0\t\r\n ]+/;
+
+/**
+ * Call `fn` with each line of a text stream, in order. Lines end at '\n' only: as in lmplz, a '\r' is
+ * whitespace inside a line (readline would also end a line at a lone '\r').
+ */
+export async function forEachLine(stream: NodeJS.ReadableStream, fn: (line: string) => void): Promise<void> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of stream as AsyncIterable<string | Buffer>) {
+    const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    let start = 0;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', start)) {
+      fn(text.slice(start, i));
+      start = i + 1;
+    }
+    rest = text.slice(start);
+  }
+  rest += decoder.end();
+  if (rest !== '') fn(rest);
+}
+
+/*
+ * Counting stage (lmplz corpus_count): every order 1..N is counted directly into hash tables of typed
+ * arrays, one per order; an n-gram entry points at the entry of its suffix (w2..wn) in the order below.
+ */
+
+/** Growable n-gram table: entry = (suffix entry, first word), raw count; hashed index. */
+export class NgramTable {
+  size = 0;
+  suffix: Uint32Array;
+  word: Uint32Array;
+  count: Uint32Array;
+  private index: Int32Array;
+  private mask: number;
+  constructor(initial = 1024) {
+    this.suffix = new Uint32Array(initial);
+    this.word = new Uint32Array(initial);
+    this.count = new Uint32Array(initial);
+    this.index = new Int32Array(initial * 2);
+    this.mask = initial * 2 - 1;
+  }
+  private static hash(s: number, w: number): number {
+    let h = (Math.imul(s, 0x9e3779b1) ^ Math.imul(w + 0x7f4a7c15, 0x85ebca77)) | 0;
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x2c1b3c6d);
+    h ^= h >>> 12;
+    return h;
+  }
+  find(s: number, w: number): number {
+    const idx = this.index;
+    const mask = this.mask;
+    let slot = NgramTable.hash(s, w) & mask;
+    for (;;) {
+      const e = idx[slot]!;
+      if (e === 0) return -1;
+      if (this.word[e - 1] === w && this.suffix[e - 1] === s) return e - 1;
+      slot = (slot + 1) & mask;
+    }
+  }
+  /** Entry of (s, w), created when new; its raw count is incremented. */
+  add(s: number, w: number): number {
+    const idx = this.index;
+    const mask = this.mask;
+    let slot = NgramTable.hash(s, w) & mask;
+    for (;;) {
+      const e = idx[slot]!;
+      if (e === 0) break;
+      if (this.word[e - 1] === w && this.suffix[e - 1] === s) {
+        this.count[e - 1]!++;
+        return e - 1;
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (this.size === this.suffix.length) {
+      this.grow();
+      return this.add(s, w);
+    }
+    const e = this.size++;
+    this.suffix[e] = s;
+    this.word[e] = w;
+    this.count[e] = 1;
+    idx[slot] = e + 1;
+    return e;
+  }
+  private grow(): void {
+    const cap = this.suffix.length * 2;
+    const grow32 = (a: Uint32Array) => {
+      const b = new Uint32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.suffix = grow32(this.suffix);
+    this.word = grow32(this.word);
+    this.count = grow32(this.count);
+    this.index = new Int32Array(cap * 2);
+    this.mask = cap * 2 - 1;
+    for (let e = 0; e < this.size; e++) {
+      let slot = NgramTable.hash(this.suffix[e]!, this.word[e]!) & this.mask;
+      while (this.index[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.index[slot] = e + 1;
+    }
+  }
+  bytes(): number {
+    return this.suffix.byteLength * 3 + this.index.byteLength;
+  }
+}
+
+/** Counts n-grams of every order 1..N from sentences (lmplz corpus_count, with its <s> padding). */
+export class NgramCounter {
+  readonly order: number;
+  readonly vocab = new Map<string, number>([
+    ['<unk>', UNK],
+    ['<s>', BOS],
+    ['</s>', EOS],
+  ]);
+  readonly words: string[] = ['<unk>', '<s>', '</s>'];
+  /** tables[k] for order k = 2..N (index 0, 1 unused). */
+  readonly tables: NgramTable[] = [];
+  private ids = new Uint32Array(256);
+  tokens = 0;
+  sentences = 0;
+  constructor(order: number) {
+    this.order = order;
+    for (let k = 0; k <= order; k++) this.tables.push(new NgramTable(k < 2 ? 1 : 1 << 12));
+  }
+
+  addSentence(line: string, where?: string): void {
+    const toks = line.split(CORPUS_DELIMITERS);
+    let n = 0;
+    let ids = this.ids;
+    if (ids.length < toks.length + 2) ids = this.ids = new Uint32Array(2 * (toks.length + 2));
+    ids[n++] = BOS;
+    for (const t of toks) {
+      if (t === '') continue;
+      let id = this.vocab.get(t);
+      if (id === undefined) {
+        id = this.words.length;
+        this.vocab.set(t, id);
+        this.words.push(t);
+      } else if (id === BOS || id === EOS) {
+        throw new UserError(
+          `special word ${t} is not allowed in the corpus (lmplz adds <s> and </s> around each line itself)`,
+          { source: where, code: 'E_LM_CORPUS' },
+        );
+      }
+      ids[n++] = id;
+    }
+    ids[n++] = EOS;
+    this.tokens += n - 1;
+    this.sentences++;
+    const N = this.order;
+    const tables = this.tables;
+    for (let i = 1; i < n; i++) {
+      let prev = ids[i]!;
+      const lim = Math.min(N, i + 1);
+      for (let k = 2; k <= lim; k++) prev = tables[k]!.add(prev, ids[i - k + 1]!);
+    }
+  }
+
+  bytes(): number {
+    let b = 0;
+    for (let k = 2; k <= this.order; k++) b += this.tables[k]!.bytes();
+    return b;
+  }
+
+  /** Empty the n-gram tables, keeping the vocabulary (after they were spilled to disk). */
+  clearTables(): void {
+    for (let k = 2; k <= this.order; k++) this.tables[k] = new NgramTable(1 << 12);
+  }
+
+  /**
+   * Word ids of entry `e` of order k, last word first (rev[0] = last … rev[k − 1] = first word: the
+   * suffix order the ARPA file is sorted in), written to out[offset …].
+   */
+  reversedIds(k: number, e: number, out: Uint32Array, offset: number): void {
+    let s = e;
+    for (let j = k; j >= 2; j--) {
+      const t = this.tables[j]!;
+      out[offset + j - 1] = t.word[s]!;
+      s = t.suffix[s]!;
+    }
+    out[offset] = s;
+  }
+}

@@ -1,0 +1,393 @@
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
+
+/*
+ * External sorting of fixed-width rows of Uint32 columns (lmplz's util/stream sort, simplified): rows
+ * are ordered lexicographically by their first `keyWidth` columns; rows with equal keys can be combined
+ * by summing one column (counts). A chunk that fills the budget is radix-sorted in memory and written
+ * as a run; runs are merged with a heap (several passes when there are more than MERGE_FANIN).
+ * Floats travel as their float32 bits (floatBits/bitsFloat).
+ */
+
+const MERGE_FANIN = 64;
+const SMALL_SORT = 1 << 14;
+const MIN_IO_BYTES = 1 << 16;
+const MAX_IO_BYTES = 1 << 20;
+
+const F32 = new Float32Array(1);
+const U32 = new Uint32Array(F32.buffer);
+export function floatBits(x: number): number {
+  F32[0] = x;
+  return U32[0]!;
+}
+export function bitsFloat(b: number): number {
+  U32[0] = b;
+  return F32[0]!;
+}
+
+export interface RowReader {
+  readonly width: number;
+  /** The next row (a view, valid until the following call) or null at the end. */
+  next(): Uint32Array | null;
+  close(): void;
+}
+
+/** -1, 0, 1: rows a and b by their first `keyWidth` columns. */
+export function compareKeys(a: Uint32Array, b: Uint32Array, keyWidth: number): number {
+  for (let c = 0; c < keyWidth; c++) {
+    const x = a[c]!;
+    const y = b[c]!;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Appends rows to a file through a buffer. */
+export class RowFileWriter {
+  private readonly fd: number;
+  private readonly buf: Uint32Array;
+  private readonly bytes: Uint8Array;
+  private n = 0;
+  rows = 0;
+  constructor(
+    readonly file: string,
+    readonly width: number,
+    bufferBytes = MAX_IO_BYTES,
+  ) {
+    this.fd = openSync(file, 'w');
+    const cap = Math.max(width, Math.floor(bufferBytes / 4 / width) * width);
+    this.buf = new Uint32Array(cap);
+    this.bytes = new Uint8Array(this.buf.buffer);
+  }
+  /** Append `width` values from src[offset…]. */
+  push(src: ArrayLike<number>, offset = 0): void {
+    if (this.n + this.width > this.buf.length) this.flush();
+    const buf = this.buf;
+    for (let c = 0; c < this.width; c++) buf[this.n + c] = src[offset + c]!;
+    this.n += this.width;
+    this.rows++;
+  }
+  private flush(): void {
+    const len = this.n * 4;
+    for (let off = 0; off < len; ) off += writeSync(this.fd, this.bytes, off, len - off);
+    this.n = 0;
+  }
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+/** Reads the rows of a file written by RowFileWriter; `removeOnClose` deletes it when done. */
+export class RowFileReader implements RowReader {
+  private readonly fd: number;
+  private readonly buf: Uint32Array;
+  private readonly bytes: Uint8Array;
+  private pos = 0;
+  private end = 0;
+  private eof = false;
+  private closed = false;
+  constructor(
+    readonly file: string,
+    readonly width: number,
+    bufferBytes = MAX_IO_BYTES,
+    private readonly removeOnClose = false,
+  ) {
+    this.fd = openSync(file, 'r');
+    const cap = Math.max(width, Math.floor(bufferBytes / 4 / width) * width);
+    this.buf = new Uint32Array(cap);
+    this.bytes = new Uint8Array(this.buf.buffer);
+  }
+  next(): Uint32Array | null {
+    if (this.pos >= this.end) {
+      if (this.eof || this.closed) return null;
+      let got = 0;
+      const want = this.bytes.length;
+      while (got < want) {
+        const r = readSync(this.fd, this.bytes, got, want - got, null);
+        if (r === 0) {
+          this.eof = true;
+          break;
+        }
+        got += r;
+      }
+      if (got % (4 * this.width) !== 0) throw new Error(`internal: ${this.file} ends inside a row`);
+      this.pos = 0;
+      this.end = got / 4;
+      if (this.end === 0) return null;
+    }
+    const row = this.buf.subarray(this.pos, this.pos + this.width);
+    this.pos += this.width;
+    return row;
+  }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+    if (this.removeOnClose) rmSync(this.file, { force: true });
+  }
+}
+
+/** Rows of an in-memory buffer in a given order. */
+class ArrayRowReader implements RowReader {
+  private i = 0;
+  constructor(
+    private readonly rows: Uint32Array,
+    private readonly order: Uint32Array,
+    private readonly n: number,
+    readonly width: number,
+  ) {}
+  next(): Uint32Array | null {
+    if (this.i >= this.n) return null;
+    const r = this.order[this.i++]! * this.width;
+    return this.rows.subarray(r, r + this.width);
+  }
+  close(): void {
+    this.i = this.n;
+  }
+}
+
+/**
+ * Row indices 0..n−1 of `rows` in key order: LSD radix sort, 16-bit digits, last key column first
+ * (stable passes), skipping digits that are zero in every row.
+ */
+export function sortedOrder(rows: Uint32Array, n: number, width: number, keyWidth: number): Uint32Array {
+  let idx = new Uint32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  if (n < SMALL_SORT) {
+    // few rows: a comparison sort beats clearing 64 Ki counters per radix pass
+    return idx.sort((a, b) => {
+      const pa = a * width;
+      const pb = b * width;
+      for (let c = 0; c < keyWidth; c++) {
+        const x = rows[pa + c]!;
+        const y = rows[pb + c]!;
+        if (x !== y) return x < y ? -1 : 1;
+      }
+      return a - b;
+    });
+  }
+  let tmp = new Uint32Array(n);
+  const counts = new Uint32Array(65537);
+  for (let c = keyWidth - 1; c >= 0; c--) {
+    let max = 0;
+    for (let i = 0, p = c; i < n; i++, p += width) if (rows[p]! > max) max = rows[p]!;
+    for (let shift = 0; shift < 32 && max >>> shift !== 0; shift += 16) {
+      counts.fill(0);
+      for (let i = 0, p = c; i < n; i++, p += width) counts[((rows[p]! >>> shift) & 0xffff) + 1]!++;
+      for (let d = 1; d <= 65536; d++) counts[d]! += counts[d - 1]!;
+      for (let i = 0; i < n; i++) {
+        const r = idx[i]!;
+        tmp[counts[(rows[r * width + c]! >>> shift) & 0xffff]!++] = r;
+      }
+      const t = idx;
+      idx = tmp;
+      tmp = t;
+    }
+  }
+  return idx;
+}
+
+/** Merges sorted readers by key; equal keys are combined by summing `sumColumn` when it is ≥ 0. */
+class MergeReader implements RowReader {
+  private readonly cur: (Uint32Array | null)[];
+  private readonly heap: number[] = [];
+  private readonly out: Uint32Array;
+  constructor(
+    private readonly readers: RowReader[],
+    readonly width: number,
+    private readonly keyWidth: number,
+    private readonly sumColumn: number,
+  ) {
+    this.out = new Uint32Array(width);
+    this.cur = readers.map((r) => r.next());
+    for (let i = 0; i < readers.length; i++) if (this.cur[i]) this.heap.push(i);
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+  private less(a: number, b: number): boolean {
+    const c = compareKeys(this.cur[a]!, this.cur[b]!, this.keyWidth);
+    return c < 0 || (c === 0 && a < b);
+  }
+  private down(i: number): void {
+    const h = this.heap;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) return;
+      let m = l;
+      if (l + 1 < h.length && this.less(h[l + 1]!, h[l]!)) m = l + 1;
+      if (!this.less(h[m]!, h[i]!)) return;
+      const t = h[m]!;
+      h[m] = h[i]!;
+      h[i] = t;
+      i = m;
+    }
+  }
+  private advanceTop(): void {
+    const top = this.heap[0]!;
+    const row = this.readers[top]!.next();
+    this.cur[top] = row;
+    if (!row) {
+      const last = this.heap.pop()!;
+      if (this.heap.length === 0) return;
+      this.heap[0] = last;
+    }
+    this.down(0);
+  }
+  next(): Uint32Array | null {
+    if (this.heap.length === 0) return null;
+    this.out.set(this.cur[this.heap[0]!]!);
+    this.advanceTop();
+    if (this.sumColumn >= 0) {
+      while (this.heap.length > 0 && compareKeys(this.cur[this.heap[0]!]!, this.out, this.keyWidth) === 0) {
+        this.out[this.sumColumn]! += this.cur[this.heap[0]!]![this.sumColumn]!;
+        this.advanceTop();
+      }
+    }
+    return this.out;
+  }
+  close(): void {
+    for (const r of this.readers) r.close();
+    this.heap.length = 0;
+  }
+}
+
+export interface RowSorterOptions {
+  width: number;
+  keyWidth: number;
+  /** Column summed when keys are equal; -1 (default): rows are kept as they are. */
+  sumColumn?: number;
+  /** Bytes for the in-memory chunk (and later the merge buffers). */
+  memoryBytes: number;
+  /** Folder for the runs. */
+  dir: string;
+  /** Run file names start with it. */
+  name: string;
+}
+
+/** Collects rows, spilling sorted runs to disk when the chunk is full; finish() reads them back merged. */
+export class RowSorter {
+  readonly width: number;
+  readonly keyWidth: number;
+  private readonly sumColumn: number;
+  private readonly memoryBytes: number;
+  private rows: Uint32Array;
+  private n = 0;
+  private runs: string[] = [];
+  private runCounter = 0;
+  constructor(private readonly o: RowSorterOptions) {
+    this.width = o.width;
+    this.keyWidth = o.keyWidth;
+    this.sumColumn = o.sumColumn ?? -1;
+    this.memoryBytes = o.memoryBytes;
+    // the chunk plus the two index arrays of sortedOrder: 4·width + 8 bytes per row
+    const cap = Math.max(1024, Math.floor(o.memoryBytes / (4 * o.width + 8)));
+    this.rows = new Uint32Array(Math.min(cap, 1 << 16) * o.width);
+    this.maxRows = cap;
+  }
+  private readonly maxRows: number;
+
+  get spilled(): boolean {
+    return this.runs.length > 0;
+  }
+
+  push(src: ArrayLike<number>, offset = 0): void {
+    if (this.maxRowsParked) throw new Error('internal: push after park()');
+    const w = this.width;
+    if ((this.n + 1) * w > this.rows.length) {
+      if (this.n >= this.maxRows) this.spill();
+      else {
+        const bigger = new Uint32Array(Math.min(this.maxRows, 2 * (this.rows.length / w)) * w);
+        bigger.set(this.rows.subarray(0, this.n * w));
+        this.rows = bigger;
+      }
+    }
+    const p = this.n * w;
+    for (let c = 0; c < w; c++) this.rows[p + c] = src[offset + c]!;
+    this.n++;
+  }
+
+  /** Sort `rows[0 .. n·width)` (not retained) and write it as a run. */
+  addRun(rows: Uint32Array, n: number): void {
+    if (n === 0) return;
+    const order = sortedOrder(rows, n, this.width, this.keyWidth);
+    const file = path.join(this.o.dir, `${this.o.name}.${this.runCounter++}.run`);
+    const out = new RowFileWriter(file, this.width, Math.min(MAX_IO_BYTES, n * this.width * 4));
+    writeCombined(new ArrayRowReader(rows, order, n, this.width), out, this.keyWidth, this.sumColumn);
+    out.close();
+    this.runs.push(file);
+  }
+
+  private spill(): void {
+    this.addRun(this.rows, this.n);
+    this.n = 0;
+  }
+
+  /** Write what is buffered as a run and free the chunk: the sorter holds no memory until finish(). */
+  park(): void {
+    if (this.n > 0) this.spill();
+    this.rows = new Uint32Array(0);
+    this.maxRowsParked = true;
+  }
+  private maxRowsParked = false;
+
+  /** All rows in key order (combined). The sorter is empty afterwards; run files are removed as they are read. */
+  finish(): RowReader {
+    if (this.runs.length === 0 && !this.maxRowsParked) {
+      const rows = this.rows;
+      const n = this.n;
+      const order = sortedOrder(rows, n, this.width, this.keyWidth);
+      this.rows = new Uint32Array(0);
+      this.n = 0;
+      const sorted = new ArrayRowReader(rows, order, n, this.width);
+      return this.sumColumn >= 0 ? new MergeReader([sorted], this.width, this.keyWidth, this.sumColumn) : sorted;
+    }
+    if (this.n > 0) this.spill();
+    this.rows = new Uint32Array(0);
+    let runs = this.runs;
+    this.runs = [];
+    while (runs.length > MERGE_FANIN) {
+      const next: string[] = [];
+      for (let i = 0; i < runs.length; i += MERGE_FANIN) {
+        const group = runs.slice(i, i + MERGE_FANIN);
+        if (group.length === 1) {
+          next.push(group[0]!);
+          continue;
+        }
+        const file = path.join(this.o.dir, `${this.o.name}.${this.runCounter++}.run`);
+        const out = new RowFileWriter(file, this.width);
+        const merged = this.mergeOf(group);
+        writeCombined(merged, out, this.keyWidth, -1);
+        merged.close();
+        out.close();
+        next.push(file);
+      }
+      runs = next;
+    }
+    return this.mergeOf(runs);
+  }
+
+  private mergeOf(runs: string[]): RowReader {
+    const io = Math.max(MIN_IO_BYTES, Math.min(MAX_IO_BYTES, Math.floor(this.memoryBytes / (runs.length + 1))));
+    const readers = runs.map((f) => new RowFileReader(f, this.width, io, true));
+    return new MergeReader(readers, this.width, this.keyWidth, this.sumColumn);
+  }
+}
+
+/** Copy a reader into a writer, combining adjacent equal keys when sumColumn ≥ 0. */
+function writeCombined(src: RowReader, out: RowFileWriter, keyWidth: number, sumColumn: number): void {
+  if (sumColumn < 0) {
+    for (let r = src.next(); r; r = src.next()) out.push(r);
+    return;
+  }
+  const held = new Uint32Array(src.width);
+  let have = false;
+  for (let r = src.next(); r; r = src.next()) {
+    if (have && compareKeys(r, held, keyWidth) === 0) held[sumColumn]! += r[sumColumn]!;
+    else {
+      if (have) out.push(held);
+      held.set(r);
+      have = true;
+    }
+  }
+  if (have) out.push(held);
+}
