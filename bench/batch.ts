@@ -20,7 +20,7 @@ const cli = path.join(root, 'dist', 'cli', 'main.js');
 const COPIES = Number(process.env.BENCH_BATCH_COPIES ?? 8);
 const REPEATS = Number(process.env.BENCH_BATCH_REPEATS ?? 3);
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Run the CLI under bash and read its CPU seconds (user + sys) from bash's `times`. */
 function runCli(args: string[]): Promise<{ code: number | null; err: string; cpu: number }> {
@@ -68,7 +68,9 @@ export async function run(): Promise<void> {
   const client = await connectRedis(redis.url);
   const workers: ChildProcess[] = [];
   try {
-    const samples = readFileSync(path.join(root, 'samples', 'manifest.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const samples = readFileSync(path.join(root, 'samples', 'manifest.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     const lines: string[] = [];
     let audioSeconds = 0;
     for (let c = 0; c < COPIES; c++) {
@@ -82,7 +84,9 @@ export async function run(): Promise<void> {
     }
     const manifest = path.join(dir, 'manifest.jsonl');
     writeFileSync(manifest, lines.join('\n') + '\n');
-    console.log(`data: ${lines.length} utterances (${COPIES} copies of samples/*.wav), ${(audioSeconds / 60).toFixed(1)} min of audio; ensemble ensembles/demo, greedy; ${REPEATS} repeats; ${os.cpus().length} CPUs`);
+    console.log(
+      `data: ${lines.length} utterances (${COPIES} copies of samples/*.wav), ${(audioSeconds / 60).toFixed(1)} min of audio; ensemble ensembles/demo, greedy; ${REPEATS} repeats; ${os.cpus().length} CPUs`,
+    );
     const load0 = os.loadavg();
     const times: Record<string, number[]> = { infer: [], q1: [], q2: [] };
     const cpus: Record<string, number[]> = { infer: [], q1: [], q2: [] };
@@ -114,8 +118,8 @@ export async function run(): Promise<void> {
         }
         const col = await runCli(['batch', 'collect', '--redis', redis.url, '--queue', queue, '--name', 'bench', '-o', path.join(dir, `q${n}-${r}.jsonl`)]);
         if (col.code !== 0) throw new Error(`collect failed: ${col.err}`);
-        times[`q${n}`]!.push((performance.now() - t0) / 1000);
-        cpus[`q${n}`]!.push(workers.reduce((a, w) => a + procCpu(w.pid!), 0) + sub.cpu + col.cpu + (await redisCpu(client)) - redis0);
+        times[`q${n}`].push((performance.now() - t0) / 1000);
+        cpus[`q${n}`].push(workers.reduce((a, w) => a + procCpu(w.pid!), 0) + sub.cpu + col.cpu + (await redisCpu(client)) - redis0);
         // steady state, from BullMQ's own timestamps: rate from first start to last finish, and the share of
         // that span the workers were not transcribing (queue round trips, thread hand-off, waiting)
         const ids = await client.lrange(`bull:${queue}:batch:bench:order`, 0, -1);
@@ -125,8 +129,8 @@ export async function run(): Promise<void> {
         const startMs = Math.min(...rows.map((r) => Number(r[0])));
         const endMs = Math.max(...rows.map((r) => Number(r[1])));
         const busyMs = rows.reduce((a, r) => a + (JSON.parse(r[2]) as { timingsMs: { total: number } }).timingsMs.total, 0);
-        steady[`q${n}`]!.push((endMs - startMs) / 1000 / lines.length);
-        idle[`q${n}`]!.push(1 - busyMs / (n * (endMs - startMs)));
+        steady[`q${n}`].push((endMs - startMs) / 1000 / lines.length);
+        idle[`q${n}`].push(1 - busyMs / (n * (endMs - startMs)));
         await Promise.all(
           workers.splice(0).map(
             (w) =>
@@ -139,17 +143,19 @@ export async function run(): Promise<void> {
       }
     }
     const load1 = os.loadavg();
-    const rate = (sec: number): string => `${((audioSeconds / 3600) / (sec / 3600)).toFixed(0)} audio h/h`;
+    const rate = (sec: number): string => `${(audioSeconds / 3600 / (sec / 3600)).toFixed(0)} audio h/h`;
     const mi = median(times.infer!);
     const runs = (xs: number[]): string => xs.map((t) => t.toFixed(1)).join(', ');
-    console.log(`infer --manifest (in process):  ${mi.toFixed(2)} s end to end = ${rate(mi)}; CPU ${median(cpus.infer!).toFixed(1)} s  [wall ${runs(times.infer!)}; CPU ${runs(cpus.infer!)}]`);
+    console.log(
+      `infer --manifest (in process):  ${mi.toFixed(2)} s end to end = ${rate(mi)}; CPU ${median(cpus.infer!).toFixed(1)} s  [wall ${runs(times.infer!)}; CPU ${runs(cpus.infer!)}]`,
+    );
     for (const n of [1, 2]) {
-      const m = median(times[`q${n}`]!);
-      const per = median(steady[`q${n}`]!);
+      const m = median(times[`q${n}`]);
+      const per = median(steady[`q${n}`]);
       console.log(
         `queue, ${n} worker process(es): ${m.toFixed(2)} s end to end = ${rate(m)}; steady ${(1 / per).toFixed(1)} utt/s = ${rate(per * lines.length)}; ` +
-          `workers not transcribing ${(median(idle[`q${n}`]!) * 100).toFixed(1)} % of the steady span; CPU (workers + submit + collect + redis) ${median(cpus[`q${n}`]!).toFixed(1)} s  ` +
-          `[wall ${runs(times[`q${n}`]!)}; CPU ${runs(cpus[`q${n}`]!)}]`,
+          `workers not transcribing ${(median(idle[`q${n}`]) * 100).toFixed(1)} % of the steady span; CPU (workers + submit + collect + redis) ${median(cpus[`q${n}`]).toFixed(1)} s  ` +
+          `[wall ${runs(times[`q${n}`])}; CPU ${runs(cpus[`q${n}`])}]`,
       );
     }
     console.log(

@@ -5,7 +5,7 @@ import { trainSelector, tuneSelector } from '../src/selector/index.js';
 
 function synthLogprobs(frames: number, V: number, seed: number): Float32Array {
   let s = seed >>> 0;
-  const rnd = (): number => ((s = (s * 1664525 + 1013904223) >>> 0) / 4294967296);
+  const rnd = (): number => (s = (s * 1664525 + 1013904223) >>> 0) / 4294967296;
   const logits = new Float32Array(frames * V);
   for (let f = 0; f < frames; f++) {
     const hot = rnd() < 0.6 ? V - 1 : Math.floor(rnd() * (V - 1)); // ~60 % blank frames, as CTC
@@ -37,13 +37,15 @@ export async function run(): Promise<void> {
   const separate = time(() => {
     for (const s of specs) computeConfidence(lp, frames, V, V - 1, s);
   }, 1000);
-  console.log(`computeConfidence (renyi_lin α=0.25 mean, ${frames} frames × ${V}): ${one.toFixed(2)} ms  (${((frames * V) / one / 1e3).toFixed(0)} M values/s)`);
+  console.log(
+    `computeConfidence (renyi_lin α=0.25 mean, ${frames} frames × ${V}): ${one.toFixed(2)} ms  (${((frames * V) / one / 1e3).toFixed(0)} M values/s)`,
+  );
   console.log(`computeConfidenceGrid, ${specs.length} specs, one pass: ${grid.toFixed(2)} ms`);
   console.log(`${specs.length} separate computeConfidence calls: ${separate.toFixed(1)} ms  → grid is ${(separate / grid).toFixed(1)}× faster`);
 
   // Selector: training and the 44-setting LR search on ensemble-sized data (3 models × 300 utterances).
   let s = 7;
-  const rnd = (): number => ((s = (s * 1664525 + 1013904223) >>> 0) / 4294967296);
+  const rnd = (): number => (s = (s * 1664525 + 1013904223) >>> 0) / 4294967296;
   const make = (per: number): { X: number[][]; y: number[] } => {
     const X: number[][] = [];
     const y: number[] = [];
@@ -58,7 +60,11 @@ export async function run(): Promise<void> {
   const dv = make(100);
   const fit = time(() => trainSelector(tr.X, tr.y), 500);
   const sel = trainSelector(tr.X, tr.y);
-  console.log(`trainSelector (900 × 3, NeMo defaults, to max|∇| ≤ 1e-10): ${fit.toFixed(2)} ms, ${sel.training!.iterations} L-BFGS iterations, final max|∇| ${sel.training!.gradNorm.toExponential(1)}`);
+  console.log(
+    `trainSelector (900 × 3, NeMo defaults, to max|∇| ≤ 1e-10): ${fit.toFixed(2)} ms, ${sel.training!.iterations} L-BFGS iterations, final max|∇| ${sel.training!.gradNorm.toExponential(1)}`,
+  );
   const tune = time(() => tuneSelector(tr.X, tr.y, dv.X, dv.y), 1000);
-  console.log(`tuneSelector (44 settings, 900 train / 300 dev): ${tune.toFixed(0)} ms → 144-spec tuning ≈ ${((tune * 120) / 1000).toFixed(1)} s (120 distinct specs)`);
+  console.log(
+    `tuneSelector (44 settings, 900 train / 300 dev): ${tune.toFixed(0)} ms → 144-spec tuning ≈ ${((tune * 120) / 1000).toFixed(1)} s (120 distinct specs)`,
+  );
 }

@@ -17,7 +17,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const sharedDir = process.env.CTC_ENSEMBLE_SHARED ?? path.resolve(here, '..', '..', 'shared');
 const kenlmDir = path.join(sharedDir, 'golden', 'kenlm');
 
-
 export interface SyntheticUtterance {
   text: string;
   logprobs: Float32Array;
@@ -235,7 +234,12 @@ export async function run(): Promise<void> {
   console.log(`| α \\ β | ${[0, 0.5, 1.0, 1.5, 2.5].join(' | ')} |`);
   console.log(`|---|${'---|'.repeat(5)}`);
   for (const alpha of [0.3, 0.5, 0.7, 1.0]) {
-    console.log(`| ${alpha} | ${grid.filter((g) => g.alpha === alpha).map((g) => pct(g.w)).join(' | ')} |`);
+    console.log(
+      `| ${alpha} | ${grid
+        .filter((g) => g.alpha === alpha)
+        .map((g) => pct(g.w))
+        .join(' | ')} |`,
+    );
   }
   console.log(`best α ${sorted[0].alpha} β ${sorted[0].beta} ${pct(sorted[0].w)}; default α 0.5 β 1.5 ${pct(def.w)}`);
 }

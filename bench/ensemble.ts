@@ -11,7 +11,7 @@ import { fixtureYaml, makeFixture } from '../tests/helpers/ensemble-fixture.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return s[Math.floor(s.length / 2)];
 }
 
 export async function run(): Promise<void> {
@@ -57,9 +57,7 @@ export async function run(): Promise<void> {
           .map(([k, v]) => `${k} ${median(v).toFixed(2)}`)
           .join(', ');
         console.log(`  transcribe (median ms per utterance of ${(audio / files.length).toFixed(2)} s): ${per}`);
-        console.log(
-          `  throughput: sequential ${(audio / seqS).toFixed(1)}× real time; 4 in flight ${((2 * audio) / parS).toFixed(1)}× real time`,
-        );
+        console.log(`  throughput: sequential ${(audio / seqS).toFixed(1)}× real time; 4 in flight ${((2 * audio) / parS).toFixed(1)}× real time`);
       } finally {
         await ens.dispose();
       }

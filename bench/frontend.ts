@@ -15,7 +15,7 @@ const SECONDS = 10;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return s[Math.floor(s.length / 2)];
 }
 
 /** Median wall and CPU (this process, user + system) ms over `reps` runs after a warm-up. */
@@ -36,14 +36,19 @@ async function time(fn: () => unknown | Promise<unknown>, reps = 7): Promise<{ w
 
 const row = (name: string, { wall, cpu }: { wall: number; cpu: number }) =>
   console.log(
-    `${name.padEnd(44)} ${wall.toFixed(2).padStart(9)} ms   ${(SECONDS * 1000 / wall).toFixed(0).padStart(6)}× real time   CPU ${cpu.toFixed(2).padStart(8)} ms`,
+    `${name.padEnd(44)} ${wall.toFixed(2).padStart(9)} ms   ${((SECONDS * 1000) / wall).toFixed(0).padStart(6)}× real time   CPU ${cpu.toFixed(2).padStart(8)} ms`,
   );
 
 export async function run(): Promise<void> {
   const audio = sine(440, SECONDS, 16000, 0.3);
   const nz = noise(audio.length, 0.01);
-  for (let i = 0; i < audio.length; i++) audio[i]! += nz[i]!;
-  console.log(`input: ${SECONDS} s at 16 kHz (median of 7 runs after a warm-up); load average ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')}`);
+  for (let i = 0; i < audio.length; i++) audio[i] += nz[i];
+  console.log(
+    `input: ${SECONDS} s at 16 kHz (median of 7 runs after a warm-up); load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' / ')}`,
+  );
   row('front end: NeMo mel 80 (reflect framing)', await time(() => nemoMelSpectrogram(audio, { framing: 'reflect' })));
   row('front end: NeMo mel 80 (zero-pad framing)', await time(() => nemoMelSpectrogram(audio, { framing: 'zero-pad' })));
   row('front end: NeMo mel 128', await time(() => nemoMelSpectrogram(audio, { nMels: 128 })));
@@ -65,7 +70,10 @@ export async function run(): Promise<void> {
     const models = [
       ['NeMo layout (char, 13 classes)', writeNemoToneModel(path.join(dir, 'nemo'), { vocabulary: chars }).dir],
       ['sherpa-onnx layout (BPE, 6 classes)', writeSherpaToneModel(path.join(dir, 'sherpa'), { vocabulary: ['▁a', 'b', '▁c', 'd', 'e'] }).dir],
-      ['wav2vec2 layout (conv over samples)', writeWav2vec2ToneModel(path.join(dir, 'w2v'), { vocabulary: ['<pad>', '<s>', '</s>', '<unk>', '|', 'A', 'B', 'C'] }).dir],
+      [
+        'wav2vec2 layout (conv over samples)',
+        writeWav2vec2ToneModel(path.join(dir, 'w2v'), { vocabulary: ['<pad>', '<s>', '</s>', '<unk>', '|', 'A', 'B', 'C'] }).dir,
+      ],
     ] as const;
     for (const [name, d] of models) {
       const model = await loadCtcModel(d);

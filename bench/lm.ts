@@ -31,17 +31,20 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const shared = process.env.CTC_ENSEMBLE_SHARED ?? path.resolve(here, '..', '..', 'shared');
 const G = (...p: string[]) => path.join(shared, 'golden', 'kenlm', ...p);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 
 /** Naive baseline: one JS Map from "w1 w2 w3" to [prob, backoff], backoff recursion on strings. */
 class NaiveMapLm {
   readonly map = new Map<string, [number, number]>();
-  constructor(text: string, readonly order: number) {
+  constructor(
+    text: string,
+    readonly order: number,
+  ) {
     for (const line of text.split('\n')) {
       const parts = line.split('\t');
       if (parts.length < 2 || line.startsWith('\\') || line.startsWith('ngram')) continue;
-      this.map.set(parts[1]!, [Number(parts[0]), parts[2] === undefined ? 0 : Number(parts[2])]);
+      this.map.set(parts[1], [Number(parts[0]), parts[2] === undefined ? 0 : Number(parts[2])]);
     }
   }
   score(ctx: string[], w: string): number {
@@ -95,7 +98,7 @@ function timeLoop(fn: () => void, minMs = 700): [number, number] {
 }
 
 export async function run(): Promise<void> {
-  console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg()[0]!.toFixed(2)}`);
+  console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg()[0].toFixed(2)}`);
   if (process.env.LM_BENCH_SKIP_GOLDEN) console.log('part 1 (golden models): skipped (LM_BENCH_SKIP_GOLDEN)');
   else if (!existsSync(G('en.3.arpa'))) console.log(`part 1 (golden models): skipped, ${G()} not found (needs ../shared/golden)`);
   else await golden();
@@ -165,7 +168,10 @@ async function golden(): Promise<void> {
 
   for (const lang of ['en', 'vi']) {
     const corpus = G('corpus', `${lang}.train.txt`);
-    const test = readFileSync(G('corpus', `${lang}.test.txt`), 'utf8').split('\n').filter(Boolean).map((l) => l.split(/\s+/).filter(Boolean));
+    const test = readFileSync(G('corpus', `${lang}.test.txt`), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(/\s+/).filter(Boolean));
     for (const order of [3, 4, 5]) {
       const out = path.join(tmp, `${lang}.${order}.arpa`);
       const c0 = cpuMs();
@@ -206,7 +212,7 @@ const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
 function parseCount(text: string): number {
   const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim());
   if (!m) throw new Error(`LM_BENCH_WORDS: bad count "${text}"`);
-  return Math.round(Number(m[1]) * ({ k: 1e3, m: 1e6 } as Record<string, number>)[m[2]!.toLowerCase()]! || Number(m[1]));
+  return Math.round(Number(m[1]) * ({ k: 1e3, m: 1e6 } as Record<string, number>)[m[2].toLowerCase()] || Number(m[1]));
 }
 
 /** Text lines of this machine's licences, copyright files and man pages, in a fixed order. */
@@ -227,7 +233,9 @@ function* machineTextLines(): Generator<string> {
   }
   const man = '/usr/share/man';
   if (!existsSync(man)) return;
-  for (const section of readdirSync(man).filter((d) => /^man\d/.test(d)).sort()) {
+  for (const section of readdirSync(man)
+    .filter((d) => /^man\d/.test(d))
+    .sort()) {
     for (const f of readdirSync(path.join(man, section)).sort()) {
       let text: string;
       try {
@@ -297,7 +305,7 @@ function runChild(args: string[]): ChildRun {
 function medianRun(args: string[], repeats: number): { ms: number; rssMb: number; last: ChildRun } {
   const runs: ChildRun[] = [];
   for (let i = 0; i < repeats; i++) runs.push(runChild(args));
-  return { ms: median(runs.map((r) => r.ms)), rssMb: median(runs.map((r) => r.rssMb)), last: runs[runs.length - 1]! };
+  return { ms: median(runs.map((r) => r.ms)), rssMb: median(runs.map((r) => r.rssMb)), last: runs[runs.length - 1] };
 }
 
 async function scale(): Promise<void> {
@@ -321,7 +329,7 @@ async function scale(): Promise<void> {
         const lines = text.split('\n').filter(Boolean);
         let n = 0;
         let k = 0;
-        for (; k < lines.length && n < size * 1.05; k++) n += lines[k]!.split(/\s+/).filter(Boolean).length;
+        for (; k < lines.length && n < size * 1.05; k++) n += lines[k].split(/\s+/).filter(Boolean).length;
         const out = lines.slice(0, k).join('\n') + '\n';
         closeSync(openSync(all, 'w'));
         const fd = openSync(all, 'w');
@@ -356,7 +364,9 @@ async function scale(): Promise<void> {
       const fb = ['--discount-fallback'];
       const b1 = medianRun(['lm', 'build', train, '--order', String(order), '-o', mem, ...fb], repeats);
       const counts = /n-grams ([\d/]+)/.exec(b1.last.stderr)?.[1] ?? '?';
-      console.log(`[${label}] lm build, default --memory (in memory): ${(b1.ms / 1000).toFixed(2)} s, peak RSS ${b1.rssMb.toFixed(0)} MiB (median of ${repeats}); n-grams ${counts}`);
+      console.log(
+        `[${label}] lm build, default --memory (in memory): ${(b1.ms / 1000).toFixed(2)} s, peak RSS ${b1.rssMb.toFixed(0)} MiB (median of ${repeats}); n-grams ${counts}`,
+      );
       const b2 = medianRun(['lm', 'build', train, '--order', String(order), '-o', disk, '--memory', budget, '-T', tmp, ...fb], repeats);
       const spilled = /sorted on disk/.test(b2.last.stderr);
       const same = readFileSync(mem).equals(readFileSync(disk));
@@ -369,7 +379,11 @@ async function scale(): Promise<void> {
         const kenArpa = path.join(tmp, 'lmplz.arpa');
         for (let i = 0; i < repeats; i++) {
           const t0 = performance.now();
-          const r = spawnSync('/bin/sh', ['-c', `/usr/bin/time -f 'MAXRSS_KB %M' '${lmplz}' -o ${order} -S 1G -T '${tmp}' --discount_fallback < '${train}' > '${kenArpa}'`], { encoding: 'utf8' });
+          const r = spawnSync(
+            '/bin/sh',
+            ['-c', `/usr/bin/time -f 'MAXRSS_KB %M' '${lmplz}' -o ${order} -S 1G -T '${tmp}' --discount_fallback < '${train}' > '${kenArpa}'`],
+            { encoding: 'utf8' },
+          );
           if (r.status !== 0) throw new Error(`lmplz failed: ${r.stderr.slice(-2000)}`);
           runs.push({ ms: performance.now() - t0, rssMb: Number(/MAXRSS_KB (\d+)/.exec(r.stderr)?.[1]) / 1024 });
         }
@@ -383,15 +397,24 @@ async function scale(): Promise<void> {
       }
       const arpaLoad = medianRun(['lm', 'info', mem], repeats);
       const loadMs = /load_ms\t([\d.]+)/.exec(arpaLoad.last.stdout)?.[1];
-      console.log(`[${label}] ARPA ${(statSync(mem).size / 1e6).toFixed(0)} MB: lm info load ${loadMs} ms in process (${(arpaLoad.ms / 1000).toFixed(2)} s whole command), peak RSS ${arpaLoad.rssMb.toFixed(0)} MiB (median of ${repeats})`);
+      console.log(
+        `[${label}] ARPA ${(statSync(mem).size / 1e6).toFixed(0)} MB: lm info load ${loadMs} ms in process (${(arpaLoad.ms / 1000).toFixed(2)} s whole command), peak RSS ${arpaLoad.rssMb.toFixed(0)} MiB (median of ${repeats})`,
+      );
       const bin = path.join(tmp, 'm.bin');
       const comp = medianRun(['lm', 'compile', mem, '-o', bin], 1);
-      console.log(`[${label}] lm compile: ${(comp.ms / 1000).toFixed(2)} s, peak RSS ${comp.rssMb.toFixed(0)} MiB, binary ${(statSync(bin).size / 1e6).toFixed(0)} MB`);
+      console.log(
+        `[${label}] lm compile: ${(comp.ms / 1000).toFixed(2)} s, peak RSS ${comp.rssMb.toFixed(0)} MiB, binary ${(statSync(bin).size / 1e6).toFixed(0)} MB`,
+      );
       const binLoad = medianRun(['lm', 'info', bin], repeats);
       const binMs = /load_ms\t([\d.]+)/.exec(binLoad.last.stdout)?.[1];
-      console.log(`[${label}] binary load: ${binMs} ms in process (${(binLoad.ms / 1000).toFixed(2)} s whole command), peak RSS ${binLoad.rssMb.toFixed(0)} MiB (median of ${repeats})`);
+      console.log(
+        `[${label}] binary load: ${binMs} ms in process (${(binLoad.ms / 1000).toFixed(2)} s whole command), peak RSS ${binLoad.rssMb.toFixed(0)} MiB (median of ${repeats})`,
+      );
       const m = await loadLanguageModel(bin);
-      const sentences = readFileSync(test, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' '));
+      const sentences = readFileSync(test, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(' '));
       const tokens = sentences.reduce((a, s) => a + s.length + 1, 0);
       const ids = sentences.map((s) => Uint32Array.from(s, (w) => m.wordId(w)));
       const perRun: number[] = [];

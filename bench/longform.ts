@@ -47,17 +47,22 @@ function measure(args: string[]): Promise<{ seconds: number; peakMb: number; cpu
 
 export async function run(): Promise<void> {
   await ensureBuilt();
-  const minutes = (process.env.BENCH_LONGFORM_MINUTES ?? '1,10,60').split(',').map(Number).filter((x) => x > 0);
+  const minutes = (process.env.BENCH_LONGFORM_MINUTES ?? '1,10,60')
+    .split(',')
+    .map(Number)
+    .filter((x) => x > 0);
   const utts: Utterance[] = manifestUtterances(path.join(repo, 'samples', 'manifest.jsonl'), '');
   let data = 'bundled samples';
   if (existsSync(path.join(shared, 'fosd', 'train.jsonl'))) {
     const vi = manifestUtterances(path.join(shared, 'fosd', 'train.jsonl'), 'vi', 100);
     const digits = manifestUtterances(path.join(shared, 'fsdd', 'train.jsonl'), 'digits').filter((_, i) => i % 27 === 0);
     // Interleave the sources so that every length has the same mix.
-    for (let i = 0; i < 100; i++) utts.push(vi[i]!, digits[i % digits.length]!);
+    for (let i = 0; i < 100; i++) utts.push(vi[i], digits[i % digits.length]);
     data += ' + 100 FOSD (vi) + 100 FSDD (digits) utterances';
   }
-  console.log(`data: ${data}, cycled; ensemble ensembles/demo; ensemble infer FILE --quiet (greedy, --route file); ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log(
+    `data: ${data}, cycled; ensemble ensembles/demo; ensemble infer FILE --quiet (greedy, --route file); ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
+  );
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-longform-'));
   const rows: Array<{ min: number; seconds: number; peakMb: number; cpu: number }> = [];
   try {

@@ -32,10 +32,14 @@ const REPEATS = Number(process.env.BENCH_RUNTIME_REPEATS ?? 15);
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-const load = (): string => os.loadavg().map((x) => x.toFixed(1)).join(' / ');
+const load = (): string =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ');
 
 interface Paired {
   /** Median wall ms of a and of b. */
@@ -97,7 +101,7 @@ function englishWavs(dir: string, seconds: number[]): Map<number, string> {
     const n = s * 16000;
     const x = new Float32Array(n);
     for (let filled = 0, i = 0; filled < n; i++) {
-      const p = pieces[i % pieces.length]!;
+      const p = pieces[i % pieces.length];
       const k = Math.min(p.length, n - filled);
       x.set(p.subarray(0, k), filled);
       filled += k;
@@ -129,7 +133,8 @@ function sherpa(): SherpaModule | string {
       timeout: 300_000,
       env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
     });
-    if (r.status !== 0 || !existsSync(entry)) return `npm install --prefix ${prefix} sherpa-onnx-node failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+    if (r.status !== 0 || !existsSync(entry))
+      return `npm install --prefix ${prefix} sherpa-onnx-node failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
   }
   try {
     const version = (JSON.parse(readFileSync(entry, 'utf8')) as { version: string }).version;
@@ -170,10 +175,15 @@ async function oursVsSherpa(tmp: string): Promise<void> {
   console.log('|---|---|---|---|---|---|');
   const differ: string[] = [];
   for (const [sec, file] of englishWavs(tmp, [1, 3, 10])) {
-    const r = await paired(() => ours(file), () => theirs(file));
+    const r = await paired(
+      () => ours(file),
+      () => theirs(file),
+    );
     const [t1, t2] = [(await ours(file)).trim(), theirs(file).trim()];
     if (t1 !== t2) differ.push(`${sec} s: ours "${t1}" / sherpa "${t2}"`);
-    console.log(`| ${sec} s | ${ms(r.a)} / ${ms(r.cpuA)} | ${ms(r.b)} / ${ms(r.cpuB)} | ${r.ratio.toFixed(2)} | ${r.cpuRatio.toFixed(2)} | ${t1 === t2 ? 'yes' : 'no'} |`);
+    console.log(
+      `| ${sec} s | ${ms(r.a)} / ${ms(r.cpuA)} | ${ms(r.b)} / ${ms(r.cpuB)} | ${r.ratio.toFixed(2)} | ${r.cpuRatio.toFixed(2)} | ${t1 === t2 ? 'yes' : 'no'} |`,
+    );
   }
   // sherpa-onnx computes NeMo-style features with kaldi-native-fbank (not NeMo-exact), so texts can differ.
   for (const d of differ) console.log(`texts differ at ${d}`);
@@ -189,10 +199,12 @@ async function ensembleVsOnnx(): Promise<void> {
   console.log(`\n### demo ensemble (3 members, this thread) vs the sum of its members' ONNX time (load ${load()})`);
   const ensDir = path.join(root, 'ensembles', 'demo');
   const members: CtcModel[] = [];
-  const ens = await Ensemble.load(ensDir, { loadModel: async (d) => {
-    members.push(await loadCtcModel(d));
-    return loadCtcModel(d);
-  } });
+  const ens = await Ensemble.load(ensDir, {
+    loadModel: async (d) => {
+      members.push(await loadCtcModel(d));
+      return loadCtcModel(d);
+    },
+  });
   console.log('| file | audio | ensemble transcribe (file -> text), wall / CPU | Σ members session.run, wall / CPU | ratio wall | ratio CPU |');
   console.log('|---|---|---|---|---|---|');
   const ratios: number[] = [];
@@ -200,13 +212,15 @@ async function ensembleVsOnnx(): Promise<void> {
   for (const file of sampleFiles()) {
     const feats = await Promise.all(members.map(async (m) => m.computeFeatures!(await loadAudio(file, m.frontEnd.sampleRate))));
     const onnx = async (): Promise<void> => {
-      for (let i = 0; i < members.length; i++) await members[i]!.runFeatures!(feats[i]!);
+      for (let i = 0; i < members.length; i++) await members[i].runFeatures!(feats[i]);
     };
     const r = await paired(() => ens.transcribe(file), onnx);
     ratios.push(r.ratio);
     cpuRatios.push(r.cpuRatio);
     const sec = (await ens.transcribe(file)).audioSeconds;
-    console.log(`| ${path.basename(file)} | ${sec.toFixed(2)} s | ${ms(r.a)} / ${ms(r.cpuA)} | ${ms(r.b)} / ${ms(r.cpuB)} | ${r.ratio.toFixed(2)} | ${r.cpuRatio.toFixed(2)} |`);
+    console.log(
+      `| ${path.basename(file)} | ${sec.toFixed(2)} s | ${ms(r.a)} / ${ms(r.cpuA)} | ${ms(r.b)} / ${ms(r.cpuB)} | ${r.ratio.toFixed(2)} | ${r.cpuRatio.toFixed(2)} |`,
+    );
   }
   console.log(`median ratio over the files: wall ${median(ratios).toFixed(2)}, CPU ${median(cpuRatios).toFixed(2)} (load average after: ${load()})`);
   await ens.dispose();
@@ -225,7 +239,10 @@ async function parallelVsSequential(): Promise<void> {
   console.log('|---|---|---|---|');
   const ratios: number[] = [];
   for (const file of sampleFiles()) {
-    const r = await paired(() => par.transcribe(file), () => seq.transcribe(file));
+    const r = await paired(
+      () => par.transcribe(file),
+      () => seq.transcribe(file),
+    );
     ratios.push(r.ratio);
     const same = (await par.transcribe(file)).text === (await seq.transcribe(file)).text;
     console.log(`| ${path.basename(file)} | ${ms(r.b)} | ${ms(r.a)} | ${r.ratio.toFixed(2)}${same ? '' : ' (texts differ!)'} |`);
@@ -239,15 +256,22 @@ async function buildParallel(tmp: string): Promise<void> {
   console.log(`\n### ensemble build of the demo members on samples/ (3 files per domain, x3), members on worker threads vs this thread (load ${load()})`);
   await ensureBuilt();
   const mod = (await import(pathToFileURL(path.join(root, 'dist', 'runtime', 'member-workers.js')).href)) as typeof import('../src/runtime/member-workers.js');
-  const lines = readFileSync(path.join(root, 'samples', 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = readFileSync(path.join(root, 'samples', 'manifest.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const yaml = ['random_seed: 0', 'temperature: 1.0', 'tune_confidence: false', 'tune_logistic_regression: false', 'ensemble:'];
   for (const domain of ['en', 'vi', 'digits']) {
     // Each file three times under different names: more passes per build, the same audio.
-    const rows = lines.filter((l) => l.domain === domain).flatMap((l) => [0, 1, 2].map((k) => {
-      const copy = path.join(tmp, `${k}_${String(l.audio_filepath)}`);
-      if (!existsSync(copy)) writeFileSync(copy, readFileSync(path.join(root, 'samples', String(l.audio_filepath))));
-      return JSON.stringify({ ...l, audio_filepath: copy });
-    }));
+    const rows = lines
+      .filter((l) => l.domain === domain)
+      .flatMap((l) =>
+        [0, 1, 2].map((k) => {
+          const copy = path.join(tmp, `${k}_${String(l.audio_filepath)}`);
+          if (!existsSync(copy)) writeFileSync(copy, readFileSync(path.join(root, 'samples', String(l.audio_filepath))));
+          return JSON.stringify({ ...l, audio_filepath: copy });
+        }),
+      );
     const manifest = path.join(tmp, `${domain}.jsonl`);
     writeFileSync(manifest, `${rows.join('\n')}\n`);
     yaml.push(`  - name: ${domain}`, `    model: ${path.join(root, 'models', domain)}`, `    training_manifest: ${manifest}`);
@@ -258,18 +282,24 @@ async function buildParallel(tmp: string): Promise<void> {
   const quiet = { progress: false as const, log: () => undefined, cacheDir: false as const };
   let passes = 0;
   const r = await paired(
-    async () => (passes = (await buildEnsemble(config, { ...quiet, outDir: path.join(tmp, 'par'), loadModel: (d) => mod.loadCtcModelInWorker(d) })).stats.modelPasses),
+    async () =>
+      (passes = (await buildEnsemble(config, { ...quiet, outDir: path.join(tmp, 'par'), loadModel: (d) => mod.loadCtcModelInWorker(d) })).stats.modelPasses),
     () => buildEnsemble(config, { ...quiet, outDir: path.join(tmp, 'seq') }),
     Math.max(3, Math.floor(REPEATS / 3)),
   );
-  console.log(`${passes} model passes per build (model loading included): this thread ${ms(r.b)} (${((passes / r.b) * 1000).toFixed(1)} passes/s), worker threads ${ms(r.a)} (${((passes / r.a) * 1000).toFixed(1)} passes/s); parallel / sequential ${r.ratio.toFixed(2)}`);
+  console.log(
+    `${passes} model passes per build (model loading included): this thread ${ms(r.b)} (${((passes / r.b) * 1000).toFixed(1)} passes/s), worker threads ${ms(r.a)} (${((passes / r.a) * 1000).toFixed(1)} passes/s); parallel / sequential ${r.ratio.toFixed(2)}`,
+  );
   console.log(`(load average after: ${load()})`);
 }
 
 async function earlyRouting(): Promise<void> {
   console.log(`\n### early routing, demo ensemble (selector trained on whole utterances) on the 9 sample files (load ${load()})`);
   const ens = await Ensemble.load(path.join(root, 'ensembles', 'demo'));
-  const rows = readFileSync(path.join(root, 'samples', 'manifest.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { audio_filepath: string; domain: string });
+  const rows = readFileSync(path.join(root, 'samples', 'manifest.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { audio_filepath: string; domain: string });
   const files = rows.map((r) => ({ file: path.join(root, 'samples', r.audio_filepath), domain: r.domain }));
   console.log('| route on | selection accuracy | CPU per file, early / full (median of paired ratios) | wall |');
   console.log('|---|---|---|---|');
@@ -281,7 +311,11 @@ async function earlyRouting(): Promise<void> {
       const r = await ens.transcribe(file, { earlyRouteSeconds: seconds });
       if (r.model === domain) right++;
       if (seconds > 0) {
-        const p = await paired(() => ens.transcribe(file, { earlyRouteSeconds: seconds }), () => ens.transcribe(file), Math.max(3, Math.floor(REPEATS / 3)));
+        const p = await paired(
+          () => ens.transcribe(file, { earlyRouteSeconds: seconds }),
+          () => ens.transcribe(file),
+          Math.max(3, Math.floor(REPEATS / 3)),
+        );
         cpu.push(p.cpuRatio);
         wall.push(p.ratio);
       }
@@ -309,7 +343,10 @@ async function ortSettings(tmp: string): Promise<void> {
   console.log('|---|---|---|---|---|');
   for (const [name, ort] of variants) {
     const m = await loadCtcModel(dir, { ort });
-    const r = await paired(() => m.runFeatures(feats), () => base.runFeatures(feats));
+    const r = await paired(
+      () => m.runFeatures(feats),
+      () => base.runFeatures(feats),
+    );
     console.log(`| ${name} | ${ms(r.b)} / ${ms(r.cpuB)} | ${ms(r.a)} / ${ms(r.cpuA)} | ${r.ratio.toFixed(2)} | ${r.cpuRatio.toFixed(2)} |`);
     await m.dispose();
   }

@@ -16,10 +16,15 @@ import { synthesizeTones } from '../tests/helpers/wav.js';
 
 const pct = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
 
-async function load(url: string, wav: Uint8Array, clients: number, requests: number): Promise<{ lat: number[]; overhead: number[]; seconds: number; audio: number }> {
+async function load(
+  url: string,
+  wav: Uint8Array,
+  clients: number,
+  requests: number,
+): Promise<{ lat: number[]; overhead: number[]; seconds: number; audio: number }> {
   const lat: number[] = [];
   const overhead: number[] = [];
   let audio = 0;
@@ -59,11 +64,12 @@ async function childServer(dir: string): Promise<{ url: string; stop: () => Prom
     const m = /"msg":"listening","url":"([^"]+)"/.exec(err);
     if (m && /"msg":"models loaded"/.test(err)) {
       return {
-        url: m[1]!,
-        stop: () => new Promise((r) => {
-          child.on('close', () => r());
-          child.kill('SIGTERM');
-        }),
+        url: m[1],
+        stop: () =>
+          new Promise((r) => {
+            child.on('close', () => r());
+            child.kill('SIGTERM');
+          }),
       };
     }
     if (child.exitCode !== null || Date.now() - t0 > 60_000) {

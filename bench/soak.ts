@@ -17,7 +17,7 @@ import { synthesizeTones } from '../tests/helpers/wav.js';
 
 const pct = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : NaN;
+  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : NaN;
 };
 
 function minutesArg(): number {
@@ -69,7 +69,9 @@ function kinds(fx: Fixture, maxBodyBytes: number): Kind[] {
 async function startServe(dir: string, maxBodyMb: number): Promise<{ url: string; pid: number; stop: () => Promise<number | null> } | null> {
   const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli', 'main.js');
   if (!existsSync(cli)) return null;
-  const child = spawn(process.execPath, [cli, 'serve', '--ensemble', dir, '--port', '0', '--max-body-mb', String(maxBodyMb)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'serve', '--ensemble', dir, '--port', '0', '--max-body-mb', String(maxBodyMb)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => {
     err += d;
@@ -81,7 +83,7 @@ async function startServe(dir: string, maxBodyMb: number): Promise<{ url: string
     if (m && /"msg":"models loaded"/.test(err)) {
       const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
       return {
-        url: m[1]!,
+        url: m[1],
         pid: child.pid!,
         stop: () => {
           child.kill('SIGTERM');
@@ -108,7 +110,7 @@ function pick(ks: Kind[], i: number): Kind {
   const total = ks.reduce((a, k) => a + k.weight, 0);
   const u = ((i * 0.6180339887498949) % 1) * total;
   let acc = 0;
-  return ks.find((x) => (acc += x.weight) > u) ?? ks[0]!;
+  return ks.find((x) => (acc += x.weight) > u) ?? ks[0];
 }
 
 /** Valid requests answered per second with `clients` in a closed loop, over the valid mix. */
@@ -154,7 +156,7 @@ export async function run(): Promise<void> {
       const rate = 0.8 * cap;
       const rssStart = await rssMb(srv.url);
       console.log(
-        `capacity ${cap.toFixed(1)} valid req/s (closed loop, ${2 * cpus} clients, ${cpus} workers, load average ${os.loadavg()[0]!.toFixed(1)}); ` +
+        `capacity ${cap.toFixed(1)} valid req/s (closed loop, ${2 * cpus} clients, ${cpus} workers, load average ${os.loadavg()[0].toFixed(1)}); ` +
           `soak at ${rate.toFixed(1)} req/s for ${minutes} min`,
       );
 
@@ -178,7 +180,10 @@ export async function run(): Promise<void> {
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         if (performance.now() >= nextRss) {
           nextRss += 10_000;
-          void rssMb(srv.url).then((v) => rssSamples.push(v), () => undefined);
+          void rssMb(srv.url).then(
+            (v) => rssSamples.push(v),
+            () => undefined,
+          );
         }
         const k = pick(ks, i);
         sent++;
@@ -215,8 +220,10 @@ export async function run(): Promise<void> {
       await Promise.all([...inflight]);
       const seconds = (performance.now() - start) / 1000;
       const rssEnd = await rssMb(srv.url);
-      console.log(`load average at the end ${os.loadavg()[0]!.toFixed(1)} (${os.cpus().length} CPUs)`);
-      console.log(`${sent} requests in ${seconds.toFixed(0)} s (${(sent / seconds).toFixed(1)} req/s), at most ${maxOutstanding} outstanding, ${transportErrors} transport errors`);
+      console.log(`load average at the end ${os.loadavg()[0].toFixed(1)} (${os.cpus().length} CPUs)`);
+      console.log(
+        `${sent} requests in ${seconds.toFixed(0)} s (${(sent / seconds).toFixed(1)} req/s), at most ${maxOutstanding} outstanding, ${transportErrors} transport errors`,
+      );
       for (const [k, v] of [...byStatus.entries()].sort()) console.log(`  ${k}: ${v}`);
       console.log(
         `5xx for valid input: ${validServerErrors} (503 E_BUSY load shedding with Retry-After: ${validShed}; any other: ${validServerErrors - validShed})`,

@@ -20,21 +20,25 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pct = (xs: number[], q: number): number => {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
 
 async function startServe(): Promise<{ child: ChildProcess; url: string }> {
   if (!existsSync(path.join(root, 'dist', 'cli', 'main.js'))) spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), 'serve', '--port', '0', '--workers', '2', '--concurrency', '2', '--max-streams', '64'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(root, 'dist', 'cli', 'main.js'), 'serve', '--port', '0', '--workers', '2', '--concurrency', '2', '--max-streams', '64'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stderr!.on('data', (d: Buffer) => {
       buf += d.toString();
       const m = /"msg":"listening","url":"([^"]+)"/.exec(buf);
-      if (m) resolve(m[1]!);
+      if (m) resolve(m[1]);
     });
     child.on('exit', (c) => reject(new Error(`serve exited with ${c}: ${buf.slice(-500)}`)));
   });
@@ -55,9 +59,9 @@ async function metricMean(url: string): Promise<{ sum: number; count: number }> 
 
 export async function run(): Promise<void> {
   const names = ['en_1', 'vi_1', 'digits_1', 'en_2', 'vi_2', 'digits_2', 'en_3', 'vi_3', 'digits_3'];
-  const clips = await Promise.all(names.map(async (n) => ({ domain: n.split('_')[0]!, x: await loadAudio(path.join(root, 'samples', `${n}.wav`), 16000) })));
+  const clips = await Promise.all(names.map(async (n) => ({ domain: n.split('_')[0], x: await loadAudio(path.join(root, 'samples', `${n}.wav`), 16000) })));
   const conversation = (rot: number): { x: Float32Array; domains: string[] } => {
-    const order = clips.map((_, i) => clips[(i + rot) % clips.length]!);
+    const order = clips.map((_, i) => clips[(i + rot) % clips.length]);
     const gap = 16000;
     const x = new Float32Array(order.reduce((a, c) => a + c.x.length + gap, gap));
     let o = gap;
@@ -69,7 +73,9 @@ export async function run(): Promise<void> {
   };
   const maxN = Number(process.env.BENCH_STREAM_MAX ?? 8);
   const { child, url } = await startServe();
-  console.log(`data: samples/*.wav (3 en, 3 vi, 3 digits), 1 s gaps, ${(conversation(0).x.length / 16000).toFixed(1)} s per stream; serve --workers 2; load average ${os.loadavg()[0]!.toFixed(2)}`);
+  console.log(
+    `data: samples/*.wav (3 en, 3 vi, 3 digits), 1 s gaps, ${(conversation(0).x.length / 16000).toFixed(1)} s per stream; serve --workers 2; load average ${os.loadavg()[0].toFixed(2)}`,
+  );
   console.log('| streams | end of audio → final p50 / p95 (ms) | endpoint → final, server mean (ms) | finals from the domain member | refused |');
   console.log('|---|---|---|---|---|');
   try {

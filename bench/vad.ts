@@ -18,7 +18,7 @@ const shared = path.resolve(repo, '..', 'shared', 'data');
 
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : NaN;
+  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : NaN;
 }
 
 export async function measure(name: string, utts: Utterance[], vad: SileroVad): Promise<void> {
@@ -40,8 +40,8 @@ export async function measure(name: string, utts: Utterance[], vad: SileroVad): 
         missed++;
         continue;
       }
-      startErr.push(over[0]!.start - u.start);
-      endErr.push(over[over.length - 1]!.end - u.end);
+      startErr.push(over[0].start - u.start);
+      endErr.push(over[over.length - 1].end - u.end);
     }
     for (const s of segs) if (placed.filter((u) => s.end > u.start && s.start < u.end).length > 1) merged++;
     const abs = (xs: number[]) => xs.map(Math.abs);
@@ -60,10 +60,20 @@ export async function measure(name: string, utts: Utterance[], vad: SileroVad): 
 
 export async function run(): Promise<void> {
   const vad = await SileroVad.load();
-  await measure('bundled samples (9 utterances ×3)', [...Array(3)].flatMap(() => manifestUtterances(path.join(repo, 'samples', 'manifest.jsonl'), '')), vad);
+  await measure(
+    'bundled samples (9 utterances ×3)',
+    [...Array(3)].flatMap(() => manifestUtterances(path.join(repo, 'samples', 'manifest.jsonl'), '')),
+    vad,
+  );
   if (existsSync(path.join(shared, 'fosd', 'train.jsonl'))) {
     await measure('FOSD vi read speech (100 utterances)', manifestUtterances(path.join(shared, 'fosd', 'train.jsonl'), 'vi', 100), vad);
-    await measure('FSDD digits 8 kHz (100 utterances)', manifestUtterances(path.join(shared, 'fsdd', 'train.jsonl'), 'digits').filter((_, i) => i % 27 === 0).slice(0, 100), vad);
+    await measure(
+      'FSDD digits 8 kHz (100 utterances)',
+      manifestUtterances(path.join(shared, 'fsdd', 'train.jsonl'), 'digits')
+        .filter((_, i) => i % 27 === 0)
+        .slice(0, 100),
+      vad,
+    );
   } else {
     console.log(`(${shared} not found: FOSD/FSDD cases skipped)`);
   }

@@ -37,7 +37,11 @@ interface Utterance {
 }
 
 function pickSentences(): string[] {
-  const train = new Set(readFileSync(path.join(corpusDir, 'en.train.txt'), 'utf8').split('\n').map((s) => s.trim()));
+  const train = new Set(
+    readFileSync(path.join(corpusDir, 'en.train.txt'), 'utf8')
+      .split('\n')
+      .map((s) => s.trim()),
+  );
   const candidates = [
     ...new Set(
       readFileSync(path.join(corpusDir, 'en.test.txt'), 'utf8')
@@ -99,7 +103,8 @@ function synthesizeBpe(text: string, vocab: readonly string[], blank: number, ne
     for (let b = 0; b < blanks; b++) targets.push({ tok: blank, conf: -1, bonus: 0 });
     let conf = -1;
     if (next() < CONFUSION) {
-      do conf = 1 + Math.floor(next() * (V - 1)); // never <unk> (id 0)
+      do
+        conf = 1 + Math.floor(next() * (V - 1)); // never <unk> (id 0)
       while (conf === tok || conf === blank);
     }
     const bonus = next() * 2;

@@ -14,8 +14,22 @@ export function ffmpegCommand(): string {
  */
 export async function decodeWithFfmpeg(input: string | Uint8Array, source: string, why?: string): Promise<DecodedWav> {
   const cmd = ffmpegCommand();
-  const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-i', typeof input === 'string' ? input : 'pipe:0',
-    '-map', '0:a:0', '-vn', '-f', 'wav', '-c:a', 'pcm_f32le', 'pipe:1'];
+  const args = [
+    '-nostdin',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-i',
+    typeof input === 'string' ? input : 'pipe:0',
+    '-map',
+    '0:a:0',
+    '-vn',
+    '-f',
+    'wav',
+    '-c:a',
+    'pcm_f32le',
+    'pipe:1',
+  ];
   const result = await new Promise<{ code: number | null; stdout: Buffer; stderr: string; spawnError?: NodeJS.ErrnoException }>((resolve) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -58,8 +72,22 @@ export async function decodeWithFfmpeg(input: string | Uint8Array, source: strin
  * holds, and the reader can stop (kill) it at any point, e.g. beyond a duration limit.
  */
 export function spawnFfmpegWavStream(input: string | Uint8Array): import('node:child_process').ChildProcessWithoutNullStreams {
-  const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-i', typeof input === 'string' ? input : 'pipe:0',
-    '-map', '0:a:0', '-vn', '-f', 'wav', '-c:a', 'pcm_f32le', 'pipe:1'];
+  const args = [
+    '-nostdin',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-i',
+    typeof input === 'string' ? input : 'pipe:0',
+    '-map',
+    '0:a:0',
+    '-vn',
+    '-f',
+    'wav',
+    '-c:a',
+    'pcm_f32le',
+    'pipe:1',
+  ];
   const child = spawn(ffmpegCommand(), args, { stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin.on('error', () => {
     /* ffmpeg may close stdin early on bad input; its exit status tells */

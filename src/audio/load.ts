@@ -21,8 +21,7 @@ export async function decodeAudio(input: string | Uint8Array, source?: string): 
   }
   if (bytes.length === 0) throw new UserError('empty file (0 bytes); expected audio', { source: name, code: 'E_WAV_EMPTY' });
   if (looksLikeWav(bytes)) return decodeWav(bytes, name);
-  const decoded = await decodeWithFfmpeg(typeof input === 'string' ? input : bytes, name,
-    `not a RIFF/WAVE file (starts with ${printableHead(bytes)})`);
+  const decoded = await decodeWithFfmpeg(typeof input === 'string' ? input : bytes, name, `not a RIFF/WAVE file (starts with ${printableHead(bytes)})`);
   const n = decoded.channels[0]?.length ?? 0;
   if (n === 0) throw new UserError('contains zero samples; expected audio', { source: name, code: 'E_WAV_EMPTY' });
   return decoded;

@@ -89,7 +89,7 @@ function polyphaseTable(fromRate: number, toRate: number, L: number, opts: Resam
       table[ph * width + j] = v;
       sum += v;
     }
-    for (let j = 0; j < width; j++) table[ph * width + j]! /= sum;
+    for (let j = 0; j < width; j++) table[ph * width + j] /= sum;
   }
   if (table.length > MAX_TABLE_VALUES) return table; // odd rate pairs with thousands of phases: not kept
   if (tables.size >= MAX_TABLES) tables.delete(tables.keys().next().value!);
@@ -105,12 +105,12 @@ function dot(x: Float64Array, xi: number, h: Float64Array, hi: number, n: number
   let a3 = 0;
   let j = 0;
   for (; j + 3 < n; j += 4) {
-    a0 += x[xi + j]! * h[hi + j]!;
-    a1 += x[xi + j + 1]! * h[hi + j + 1]!;
-    a2 += x[xi + j + 2]! * h[hi + j + 2]!;
-    a3 += x[xi + j + 3]! * h[hi + j + 3]!;
+    a0 += x[xi + j] * h[hi + j];
+    a1 += x[xi + j + 1] * h[hi + j + 1];
+    a2 += x[xi + j + 2] * h[hi + j + 2];
+    a3 += x[xi + j + 3] * h[hi + j + 3];
   }
-  for (; j < n; j++) a0 += x[xi + j]! * h[hi + j]!;
+  for (; j < n; j++) a0 += x[xi + j] * h[hi + j];
   return a0 + a1 + (a2 + a3);
 }
 
@@ -134,8 +134,8 @@ function spectrumOf(fromRate: number, toRate: number, opts: ResampleOptions, tab
   const im = new Float64Array(n);
   // g_p[j] = h_p[width − 1 − j]: convolving with the reversed filter gives the correlation the direct form computes.
   for (let j = 0; j < width; j++) {
-    re[j] = table[width - 1 - j]!;
-    if (L === 2) im[j] = table[width + width - 1 - j]!;
+    re[j] = table[width - 1 - j];
+    if (L === 2) im[j] = table[width + width - 1 - j];
   }
   fft.transform(re, im);
   s = { fft, re, im };
@@ -167,10 +167,10 @@ function fftPolyphase(x: Float64Array, out: Float32Array, L: number, M: number, 
     f.fft.transform(re, im);
     // Y = X·H, then the inverse FFT as conj(FFT(conj(Y))) / N.
     for (let k = 0; k < N; k++) {
-      const a = re[k]!;
-      const b = im[k]!;
-      const c = f.re[k]!;
-      const d = f.im[k]!;
+      const a = re[k];
+      const b = im[k];
+      const c = f.re[k];
+      const d = f.im[k];
       re[k] = a * c - b * d;
       im[k] = -(a * d + b * c);
     }
@@ -182,7 +182,7 @@ function fftPolyphase(x: Float64Array, out: Float32Array, L: number, M: number, 
       const m = k0 + 1;
       if (m >= end) break;
       const i = m - s + width - 1;
-      out[n] = (num - k0 * L === 0 ? re[i]! : -im[i]!) * scale;
+      out[n] = (num - k0 * L === 0 ? re[i] : -im[i]) * scale;
     }
   }
 }
@@ -208,7 +208,7 @@ export function resample(input: Float32Array, fromRate: number, toRate: number, 
   const out = new Float32Array(nOut);
   // Zero-padded copy so the inner loop needs no bounds checks.
   const x = new Float64Array(nIn + 2 * K + 2);
-  for (let i = 0; i < nIn; i++) x[i + K] = input[i]!;
+  for (let i = 0; i < nIn; i++) x[i + K] = input[i];
 
   if (L <= 2 && (opts.method ?? 'auto') === 'auto' && nOut * width > 1 << 14) {
     const table = polyphaseTable(fromRate, toRate, L, opts, d, K, width);
@@ -243,8 +243,8 @@ export function resample(input: Float32Array, fromRate: number, toRate: number, 
       const pos = (frac - (j - K + 1) + span) * R;
       const i = Math.floor(pos);
       const w = pos - i;
-      const h = fine[i]! * (1 - w) + fine[i + 1]! * w;
-      acc += x[base + j]! * h;
+      const h = fine[i] * (1 - w) + fine[i + 1] * w;
+      acc += x[base + j] * h;
       sum += h;
     }
     out[n] = acc / sum;
@@ -301,7 +301,7 @@ export class StreamingResampler {
           table[ph * width + j] = v;
           sum += v;
         }
-        for (let j = 0; j < width; j++) table[ph * width + j]! /= sum;
+        for (let j = 0; j < width; j++) table[ph * width + j] /= sum;
       }
       this.table = table;
     } else {
@@ -340,7 +340,7 @@ export class StreamingResampler {
       next.set(this.buf.subarray(0, this.bufLen));
       this.buf = next;
     }
-    for (let i = 0; i < chunk.length; i++) this.buf[this.bufLen + i] = chunk[i]!;
+    for (let i = 0; i < chunk.length; i++) this.buf[this.bufLen + i] = chunk[i];
     this.bufLen += chunk.length;
     this.inCount += chunk.length;
   }
@@ -348,7 +348,7 @@ export class StreamingResampler {
   /** Input sample at absolute index `i` (zero outside the signal). */
   private at(i: number): number {
     const r = i - this.bufStart;
-    return r >= 0 && r < this.bufLen ? this.buf[r]! : 0;
+    return r >= 0 && r < this.bufLen ? this.buf[r] : 0;
   }
 
   private produce(final: boolean): Float32Array {
@@ -366,7 +366,7 @@ export class StreamingResampler {
       let acc = 0;
       if (this.table) {
         const tb = (num - k0 * L) * width;
-        for (let j = 0; j < width; j++) acc += this.at(first + j) * this.table[tb + j]!;
+        for (let j = 0; j < width; j++) acc += this.at(first + j) * this.table[tb + j];
       } else {
         const fine = this.fine!;
         const R = 1024;
@@ -376,7 +376,7 @@ export class StreamingResampler {
           const pos = (frac - (j - K + 1) + this.span) * R;
           const i = Math.floor(pos);
           const w = pos - i;
-          const h = fine[i]! * (1 - w) + fine[i + 1]! * w;
+          const h = fine[i] * (1 - w) + fine[i + 1] * w;
           acc += this.at(first + j) * h;
           sum += h;
         }

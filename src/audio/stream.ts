@@ -57,7 +57,7 @@ interface WavLayout {
 /** Find the fmt and data chunks; null when the header is not within `bytes` (then decode whole). */
 function wavLayout(bytes: Uint8Array, fileSize: number, source: string): WavLayout | null {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tag = (p: number) => String.fromCharCode(bytes[p]!, bytes[p + 1]!, bytes[p + 2]!, bytes[p + 3]!);
+  const tag = (p: number) => String.fromCharCode(bytes[p], bytes[p + 1], bytes[p + 2], bytes[p + 3]);
   let pos = 12;
   let fmt: { channels: number; sampleRate: number; blockAlign: number; bits: number } | null = null;
   while (pos + 8 <= bytes.length) {
@@ -309,7 +309,8 @@ function ffmpegStream(input: string | Uint8Array, chunkSeconds: number, o: Audio
             out[outLen++] = v;
             takeLeft--;
             produced++;
-            if (o.maxSeconds !== undefined && produced > o.maxSeconds * layout.sampleRate) throw tooLong(produced / layout.sampleRate, o.maxSeconds, source, false);
+            if (o.maxSeconds !== undefined && produced > o.maxSeconds * layout.sampleRate)
+              throw tooLong(produced / layout.sampleRate, o.maxSeconds, source, false);
             if (outLen === step) {
               yield out;
               out = new Float32Array(step);

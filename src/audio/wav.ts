@@ -26,7 +26,7 @@ const FORMAT_NAMES: Record<number, string> = {
 
 function ascii(bytes: Uint8Array, start: number, len: number): string {
   let s = '';
-  for (let i = start; i < start + len && i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+  for (let i = start; i < start + len && i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
   return s;
 }
 
@@ -92,7 +92,7 @@ export function linearToAlaw(x: number): number {
     pcm = -pcm - 1;
   }
   let seg = 0;
-  while (seg < 8 && pcm > segEnd[seg]!) seg++;
+  while (seg < 8 && pcm > segEnd[seg]) seg++;
   if (seg >= 8) return (0x7f ^ mask) & 0xff;
   const aval = (seg << 4) | ((seg < 2 ? pcm >> 1 : pcm >> seg) & 0x0f);
   return (aval ^ mask) & 0xff;
@@ -156,7 +156,9 @@ export function decodeWav(bytes: Uint8Array, source = '<buffer>'): DecodedWav {
         if (valid > 0) fmt.validBits = valid;
         // SubFormat GUID: first two bytes are the format code, the rest is the KSDATAFORMAT suffix.
         fmt.formatTag = view.getUint16(body + 24, true);
-        const suffix = Array.from(bytes.subarray(body + 26, body + 40)).map((b) => b.toString(16).padStart(2, '0')).join('');
+        const suffix = Array.from(bytes.subarray(body + 26, body + 40))
+          .map((b) => b.toString(16).padStart(2, '0'))
+          .join('');
         if (suffix !== '000000001000800000aa00389b71') {
           fail(`WAVE_FORMAT_EXTENSIBLE with an unknown SubFormat GUID; expected PCM, IEEE float, mu-law or A-law`, 'E_WAV_ENCODING');
         }
@@ -204,10 +206,9 @@ export function decodeWav(bytes: Uint8Array, source = '<buffer>'): DecodedWav {
       }
       encoding = `PCM ${b}-bit`;
       bytesPerSample = b / 8;
-      if (b === 8) read = (o) => (bytes[o]! - 128) / 128;
+      if (b === 8) read = (o) => (bytes[o] - 128) / 128;
       else if (b === 16) read = (o) => view.getInt16(o, true) / 32768;
-      else if (b === 24)
-        read = (o) => (((bytes[o]! | (bytes[o + 1]! << 8) | (bytes[o + 2]! << 16)) << 8) >> 8) / 8388608;
+      else if (b === 24) read = (o) => (((bytes[o] | (bytes[o + 1] << 8) | (bytes[o + 2] << 16)) << 8) >> 8) / 8388608;
       else read = (o) => view.getInt32(o, true) / 2147483648;
       break;
     }
@@ -221,12 +222,13 @@ export function decodeWav(bytes: Uint8Array, source = '<buffer>'): DecodedWav {
     }
     case WAVE_FORMAT_MULAW:
     case WAVE_FORMAT_ALAW: {
-      if (f.bitsPerSample !== 8) fail(`G.711 ${f.formatTag === WAVE_FORMAT_MULAW ? 'mu' : 'A'}-law needs 8 bits per sample, got ${f.bitsPerSample}`, 'E_WAV_ENCODING');
+      if (f.bitsPerSample !== 8)
+        fail(`G.711 ${f.formatTag === WAVE_FORMAT_MULAW ? 'mu' : 'A'}-law needs 8 bits per sample, got ${f.bitsPerSample}`, 'E_WAV_ENCODING');
       const table = new Float32Array(256);
       for (let i = 0; i < 256; i++) table[i] = f.formatTag === WAVE_FORMAT_MULAW ? mulawToLinear(i) : alawToLinear(i);
       encoding = f.formatTag === WAVE_FORMAT_MULAW ? 'mu-law' : 'A-law';
       bytesPerSample = 1;
-      read = (o) => table[bytes[o]!]!;
+      read = (o) => table[bytes[o]];
       break;
     }
     default: {
@@ -247,7 +249,7 @@ export function decodeWav(bytes: Uint8Array, source = '<buffer>'): DecodedWav {
   if (f.formatTag === WAVE_FORMAT_PCM && bytesPerSample === 2) {
     // The common case, without the per-sample closure and finiteness check (integers are always finite).
     for (let c = 0; c < f.channels; c++) {
-      const ch = channels[c]!;
+      const ch = channels[c];
       for (let i = 0, o = dataStart + c * 2; i < n; i++, o += blockAlign) ch[i] = view.getInt16(o, true) / 32768;
     }
     return { sampleRate: f.sampleRate, channels, encoding };
@@ -259,7 +261,7 @@ export function decodeWav(bytes: Uint8Array, source = '<buffer>'): DecodedWav {
       if (!Number.isFinite(v)) {
         fail(`sample ${i} of channel ${c} is ${v} (${(i / f.sampleRate).toFixed(3)} s); audio must be finite`, 'E_WAV_NONFINITE');
       }
-      channels[c]![i] = v;
+      channels[c][i] = v;
     }
   }
   return { sampleRate: f.sampleRate, channels, encoding };
@@ -280,18 +282,18 @@ export function selectChannels(channels: Float32Array[], selector: null | 'avera
       code: 'E_AUDIO_CHANNELS',
     });
   }
-  return mixToMono(picks.map((c) => channels[c]!));
+  return mixToMono(picks.map((c) => channels[c]));
 }
 
 /** Average the channels (NeMo's `channel_selector=None`), float32 like NeMo's numpy mean on float32 data. */
 export function mixToMono(channels: Float32Array[]): Float32Array {
-  if (channels.length === 1) return channels[0]!;
-  const n = channels[0]!.length;
+  if (channels.length === 1) return channels[0];
+  const n = channels[0].length;
   const out = new Float32Array(n);
   const k = channels.length;
   for (let i = 0; i < n; i++) {
     let s = 0;
-    for (let c = 0; c < k; c++) s += channels[c]![i]!;
+    for (let c = 0; c < k; c++) s += channels[c][i];
     out[i] = s / k;
   }
   return out;
@@ -309,11 +311,7 @@ export interface EncodeWavOptions {
  * Encode one or more channels (interleaved on write) as a WAV file. Integer encodings clip to [-1, 1)
  * and round to nearest.
  */
-export function encodeWav(
-  samples: Float32Array | Float32Array[],
-  sampleRate: number,
-  options: EncodeWavOptions = {},
-): Uint8Array {
+export function encodeWav(samples: Float32Array | Float32Array[], sampleRate: number, options: EncodeWavOptions = {}): Uint8Array {
   const channels = Array.isArray(samples) ? samples : [samples];
   const encoding = options.encoding ?? 'pcm16';
   const nch = channels.length;
@@ -363,7 +361,7 @@ export function encodeWav(
   const clip = (x: number) => (x > 1 ? 1 : x < -1 ? -1 : x);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < nch; c++) {
-      const x = channels[c]![i]!;
+      const x = channels[c][i];
       switch (encoding) {
         case 'pcm8':
           out[o] = Math.max(0, Math.min(255, Math.round(clip(x) * 128) + 128));

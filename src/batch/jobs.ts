@@ -93,7 +93,14 @@ export function canonicalOptions(options: Record<string, unknown>): JobTranscrib
 }
 
 /** Deterministic job id of a manifest entry in a batch (BullMQ ids must not be integers or contain ':'). */
-export function jobIdOf(name: string, audio: string, offset: number | null, duration: number | null, options: JobTranscribeOptions, ensembleId: string): string {
+export function jobIdOf(
+  name: string,
+  audio: string,
+  offset: number | null,
+  duration: number | null,
+  options: JobTranscribeOptions,
+  ensembleId: string,
+): string {
   const key = JSON.stringify([name, audio, offset, duration, canonicalOptions(options), ensembleId]);
   return `u${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
 }
@@ -161,7 +168,9 @@ export async function ensureBatchMeta(redis: Redis, ref: QueueRef, meta: BatchMe
     );
   }
   if (before.options !== options) {
-    throw new UserError(`batch "${meta.name}" was submitted with options ${before.options}; these are ${options}: use another --name`, { code: 'E_BATCH_OPTIONS' });
+    throw new UserError(`batch "${meta.name}" was submitted with options ${before.options}; these are ${options}: use another --name`, {
+      code: 'E_BATCH_OPTIONS',
+    });
   }
 }
 
@@ -215,7 +224,14 @@ export async function submitBatch(manifest: Manifest, o: SubmitOptions): Promise
       code: 'E_BATCH_EMBED',
     });
   }
-  await ensureBatchMeta(o.redis, o, { name, ensembleId: o.ensembleId, ensembleDir: o.ensembleDir, options, manifest: manifest.file, createdAt: new Date().toISOString() });
+  await ensureBatchMeta(o.redis, o, {
+    name,
+    ensembleId: o.ensembleId,
+    ensembleDir: o.ensembleDir,
+    options,
+    manifest: manifest.file,
+    createdAt: new Date().toISOString(),
+  });
   const queue = new Queue(o.queue, { connection: o.connection, prefix: o.prefix ?? BATCH_DEFAULTS.prefix });
   queue.on('error', () => undefined);
   const jobOpts = jobOptions(o.attempts, o.backoffMs);
@@ -240,14 +256,22 @@ export async function submitBatch(manifest: Manifest, o: SubmitOptions): Promise
         part.push({ id, data });
       }
       if (part.length === 0) continue;
-      const exists = await registerJobs(o.redis, o, name, part.map((p) => p.id));
+      const exists = await registerJobs(
+        o.redis,
+        o,
+        name,
+        part.map((p) => p.id),
+      );
       const fresh = part.filter((_, i) => !exists[i]);
       existing += part.length - fresh.length;
       if (o.embedAudio) {
         for (const p of fresh) {
           const st = await fs.stat(p.data.audio);
           if (st.size > maxEmbed) {
-            throw new UserError(`${st.size} bytes is over the --embed-audio limit of ${maxEmbed} bytes`, { source: `${manifest.file}:${p.data.line}`, code: 'E_BATCH_EMBED' });
+            throw new UserError(`${st.size} bytes is over the --embed-audio limit of ${maxEmbed} bytes`, {
+              source: `${manifest.file}:${p.data.line}`,
+              code: 'E_BATCH_EMBED',
+            });
           }
           p.data.audioBase64 = (await fs.readFile(p.data.audio)).toString('base64');
         }

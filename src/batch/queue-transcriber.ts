@@ -16,7 +16,17 @@ import { UserError } from '../util/errors.js';
 import { commandConnection, connectRedis } from './connection.js';
 import { BATCH_DEFAULTS } from './defaults.js';
 import { ensembleIdentity } from './identity.js';
-import { canonicalOptions, checkBatchName, ensureBatchMeta, jobIdOf, jobOptions, JOB_SCHEMA_VERSION, registerJobs, type BatchJobData, type JobTranscribeOptions } from './jobs.js';
+import {
+  canonicalOptions,
+  checkBatchName,
+  ensureBatchMeta,
+  jobIdOf,
+  jobOptions,
+  JOB_SCHEMA_VERSION,
+  registerJobs,
+  type BatchJobData,
+  type JobTranscribeOptions,
+} from './jobs.js';
 
 export interface QueueTranscriberOptions {
   redisUrl: string;
@@ -76,12 +86,30 @@ export class QueueTranscriber {
     const ref = { queue: this.queue.name };
     let meta = this.metaDone.get(name);
     if (!meta) {
-      meta = ensureBatchMeta(this.redis, ref, { name, ensembleId: this.ensembleId, ensembleDir: this.ensembleDir, options: opts, manifest: '(ensemble eval)', createdAt: new Date().toISOString() });
+      meta = ensureBatchMeta(this.redis, ref, {
+        name,
+        ensembleId: this.ensembleId,
+        ensembleDir: this.ensembleDir,
+        options: opts,
+        manifest: '(ensemble eval)',
+        createdAt: new Date().toISOString(),
+      });
       this.metaDone.set(name, meta);
     }
     await meta;
     const id = jobIdOf(name, audio, null, null, opts, this.ensembleId);
-    const data: BatchJobData = { v: JOB_SCHEMA_VERSION, batch: name, audio, audioFilepath: audio, duration: null, offset: null, text: null, line: 0, options: opts, ensembleId: this.ensembleId };
+    const data: BatchJobData = {
+      v: JOB_SCHEMA_VERSION,
+      batch: name,
+      audio,
+      audioFilepath: audio,
+      duration: null,
+      offset: null,
+      text: null,
+      line: 0,
+      options: opts,
+      ensembleId: this.ensembleId,
+    };
     const [exists] = await registerJobs(this.redis, ref, name, [id]);
     const job = exists ? await this.queue.getJob(id) : await this.queue.add(name, data, { ...jobOptions(), jobId: id });
     if (!job) throw new Error(`job ${id} vanished from the queue`);

@@ -48,7 +48,8 @@ export interface BatchStatus {
 
 async function meta(redis: Redis, ref: QueueRef, name: string): Promise<Record<string, string>> {
   const m = await redis.hgetall(batchKeys(ref, name).meta);
-  if (m.ensembleId === undefined) throw new UserError(`no batch named "${name}" on queue "${ref.queue}" (submit it with \`ensemble batch submit\`)`, { code: 'E_BATCH_UNKNOWN' });
+  if (m.ensembleId === undefined)
+    throw new UserError(`no batch named "${name}" on queue "${ref.queue}" (submit it with \`ensemble batch submit\`)`, { code: 'E_BATCH_UNKNOWN' });
   return m;
 }
 
@@ -72,7 +73,7 @@ async function* walk(redis: Redis, ref: QueueRef, name: string, fields: string[]
     const per = fields.length ? 4 : 3;
     yield ids.map((id, i) => {
       const at = (k: number): unknown => {
-        const [err, v] = res[i * per + k]!;
+        const [err, v] = res[i * per + k];
         if (err) throw err;
         return v;
       };
@@ -89,7 +90,20 @@ async function* walk(redis: Redis, ref: QueueRef, name: string, fields: string[]
 export async function batchStatus(redis: Redis, ref: QueueRef, nameArg: string, now = Date.now()): Promise<BatchStatus> {
   const name = checkBatchName(nameArg);
   const m = await meta(redis, ref, name);
-  const s: BatchStatus = { name, ensembleId: m.ensembleId!, total: 0, completed: 0, failed: 0, pending: 0, missing: 0, active: 0, workers: 0, ratePerSecond: 0, etaSeconds: null, audioSecondsDone: 0 };
+  const s: BatchStatus = {
+    name,
+    ensembleId: m.ensembleId!,
+    total: 0,
+    completed: 0,
+    failed: 0,
+    pending: 0,
+    missing: 0,
+    active: 0,
+    workers: 0,
+    ratePerSecond: 0,
+    etaSeconds: null,
+    audioSecondsDone: 0,
+  };
   const windowMs = BATCH_DEFAULTS.rateWindowSeconds * 1000;
   let recent = 0;
   let first = Infinity;
@@ -118,7 +132,9 @@ export async function batchStatus(redis: Redis, ref: QueueRef, nameArg: string, 
   s.active = Number(active ?? 0);
   // BullMQ names a worker's connection `PREFIX:base64(QUEUE):w:NAME`
   const tag = `${ref.prefix ?? BATCH_DEFAULTS.prefix}:${Buffer.from(ref.queue).toString('base64')}:w:`;
-  s.workers = String(clients ?? '').split('\n').filter((l) => l.includes(`name=${tag}`)).length;
+  s.workers = String(clients ?? '')
+    .split('\n')
+    .filter((l) => l.includes(`name=${tag}`)).length;
   return s;
 }
 
@@ -141,8 +157,9 @@ export async function collectBatch(redis: Redis, ref: QueueRef, nameArg: string,
   const r: CollectResult = { total: 0, completed: 0, failed: [], pending: 0, missing: 0 };
   if (!options.partial) {
     for await (const part of walk(redis, ref, name, [])) {
-      for (const e of part) if (e.state === 'pending') r.pending++;
-      else if (e.state === 'missing') r.missing++;
+      for (const e of part)
+        if (e.state === 'pending') r.pending++;
+        else if (e.state === 'missing') r.missing++;
     }
     if (r.pending > 0 || r.missing > 0) return r;
   }
@@ -166,7 +183,7 @@ export async function collectBatch(redis: Redis, ref: QueueRef, nameArg: string,
           continue;
         }
         const entry = data ?? { audioFilepath: `(job ${e.id})`, duration: null, text: null };
-        const error = e.state === 'failed' ? reason ?? 'failed' : e.state === 'pending' ? 'pending' : 'not submitted';
+        const error = e.state === 'failed' ? (reason ?? 'failed') : e.state === 'pending' ? 'pending' : 'not submitted';
         if (e.state === 'pending') r.pending++;
         else if (e.state === 'missing') r.missing++;
         else r.failed.push({ line: data?.line ?? null, audio: entry.audioFilepath, error });
@@ -200,7 +217,12 @@ export async function retryFailed(redis: Redis, ref: QueueRef, nameArg: string, 
 }
 
 /** Delete a batch: its jobs (results included) and our keys. Running jobs are left alone (counted in `running`). */
-export async function removeBatch(redis: Redis, ref: QueueRef, nameArg: string, remove: (id: string) => Promise<boolean>): Promise<{ removed: number; running: number }> {
+export async function removeBatch(
+  redis: Redis,
+  ref: QueueRef,
+  nameArg: string,
+  remove: (id: string) => Promise<boolean>,
+): Promise<{ removed: number; running: number }> {
   const name = checkBatchName(nameArg);
   await meta(redis, ref, name);
   let removed = 0;

@@ -109,12 +109,26 @@ export class BatchWorker {
     w.worker.on('failed', (job, err) => {
       if (!job || err.name === 'WaitingError') return;
       const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-      log({ msg: final ? 'job failed' : 'job will be retried', job: job.id, batch: job.name, audio: (job.data as BatchJobData).audioFilepath, error: err.message, attempts: job.attemptsMade });
+      log({
+        msg: final ? 'job failed' : 'job will be retried',
+        job: job.id,
+        batch: job.name,
+        audio: (job.data as BatchJobData).audioFilepath,
+        error: err.message,
+        attempts: job.attemptsMade,
+      });
     });
     w.worker.on('stalled', (id) => log({ msg: 'stalled job handed on', job: id }));
     w.worker.on('error', (err) => log({ msg: 'queue error', error: err.message }));
     await w.worker.waitUntilReady();
-    log({ msg: 'worker ready', ensemble: identity, dir: opts.ensembleDir, concurrency, threads: pooled ? concurrency : 0, queue: opts.queue ?? BATCH_DEFAULTS.queue });
+    log({
+      msg: 'worker ready',
+      ensemble: identity,
+      dir: opts.ensembleDir,
+      concurrency,
+      threads: pooled ? concurrency : 0,
+      queue: opts.queue ?? BATCH_DEFAULTS.queue,
+    });
     return w;
   }
 
@@ -132,11 +146,16 @@ export class BatchWorker {
       throw new WaitingError();
     }
     try {
-      const audio = d.audioBase64 !== undefined
-        ? Buffer.from(d.audioBase64, 'base64')
-        : isUrl(d.audio)
-          ? await fetchAudio(d.audio, this.opts.maxFetchBytes ?? BATCH_DEFAULTS.maxFetchMb * 1024 * 1024, this.opts.fetchTimeoutMs ?? BATCH_DEFAULTS.fetchTimeoutMs)
-          : d.audio;
+      const audio =
+        d.audioBase64 !== undefined
+          ? Buffer.from(d.audioBase64, 'base64')
+          : isUrl(d.audio)
+            ? await fetchAudio(
+                d.audio,
+                this.opts.maxFetchBytes ?? BATCH_DEFAULTS.maxFetchMb * 1024 * 1024,
+                this.opts.fetchTimeoutMs ?? BATCH_DEFAULTS.fetchTimeoutMs,
+              )
+            : d.audio;
       const options = typeof audio === 'string' ? d.options : { ...d.options, source: d.audioFilepath };
       return await transcribeEntry(this.transcriber, d, audio, options);
     } catch (e) {

@@ -61,44 +61,58 @@ export function register(program: Command): void {
     .option('--backoff-ms <n>', 'first retry delay, doubling each time', String(B.backoffMs))
     .option('--no-check-audio', 'do not check that the audio files exist here (workers see other storage)')
     .option('--embed-audio', `put each file's bytes into its job (up to ${B.maxEmbedMb} MB each), for workers that cannot read these files`)
-    .action(async (manifestFile: string, opts: QueueCliOptions & { ensemble?: string; lm?: boolean; beam?: string; all?: boolean; attempts: string; backoffMs: string; checkAudio: boolean; embedAudio?: boolean }) => {
-      const url = parseRedisUrl(opts.redis);
-      const name = checkBatchName(opts.name);
-      const beam = optionalNumber('--beam', opts.beam, { integer: true, min: 1 });
-      if (beam !== undefined && !opts.lm) throw new UserError('--beam needs --lm (greedy decoding has no beam)');
-      const attempts = optionalNumber('--attempts', opts.attempts, { integer: true, min: 1 })!;
-      const backoffMs = optionalNumber('--backoff-ms', opts.backoffMs, { integer: true, min: 0 })!;
-      const dir = resolveEnsembleDir(opts.ensemble);
-      if (opts.lm) {
-        const { json } = await readEnsembleJson(dir);
-        if (!json.models.some((m) => m.lm)) throw new UserError('--lm: no member of this ensemble has an LM (set lm: in the ensemble YAML and rebuild)');
-      }
-      const manifest = await loadManifest(manifestFile, { checkAudio: false });
-      const ensembleId = await ensembleIdentity(dir);
-      // the same options object `infer` passes to the shared step, so new options flow through unchanged
-      const options: JobTranscribeOptions = { lm: Boolean(opts.lm), all: Boolean(opts.all), beam };
-      const redis = await connectRedis(url);
-      try {
-        const r = await submitBatch(manifest, {
-          redis,
-          connection: commandConnection(url),
-          queue: opts.queue,
-          name,
-          ensembleId,
-          ensembleDir: dir,
-          options,
-          attempts,
-          backoffMs,
-          checkAudio: opts.checkAudio,
-          embedAudio: Boolean(opts.embedAudio),
-        });
-        process.stdout.write(
-          `${name}: ${r.entries} manifest entries (${r.jobs} distinct), ${r.added} jobs added, ${r.existing} already queued or done; ensemble ${ensembleId}\n`,
-        );
-      } finally {
-        redis.disconnect();
-      }
-    });
+    .action(
+      async (
+        manifestFile: string,
+        opts: QueueCliOptions & {
+          ensemble?: string;
+          lm?: boolean;
+          beam?: string;
+          all?: boolean;
+          attempts: string;
+          backoffMs: string;
+          checkAudio: boolean;
+          embedAudio?: boolean;
+        },
+      ) => {
+        const url = parseRedisUrl(opts.redis);
+        const name = checkBatchName(opts.name);
+        const beam = optionalNumber('--beam', opts.beam, { integer: true, min: 1 });
+        if (beam !== undefined && !opts.lm) throw new UserError('--beam needs --lm (greedy decoding has no beam)');
+        const attempts = optionalNumber('--attempts', opts.attempts, { integer: true, min: 1 })!;
+        const backoffMs = optionalNumber('--backoff-ms', opts.backoffMs, { integer: true, min: 0 })!;
+        const dir = resolveEnsembleDir(opts.ensemble);
+        if (opts.lm) {
+          const { json } = await readEnsembleJson(dir);
+          if (!json.models.some((m) => m.lm)) throw new UserError('--lm: no member of this ensemble has an LM (set lm: in the ensemble YAML and rebuild)');
+        }
+        const manifest = await loadManifest(manifestFile, { checkAudio: false });
+        const ensembleId = await ensembleIdentity(dir);
+        // the same options object `infer` passes to the shared step, so new options flow through unchanged
+        const options: JobTranscribeOptions = { lm: Boolean(opts.lm), all: Boolean(opts.all), beam };
+        const redis = await connectRedis(url);
+        try {
+          const r = await submitBatch(manifest, {
+            redis,
+            connection: commandConnection(url),
+            queue: opts.queue,
+            name,
+            ensembleId,
+            ensembleDir: dir,
+            options,
+            attempts,
+            backoffMs,
+            checkAudio: opts.checkAudio,
+            embedAudio: Boolean(opts.embedAudio),
+          });
+          process.stdout.write(
+            `${name}: ${r.entries} manifest entries (${r.jobs} distinct), ${r.added} jobs added, ${r.existing} already queued or done; ensemble ${ensembleId}\n`,
+          );
+        } finally {
+          redis.disconnect();
+        }
+      },
+    );
 
   queueOptions(batch.command('status').description('counts, rate and ETA of a batch (a progress bar on a terminal; --watch keeps it updating)'))
     .requiredOption('--name <job>', 'batch name')
@@ -143,13 +157,18 @@ export function register(program: Command): void {
         const r = await collectBatch(redis, { queue: opts.queue }, name, path.resolve(opts.output), { partial: Boolean(opts.partial) });
         if (!opts.partial && (r.pending > 0 || r.missing > 0)) {
           const missing = r.missing ? `, ${r.missing} not submitted (submit the manifest again)` : '';
-          throw new UserError(`batch "${name}" is not finished: ${r.pending} entries pending${missing}; wait (\`ensemble batch status --watch\`) or pass --partial`, {
-            code: 'E_BATCH_PENDING',
-          });
+          throw new UserError(
+            `batch "${name}" is not finished: ${r.pending} entries pending${missing}; wait (\`ensemble batch status --watch\`) or pass --partial`,
+            {
+              code: 'E_BATCH_PENDING',
+            },
+          );
         }
         for (const f of r.failed.slice(0, 20)) process.stderr.write(`failed: line ${f.line ?? '?'}: ${f.audio}: ${f.error}\n`);
         if (r.failed.length > 20) process.stderr.write(`failed: … and ${r.failed.length - 20} more (lines with "error" in ${opts.output})\n`);
-        process.stdout.write(`${name}: wrote ${r.total} lines to ${opts.output} (${r.completed} completed, ${r.failed.length} failed${r.pending ? `, ${r.pending} pending` : ''})\n`);
+        process.stdout.write(
+          `${name}: wrote ${r.total} lines to ${opts.output} (${r.completed} completed, ${r.failed.length} failed${r.pending ? `, ${r.pending} pending` : ''})\n`,
+        );
         if (r.failed.length > 0) process.exitCode = 3;
       } finally {
         redis.disconnect();
@@ -185,7 +204,9 @@ export function register(program: Command): void {
       try {
         const r = await removeBatch(redis, { queue: opts.queue }, name, async (id) => (await queue.remove(id)) === 1);
         if (r.running > 0) {
-          throw new UserError(`batch "${name}": ${r.removed} job(s) removed, ${r.running} running now were kept; run remove again when they finish`, { code: 'E_BATCH_RUNNING' });
+          throw new UserError(`batch "${name}": ${r.removed} job(s) removed, ${r.running} running now were kept; run remove again when they finish`, {
+            code: 'E_BATCH_RUNNING',
+          });
         }
         process.stdout.write(`${name}: removed ${r.removed} job(s) and the batch\n`);
       } finally {

@@ -63,7 +63,7 @@ export function register(program: Command): void {
     .option('--ensemble <dir>', 'ensemble folder (ensemble.json); default: the bundled ensembles/demo')
     .option(
       '--test <domain=manifest>',
-      'a labelled test set: DOMAIN is the member the utterances belong to, MANIFEST a NeMo JSONL with audio_filepath and text (repeatable); default: the members\' test_manifest from the ensemble YAML (ensemble.json testManifest)',
+      "a labelled test set: DOMAIN is the member the utterances belong to, MANIFEST a NeMo JSONL with audio_filepath and text (repeatable); default: the members' test_manifest from the ensemble YAML (ensemble.json testManifest)",
       (v: string, prev: string[]) => [...prev, v],
       [] as string[],
     )
@@ -74,7 +74,10 @@ export function register(program: Command): void {
     .option('--early-route <seconds>', 'also route every utterance on its first SECONDS (a third pass) and report accuracy, WER and cost next to the main pass')
     .option('--quiet', 'no progress and no summary on the terminal')
     .option('--allow-changed-models', ALLOW_CHANGED_HELP)
-    .option('--redis <url>', `run the decoding passes as jobs on this Redis queue, done by \`ensemble worker\`s with the same ensemble (--jobs: utterances in flight, default ${BATCH_DEFAULTS.evalInFlight})`)
+    .option(
+      '--redis <url>',
+      `run the decoding passes as jobs on this Redis queue, done by \`ensemble worker\`s with the same ensemble (--jobs: utterances in flight, default ${BATCH_DEFAULTS.evalInFlight})`,
+    )
     .option('--queue <name>', 'BullMQ queue for --redis', BATCH_DEFAULTS.queue)
     .action(async (opts: EvalCliOptions) => {
       const viaQueue = opts.redis !== undefined;
@@ -95,8 +98,16 @@ export function register(program: Command): void {
       // One ensemble per worker thread (ONNX Runtime inference blocks its thread); in-thread when the
       // compiled worker script is not there (running from the TypeScript sources).
       const ensemble = await loading;
-      const where = ensemble instanceof QueueTranscriber ? `queue "${opts.queue}" on ${redactUrl(parseRedisUrl(opts.redis))} (batches ${ensemble.name}.greedy/.lm)` : null;
-      if (!opts.quiet) process.stderr.write(where ? `eval: ${jobs} utterances in flight on ${where}\n` : pooled ? `eval: ${jobs} worker thread(s)\n` : 'eval: in-thread (no compiled worker script)\n');
+      const where =
+        ensemble instanceof QueueTranscriber ? `queue "${opts.queue}" on ${redactUrl(parseRedisUrl(opts.redis))} (batches ${ensemble.name}.greedy/.lm)` : null;
+      if (!opts.quiet)
+        process.stderr.write(
+          where
+            ? `eval: ${jobs} utterances in flight on ${where}\n`
+            : pooled
+              ? `eval: ${jobs} worker thread(s)\n`
+              : 'eval: in-thread (no compiled worker script)\n',
+        );
       try {
         const members = ensemble.members().map((m) => m.name);
         for (const t of tests) {

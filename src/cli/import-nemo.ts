@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .requiredOption('-o, --output <dir>', 'ensemble folder to write (ensemble.json)')
     .option('--quiet', 'no summary on stderr')
     .action(async (file: string, opts: { member: ImportNemoMember[]; output: string; quiet?: boolean }) => {
-      if (opts.member.length === 0) throw new UserError('give one --member NAME=ONNX_DIR per model of the ensemble, in NeMo\'s order', { code: 'E_USAGE' });
+      if (opts.member.length === 0) throw new UserError("give one --member NAME=ONNX_DIR per model of the ensemble, in NeMo's order", { code: 'E_USAGE' });
       const r = await importNemoEnsemble(file, {
         members: opts.member,
         outDir: opts.output,

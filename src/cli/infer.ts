@@ -93,7 +93,9 @@ function audioProgress(label: string, quiet: boolean): { update: (done: number, 
 export function register(program: Command): void {
   const cmd = program
     .command('infer')
-    .description('transcribe audio with an ensemble: every member runs, the selector picks one, its transcript is printed; long audio is cut into speech segments (Silero VAD) and transcribed one segment at a time')
+    .description(
+      'transcribe audio with an ensemble: every member runs, the selector picks one, its transcript is printed; long audio is cut into speech segments (Silero VAD) and transcribed one segment at a time',
+    )
     .argument('[audio...]', 'audio files (WAV; other containers through ffmpeg)')
     .option('--ensemble <dir>', 'ensemble folder (ensemble.json); default: the bundled ensembles/demo')
     .option('--format <fmt>', `output: ${FORMATS.join(', ')} (default text, or from the -o extension)`)
@@ -102,7 +104,10 @@ export function register(program: Command): void {
     .option('--all', "also every member's transcript")
     .option('--lm', "decode with the chosen member's n-gram LM (prefix beam search); greedy otherwise")
     .option('--beam <n>', `beam width for --lm (default ${DECODING_DEFAULTS.beamWidth})`)
-    .option('--manifest <file>', "transcribe every line of a NeMo JSONL manifest (offset/duration spans honoured): each input line with pred_text added (NeMo's shape), ours under \"ensemble\"")
+    .option(
+      '--manifest <file>',
+      'transcribe every line of a NeMo JSONL manifest (offset/duration spans honoured): each input line with pred_text added (NeMo\'s shape), ours under "ensemble"',
+    )
     .option('-o, --output <file>', 'write the output to FILE (atomically) instead of stdout; the extension picks the format')
     .option('--jobs <n>', 'manifest utterances in flight at once (default 4)')
     .option('--quiet', 'no progress display')
@@ -117,85 +122,89 @@ export function register(program: Command): void {
       '--early-route <seconds>',
       "route an utterance on its first SECONDS only: every member runs on them, then only the chosen one on the whole input (default: the ensemble's early_route_seconds; 0 = full routing)",
     );
-  addRuntimeOptions(cmd)
-    .action(async (audio: string[], opts: InferCliOptions) => {
-      if (!opts.manifest && audio.length === 0) throw new UserError('give audio files or --manifest M.jsonl');
-      if (opts.manifest && audio.length > 0) throw new UserError('give either audio files or --manifest, not both');
-      const beam = optionalNumber('--beam', opts.beam, { integer: true, min: 1 });
-      if (beam !== undefined && !opts.lm) throw new UserError('--beam needs --lm (greedy decoding has no beam)');
-      const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? 4;
-      const route = opts.route as RouteMode;
-      if (route !== 'file' && route !== 'segment') throw new UserError(`--route must be file or segment, got "${opts.route}"`);
-      const format = opts.manifest ? (opts.format === undefined || opts.format === 'json' || opts.format === 'jsonl' ? 'json' : pickFormat(opts)) : pickFormat(opts);
-      if (opts.manifest && format !== 'json') throw new UserError(`--manifest writes one JSON object per utterance; --format ${format} does not apply`);
-      if ((format === 'srt' || format === 'vtt') && audio.length !== 1) throw new UserError(`--format ${format} takes exactly one audio file (got ${audio.length})`);
-      const vad = vadOptions(opts);
-      const earlyRouteSeconds = optionalNumber('--early-route', opts.earlyRoute, { min: 0 });
-      const dir = resolveEnsembleDir(opts.ensemble);
-      const manifest = opts.manifest ? await loadManifest(opts.manifest) : null;
-      const { loadModel } = runtimeSettings(opts, { utterances: manifest ? manifest.entries.length : audio.length });
-      const ensemble = await Ensemble.load(dir, { preloadLms: Boolean(opts.lm), loadModel, checks: { allowChangedModels: Boolean(opts.allowChangedModels) } });
-      // Output: stdout as it comes, or FILE.tmp renamed into place at the end (never half-written).
-      const tmp = opts.output ? `${opts.output}.${process.pid}.tmp` : null;
-      const sink = tmp ? createWriteStream(tmp) : process.stdout;
-      // A reader that stops early (`| head`) ends the output, not with a stack trace.
-      if (!tmp) process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  addRuntimeOptions(cmd).action(async (audio: string[], opts: InferCliOptions) => {
+    if (!opts.manifest && audio.length === 0) throw new UserError('give audio files or --manifest M.jsonl');
+    if (opts.manifest && audio.length > 0) throw new UserError('give either audio files or --manifest, not both');
+    const beam = optionalNumber('--beam', opts.beam, { integer: true, min: 1 });
+    if (beam !== undefined && !opts.lm) throw new UserError('--beam needs --lm (greedy decoding has no beam)');
+    const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? 4;
+    const route = opts.route as RouteMode;
+    if (route !== 'file' && route !== 'segment') throw new UserError(`--route must be file or segment, got "${opts.route}"`);
+    const format = opts.manifest
+      ? opts.format === undefined || opts.format === 'json' || opts.format === 'jsonl'
+        ? 'json'
+        : pickFormat(opts)
+      : pickFormat(opts);
+    if (opts.manifest && format !== 'json') throw new UserError(`--manifest writes one JSON object per utterance; --format ${format} does not apply`);
+    if ((format === 'srt' || format === 'vtt') && audio.length !== 1)
+      throw new UserError(`--format ${format} takes exactly one audio file (got ${audio.length})`);
+    const vad = vadOptions(opts);
+    const earlyRouteSeconds = optionalNumber('--early-route', opts.earlyRoute, { min: 0 });
+    const dir = resolveEnsembleDir(opts.ensemble);
+    const manifest = opts.manifest ? await loadManifest(opts.manifest) : null;
+    const { loadModel } = runtimeSettings(opts, { utterances: manifest ? manifest.entries.length : audio.length });
+    const ensemble = await Ensemble.load(dir, { preloadLms: Boolean(opts.lm), loadModel, checks: { allowChangedModels: Boolean(opts.allowChangedModels) } });
+    // Output: stdout as it comes, or FILE.tmp renamed into place at the end (never half-written).
+    const tmp = opts.output ? `${opts.output}.${process.pid}.tmp` : null;
+    const sink = tmp ? createWriteStream(tmp) : process.stdout;
+    // A reader that stops early (`| head`) ends the output, not with a stack trace.
+    if (!tmp)
+      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
         if (e.code === 'EPIPE') process.exit(0);
       });
-      const emit = (s: string): void => {
-        sink.write(`${s}\n`);
-      };
-      let ok = false;
-      try {
-        if (opts.lm && !ensemble.members().some((m) => m.lm)) {
-          throw new UserError('--lm: no member of this ensemble has an LM (set lm: in the ensemble YAML and rebuild)');
-        }
-        const { warning } = ensemble.earlyRoute(earlyRouteSeconds);
-        if (warning) process.stderr.write(`warning: ${warning}\n`);
-        const base: LongFormOptions = { lm: Boolean(opts.lm), all: Boolean(opts.all), beam, route, vad, earlyRouteSeconds };
-        if (manifest) {
-          const progress = new Progress('infer', manifest.entries.length, { silent: Boolean(opts.quiet) });
-          // Results are printed in manifest order as soon as each prefix is complete.
-          const done = new Map<number, string>();
-          let next = 0;
-          await mapConcurrent(manifest.entries, jobs, async (e, i) => {
-            const rec = await transcribeEntry(ensemble, e, e.audioPath, base);
-            done.set(i, JSON.stringify(rec));
-            while (done.has(next)) {
-              emit(done.get(next)!);
-              done.delete(next);
-              next++;
-            }
-            progress.tick();
+    const emit = (s: string): void => {
+      sink.write(`${s}\n`);
+    };
+    let ok = false;
+    try {
+      if (opts.lm && !ensemble.members().some((m) => m.lm)) {
+        throw new UserError('--lm: no member of this ensemble has an LM (set lm: in the ensemble YAML and rebuild)');
+      }
+      const { warning } = ensemble.earlyRoute(earlyRouteSeconds);
+      if (warning) process.stderr.write(`warning: ${warning}\n`);
+      const base: LongFormOptions = { lm: Boolean(opts.lm), all: Boolean(opts.all), beam, route, vad, earlyRouteSeconds };
+      if (manifest) {
+        const progress = new Progress('infer', manifest.entries.length, { silent: Boolean(opts.quiet) });
+        // Results are printed in manifest order as soon as each prefix is complete.
+        const done = new Map<number, string>();
+        let next = 0;
+        await mapConcurrent(manifest.entries, jobs, async (e, i) => {
+          const rec = await transcribeEntry(ensemble, e, e.audioPath, base);
+          done.set(i, JSON.stringify(rec));
+          while (done.has(next)) {
+            emit(done.get(next)!);
+            done.delete(next);
+            next++;
+          }
+          progress.tick();
+        });
+        progress.finish();
+      } else {
+        for (const file of audio) {
+          const progress = audioProgress(path.basename(file), Boolean(opts.quiet));
+          const r = await ensemble.transcribe(file, {
+            ...base,
+            onProgress: progress.update,
+            onSegment: format === 'jsonl' ? (s) => emit(JSON.stringify(segmentRecord(s, { audio_filepath: file }))) : undefined,
           });
           progress.finish();
-        } else {
-          for (const file of audio) {
-            const progress = audioProgress(path.basename(file), Boolean(opts.quiet));
-            const r = await ensemble.transcribe(file, {
-              ...base,
-              onProgress: progress.update,
-              onSegment: format === 'jsonl' ? (s) => emit(JSON.stringify(segmentRecord(s, { audio_filepath: file }))) : undefined,
-            });
-            progress.finish();
-            if (format === 'json') emit(JSON.stringify(resultRecord(r, { audio_filepath: file }, base.all)));
-            else if (format === 'srt') sink.write(toSrt(buildCues(r.segments)));
-            else if (format === 'vtt') sink.write(toVtt(buildCues(r.segments)));
-            else if (format === 'text') {
-              emit(audio.length > 1 ? `${file}\t${r.text}` : r.text);
-              if (opts.all && r.transcripts) for (const t of r.transcripts) emit(`  ${t.model}${t.model === r.model ? '*' : ' '}\t${t.text}`);
-            }
+          if (format === 'json') emit(JSON.stringify(resultRecord(r, { audio_filepath: file }, base.all)));
+          else if (format === 'srt') sink.write(toSrt(buildCues(r.segments)));
+          else if (format === 'vtt') sink.write(toVtt(buildCues(r.segments)));
+          else if (format === 'text') {
+            emit(audio.length > 1 ? `${file}\t${r.text}` : r.text);
+            if (opts.all && r.transcripts) for (const t of r.transcripts) emit(`  ${t.model}${t.model === r.model ? '*' : ' '}\t${t.text}`);
           }
         }
-        ok = true;
-      } finally {
-        await ensemble.dispose();
-        if (tmp) {
-          await new Promise<void>((resolve) => (sink as ReturnType<typeof createWriteStream>).end(() => resolve()));
-          if (ok) await fs.rename(tmp, opts.output!);
-          else await fs.rm(tmp, { force: true });
-        }
       }
-    });
+      ok = true;
+    } finally {
+      await ensemble.dispose();
+      if (tmp) {
+        await new Promise<void>((resolve) => (sink as ReturnType<typeof createWriteStream>).end(() => resolve()));
+        if (ok) await fs.rename(tmp, opts.output!);
+        else await fs.rm(tmp, { force: true });
+      }
+    }
+  });
 }
-

@@ -53,11 +53,7 @@ export function register(program: Command): void {
       }
       const pplIncl = Math.pow(10, -total / tokens);
       const pplExcl = Math.pow(10, -(total - oovTotal) / (tokens - oovs));
-      out +=
-        `Perplexity including OOVs:\t${pplIncl}\n` +
-        `Perplexity excluding OOVs:\t${pplExcl}\n` +
-        `OOVs:\t${oovs}\n` +
-        `Tokens:\t${tokens}\n`;
+      out += `Perplexity including OOVs:\t${pplIncl}\n` + `Perplexity excluding OOVs:\t${pplExcl}\n` + `OOVs:\t${oovs}\n` + `Tokens:\t${tokens}\n`;
       process.stdout.write(out);
     });
 
@@ -111,7 +107,7 @@ export function register(program: Command): void {
           if (d.length !== 3 || d.some((x) => !Number.isFinite(x) || x < 0)) {
             throw new UserError('--discount-fallback takes three non-negative numbers D1 D2 D3+ (or none for 0.5 1 1.5)');
           }
-          fallback = [d[0]!, d[1]!, d[2]!];
+          fallback = [d[0], d[1], d[2]];
         }
         const memoryBytes = parseMemorySize(opts.memory);
         const prune = opts.prune ? parsePruneThresholds(opts.prune, opts.order) : undefined;

@@ -48,7 +48,10 @@ export function optionalNumber(name: string, raw: string | undefined, rule: Numb
 
 /** "0,0.5,1" → numbers, each checked by `rule`. */
 export function numberList(name: string, raw: string, rule: NumberRule = {}): number[] {
-  const parts = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const parts = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (parts.length === 0) throw new UserError(`${name} must be a comma-separated list of numbers, got ${JSON.stringify(raw)}`);
   return parts.map((p) => numberOption(name, p, rule));
 }
@@ -63,10 +66,9 @@ export function resolveEnsembleDir(option: string | undefined): string {
   const dir = option ? path.resolve(option) : defaultEnsembleDir();
   if (existsSync(path.join(dir, ENSEMBLE_FILE))) return dir;
   if (!option) {
-    throw new UserError(
-      `no --ensemble given and the bundled demo ensemble is missing (${dir}); pass --ensemble DIR (a folder written by \`ensemble build\`)`,
-      { code: 'E_ENSEMBLE_MISSING' },
-    );
+    throw new UserError(`no --ensemble given and the bundled demo ensemble is missing (${dir}); pass --ensemble DIR (a folder written by \`ensemble build\`)`, {
+      code: 'E_ENSEMBLE_MISSING',
+    });
   }
   const why = existsSync(dir) ? '' : ' (the folder does not exist)';
   throw new UserError(`no ${ENSEMBLE_FILE} here${why}; build one with \`ensemble build ensemble.yaml -o ${option}\` (--ensemble)`, {
@@ -76,8 +78,7 @@ export function resolveEnsembleDir(option: string | undefined): string {
 }
 
 /** Help of `--allow-changed-models` (serve, infer, eval). */
-export const ALLOW_CHANGED_HELP =
-  "use members whose model.onnx no longer matches the sha256 in ensemble.json (a warning each) instead of refusing to load";
+export const ALLOW_CHANGED_HELP = 'use members whose model.onnx no longer matches the sha256 in ensemble.json (a warning each) instead of refusing to load';
 
 export type OpenedEnsemble = Ensemble | WorkerPoolEnsemble;
 
@@ -90,7 +91,10 @@ export interface OpenEnsembleOptions extends Omit<WorkerPoolOptions, 'workers'> 
  * Load the ensemble of `--ensemble` (checked by `resolveEnsembleDir`): in worker threads when `workers` > 0 and the
  * compiled worker script exists (onnxruntime-node's inference blocks its thread), else in this thread.
  */
-export function openEnsemble(option: string | undefined, options: OpenEnsembleOptions = {}): { dir: string; pooled: boolean; loading: Promise<OpenedEnsemble> } {
+export function openEnsemble(
+  option: string | undefined,
+  options: OpenEnsembleOptions = {},
+): { dir: string; pooled: boolean; loading: Promise<OpenedEnsemble> } {
   const dir = resolveEnsembleDir(option);
   const { workers = 0, ...rest } = options;
   const pooled = workers > 0 && workerPoolAvailable();
@@ -107,7 +111,8 @@ export function openEnsemble(option: string | undefined, options: OpenEnsembleOp
 export function framingOption(framing: string | undefined, nemoVersion: string | undefined): NemoFraming | undefined {
   if (framing !== undefined && nemoVersion !== undefined) throw new UserError('give either --framing or --nemo-version, not both');
   if (framing !== undefined) {
-    if (!(NEMO_FRAMINGS as readonly string[]).includes(framing)) throw new UserError(`--framing must be ${NEMO_FRAMINGS.join(' or ')}, got ${JSON.stringify(framing)}`);
+    if (!(NEMO_FRAMINGS as readonly string[]).includes(framing))
+      throw new UserError(`--framing must be ${NEMO_FRAMINGS.join(' or ')}, got ${JSON.stringify(framing)}`);
     return framing as NemoFraming;
   }
   if (nemoVersion === undefined) return undefined;
@@ -132,11 +137,17 @@ export function addRuntimeOptions(cmd: Command): Command {
     .option('--inter-op-threads <n>', `ONNX Runtime threads for parallel graph branches (default ${d.interOpThreads})`)
     .option('--graph-optimization <level>', `ONNX Runtime graph optimisation: ${GRAPH_OPTIMIZATION_LEVELS.join(', ')} (default ${d.graphOptimization})`)
     .option('--execution-mode <mode>', `ONNX Runtime execution mode: ${EXECUTION_MODES.join(', ')} (default ${d.executionMode})`)
-    .option('--parallel-members <when>', `each member's ONNX session on a worker thread of its own: auto (≥ 2 CPUs with one idle, ≥ 4 utterances), on, off (default ${d.parallelMembers})`);
+    .option(
+      '--parallel-members <when>',
+      `each member's ONNX session on a worker thread of its own: auto (≥ 2 CPUs with one idle, ≥ 4 utterances), on, off (default ${d.parallelMembers})`,
+    );
 }
 
 /** Checked session settings and the model loader they imply (member worker threads or this thread). */
-export function runtimeSettings(opts: RuntimeCliOptions, work: { utterances?: number } = {}): { ort: OrtSettings; parallelMembers: boolean; loadModel: (dir: string) => Promise<CtcModel> } {
+export function runtimeSettings(
+  opts: RuntimeCliOptions,
+  work: { utterances?: number } = {},
+): { ort: OrtSettings; parallelMembers: boolean; loadModel: (dir: string) => Promise<CtcModel> } {
   const ort: OrtSettings = {};
   const intra = optionalNumber('--intra-op-threads', opts.intraOpThreads, { integer: true, min: 1 });
   const inter = optionalNumber('--inter-op-threads', opts.interOpThreads, { integer: true, min: 1 });

@@ -54,9 +54,16 @@ export function register(program: Command): void {
     .option('--preload-lms', 'load every member LM at start instead of on first use')
     .option('--max-uploads <n>', 'request bodies received at once (503 beyond); uploads never hold an inference slot', String(S.maxUploads))
     .option('--upload-idle-ms <n>', 'longest pause within a request body (408 beyond)', String(S.uploadIdleMs))
-    .option('--min-upload-bytes-per-sec <n>', `slowest average upload rate once ${S.uploadGraceMs / 1000} s have passed (408 below; 0 = no minimum)`, String(S.minUploadBytesPerSec))
+    .option(
+      '--min-upload-bytes-per-sec <n>',
+      `slowest average upload rate once ${S.uploadGraceMs / 1000} s have passed (408 below; 0 = no minimum)`,
+      String(S.minUploadBytesPerSec),
+    )
     .option('--allow-changed-models', ALLOW_CHANGED_HELP)
-    .option('--memory-budget-mb <n>', 'memory these settings may need at most; start-up refuses settings whose estimate exceeds it (default: 75 % of the machine)')
+    .option(
+      '--memory-budget-mb <n>',
+      'memory these settings may need at most; start-up refuses settings whose estimate exceeds it (default: 75 % of the machine)',
+    )
     .action(async (opts: ServeCliOptions) => {
       const port = numberOption('--port', opts.port, { integer: true, min: 0, max: 65535 });
       const maxBodyMb = numberOption('--max-body-mb', opts.maxBodyMb, { min: 0.001 });
@@ -75,9 +82,8 @@ export function register(program: Command): void {
       // in parallel. Each worker holds its own copy of the ensemble.
       const workers = opts.workers === undefined ? slots : numberOption('--workers', opts.workers, { integer: true, min: 0 });
       // Refuse settings that cannot fit: every slot holding its largest request at once, every worker its ensemble.
-      const budget = opts.memoryBudgetMb !== undefined
-        ? numberOption('--memory-budget-mb', opts.memoryBudgetMb, { min: 1 }) * 1024 * 1024
-        : 0.75 * os.totalmem();
+      const budget =
+        opts.memoryBudgetMb !== undefined ? numberOption('--memory-budget-mb', opts.memoryBudgetMb, { min: 1 }) * 1024 * 1024 : 0.75 * os.totalmem();
       {
         const dirForPlan = resolveEnsembleDir(opts.ensemble);
         const { json } = await readEnsembleJson(dirForPlan);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DECODING_DEFAULTS } from '../defaults.js';
-import { tuneLm } from '../ensemble/tune-lm.js';
+import { tuneLm } from '../eval/tune-lm.js';
 import { numberList, optionalNumber, resolveEnsembleDir } from './options.js';
 
 interface TuneLmCliOptions {
@@ -45,7 +45,9 @@ export function register(program: Command): void {
       if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
       else {
         for (const m of r.members) {
-          process.stdout.write(`${m.name}\talpha=${m.alpha}\tbeta=${m.beta}\tdev_wer=${(m.devWer * 100).toFixed(2)}%\tgreedy_wer=${(m.greedyWer * 100).toFixed(2)}%\n`);
+          process.stdout.write(
+            `${m.name}\talpha=${m.alpha}\tbeta=${m.beta}\tdev_wer=${(m.devWer * 100).toFixed(2)}%\tgreedy_wer=${(m.greedyWer * 100).toFixed(2)}%\n`,
+          );
         }
         if (!opts.dryRun) process.stdout.write(`updated ${r.file}\n`);
       }

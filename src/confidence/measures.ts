@@ -62,9 +62,7 @@ function makePlan(method: 'max_prob' | 'entropy', type: string, norm: EntropyNor
         ? { kind: Kind.TsallisLin, alpha, slot, k1: v1a, k2: 0 }
         : { kind: Kind.TsallisExp, alpha, slot, k1: Math.exp((1 - v1a) / (1 - alpha)), k2: 0 };
     default: // renyi
-      return norm === 'lin'
-        ? { kind: Kind.RenyiLin, alpha, slot, k1: Math.log2(V), k2: 0 }
-        : { kind: Kind.RenyiExp, alpha, slot, k1: 0, k2: 0 };
+      return norm === 'lin' ? { kind: Kind.RenyiLin, alpha, slot, k1: Math.log2(V), k2: 0 } : { kind: Kind.RenyiExp, alpha, slot, k1: 0, k2: 0 };
   }
 }
 
@@ -215,8 +213,10 @@ function checkMatrix(logprobs: LogprobArray, frames: number, vocabSize: number, 
   if (!(logprobs instanceof Float32Array) && !(logprobs instanceof Float64Array)) {
     throw new UserError('logprobs must be a Float32Array (or Float64Array), row-major [frames][vocabSize]', { code: 'E_CONFIDENCE_INPUT' });
   }
-  if (!Number.isInteger(frames) || frames < 1) throw new UserError(`frames must be an integer >= 1 (got ${frames}); an empty utterance has no confidence`, { code: 'E_CONFIDENCE_INPUT' });
-  if (!Number.isInteger(vocabSize) || vocabSize < 2) throw new UserError(`vocabSize must be an integer >= 2 (got ${vocabSize})`, { code: 'E_CONFIDENCE_INPUT' });
+  if (!Number.isInteger(frames) || frames < 1)
+    throw new UserError(`frames must be an integer >= 1 (got ${frames}); an empty utterance has no confidence`, { code: 'E_CONFIDENCE_INPUT' });
+  if (!Number.isInteger(vocabSize) || vocabSize < 2)
+    throw new UserError(`vocabSize must be an integer >= 2 (got ${vocabSize})`, { code: 'E_CONFIDENCE_INPUT' });
   if (logprobs.length < frames * vocabSize) {
     throw new UserError(`logprobs has ${logprobs.length} values, fewer than frames × vocabSize = ${frames} × ${vocabSize}`, { code: 'E_CONFIDENCE_INPUT' });
   }
@@ -435,12 +435,6 @@ export function computeConfidenceGrid(
  * the first kept row does not sum to 1, evaluate the measure per frame with V = `vocabSize` (the full
  * width incl. blank; α = 1 for max_prob), aggregate. `logprobs` is row-major [frames][vocabSize], ln.
  */
-export function computeConfidence(
-  logprobs: Float32Array,
-  frames: number,
-  vocabSize: number,
-  blankId: number,
-  spec: ConfidenceSpec,
-): number {
+export function computeConfidence(logprobs: Float32Array, frames: number, vocabSize: number, blankId: number, spec: ConfidenceSpec): number {
   return computeConfidenceGrid(logprobs, frames, vocabSize, blankId, [spec])[0];
 }

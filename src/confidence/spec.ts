@@ -88,7 +88,11 @@ export const NEMO_TUNE_CONFIDENCE_DEFAULTS = Object.freeze({
 export function parseConfidenceType(type: string, source = 'confidence_type'): Pick<ConfidenceSpec, 'method' | 'entropyType' | 'entropyNorm'> {
   if (type === 'max_prob') return { method: 'max_prob', entropyType: 'renyi', entropyNorm: 'lin' };
   const m = /^entropy_(gibbs|tsallis|renyi|renui)_(lin|exp)$/.exec(type);
-  if (!m) throw new UserError(`unknown confidence type ${JSON.stringify(type)} (expected max_prob or entropy_<gibbs|tsallis|renyi>_<lin|exp>)`, { source, code: 'E_CONFIDENCE_SPEC' });
+  if (!m)
+    throw new UserError(`unknown confidence type ${JSON.stringify(type)} (expected max_prob or entropy_<gibbs|tsallis|renyi>_<lin|exp>)`, {
+      source,
+      code: 'E_CONFIDENCE_SPEC',
+    });
   return { method: 'entropy', entropyType: (m[1] === 'renui' ? 'renyi' : m[1]) as EntropyType, entropyNorm: m[2] as EntropyNorm };
 }
 

@@ -884,7 +884,16 @@ export class CtcBeamSearchDecoder {
       const acoustic = lse(curPB[b], curPNB[b]);
       const prev = byText.get(text);
       if (prev === undefined) {
-        byText.set(text, { text, acousticScore: acoustic, lmScore: score, score: acoustic + score, lmLog10: l10, words, tokens: ids.slice(), tokenFrames: frames });
+        byText.set(text, {
+          text,
+          acousticScore: acoustic,
+          lmScore: score,
+          score: acoustic + score,
+          lmLog10: l10,
+          words,
+          tokens: ids.slice(),
+          tokenFrames: frames,
+        });
       } else {
         prev.acousticScore = lse(prev.acousticScore, acoustic);
         prev.score = prev.acousticScore + prev.lmScore;

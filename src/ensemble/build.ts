@@ -104,7 +104,7 @@ export function resolveOutputDir(cfg: BuildConfig, outDir: string | undefined, l
 
 function confusion(truth: readonly number[], predicted: readonly number[], k: number): number[][] {
   const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  for (let i = 0; i < truth.length; i++) m[truth[i]!]![predicted[i]!]!++;
+  for (let i = 0; i < truth.length; i++) m[truth[i]][predicted[i]]++;
   return m;
 }
 
@@ -170,7 +170,7 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
   try {
     const onnxFiles = models.map((m) => onnxFileOf(m));
     const shas = await Promise.all(onnxFiles.map((f) => sha256File(f)));
-    const fingerprints = models.map((m, i) => modelFingerprint(m, shas[i]!, cfg.temperature));
+    const fingerprints = models.map((m, i) => modelFingerprint(m, shas[i], cfg.temperature));
 
     // Every spec any later build could want from these passes: configured spec + NeMo grid + custom grid.
     const gridSpecs = cfg.tuneConfidence ? tuningGridSpecs(cfg.tuneConfidenceConfig) : [];
@@ -197,9 +197,9 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
       const vecs: Float64Array[] = new Array(M);
       const todo: number[] = [];
       for (let i = 0; i < M; i++) {
-        const hit = await cache.get(fingerprints[i]!, sha, keys);
+        const hit = await cache.get(fingerprints[i], sha, keys);
         if (hit) {
-          vecs[i] = Float64Array.from(keys, (k) => hit.conf[k]!);
+          vecs[i] = Float64Array.from(keys, (k) => hit.conf[k]);
           stats.cachedPasses++;
           progress.tick(1, true);
         } else todo.push(i);
@@ -211,12 +211,12 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
         const lps = await runMembers(models, todo, audio, cfg.temperature, undefined, stats);
         await Promise.all(
           todo.map(async (i, j) => {
-            const lp = lps[j]!;
-            const v = computeConfidenceGrid(lp.data, lp.frames, lp.vocabSize, models[i]!.blankId, allSpecs);
+            const lp = lps[j];
+            const v = computeConfidenceGrid(lp.data, lp.frames, lp.vocabSize, models[i].blankId, allSpecs);
             vecs[i] = v;
             const entry: Record<string, number> = {};
-            keys.forEach((k, s) => (entry[k] = v[s]!));
-            await cache.put(fingerprints[i]!, sha, { v: 1, frames: lp.frames, conf: entry });
+            keys.forEach((k, s) => (entry[k] = v[s]));
+            await cache.put(fingerprints[i], sha, { v: 1, frames: lp.frames, conf: entry });
             progress.tick(1);
           }),
         );
@@ -229,7 +229,7 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
     const matrix = (sets: ManifestEntry[][], spec: ConfidenceSpec): number[][] => {
       const s = keyIndex.get(specKey(spec))!;
       const X: number[][] = [];
-      for (const set of sets) for (const e of set) X.push(conf.get(e.audioPath)!.map((v) => v[s]!));
+      for (const set of sets) for (const e of set) X.push(conf.get(e.audioPath)!.map((v) => v[s]));
       return X;
     };
     const labelsOf = (sets: ManifestEntry[][]): number[] => sets.flatMap((set, j) => set.map(() => j));
@@ -279,8 +279,8 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
     const training: TrainingReport = {
       config: toPosixRelative(outDir, cfg.file),
       randomSeed: cfg.randomSeed,
-      utterancesPerClass: Object.fromEntries(names.map((n, j) => [n, train[j]!.length])),
-      devUtterancesPerClass: hasDev ? Object.fromEntries(names.map((n, j) => [n, dev[j]!.length])) : null,
+      utterancesPerClass: Object.fromEntries(names.map((n, j) => [n, train[j].length])),
+      devUtterancesPerClass: hasDev ? Object.fromEntries(names.map((n, j) => [n, dev[j].length])) : null,
       trainAccuracy,
       devAccuracy,
       trainConfusion: confusion(yTrain, selector.predict(Xtr), M),
@@ -301,12 +301,12 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
       models: cfg.ensemble.map((m, i) => ({
         name: m.name,
         path: toPosixRelative(outDir, m.model),
-        sha256: shas[i]!,
-        onnxFile: path.basename(onnxFiles[i]!),
-        layout: models[i]!.layout,
-        blankId: models[i]!.blankId,
-        vocabSize: models[i]!.vocabSize,
-        sampleRate: models[i]!.frontEnd.sampleRate,
+        sha256: shas[i],
+        onnxFile: path.basename(onnxFiles[i]),
+        layout: models[i].layout,
+        blankId: models[i].blankId,
+        vocabSize: models[i].vocabSize,
+        sampleRate: models[i].frontEnd.sampleRate,
         lm: m.lm
           ? {
               path: toPosixRelative(outDir, m.lm),
@@ -327,7 +327,7 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
     if (cfg.earlyRouteSeconds !== null) json.earlyRouteSeconds = cfg.earlyRouteSeconds;
     const file = await writeEnsembleJson(outDir, json);
     log(
-      `wrote ${file}: ${M} models, ${yTrain.length} training utterances (${names.map((n, j) => `${n} ${train[j]!.length}`).join(', ')}), ` +
+      `wrote ${file}: ${M} models, ${yTrain.length} training utterances (${names.map((n, j) => `${n} ${train[j].length}`).join(', ')}), ` +
         `train accuracy ${(trainAccuracy * 100).toFixed(1)}%` +
         (devAccuracy !== null ? `, dev accuracy ${(devAccuracy * 100).toFixed(1)}%` : '') +
         `; confidence ${describeConfidenceSpec(spec)}; C ${chosenLr.C}, ${chosenLr.multiClass}, class_weight ${chosenLr.classWeight ?? 'none'}`,

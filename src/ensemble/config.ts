@@ -24,7 +24,15 @@ import {
   suggest,
   type Path,
 } from './yaml-reader.js';
-import { AGGREGATIONS, confidenceKey, DEFAULT_CONFIDENCE_SPEC, ENTROPY_NORMS, ENTROPY_TYPES, nemoTuningGrid, type ConfidenceSpec } from '../confidence/index.js';
+import {
+  AGGREGATIONS,
+  confidenceKey,
+  DEFAULT_CONFIDENCE_SPEC,
+  ENTROPY_NORMS,
+  ENTROPY_TYPES,
+  nemoTuningGrid,
+  type ConfidenceSpec,
+} from '../confidence/index.js';
 
 export type Aggregation = ConfidenceSpec['aggregation'];
 export type MultiClass = 'ovr' | 'multinomial';
@@ -122,14 +130,7 @@ export const DEFAULT_CONFIDENCE: Readonly<ConfidenceSpec> = DEFAULT_CONFIDENCE_S
 export const DEFAULT_TUNE_CONFIDENCE: TuneConfidenceConfig = {
   excludeBlank: [true, false],
   aggregation: ['mean', 'min', 'max'],
-  confidenceType: [
-    'entropy_renyi_exp',
-    'entropy_renyi_lin',
-    'entropy_tsallis_exp',
-    'entropy_tsallis_lin',
-    'entropy_gibbs_lin',
-    'entropy_gibbs_exp',
-  ],
+  confidenceType: ['entropy_renyi_exp', 'entropy_renyi_lin', 'entropy_tsallis_exp', 'entropy_tsallis_lin', 'entropy_gibbs_lin', 'entropy_gibbs_exp'],
   alpha: [0.25, 0.33, 0.5, 1.0],
 };
 
@@ -142,21 +143,58 @@ export const DEFAULT_TUNE_LR: TuneLogisticRegressionConfig = {
   maxIter: 1000,
 };
 
-
 /**
  * Every key of NeMo's `TranscriptionConfig` (examples/asr/transcribe_speech.py): the union of its fields in
  * v1.19.0, v1.20.0, v1.21.0, v1.22.0, v1.23.0, v2.0.0 … v2.4.0 and v2.5.0rc0 (46 keys; v1.23 alone has
  * `allow_partial_transcribe`). Nested blocks (ctc_decoding, …) are accepted as a whole.
  */
 const TRANSCRIPTION_KEYS = new Set([
-  'model_path', 'pretrained_name', 'audio_dir', 'dataset_manifest', 'channel_selector', 'audio_key',
-  'eval_config_yaml', 'presort_manifest', 'output_filename', 'batch_size', 'num_workers', 'append_pred',
-  'pred_name_postfix', 'random_seed', 'timestamps', 'compute_timestamps', 'return_hypotheses', 'compute_langs',
-  'cuda', 'allow_mps', 'amp', 'amp_dtype', 'compute_dtype', 'matmul_precision', 'audio_type',
-  'overwrite_transcripts', 'ctc_decoding', 'rnnt_decoding', 'multitask_decoding', 'prompt', 'decoder_type',
-  'att_context_size', 'model_change', 'calculate_wer', 'clean_groundtruth_text', 'langid', 'use_cer',
-  'return_transcriptions', 'gt_text_attr_name', 'gt_lang_attr_name', 'extract_nbest', 'calculate_rtfx',
-  'warmup_steps', 'run_steps', 'preserve_alignment', 'allow_partial_transcribe',
+  'model_path',
+  'pretrained_name',
+  'audio_dir',
+  'dataset_manifest',
+  'channel_selector',
+  'audio_key',
+  'eval_config_yaml',
+  'presort_manifest',
+  'output_filename',
+  'batch_size',
+  'num_workers',
+  'append_pred',
+  'pred_name_postfix',
+  'random_seed',
+  'timestamps',
+  'compute_timestamps',
+  'return_hypotheses',
+  'compute_langs',
+  'cuda',
+  'allow_mps',
+  'amp',
+  'amp_dtype',
+  'compute_dtype',
+  'matmul_precision',
+  'audio_type',
+  'overwrite_transcripts',
+  'ctc_decoding',
+  'rnnt_decoding',
+  'multitask_decoding',
+  'prompt',
+  'decoder_type',
+  'att_context_size',
+  'model_change',
+  'calculate_wer',
+  'clean_groundtruth_text',
+  'langid',
+  'use_cer',
+  'return_transcriptions',
+  'gt_text_attr_name',
+  'gt_lang_attr_name',
+  'extract_nbest',
+  'calculate_rtfx',
+  'warmup_steps',
+  'run_steps',
+  'preserve_alignment',
+  'allow_partial_transcribe',
 ]);
 
 // ---------------------------------------------------------------------------------------------------------
@@ -213,7 +251,8 @@ function readConfidence(ctx: Ctx, v: unknown, p: Path): ConfidenceSpec {
     alpha = readNumber(ctx, m.temperature, [...mp, 'temperature'], alpha);
     ctx.notes.push(`${pathString([...mp, 'temperature'])}: NeMo ≤ 1.20 name of alpha, read as alpha = ${alpha}${given}`);
   }
-  if (!(alpha > 0)) throw ctx.error([...mp, m.temperature !== undefined && m.temperature !== 'DEPRECATED' ? 'temperature' : 'alpha'], `alpha must be > 0, got ${alpha}`);
+  if (!(alpha > 0))
+    throw ctx.error([...mp, m.temperature !== undefined && m.temperature !== 'DEPRECATED' ? 'temperature' : 'alpha'], `alpha must be > 0, got ${alpha}`);
   spec.alpha = spec.method === 'max_prob' ? 1.0 : alpha; // the ensemble ignores alpha for max_prob (NeMo `confidence_ensemble.py` `compute_confidence`)
   return spec;
 }
@@ -490,9 +529,10 @@ export function checkConfigFiles(cfg: BuildConfig): void {
   for (const m of cfg.ensemble) {
     const p = `ensemble[${m.index}]`;
     if (!existsSync(m.model)) {
-      const hint = /\.nemo$/i.test(m.model) || !/[/\\]/.test(path.relative(cfg.baseDir, m.model))
-        ? ' (.nemo files and NeMo pretrained names must be exported to ONNX first; see the README)'
-        : '';
+      const hint =
+        /\.nemo$/i.test(m.model) || !/[/\\]/.test(path.relative(cfg.baseDir, m.model))
+          ? ' (.nemo files and NeMo pretrained names must be exported to ONNX first; see the README)'
+          : '';
       problems.push(`${p}.model: ${m.model} not found${hint}`);
     } else if (!statSync(m.model).isDirectory()) {
       problems.push(`${p}.model: ${m.model} is not a folder (expected a folder with an ONNX export)`);

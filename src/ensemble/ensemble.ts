@@ -68,7 +68,7 @@ export class Ensemble {
     }
     const models = settled.map((s) => (s as PromiseFulfilledResult<CtcModel>).value);
     models.forEach((m, i) => {
-      const want = json.models[i]!;
+      const want = json.models[i];
       if (m.vocabSize !== want.vocabSize || m.blankId !== want.blankId) {
         throw new UserError(
           `model "${want.name}" (${m.dir}) has vocabulary size ${m.vocabSize} / blank ${m.blankId}, but the ensemble was built with ${want.vocabSize} / ${want.blankId}; rebuild the ensemble`,
@@ -102,10 +102,10 @@ export class Ensemble {
   members(): EnsembleMemberInfo[] {
     return this.json.models.map((m, i) => ({
       name: m.name,
-      layout: this.models[i]!.layout,
-      vocabSize: this.models[i]!.vocabSize,
-      blankId: this.models[i]!.blankId,
-      vocabulary: this.models[i]!.vocabulary,
+      layout: this.models[i].layout,
+      vocabSize: this.models[i].vocabSize,
+      blankId: this.models[i].blankId,
+      vocabulary: this.models[i].vocabulary,
       lm: m.lm ? { path: resolveFrom(this.dir, m.lm.path), alpha: m.lm.alpha, beta: m.lm.beta } : null,
     }));
   }
@@ -118,7 +118,10 @@ export class Ensemble {
     if (!p) {
       p = this.loadLm(resolveFrom(this.dir, m.lm.path)).catch((e: unknown) => {
         // E_LM_LOAD: the server answers 500 (its fault, not the request's) without the path.
-        throw new UserError(`member "${m.name}": its language model could not be loaded: ${(e as Error)?.message ?? String(e)}`, { code: 'E_LM_LOAD', cause: e });
+        throw new UserError(`member "${m.name}": its language model could not be loaded: ${(e as Error)?.message ?? String(e)}`, {
+          code: 'E_LM_LOAD',
+          cause: e,
+        });
       });
       this.lms.set(index, p);
       p.catch(() => this.lms.delete(index)); // a failed load is retried by the next request
@@ -182,14 +185,14 @@ export class Ensemble {
   /** The selector's choice for one set of member confidences (in member order). */
   select(conf: readonly number[]): { modelIndex: number; probabilities: Record<string, number>; confidences: Record<string, number> } {
     // Classes are the member indices (NeMo labels datasets 0..M−1).
-    const modelIndex = this.selector.predict([conf as number[]])[0]!;
-    const proba = this.selector.predictProba([conf as number[]])[0]!;
+    const modelIndex = this.selector.predict([conf as number[]])[0];
+    const proba = this.selector.predictProba([conf as number[]])[0];
     const probabilities: Record<string, number> = {};
     const confidences: Record<string, number> = {};
     this.names.forEach((n, i) => {
-      confidences[n] = conf[i]!;
+      confidences[n] = conf[i];
       const col = this.selector.classes.indexOf(i);
-      probabilities[n] = col >= 0 ? proba[col]! : 0;
+      probabilities[n] = col >= 0 ? proba[col] : 0;
     });
     return { modelIndex, probabilities, confidences };
   }
@@ -204,8 +207,8 @@ export class Ensemble {
     lp: Logprobs,
     options: { lm?: boolean; beam?: number } = {},
   ): Promise<{ text: string; tokens: number[]; firstFrames: number[]; lastFrames: number[]; decoding: 'lm' | 'greedy' }> {
-    const model = this.models[index]!;
-    const lmCfg = this.json.models[index]!.lm;
+    const model = this.models[index];
+    const lmCfg = this.json.models[index].lm;
     if (options.lm && lmCfg) {
       const lm = await this.lmOf(index);
       const beam = decodeBeamWithLm(lp, model.vocabulary, model.blankId, lm, {
@@ -223,7 +226,7 @@ export class Ensemble {
     const lastFrames: number[] = [];
     let prev = -1;
     for (let t = 0; t < ids.length; t++) {
-      const id = ids[t]!;
+      const id = ids[t];
       if (id !== model.blankId) {
         if (id !== prev) {
           tokens.push(id);
@@ -244,8 +247,8 @@ export class Ensemble {
 
   /** Transcript of one member's posteriors: greedy, or beam search with its LM and weights. */
   async memberText(index: number, lp: Logprobs, options: { lm?: boolean; beam?: number; alpha?: number; beta?: number } = {}): Promise<string> {
-    const model = this.models[index]!;
-    const lmCfg = this.json.models[index]!.lm;
+    const model = this.models[index];
+    const lmCfg = this.json.models[index].lm;
     if (options.lm && lmCfg) {
       const lm = await this.lmOf(index);
       return decodeWithLm(lp, model.vocabulary, model.blankId, lm, {
@@ -312,17 +315,17 @@ export class Ensemble {
     let lps = await runMembers(this.models, all, routed, this.json.temperature, timings);
     const t2 = performance.now();
     const spec = this.json.confidence;
-    const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, this.models[i]!.blankId, spec));
+    const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, this.models[i].blankId, spec));
     const t3 = performance.now();
-    const chosenClass = this.selector.predict([conf])[0]!;
-    const proba = this.selector.predictProba([conf])[0]!;
+    const chosenClass = this.selector.predict([conf])[0];
+    const proba = this.selector.predictProba([conf])[0];
     const t4 = performance.now();
     // Classes are the member indices (NeMo labels datasets 0..M−1).
     const modelIndex = chosenClass;
     if (early) {
       const which = options.all ? all : [modelIndex];
       const full = await runMembers(this.models, which, decoded, this.json.temperature, timings);
-      lps = all.map((i) => full[which.indexOf(i)] ?? lps[i]!);
+      lps = all.map((i) => full[which.indexOf(i)] ?? lps[i]);
     }
     const t4b = performance.now();
     const names = this.names;
@@ -331,24 +334,35 @@ export class Ensemble {
     let transcripts: MemberTranscript[] | undefined;
     if (options.all) {
       const texts = await Promise.all(lps.map((lp, i) => this.memberText(i, lp, { lm: useLm, beam: options.beam })));
-      transcripts = texts.map((t, i) => ({ model: names[i]!, text: t }));
-      text = texts[modelIndex]!;
+      transcripts = texts.map((t, i) => ({ model: names[i], text: t }));
+      text = texts[modelIndex];
     } else {
-      text = await this.memberText(modelIndex, lps[modelIndex]!, { lm: useLm, beam: options.beam });
+      text = await this.memberText(modelIndex, lps[modelIndex], { lm: useLm, beam: options.beam });
     }
     const t5 = performance.now();
     const probabilities: Record<string, number> = {};
     const confidences: Record<string, number> = {};
     names.forEach((n, i) => {
-      confidences[n] = conf[i]!;
+      confidences[n] = conf[i];
       const col = this.selector.classes.indexOf(i);
-      probabilities[n] = col >= 0 ? proba[col]! : 0;
+      probabilities[n] = col >= 0 ? proba[col] : 0;
     });
-    const decoding = useLm && this.json.models[modelIndex]!.lm ? 'lm' : 'greedy';
-    const segment: SegmentResult = { index: 0, start: 0, end: decoded.seconds, text, model: names[modelIndex]!, modelIndex, probabilities, confidences, decoding, words: [] };
+    const decoding = useLm && this.json.models[modelIndex].lm ? 'lm' : 'greedy';
+    const segment: SegmentResult = {
+      index: 0,
+      start: 0,
+      end: decoded.seconds,
+      text,
+      model: names[modelIndex],
+      modelIndex,
+      probabilities,
+      confidences,
+      decoding,
+      words: [],
+    };
     const result: LongFormResult = {
       text,
-      model: names[modelIndex]!,
+      model: names[modelIndex],
       modelIndex,
       probabilities,
       confidences,

@@ -32,7 +32,7 @@ function parseKey(text: string, key: string): Path {
   const out: Path = [];
   for (const m of key.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
     if (m[2] !== undefined) out.push(Number(m[2]));
-    else out.push(/^\d+$/.test(m[1]!) ? Number(m[1]) : m[1]!);
+    else out.push(/^\d+$/.test(m[1]) ? Number(m[1]) : m[1]);
   }
   return out;
 }
@@ -57,7 +57,7 @@ class ValueParser {
     readonly text: string,
   ) {}
   ws(): void {
-    while (this.i < this.s.length && /\s/.test(this.s[this.i]!)) this.i++;
+    while (this.i < this.s.length && /\s/.test(this.s[this.i])) this.i++;
   }
   value(stops: string): unknown {
     this.ws();
@@ -76,7 +76,7 @@ class ValueParser {
     const start = this.i;
     let depth = 0;
     while (this.i < this.s.length) {
-      const c = this.s[this.i]!;
+      const c = this.s[this.i];
       if (c === '$' && this.s[this.i + 1] === '{') {
         depth++;
         this.i += 2;
@@ -93,7 +93,7 @@ class ValueParser {
     return this.s.slice(start, this.i).trim();
   }
   quoted(): string {
-    const q = this.s[this.i]!;
+    const q = this.s[this.i];
     let out = '';
     this.i++;
     while (this.i < this.s.length && this.s[this.i] !== q) {
@@ -156,7 +156,7 @@ export function parseOverrideValue(raw: string, text = raw): unknown {
   p.ws();
   if (p.i < raw.length) {
     if (raw[p.i] === ',') {
-      throw fail(text, "comma-separated values are a Hydra sweep (--multirun), which ensemble build does not run; use [a,b] for a list or quote the value");
+      throw fail(text, 'comma-separated values are a Hydra sweep (--multirun), which ensemble build does not run; use [a,b] for a list or quote the value');
     }
     throw fail(text, `unexpected '${raw.slice(p.i)}' after the value`);
   }
@@ -170,7 +170,7 @@ export function parseOverride(text: string): HydraOverride {
   const prefix = m[1] ?? '';
   const op = prefix === '++' ? 'force' : prefix === '+' ? 'add' : prefix === '~' ? 'delete' : 'set';
   if (op !== 'delete' && m[3] === undefined) throw fail(text, 'expected key=value');
-  const path = parseKey(text, m[2]!.trim());
+  const path = parseKey(text, m[2].trim());
   return { text, op, path, value: m[3] === undefined ? undefined : parseOverrideValue(m[3], text) };
 }
 
@@ -190,7 +190,7 @@ export function applyOverrides(ctx: ConfigContext, root: Record<string, unknown>
     }
     let cur: Container = root;
     for (let k = 0; k < o.path.length - 1; k++) {
-      const part = o.path[k]!;
+      const part = o.path[k];
       const next = getChild(cur, part);
       if (next === undefined || next === null || next === '???' || typeof next !== 'object') {
         if (Array.isArray(cur)) throw fail(text, `${pathString(o.path.slice(0, k + 1))} is not in the list (it has ${cur.length} item(s))`);
@@ -200,7 +200,7 @@ export function applyOverrides(ctx: ConfigContext, root: Record<string, unknown>
         cur = child;
       } else cur = next as Container;
     }
-    const last = o.path[o.path.length - 1]!;
+    const last = o.path[o.path.length - 1];
     const exists = getChild(cur, last) !== undefined;
     if (o.op === 'delete') {
       if (!exists) throw fail(text, `cannot delete ${pathString(o.path)}: it is not set`);

@@ -78,14 +78,20 @@ export async function importNemoEnsemble(nemoFile: string, options: ImportNemoOp
   const loadModels = Array.isArray(cfg.load_models) ? (cfg.load_models as unknown[]).map(String) : null;
   const M = typeof cfg.num_models === 'number' ? cfg.num_models : (loadModels?.length ?? bad('model_config.yaml has neither num_models nor load_models'));
   if (options.members.length !== M) {
-    bad(`the ensemble has ${M} models (${describeMembers(cfg, M, loadModels).join(', ')}) but ${options.members.length} --member folders were given; give one per model, in this order`, 'E_IMPORT_MEMBERS');
+    bad(
+      `the ensemble has ${M} models (${describeMembers(cfg, M, loadModels).join(', ')}) but ${options.members.length} --member folders were given; give one per model, in this order`,
+      'E_IMPORT_MEMBERS',
+    );
   }
 
   // Selector: the registered artifact ("nemo:<hash>_model_selection_block.pkl") or the only .pkl.
   const ref = typeof cfg.model_selection_block === 'string' ? cfg.model_selection_block.replace(/^nemo:/, '') : '';
   const pkls = members.filter((m) => m.name.endsWith('.pkl'));
   const pkl = pkls.find((m) => path.basename(m.name) === path.basename(ref)) ?? (pkls.length === 1 ? pkls[0] : undefined);
-  if (!pkl) bad(`model_selection_block ${JSON.stringify(cfg.model_selection_block)} not found in the archive (members: ${pkls.map((m) => m.name).join(', ') || 'no .pkl'})`);
+  if (!pkl)
+    bad(
+      `model_selection_block ${JSON.stringify(cfg.model_selection_block)} not found in the archive (members: ${pkls.map((m) => m.name).join(', ') || 'no .pkl'})`,
+    );
   const selector = selectorFromSklearnPickle(new Uint8Array(pkl!.data), `${nemoFile}:${pkl!.name}`);
   if (selector.numFeatures !== M) bad(`the selector takes ${selector.numFeatures} confidences but the ensemble has ${M} models`);
   const classes = selector.classes;
@@ -108,7 +114,7 @@ export async function importNemoEnsemble(nemoFile: string, options: ImportNemoOp
   const nemoMembers = describeMembers(cfg, M, loadModels);
   const models: EnsembleJson['models'] = [];
   for (let i = 0; i < M; i++) {
-    const want = options.members[i]!;
+    const want = options.members[i];
     const model = await load(path.resolve(want.dir));
     try {
       const mc = isObj(cfg[`model${i}`]) ? (cfg[`model${i}`] as Obj) : null;
@@ -117,7 +123,8 @@ export async function importNemoEnsemble(nemoFile: string, options: ImportNemoOp
         const vocab = memberVocabulary(mc);
         const ours = model.vocabulary.filter((_, id) => id !== model.blankId);
         if (vocab) {
-          if (vocab.length !== ours.length) bad(`${where}: NeMo's vocabulary has ${vocab.length} tokens, the export ${ours.length} (without blank)`, 'E_IMPORT_VOCAB');
+          if (vocab.length !== ours.length)
+            bad(`${where}: NeMo's vocabulary has ${vocab.length} tokens, the export ${ours.length} (without blank)`, 'E_IMPORT_VOCAB');
           const k = vocab.findIndex((t, j) => t !== ours[j]);
           if (k >= 0) bad(`${where}: token ${k} differs: NeMo ${JSON.stringify(vocab[k])}, export ${JSON.stringify(ours[k])}`, 'E_IMPORT_VOCAB');
         } else notes.push(`model${i}: the config has no decoder vocabulary; the export's vocabulary was not checked`);
@@ -131,8 +138,10 @@ export async function importNemoEnsemble(nemoFile: string, options: ImportNemoOp
           );
         }
         if (pre && model.frontEnd.kind === 'nemo') {
-          if (typeof pre.features === 'number' && pre.features !== model.frontEnd.nMels) bad(`${where}: NeMo's preprocessor has ${pre.features} mel features, the export ${model.frontEnd.nMels}`, 'E_IMPORT_VOCAB');
-          if (typeof pre.sample_rate === 'number' && pre.sample_rate !== model.frontEnd.sampleRate) bad(`${where}: sample rate ${pre.sample_rate} in NeMo, ${model.frontEnd.sampleRate} in the export`, 'E_IMPORT_VOCAB');
+          if (typeof pre.features === 'number' && pre.features !== model.frontEnd.nMels)
+            bad(`${where}: NeMo's preprocessor has ${pre.features} mel features, the export ${model.frontEnd.nMels}`, 'E_IMPORT_VOCAB');
+          if (typeof pre.sample_rate === 'number' && pre.sample_rate !== model.frontEnd.sampleRate)
+            bad(`${where}: sample rate ${pre.sample_rate} in NeMo, ${model.frontEnd.sampleRate} in the export`, 'E_IMPORT_VOCAB');
         }
       } else notes.push(`model${i}: no member config in the archive; the export was not checked against it`);
       if (!model.onnxFile) bad(`${where}: the model has no ONNX file`);
@@ -177,7 +186,7 @@ export async function importNemoEnsemble(nemoFile: string, options: ImportNemoOp
 
 function describeMembers(cfg: Obj, M: number, loadModels: string[] | null): string[] {
   return Array.from({ length: M }, (_, i) => {
-    if (loadModels?.[i]) return path.basename(loadModels[i]!);
+    if (loadModels?.[i]) return path.basename(loadModels[i]);
     const mc = cfg[`model${i}`];
     return isObj(mc) && typeof mc.target === 'string' ? `model${i} ${mc.target.split('.').pop()}` : `model${i}`;
   });

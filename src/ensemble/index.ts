@@ -12,7 +12,6 @@ export { loadManifest, parseManifest, parseManifestLine, subsampleManifest, chec
 export type { Manifest, ManifestEntry, ManifestOptions } from './manifest.js';
 export { readEnsembleJson, writeEnsembleJson, ENSEMBLE_FILE, ENSEMBLE_FORMAT, ENSEMBLE_SCHEMA_VERSION } from './format.js';
 export type { EnsembleJson, EnsembleModelJson, EnsembleLmJson, TrainingReport } from './format.js';
-export { tuneLm, DEFAULT_TUNE_ALPHAS, DEFAULT_TUNE_BETAS, type TuneLmOptions, type TuneLmResult, type TuneLmMemberResult } from './tune-lm.js';
 export { DecodedAudio } from './runner.js';
 export { checkEnsembleFiles, checkLanguageModelFiles, verifyModelChecksums, type EnsembleCheckOptions } from './verify.js';
 export { resultRecord, segmentRecord, manifestRecord, transcribeEntry, entryFields, failedRecord, type EntryTranscriber, type RecordEntry } from './records.js';

@@ -78,7 +78,7 @@ function accumulate(acc: ConfidenceAccumulator | undefined, c: number, w: number
 function countedFrames(tokensFrames: { firstFrames: number[]; lastFrames: number[] }, frames: number, excludeBlank: boolean): number {
   if (!excludeBlank) return frames;
   let n = 0;
-  for (let i = 0; i < tokensFrames.firstFrames.length; i++) n += tokensFrames.lastFrames[i]! - tokensFrames.firstFrames[i]! + 1;
+  for (let i = 0; i < tokensFrames.firstFrames.length; i++) n += tokensFrames.lastFrames[i] - tokensFrames.firstFrames[i] + 1;
   return Math.max(1, n);
 }
 
@@ -177,29 +177,29 @@ export class LongFormTranscriber {
         timings.selector += performance.now() - ts;
         const which = options.all ? members : [sel.modelIndex];
         const outs = new Map<number, Decoded>();
-        for (const i of which) outs.set(i, { ...(await ens.memberTokens(i, lps[i]!, { lm: useLm, beam: options.beam })), frames: lps[i]!.frames });
+        for (const i of which) outs.set(i, { ...(await ens.memberTokens(i, lps[i], { lm: useLm, beam: options.beam })), frames: lps[i].frames });
         const d = outs.get(sel.modelIndex)!;
         const r: SegmentResult = {
           index: seg.index,
           start: round(start),
           end: round(end),
           text: d.text,
-          model: names[sel.modelIndex]!,
+          model: names[sel.modelIndex],
           modelIndex: sel.modelIndex,
           probabilities: sel.probabilities,
           confidences: sel.confidences,
           decoding: d.decoding,
-          words: this.words(sel.modelIndex, d, frameSec[sel.modelIndex]!, start, end),
+          words: this.words(sel.modelIndex, d, frameSec[sel.modelIndex], start, end),
         };
-        if (options.all) r.transcripts = which.map((i) => ({ model: names[i]!, text: outs.get(i)!.text }));
+        if (options.all) r.transcripts = which.map((i) => ({ model: names[i], text: outs.get(i)!.text }));
         timings.decode += performance.now() - t;
         await emit(r);
       } else {
         const decoded: Decoded[] = [];
         for (const i of members) {
-          const d = { ...(await ens.memberTokens(i, lps[i]!, { lm: false })), frames: lps[i]!.frames };
+          const d = { ...(await ens.memberTokens(i, lps[i], { lm: false })), frames: lps[i].frames };
           decoded.push(d);
-          accs[i] = accumulate(accs[i], conf[i]!, countedFrames(d, d.frames, spec.excludeBlank), spec.aggregation);
+          accs[i] = accumulate(accs[i], conf[i], countedFrames(d, d.frames, spec.excludeBlank), spec.aggregation);
         }
         const { samples: _drop, ...span } = seg;
         pass1.push({ seg: span, decoded, frameSec, conf });
@@ -218,34 +218,37 @@ export class LongFormTranscriber {
       fileSel = ens.select(accs.map((a) => a!.value));
       const chosen = fileSel.modelIndex;
       timings.selector += performance.now() - t;
-      const confOf = (c: number[]): Record<string, number> => Object.fromEntries(names.map((n, i) => [n, c[i]!]));
+      const confOf = (c: number[]): Record<string, number> => Object.fromEntries(names.map((n, i) => [n, c[i]]));
       if (!useLm) {
         for (const p of pass1) {
           const start = offset + p.seg.start;
           const end = offset + p.seg.end;
-          const d = p.decoded[chosen]!;
+          const d = p.decoded[chosen];
           const r: SegmentResult = {
             index: p.seg.index,
             start: round(start),
             end: round(end),
             text: d.text,
-            model: names[chosen]!,
+            model: names[chosen],
             modelIndex: chosen,
             probabilities: fileSel.probabilities,
             confidences: confOf(p.conf),
             decoding: 'greedy',
-            words: this.words(chosen, d, p.frameSec[chosen]!, start, end),
+            words: this.words(chosen, d, p.frameSec[chosen], start, end),
           };
-          if (options.all) r.transcripts = p.decoded.map((x, i) => ({ model: names[i]!, text: x.text }));
+          if (options.all) r.transcripts = p.decoded.map((x, i) => ({ model: names[i], text: x.text }));
           await emit(r);
         }
       } else {
         // Pass 2: re-read the segments' spans; only the chosen member (all with `all`) runs again.
         const which = options.all ? members : [chosen];
         let k = 0;
-        for await (const samples of readSpans(await open(), pass1.map((p) => [p.seg.startSample, p.seg.endSample] as const))) {
+        for await (const samples of readSpans(
+          await open(),
+          pass1.map((p) => [p.seg.startSample, p.seg.endSample] as const),
+        )) {
           checkAbort();
-          const p = pass1[k++]!;
+          const p = pass1[k++];
           const start = offset + p.seg.start;
           const end = offset + p.seg.end;
           let t2 = performance.now();
@@ -254,7 +257,7 @@ export class LongFormTranscriber {
           t2 = performance.now();
           const outs = new Map<number, Decoded>();
           for (let j = 0; j < which.length; j++) {
-            outs.set(which[j]!, { ...(await ens.memberTokens(which[j]!, lps[j]!, { lm: true, beam: options.beam })), frames: lps[j]!.frames });
+            outs.set(which[j], { ...(await ens.memberTokens(which[j], lps[j], { lm: true, beam: options.beam })), frames: lps[j].frames });
           }
           const d = outs.get(chosen)!;
           const r: SegmentResult = {
@@ -262,14 +265,14 @@ export class LongFormTranscriber {
             start: round(start),
             end: round(end),
             text: d.text,
-            model: names[chosen]!,
+            model: names[chosen],
             modelIndex: chosen,
             probabilities: fileSel.probabilities,
             confidences: confOf(p.conf),
             decoding: d.decoding,
-            words: this.words(chosen, d, p.frameSec[chosen]!, start, end),
+            words: this.words(chosen, d, p.frameSec[chosen], start, end),
           };
-          if (options.all) r.transcripts = which.map((i) => ({ model: names[i]!, text: outs.get(i)!.text }));
+          if (options.all) r.transcripts = which.map((i) => ({ model: names[i], text: outs.get(i)!.text }));
           timings.decode += performance.now() - t2;
           await emit(r);
           options.onProgress?.(audioSeconds / 2 + (p.seg.end / Math.max(1e-9, audioSeconds)) * (audioSeconds / 2), total);
@@ -295,10 +298,10 @@ export class LongFormTranscriber {
       confidences = Object.fromEntries(names.map((n) => [n, 0]));
       const totalDur = segments.reduce((a, s) => a + (s.end - s.start), 0) || 1;
       for (const s of segments) {
-        dur[s.modelIndex]! += s.end - s.start;
+        dur[s.modelIndex] += s.end - s.start;
         for (const n of names) {
-          probabilities[n]! += (s.probabilities[n]! * (s.end - s.start)) / totalDur;
-          confidences[n]! += (s.confidences[n]! * (s.end - s.start)) / totalDur;
+          probabilities[n] += (s.probabilities[n] * (s.end - s.start)) / totalDur;
+          confidences[n] += (s.confidences[n] * (s.end - s.start)) / totalDur;
         }
       }
       modelIndex = dur.indexOf(Math.max(...dur));
@@ -306,7 +309,7 @@ export class LongFormTranscriber {
     timings.total = performance.now() - t0;
     const result: LongFormResult = {
       text,
-      model: names[modelIndex]!,
+      model: names[modelIndex],
       modelIndex,
       probabilities,
       confidences,
@@ -350,7 +353,7 @@ async function* readSpans(stream: AudioStream, spans: ReadonlyArray<readonly [nu
     for await (const chunk of stream.chunks()) {
       let off = 0;
       while (off < chunk.length && k < spans.length) {
-        const [a, b] = spans[k]!;
+        const [a, b] = spans[k];
         const at = pos + off;
         if (at < a) {
           off += Math.min(chunk.length - off, a - at);

@@ -67,12 +67,7 @@ export function pythonLines(text: string): string[] {
 }
 
 /** Parse one manifest line; null for a blank line. Throws UserError with `file:line`. */
-export function parseManifestLine(
-  line: string,
-  lineNo: number,
-  file: string,
-  options: ManifestOptions = {},
-): ManifestEntry | null {
+export function parseManifestLine(line: string, lineNo: number, file: string, options: ManifestOptions = {}): ManifestEntry | null {
   const audioKey = options.audioKey ?? 'audio_filepath';
   const textKey = options.textKey ?? 'text';
   const trimmed = line.trim();
@@ -159,11 +154,13 @@ export function checkAudioFiles(m: Manifest): void {
   const missing = m.entries.filter((e) => !existsSync(e.audioPath));
   if (missing.length === 0) return;
   const dir = path.dirname(path.resolve(m.file));
-  const shown = missing.slice(0, 50).map((e) =>
-    path.isAbsolute(e.audioFilepath)
-      ? `  line ${e.line}: ${e.audioPath}`
-      : `  line ${e.line}: ${e.audioFilepath} (neither ${path.join(dir, e.audioFilepath)} nor ${e.audioPath})`,
-  );
+  const shown = missing
+    .slice(0, 50)
+    .map((e) =>
+      path.isAbsolute(e.audioFilepath)
+        ? `  line ${e.line}: ${e.audioPath}`
+        : `  line ${e.line}: ${e.audioFilepath} (neither ${path.join(dir, e.audioFilepath)} nor ${e.audioPath})`,
+    );
   if (missing.length > 50) shown.push(`  … and ${missing.length - 50} more`);
   throw new UserError(`${missing.length} audio file(s) not found:\n${shown.join('\n')}`, {
     source: m.file,
@@ -190,11 +187,7 @@ export async function loadManifest(file: string, options: ManifestOptions = {}):
  * Returns the chosen entries in sample order (blank lines picked by the sample are dropped, as NeMo's
  * manifest reader skips them).
  */
-export function subsampleManifest(
-  m: Manifest,
-  maxSamples: number,
-  sampleIndices: (n: number, k: number) => number[],
-): ManifestEntry[] {
+export function subsampleManifest(m: Manifest, maxSamples: number, sampleIndices: (n: number, k: number) => number[]): ManifestEntry[] {
   if (!(maxSamples < m.lineCount)) return m.entries.slice();
   const byLine = new Map<number, ManifestEntry>();
   for (const e of m.entries) byLine.set(e.line, e);

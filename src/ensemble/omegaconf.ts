@@ -13,8 +13,7 @@ export function resolveInterpolations(ctx: ConfigContext, root: unknown, env: Re
     for (const part of ref.split('.')) {
       if (part === '') continue;
       if (Array.isArray(cur) && /^\d+$/.test(part)) cur = cur[Number(part)];
-      else if (cur && typeof cur === 'object' && !Array.isArray(cur) && part in (cur as object))
-        cur = (cur as Record<string, unknown>)[part];
+      else if (cur && typeof cur === 'object' && !Array.isArray(cur) && part in (cur as object)) cur = (cur as Record<string, unknown>)[part];
       else throw ctx.error(from, `interpolation \${${ref}}: key '${ref}' not found`);
     }
     void p;
@@ -35,24 +34,23 @@ export function resolveInterpolations(ctx: ConfigContext, root: unknown, env: Re
   const evalExpr = (expr: string, p: Path): unknown => {
     const m = /^\s*([A-Za-z_][\w.]*)\s*:(.*)$/s.exec(expr);
     if (m) {
-      const resolver = m[1]!;
-      const args = splitArgs(m[2]!);
+      const resolver = m[1];
+      const args = splitArgs(m[2]);
       if (resolver === 'oc.env' || resolver === 'env') {
         const name = args[0]?.value ?? '';
         if (!name) throw ctx.error(p, `\${${expr}}: oc.env needs a variable name`);
         const val = env[name];
         if (val !== undefined) return val;
         if (args.length >= 2) {
-          const d = args.slice(1).map((a) => a.raw).join(',');
-          const a = args[1]!;
+          const d = args
+            .slice(1)
+            .map((a) => a.raw)
+            .join(',');
+          const a = args[1];
           if (args.length === 2 && !a.quoted && a.value === 'null') return null;
           return args.length === 2 ? a.value : d;
         }
-        throw ctx.error(
-          p,
-          `environment variable ${name} is not set (\${${expr}}); set it or give a default: \${oc.env:${name},default}`,
-          'E_CONFIG_ENV',
-        );
+        throw ctx.error(p, `environment variable ${name} is not set (\${${expr}}); set it or give a default: \${oc.env:${name},default}`, 'E_CONFIG_ENV');
       }
       throw ctx.error(p, `unsupported interpolation resolver '${resolver}' in \${${expr}} (supported: oc.env)`);
     }
@@ -64,7 +62,10 @@ export function resolveInterpolations(ctx: ConfigContext, root: unknown, env: Re
     resolving.add(key);
     try {
       const target = getNode(p, key, p);
-      return resolveValue(target, key.split('.').map((x) => (/^\d+$/.test(x) ? Number(x) : x)));
+      return resolveValue(
+        target,
+        key.split('.').map((x) => (/^\d+$/.test(x) ? Number(x) : x)),
+      );
     } finally {
       resolving.delete(key);
     }
@@ -74,7 +75,7 @@ export function resolveInterpolations(ctx: ConfigContext, root: unknown, env: Re
     if (!s.includes('${')) return s.replace(/\\\$\{/g, '${');
     // A string that is exactly one interpolation keeps the type of its value.
     const whole = /^\$\{([^{}]*)\}$/.exec(s);
-    if (whole) return evalExpr(whole[1]!, p);
+    if (whole) return evalExpr(whole[1], p);
     let out = '';
     let i = 0;
     while (i < s.length) {

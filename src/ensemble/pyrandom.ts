@@ -41,7 +41,7 @@ export class PyRandom {
     const mt = this.mt;
     mt[0] = s >>> 0;
     for (let i = 1; i < N; i++) {
-      const prev = mt[i - 1]! ^ (mt[i - 1]! >>> 30);
+      const prev = mt[i - 1] ^ (mt[i - 1] >>> 30);
       // 1812433253 * prev + i, modulo 2^32 (Math.imul keeps it exact)
       mt[i] = (Math.imul(1812433253, prev) + i) >>> 0;
     }
@@ -55,22 +55,22 @@ export class PyRandom {
     let j = 0;
     const keyLength = key.length;
     for (let k = N > keyLength ? N : keyLength; k > 0; k--) {
-      const prev = mt[i - 1]! ^ (mt[i - 1]! >>> 30);
-      mt[i] = ((mt[i]! ^ Math.imul(prev, 1664525)) + key[j]! + j) >>> 0;
+      const prev = mt[i - 1] ^ (mt[i - 1] >>> 30);
+      mt[i] = ((mt[i] ^ Math.imul(prev, 1664525)) + key[j] + j) >>> 0;
       i++;
       j++;
       if (i >= N) {
-        mt[0] = mt[N - 1]!;
+        mt[0] = mt[N - 1];
         i = 1;
       }
       if (j >= keyLength) j = 0;
     }
     for (let k = N - 1; k > 0; k--) {
-      const prev = mt[i - 1]! ^ (mt[i - 1]! >>> 30);
-      mt[i] = ((mt[i]! ^ Math.imul(prev, 1566083941)) - i) >>> 0;
+      const prev = mt[i - 1] ^ (mt[i - 1] >>> 30);
+      mt[i] = ((mt[i] ^ Math.imul(prev, 1566083941)) - i) >>> 0;
       i++;
       if (i >= N) {
-        mt[0] = mt[N - 1]!;
+        mt[0] = mt[N - 1];
         i = 1;
       }
     }
@@ -84,18 +84,18 @@ export class PyRandom {
     if (this.mti >= N) {
       let kk = 0;
       for (; kk < N - M; kk++) {
-        const y = (mt[kk]! & UPPER_MASK) | (mt[kk + 1]! & LOWER_MASK);
-        mt[kk] = mt[kk + M]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+        const y = (mt[kk] & UPPER_MASK) | (mt[kk + 1] & LOWER_MASK);
+        mt[kk] = mt[kk + M] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
       }
       for (; kk < N - 1; kk++) {
-        const y = (mt[kk]! & UPPER_MASK) | (mt[kk + 1]! & LOWER_MASK);
-        mt[kk] = mt[kk + (M - N)]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+        const y = (mt[kk] & UPPER_MASK) | (mt[kk + 1] & LOWER_MASK);
+        mt[kk] = mt[kk + (M - N)] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
       }
-      const y = (mt[N - 1]! & UPPER_MASK) | (mt[0]! & LOWER_MASK);
-      mt[N - 1] = mt[M - 1]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+      const y = (mt[N - 1] & UPPER_MASK) | (mt[0] & LOWER_MASK);
+      mt[N - 1] = mt[M - 1] ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
       this.mti = 0;
     }
-    let y = mt[this.mti++]!;
+    let y = mt[this.mti++];
     y ^= y >>> 11;
     y ^= (y << 7) & 0x9d2c5680;
     y ^= (y << 15) & 0xefc60000;
@@ -140,8 +140,8 @@ export class PyRandom {
       const pool = Array.from({ length: n }, (_, i) => i);
       for (let i = 0; i < k; i++) {
         const j = this.randbelow(n - i);
-        result[i] = pool[j]!;
-        pool[j] = pool[n - i - 1]!;
+        result[i] = pool[j];
+        pool[j] = pool[n - i - 1];
       }
     } else {
       const selected = new Set<number>();
@@ -157,7 +157,7 @@ export class PyRandom {
 
   /** `random.sample(population, k)`. */
   sample<T>(population: readonly T[], k: number): T[] {
-    return this.sampleIndices(population.length, k).map((i) => population[i]!);
+    return this.sampleIndices(population.length, k).map((i) => population[i]);
   }
 }
 

@@ -93,7 +93,7 @@ export async function runMembers(
   let t0 = performance.now();
   const samplesFor = new Map<number, Float32Array>();
   for (const i of which) {
-    const rate = models[i]!.frontEnd.sampleRate;
+    const rate = models[i].frontEnd.sampleRate;
     if (!samplesFor.has(rate)) samplesFor.set(rate, audio.at(rate));
   }
   if (timings) timings.resample += performance.now() - t0;
@@ -104,17 +104,17 @@ export async function runMembers(
   const runs: Array<Promise<Logprobs>> = new Array(which.length);
   const groups = new Map<string, number[]>(); // front-end key -> positions in `which`
   which.forEach((i, pos) => {
-    const m = models[i]!;
+    const m = models[i];
     const key = m.computeFeatures && m.runFeatures ? frontEndKey(m) : `run:${pos}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = []));
     g.push(pos);
   });
-  const order = [...groups.entries()].sort(([, a], [, b]) => cheapness(models[which[a[0]!]!]!) - cheapness(models[which[b[0]!]!]!));
+  const order = [...groups.entries()].sort(([, a], [, b]) => cheapness(models[which[a[0]]]) - cheapness(models[which[b[0]]]));
   let featureMs = 0;
   const started = performance.now();
   for (const [, positions] of order) {
-    const first = models[which[positions[0]!]!]!;
+    const first = models[which[positions[0]]];
     const samples = samplesFor.get(first.frontEnd.sampleRate)!;
     let f: ModelFeatures | undefined;
     if (first.computeFeatures && first.runFeatures) {
@@ -124,15 +124,14 @@ export async function runMembers(
       if (stats) stats.frontEndPasses++;
     }
     for (const pos of positions) {
-      const m = models[which[pos]!]!;
+      const m = models[which[pos]];
       if (stats) stats.modelPasses++;
       if (f && m.runFeatures) runs[pos] = m.runFeatures(f, { temperature });
       else {
         if (stats) stats.frontEndPasses++;
         runs[pos] = m.run(samples, { temperature });
       }
-      runs[pos]!.catch(() => undefined); // awaited below; a later front end may throw first
-
+      runs[pos].catch(() => undefined); // awaited below; a later front end may throw first
     }
   }
   if (timings) timings.features += featureMs;

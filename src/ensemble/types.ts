@@ -90,4 +90,3 @@ export interface EnsembleMemberInfo {
   vocabulary: readonly string[];
   lm: { path: string; alpha: number; beta: number } | null;
 }
-

@@ -69,17 +69,25 @@ async function checksums(dir: string, files: string[]): Promise<string[]> {
 export async function verifyModelChecksums(dir: string, json: EnsembleJson, options: EnsembleCheckOptions = {}): Promise<void> {
   const members = json.models.filter((m) => typeof m.sha256 === 'string' && /^[0-9a-f]{64}$/.test(m.sha256) && typeof m.onnxFile === 'string');
   const files = members.map((m) => path.join(resolveFrom(dir, m.path), m.onnxFile));
-  const present = await Promise.all(files.map((f) => fs.stat(f).then((s) => s.isFile(), () => false)));
+  const present = await Promise.all(
+    files.map((f) =>
+      fs.stat(f).then(
+        (s) => s.isFile(),
+        () => false,
+      ),
+    ),
+  );
   const idx = members.map((_, i) => i).filter((i) => present[i]);
-  const shas = await checksums(dir, idx.map((i) => files[i]!));
+  const shas = await checksums(
+    dir,
+    idx.map((i) => files[i]),
+  );
   const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
   const problems: string[] = [];
   idx.forEach((i, j) => {
-    const m = members[i]!;
+    const m = members[i];
     if (shas[j] === m.sha256) return;
-    problems.push(
-      `member "${m.name}": ${files[i]} has sha256 ${shas[j]!.slice(0, 12)}…, but the ensemble was built with ${m.sha256.slice(0, 12)}…`,
-    );
+    problems.push(`member "${m.name}": ${files[i]} has sha256 ${shas[j].slice(0, 12)}…, but the ensemble was built with ${m.sha256.slice(0, 12)}…`);
   });
   if (problems.length === 0) return;
   if (options.allowChangedModels) {

@@ -71,7 +71,7 @@ export function parseYamlWithLines(ctx: ConfigContext, text: string): unknown {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, version: '1.1', merge: true, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
-    const e = doc.errors[0]!;
+    const e = doc.errors[0];
     const line = e.linePos?.[0]?.line;
     throw new UserError(`invalid YAML: ${e.message.split('\n')[0]}`, {
       source: line ? `${ctx.displayFile}:${line}` : ctx.displayFile,
@@ -105,15 +105,15 @@ export function suggest(key: string, known: Iterable<string>): string {
 export function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
+    let diag = prev[0];
     prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const tmp = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
       diag = tmp;
     }
   }
-  return prev[b.length]!;
+  return prev[b.length];
 }
 
 export function asObject(ctx: ConfigContext, v: unknown, p: Path): Obj {

@@ -165,7 +165,7 @@ function quantile(sorted: number[], q: number): number {
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
 export function summarize(values: readonly number[]): ConfidenceSummary {
@@ -221,8 +221,8 @@ async function evaluateUtterance(
   }
   const greedy = transcriptsByMember(greedyResult, members, source);
   const probs = members.map((m) => greedyResult.probabilities[m] ?? 0);
-  const wordE = members.map((m) => wordErrors(ref, greedy[m]!).errors);
-  const charE = members.map((m) => charErrors(ref, greedy[m]!).errors);
+  const wordE = members.map((m) => wordErrors(ref, greedy[m]).errors);
+  const charE = members.map((m) => charErrors(ref, greedy[m]).errors);
   const rec: UtteranceRecord = {
     domain,
     audioFilepath: u.audioPath,
@@ -235,7 +235,7 @@ async function evaluateUtterance(
     confidences: greedyResult.confidences,
     greedy,
     ensembleText: greedyResult.text,
-    oracle: members[oracleChoice(wordE, charE)]!,
+    oracle: members[oracleChoice(wordE, charE)],
   };
   if (earlyResult) {
     rec.early = {
@@ -250,7 +250,13 @@ async function evaluateUtterance(
     const lm = transcriptsByMember(lmResult, members, `${source} with LM`);
     rec.lm = lm;
     rec.ensembleLmText = lmResult.text;
-    rec.oracleLm = members[oracleChoice(members.map((m) => wordErrors(ref, lm[m]!).errors), members.map((m) => charErrors(ref, lm[m]!).errors))]!;
+    rec.oracleLm =
+      members[
+        oracleChoice(
+          members.map((m) => wordErrors(ref, lm[m]).errors),
+          members.map((m) => charErrors(ref, lm[m]).errors),
+        )
+      ];
   }
   return rec;
 }
@@ -276,33 +282,49 @@ interface SystemDef {
 }
 
 /** Build the WER/CER tables from per-utterance records (pure; exported for tests). */
-export function scoreSystems(records: readonly UtteranceRecord[], members: readonly string[], domains: readonly string[], lmMembers: readonly string[]): SystemResult[] {
+export function scoreSystems(
+  records: readonly UtteranceRecord[],
+  members: readonly string[],
+  domains: readonly string[],
+  lmMembers: readonly string[],
+): SystemResult[] {
   const withLm = records.length > 0 && records.every((r) => r.lm !== undefined);
-  const defs: SystemDef[] = [
-    { id: 'ensemble', label: 'ensemble (greedy)', kind: 'ensemble', decoding: 'greedy', hyp: (r) => r.ensembleText },
-  ];
+  const defs: SystemDef[] = [{ id: 'ensemble', label: 'ensemble (greedy)', kind: 'ensemble', decoding: 'greedy', hyp: (r) => r.ensembleText }];
   if (withLm) defs.push({ id: 'ensemble+lm', label: 'ensemble + LM', kind: 'ensemble', decoding: 'lm', hyp: (r) => r.ensembleLmText! });
-  defs.push({ id: 'oracle', label: 'oracle (greedy)', kind: 'oracle', decoding: 'greedy', hyp: (r) => r.greedy[r.oracle]! });
-  if (withLm) defs.push({ id: 'oracle+lm', label: 'oracle + LM', kind: 'oracle', decoding: 'lm', hyp: (r) => r.lm![r.oracleLm!]! });
-  defs.push({ id: 'true-domain', label: 'true-domain member (greedy)', kind: 'true-domain', decoding: 'greedy', hyp: (r) => r.greedy[r.domain]! });
-  if (withLm) defs.push({ id: 'true-domain+lm', label: 'true-domain member + LM', kind: 'true-domain', decoding: 'lm', hyp: (r) => r.lm![r.domain]! });
+  defs.push({ id: 'oracle', label: 'oracle (greedy)', kind: 'oracle', decoding: 'greedy', hyp: (r) => r.greedy[r.oracle] });
+  if (withLm) defs.push({ id: 'oracle+lm', label: 'oracle + LM', kind: 'oracle', decoding: 'lm', hyp: (r) => r.lm![r.oracleLm!] });
+  defs.push({ id: 'true-domain', label: 'true-domain member (greedy)', kind: 'true-domain', decoding: 'greedy', hyp: (r) => r.greedy[r.domain] });
+  if (withLm) defs.push({ id: 'true-domain+lm', label: 'true-domain member + LM', kind: 'true-domain', decoding: 'lm', hyp: (r) => r.lm![r.domain] });
   for (const m of members) {
-    defs.push({ id: `member:${m}`, label: `member ${m} (greedy)`, kind: 'member', decoding: 'greedy', member: m, hyp: (r) => r.greedy[m]! });
+    defs.push({ id: `member:${m}`, label: `member ${m} (greedy)`, kind: 'member', decoding: 'greedy', member: m, hyp: (r) => r.greedy[m] });
     if (withLm && lmMembers.includes(m)) {
-      defs.push({ id: `member:${m}+lm`, label: `member ${m} + LM`, kind: 'member', decoding: 'lm', member: m, hyp: (r) => r.lm![m]! });
+      defs.push({ id: `member:${m}+lm`, label: `member ${m} + LM`, kind: 'member', decoding: 'lm', member: m, hyp: (r) => r.lm![m] });
     }
   }
   return defs.map((d) => {
     const perDomain: Record<string, RateCell> = {};
     for (const dom of domains) perDomain[dom] = cell(records.filter((r) => r.domain === dom).map((r) => [r.reference, d.hyp(r)]));
-    const out: SystemResult = { id: d.id, label: d.label, kind: d.kind, decoding: d.decoding, perDomain, overall: cell(records.map((r) => [r.reference, d.hyp(r)])) };
+    const out: SystemResult = {
+      id: d.id,
+      label: d.label,
+      kind: d.kind,
+      decoding: d.decoding,
+      perDomain,
+      overall: cell(records.map((r) => [r.reference, d.hyp(r)])),
+    };
     if (d.member !== undefined) out.member = d.member;
     return out;
   });
 }
 
 /** Early-routing accuracy, WER and cost from per-utterance records (pure; exported for tests). */
-export function scoreEarlyRoute(records: readonly UtteranceRecord[], members: number, domains: readonly string[], seconds: number, fullAccuracy: number | null): NonNullable<EvalReport['earlyRoute']> {
+export function scoreEarlyRoute(
+  records: readonly UtteranceRecord[],
+  members: number,
+  domains: readonly string[],
+  seconds: number,
+  fullAccuracy: number | null,
+): NonNullable<EvalReport['earlyRoute']> {
   const acc = (rs: readonly UtteranceRecord[]): ClassAccuracy => {
     const correct = rs.filter((r) => r.early!.correct).length;
     return { correct, total: rs.length, accuracy: rs.length ? correct / rs.length : null };
@@ -331,7 +353,12 @@ export function scoreEarlyRoute(records: readonly UtteranceRecord[], members: nu
 }
 
 /** Selection accuracy, confusion and calibration from per-utterance records (pure; exported for tests). */
-export function scoreSelection(records: readonly UtteranceRecord[], members: readonly string[], domains: readonly string[], bins = 10): { selection: EvalReport['selection']; calibration: Reliability } {
+export function scoreSelection(
+  records: readonly UtteranceRecord[],
+  members: readonly string[],
+  domains: readonly string[],
+  bins = 10,
+): { selection: EvalReport['selection']; calibration: Reliability } {
   const idx = new Map(members.map((m, i) => [m, i]));
   const full = confusionMatrix(
     records.map((r) => idx.get(r.domain)!),
@@ -342,13 +369,17 @@ export function scoreSelection(records: readonly UtteranceRecord[], members: rea
     }),
     members.length,
   );
-  const rows = domains.map((d) => full[idx.get(d)!]!);
+  const rows = domains.map((d) => full[idx.get(d)!]);
   const acc = accuracyFromConfusion(full);
   const perDomain: Record<string, ClassAccuracy> = {};
-  for (const d of domains) perDomain[d] = acc.perClass[idx.get(d)!]!;
+  for (const d of domains) perDomain[d] = acc.perClass[idx.get(d)!];
   return {
     selection: { confusion: { rows: [...domains], columns: [...members], matrix: rows }, perDomain, overall: acc.overall },
-    calibration: reliability(records.map((r) => r.maxProbability), records.map((r) => r.correct), bins),
+    calibration: reliability(
+      records.map((r) => r.maxProbability),
+      records.map((r) => r.correct),
+      bins,
+    ),
   };
 }
 
@@ -357,7 +388,12 @@ export function confidenceSummaries(records: readonly UtteranceRecord[], members
   for (const m of members) {
     out[m] = {};
     for (const d of domains) {
-      out[m]![d] = summarize(records.filter((r) => r.domain === d).map((r) => r.confidences[m]).filter((v): v is number => typeof v === 'number'));
+      out[m][d] = summarize(
+        records
+          .filter((r) => r.domain === d)
+          .map((r) => r.confidences[m])
+          .filter((v): v is number => typeof v === 'number'),
+      );
     }
   }
   return out;
@@ -412,7 +448,9 @@ export async function evaluate(ensemble: EvalTranscriber, testSets: readonly Tes
     selection,
     calibration,
     systems: scoreSystems(records, members, domains, lmMembers),
-    ...(options.earlyRouteSeconds !== undefined ? { earlyRoute: scoreEarlyRoute(records, members.length, domains, options.earlyRouteSeconds, selection.overall.accuracy) } : {}),
+    ...(options.earlyRouteSeconds !== undefined
+      ? { earlyRoute: scoreEarlyRoute(records, members.length, domains, options.earlyRouteSeconds, selection.overall.accuracy) }
+      : {}),
     confidence: confidenceSummaries(records, members, domains),
     perUtterance: records,
   };

@@ -6,3 +6,4 @@ export type { ErrorCounts, Alignment, AlignOp } from './wer.js';
 export { confusionMatrix, accuracyFromConfusion, reliability, oracleChoice } from './metrics.js';
 export type { ClassAccuracy, Reliability, ReliabilityBin } from './metrics.js';
 export { renderMarkdown, renderHtml, writeReports } from './report.js';
+export { tuneLm, DEFAULT_TUNE_ALPHAS, DEFAULT_TUNE_BETAS, type TuneLmOptions, type TuneLmResult, type TuneLmMemberResult } from './tune-lm.js';

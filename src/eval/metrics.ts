@@ -8,10 +8,10 @@ export function confusionMatrix(truth: readonly number[], predicted: readonly nu
   if (truth.length !== predicted.length) throw new Error('confusionMatrix: truth and predicted differ in length');
   const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   for (let i = 0; i < truth.length; i++) {
-    const t = truth[i]!;
-    const p = predicted[i]!;
+    const t = truth[i];
+    const p = predicted[i];
     if (!(t >= 0 && t < classes && p >= 0 && p < classes)) throw new Error(`confusionMatrix: class out of range at ${i}`);
-    m[t]![p]!++;
+    m[t][p]++;
   }
   return m;
 }
@@ -69,21 +69,21 @@ export function reliability(confidence: readonly number[], correct: readonly boo
   const sumConf = new Array<number>(bins).fill(0);
   const sumCorrect = new Array<number>(bins).fill(0);
   for (let i = 0; i < confidence.length; i++) {
-    const c = Math.min(1, Math.max(0, confidence[i]!));
+    const c = Math.min(1, Math.max(0, confidence[i]));
     // The 1e-9 keeps values on a boundary (0.7 · 10 = 7.000000000000001) in the lower bin.
     const b = Math.min(bins - 1, Math.max(0, Math.ceil(c * bins - 1e-9) - 1));
-    n[b]!++;
-    sumConf[b]! += c;
-    if (correct[i]) sumCorrect[b]!++;
+    n[b]++;
+    sumConf[b] += c;
+    if (correct[i]) sumCorrect[b]++;
   }
   const total = confidence.length;
   let ece = 0;
   let mce = 0;
   const out: ReliabilityBin[] = [];
   for (let b = 0; b < bins; b++) {
-    const count = n[b]!;
-    const meanConfidence = count > 0 ? sumConf[b]! / count : null;
-    const accuracy = count > 0 ? sumCorrect[b]! / count : null;
+    const count = n[b];
+    const meanConfidence = count > 0 ? sumConf[b] / count : null;
+    const accuracy = count > 0 ? sumCorrect[b] / count : null;
     if (count > 0) {
       const gap = Math.abs(accuracy! - meanConfidence!);
       ece += (count / total) * gap;
@@ -101,8 +101,8 @@ export function reliability(confidence: readonly number[], correct: readonly boo
 export function oracleChoice(wordErrors: readonly number[], charErrors: readonly number[]): number {
   let best = 0;
   for (let k = 1; k < wordErrors.length; k++) {
-    const w = wordErrors[k]!;
-    const bw = wordErrors[best]!;
+    const w = wordErrors[k];
+    const bw = wordErrors[best];
     if (w < bw || (w === bw && (charErrors[k] ?? 0) < (charErrors[best] ?? 0))) best = k;
   }
   return best;
@@ -111,6 +111,6 @@ export function oracleChoice(wordErrors: readonly number[], charErrors: readonly
 /** Index of the largest value (first one on ties). */
 export function argmax(values: readonly number[]): number {
   let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
   return best;
 }

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { EvalReport, RateCell } from './evaluate.js';
 
-const pct = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(digits)} %`);
+const pct = (x: number | null | undefined, digits = 1): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(digits)} %`;
 const num = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
 
 function mdEscape(s: string): string {
@@ -41,7 +42,7 @@ export function renderMarkdown(r: EvalReport): string {
       ['domain', 'correct', 'total', 'accuracy'],
       [
         ...r.domains.map((d) => {
-          const a = r.selection.perDomain[d.name]!;
+          const a = r.selection.perDomain[d.name];
           return [d.name, String(a.correct), String(a.total), pct(a.accuracy)];
         }),
         ['**overall**', String(r.selection.overall.correct), String(r.selection.overall.total), pct(r.selection.overall.accuracy)],
@@ -63,7 +64,7 @@ export function renderMarkdown(r: EvalReport): string {
         ['domain', 'correct', 'total', 'accuracy'],
         [
           ...r.domains.map((d) => {
-            const a = e.perDomain[d.name]!;
+            const a = e.perDomain[d.name];
             return [d.name, String(a.correct), String(a.total), pct(a.accuracy)];
           }),
           ['**overall**', String(e.overall.correct), String(e.overall.total), pct(e.overall.accuracy)],
@@ -76,7 +77,7 @@ export function renderMarkdown(r: EvalReport): string {
   out.push(
     mdTable(
       ['true \\ chosen', ...r.selection.confusion.columns],
-      r.selection.confusion.rows.map((d, i) => [d, ...r.selection.confusion.matrix[i]!.map(String)]),
+      r.selection.confusion.rows.map((d, i) => [d, ...r.selection.confusion.matrix[i].map(String)]),
     ),
     '',
   );
@@ -107,7 +108,7 @@ export function renderMarkdown(r: EvalReport): string {
     ),
     '',
   );
-  out.push('## Member confidence by domain', '', 'Mean ± std (median) of each member\'s confidence on each domain\'s utterances.', '');
+  out.push('## Member confidence by domain', '', "Mean ± std (median) of each member's confidence on each domain's utterances.", '');
   out.push(
     mdTable(
       ['member', ...r.domains.map((d) => d.name)],
@@ -131,7 +132,7 @@ function esc(s: string): string {
 }
 
 const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
-const color = (i: number): string => PALETTE[i % PALETTE.length]!;
+const color = (i: number): string => PALETTE[i % PALETTE.length];
 const f = (x: number): string => (Math.round(x * 10) / 10).toString();
 
 function svgOpen(w: number, h: number, title: string): string {
@@ -140,7 +141,10 @@ function svgOpen(w: number, h: number, title: string): string {
 
 function legend(items: Array<{ label: string; color: string }>, x: number, y: number): string {
   return items
-    .map((it, i) => `<rect x="${x}" y="${y + i * 18}" width="12" height="12" fill="${it.color}"/><text x="${x + 18}" y="${y + i * 18 + 10}" class="small">${esc(it.label)}</text>`)
+    .map(
+      (it, i) =>
+        `<rect x="${x}" y="${y + i * 18}" width="12" height="12" fill="${it.color}"/><text x="${x + 18}" y="${y + i * 18 + 10}" class="small">${esc(it.label)}</text>`,
+    )
     .join('');
 }
 
@@ -159,14 +163,14 @@ export function confusionSvg(r: EvalReport): string {
   });
   s += `<text x="14" y="${top + (rows.length * cell) / 2}" transform="rotate(-90 14 ${top + (rows.length * cell) / 2})" text-anchor="middle" class="axis">true domain</text>`;
   rows.forEach((d, i) => {
-    const row = matrix[i]!;
+    const row = matrix[i];
     const total = row.reduce((a, b) => a + b, 0);
     s += `<text x="${left - 8}" y="${top + i * cell + cell / 2 + 4}" text-anchor="end" class="small">${esc(d)}</text>`;
     row.forEach((v, j) => {
       const frac = total > 0 ? v / total : 0;
       const diag = columns[j] === d;
       const fill = diag ? `rgba(46,125,50,${(0.08 + 0.85 * frac).toFixed(3)})` : `rgba(198,40,40,${(0.08 + 0.85 * frac).toFixed(3)})`;
-      s += `<rect x="${left + j * cell}" y="${top + i * cell}" width="${cell - 2}" height="${cell - 2}" fill="${fill}"><title>${esc(d)} → ${esc(columns[j]!)}: ${v} (${pct(frac)})</title></rect>`;
+      s += `<rect x="${left + j * cell}" y="${top + i * cell}" width="${cell - 2}" height="${cell - 2}" fill="${fill}"><title>${esc(d)} → ${esc(columns[j])}: ${v} (${pct(frac)})</title></rect>`;
       s += `<text x="${left + j * cell + cell / 2 - 1}" y="${top + i * cell + cell / 2 + 4}" text-anchor="middle" class="${frac > 0.55 ? 'cellhi' : 'cell'}">${v}</text>`;
     });
   });
@@ -204,7 +208,7 @@ export function reliabilitySvg(r: EvalReport): string {
 export function werBarsSvg(r: EvalReport, systemIds: string[], title: string): string {
   const systems = systemIds.map((id) => r.systems.find((s) => s.id === id)).filter((s): s is NonNullable<typeof s> => s !== undefined);
   const groups = [...r.domains.map((d) => d.name), 'all'];
-  const cellOf = (sysIdx: number, g: string): RateCell | undefined => (g === 'all' ? systems[sysIdx]!.overall : systems[sysIdx]!.perDomain[g]);
+  const cellOf = (sysIdx: number, g: string): RateCell | undefined => (g === 'all' ? systems[sysIdx].overall : systems[sysIdx].perDomain[g]);
   let maxW = 0;
   systems.forEach((_, i) => groups.forEach((g) => (maxW = Math.max(maxW, cellOf(i, g)?.wer ?? 0))));
   const top = Math.max(0.1, Math.ceil(maxW * 10) / 10);
@@ -235,7 +239,11 @@ export function werBarsSvg(r: EvalReport, systemIds: string[], title: string): s
     s += `<text x="${gx + (systems.length * barW) / 2}" y="${T + ph + 16}" text-anchor="middle" class="small">${esc(g)}</text>`;
   });
   s += `<text x="${L + (groups.length * groupW) / 2}" y="${T + ph + 36}" text-anchor="middle" class="axis">WER by domain</text>`;
-  s += legend(systems.map((sys, i) => ({ label: sys.label, color: color(i) })), L + groups.length * groupW + 12, T);
+  s += legend(
+    systems.map((sys, i) => ({ label: sys.label, color: color(i) })),
+    L + groups.length * groupW + 12,
+    T,
+  );
   return `${s}</svg>`;
 }
 
@@ -248,7 +256,8 @@ export function confidenceSvg(r: EvalReport): string {
   const W = r.members.length * (panelW + 16) + 150;
   const H = T + ph + 40;
   const all: number[] = [];
-  for (const u of r.perUtterance) for (const m of r.members) if (typeof u.confidences[m] === 'number' && Number.isFinite(u.confidences[m])) all.push(u.confidences[m]!);
+  for (const u of r.perUtterance)
+    for (const m of r.members) if (typeof u.confidences[m] === 'number' && Number.isFinite(u.confidences[m])) all.push(u.confidences[m]);
   let lo = Math.min(0, ...all);
   let hi = Math.max(1, ...all);
   if (!(hi > lo)) {
@@ -256,7 +265,7 @@ export function confidenceSvg(r: EvalReport): string {
     hi = 1;
   }
   const yOf = (v: number): number => T + ph - ((v - lo) / (hi - lo)) * ph;
-  let s = svgOpen(W, H, 'Each member\'s confidence distribution by domain');
+  let s = svgOpen(W, H, "Each member's confidence distribution by domain");
   r.members.forEach((m, mi) => {
     const px = mi * (panelW + 16) + 40;
     s += `<text x="${px + panelW / 2}" y="14" text-anchor="middle" class="axis">${esc(m)}</text>`;
@@ -268,7 +277,10 @@ export function confidenceSvg(r: EvalReport): string {
     domains.forEach((d, di) => {
       const cx = px + 26 + di * 46;
       const st = r.confidence[m]?.[d];
-      const vals = r.perUtterance.filter((u) => u.domain === d).map((u) => u.confidences[m]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+      const vals = r.perUtterance
+        .filter((u) => u.domain === d)
+        .map((u) => u.confidences[m])
+        .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
       if (st && st.count > 0) {
         s += `<line x1="${cx}" y1="${f(yOf(st.min))}" x2="${cx}" y2="${f(yOf(st.max))}" stroke="${color(di)}"/>`;
         s += `<rect x="${cx - 10}" y="${f(yOf(st.p75))}" width="20" height="${f(Math.max(1, yOf(st.p25) - yOf(st.p75)))}" fill="${color(di)}" fill-opacity="0.35" stroke="${color(di)}"><title>${esc(m)} on ${esc(d)}: median ${num(st.median)}, IQR ${num(st.p25)}–${num(st.p75)}, n=${st.count}</title></rect>`;
@@ -280,7 +292,11 @@ export function confidenceSvg(r: EvalReport): string {
       });
     });
   });
-  s += legend(domains.map((d, i) => ({ label: `domain ${d}`, color: color(i) })), r.members.length * (panelW + 16) + 30, T);
+  s += legend(
+    domains.map((d, i) => ({ label: `domain ${d}`, color: color(i) })),
+    r.members.length * (panelW + 16) + 30,
+    T,
+  );
   return `${s}</svg>`;
 }
 
@@ -314,24 +330,33 @@ LM decoding: ${r.lm ? `yes (${esc(r.lmMembers.join(', '))})` : 'no'}. Overall se
 <figure>${confusionSvg(r)}<figcaption>Confusion matrix (rows: true domain, columns: chosen member; colour: share of the row).</figcaption></figure>
 <figure>${reliabilitySvg(r)}<figcaption>Reliability of the selector's max probability. ECE ${num(r.calibration.ece, 4)}, MCE ${num(r.calibration.mce, 4)}.</figcaption></figure>
 </div>
-${table(['domain', 'correct', 'total', 'accuracy'], [
+${table(
+  ['domain', 'correct', 'total', 'accuracy'],
+  [
     ...r.domains.map((d) => {
-      const a = sel.perDomain[d.name]!;
+      const a = sel.perDomain[d.name];
       return [d.name, String(a.correct), String(a.total), pct(a.accuracy)];
     }),
     ['overall', String(sel.overall.correct), String(sel.overall.total), pct(sel.overall.accuracy)],
-  ])}
+  ],
+)}
 <h2>Word and character error rates</h2>
 <p class="note">Corpus-level rates after normalisation (NFC, lower case, apostrophes removed, other punctuation and symbols replaced by spaces, whitespace collapsed). Oracle: per utterance the member with the fewest word errors.</p>
 <div class="charts">
 <figure>${werBarsSvg(r, mainIds, 'WER by domain: ensemble, oracle and true-domain member')}<figcaption>Ensemble against the oracle and the true-domain member.</figcaption></figure>
 <figure>${werBarsSvg(r, memberIds, 'WER by domain: each single member')}<figcaption>Each single member on every domain.</figcaption></figure>
 </div>
-${table(['system (WER / CER)', ...r.domains.map((d) => d.name), 'all'], r.systems.map((s) => [s.label, ...r.domains.map((d) => rateText(s.perDomain[d.name])), rateText(s.overall)]))}
+${table(
+  ['system (WER / CER)', ...r.domains.map((d) => d.name), 'all'],
+  r.systems.map((s) => [s.label, ...r.domains.map((d) => rateText(s.perDomain[d.name])), rateText(s.overall)]),
+)}
 <h2>Member confidence by domain</h2>
 <figure>${confidenceSvg(r)}<figcaption>Box: quartiles and median; whiskers: min–max; dots: utterances.</figcaption></figure>
 <h2>Calibration table</h2>
-${table(['max probability', 'utterances', 'mean probability', 'accuracy'], r.calibration.bins.map((b) => [`${b.lo.toFixed(1)}–${b.hi.toFixed(1)}`, String(b.count), num(b.meanConfidence), pct(b.accuracy)]))}
+${table(
+  ['max probability', 'utterances', 'mean probability', 'accuracy'],
+  r.calibration.bins.map((b) => [`${b.lo.toFixed(1)}–${b.hi.toFixed(1)}`, String(b.count), num(b.meanConfidence), pct(b.accuracy)]),
+)}
 </body></html>
 `;
 }

@@ -40,13 +40,7 @@ const WHITESPACE = /\s+/gu;
 
 /** The normalisation described at the top of this module. */
 export function normalizeText(text: string): string {
-  return text
-    .normalize('NFC')
-    .toLowerCase()
-    .replace(APOSTROPHES, '')
-    .replace(PUNCT_OR_SYMBOL, ' ')
-    .replace(WHITESPACE, ' ')
-    .trim();
+  return text.normalize('NFC').toLowerCase().replace(APOSTROPHES, '').replace(PUNCT_OR_SYMBOL, ' ').replace(WHITESPACE, ' ').trim();
 }
 
 /** Words of the normalised text. */
@@ -75,9 +69,9 @@ export function align(ref: readonly string[], hyp: readonly string[]): Alignment
   for (let i = 1; i <= n; i++) {
     d[i * w] = i;
     for (let j = 1; j <= m; j++) {
-      const diag = d[(i - 1) * w + j - 1]! + (ref[i - 1] === hyp[j - 1] ? 0 : 1);
-      const del = d[(i - 1) * w + j]! + 1;
-      const ins = d[i * w + j - 1]! + 1;
+      const diag = d[(i - 1) * w + j - 1] + (ref[i - 1] === hyp[j - 1] ? 0 : 1);
+      const del = d[(i - 1) * w + j] + 1;
+      const ins = d[i * w + j - 1] + 1;
       d[i * w + j] = Math.min(diag, del, ins);
     }
   }
@@ -89,10 +83,10 @@ export function align(ref: readonly string[], hyp: readonly string[]): Alignment
   let i = n;
   let j = m;
   while (i > 0 || j > 0) {
-    const cur = d[i * w + j]!;
+    const cur = d[i * w + j];
     if (i > 0 && j > 0) {
       const same = ref[i - 1] === hyp[j - 1];
-      if (cur === d[(i - 1) * w + j - 1]! + (same ? 0 : 1)) {
+      if (cur === d[(i - 1) * w + j - 1] + (same ? 0 : 1)) {
         ops.push({ op: same ? 'hit' : 'sub', ref: ref[i - 1], hyp: hyp[j - 1] });
         if (same) hits++;
         else substitutions++;
@@ -101,7 +95,7 @@ export function align(ref: readonly string[], hyp: readonly string[]): Alignment
         continue;
       }
     }
-    if (i > 0 && cur === d[(i - 1) * w + j]! + 1) {
+    if (i > 0 && cur === d[(i - 1) * w + j] + 1) {
       ops.push({ op: 'del', ref: ref[i - 1] });
       deletions++;
       i--;

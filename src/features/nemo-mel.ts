@@ -61,12 +61,12 @@ export function slaneyMelFilterbank(sampleRate: number, nFft: number, nMels: num
   for (let i = 0; i < nMels + 2; i++) melF[i] = melToHzSlaney(i === nMels + 1 ? melMax : melMin + i * step);
   const w = new Float32Array(nMels * nBins);
   for (let i = 0; i < nMels; i++) {
-    const fd0 = melF[i + 1]! - melF[i]!;
-    const fd1 = melF[i + 2]! - melF[i + 1]!;
-    const enorm = 2 / (melF[i + 2]! - melF[i]!);
+    const fd0 = melF[i + 1] - melF[i];
+    const fd1 = melF[i + 2] - melF[i + 1];
+    const enorm = 2 / (melF[i + 2] - melF[i]);
     for (let k = 0; k < nBins; k++) {
-      const lower = -(melF[i]! - fftFreqs[k]!) / fd0;
-      const upper = (melF[i + 2]! - fftFreqs[k]!) / fd1;
+      const lower = -(melF[i] - fftFreqs[k]) / fd0;
+      const upper = (melF[i + 2] - fftFreqs[k]) / fd1;
       const v = Math.max(0, Math.min(lower, upper));
       w[i * nBins + k] = f32(f32(v) * enorm);
     }
@@ -138,7 +138,7 @@ function plan(cfg: NemoFrontEndConfig): Plan {
     if (s >= e) s = e = 0;
     rowStart[m] = s;
     rowOffset[m] = packed.length;
-    for (let k = s; k < e; k++) packed.push(fb[m * nBins + k]!);
+    for (let k = s; k < e; k++) packed.push(fb[m * nBins + k]);
   }
   rowOffset[cfg.nMels] = packed.length;
   const p: Plan = {
@@ -209,9 +209,9 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
     if (need <= KEEP_SIGNAL_SAMPLES) p.signal = padded;
   }
   const a = cfg.preemph;
-  padded[pad] = samples[0]!;
-  if (a) for (let t = 1; t < L; t++) padded[pad + t] = f32(samples[t]! - f32(a * samples[t - 1]!));
-  else for (let t = 1; t < L; t++) padded[pad + t] = samples[t]!;
+  padded[pad] = samples[0];
+  if (a) for (let t = 1; t < L; t++) padded[pad + t] = f32(samples[t] - f32(a * samples[t - 1]));
+  else for (let t = 1; t < L; t++) padded[pad + t] = samples[t];
   if (cfg.framing !== 'zero-pad') {
     const reflect = (i: number): number => {
       // Index into x with reflection (no edge repeat), folding repeatedly for very short inputs.
@@ -222,8 +222,8 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
       return j;
     };
     for (let i = 0; i < pad; i++) {
-      padded[i] = padded[pad + reflect(i - pad)]!;
-      padded[pad + L + i] = padded[pad + reflect(L + i)]!;
+      padded[i] = padded[pad + reflect(i - pad)];
+      padded[pad + L + i] = padded[pad + reflect(L + i)];
     }
   } else {
     padded.fill(0, 0, pad);
@@ -239,17 +239,17 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
   const guard = cfg.logZeroGuard ?? { type: 'add', value: 2 ** -24 };
   for (let t = 0; t < frames; t++) {
     const off = t * hop + winStart;
-    for (let i = 0; i < win; i++) frame[winStart + i] = padded[off + i]! * window[i]!; // outside the window: 0
+    for (let i = 0; i < win; i++) frame[winStart + i] = padded[off + i] * window[i]; // outside the window: 0
     fft.transform(frame, re, im);
     for (let k = 0; k < nBins; k++) {
-      const p2 = re[k]! * re[k]! + im[k]! * im[k]!;
+      const p2 = re[k] * re[k] + im[k] * im[k];
       power[k] = f32(magPower === 2 ? p2 : Math.sqrt(p2) ** magPower);
     }
     for (let m = 0; m < nMels; m++) {
       let s = 0;
-      const w0 = rowOffset[m]!;
-      const w1 = rowOffset[m + 1]!;
-      for (let j = w0, k = rowStart[m]!; j < w1; j++, k++) s += weights[j]! * power[k]!;
+      const w0 = rowOffset[m];
+      const w1 = rowOffset[m + 1];
+      for (let j = w0, k = rowStart[m]; j < w1; j++, k++) s += weights[j] * power[k];
       const e = f32(s);
       out[m * frames + t] = !takeLog ? e : guard.type === 'add' ? Math.log(e + guard.value) : Math.log(Math.max(e, guard.value));
     }
@@ -260,16 +260,16 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
     for (let m = 0; m < nMels; m++) {
       const row = m * frames;
       let sum = 0;
-      for (let t = 0; t < n; t++) sum += out[row + t]!;
+      for (let t = 0; t < n; t++) sum += out[row + t];
       const mean = sum / n;
       let ss = 0;
       for (let t = 0; t < n; t++) {
-        const d = out[row + t]! - mean;
+        const d = out[row + t] - mean;
         ss += d * d;
       }
       let std = n > 1 ? Math.sqrt(ss / (n - 1)) : 0; // zero-pad framing (NeMo ≥ 2.5): NaN -> 0 for one frame
       std = f32(std) + 1e-5;
-      for (let t = 0; t < n; t++) out[row + t] = (out[row + t]! - mean) / std;
+      for (let t = 0; t < n; t++) out[row + t] = (out[row + t] - mean) / std;
     }
   }
   for (let m = 0; m < nMels; m++) out.fill(0, m * frames + validFrames, (m + 1) * frames);

@@ -42,5 +42,12 @@ export type FrontEndConfig =
  * wav2vec2: the (normalised) samples.
  */
 export type ModelFeatures =
-  | { readonly kind: 'nemo'; readonly samples: number; readonly data: Float32Array; readonly nMels: number; readonly frames: number; readonly validFrames: number }
+  | {
+      readonly kind: 'nemo';
+      readonly samples: number;
+      readonly data: Float32Array;
+      readonly nMels: number;
+      readonly frames: number;
+      readonly validFrames: number;
+    }
   | { readonly kind: 'wav2vec2'; readonly samples: number; readonly values: Float32Array };

@@ -10,16 +10,16 @@ export function wav2vec2Normalize(samples: Float32Array, doNormalize = true, eps
   if (!doNormalize) return samples;
   const n = samples.length;
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += samples[i]!;
+  for (let i = 0; i < n; i++) sum += samples[i];
   const mean = sum / n;
   let ss = 0;
   for (let i = 0; i < n; i++) {
-    const d = samples[i]! - mean;
+    const d = samples[i] - mean;
     ss += d * d;
   }
   const denom = Math.sqrt(ss / n + epsilon);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = (samples[i]! - mean) / denom;
+  for (let i = 0; i < n; i++) out[i] = (samples[i] - mean) / denom;
   return out;
 }
 

@@ -24,8 +24,8 @@ export function formatFloat32(x: number): string {
   for (let p = 1; p <= 9; p++) {
     const s = p - 1 - e;
     let v: number;
-    if (s >= 0 && s <= 22) v = Math.round(a * POW10[s]!) / POW10[s]!;
-    else if (s < 0 && s >= -22) v = Math.round(a / POW10[-s]!) * POW10[-s]!;
+    if (s >= 0 && s <= 22) v = Math.round(a * POW10[s]) / POW10[s];
+    else if (s < 0 && s >= -22) v = Math.round(a / POW10[-s]) * POW10[-s];
     else break;
     if (Math.fround(v) === a) return String(x < 0 ? -v : v);
   }
@@ -51,8 +51,8 @@ function putDigits(v: number, count: number, out: Uint8Array, end: number): void
   while (count >= 2) {
     const t = (v / 100) | 0;
     const r = (v - t * 100) << 1;
-    out[--q] = DIGIT_PAIRS[r + 1]!;
-    out[--q] = DIGIT_PAIRS[r]!;
+    out[--q] = DIGIT_PAIRS[r + 1];
+    out[--q] = DIGIT_PAIRS[r];
     v = t;
     count -= 2;
   }
@@ -86,8 +86,8 @@ export function putFloat32(x: number, out: Uint8Array, pos: number): number {
   if (!(e <= 0 && e >= -13)) return putFormatted(x, out, pos);
   for (let p = 1; p <= 9; p++) {
     let s = p - 1 - e;
-    const m = Math.round(a * POW10_F64[s]!);
-    if (Math.fround(m / POW10_F64[s]!) !== a) continue;
+    const m = Math.round(a * POW10_F64[s]);
+    if (Math.fround(m / POW10_F64[s]) !== a) continue;
     let mi = m | 0;
     if (mi <= 0 || mi !== m) break;
     for (let q = (mi / 10) | 0; mi === q * 10; q = (mi / 10) | 0) {
@@ -95,7 +95,7 @@ export function putFloat32(x: number, out: Uint8Array, pos: number): number {
       s--;
     }
     let k = 1; // digits of mi
-    while (k < 10 && mi >= POW10_I32[k]!) k++;
+    while (k < 10 && mi >= POW10_I32[k]) k++;
     const n = k - s; // decimal exponent: value = 0.d1…dk × 10^n
     if (n <= -6 || n > 21) break; // exponent notation
     if (x < 0) out[pos++] = 45; // '-'
@@ -116,10 +116,10 @@ export function putFloat32(x: number, out: Uint8Array, pos: number): number {
     }
     // dd.ddd
     const f = k - n;
-    const ip = (mi / POW10_I32[f]!) | 0;
+    const ip = (mi / POW10_I32[f]) | 0;
     putDigits(ip, n, out, pos + n);
     out[pos + n] = 46;
-    putDigits(mi - ip * POW10_I32[f]!, f, out, pos + k + 1);
+    putDigits(mi - ip * POW10_I32[f], f, out, pos + k + 1);
     return pos + k + 1;
   }
   return putFormatted(x, out, pos);
@@ -149,16 +149,16 @@ export class FloatTextCache {
     const slot = h & this.mask;
     const W = FloatTextCache.WIDTH;
     const text = this.text;
-    const len = this.lens[slot]!;
+    const len = this.lens[slot];
     if (len !== 0 && this.keys[slot] === bits) {
-      for (let i = slot * W, end = i + len; i < end; i++) out[pos++] = text[i]!;
+      for (let i = slot * W, end = i + len; i < end; i++) out[pos++] = text[i];
       return pos;
     }
     const end = putFloat32(x, out, pos);
     if (end - pos <= W) {
       this.keys[slot] = bits;
       this.lens[slot] = end - pos;
-      for (let i = pos, j = slot * W; i < end; i++, j++) text[j] = out[i]!;
+      for (let i = pos, j = slot * W; i < end; i++, j++) text[j] = out[i];
     }
     return end;
   }
@@ -175,31 +175,31 @@ function suffixOrder(m: EstimatedModel): Uint32Array[] {
   const order: Uint32Array[] = [new Uint32Array(0), identity];
   const rank: Uint32Array[] = [new Uint32Array(0), identity];
   for (let k = 2; k <= m.order; k++) {
-    const t = m.tables[k]!;
+    const t = m.tables[k];
     const n = t.size;
     const word = t.word;
     const suffix = t.suffix;
-    const lowerRank = rank[k - 1]!;
+    const lowerRank = rank[k - 1];
     // pass 1: by first word
     const byWord = new Uint32Array(n);
     const wc = new Uint32Array(V + 1);
-    for (let e = 0; e < n; e++) wc[word[e]! + 1]!++;
-    for (let w = 1; w <= V; w++) wc[w]! += wc[w - 1]!;
-    for (let e = 0; e < n; e++) byWord[wc[word[e]!]!++] = e;
+    for (let e = 0; e < n; e++) wc[word[e] + 1]++;
+    for (let w = 1; w <= V; w++) wc[w] += wc[w - 1];
+    for (let e = 0; e < n; e++) byWord[wc[word[e]]++] = e;
     // pass 2 (stable): by the suffix entry's rank
     const R = lowerRank.length;
     const rc = new Uint32Array(R + 1);
-    for (let e = 0; e < n; e++) rc[lowerRank[suffix[e]!]! + 1]!++;
-    for (let r = 1; r <= R; r++) rc[r]! += rc[r - 1]!;
+    for (let e = 0; e < n; e++) rc[lowerRank[suffix[e]] + 1]++;
+    for (let r = 1; r <= R; r++) rc[r] += rc[r - 1];
     const ord = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
-      const e = byWord[i]!;
-      ord[rc[lowerRank[suffix[e]!]!]!++] = e;
+      const e = byWord[i];
+      ord[rc[lowerRank[suffix[e]]]++] = e;
     }
     order.push(ord);
     if (k === m.order) break; // no order above needs the ranks
     const rk = new Uint32Array(n);
-    for (let i = 0; i < n; i++) rk[ord[i]!] = i;
+    for (let i = 0; i < n; i++) rk[ord[i]] = i;
     rank.push(rk);
   }
   return order;
@@ -247,9 +247,9 @@ class ArpaFormatter {
     const words = m.words;
     // vocabulary bytes: word w is wordBytes[wordStart[w] .. wordStart[w + 1]) (each word encoded on its own)
     this.wordStart = new Uint32Array(words.length + 1);
-    for (let w = 0; w < words.length; w++) this.wordStart[w + 1] = this.wordStart[w]! + Buffer.byteLength(words[w]!, 'utf8');
-    const bytes = Buffer.allocUnsafe(this.wordStart[words.length]!);
-    for (let w = 0; w < words.length; w++) bytes.write(words[w]!, this.wordStart[w]!, 'utf8');
+    for (let w = 0; w < words.length; w++) this.wordStart[w + 1] = this.wordStart[w] + Buffer.byteLength(words[w], 'utf8');
+    const bytes = Buffer.allocUnsafe(this.wordStart[words.length]);
+    for (let w = 0; w < words.length; w++) bytes.write(words[w], this.wordStart[w], 'utf8');
     // plain Uint8Arrays in the formatting loop (element access on Buffer measured slower there)
     this.wordBytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
     this.tWord = m.tables.map((t) => t.word);
@@ -258,7 +258,7 @@ class ArpaFormatter {
     const ords = suffixOrder(m);
     const keep = m.keep;
     // pruned n-grams are not written
-    if (keep) for (let k = 1; k <= m.order; k++) ords[k] = ords[k]!.filter((e) => keep[k]![e] === 1);
+    if (keep) for (let k = 1; k <= m.order; k++) ords[k] = ords[k].filter((e) => keep[k][e] === 1);
     this.ords = ords;
   }
 
@@ -290,12 +290,12 @@ class ArpaFormatter {
         pos = this.ascii(`\n\\${k}-grams:\n`, pos);
         this.sectionOpen = true;
       }
-      const lp = m.logProb[k]!;
-      const lb = k < N ? m.logBackoff[k]! : null;
-      const ord = this.ords[k]!;
+      const lp = m.logProb[k];
+      const lb = k < N ? m.logBackoff[k] : null;
+      const ord = this.ords[k];
       const { gEntry, gWord, gSuffix, gProb, gBackoff, gBackoffBits } = this;
-      const tw = tWord[k]!;
-      const ts = tSuffix[k]!;
+      const tw = tWord[k];
+      const ts = tSuffix[k];
       let buf = this.buf;
       let i = this.i;
       // In suffix order the n-grams that share their last k − 1 words (one suffix entry) are adjacent:
@@ -305,12 +305,12 @@ class ArpaFormatter {
       let full = false;
       while (i < ord.length && !full) {
         const n = Math.min(ARPA_BATCH, ord.length - i);
-        for (let j = 0; j < n; j++) gEntry[j] = ord[i + j]!;
-        for (let j = 0; j < n; j++) gProb[j] = lp[gEntry[j]!]!;
-        if (lb) for (let j = 0; j < n; j++) gBackoff[j] = lb[gEntry[j]!]!;
+        for (let j = 0; j < n; j++) gEntry[j] = ord[i + j];
+        for (let j = 0; j < n; j++) gProb[j] = lp[gEntry[j]];
+        if (lb) for (let j = 0; j < n; j++) gBackoff[j] = lb[gEntry[j]];
         if (k > 1) {
-          for (let j = 0; j < n; j++) gWord[j] = tw[gEntry[j]!]!;
-          for (let j = 0; j < n; j++) gSuffix[j] = ts[gEntry[j]!]!;
+          for (let j = 0; j < n; j++) gWord[j] = tw[gEntry[j]];
+          for (let j = 0; j < n; j++) gSuffix[j] = ts[gEntry[j]];
         }
         let j = 0;
         for (; j < n; j++) {
@@ -320,27 +320,27 @@ class ArpaFormatter {
           }
           let bytes = SLACK;
           if (k === 1) {
-            const e = gEntry[j]!;
+            const e = gEntry[j];
             ids[0] = e;
-            bytes += wordStart[e + 1]! - wordStart[e]!;
+            bytes += wordStart[e + 1] - wordStart[e];
           } else {
-            const w0 = gWord[j]!;
+            const w0 = gWord[j];
             ids[0] = w0;
-            const s1 = gSuffix[j]!;
+            const s1 = gSuffix[j];
             if (s1 !== prevSuffix) {
               prevSuffix = s1;
               suffixBytes = 0;
               let s = s1;
               for (let q = 1; q < k - 1; q++) {
-                const w = tWord[k - q]![s]!;
+                const w = tWord[k - q][s];
                 ids[q] = w;
-                suffixBytes += wordStart[w + 1]! - wordStart[w]!;
-                s = tSuffix[k - q]![s]!;
+                suffixBytes += wordStart[w + 1] - wordStart[w];
+                s = tSuffix[k - q][s];
               }
               ids[k - 1] = s;
-              suffixBytes += wordStart[s + 1]! - wordStart[s]!;
+              suffixBytes += wordStart[s + 1] - wordStart[s];
             }
-            bytes += wordStart[w0 + 1]! - wordStart[w0]! + suffixBytes;
+            bytes += wordStart[w0 + 1] - wordStart[w0] + suffixBytes;
           }
           if (pos + bytes > buf.length) {
             if (pos > 0) {
@@ -349,17 +349,17 @@ class ArpaFormatter {
             }
             buf = this.buf = new Uint8Array(bytes); // one line longer than the buffer
           }
-          pos = putFloat32(gProb[j]!, buf, pos);
+          pos = putFloat32(gProb[j], buf, pos);
           buf[pos++] = 9; // '\t'
           for (let q = 0; q < k; q++) {
             if (q > 0) buf[pos++] = 32;
-            const w = ids[q]!;
-            const wEnd = wordStart[w + 1]!;
-            for (let b = wordStart[w]!; b < wEnd; b++) buf[pos++] = wordBytes[b]!;
+            const w = ids[q];
+            const wEnd = wordStart[w + 1];
+            for (let b = wordStart[w]; b < wEnd; b++) buf[pos++] = wordBytes[b];
           }
           if (lb) {
             buf[pos++] = 9;
-            pos = cache.put(gBackoff[j]!, gBackoffBits[j]!, buf, pos);
+            pos = cache.put(gBackoff[j], gBackoffBits[j], buf, pos);
           }
           buf[pos++] = 10; // '\n'
         }
@@ -421,9 +421,9 @@ export class ArpaLineWriter {
 
   constructor(words: readonly string[]) {
     this.wordStart = new Uint32Array(words.length + 1);
-    for (let w = 0; w < words.length; w++) this.wordStart[w + 1] = this.wordStart[w]! + Buffer.byteLength(words[w]!, 'utf8');
-    const bytes = Buffer.allocUnsafe(this.wordStart[words.length]!);
-    for (let w = 0; w < words.length; w++) bytes.write(words[w]!, this.wordStart[w]!, 'utf8');
+    for (let w = 0; w < words.length; w++) this.wordStart[w + 1] = this.wordStart[w] + Buffer.byteLength(words[w], 'utf8');
+    const bytes = Buffer.allocUnsafe(this.wordStart[words.length]);
+    for (let w = 0; w < words.length; w++) bytes.write(words[w], this.wordStart[w], 'utf8');
     this.wordBytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
   }
 
@@ -461,15 +461,15 @@ export class ArpaLineWriter {
   line(logProb: number, rev: ArrayLike<number>, k: number, hasBackoff: boolean, backoff: number, backoffBits: number): void {
     const { wordStart, wordBytes } = this;
     let bytes = 64 + k;
-    for (let q = 0; q < k; q++) bytes += wordStart[rev[q]! + 1]! - wordStart[rev[q]!]!;
+    for (let q = 0; q < k; q++) bytes += wordStart[rev[q] + 1] - wordStart[rev[q]];
     this.ensure(bytes);
     const buf = this.buf;
     let pos = putFloat32(logProb, buf, this.pos);
     buf[pos++] = 9;
     for (let q = k - 1; q >= 0; q--) {
-      const w = rev[q]!;
-      const end = wordStart[w + 1]!;
-      for (let b = wordStart[w]!; b < end; b++) buf[pos++] = wordBytes[b]!;
+      const w = rev[q];
+      const end = wordStart[w + 1];
+      for (let b = wordStart[w]; b < end; b++) buf[pos++] = wordBytes[b];
       if (q > 0) buf[pos++] = 32;
     }
     if (hasBackoff) {

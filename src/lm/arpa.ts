@@ -111,8 +111,8 @@ function parseFloatAt(text: string, start: number, end: number): number | undefi
   const e = exp - frac;
   let v: number;
   if (e === 0) v = mant;
-  else if (e < 0 && e >= -22) v = mant / POW10[-e]!;
-  else if (e > 0 && e <= 22) v = mant * POW10[e]!;
+  else if (e < 0 && e >= -22) v = mant / POW10[-e];
+  else if (e > 0 && e <= 22) v = mant * POW10[e];
   else return parseFloatToken(text.slice(start, end));
   return neg ? -v : v;
 }
@@ -242,7 +242,7 @@ export function parseArpa(text: string, options: ArpaReadOptions = {}): ArpaMode
   readSectionHeader(1);
   const vocab = new Map<string, number>();
   const words: string[] = ['<unk>'];
-  const nUni = counts[0]!;
+  const nUni = counts[0];
   const uniProbTmp = new Float32Array(nUni + 1);
   const uniBoTmp = new Float32Array(nUni + 1);
   let sawUnk = false;
@@ -278,7 +278,7 @@ export function parseArpa(text: string, options: ArpaReadOptions = {}): ArpaMode
     vocab.set('<unk>', 0);
     uniProb[0] = UNKNOWN_MISSING_LOG10;
     uniBackoff[0] = 0; // KenLM sets +0.0 here
-  } else if (Math.abs(uniBackoff[0]!) > 0.0000001) {
+  } else if (Math.abs(uniBackoff[0]) > 0.0000001) {
     fail(`the backoff of <unk> should be zero but is ${uniBackoff[0]}`);
   }
   const uniBits = new Uint32Array(uniBackoff.buffer);
@@ -290,7 +290,7 @@ export function parseArpa(text: string, options: ArpaReadOptions = {}): ArpaMode
   const stored: number[] = [V];
   for (let k = 2; k <= order; k++) {
     const stride = strideOf(k, order);
-    const e = new Uint32Array(stride * capacityFor(counts[k - 1]!));
+    const e = new Uint32Array(stride * capacityFor(counts[k - 1]));
     for (let o = 1; o < e.length; o += stride) e[o] = EMPTY;
     entries.push(e);
     floats.push(new Float32Array(e.buffer));
@@ -298,10 +298,10 @@ export function parseArpa(text: string, options: ArpaReadOptions = {}): ArpaMode
     stored.push(0);
   }
   const insert = (k: number, suffix: number, word: number, prob: number, bo: number): number => {
-    const e = entries[k - 2]!;
-    const stride = strides[k]!;
+    const e = entries[k - 2];
+    const stride = strides[k];
     const cap = e.length / stride;
-    if (stored[k - 1]! + 1 >= cap) {
+    if (stored[k - 1] + 1 >= cap) {
       fail(`too many ${k}-grams: more than the header's count plus the hallucinated suffixes of SRI-pruned n-grams fit (${cap - 1})`);
     }
     let s = slotOf(suffix, word, cap);
@@ -312,25 +312,25 @@ export function parseArpa(text: string, options: ArpaReadOptions = {}): ArpaMode
     const o = s * stride;
     e[o] = suffix;
     e[o + 1] = word;
-    floats[k - 2]![o + 2] = prob;
-    if (k < order) floats[k - 2]![o + 3] = bo;
-    stored[k - 1]!++;
+    floats[k - 2][o + 2] = prob;
+    if (k < order) floats[k - 2][o + 3] = bo;
+    stored[k - 1]++;
     return s;
   };
   const setExtension = (k: number, slot: number) => {
     if (k === 1) {
       if (uniBits[slot] === 0x80000000) uniBits[slot] = 0; // −0.0 → +0.0
-    } else if (entries[k - 2]![4 * slot + 3] === 0x80000000) entries[k - 2]![4 * slot + 3] = 0;
+    } else if (entries[k - 2][4 * slot + 3] === 0x80000000) entries[k - 2][4 * slot + 3] = 0;
   };
-  const boOf = (k: number, slot: number) => (k === 1 ? uniBackoff[slot]! : floats[k - 2]![4 * slot + 3]!);
-  const probOf = (k: number, slot: number) => (k === 1 ? uniProb[slot]! : floats[k - 2]![strides[k]! * slot + 2]!);
+  const boOf = (k: number, slot: number) => (k === 1 ? uniBackoff[slot] : floats[k - 2][4 * slot + 3]);
+  const probOf = (k: number, slot: number) => (k === 1 ? uniProb[slot] : floats[k - 2][strides[k] * slot + 2]);
 
   const ids = new Int32Array(order);
   const ctx = new Int32Array(order); // ctx[c] = slot of the context of length c (w[n-1-c..n-2])
   const suf = new Int32Array(order); // suf[L] = slot of the suffix of length L (w[n-L..n-1])
   for (let n = 2; n <= order; n++) {
     readSectionHeader(n);
-    const count = counts[n - 1]!;
+    const count = counts[n - 1];
     for (let i = 0; i < count; i++) {
       nextEntryLine(n, i);
       const prob = readProb(n);
@@ -345,33 +345,33 @@ export function parseArpa(text: string, options: ArpaReadOptions = {}): ArpaMode
       const bo = readBackoff(n);
       if (n === order && bo !== undefined && bo !== 0) fail(`non-zero backoff ${bo} on a ${n}-gram of the highest order, which has no backoff`);
       // Context chain w[n-2], w[n-3..n-2], ...: the full context must exist (KenLM ActivateLowerMiddle).
-      ctx[1] = ids[n - 2]!;
+      ctx[1] = ids[n - 2];
       for (let c = 2; c <= n - 1; c++) {
-        ctx[c] = ctx[c - 1]! < 0 ? -1 : findSlot(entries[c - 2]!, strides[c]!, ctx[c - 1]!, ids[n - 1 - c]!);
+        ctx[c] = ctx[c - 1] < 0 ? -1 : findSlot(entries[c - 2], strides[c], ctx[c - 1], ids[n - 1 - c]);
       }
-      if (ctx[n - 1]! < 0) fail(`the context of every ${n}-gram must appear as a ${n - 1}-gram, but ${quote(r.line())} has none`);
+      if (ctx[n - 1] < 0) fail(`the context of every ${n}-gram must appear as a ${n - 1}-gram, but ${quote(r.line())} has none`);
       // Suffix chain; hallucinate missing suffixes as KenLM's FindLower/AdjustLower.
-      suf[1] = ids[n - 1]!;
+      suf[1] = ids[n - 1];
       let L = 2;
       for (; L <= n - 1; L++) {
-        const s = findSlot(entries[L - 2]!, strides[L]!, suf[L - 1]!, ids[n - L]!);
+        const s = findSlot(entries[L - 2], strides[L], suf[L - 1], ids[n - L]);
         if (s < 0) break;
         suf[L] = s;
       }
       if (L <= n - 1) {
         const basis = L - 1;
-        let bp = -Math.abs(probOf(basis, suf[basis]!));
+        let bp = -Math.abs(probOf(basis, suf[basis]));
         for (let m = basis + 1; m <= n - 1; m++) {
           // the m-gram suffix backs off through its context of length m-1 (ctx[m-1])
-          setExtension(m - 1, ctx[m - 1]!);
-          bp = Math.fround(bp + boOf(m - 1, ctx[m - 1]!));
-          const s = insert(m, suf[m - 1]!, ids[n - m]!, bp, -0);
+          setExtension(m - 1, ctx[m - 1]);
+          bp = Math.fround(bp + boOf(m - 1, ctx[m - 1]));
+          const s = insert(m, suf[m - 1], ids[n - m], bp, -0);
           suf[m] = s < 0 ? -1 - s : s;
         }
       }
-      const s = insert(n, suf[n - 1]!, ids[0]!, prob, bo === undefined || bo === 0 ? -0 : bo);
+      const s = insert(n, suf[n - 1], ids[0], prob, bo === undefined || bo === 0 ? -0 : bo);
       if (s < 0) fail(`duplicate ${n}-gram ${quote(r.line())}`);
-      setExtension(n - 1, ctx[n - 1]!);
+      setExtension(n - 1, ctx[n - 1]);
     }
   }
 

@@ -64,9 +64,9 @@ export function serializeModel(model: ArpaModel): Uint8Array {
   dv.setUint32(28, warnBlob.byteLength, true);
   for (let k = 1; k <= N; k++) {
     const o = HEADER_FIXED + 12 * (k - 1);
-    dv.setUint32(o, t.counts[k - 1]!, true);
-    dv.setUint32(o + 4, t.stored[k - 1]!, true);
-    dv.setUint32(o + 8, k === 1 ? V : t.entries[k - 2]!.length / strideOf(k, N), true);
+    dv.setUint32(o, t.counts[k - 1], true);
+    dv.setUint32(o + 4, t.stored[k - 1], true);
+    dv.setUint32(o + 8, k === 1 ? V : t.entries[k - 2].length / strideOf(k, N), true);
   }
   let off = headerLen;
   for (const s of sections) {
@@ -122,7 +122,7 @@ export function deserializeModel(bytes: Uint8Array, fileName = '<binary lm>'): A
   const warnings = nWarn === 0 ? [] : dec.decode(new Uint8Array(buf, warnAt, warnLen)).split('\n');
   const entries: Uint32Array[] = [];
   for (let k = 2; k <= N; k++) {
-    const n = caps[k - 1]! * strideOf(k, N);
+    const n = caps[k - 1] * strideOf(k, N);
     entries.push(new Uint32Array(buf, take(4 * n), n));
   }
   const tables: LmTables = { order: N, words, uniProb, uniBackoff, entries, counts, stored };

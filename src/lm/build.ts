@@ -44,7 +44,7 @@ export function parseMemorySize(text: string, totalMemory = os.totalmem()): numb
   const m = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*([bkKmMgGtT%]?)\s*$/.exec(text);
   if (!m) throw new UserError(`--memory: expected a size like 1G, 500M, 64K, 80% (got "${text}")`);
   const v = Number(m[1]);
-  const unit = m[2]!.toUpperCase();
+  const unit = m[2].toUpperCase();
   const bytes = unit === '%' ? (v / 100) * totalMemory : v * 1024 ** ('BKMGT'.indexOf(unit || 'K'));
   if (!(bytes >= 1)) throw new UserError(`--memory: must be positive (got "${text}")`);
   return Math.floor(bytes);

@@ -57,7 +57,7 @@ export class NgramTable {
     const mask = this.mask;
     let slot = NgramTable.hash(s, w) & mask;
     for (;;) {
-      const e = idx[slot]!;
+      const e = idx[slot];
       if (e === 0) return -1;
       if (this.word[e - 1] === w && this.suffix[e - 1] === s) return e - 1;
       slot = (slot + 1) & mask;
@@ -69,10 +69,10 @@ export class NgramTable {
     const mask = this.mask;
     let slot = NgramTable.hash(s, w) & mask;
     for (;;) {
-      const e = idx[slot]!;
+      const e = idx[slot];
       if (e === 0) break;
       if (this.word[e - 1] === w && this.suffix[e - 1] === s) {
-        this.count[e - 1]!++;
+        this.count[e - 1]++;
         return e - 1;
       }
       slot = (slot + 1) & mask;
@@ -101,7 +101,7 @@ export class NgramTable {
     this.index = new Int32Array(cap * 2);
     this.mask = cap * 2 - 1;
     for (let e = 0; e < this.size; e++) {
-      let slot = NgramTable.hash(this.suffix[e]!, this.word[e]!) & this.mask;
+      let slot = NgramTable.hash(this.suffix[e], this.word[e]) & this.mask;
       while (this.index[slot] !== 0) slot = (slot + 1) & this.mask;
       this.index[slot] = e + 1;
     }
@@ -157,15 +157,15 @@ export class NgramCounter {
     const N = this.order;
     const tables = this.tables;
     for (let i = 1; i < n; i++) {
-      let prev = ids[i]!;
+      let prev = ids[i];
       const lim = Math.min(N, i + 1);
-      for (let k = 2; k <= lim; k++) prev = tables[k]!.add(prev, ids[i - k + 1]!);
+      for (let k = 2; k <= lim; k++) prev = tables[k].add(prev, ids[i - k + 1]);
     }
   }
 
   bytes(): number {
     let b = 0;
-    for (let k = 2; k <= this.order; k++) b += this.tables[k]!.bytes();
+    for (let k = 2; k <= this.order; k++) b += this.tables[k].bytes();
     return b;
   }
 
@@ -181,9 +181,9 @@ export class NgramCounter {
   reversedIds(k: number, e: number, out: Uint32Array, offset: number): void {
     let s = e;
     for (let j = k; j >= 2; j--) {
-      const t = this.tables[j]!;
-      out[offset + j - 1] = t.word[s]!;
-      s = t.suffix[s]!;
+      const t = this.tables[j];
+      out[offset + j - 1] = t.word[s];
+      s = t.suffix[s];
     }
     out[offset] = s;
   }

@@ -16,8 +16,8 @@ const f = Math.fround;
 export function countsOfCounts(adj: Uint32Array, size: number): Discount['n'] {
   const n: [number, number, number, number] = [0, 0, 0, 0];
   for (let e = 0; e < size; e++) {
-    const a = adj[e]!;
-    if (a >= 1 && a <= 4) n[a - 1]!++;
+    const a = adj[e];
+    if (a >= 1 && a <= 4) n[a - 1]++;
   }
   return n;
 }
@@ -36,8 +36,8 @@ export function discountsFrom(order: number, n: Discount['n'], fallback: readonl
   if (!problem) {
     const y = f(n[0] / (n[0] + 2.0 * n[1]));
     for (let j = 1; j <= 3; j++) {
-      d[j - 1] = f(j - f(f(f(f(j + 1) * y) * f(n[j]!)) / f(n[j - 1]!)));
-      if (d[j - 1]! < 0 || d[j - 1]! > j) {
+      d[j - 1] = f(j - f(f(f(f(j + 1) * y) * f(n[j])) / f(n[j - 1])));
+      if (d[j - 1] < 0 || d[j - 1] > j) {
         problem = `${order}-gram discount out of range for adjusted count ${j}: ${d[j - 1]}`;
         break;
       }

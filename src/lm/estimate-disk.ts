@@ -58,16 +58,16 @@ export class CountSpiller {
   /** Write every table as a run and empty the tables. */
   spill(counter: NgramCounter): void {
     for (let k = 2; k <= this.order; k++) {
-      const t = counter.tables[k]!;
+      const t = counter.tables[k];
       const n = t.size;
       const w = k + 1;
       if (this.rows.length < n * w) this.rows = new Uint32Array(Math.ceil(n * w * 1.25));
       const rows = this.rows;
       for (let e = 0; e < n; e++) {
         counter.reversedIds(k, e, rows, e * w);
-        rows[e * w + k] = t.count[e]!;
+        rows[e * w + k] = t.count[e];
       }
-      this.sorters[k]!.addRun(rows, n);
+      this.sorters[k].addRun(rows, n);
     }
     counter.clearTables();
   }
@@ -103,12 +103,12 @@ export async function estimateOnDisk(
   const MARK = 0x80000000;
   /** lmplz's mark: raw count at or below the order's threshold, or a word outside the allowed vocabulary. */
   const pruned = (rev: Uint32Array, k: number, raw: number): boolean => {
-    if (thresholds && raw <= thresholds[k - 1]!) return true;
-    if (badWord) for (let q = 0; q < k; q++) if (badWord[rev[q]!]) return true;
+    if (thresholds && raw <= thresholds[k - 1]) return true;
+    if (badWord) for (let q = 0; q < k; q++) if (badWord[rev[q]]) return true;
     return false;
   };
   for (let k = 2; k <= N; k++) {
-    const src = spiller.sorters[k]!.finish();
+    const src = spiller.sorters[k].finish();
     const out = new RowFileWriter(file('S', k), k + 1);
     for (let r = src.next(); r; r = src.next()) {
       out.push(r);
@@ -123,14 +123,14 @@ export async function estimateOnDisk(
   const adj1 = new Uint32Array(V);
   const nOfN: Discount['n'][] = [];
   const tally = (n: Discount['n'], a: number) => {
-    if (a >= 1 && a <= 4) n[a - 1]!++;
+    if (a >= 1 && a <= 4) n[a - 1]++;
   };
   {
     const upper = new RowFileReader(file('S', 2), 3);
-    for (let u = upper.next(); u; u = upper.next()) if (u[0] !== BOS) adj1[u[0]!]!++;
+    for (let u = upper.next(); u; u = upper.next()) if (u[0] !== BOS) adj1[u[0]]++;
     upper.close();
     const n: Discount['n'] = [0, 0, 0, 0];
-    for (let w = 0; w < V; w++) tally(n, adj1[w]!);
+    for (let w = 0; w < V; w++) tally(n, adj1[w]);
     nOfN.push(n);
   }
   for (let k = 2; k < N; k++) {
@@ -145,8 +145,8 @@ export async function estimateOnDisk(
         ext++;
         u = upper.next();
       }
-      if (r[k - 1] === BOS) ext = r[k]!;
-      const mark = pruned(r, k, r[k]!) ? MARK : 0;
+      if (r[k - 1] === BOS) ext = r[k];
+      const mark = pruned(r, k, r[k]) ? MARK : 0;
       r[k] = ext | mark;
       tally(n, ext);
       out.push(r);
@@ -161,12 +161,12 @@ export async function estimateOnDisk(
   {
     const top = new RowFileReader(file('S', N), N + 1);
     const n: Discount['n'] = [0, 0, 0, 0];
-    for (let r = top.next(); r; r = top.next()) tally(n, r[N]!);
+    for (let r = top.next(); r; r = top.next()) tally(n, r[N]);
     top.close();
     nOfN.push(n);
   }
   const discounts = nOfN.map((n, i) => discountsFrom(i + 1, n, options.discountFallback, warn));
-  const disc = (k: number, a: number): number => (a === 0 ? 0 : discounts[k - 1]!.d[Math.min(a, 3) - 1]!);
+  const disc = (k: number, a: number): number => (a === 0 ? 0 : discounts[k - 1].d[Math.min(a, 3) - 1]);
   const f = Math.fround;
 
   // unigrams: the empty context, in memory
@@ -178,18 +178,18 @@ export async function estimateOnDisk(
     let prunedMass = 0;
     const nk = [0, 0, 0];
     for (let w = 0; w < V; w++) {
-      const a = adj1[w]!;
+      const a = adj1[w];
       den += a;
       if (badWord?.[w]) prunedMass += a;
-      else if (a > 0) nk[Math.min(a, 3) - 1]!++;
+      else if (a > 0) nk[Math.min(a, 3) - 1]++;
     }
-    const d = discounts[0]!.d;
-    let sum = f(f(f(d[0] * f(nk[0]!)) + f(d[1] * f(nk[1]!))) + f(d[2] * f(nk[2]!)));
+    const d = discounts[0].d;
+    let sum = f(f(f(d[0] * f(nk[0])) + f(d[1] * f(nk[1]))) + f(d[2] * f(nk[2])));
     if (prunedMass > 0) sum = f(sum + f(prunedMass));
     const g0 = f(sum / f(den));
     const fden = f(den);
     for (let w = 0; w < V; w++) {
-      const a = adj1[w]!;
+      const a = adj1[w];
       const u = f(f(a - disc(1, a)) / fden);
       p1[w] = f(u + f(g0 * uniform));
     }
@@ -208,8 +208,8 @@ export async function estimateOnDisk(
       const src = new RowFileReader(file(k === N ? 'S' : 'A', k), k + 1, undefined, true);
       const row = new Uint32Array(k + 1);
       for (let r = src.next(); r; r = src.next()) {
-        for (let q = 0; q < k; q++) row[q] = r[k - 1 - q]!;
-        row[k] = k === N && pruned(r, k, r[k]!) ? (r[k]! | MARK) >>> 0 : r[k]!;
+        for (let q = 0; q < k; q++) row[q] = r[k - 1 - q];
+        row[k] = k === N && pruned(r, k, r[k]) ? (r[k] | MARK) >>> 0 : r[k];
         forward.push(row);
         if ((++ticks & 0x3ffff) === 0) await yieldNow();
       }
@@ -219,7 +219,7 @@ export async function estimateOnDisk(
     const gSorter = k > 2 ? new RowSorter({ width: k, keyWidth: k - 1, memoryBytes: share, dir, name: `G${k - 1}` }) : null;
     U[k] = uSorter;
     if (gSorter) G[k - 1] = gSorter;
-    const d = discounts[k - 1]!.d;
+    const d = discounts[k - 1].d;
     // one context's children: forward ids and adjusted counts
     let kids = new Uint32Array(1024 * (k + 1));
     let nKids = 0;
@@ -233,7 +233,7 @@ export async function estimateOnDisk(
       let n3 = 0;
       let prunedMass = 0;
       for (let i = 0; i < nKids; i++) {
-        const v = kids[i * (k + 1) + k]!;
+        const v = kids[i * (k + 1) + k];
         const a = v & ~MARK;
         den += a;
         if (v & MARK) prunedMass += a;
@@ -249,19 +249,19 @@ export async function estimateOnDisk(
       const fden = f(den);
       for (let i = 0; i < nKids; i++) {
         const base = i * (k + 1);
-        if (kids[base + k]! & MARK) continue;
+        if (kids[base + k] & MARK) continue;
         keptCount++;
-        for (let q = 0; q < k; q++) out[q] = kids[base + k - 1 - q]!;
-        const a = kids[base + k]!;
+        for (let q = 0; q < k; q++) out[q] = kids[base + k - 1 - q];
+        const a = kids[base + k];
         out[k] = floatBits(f(f(a - disc(k, a)) / fden));
         out[k + 1] = gb;
         uSorter.push(out);
       }
       if (k === 2) {
-        gamma1[kids[0]!] = g;
-        isContext1[kids[0]!] = 1;
+        gamma1[kids[0]] = g;
+        isContext1[kids[0]] = 1;
       } else {
-        for (let q = 0; q < k - 1; q++) ctxRow[q] = kids[k - 2 - q]!;
+        for (let q = 0; q < k - 1; q++) ctxRow[q] = kids[k - 2 - q];
         ctxRow[k - 1] = gb;
         gSorter!.push(ctxRow);
       }
@@ -299,31 +299,31 @@ export async function estimateOnDisk(
   const one = new Uint32Array(1);
   for (let w = 0; w < V; w++) {
     if (badWord?.[w]) continue;
-    const lp = w === BOS ? 0 : Math.min(0, log10f(p1[w]!));
+    const lp = w === BOS ? 0 : Math.min(0, log10f(p1[w]));
     let bo = 0;
-    if (isContext1[w] && w !== UNK && w !== EOS) bo = log10f(gamma1[w]!);
+    if (isContext1[w] && w !== UNK && w !== EOS) bo = log10f(gamma1[w]);
     one[0] = w;
     arpa.line(lp, one, 1, true, bo, floatBits(bo));
     if (arpa.full) await arpa.flush();
   }
   for (let k = 2; k <= N; k++) {
     arpa.text(`\n\\${k}-grams:\n`);
-    const src = U[k]!.finish();
+    const src = U[k].finish();
     const lowerP = k > 2 ? new RowFileReader(file('P', k - 1), k, undefined, true) : null;
-    const ctx = k < N ? G[k]!.finish() : null;
+    const ctx = k < N ? G[k].finish() : null;
     const pOut = k < N ? new RowFileWriter(file('P', k), k + 1) : null;
     const pRow = new Uint32Array(k + 1);
     let lp: Uint32Array | null = lowerP ? lowerP.next() : null;
     let g: Uint32Array | null = ctx ? ctx.next() : null;
     for (let r = src.next(); r; r = src.next()) {
       let lower: number;
-      if (k === 2) lower = p1[r[0]!]!;
+      if (k === 2) lower = p1[r[0]];
       else {
         while (lp && compareKeys(lp, r, k - 1) < 0) lp = lowerP!.next();
         if (!lp || compareKeys(lp, r, k - 1) !== 0) throw new Error(`internal: ${k}-gram without its suffix`);
-        lower = bitsFloat(lp[k - 1]!);
+        lower = bitsFloat(lp[k - 1]);
       }
-      const p = f(bitsFloat(r[k]!) + f(bitsFloat(r[k + 1]!) * lower));
+      const p = f(bitsFloat(r[k]) + f(bitsFloat(r[k + 1]) * lower));
       const logP = Math.min(0, log10f(p));
       if (pOut) {
         pRow.set(r.subarray(0, k));
@@ -331,7 +331,7 @@ export async function estimateOnDisk(
         pOut.push(pRow);
         while (g && compareKeys(g, r, k) < 0) g = ctx!.next();
         let bo = 0;
-        if (g && compareKeys(g, r, k) === 0 && r[0] !== UNK && r[0] !== EOS) bo = log10f(bitsFloat(g[k]!));
+        if (g && compareKeys(g, r, k) === 0 && r[0] !== UNK && r[0] !== EOS) bo = log10f(bitsFloat(g[k]));
         arpa.line(logP, r, k, true, bo, floatBits(bo));
       } else arpa.line(logP, r, k, false, 0, 0);
       if (arpa.full) await arpa.flush();

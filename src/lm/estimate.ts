@@ -61,9 +61,9 @@ export function parsePruneThresholds(values: readonly string[], order: number): 
   if (t.length === 0) return undefined;
   if (t.length > order) throw new UserError(`--prune: thresholds for orders 1 through ${t.length} but the model has order ${order}`);
   for (let i = 1; i < t.length; i++) {
-    if (t[i]! < t[i - 1]!) throw new UserError('--prune: thresholds must be non-decreasing (otherwise substrings of kept n-grams would be removed)');
+    if (t[i] < t[i - 1]) throw new UserError('--prune: thresholds must be non-decreasing (otherwise substrings of kept n-grams would be removed)');
   }
-  while (t.length < order) t.push(t[t.length - 1]!);
+  while (t.length < order) t.push(t[t.length - 1]);
   return t.slice(1).some((x) => x > 0) ? t : undefined;
 }
 
@@ -71,7 +71,7 @@ export function parsePruneThresholds(values: readonly string[], order: number): 
 export function prunedWords(words: readonly string[], allowed: ReadonlySet<string> | undefined): Uint8Array | undefined {
   if (!allowed) return undefined;
   const out = new Uint8Array(words.length);
-  for (let w = 3; w < words.length; w++) if (!allowed.has(words[w]!)) out[w] = 1;
+  for (let w = 3; w < words.length; w++) if (!allowed.has(words[w])) out[w] = 1;
   return out;
 }
 
@@ -108,37 +108,37 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
   const tables = counter.tables;
   const V = counter.words.length;
   const sizes = [0, V];
-  for (let k = 2; k <= N; k++) sizes.push(tables[k]!.size);
+  for (let k = 2; k <= N; k++) sizes.push(tables[k].size);
 
   // ---- adjusted counts (index k)
   const adj: Uint32Array[] = [new Uint32Array(0)];
   for (let k = 1; k <= N; k++) {
-    if (k === N) adj.push(tables[k]!.count.subarray(0, sizes[k]));
-    else adj.push(new Uint32Array(sizes[k]!));
+    if (k === N) adj.push(tables[k].count.subarray(0, sizes[k]));
+    else adj.push(new Uint32Array(sizes[k]));
   }
   for (let k = 2; k < N; k++) {
-    const t = tables[k]!;
-    const a = adj[k]!;
-    for (let e = 0; e < t.size; e++) if (t.word[e] === BOS) a[e] = t.count[e]!;
+    const t = tables[k];
+    const a = adj[k];
+    for (let e = 0; e < t.size; e++) if (t.word[e] === BOS) a[e] = t.count[e];
   }
   for (let k = 2; k <= N; k++) {
-    const t = tables[k]!;
-    const lower = adj[k - 1]!;
-    const lowerFirst = k - 1 === 1 ? null : tables[k - 1]!.word;
+    const t = tables[k];
+    const lower = adj[k - 1];
+    const lowerFirst = k - 1 === 1 ? null : tables[k - 1].word;
     for (let e = 0; e < t.size; e++) {
-      const s = t.suffix[e]!;
+      const s = t.suffix[e];
       const startsWithBos = lowerFirst ? lowerFirst[s] === BOS : s === BOS;
-      if (!startsWithBos) lower[s]!++;
+      if (!startsWithBos) lower[s]++;
     }
   }
 
   // ---- discounts
   const discounts: Discount[] = [];
   for (let k = 1; k <= N; k++) {
-    const n = countsOfCounts(adj[k]!, sizes[k]!);
+    const n = countsOfCounts(adj[k], sizes[k]);
     discounts.push(discountsFrom(k, n, options.discountFallback, warn));
   }
-  const disc = (k: number, a: number): number => (a === 0 ? 0 : discounts[k - 1]!.d[Math.min(a, 3) - 1]!);
+  const disc = (k: number, a: number): number => (a === 0 ? 0 : discounts[k - 1].d[Math.min(a, 3) - 1]);
 
   // ---- pruning: which n-grams are written (lmplz's marks)
   const keep = pruneMarks(counter, options);
@@ -146,14 +146,14 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
   // ---- prefix (context) entry of each n-gram, k >= 2: w1..w(k-1)
   const prefix: Uint32Array[] = [new Uint32Array(0), new Uint32Array(0)];
   for (let k = 2; k <= N; k++) {
-    const t = tables[k]!;
+    const t = tables[k];
     const pre = new Uint32Array(t.size);
     if (k === 2) pre.set(t.word.subarray(0, t.size));
     else {
-      const lowerPre = prefix[k - 1]!;
-      const ctxTable = tables[k - 1]!;
+      const lowerPre = prefix[k - 1];
+      const ctxTable = tables[k - 1];
       for (let e = 0; e < t.size; e++) {
-        const c = ctxTable.find(lowerPre[t.suffix[e]!]!, t.word[e]!);
+        const c = ctxTable.find(lowerPre[t.suffix[e]], t.word[e]);
         if (c < 0) throw new Error('internal: missing context n-gram');
         pre[e] = c;
       }
@@ -165,91 +165,91 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
   const gamma: Float32Array[] = [new Float32Array(1)];
   const denom: Float64Array[] = [new Float64Array(1)];
   for (let k = 1; k < N; k++) {
-    gamma.push(new Float32Array(sizes[k]!));
-    denom.push(new Float64Array(sizes[k]!));
+    gamma.push(new Float32Array(sizes[k]));
+    denom.push(new Float64Array(sizes[k]));
   }
   for (let k = 1; k <= N; k++) {
-    const ctxIdx = (e: number) => (k === 1 ? 0 : prefix[k]![e]!);
-    const den = denom[k - 1]!;
+    const ctxIdx = (e: number) => (k === 1 ? 0 : prefix[k][e]);
+    const den = denom[k - 1];
     const nk = new Float64Array(den.length * 3);
-    const a = adj[k]!;
+    const a = adj[k];
     const kept = keep?.[k];
     // adjusted counts of pruned children: their mass goes to γ (zero without pruning)
     const prunedMass = kept ? new Float64Array(den.length) : undefined;
-    for (let e = 0; e < sizes[k]!; e++) {
+    for (let e = 0; e < sizes[k]; e++) {
       const c = ctxIdx(e);
-      const cnt = a[e]!;
-      den[c]! += cnt;
-      if (kept && !kept[e]) prunedMass![c]! += cnt;
-      else if (cnt > 0) nk[3 * c + Math.min(cnt, 3) - 1]!++;
+      const cnt = a[e];
+      den[c] += cnt;
+      if (kept && !kept[e]) prunedMass![c] += cnt;
+      else if (cnt > 0) nk[3 * c + Math.min(cnt, 3) - 1]++;
     }
-    const d = discounts[k - 1]!.d;
-    const g = gamma[k - 1]!;
+    const d = discounts[k - 1].d;
+    const g = gamma[k - 1];
     for (let c = 0; c < den.length; c++) {
       if (den[c] === 0) continue;
-      let sum = f(f(f(f(d[0] * f(nk[3 * c]!)) + f(d[1] * f(nk[3 * c + 1]!))) + f(d[2] * f(nk[3 * c + 2]!))));
-      if (prunedMass) sum = f(sum + f(prunedMass[c]!));
-      g[c] = f(sum / f(den[c]!));
+      let sum = f(f(f(f(d[0] * f(nk[3 * c])) + f(d[1] * f(nk[3 * c + 1]))) + f(d[2] * f(nk[3 * c + 2]))));
+      if (prunedMass) sum = f(sum + f(prunedMass[c]));
+      g[c] = f(sum / f(den[c]));
     }
   }
 
   // ---- interpolated probabilities (linear), then log10
   const prob: Float32Array[] = [new Float32Array(0)];
   // lmplz divides by the unigrams it writes (less <s>): words outside --limit-vocab-file do not count
-  const keptWords = keep ? keep[1]!.reduce((x, y) => x + y, 0) : V;
+  const keptWords = keep ? keep[1].reduce((x, y) => x + y, 0) : V;
   const uniform = f(1.0 / f(keptWords - 1));
   {
     const p = new Float32Array(V);
-    const den = f(denom[0]![0]!);
-    const g0 = gamma[0]![0]!;
+    const den = f(denom[0][0]);
+    const g0 = gamma[0][0];
     for (let w = 0; w < V; w++) {
-      const a = adj[1]![w]!;
+      const a = adj[1][w];
       const u = f(f(a - disc(1, a)) / den);
       p[w] = f(u + f(g0 * uniform));
     }
     prob.push(p);
   }
   for (let k = 2; k <= N; k++) {
-    const t = tables[k]!;
+    const t = tables[k];
     const p = new Float32Array(t.size);
-    const a = adj[k]!;
-    const pre = prefix[k]!;
-    const den = denom[k - 1]!;
-    const g = gamma[k - 1]!;
-    const lower = prob[k - 1]!;
+    const a = adj[k];
+    const pre = prefix[k];
+    const den = denom[k - 1];
+    const g = gamma[k - 1];
+    const lower = prob[k - 1];
     for (let e = 0; e < t.size; e++) {
-      const c = pre[e]!;
-      const cnt = a[e]!;
-      const u = f(f(cnt - disc(k, cnt)) / f(den[c]!));
-      p[e] = f(u + f(g[c]! * lower[t.suffix[e]!]!));
+      const c = pre[e];
+      const cnt = a[e];
+      const u = f(f(cnt - disc(k, cnt)) / f(den[c]));
+      p[e] = f(u + f(g[c] * lower[t.suffix[e]]));
     }
     prob.push(p);
   }
   const logProb: Float32Array[] = [new Float32Array(0)];
   const logBackoff: Float32Array[] = [new Float32Array(0)];
   for (let k = 1; k <= N; k++) {
-    const p = prob[k]!;
+    const p = prob[k];
     const lp = new Float32Array(p.length);
-    for (let e = 0; e < p.length; e++) lp[e] = Math.min(0, log10f(p[e]!));
+    for (let e = 0; e < p.length; e++) lp[e] = Math.min(0, log10f(p[e]));
     if (k === 1) lp[BOS] = 0;
     logProb.push(lp);
     if (k < N) {
-      const g = gamma[k]!;
+      const g = gamma[k];
       const lb = new Float32Array(p.length);
-      const den = denom[k]!;
+      const den = denom[k];
       // KenLM skips n-grams ending in <unk> or </s> as contexts.
       const last = (e: number) => (k === 1 ? e : lastWord(tables, k, e));
       for (let e = 0; e < p.length; e++) {
-        if (den[e]! > 0) {
+        if (den[e] > 0) {
           const w = last(e);
-          if (w !== UNK && w !== EOS) lb[e] = log10f(g[e]!);
+          if (w !== UNK && w !== EOS) lb[e] = log10f(g[e]);
         }
       }
       logBackoff.push(lb);
     }
   }
   const counts = sizes.slice(1);
-  if (keep) for (let k = 1; k <= N; k++) counts[k - 1] = keep[k]!.reduce((x, y) => x + y, 0);
+  if (keep) for (let k = 1; k <= N; k++) counts[k - 1] = keep[k].reduce((x, y) => x + y, 0);
   return {
     order: N,
     vocabulary: counter.words,
@@ -272,17 +272,17 @@ function pruneMarks(counter: NgramCounter, options: EstimateOptions): Uint8Array
   const keep: Uint8Array[] = [new Uint8Array(0), new Uint8Array(V).fill(1)];
   // bad[k][e]: the n-gram contains a word outside the allowed vocabulary
   let bad: Uint8Array | undefined = badWord;
-  if (badWord) for (let w = 0; w < V; w++) if (badWord[w]) keep[1]![w] = 0;
+  if (badWord) for (let w = 0; w < V; w++) if (badWord[w]) keep[1][w] = 0;
   for (let k = 2; k <= N; k++) {
-    const t = counter.tables[k]!;
+    const t = counter.tables[k];
     const th = thresholds?.[k - 1] ?? 0;
     const kk = new Uint8Array(t.size);
     const nextBad = badWord ? new Uint8Array(t.size) : undefined;
     for (let e = 0; e < t.size; e++) {
       // first word, or anything in the suffix (order k − 1; for k = 2 the suffix is a word id)
-      const isBad = badWord !== undefined && (badWord[t.word[e]!] === 1 || bad![t.suffix[e]!] === 1);
+      const isBad = badWord !== undefined && (badWord[t.word[e]] === 1 || bad![t.suffix[e]] === 1);
       if (nextBad && isBad) nextBad[e] = 1;
-      kk[e] = !isBad && t.count[e]! > th ? 1 : 0;
+      kk[e] = !isBad && t.count[e] > th ? 1 : 0;
     }
     keep.push(kk);
     bad = nextBad;
@@ -303,18 +303,18 @@ const LOG10_2LO = f(7.9034151668e-7);
  */
 export function log10f(x: number): number {
   F32[0] = x;
-  let hx = U32[0]! | 0;
+  let hx = U32[0] | 0;
   if (!(x > 0) || hx >= 0x7f800000) return Math.log10(x);
   let k = 0;
   if (hx < 0x00800000) {
     k -= 25;
     F32[0] = f(x * 33554432);
-    hx = U32[0]! | 0;
+    hx = U32[0] | 0;
   }
   k += (hx >> 23) - 127;
   const i = k < 0 ? 1 : 0;
   U32[0] = (hx & 0x007fffff) | ((0x7f - i) << 23);
-  const m = F32[0]!;
+  const m = F32[0];
   const y = f(k + i);
   const z = f(f(y * LOG10_2LO) + f(IVLN10 * f(Math.log(m))));
   return f(z + f(y * LOG10_2HI));
@@ -322,7 +322,7 @@ export function log10f(x: number): number {
 
 function lastWord(tables: NgramTable[], k: number, e: number): number {
   let s = e;
-  for (let j = k; j >= 2; j--) s = tables[j]!.suffix[s]!;
+  for (let j = k; j >= 2; j--) s = tables[j].suffix[s];
   return s;
 }
 

@@ -58,7 +58,7 @@ export function findSlot(entries: Uint32Array, stride: number, suffix: number, w
   let s = slotOf(suffix, word, cap);
   for (;;) {
     const o = s * stride;
-    const w = entries[o + 1]!;
+    const w = entries[o + 1];
     if (w === EMPTY) return -1;
     if (w === word && entries[o] === suffix) return s;
     if (++s === cap) s = 0;
@@ -115,7 +115,7 @@ export class ArpaModel implements LanguageModelScorer {
     this.warnings = warnings;
     this.wordList = tables.words;
     this.vocab = new Map();
-    for (let i = tables.words.length - 1; i >= 0; i--) this.vocab.set(tables.words[i]!, i);
+    for (let i = tables.words.length - 1; i >= 0; i--) this.vocab.set(tables.words[i], i);
     this.uniProb = tables.uniProb;
     this.uniBackoff = tables.uniBackoff;
     this.uniBackoffBits = new Uint32Array(tables.uniBackoff.buffer, tables.uniBackoff.byteOffset, tables.uniBackoff.length);
@@ -125,7 +125,7 @@ export class ArpaModel implements LanguageModelScorer {
     let next = 1 + tables.words.length;
     for (let k = 2; k < this.order; k++) {
       this.base.push(next);
-      next += tables.entries[k - 2]!.length / 4;
+      next += tables.entries[k - 2].length / 4;
     }
     this.beginSentenceId = this.vocab.get('<s>') ?? 0;
     this.endSentenceId = this.vocab.get('</s>') ?? 0;
@@ -158,7 +158,7 @@ export class ArpaModel implements LanguageModelScorer {
   }
 
   wordOf(id: number): string {
-    return this.wordList[id]!;
+    return this.wordList[id];
   }
 
   hasWord(word: string): boolean {
@@ -167,7 +167,7 @@ export class ArpaModel implements LanguageModelScorer {
   }
 
   *words(): Iterable<string> {
-    for (let i = 1; i < this.wordList.length; i++) yield this.wordList[i]!;
+    for (let i = 1; i < this.wordList.length; i++) yield this.wordList[i];
   }
 
   scoreWord(state: number, word: string): { log10: number; state: number; oov: boolean } {
@@ -184,7 +184,7 @@ export class ArpaModel implements LanguageModelScorer {
   stateWords(state: number): string[] {
     const len = this.decodeState(state);
     const out: string[] = [];
-    for (let j = 0; j < len; j++) out.push(this.wordList[this.ctxWords[j]!]!);
+    for (let j = 0; j < len; j++) out.push(this.wordList[this.ctxWords[j]]);
     return out;
   }
 
@@ -193,18 +193,18 @@ export class ArpaModel implements LanguageModelScorer {
     if (state === 0) return 0;
     const base = this.base;
     let k = this.order - 1;
-    while (k > 1 && state < base[k]!) k--;
-    let slot = state - base[k]!;
+    while (k > 1 && state < base[k]) k--;
+    let slot = state - base[k];
     const len = k;
     for (; k >= 2; k--) {
-      const e = this.entries[k - 2]!;
+      const e = this.entries[k - 2];
       const o = 4 * slot;
-      this.ctxWords[k - 1] = e[o + 1]!;
-      this.ctxBackoff[k - 1] = this.entryFloats[k - 2]![o + 3]!;
-      slot = e[o]!;
+      this.ctxWords[k - 1] = e[o + 1];
+      this.ctxBackoff[k - 1] = this.entryFloats[k - 2][o + 3];
+      slot = e[o];
     }
     this.ctxWords[0] = slot;
-    this.ctxBackoff[0] = this.uniBackoff[slot]!;
+    this.ctxBackoff[0] = this.uniBackoff[slot];
     return len;
   }
 
@@ -214,7 +214,7 @@ export class ArpaModel implements LanguageModelScorer {
   scoreId(state: number, id: number): number {
     const len = this.decodeState(state);
     const order = this.order;
-    let prob: number = this.uniProb[id]!;
+    let prob: number = this.uniProb[id];
     let ngramLength = 1;
     let nextUse = this.uniBackoffBits[id] !== NEG_ZERO_BITS ? 1 : 0;
     let nextSlot = id;
@@ -223,11 +223,11 @@ export class ArpaModel implements LanguageModelScorer {
     for (let j = 0; j < len; j++) {
       const k = j + 2;
       const stride = k < order ? 4 : 3;
-      const entries = this.entries[k - 2]!;
-      const s = findSlot(entries, stride, slot, ctx[j]!);
+      const entries = this.entries[k - 2];
+      const s = findSlot(entries, stride, slot, ctx[j]);
       if (s < 0) break;
       const o = s * stride;
-      prob = this.entryFloats[k - 2]![o + 2]!;
+      prob = this.entryFloats[k - 2][o + 2];
       ngramLength = k;
       if (k < order && entries[o + 3] !== NEG_ZERO_BITS) {
         nextUse = k;
@@ -236,9 +236,9 @@ export class ArpaModel implements LanguageModelScorer {
       slot = s;
     }
     const bo = this.ctxBackoff;
-    for (let j = ngramLength - 1; j < len; j++) prob = Math.fround(prob + bo[j]!);
+    for (let j = ngramLength - 1; j < len; j++) prob = Math.fround(prob + bo[j]);
     this.outNgramLength = ngramLength;
-    this.outState = nextUse === 0 ? 0 : this.base[nextUse]! + nextSlot;
+    this.outState = nextUse === 0 ? 0 : this.base[nextUse] + nextSlot;
     return prob;
   }
 
@@ -274,7 +274,7 @@ export class ArpaModel implements LanguageModelScorer {
     let state = bos ? this.beginState : 0;
     let total = 0;
     for (let i = 0; i < ids.length; i++) {
-      total += this.scoreId(state, ids[i]!);
+      total += this.scoreId(state, ids[i]);
       state = this.outState;
     }
     if (eos) total += this.scoreId(state, this.endSentenceId);

@@ -18,11 +18,11 @@ const F32 = new Float32Array(1);
 const U32 = new Uint32Array(F32.buffer);
 export function floatBits(x: number): number {
   F32[0] = x;
-  return U32[0]!;
+  return U32[0];
 }
 export function bitsFloat(b: number): number {
   U32[0] = b;
-  return F32[0]!;
+  return F32[0];
 }
 
 export interface RowReader {
@@ -35,8 +35,8 @@ export interface RowReader {
 /** -1, 0, 1: rows a and b by their first `keyWidth` columns. */
 export function compareKeys(a: Uint32Array, b: Uint32Array, keyWidth: number): number {
   for (let c = 0; c < keyWidth; c++) {
-    const x = a[c]!;
-    const y = b[c]!;
+    const x = a[c];
+    const y = b[c];
     if (x !== y) return x < y ? -1 : 1;
   }
   return 0;
@@ -63,7 +63,7 @@ export class RowFileWriter {
   push(src: ArrayLike<number>, offset = 0): void {
     if (this.n + this.width > this.buf.length) this.flush();
     const buf = this.buf;
-    for (let c = 0; c < this.width; c++) buf[this.n + c] = src[offset + c]!;
+    for (let c = 0; c < this.width; c++) buf[this.n + c] = src[offset + c];
     this.n += this.width;
     this.rows++;
   }
@@ -139,7 +139,7 @@ class ArrayRowReader implements RowReader {
   ) {}
   next(): Uint32Array | null {
     if (this.i >= this.n) return null;
-    const r = this.order[this.i++]! * this.width;
+    const r = this.order[this.i++] * this.width;
     return this.rows.subarray(r, r + this.width);
   }
   close(): void {
@@ -160,8 +160,8 @@ export function sortedOrder(rows: Uint32Array, n: number, width: number, keyWidt
       const pa = a * width;
       const pb = b * width;
       for (let c = 0; c < keyWidth; c++) {
-        const x = rows[pa + c]!;
-        const y = rows[pb + c]!;
+        const x = rows[pa + c];
+        const y = rows[pb + c];
         if (x !== y) return x < y ? -1 : 1;
       }
       return a - b;
@@ -171,14 +171,14 @@ export function sortedOrder(rows: Uint32Array, n: number, width: number, keyWidt
   const counts = new Uint32Array(65537);
   for (let c = keyWidth - 1; c >= 0; c--) {
     let max = 0;
-    for (let i = 0, p = c; i < n; i++, p += width) if (rows[p]! > max) max = rows[p]!;
+    for (let i = 0, p = c; i < n; i++, p += width) if (rows[p] > max) max = rows[p];
     for (let shift = 0; shift < 32 && max >>> shift !== 0; shift += 16) {
       counts.fill(0);
-      for (let i = 0, p = c; i < n; i++, p += width) counts[((rows[p]! >>> shift) & 0xffff) + 1]!++;
-      for (let d = 1; d <= 65536; d++) counts[d]! += counts[d - 1]!;
+      for (let i = 0, p = c; i < n; i++, p += width) counts[((rows[p] >>> shift) & 0xffff) + 1]++;
+      for (let d = 1; d <= 65536; d++) counts[d] += counts[d - 1];
       for (let i = 0; i < n; i++) {
-        const r = idx[i]!;
-        tmp[counts[(rows[r * width + c]! >>> shift) & 0xffff]!++] = r;
+        const r = idx[i];
+        tmp[counts[(rows[r * width + c] >>> shift) & 0xffff]++] = r;
       }
       const t = idx;
       idx = tmp;
@@ -214,17 +214,17 @@ class MergeReader implements RowReader {
       const l = 2 * i + 1;
       if (l >= h.length) return;
       let m = l;
-      if (l + 1 < h.length && this.less(h[l + 1]!, h[l]!)) m = l + 1;
-      if (!this.less(h[m]!, h[i]!)) return;
-      const t = h[m]!;
-      h[m] = h[i]!;
+      if (l + 1 < h.length && this.less(h[l + 1], h[l])) m = l + 1;
+      if (!this.less(h[m], h[i])) return;
+      const t = h[m];
+      h[m] = h[i];
       h[i] = t;
       i = m;
     }
   }
   private advanceTop(): void {
-    const top = this.heap[0]!;
-    const row = this.readers[top]!.next();
+    const top = this.heap[0];
+    const row = this.readers[top].next();
     this.cur[top] = row;
     if (!row) {
       const last = this.heap.pop()!;
@@ -302,7 +302,7 @@ export class RowSorter {
       }
     }
     const p = this.n * w;
-    for (let c = 0; c < w; c++) this.rows[p + c] = src[offset + c]!;
+    for (let c = 0; c < w; c++) this.rows[p + c] = src[offset + c];
     this.n++;
   }
 
@@ -350,7 +350,7 @@ export class RowSorter {
       for (let i = 0; i < runs.length; i += MERGE_FANIN) {
         const group = runs.slice(i, i + MERGE_FANIN);
         if (group.length === 1) {
-          next.push(group[0]!);
+          next.push(group[0]);
           continue;
         }
         const file = path.join(this.o.dir, `${this.o.name}.${this.runCounter++}.run`);
@@ -382,7 +382,7 @@ function writeCombined(src: RowReader, out: RowFileWriter, keyWidth: number, sum
   const held = new Uint32Array(src.width);
   let have = false;
   for (let r = src.next(); r; r = src.next()) {
-    if (have && compareKeys(r, held, keyWidth) === 0) held[sumColumn]! += r[sumColumn]!;
+    if (have && compareKeys(r, held, keyWidth) === 0) held[sumColumn] += r[sumColumn];
     else {
       if (have) out.push(held);
       held.set(r);

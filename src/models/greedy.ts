@@ -7,9 +7,9 @@ export function argmaxPerFrame(lp: Logprobs): Int32Array {
   for (let t = 0; t < frames; t++) {
     const base = t * V;
     let best = 0;
-    let bestV = data[base]!;
+    let bestV = data[base];
     for (let v = 1; v < V; v++) {
-      const x = data[base + v]!;
+      const x = data[base + v];
       if (x > bestV) {
         bestV = x;
         best = v;
@@ -25,7 +25,7 @@ export function ctcCollapse(ids: ArrayLike<number>, blankId: number): number[] {
   const out: number[] = [];
   let prev = -1;
   for (let i = 0; i < ids.length; i++) {
-    const id = ids[i]!;
+    const id = ids[i];
     if (id !== prev && id !== blankId) out.push(id);
     prev = id;
   }

@@ -152,7 +152,7 @@ export function parseTokensTxt(text: string, file: string): { tokens: string[]; 
   lines.forEach((line, i) => {
     const fields = line.trim().split(/\s+/).filter((f) => f !== '');
     if (fields.length === 0) return;
-    const [sym, idText] = fields.length === 1 ? [' ', fields[0]!] : [fields[0]!, fields[1]!];
+    const [sym, idText] = fields.length === 1 ? [' ', fields[0]] : [fields[0], fields[1]];
     if (fields.length > 2 || !/^\d+$/.test(idText)) {
       throw new UserError(`line ${i + 1}: expected "<symbol> <id>", got ${JSON.stringify(line)}`, { source: file, code: 'E_MODEL_VOCAB' });
     }
@@ -304,7 +304,7 @@ export function nemoEncodedLength(frames: number, subsamplingFactor: number): nu
 /** wav2vec2 conv feature encoder length: L ← floor((L − k)/s) + 1 per layer. */
 export function convEncodedLength(samples: number, kernels: readonly number[], strides: readonly number[]): number {
   let L = samples;
-  for (let i = 0; i < kernels.length; i++) L = L < kernels[i]! ? 0 : Math.floor((L - kernels[i]!) / strides[i]!) + 1;
+  for (let i = 0; i < kernels.length; i++) L = L < kernels[i] ? 0 : Math.floor((L - kernels[i]) / strides[i]) + 1;
   return L;
 }
 
@@ -315,11 +315,11 @@ export function logSoftmaxRows(data: Float32Array, frames: number, V: number, te
   for (let t = 0; t < frames; t++) {
     const b = t * V;
     let max = -Infinity;
-    for (let v = 0; v < V; v++) max = Math.max(max, data[b + v]! * inv);
+    for (let v = 0; v < V; v++) max = Math.max(max, data[b + v] * inv);
     let sum = 0;
-    for (let v = 0; v < V; v++) sum += Math.exp(data[b + v]! * inv - max);
+    for (let v = 0; v < V; v++) sum += Math.exp(data[b + v] * inv - max);
     const lse = max + Math.log(sum);
-    for (let v = 0; v < V; v++) out[b + v] = data[b + v]! * inv - lse;
+    for (let v = 0; v < V; v++) out[b + v] = data[b + v] * inv - lse;
   }
   return out;
 }
@@ -327,7 +327,7 @@ export function logSoftmaxRows(data: Float32Array, frames: number, V: number, te
 /** True when row 0 of `data` holds natural-log probabilities (exp-sum 1 within float32 rounding). */
 export function isLogProbRow(data: Float32Array, V: number): boolean {
   let sum = 0;
-  for (let v = 0; v < V; v++) sum += Math.exp(data[v]!);
+  for (let v = 0; v < V; v++) sum += Math.exp(data[v]);
   return Math.abs(sum - 1) <= 1e-3;
 }
 
@@ -379,7 +379,7 @@ function bindOutput(b: Omit<Binding, 'outputName' | 'outputWidth'>, preferred: s
   const outs = b.info.outputs.length ? b.info.outputs : b.session.outputNames.map((name) => ({ name, elemType: 0 }) as OnnxValueInfo);
   let out = outs.find((o) => o.name === preferred);
   if (!out) {
-    if (outs.length === 1) out = outs[0]!;
+    if (outs.length === 1) out = outs[0];
     else throw new UserError(`expected an output named "${preferred}" [B, T, V]; the model has ${describeInputs(outs)}`, { source: b.onnxFile, code: 'E_MODEL_IO' });
   }
   const last = out.shape?.[out.shape.length - 1];
@@ -528,8 +528,8 @@ class OnnxCtcModel implements CtcModel {
     if (dims.length !== 3 || dims[0] !== 1) {
       throw new UserError(`output "${b.outputName}" has shape [${dims.join(', ')}]; expected [1, T, V]`, { source: b.onnxFile, code: 'E_MODEL_IO' });
     }
-    const frames = dims[1]!;
-    const V = dims[2]!;
+    const frames = dims[1];
+    const V = dims[2];
     if (V !== this.vocabSize) {
       throw new UserError(
         `vocabulary size mismatch: ${this.vocabSource} gives ${this.vocabSize} classes, but output "${b.outputName}" has width ${V}`,

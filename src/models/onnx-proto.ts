@@ -38,7 +38,7 @@ class Reader {
     let mul = 1;
     for (let i = 0; i < 10; i++) {
       if (this.pos >= this.end) throw new Error('truncated varint');
-      const b = this.buf[this.pos++]!;
+      const b = this.buf[this.pos++];
       result += (b & 0x7f) * mul;
       if ((b & 0x80) === 0) return result;
       mul *= 128;

@@ -68,7 +68,7 @@ export function useMemberWorkers(
   if (!memberWorkersAvailable() || setting === 'off') return false;
   if (setting === 'on') return true;
   const cpus = os.availableParallelism();
-  return cpus >= 2 && os.loadavg()[0]! <= cpus - 1 && (work.members ?? 2) >= 2 && (work.utterances ?? Infinity) >= MIN_UTTERANCES;
+  return cpus >= 2 && os.loadavg()[0] <= cpus - 1 && (work.members ?? 2) >= 2 && (work.utterances ?? Infinity) >= MIN_UTTERANCES;
 }
 
 /** Fewest utterances for which 'auto' starts member workers. */

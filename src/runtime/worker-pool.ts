@@ -195,8 +195,8 @@ export class WorkerPoolEnsemble {
     }
     const pool = new WorkerPoolEnsemble(
       started.map(({ worker }) => ({ worker, job: null, deaths: [], down: false, idleWaiters: [] })),
-      started[0]!.loaded.members,
-      started[0]!.loaded.summary,
+      started[0].loaded.members,
+      started[0].loaded.summary,
       data,
       Math.max(0, Math.floor(options.maxRestarts ?? 3)),
       options.onEvent ?? (() => undefined),
@@ -361,7 +361,13 @@ export class WorkerPoolEnsemble {
       if (slot.job !== null || slot.worker === null) continue;
       const job = this.queue.shift()!;
       slot.job = job;
-      slot.worker.postMessage({ type: 'transcribe', id: job.id, audio: job.audio, options: job.options, stream: Boolean(job.control.onSegment) } satisfies WorkerRequest);
+      slot.worker.postMessage({
+        type: 'transcribe',
+        id: job.id,
+        audio: job.audio,
+        options: job.options,
+        stream: Boolean(job.control.onSegment),
+      } satisfies WorkerRequest);
     }
   }
 }

@@ -85,7 +85,11 @@ class SampleWindow {
  * Speech segments of `stream`, in order. `vad` (or its loader, called only when the audio is long enough
  * to need it) is reset first: one stream at a time per instance.
  */
-export async function* segmentStream(stream: AudioStream, vadOrLoader: SileroVad | (() => Promise<SileroVad>), options: SegmentOptions = {}): AsyncGenerator<SpeechSegment> {
+export async function* segmentStream(
+  stream: AudioStream,
+  vadOrLoader: SileroVad | (() => Promise<SileroVad>),
+  options: SegmentOptions = {},
+): AsyncGenerator<SpeechSegment> {
   const vadOptions = resolveVadOptions(options);
   const chunks = stream.chunks();
   const window = new SampleWindow();

@@ -52,10 +52,9 @@ export class SileroVad {
   private constructor(private readonly session: ort.InferenceSession) {
     const want = ['input', 'sr', 'h', 'c'];
     if (!want.every((n) => session.inputNames.includes(n))) {
-      throw new UserError(
-        `unsupported Silero VAD model: inputs ${session.inputNames.join(', ')}; expected Silero v4 (input, sr, h, c)`,
-        { code: 'E_VAD_MODEL' },
-      );
+      throw new UserError(`unsupported Silero VAD model: inputs ${session.inputNames.join(', ')}; expected Silero v4 (input, sr, h, c)`, {
+        code: 'E_VAD_MODEL',
+      });
     }
   }
 
@@ -80,6 +79,6 @@ export class SileroVad {
     });
     this.h = out.hn!.data as Float32Array;
     this.c = out.cn!.data as Float32Array;
-    return (out.output!.data as Float32Array)[0]!;
+    return (out.output!.data as Float32Array)[0];
   }
 }

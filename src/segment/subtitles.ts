@@ -29,7 +29,7 @@ export function buildCues(segments: ReadonlyArray<{ words?: readonly WordTiming[
     let cue: Cue | null = null;
     for (const w of seg.words ?? []) {
       if (cue) {
-        const line = cue.lines[cue.lines.length - 1]!;
+        const line = cue.lines[cue.lines.length - 1];
         const fitsLine = line.length + 1 + w.word.length <= maxChars;
         const fitsCue = fitsLine || cue.lines.length < maxLines;
         if (fitsCue && w.end - cue.start <= maxSec) {

@@ -37,15 +37,15 @@ export function wordTimings(
     cur = null;
   };
   for (let k = 0; k < tokens.length; k++) {
-    const id = tokens[k]!;
+    const id = tokens[k];
     const role = alphabet.role[id];
     if (role === TokenRole.Blank) continue;
     if (role === TokenRole.WordStart) close();
     const text = alphabet.text[id] ?? '';
     if (text.length > 0) {
-      if (!cur) cur = { word: '', first: firstFrames[k]!, last: lastFrames[k]! };
+      if (!cur) cur = { word: '', first: firstFrames[k], last: lastFrames[k] };
       (cur as { word: string }).word += text;
-      (cur as { last: number }).last = lastFrames[k]!;
+      (cur as { last: number }).last = lastFrames[k];
     }
     if (alphabet.endsWord[id]) close();
   }

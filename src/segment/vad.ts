@@ -194,7 +194,7 @@ export class VoiceActivityDetector {
       let n = 0;
       for (let j = k - 1; j <= k + 1; j++) {
         if (j < this.segStartWin || j > w) continue;
-        s += this.probs[j - this.segStartWin]!;
+        s += this.probs[j - this.segStartWin];
         n++;
       }
       const v = s / n;

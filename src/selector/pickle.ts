@@ -59,7 +59,11 @@ const ALLOWED_GLOBALS = new Set([
   '_codecs.encode',
 ]);
 
-const SKLEARN_CLASSES = new Set(['sklearn.pipeline.Pipeline', 'sklearn.preprocessing._data.StandardScaler', 'sklearn.linear_model._logistic.LogisticRegression']);
+const SKLEARN_CLASSES = new Set([
+  'sklearn.pipeline.Pipeline',
+  'sklearn.preprocessing._data.StandardScaler',
+  'sklearn.linear_model._logistic.LogisticRegression',
+]);
 
 function isKind<K extends string>(v: unknown, kind: K): v is { kind: K } {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { kind?: unknown }).kind === kind && !(v instanceof Uint8Array);
@@ -77,17 +81,39 @@ function decodeElements(bytes: Uint8Array, code: string, byteOrder: string, coun
   for (let i = 0; i < count; i++) {
     const o = i * size;
     switch (`${m[1]}${size}`) {
-      case 'f8': out[i] = view.getFloat64(o, little); break;
-      case 'f4': out[i] = view.getFloat32(o, little); break;
-      case 'i8': out[i] = Number(view.getBigInt64(o, little)); break;
-      case 'i4': out[i] = view.getInt32(o, little); break;
-      case 'i2': out[i] = view.getInt16(o, little); break;
-      case 'i1': out[i] = view.getInt8(o); break;
-      case 'u8': out[i] = Number(view.getBigUint64(o, little)); break;
-      case 'u4': out[i] = view.getUint32(o, little); break;
-      case 'u2': out[i] = view.getUint16(o, little); break;
-      case 'u1': case 'b1': out[i] = view.getUint8(o); break;
-      default: throw new UserError(`numpy dtype '${code}' is not supported`, { source, code: 'E_PICKLE' });
+      case 'f8':
+        out[i] = view.getFloat64(o, little);
+        break;
+      case 'f4':
+        out[i] = view.getFloat32(o, little);
+        break;
+      case 'i8':
+        out[i] = Number(view.getBigInt64(o, little));
+        break;
+      case 'i4':
+        out[i] = view.getInt32(o, little);
+        break;
+      case 'i2':
+        out[i] = view.getInt16(o, little);
+        break;
+      case 'i1':
+        out[i] = view.getInt8(o);
+        break;
+      case 'u8':
+        out[i] = Number(view.getBigUint64(o, little));
+        break;
+      case 'u4':
+        out[i] = view.getUint32(o, little);
+        break;
+      case 'u2':
+        out[i] = view.getUint16(o, little);
+        break;
+      case 'u1':
+      case 'b1':
+        out[i] = view.getUint8(o);
+        break;
+      default:
+        throw new UserError(`numpy dtype '${code}' is not supported`, { source, code: 'E_PICKLE' });
     }
   }
   return out;
@@ -96,13 +122,23 @@ function decodeElements(bytes: Uint8Array, code: string, byteOrder: string, coun
 /** numpy's dtype strings ('<f8', 'float64', 'i8', 'bool', …) to a short code. */
 function dtypeCode(s: string, source: string): { code: string; byteOrder: string } {
   const names: Record<string, string> = {
-    float64: 'f8', float32: 'f4', int64: 'i8', int32: 'i4', int16: 'i2', int8: 'i1',
-    uint64: 'u8', uint32: 'u4', uint16: 'u2', uint8: 'u1', bool: 'b1',
+    float64: 'f8',
+    float32: 'f4',
+    int64: 'i8',
+    int32: 'i4',
+    int16: 'i2',
+    int8: 'i1',
+    uint64: 'u8',
+    uint32: 'u4',
+    uint16: 'u2',
+    uint8: 'u1',
+    bool: 'b1',
   };
   const m = /^([<>|=]?)([a-z]+\d*)$/.exec(s);
   if (!m) throw new UserError(`numpy dtype '${s}' is not supported`, { source, code: 'E_PICKLE' });
-  const code = names[m[2]!] ?? m[2]!;
-  if (code === 'O' || code.startsWith('O')) throw new UserError('numpy object arrays are not supported (the selector arrays are numbers)', { source, code: 'E_PICKLE' });
+  const code = names[m[2]] ?? m[2];
+  if (code === 'O' || code.startsWith('O'))
+    throw new UserError('numpy object arrays are not supported (the selector arrays are numbers)', { source, code: 'E_PICKLE' });
   return { code: code === '?' ? 'b1' : code, byteOrder: m[1] || '<' };
 }
 
@@ -120,7 +156,7 @@ export function readRestrictedPickle(bytes: Uint8Array, source = 'pickle'): unkn
   };
   const u8 = () => {
     need(1);
-    return bytes[pos++]!;
+    return bytes[pos++];
   };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const u16 = () => {
@@ -279,63 +315,204 @@ export function readRestrictedPickle(bytes: Uint8Array, source = 'pickle'): unkn
   for (;;) {
     const op = u8();
     switch (op) {
-      case 0x80: u8(); break; // PROTO
-      case 0x95: u64(); break; // FRAME: frames are read in line
-      case 0x2e: { // STOP
+      case 0x80:
+        u8();
+        break; // PROTO
+      case 0x95:
+        u64();
+        break; // FRAME: frames are read in line
+      case 0x2e: {
+        // STOP
         const v = pop();
         return v;
       }
-      case 0x28: metastack.push(stack.splice(0)); break; // MARK
-      case 0x29: stack.push([]); break; // EMPTY_TUPLE
-      case 0x5d: stack.push([]); break; // EMPTY_LIST
-      case 0x7d: stack.push({}); break; // EMPTY_DICT
-      case 0x74: stack.push(popMark()); break; // TUPLE
-      case 0x85: stack.push([pop()]); break; // TUPLE1
-      case 0x86: { const b = pop(); const a = pop(); stack.push([a, b]); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); const a = pop(); stack.push([a, b, c]); break; } // TUPLE3
-      case 0x6c: stack.push(popMark()); break; // LIST
-      case 0x64: { const d = {}; setItems(d, popMark()); stack.push(d); break; } // DICT
-      case 0x61: { const v = pop(); const l = top(); if (!Array.isArray(l)) fail('APPEND on a non-list'); (l as unknown[]).push(v); break; } // APPEND
-      case 0x65: { const items = popMark(); const l = top(); if (!Array.isArray(l)) fail('APPENDS on a non-list'); (l as unknown[]).push(...items); break; } // APPENDS
-      case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
-      case 0x75: { const items = popMark(); setItems(top(), items); break; } // SETITEMS
-      case 0x4e: stack.push(null); break; // NONE
-      case 0x88: stack.push(true); break; // NEWTRUE
-      case 0x89: stack.push(false); break; // NEWFALSE
-      case 0x4a: stack.push(i32()); break; // BININT
-      case 0x4b: stack.push(u8()); break; // BININT1
-      case 0x4d: stack.push(u16()); break; // BININT2
-      case 0x8a: { // LONG1
+      case 0x28:
+        metastack.push(stack.splice(0));
+        break; // MARK
+      case 0x29:
+        stack.push([]);
+        break; // EMPTY_TUPLE
+      case 0x5d:
+        stack.push([]);
+        break; // EMPTY_LIST
+      case 0x7d:
+        stack.push({});
+        break; // EMPTY_DICT
+      case 0x74:
+        stack.push(popMark());
+        break; // TUPLE
+      case 0x85:
+        stack.push([pop()]);
+        break; // TUPLE1
+      case 0x86: {
+        const b = pop();
+        const a = pop();
+        stack.push([a, b]);
+        break;
+      } // TUPLE2
+      case 0x87: {
+        const c = pop();
+        const b = pop();
+        const a = pop();
+        stack.push([a, b, c]);
+        break;
+      } // TUPLE3
+      case 0x6c:
+        stack.push(popMark());
+        break; // LIST
+      case 0x64: {
+        const d = {};
+        setItems(d, popMark());
+        stack.push(d);
+        break;
+      } // DICT
+      case 0x61: {
+        const v = pop();
+        const l = top();
+        if (!Array.isArray(l)) fail('APPEND on a non-list');
+        (l as unknown[]).push(v);
+        break;
+      } // APPEND
+      case 0x65: {
+        const items = popMark();
+        const l = top();
+        if (!Array.isArray(l)) fail('APPENDS on a non-list');
+        (l as unknown[]).push(...items);
+        break;
+      } // APPENDS
+      case 0x73: {
+        const v = pop();
+        const k = pop();
+        setItems(top(), [k, v]);
+        break;
+      } // SETITEM
+      case 0x75: {
+        const items = popMark();
+        setItems(top(), items);
+        break;
+      } // SETITEMS
+      case 0x4e:
+        stack.push(null);
+        break; // NONE
+      case 0x88:
+        stack.push(true);
+        break; // NEWTRUE
+      case 0x89:
+        stack.push(false);
+        break; // NEWFALSE
+      case 0x4a:
+        stack.push(i32());
+        break; // BININT
+      case 0x4b:
+        stack.push(u8());
+        break; // BININT1
+      case 0x4d:
+        stack.push(u16());
+        break; // BININT2
+      case 0x8a: {
+        // LONG1
         const n = u8();
         const b = take(n);
         let v = 0n;
-        for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
-        if (n > 0 && b[n - 1]! & 0x80) v -= 1n << BigInt(8 * n);
+        for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+        if (n > 0 && b[n - 1] & 0x80) v -= 1n << BigInt(8 * n);
         stack.push(Number(v));
         break;
       }
-      case 0x47: { need(8); stack.push(view.getFloat64(pos, false)); pos += 8; break; } // BINFLOAT
-      case 0x8c: stack.push(utf8(take(u8()))); break; // SHORT_BINUNICODE
-      case 0x58: stack.push(utf8(take(u32()))); break; // BINUNICODE
-      case 0x8d: stack.push(utf8(take(u64()))); break; // BINUNICODE8
-      case 0x43: stack.push(Uint8Array.from(take(u8()))); break; // SHORT_BINBYTES
-      case 0x42: stack.push(Uint8Array.from(take(u32()))); break; // BINBYTES
-      case 0x8e: stack.push(Uint8Array.from(take(u64()))); break; // BINBYTES8
-      case 0x55: stack.push(Buffer.from(take(u8())).toString('latin1')); break; // SHORT_BINSTRING (py2 str)
-      case 0x54: stack.push(Buffer.from(take(u32())).toString('latin1')); break; // BINSTRING
-      case 0x94: memo.set(memo.size, top()); break; // MEMOIZE
-      case 0x71: memo.set(u8(), top()); break; // BINPUT
-      case 0x72: memo.set(u32(), top()); break; // LONG_BINPUT
-      case 0x68: { const k = u8(); if (!memo.has(k)) fail(`memo ${k} missing`); stack.push(memo.get(k)); break; } // BINGET
-      case 0x6a: { const k = u32(); if (!memo.has(k)) fail(`memo ${k} missing`); stack.push(memo.get(k)); break; } // LONG_BINGET
-      case 0x63: { const module = line(); const name = line(); stack.push(global(module, name)); break; } // GLOBAL
-      case 0x93: { const name = pop(); const module = pop(); stack.push(global(String(module), String(name))); break; } // STACK_GLOBAL
-      case 0x52: { const args = pop(); const fn = pop(); stack.push(call(fn, args)); break; } // REDUCE
-      case 0x81: { pop(); const cls = pop(); stack.push(instantiate(cls)); break; } // NEWOBJ
-      case 0x92: { pop(); pop(); const cls = pop(); stack.push(instantiate(cls)); break; } // NEWOBJ_EX
-      case 0x62: { const state = pop(); const obj = pop(); stack.push(build(obj, state)); break; } // BUILD
-      case 0x30: pop(); break; // POP
-      case 0x32: stack.push(top()); break; // DUP
+      case 0x47: {
+        need(8);
+        stack.push(view.getFloat64(pos, false));
+        pos += 8;
+        break;
+      } // BINFLOAT
+      case 0x8c:
+        stack.push(utf8(take(u8())));
+        break; // SHORT_BINUNICODE
+      case 0x58:
+        stack.push(utf8(take(u32())));
+        break; // BINUNICODE
+      case 0x8d:
+        stack.push(utf8(take(u64())));
+        break; // BINUNICODE8
+      case 0x43:
+        stack.push(Uint8Array.from(take(u8())));
+        break; // SHORT_BINBYTES
+      case 0x42:
+        stack.push(Uint8Array.from(take(u32())));
+        break; // BINBYTES
+      case 0x8e:
+        stack.push(Uint8Array.from(take(u64())));
+        break; // BINBYTES8
+      case 0x55:
+        stack.push(Buffer.from(take(u8())).toString('latin1'));
+        break; // SHORT_BINSTRING (py2 str)
+      case 0x54:
+        stack.push(Buffer.from(take(u32())).toString('latin1'));
+        break; // BINSTRING
+      case 0x94:
+        memo.set(memo.size, top());
+        break; // MEMOIZE
+      case 0x71:
+        memo.set(u8(), top());
+        break; // BINPUT
+      case 0x72:
+        memo.set(u32(), top());
+        break; // LONG_BINPUT
+      case 0x68: {
+        const k = u8();
+        if (!memo.has(k)) fail(`memo ${k} missing`);
+        stack.push(memo.get(k));
+        break;
+      } // BINGET
+      case 0x6a: {
+        const k = u32();
+        if (!memo.has(k)) fail(`memo ${k} missing`);
+        stack.push(memo.get(k));
+        break;
+      } // LONG_BINGET
+      case 0x63: {
+        const module = line();
+        const name = line();
+        stack.push(global(module, name));
+        break;
+      } // GLOBAL
+      case 0x93: {
+        const name = pop();
+        const module = pop();
+        stack.push(global(String(module), String(name)));
+        break;
+      } // STACK_GLOBAL
+      case 0x52: {
+        const args = pop();
+        const fn = pop();
+        stack.push(call(fn, args));
+        break;
+      } // REDUCE
+      case 0x81: {
+        pop();
+        const cls = pop();
+        stack.push(instantiate(cls));
+        break;
+      } // NEWOBJ
+      case 0x92: {
+        pop();
+        pop();
+        const cls = pop();
+        stack.push(instantiate(cls));
+        break;
+      } // NEWOBJ_EX
+      case 0x62: {
+        const state = pop();
+        const obj = pop();
+        stack.push(build(obj, state));
+        break;
+      } // BUILD
+      case 0x30:
+        pop();
+        break; // POP
+      case 0x32:
+        stack.push(top());
+        break; // DUP
       default:
         fail(`pickle opcode 0x${op.toString(16)} is not used by sklearn selector files and is refused`);
     }
@@ -347,7 +524,7 @@ function fortranToC(data: number[], dims: number[]): number[] {
   if (dims.length > 2) throw new UserError('Fortran-ordered arrays of more than 2 dimensions are not supported', { code: 'E_PICKLE' });
   const [r, c] = dims as [number, number];
   const out = new Array<number>(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[i * c + j] = data[j * r + i]!;
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[i * c + j] = data[j * r + i];
   return out;
 }
 

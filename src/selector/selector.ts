@@ -22,7 +22,13 @@ export interface TrainSelectorOptions {
   tol?: number;
 }
 
-export const SELECTOR_DEFAULTS = Object.freeze({ C: 1e4, multiClass: 'multinomial' as MultiClass, classWeight: 'balanced' as ClassWeight, maxIter: 10000, tol: 1e-10 });
+export const SELECTOR_DEFAULTS = Object.freeze({
+  C: 1e4,
+  multiClass: 'multinomial' as MultiClass,
+  classWeight: 'balanced' as ClassWeight,
+  maxIter: 10000,
+  tol: 1e-10,
+});
 
 export interface SelectorTrainingInfo {
   C: number;
@@ -86,9 +92,11 @@ export class Selector {
     if (!Array.isArray(X)) throw new UserError('features must be an array of rows', { code: 'E_SELECTOR_INPUT' });
     X.forEach((row: readonly number[], i) => {
       if (!Array.isArray(row) && !ArrayBuffer.isView(row)) throw new UserError(`features[${i}] must be an array`, { code: 'E_SELECTOR_INPUT' });
-      if (row.length !== this.mean.length) throw new UserError(`features[${i}] has ${row.length} values, the selector expects ${this.mean.length}`, { code: 'E_SELECTOR_INPUT' });
+      if (row.length !== this.mean.length)
+        throw new UserError(`features[${i}] has ${row.length} values, the selector expects ${this.mean.length}`, { code: 'E_SELECTOR_INPUT' });
       for (let j = 0; j < row.length; j++) {
-        if (typeof row[j] !== 'number' || !Number.isFinite(row[j])) throw new UserError(`features[${i}][${j}] is not a finite number (${row[j]})`, { code: 'E_SELECTOR_INPUT' });
+        if (typeof row[j] !== 'number' || !Number.isFinite(row[j]))
+          throw new UserError(`features[${i}][${j}] is not a finite number (${row[j]})`, { code: 'E_SELECTOR_INPUT' });
       }
     });
   }
@@ -170,8 +178,13 @@ export class Selector {
     const o = json as Record<string, unknown>;
     const known = ['format', 'version', 'multiClass', 'classes', 'mean', 'scale', 'coef', 'intercept', 'training'];
     for (const k of Object.keys(o)) if (!known.includes(k)) throw new UserError('unknown field', { source: `${source}.${k}`, code: 'E_SELECTOR_JSON' });
-    if (o.format !== SELECTOR_FORMAT) throw new UserError(`must be "${SELECTOR_FORMAT}" (got ${JSON.stringify(o.format)})`, { source: `${source}.format`, code: 'E_SELECTOR_JSON' });
-    if (o.version !== 1) throw new UserError(`unsupported version ${JSON.stringify(o.version)} (this build reads version 1)`, { source: `${source}.version`, code: 'E_SELECTOR_JSON' });
+    if (o.format !== SELECTOR_FORMAT)
+      throw new UserError(`must be "${SELECTOR_FORMAT}" (got ${JSON.stringify(o.format)})`, { source: `${source}.format`, code: 'E_SELECTOR_JSON' });
+    if (o.version !== 1)
+      throw new UserError(`unsupported version ${JSON.stringify(o.version)} (this build reads version 1)`, {
+        source: `${source}.version`,
+        code: 'E_SELECTOR_JSON',
+      });
     const sel = Selector.validate(
       { multiClass: o.multiClass, classes: o.classes, mean: o.mean, scale: o.scale, coef: o.coef, intercept: o.intercept },
       { source, names: { multiClass: 'multiClass', classes: 'classes', mean: 'mean', scale: 'scale', coef: 'coef', intercept: 'intercept' } },
@@ -179,7 +192,8 @@ export class Selector {
     let training: SelectorTrainingInfo | undefined;
     if (o.training !== undefined) {
       const t = o.training as Record<string, unknown>;
-      if (t === null || typeof t !== 'object' || Array.isArray(t)) throw new UserError('must be an object', { source: `${source}.training`, code: 'E_SELECTOR_JSON' });
+      if (t === null || typeof t !== 'object' || Array.isArray(t))
+        throw new UserError('must be an object', { source: `${source}.training`, code: 'E_SELECTOR_JSON' });
       training = t as unknown as SelectorTrainingInfo;
     }
     return new Selector({ ...sel, training });
@@ -203,7 +217,8 @@ export class Selector {
     if (!isNumArray(a.scale) || a.scale.length !== D) err('scale', `must be an array of ${D} finite numbers (one per feature, like mean)`);
     if (!(a.scale as number[]).every((v) => v > 0)) err('scale', 'must be > 0 everywhere');
     const rows = classes.length === 2 ? 1 : classes.length;
-    if (!Array.isArray(a.coef) || a.coef.length !== rows) err('coef', `must have ${rows} row(s) for ${classes.length} classes (got ${Array.isArray(a.coef) ? a.coef.length : typeof a.coef})`);
+    if (!Array.isArray(a.coef) || a.coef.length !== rows)
+      err('coef', `must have ${rows} row(s) for ${classes.length} classes (got ${Array.isArray(a.coef) ? a.coef.length : typeof a.coef})`);
     (a.coef as unknown[]).forEach((r, k) => {
       if (!isNumArray(r) || r.length !== D) err('coef', `row ${k} must be ${D} finite numbers (one per feature)`);
     });
@@ -229,7 +244,11 @@ function softmax(d: readonly number[]): number[] {
 }
 
 /** Validates training data; returns sorted classes and per-sample class index. */
-export function checkTrainingData(features: readonly (readonly number[])[], labels: readonly number[], source = 'training data'): { classes: number[]; yIdx: Int32Array; D: number } {
+export function checkTrainingData(
+  features: readonly (readonly number[])[],
+  labels: readonly number[],
+  source = 'training data',
+): { classes: number[]; yIdx: Int32Array; D: number } {
   if (!Array.isArray(features) || features.length === 0) throw new UserError('no training samples', { source, code: 'E_SELECTOR_INPUT' });
   if (!Array.isArray(labels) || labels.length !== features.length) {
     throw new UserError(`${Array.isArray(labels) ? labels.length : 'no'} labels for ${features.length} feature rows`, { source, code: 'E_SELECTOR_INPUT' });
@@ -239,7 +258,8 @@ export function checkTrainingData(features: readonly (readonly number[])[], labe
   features.forEach((row, i) => {
     if (!row || row.length !== D) throw new UserError(`features[${i}] has ${row?.length} values, expected ${D}`, { source, code: 'E_SELECTOR_INPUT' });
     for (let j = 0; j < D; j++) {
-      if (typeof row[j] !== 'number' || !Number.isFinite(row[j])) throw new UserError(`features[${i}][${j}] is not a finite number (${row[j]})`, { source, code: 'E_SELECTOR_INPUT' });
+      if (typeof row[j] !== 'number' || !Number.isFinite(row[j]))
+        throw new UserError(`features[${i}][${j}] is not a finite number (${row[j]})`, { source, code: 'E_SELECTOR_INPUT' });
     }
   });
   labels.forEach((l, i) => {
@@ -254,11 +274,16 @@ export function checkTrainingData(features: readonly (readonly number[])[], labe
 
 function checkOptions(o: TrainSelectorOptions): Required<TrainSelectorOptions> {
   const r = { ...SELECTOR_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as Required<TrainSelectorOptions>;
-  if (typeof r.C !== 'number' || !Number.isFinite(r.C) || !(r.C > 0)) throw new UserError(`C must be a finite number > 0 (got ${r.C})`, { source: 'selector.C', code: 'E_SELECTOR_INPUT' });
-  if (r.multiClass !== 'multinomial' && r.multiClass !== 'ovr') throw new UserError(`must be multinomial or ovr (got ${JSON.stringify(r.multiClass)})`, { source: 'selector.multiClass', code: 'E_SELECTOR_INPUT' });
-  if (r.classWeight !== null && r.classWeight !== 'balanced') throw new UserError(`must be "balanced" or null (got ${JSON.stringify(r.classWeight)})`, { source: 'selector.classWeight', code: 'E_SELECTOR_INPUT' });
-  if (!Number.isInteger(r.maxIter) || r.maxIter < 1) throw new UserError(`must be an integer >= 1 (got ${r.maxIter})`, { source: 'selector.maxIter', code: 'E_SELECTOR_INPUT' });
-  if (typeof r.tol !== 'number' || !(r.tol > 0)) throw new UserError(`must be a number > 0 (got ${r.tol})`, { source: 'selector.tol', code: 'E_SELECTOR_INPUT' });
+  if (typeof r.C !== 'number' || !Number.isFinite(r.C) || !(r.C > 0))
+    throw new UserError(`C must be a finite number > 0 (got ${r.C})`, { source: 'selector.C', code: 'E_SELECTOR_INPUT' });
+  if (r.multiClass !== 'multinomial' && r.multiClass !== 'ovr')
+    throw new UserError(`must be multinomial or ovr (got ${JSON.stringify(r.multiClass)})`, { source: 'selector.multiClass', code: 'E_SELECTOR_INPUT' });
+  if (r.classWeight !== null && r.classWeight !== 'balanced')
+    throw new UserError(`must be "balanced" or null (got ${JSON.stringify(r.classWeight)})`, { source: 'selector.classWeight', code: 'E_SELECTOR_INPUT' });
+  if (!Number.isInteger(r.maxIter) || r.maxIter < 1)
+    throw new UserError(`must be an integer >= 1 (got ${r.maxIter})`, { source: 'selector.maxIter', code: 'E_SELECTOR_INPUT' });
+  if (typeof r.tol !== 'number' || !(r.tol > 0))
+    throw new UserError(`must be a number > 0 (got ${r.tol})`, { source: 'selector.tol', code: 'E_SELECTOR_INPUT' });
   return r;
 }
 

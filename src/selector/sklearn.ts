@@ -33,7 +33,8 @@ export function importSklearnSelector(json: unknown, source = 'arrays'): Selecto
   }
   const o = json as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!(SKLEARN_FIELDS as readonly string[]).includes(k)) throw new UserError(`unknown field (expected ${SKLEARN_FIELDS.join(', ')})`, { source: `${source}.${k}`, code: 'E_SELECTOR_JSON' });
+    if (!(SKLEARN_FIELDS as readonly string[]).includes(k))
+      throw new UserError(`unknown field (expected ${SKLEARN_FIELDS.join(', ')})`, { source: `${source}.${k}`, code: 'E_SELECTOR_JSON' });
   }
   for (const k of SKLEARN_FIELDS) if (!(k in o)) throw new UserError('missing', { source: `${source}.${k}`, code: 'E_SELECTOR_JSON' });
   // classes_ may come as floats from numpy (e.g. 0.0); integers are required.

@@ -48,9 +48,12 @@ export function nemoCGrid(cfg: Pick<TuneLogisticRegressionConfig, 'cNumPoints' |
   const n = cfg.cNumPoints ?? NEMO_TUNE_LR_DEFAULTS.cNumPoints;
   const lo = cfg.cMin ?? NEMO_TUNE_LR_DEFAULTS.cMin;
   const hi = cfg.cMax ?? NEMO_TUNE_LR_DEFAULTS.cMax;
-  if (!Number.isInteger(n) || n < 0) throw new UserError(`must be an integer >= 0 (got ${n})`, { source: 'tune_logistic_regression_config.C_num_points', code: 'E_TUNE_CONFIG' });
-  if (!(lo > 0) || !Number.isFinite(lo)) throw new UserError(`must be a finite number > 0 (got ${lo})`, { source: 'tune_logistic_regression_config.C_min', code: 'E_TUNE_CONFIG' });
-  if (!(hi > 0) || !Number.isFinite(hi)) throw new UserError(`must be a finite number > 0 (got ${hi})`, { source: 'tune_logistic_regression_config.C_max', code: 'E_TUNE_CONFIG' });
+  if (!Number.isInteger(n) || n < 0)
+    throw new UserError(`must be an integer >= 0 (got ${n})`, { source: 'tune_logistic_regression_config.C_num_points', code: 'E_TUNE_CONFIG' });
+  if (!(lo > 0) || !Number.isFinite(lo))
+    throw new UserError(`must be a finite number > 0 (got ${lo})`, { source: 'tune_logistic_regression_config.C_min', code: 'E_TUNE_CONFIG' });
+  if (!(hi > 0) || !Number.isFinite(hi))
+    throw new UserError(`must be a finite number > 0 (got ${hi})`, { source: 'tune_logistic_regression_config.C_max', code: 'E_TUNE_CONFIG' });
   return [...linspace(Math.log(lo), Math.log(hi), n).map(Math.exp), 10000.0];
 }
 
@@ -65,9 +68,17 @@ export function nemoLrGrid(cfg: TuneLogisticRegressionConfig = {}): LrSetting[] 
   const Cs = nemoCGrid(cfg);
   const out: LrSetting[] = [];
   for (const classWeight of cfg.classWeight ?? NEMO_TUNE_LR_DEFAULTS.classWeight) {
-    if (classWeight !== null && classWeight !== 'balanced') throw new UserError(`entries must be null or "balanced" (got ${JSON.stringify(classWeight)})`, { source: 'tune_logistic_regression_config.class_weight', code: 'E_TUNE_CONFIG' });
+    if (classWeight !== null && classWeight !== 'balanced')
+      throw new UserError(`entries must be null or "balanced" (got ${JSON.stringify(classWeight)})`, {
+        source: 'tune_logistic_regression_config.class_weight',
+        code: 'E_TUNE_CONFIG',
+      });
     for (const multiClass of cfg.multiClass ?? NEMO_TUNE_LR_DEFAULTS.multiClass) {
-      if (multiClass !== 'ovr' && multiClass !== 'multinomial') throw new UserError(`entries must be ovr or multinomial (got ${JSON.stringify(multiClass)})`, { source: 'tune_logistic_regression_config.multi_class', code: 'E_TUNE_CONFIG' });
+      if (multiClass !== 'ovr' && multiClass !== 'multinomial')
+        throw new UserError(`entries must be ovr or multinomial (got ${JSON.stringify(multiClass)})`, {
+          source: 'tune_logistic_regression_config.multi_class',
+          code: 'E_TUNE_CONFIG',
+        });
       for (const C of Cs) out.push({ C, multiClass, classWeight });
     }
   }
@@ -100,8 +111,10 @@ export function tuneSelector(
   devY: number[],
   cfg: TuneLogisticRegressionConfig = {},
 ): TuneSelectorResult {
-  if (!Array.isArray(devX) || devX.length === 0) throw new UserError('tuning needs a non-empty dev set (dev_manifest for every model)', { code: 'E_TUNE_CONFIG' });
-  if (!Array.isArray(devY) || devY.length !== devX.length) throw new UserError(`${devY?.length} dev labels for ${devX.length} dev rows`, { code: 'E_TUNE_CONFIG' });
+  if (!Array.isArray(devX) || devX.length === 0)
+    throw new UserError('tuning needs a non-empty dev set (dev_manifest for every model)', { code: 'E_TUNE_CONFIG' });
+  if (!Array.isArray(devY) || devY.length !== devX.length)
+    throw new UserError(`${devY?.length} dev labels for ${devX.length} dev rows`, { code: 'E_TUNE_CONFIG' });
   const grid = nemoLrGrid(cfg);
   const prep = prepareTraining(trainX, trainY);
   const trials: LrTrial[] = [];
@@ -122,7 +135,10 @@ export function tuneSelector(
     }
   }
   if (!best) {
-    throw new UserError('no logistic-regression setting classified any dev utterance correctly (dev accuracy 0 everywhere); check the dev manifests and their order', { code: 'E_TUNE_FAILED' });
+    throw new UserError(
+      'no logistic-regression setting classified any dev utterance correctly (dev accuracy 0 everywhere); check the dev manifests and their order',
+      { code: 'E_TUNE_FAILED' },
+    );
   }
   return { ...best.s, selector: best.sel, devAccuracy: best.acc, trainAccuracy: selectorAccuracy(best.sel, trainX, trainY), trials };
 }
@@ -160,11 +176,17 @@ export function tuneConfidenceAndSelector(
   options: TuneConfidenceOptions = {},
 ): TuneConfidenceResult {
   if (options.tuneLogisticRegression === false) {
-    throw new UserError('tune_confidence needs tune_logistic_regression: true (NeMo scores every spec −1 without it and fails); enable it or set tune_confidence: false', { source: 'tune_logistic_regression', code: 'E_TUNE_CONFIG' });
+    throw new UserError(
+      'tune_confidence needs tune_logistic_regression: true (NeMo scores every spec −1 without it and fails); enable it or set tune_confidence: false',
+      { source: 'tune_logistic_regression', code: 'E_TUNE_CONFIG' },
+    );
   }
   if (specs.length === 0) throw new UserError('the confidence tuning grid is empty', { source: 'tune_confidence_config', code: 'E_TUNE_CONFIG' });
   if (trainConfidences.length !== specs.length || devConfidences.length !== specs.length) {
-    throw new UserError(`expected one train and one dev feature matrix per spec (${specs.length}), got ${trainConfidences.length} and ${devConfidences.length}`, { code: 'E_TUNE_CONFIG' });
+    throw new UserError(
+      `expected one train and one dev feature matrix per spec (${specs.length}), got ${trainConfidences.length} and ${devConfidences.length}`,
+      { code: 'E_TUNE_CONFIG' },
+    );
   }
   const cache = new Map<string, TuneSelectorResult>();
   const key = (a: number[][], b: number[][]): string => {
@@ -204,7 +226,8 @@ export function featureMatricesFromGrids(grids: readonly (readonly ArrayLike<num
   const M = grids.length;
   if (M === 0) return [];
   const N = grids[0].length;
-  for (let m = 1; m < M; m++) if (grids[m].length !== N) throw new UserError(`model ${m} has ${grids[m].length} utterances, model 0 has ${N}`, { code: 'E_TUNE_CONFIG' });
+  for (let m = 1; m < M; m++)
+    if (grids[m].length !== N) throw new UserError(`model ${m} has ${grids[m].length} utterances, model 0 has ${N}`, { code: 'E_TUNE_CONFIG' });
   const S = N > 0 ? grids[0][0].length : 0;
   const out: number[][][] = [];
   for (let s = 0; s < S; s++) {

@@ -238,7 +238,8 @@ function asClientOrServerError(e: unknown): unknown {
     if (CLIENT_ERROR_CODES.test(e.code)) return new HttpError(400, redactMessage(e.message), e.code);
     // Non-WAV audio on a server without ffmpeg (when decoding happens in the transcriber).
     if (e.code === 'E_FFMPEG_MISSING') return new HttpError(415, redactMessage(e.message), e.code);
-    if (e.code.startsWith('E_LM')) return new ServerFault('the language model of the chosen member is not available on this server', 'E_LM_UNAVAILABLE', { cause: e });
+    if (e.code.startsWith('E_LM'))
+      return new ServerFault('the language model of the chosen member is not available on this server', 'E_LM_UNAVAILABLE', { cause: e });
     return new ServerFault('internal error', 'E_INTERNAL', { cause: e });
   }
   return e;
@@ -273,7 +274,8 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
   if (!(Number.isInteger(limits.timeoutMs) && limits.timeoutMs > 0)) throw new RangeError('timeoutMs must be a positive integer');
   if (!(Number.isInteger(limits.maxBeam) && limits.maxBeam >= 1)) throw new RangeError('maxBeam must be a positive integer');
   if (!(Number.isInteger(limits.maxUploads) && limits.maxUploads >= 1)) throw new RangeError('maxUploads must be a positive integer');
-  if (!(limits.uploadIdleMs > 0 && limits.uploadGraceMs >= 0 && limits.minUploadBytesPerSec >= 0)) throw new RangeError('upload pacing limits must be positive');
+  if (!(limits.uploadIdleMs > 0 && limits.uploadGraceMs >= 0 && limits.minUploadBytesPerSec >= 0))
+    throw new RangeError('upload pacing limits must be positive');
   const pace = { idleMs: limits.uploadIdleMs, minBytesPerSec: limits.minUploadBytesPerSec, graceMs: limits.uploadGraceMs };
   const limiter = new Limiter(limits.concurrency, limits.queue);
   const logStream = options.logStream === undefined ? process.stderr : options.logStream;
@@ -464,12 +466,20 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
     const kind = classifyMediaType(type);
     if (kind === null) {
       metrics.rejections.inc({ reason: 'media_type' });
-            throw new HttpError(415, `unsupported media type ${type === '' ? '(no Content-Type)' : `"${type.slice(0, 80)}"`}; send ${ACCEPTED_TYPES}`, 'E_MEDIA_TYPE');
+      throw new HttpError(
+        415,
+        `unsupported media type ${type === '' ? '(no Content-Type)' : `"${type.slice(0, 80)}"`}; send ${ACCEPTED_TYPES}`,
+        'E_MEDIA_TYPE',
+      );
     }
     const declared = req.get('content-length');
     if (declared !== undefined && Number(declared) > limits.maxBodyBytes + (kind === 'multipart' ? 64 * 1024 : 0)) {
       metrics.rejections.inc({ reason: 'too_large' });
-            throw new HttpError(413, `request body (${formatBytes(Number(declared))}) is larger than the limit of ${formatBytes(limits.maxBodyBytes)}`, 'E_TOO_LARGE');
+      throw new HttpError(
+        413,
+        `request body (${formatBytes(Number(declared))}) is larger than the limit of ${formatBytes(limits.maxBodyBytes)}`,
+        'E_TOO_LARGE',
+      );
     }
     // Uploads are bounded on their own and read in full before the request asks for an inference slot,
     // so slow clients (slowloris) never hold one; the pace limits cut them off (408).
@@ -498,18 +508,28 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
       }
       res.write(`${JSON.stringify(o)}\n`);
     };
-    const onSegment = wantStream ? (seg: SegmentResult): void => {
-      if (!abort.signal.aborted && !res.writableEnded) writeLine({ type: 'segment', ...seg });
-    } : undefined;
+    const onSegment = wantStream
+      ? (seg: SegmentResult): void => {
+          if (!abort.signal.aborted && !res.writableEnded) writeLine({ type: 'segment', ...seg });
+        }
+      : undefined;
     try {
       const timeout = new Promise<never>((_, reject) => {
         const stop = (e: HttpError): void => {
           abort.abort(e);
           reject(e);
         };
-        timer = setTimeout(() => stop(new HttpError(504, `the request took longer than the server's limit of ${limits.timeoutMs} ms`, 'E_TIMEOUT')), limits.timeoutMs);
+        timer = setTimeout(
+          () => stop(new HttpError(504, `the request took longer than the server's limit of ${limits.timeoutMs} ms`, 'E_TIMEOUT')),
+          limits.timeoutMs,
+        );
         interrupt = () =>
-          stop(new HttpError(503, 'the server is shutting down and could not finish this request; retry', 'E_SHUTDOWN', { 'Retry-After': '5', Connection: 'close' }));
+          stop(
+            new HttpError(503, 'the server is shutting down and could not finish this request; retry', 'E_SHUTDOWN', {
+              'Retry-After': '5',
+              Connection: 'close',
+            }),
+          );
         interrupters.add(interrupt);
       });
       timeout.catch(() => {});
@@ -536,7 +556,9 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
         if (ticket === null) {
           metrics.rejections.inc({ reason: 'queue_full' });
           const retry = Math.min(60, Math.max(1, Math.ceil((latencyEwmaMs * (limiter.waiting + 1)) / limits.concurrency / 1000)));
-          throw new HttpError(503, `the server is busy (${limits.concurrency} running, ${limits.queue} waiting); retry later`, 'E_BUSY', { 'Retry-After': String(retry) });
+          throw new HttpError(503, `the server is busy (${limits.concurrency} running, ${limits.queue} waiting); retry later`, 'E_BUSY', {
+            'Retry-After': String(retry),
+          });
         }
         const queuedAt = performance.now();
         return ticket.run(async () => {
@@ -558,7 +580,11 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
               const message = e.message.replace(/^request body: /, '');
               if (e.code === 'E_TOO_LONG') {
                 metrics.rejections.inc({ reason: 'too_long' });
-                throw new HttpError(400, message.replace(/; the limit is .*$/, `; this server accepts at most ${limits.maxAudioSeconds} s per request (--max-audio-seconds)`), 'E_TOO_LONG');
+                throw new HttpError(
+                  400,
+                  message.replace(/; the limit is .*$/, `; this server accepts at most ${limits.maxAudioSeconds} s per request (--max-audio-seconds)`),
+                  'E_TOO_LONG',
+                );
               }
               // Non-WAV audio on a server without ffmpeg: the media type is the problem.
               const status = e.code === 'E_FFMPEG_MISSING' && bodyType !== 'application/octet-stream' && bodyType !== '' ? 415 : 400;
@@ -583,7 +609,11 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
           if (e instanceof HttpError && e.status === 504) metrics.rejections.inc({ reason: 'timeout' });
           const he = e instanceof HttpError ? e : null;
           if (!res.writableEnded) {
-            writeLine({ type: 'error', error: { status: he?.status ?? 500, code: he?.code ?? 'E_INTERNAL', message: he?.message ?? 'internal error' }, requestId });
+            writeLine({
+              type: 'error',
+              error: { status: he?.status ?? 500, code: he?.code ?? 'E_INTERNAL', message: he?.message ?? 'internal error' },
+              requestId,
+            });
             res.end();
           }
           res.locals.logExtra = { ...res.locals.logExtra, error: he?.code ?? 'E_INTERNAL' };
@@ -674,7 +704,11 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
     } else {
       log({ level: 'error', msg: 'unhandled error', requestId, error: (err as Error)?.message ?? String(err), stack: (err as Error)?.stack });
     }
-    res.locals.logExtra = { ...res.locals.logExtra, error: code, ...(status >= 500 && status !== 503 && status !== 504 ? {} : { reason: message.slice(0, 300) }) };
+    res.locals.logExtra = {
+      ...res.locals.logExtra,
+      error: code,
+      ...(status >= 500 && status !== 503 && status !== 504 ? {} : { reason: message.slice(0, 300) }),
+    };
     if (res.headersSent) {
       res.destroy();
       return;

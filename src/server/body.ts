@@ -27,7 +27,7 @@ export const ACCEPTED_TYPES =
 
 /** The media type without parameters, lower-cased; '' when absent. */
 export function mediaType(header: string | undefined): string {
-  return (header ?? '').split(';')[0]!.trim().toLowerCase();
+  return (header ?? '').split(';')[0].trim().toLowerCase();
 }
 
 /** Classify a body's media type; null when it is not one this service accepts. */
@@ -101,9 +101,14 @@ function watchPace(req: IncomingMessage, pace: UploadPace | undefined, fail: (e:
     } else if (now - started >= pace.graceMs && (bytes * 1000) / (now - started) < pace.minBytesPerSec) {
       const rate = (bytes * 1000) / (now - started);
       fail(
-        new HttpError(408, `the request body arrives at ${formatBytes(Math.round(rate))}/s, slower than this server's minimum of ${formatBytes(pace.minBytesPerSec)}/s; the upload was cut off`, 'E_UPLOAD_SLOW', {
-          Connection: 'close',
-        }),
+        new HttpError(
+          408,
+          `the request body arrives at ${formatBytes(Math.round(rate))}/s, slower than this server's minimum of ${formatBytes(pace.minBytesPerSec)}/s; the upload was cut off`,
+          'E_UPLOAD_SLOW',
+          {
+            Connection: 'close',
+          },
+        ),
       );
     }
   }, tick);
@@ -232,7 +237,9 @@ export function readMultipartFile(req: IncomingMessage, limit: number, signal?: 
         fail(
           new HttpError(
             400,
-            sawOtherFile ? 'multipart request has no file field named "file" (send the audio as field "file")' : 'multipart request has no field "file" with the audio',
+            sawOtherFile
+              ? 'multipart request has no file field named "file" (send the audio as field "file")'
+              : 'multipart request has no field "file" with the audio',
             'E_MULTIPART',
           ),
         );

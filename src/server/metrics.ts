@@ -17,7 +17,10 @@ export interface ServiceMetrics {
   streamFinalLatency: Histogram;
 }
 
-export function createMetrics(options: { defaultMetrics: boolean; gauges: { inFlight: () => number; queued: () => number; ready: () => boolean } }): ServiceMetrics {
+export function createMetrics(options: {
+  defaultMetrics: boolean;
+  gauges: { inFlight: () => number; queued: () => number; ready: () => boolean };
+}): ServiceMetrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -81,7 +84,11 @@ export function createMetrics(options: { defaultMetrics: boolean; gauges: { inFl
     },
   });
   const activeStreams = new Gauge({ name: 'ensemble_streams_active', help: 'Open live-transcription streams', registers: [registry] });
-  const streamAudioSeconds = new Counter({ name: 'ensemble_stream_audio_seconds_total', help: 'Seconds of audio received on live streams', registers: [registry] });
+  const streamAudioSeconds = new Counter({
+    name: 'ensemble_stream_audio_seconds_total',
+    help: 'Seconds of audio received on live streams',
+    registers: [registry],
+  });
   const streamFinals = new Counter({
     name: 'ensemble_stream_finals_total',
     help: 'Final results of live streams, by the member that decoded them',
@@ -94,5 +101,17 @@ export function createMetrics(options: { defaultMetrics: boolean; gauges: { inFl
     buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1, 2, 5, 10],
     registers: [registry],
   });
-  return { registry, requests, latency, audioSeconds, audioDuration, selections, rejections, activeStreams, streamAudioSeconds, streamFinals, streamFinalLatency };
+  return {
+    registry,
+    requests,
+    latency,
+    audioSeconds,
+    audioDuration,
+    selections,
+    rejections,
+    activeStreams,
+    streamAudioSeconds,
+    streamFinals,
+    streamFinalLatency,
+  };
 }

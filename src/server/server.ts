@@ -53,9 +53,7 @@ export interface StopResult {
 function clientErrorAnswer(err: NodeJS.ErrnoException): string {
   const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
   const status = tooLarge ? 431 : 400;
-  const message = tooLarge
-    ? 'the request line or headers are larger than this server accepts (16 KB in all)'
-    : 'malformed HTTP request';
+  const message = tooLarge ? 'the request line or headers are larger than this server accepts (16 KB in all)' : 'malformed HTTP request';
   const requestId = randomUUID();
   const body = JSON.stringify({ error: { status, code: tooLarge ? 'E_HEADERS_TOO_LARGE' : 'E_BAD_REQUEST', message }, requestId });
   return (

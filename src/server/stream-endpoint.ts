@@ -60,7 +60,9 @@ export function attachStreamEndpoint(server: http.Server, service: ServiceContro
 
   const refuseUpgrade = (socket: Duplex, status: number, reason: string): void => {
     const body = JSON.stringify({ error: { code: status === 503 ? 'E_NOT_READY' : 'E_NOT_FOUND', message: reason } });
-    socket.end(`HTTP/1.1 ${status} ${status === 503 ? 'Service Unavailable' : 'Not Found'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 503 ? 'Service Unavailable' : 'Not Found'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   };
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -39,14 +39,15 @@ export function streamUrl(url: string): string {
   }
   if (u.protocol === 'http:') u.protocol = 'ws:';
   else if (u.protocol === 'https:') u.protocol = 'wss:';
-  else if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new UserError(`--url must start with ws://, wss://, http:// or https://, got ${JSON.stringify(url)}`);
+  else if (u.protocol !== 'ws:' && u.protocol !== 'wss:')
+    throw new UserError(`--url must start with ws://, wss://, http:// or https://, got ${JSON.stringify(url)}`);
   if (u.pathname === '/' || u.pathname === '') u.pathname = '/v1/stream';
   return u.toString();
 }
 
 function toS16(x: Float32Array): Buffer {
   const b = Buffer.alloc(2 * x.length);
-  for (let i = 0; i < x.length; i++) b.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(x[i]! * 32767))), 2 * i);
+  for (let i = 0; i < x.length; i++) b.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(x[i] * 32767))), 2 * i);
   return b;
 }
 

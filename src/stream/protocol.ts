@@ -106,7 +106,8 @@ export function parseStartMessage(text: string, limits: StreamLimits): StartMess
     throw bad(`encoding must be "pcm_s16le" or "pcm_f32le", got ${JSON.stringify(o.encoding)}`);
   }
   if (o.lm !== undefined && typeof o.lm !== 'boolean') throw bad(`lm must be true or false, got ${JSON.stringify(o.lm)}`);
-  if (o.route !== undefined && o.route !== 'utterance') throw bad(`route must be "utterance" (each utterance is routed on its own), got ${JSON.stringify(o.route)}`);
+  if (o.route !== undefined && o.route !== 'utterance')
+    throw bad(`route must be "utterance" (each utterance is routed on its own), got ${JSON.stringify(o.route)}`);
   const beam = o.beam === undefined ? undefined : numberIn(o.beam, 'beam', 1, limits.maxBeam, true);
   const vad: StreamVadOptions = {};
   if (o.vad !== undefined) {
@@ -116,7 +117,8 @@ export function parseStartMessage(text: string, limits: StreamLimits): StartMess
     if (v.threshold !== undefined) vad.threshold = numberIn(v.threshold, 'vad.threshold', 0.05, 0.95);
     if (v.minSilenceMs !== undefined) vad.minSilenceMs = numberIn(v.minSilenceMs, 'vad.minSilenceMs', 100, 5000);
     if (v.speechPadMs !== undefined) vad.speechPadMs = numberIn(v.speechPadMs, 'vad.speechPadMs', 0, 1000);
-    if (v.maxUtteranceSeconds !== undefined) vad.maxUtteranceSeconds = numberIn(v.maxUtteranceSeconds, 'vad.maxUtteranceSeconds', 2, limits.maxUtteranceSeconds);
+    if (v.maxUtteranceSeconds !== undefined)
+      vad.maxUtteranceSeconds = numberIn(v.maxUtteranceSeconds, 'vad.maxUtteranceSeconds', 2, limits.maxUtteranceSeconds);
   }
   return { type: 'start', sampleRate, encoding: o.encoding, lm: o.lm === true, route: 'utterance', ...(beam === undefined ? {} : { beam }), vad };
 }

@@ -44,7 +44,6 @@ export interface LiveSessionOptions {
   onError?: (error: unknown) => void;
 }
 
-
 export class LiveSession {
   private readonly resampler: StreamingResampler;
   /** 16 kHz samples from absolute index `bufStart`. */

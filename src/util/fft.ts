@@ -32,13 +32,13 @@ export class Fft {
     const cos = this.cos;
     const sin = this.sin;
     for (let i = 0; i < n; i++) {
-      const j = rev[i]!;
+      const j = rev[i];
       if (j > i) {
-        let t = re[i]!;
-        re[i] = re[j]!;
+        let t = re[i];
+        re[i] = re[j];
         re[j] = t;
-        t = im[i]!;
-        im[i] = im[j]!;
+        t = im[i];
+        im[i] = im[j];
         im[j] = t;
       }
     }
@@ -47,12 +47,12 @@ export class Fft {
     if (Math.log2(n) % 2 === 1) {
       // Odd number of stages: the size-2 stage alone (no twiddles).
       for (let a = 0; a < n; a += 2) {
-        const br = re[a + 1]!;
-        const bi = im[a + 1]!;
-        re[a + 1] = re[a]! - br;
-        im[a + 1] = im[a]! - bi;
-        re[a] = re[a]! + br;
-        im[a] = im[a]! + bi;
+        const br = re[a + 1];
+        const bi = im[a + 1];
+        re[a + 1] = re[a] - br;
+        im[a + 1] = im[a] - bi;
+        re[a] = re[a] + br;
+        im[a] = im[a] + bi;
       }
       q = 2;
     }
@@ -60,27 +60,27 @@ export class Fft {
       const s1 = n / (2 * q); // twiddle stride of the size-2q stage
       const s2 = n / (4 * q); // and of the size-4q stage
       for (let k = 0; k < q; k++) {
-        const w1r = cos[k * s1]!;
-        const w1i = sin[k * s1]!;
-        const w2r = cos[k * s2]!;
-        const w2i = sin[k * s2]!;
+        const w1r = cos[k * s1];
+        const w1i = sin[k * s1];
+        const w2r = cos[k * s2];
+        const w2i = sin[k * s2];
         for (let i0 = k; i0 < n; i0 += 4 * q) {
           const i1 = i0 + q;
           const i2 = i1 + q;
           const i3 = i2 + q;
           // Size 2q: (x0, x1) and (x2, x3) with W_{2q}^k.
-          let r = re[i1]!;
-          let m = im[i1]!;
+          let r = re[i1];
+          let m = im[i1];
           const t1r = r * w1r - m * w1i;
           const t1i = r * w1i + m * w1r;
-          r = re[i3]!;
-          m = im[i3]!;
+          r = re[i3];
+          m = im[i3];
           const t3r = r * w1r - m * w1i;
           const t3i = r * w1i + m * w1r;
-          const x0r = re[i0]!;
-          const x0i = im[i0]!;
-          const x2r = re[i2]!;
-          const x2i = im[i2]!;
+          const x0r = re[i0];
+          const x0i = im[i0];
+          const x2r = re[i2];
+          const x2i = im[i2];
           const y0r = x0r + t1r;
           const y0i = x0i + t1i;
           const y1r = x0r - t1r;
@@ -143,8 +143,8 @@ export class RealFft {
     const zr = this.zr;
     const zi = this.zi;
     for (let k = 0; k < m; k++) {
-      zr[k] = x[2 * k]!;
-      zi[k] = x[2 * k + 1]!;
+      zr[k] = x[2 * k];
+      zi[k] = x[2 * k + 1];
     }
     this.half.transform(zr, zi);
     const wr = this.wr;
@@ -153,16 +153,16 @@ export class RealFft {
     for (let k = 0; k <= m; k++) {
       const a = k === m ? 0 : k;
       const b = k === 0 ? 0 : m - k;
-      const ar = zr[a]!;
-      const ai = zi[a]!;
-      const br = zr[b]!;
-      const bi = zi[b]!;
+      const ar = zr[a];
+      const ai = zi[a];
+      const br = zr[b];
+      const bi = zi[b];
       const er = 0.5 * (ar + br);
       const ei = 0.5 * (ai - bi);
       const or = 0.5 * (ai + bi);
       const oi = -0.5 * (ar - br);
-      const c = wr[k]!;
-      const s = wi[k]!;
+      const c = wr[k];
+      const s = wi[k];
       re[k] = er + c * or - s * oi;
       im[k] = ei + c * oi + s * or;
     }

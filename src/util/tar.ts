@@ -29,9 +29,9 @@ function field(h: Buffer, start: number, len: number): string {
 
 function octal(h: Buffer, start: number, len: number, source: string): number {
   // GNU base-256 for large sizes: high bit of the first byte set.
-  if (h[start]! & 0x80) {
+  if (h[start] & 0x80) {
     let v = 0;
-    for (let i = start + 1; i < start + len; i++) v = v * 256 + h[i]!;
+    for (let i = start + 1; i < start + len; i++) v = v * 256 + h[i];
     return v;
   }
   const s = field(h, start, len).trim();
@@ -140,7 +140,7 @@ async function readTarStream(stream: Readable, source: string, options: ReadTarO
         }
         sawHeader = true;
         const size = octal(h, 124, 12, source);
-        const type = String.fromCharCode(h[156]! || 0x30);
+        const type = String.fromCharCode(h[156] || 0x30);
         const prefix = magic.startsWith('ustar') ? field(h, 345, 155) : '';
         let name = field(h, 0, 100);
         if (prefix) name = `${prefix}/${name}`;

@@ -32,7 +32,7 @@ describe('loadAudio', () => {
     const y = await loadAudio(file, 16000);
     expect(y.length).toBe(8000);
     let peak = 0;
-    for (let i = 1000; i < 7000; i++) peak = Math.max(peak, Math.abs(y[i]!));
+    for (let i = 1000; i < 7000; i++) peak = Math.max(peak, Math.abs(y[i]));
     expect(peak).toBeCloseTo(0.3, 3);
   });
 
@@ -74,7 +74,7 @@ describe('loadAudio', () => {
       const fromFlac = await loadAudio(flac, 16000);
       expect(fromFlac.length).toBe(16000);
       let err = 0;
-      for (let i = 0; i < fromWav.length; i++) err = Math.max(err, Math.abs(fromWav[i]! - fromFlac[i]!));
+      for (let i = 0; i < fromWav.length; i++) err = Math.max(err, Math.abs(fromWav[i] - fromFlac[i]));
       expect(err).toBeLessThan(1e-6); // flac is lossless: same samples, same mixing and resampler
       const fromBuffer = await loadAudio(readFileSync(flac), 16000, 'upload.flac');
       expect(Array.from(fromBuffer)).toEqual(Array.from(fromFlac));

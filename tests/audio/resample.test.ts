@@ -25,7 +25,7 @@ function errVsIdeal(y: Float32Array, f: number, amp: number): number {
   let s = 0;
   for (let i = 1600; i < 14400; i++) {
     const ideal = amp * Math.sin((2 * Math.PI * f * i) / OUT);
-    e += (y[i]! - ideal) ** 2;
+    e += (y[i] - ideal) ** 2;
     s += ideal ** 2;
   }
   return db(e / s);
@@ -33,7 +33,7 @@ function errVsIdeal(y: Float32Array, f: number, amp: number): number {
 
 function residual(y: Float32Array, amp: number): number {
   let s = 0;
-  for (let i = 1600; i < 14400; i++) s += y[i]! ** 2;
+  for (let i = 1600; i < 14400; i++) s += y[i] ** 2;
   return db(s / 12800 / ((amp * amp) / 2));
 }
 
@@ -58,20 +58,32 @@ describe('resample', () => {
   }
 
   it('rejects tones above the new Nyquist frequency by more than 100 dB', () => {
-    for (const [sr, f] of [[44100, 8500], [44100, 12000], [48000, 9000], [22050, 9000], [48000, 20000]] as const) {
+    for (const [sr, f] of [
+      [44100, 8500],
+      [44100, 12000],
+      [48000, 9000],
+      [22050, 9000],
+      [48000, 20000],
+    ] as const) {
       expect(residual(resample(sine(f, 1, sr, 0.5), sr, OUT), 0.5)).toBeLessThan(-100);
     }
   });
 
   it('the FFT convolution (≤ 2 phases) gives the direct polyphase result', () => {
-    for (const [from, to] of [[8000, 16000], [48000, 16000], [32000, 16000], [16000, 8000], [11025, 22050]] as const) {
+    for (const [from, to] of [
+      [8000, 16000],
+      [48000, 16000],
+      [32000, 16000],
+      [16000, 8000],
+      [11025, 22050],
+    ] as const) {
       for (const n of [1, 3, 200, 4000, 12345]) {
         const x = Float32Array.from({ length: n }, (_, i) => 0.4 * Math.sin(i * 0.31) + 0.2 * Math.sin(i * 2.9) + (i % 7 === 0 ? 0.1 : 0));
         const fast = resample(x, from, to);
         const direct = resample(x, from, to, { method: 'direct' });
         expect(fast.length).toBe(direct.length);
         let worst = 0;
-        for (let i = 0; i < fast.length; i++) worst = Math.max(worst, Math.abs(fast[i]! - direct[i]!));
+        for (let i = 0; i < fast.length; i++) worst = Math.max(worst, Math.abs(fast[i] - direct[i]));
         expect(worst).toBeLessThan(1e-6);
       }
     }
@@ -91,7 +103,7 @@ describe.skipIf(!hasSox)('resample agrees with Debian sox (rate -h) on test tone
     const out = path.join(dir, 'out.wav');
     writeFileSync(inp, encodeWav(x, sr, { encoding: 'float32' }));
     execFileSync('sox', [inp, '-e', 'floating-point', '-b', '32', out, 'rate', String(OUT)]);
-    return decodeWav(readFileSync(out)).channels[0]!;
+    return decodeWav(readFileSync(out)).channels[0];
   }
   for (const sr of [8000, 22050, 44100, 48000]) {
     it(`${sr} Hz -> 16 kHz: same length, difference below -90 dB for tones up to 6 kHz`, () => {
@@ -104,8 +116,8 @@ describe.skipIf(!hasSox)('resample agrees with Debian sox (rate -h) on test tone
         let e = 0;
         let s = 0;
         for (let i = 1600; i < 14400; i++) {
-          e += (mine[i]! - ref[i]!) ** 2;
-          s += ref[i]! ** 2;
+          e += (mine[i] - ref[i]) ** 2;
+          s += ref[i] ** 2;
         }
         expect(db(e / s)).toBeLessThan(-90);
       }

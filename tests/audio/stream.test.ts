@@ -45,7 +45,7 @@ describe('StreamingResampler', () => {
     const r = new StreamingResampler(from, to);
     const parts: Float32Array[] = [];
     for (let p = 0, k = 0; p < x.length; k++) {
-      const n = [1, 333, 4000, 17, 999][k % 5]!;
+      const n = [1, 333, 4000, 17, 999][k % 5];
       parts.push(r.push(x.subarray(p, p + n)));
       p += n;
     }
@@ -88,7 +88,7 @@ describe('openAudioStream', () => {
     const want = mixToMono((await decodeAudio(wav)).channels);
     expect(got.length).toBe(want.length);
     let err = 0;
-    for (let i = 0; i < got.length; i++) err = Math.max(err, Math.abs(got[i]! - want[i]!));
+    for (let i = 0; i < got.length; i++) err = Math.max(err, Math.abs(got[i] - want[i]));
     expect(err).toBeLessThan(1e-6);
     const limited = await openAudioStream(readFileSync(flac), { maxSeconds: 1, source: 'up.flac' });
     await expect(collect(limited.chunks())).rejects.toThrow(/up\.flac: the audio is longer than 1 s \(decoding stopped there\)/);

@@ -7,12 +7,21 @@ import { decodeWav, encodeWav, mixToMono, mulawToLinear, alawToLinear, linearToM
 import { UserError } from '../../src/util/errors.js';
 import { sine } from '../helpers/wav.js';
 
-const hasSox = existsSync('/usr/bin/sox') || (() => { try { execFileSync('sox', ['--version']); return true; } catch { return false; } })();
+const hasSox =
+  existsSync('/usr/bin/sox') ||
+  (() => {
+    try {
+      execFileSync('sox', ['--version']);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 
 function maxErr(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
 
@@ -46,7 +55,7 @@ describe('decodeWav / encodeWav', () => {
         const d = decodeWav(encodeWav(x, 16000, { encoding: enc, extensible }), 'x.wav');
         expect(d.sampleRate).toBe(16000);
         expect(d.channels).toHaveLength(1);
-        expect(maxErr(d.channels[0]!, x)).toBeLessThanOrEqual(tolerance[enc] * 0.5 + 1e-9 + (enc === 'mulaw' || enc === 'alaw' ? tolerance[enc] : 0));
+        expect(maxErr(d.channels[0], x)).toBeLessThanOrEqual(tolerance[enc] * 0.5 + 1e-9 + (enc === 'mulaw' || enc === 'alaw' ? tolerance[enc] : 0));
       });
     }
   }
@@ -57,17 +66,19 @@ describe('decodeWav / encodeWav', () => {
     for (const rate of [1, 999, 384001, 4294967291]) {
       const bytes = encodeWav(x, 16000);
       new DataView(bytes.buffer).setUint32(24, rate, true);
-      expect(() => decodeWav(bytes, 'odd.wav')).toThrow(new RegExp(`^odd\\.wav: "fmt " chunk declares a sample rate of ${rate} Hz; expected 1000 to 384000 Hz$`));
+      expect(() => decodeWav(bytes, 'odd.wav')).toThrow(
+        new RegExp(`^odd\\.wav: "fmt " chunk declares a sample rate of ${rate} Hz; expected 1000 to 384000 Hz$`),
+      );
     }
   });
 
   it('scales integer PCM by 1/2^(bits-1) (NeMo convention) and 8-bit as unsigned', () => {
     const bytes = encodeWav(new Float32Array([-1, -0.5, 0, 0.5]), 8000, { encoding: 'pcm16' });
-    expect(Array.from(decodeWav(bytes).channels[0]!)).toEqual([-1, -0.5, 0, 0.5]);
+    expect(Array.from(decodeWav(bytes).channels[0])).toEqual([-1, -0.5, 0, 0.5]);
     const b8 = encodeWav(new Float32Array([-1, 0, 0.5]), 8000, { encoding: 'pcm8' });
     expect(Array.from(b8.subarray(44, 47))).toEqual([0, 128, 192]);
     expect(b8.length).toBe(48); // odd data chunk padded to even
-    expect(Array.from(decodeWav(b8).channels[0]!)).toEqual([-1, 0, 0.5]);
+    expect(Array.from(decodeWav(b8).channels[0])).toEqual([-1, 0, 0.5]);
   });
 
   it('G.711 tables are the ITU ones', () => {
@@ -102,13 +113,13 @@ describe('decodeWav / encodeWav', () => {
     bytes.set(list, fmtEnd);
     bytes.set(base.subarray(fmtEnd), fmtEnd + list.length);
     bytes.set(tail, fmtEnd + list.length + base.length - fmtEnd);
-    expect(Array.from(decodeWav(bytes).channels[0]!)).toEqual([0.5, -0.5]);
+    expect(Array.from(decodeWav(bytes).channels[0])).toEqual([0.5, -0.5]);
   });
 
   it('accepts a streaming header (data size 0xFFFFFFFF)', () => {
     const bytes = encodeWav(new Float32Array([0.25, 0.5]), 16000);
     new DataView(bytes.buffer).setUint32(40, 0xffffffff, true);
-    expect(Array.from(decodeWav(bytes).channels[0]!)).toEqual([0.25, 0.5]);
+    expect(Array.from(decodeWav(bytes).channels[0])).toEqual([0.25, 0.5]);
   });
 
   describe('errors name the file and what was expected', () => {
@@ -118,7 +129,10 @@ describe('decodeWav / encodeWav', () => {
       expect(e.source).toBe('short.wav');
     });
     it('truncated data chunk', () => {
-      expectUserError(() => decodeWav(good.subarray(0, good.length - 10), 'cut.wav'), /cut\.wav: truncated file: the data chunk declares 320 bytes but only 310/);
+      expectUserError(
+        () => decodeWav(good.subarray(0, good.length - 10), 'cut.wav'),
+        /cut\.wav: truncated file: the data chunk declares 320 bytes but only 310/,
+      );
     });
     it('no data chunk', () => {
       expectUserError(() => decodeWav(good.subarray(0, 36), 'nodata.wav'), /nodata\.wav: no "data" chunk/);
@@ -132,8 +146,14 @@ describe('decodeWav / encodeWav', () => {
       expectUserError(() => decodeWav(encodeWav(new Float32Array(0), 16000), 'silent.wav'), /silent\.wav: contains zero samples/);
     });
     it('NaN and Inf samples', () => {
-      expectUserError(() => decodeWav(encodeWav(new Float32Array([0, NaN]), 16000, { encoding: 'float32' }), 'nan.wav'), /nan\.wav: sample 1 of channel 0 is NaN/);
-      expectUserError(() => decodeWav(encodeWav(new Float32Array([Infinity]), 16000, { encoding: 'float64' }), 'inf.wav'), /inf\.wav: sample 0 of channel 0 is Infinity/);
+      expectUserError(
+        () => decodeWav(encodeWav(new Float32Array([0, NaN]), 16000, { encoding: 'float32' }), 'nan.wav'),
+        /nan\.wav: sample 1 of channel 0 is NaN/,
+      );
+      expectUserError(
+        () => decodeWav(encodeWav(new Float32Array([Infinity]), 16000, { encoding: 'float64' }), 'inf.wav'),
+        /inf\.wav: sample 0 of channel 0 is Infinity/,
+      );
     });
     it('unsupported encodings', () => {
       const adpcm = encodeWav(sine(440, 0.01), 16000);
@@ -173,8 +193,8 @@ describe.skipIf(!hasSox)('decodeWav agrees with sox on files sox wrote', () => {
       expect(d.sampleRate).toBe(11025);
       expect(d.channels).toHaveLength(2);
       let err = 0;
-      for (let i = 0; i < d.channels[0]!.length; i++) {
-        err = Math.max(err, Math.abs(d.channels[0]![i]! - sox[2 * i]!), Math.abs(d.channels[1]![i]! - sox[2 * i + 1]!));
+      for (let i = 0; i < d.channels[0].length; i++) {
+        err = Math.max(err, Math.abs(d.channels[0][i] - sox[2 * i]), Math.abs(d.channels[1][i] - sox[2 * i + 1]));
       }
       expect(err).toBeLessThan(1e-6);
     });

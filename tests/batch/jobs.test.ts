@@ -9,8 +9,9 @@ import { parseManifestLine } from '../../src/ensemble/manifest.js';
 import { buildTinyEnsemble, type TinyEnsemble } from '../helpers/tiny-ensemble.js';
 
 describe('job identity', () => {
-  const id = (o: Partial<{ name: string; audio: string; offset: number | null; duration: number | null; options: Record<string, unknown>; ens: string }> = {}) =>
-    jobIdOf(o.name ?? 'b', o.audio ?? '/a.wav', o.offset ?? null, o.duration ?? null, o.options ?? {}, o.ens ?? 'e1');
+  const id = (
+    o: Partial<{ name: string; audio: string; offset: number | null; duration: number | null; options: Record<string, unknown>; ens: string }> = {},
+  ) => jobIdOf(o.name ?? 'b', o.audio ?? '/a.wav', o.offset ?? null, o.duration ?? null, o.options ?? {}, o.ens ?? 'e1');
 
   it('is deterministic and a valid BullMQ custom id', () => {
     expect(id()).toBe(id());
@@ -34,7 +35,9 @@ describe('job identity', () => {
     expect(d.audioBase64).toBeUndefined();
     const remote = parseManifestLine(JSON.stringify({ audio_filepath: 'https://h/a.wav' }), 1, '/data/m.jsonl')!;
     expect(jobDataOf('b', remote, {}, 'e1').audio).toBe('https://h/a.wav');
-    expect(() => parseManifestLine(JSON.stringify({ audio_filepath: 'a.wav', offset: -1 }), 1, '/data/m.jsonl')).toThrow(/"offset" must be a non-negative number/);
+    expect(() => parseManifestLine(JSON.stringify({ audio_filepath: 'a.wav', offset: -1 }), 1, '/data/m.jsonl')).toThrow(
+      /"offset" must be a non-negative number/,
+    );
   });
 });
 
@@ -71,7 +74,7 @@ describe('ensemble identity', () => {
     const file = path.join(copy, 'ensemble.json');
     writeFileSync(file, readFileSync(file, 'utf8').replace(/"createdAt": "[^"]*"/, '"createdAt": "1999-01-01T00:00:00Z"'));
     expect(await ensembleIdentity(copy)).not.toBe(a);
-    const onnx = path.join(tiny.fx.domains[0]!.modelDir, 'model.onnx');
+    const onnx = path.join(tiny.fx.domains[0].modelDir, 'model.onnx');
     const bytes = readFileSync(onnx);
     writeFileSync(onnx, Buffer.concat([bytes, Buffer.from([0])]));
     try {

@@ -34,9 +34,13 @@ interface WorkerProc {
 }
 
 function startWorker(queue: string, ensemble: string, extra: string[] = []): WorkerProc {
-  const child = spawn(process.execPath, [cliPath, 'worker', '--redis', redis!.url, '--queue', queue, '--ensemble', ensemble, '--lock-ms', '2000', '--stalled-ms', '500', ...extra], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [cliPath, 'worker', '--redis', redis!.url, '--queue', queue, '--ensemble', ensemble, '--lock-ms', '2000', '--stalled-ms', '500', ...extra],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   children.push(child);
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
@@ -73,7 +77,10 @@ const withoutTimings = (line: string): Record<string, unknown> => {
   return o;
 };
 
-const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+const lines = (file: string): string[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 beforeAll(async () => {
   const r = await startRedis();
@@ -84,16 +91,16 @@ beforeAll(async () => {
   redis = r;
   client = await connectRedis(redis.url);
   tiny = await buildTinyEnsemble({ test: 25 });
-  const data = path.dirname(tiny.fx.domains[0]!.test);
+  const data = path.dirname(tiny.fx.domains[0].test);
   // 50 utterances, alternating domains (relative paths, as the fixture writes them)
-  const a = lines(tiny.fx.domains[0]!.test);
-  const b = lines(tiny.fx.domains[1]!.test);
+  const a = lines(tiny.fx.domains[0].test);
+  const b = lines(tiny.fx.domains[1].test);
   manifest50 = path.join(data, 'all.jsonl');
-  writeFileSync(manifest50, a.flatMap((l, i) => [l, b[i]!]).join('\n') + '\n');
+  writeFileSync(manifest50, a.flatMap((l, i) => [l, b[i]]).join('\n') + '\n');
   // 12 longer utterances (~10 s each) so that a job is still running when its worker is killed
   const long: string[] = [];
   for (let i = 0; i < 12; i++) {
-    const d = tiny.fx.domains[i % 2]!;
+    const d = tiny.fx.domains[i % 2];
     const toks = Array.from({ length: 40 }, (_, k) => d.tokens[(k * 7 + i) % 3 === 0 ? 1 : 0]);
     const file = writeWavFile(path.join(data, 'long', `long_${i}.wav`), synthesizeTones(toks, tiny.fx.frequencies, { amp: 0.25 }));
     long.push(JSON.stringify({ audio_filepath: file, duration: 0 + toks.length * 0.24 + 0.2, text: toks.join('') }));
@@ -102,12 +109,17 @@ beforeAll(async () => {
   writeFileSync(longManifest, long.join('\n') + '\n');
   // good audio with two bad files between them
   writeFileSync(path.join(data, 'garbage.wav'), Buffer.from('this is not a RIFF file at all, just text'));
-  const good = readFileSync(tiny.fx.domains[0]!.testFiles[0]!);
+  const good = readFileSync(tiny.fx.domains[0].testFiles[0]);
   writeFileSync(path.join(data, 'truncated.wav'), good.subarray(0, 30));
   badManifest = path.join(data, 'bad.jsonl');
   writeFileSync(
     badManifest,
-    [...a.slice(0, 3), JSON.stringify({ audio_filepath: 'garbage.wav', text: 'x' }), ...b.slice(0, 3), JSON.stringify({ audio_filepath: 'truncated.wav' })].join('\n') + '\n',
+    [
+      ...a.slice(0, 3),
+      JSON.stringify({ audio_filepath: 'garbage.wav', text: 'x' }),
+      ...b.slice(0, 3),
+      JSON.stringify({ audio_filepath: 'truncated.wav' }),
+    ].join('\n') + '\n',
   );
   // the same models under another ensemble.json: another identity
   otherEnsemble = path.join(tiny.fx.root, 'ensemble-other');
@@ -161,8 +173,8 @@ describe('batch queue (real Redis, worker processes)', () => {
     const b = startWorker(q, tiny.dir);
     await a.waitFor(/"job completed"/);
     await a.waitFor(/("job started"[^\n]*\n[^]*){2}/);
-    const started = [...a.log().matchAll(/"job started","job":"(u[0-9a-f]+)"/g)].map((m) => m[1]!);
-    const inFlight = started[started.length - 1]!;
+    const started = [...a.log().matchAll(/"job started","job":"(u[0-9a-f]+)"/g)].map((m) => m[1]);
+    const inFlight = started[started.length - 1];
     a.child.kill('SIGKILL');
     expect(await a.exited).toBe(null);
     const s = await waitDone(q, 'killed');
@@ -178,7 +190,9 @@ describe('batch queue (real Redis, worker processes)', () => {
     expect(a.log()).not.toContain(`"job completed","job":"${inFlight}"`);
     await b.waitFor(new RegExp(`"stalled job handed on","job":"${inFlight}"`), 5000);
     expect(b.log()).toContain(`"job completed","job":"${inFlight}"`);
-    console.log(`killed mid-job: ${inFlight}; ${(a.log().match(/"job completed"/g) ?? []).length} done by the killed worker, ${(b.log().match(/"job completed"/g) ?? []).length} by the other`);
+    console.log(
+      `killed mid-job: ${inFlight}; ${(a.log().match(/"job completed"/g) ?? []).length} done by the killed worker, ${(b.log().match(/"job completed"/g) ?? []).length} by the other`,
+    );
     expect(await stopWorker(b)).toBe(0);
   }, 240_000);
 
@@ -187,7 +201,21 @@ describe('batch queue (real Redis, worker processes)', () => {
     const q = 'bad';
     const w = startWorker(q, tiny.dir);
     await w.waitFor(/"worker ready"/);
-    const sub = await runCli(['batch', 'submit', badManifest, '--redis', redis!.url, '--queue', q, '--name', 'bad', '--ensemble', tiny.dir, '--backoff-ms', '60000']);
+    const sub = await runCli([
+      'batch',
+      'submit',
+      badManifest,
+      '--redis',
+      redis!.url,
+      '--queue',
+      q,
+      '--name',
+      'bad',
+      '--ensemble',
+      tiny.dir,
+      '--backoff-ms',
+      '60000',
+    ]);
     expect(sub.code, sub.stderr).toBe(0);
     // with a 60 s backoff a retried job could not finish in time: failing at once is the only way to be done
     const s = await waitDone(q, 'bad', 45_000);
@@ -200,8 +228,8 @@ describe('batch queue (real Redis, worker processes)', () => {
     const recs = lines(out).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(recs).toHaveLength(8);
     expect(recs[3]).toMatchObject({ audio_filepath: 'garbage.wav', text: 'x' });
-    expect(String(recs[3]!.error)).toMatch(/garbage\.wav/);
-    expect(recs[7]!.error).toEqual(expect.any(String));
+    expect(String(recs[3].error)).toMatch(/garbage\.wav/);
+    expect(recs[7].error).toEqual(expect.any(String));
     expect(recs.filter((r) => r.error === undefined)).toHaveLength(6);
     expect(w.log()).not.toMatch(/will be retried/);
     expect(w.child.exitCode).toBe(null);
@@ -262,7 +290,7 @@ describe('batch queue (real Redis, worker processes)', () => {
   it('http(s) entries are fetched by the worker with a size limit; --embed-audio jobs need no shared storage', async (ctx) => {
     if (skip) return ctx.skip(skip);
     const q = 'remote';
-    const good = readFileSync(tiny.fx.domains[1]!.testFiles[2]!);
+    const good = readFileSync(tiny.fx.domains[1].testFiles[2]);
     const big = readFileSync(path.join(path.dirname(longManifest), 'long', 'long_0.wav'));
     const server = http.createServer((req, res) => {
       if (req.url === '/good.wav') res.writeHead(200, { 'content-type': 'audio/wav' }).end(good);
@@ -279,23 +307,26 @@ describe('batch queue (real Redis, worker processes)', () => {
       writeFileSync(copy, good);
       const me = path.join(tiny.fx.root, 'embedded.jsonl');
       writeFileSync(me, JSON.stringify({ audio_filepath: copy }) + '\n');
-      for (const [file, name, extra] of [[m, 'remote', []], [me, 'embedded', ['--embed-audio']]] as const) {
+      for (const [file, name, extra] of [
+        [m, 'remote', []],
+        [me, 'embedded', ['--embed-audio']],
+      ] as const) {
         const sub = await runCli(['batch', 'submit', file, '--redis', redis!.url, '--queue', q, '--name', name, '--ensemble', tiny.dir, ...extra]);
         expect(sub.code, sub.stderr).toBe(0);
       }
       rmSync(copy);
-      const w = startWorker(q, tiny.dir, ['--max-fetch-mb', String(((big.length + good.length) / 2) / 1024 / 1024)]);
+      const w = startWorker(q, tiny.dir, ['--max-fetch-mb', String((big.length + good.length) / 2 / 1024 / 1024)]);
       expect(await waitDone(q, 'remote')).toMatchObject({ completed: 1, failed: 2 });
       expect(await waitDone(q, 'embedded')).toMatchObject({ completed: 1, failed: 0 });
       const out = path.join(tiny.fx.root, 'remote-results.jsonl');
       await runCli(['batch', 'collect', '--redis', redis!.url, '--queue', q, '--name', 'remote', '-o', out]);
       const recs = lines(out).map((l) => JSON.parse(l) as Record<string, unknown>);
-      expect(recs[0]).toMatchObject({ audio_filepath: `${base}/good.wav`, pred_text: tiny.fx.domains[1]!.testTexts[2] });
-      expect(recs[1]!.error).toMatch(/missing\.wav: HTTP 404/);
-      expect(recs[2]!.error).toMatch(/big\.wav: .*download limit of \d+ bytes/);
+      expect(recs[0]).toMatchObject({ audio_filepath: `${base}/good.wav`, pred_text: tiny.fx.domains[1].testTexts[2] });
+      expect(recs[1].error).toMatch(/missing\.wav: HTTP 404/);
+      expect(recs[2].error).toMatch(/big\.wav: .*download limit of \d+ bytes/);
       const outE = path.join(tiny.fx.root, 'embedded-results.jsonl');
       await runCli(['batch', 'collect', '--redis', redis!.url, '--queue', q, '--name', 'embedded', '-o', outE]);
-      expect(JSON.parse(lines(outE)[0]!)).toMatchObject({ audio_filepath: copy, pred_text: tiny.fx.domains[1]!.testTexts[2] });
+      expect(JSON.parse(lines(outE)[0])).toMatchObject({ audio_filepath: copy, pred_text: tiny.fx.domains[1].testTexts[2] });
       expect(await stopWorker(w)).toBe(0);
     } finally {
       server.close();

@@ -91,7 +91,17 @@ describe('ensemble decode', () => {
       [{ vocabulary: ['-', 'a'], blank: 0 }, /"logprobs" must be an array/],
       [{ vocabulary: ['-', 'a'], blank: 0, logprobs: [[-0.1, -2.4], 5] }, /"logprobs"\[1\] must be an array/],
       [{ vocabulary: ['-', 'a'], blank: 0, logprobs: [[-0.1, -2.4], [-0.1]] }, /"logprobs"\[1\] has 1 values, expected 2/],
-      [{ vocabulary: ['-', 'a'], blank: 0, logprobs: [[-0.1, -2.4], [-0.1, 'x']] }, /"logprobs"\[1\]\[1\] must be a finite number/],
+      [
+        {
+          vocabulary: ['-', 'a'],
+          blank: 0,
+          logprobs: [
+            [-0.1, -2.4],
+            [-0.1, 'x'],
+          ],
+        },
+        /"logprobs"\[1\]\[1\] must be a finite number/,
+      ],
       [{ vocabulary: ['-', 'a'], blank: 0, logprobs: [[-0.1, null]] }, /"logprobs"\[0\]\[1\] must be a finite number/],
     ];
     // 1e999 parses to Infinity: the message says so (JSON.stringify would print "null").

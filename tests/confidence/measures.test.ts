@@ -1,6 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { aggregateConfidence, applyTemperature, computeConfidence, computeConfidenceGrid, DEFAULT_CONFIDENCE_SPEC, frameConfidence, gibbsEntropyConfidence, maxProbConfidence, nemoTuningGrid, renyiEntropyConfidence, tsallisEntropyConfidence, validateConfidenceSpec, type ConfidenceSpec } from '../../src/confidence/index.js';
+import {
+  aggregateConfidence,
+  applyTemperature,
+  computeConfidence,
+  computeConfidenceGrid,
+  DEFAULT_CONFIDENCE_SPEC,
+  frameConfidence,
+  gibbsEntropyConfidence,
+  maxProbConfidence,
+  nemoTuningGrid,
+  renyiEntropyConfidence,
+  tsallisEntropyConfidence,
+  validateConfidenceSpec,
+  type ConfidenceSpec,
+} from '../../src/confidence/index.js';
 import { UserError } from '../../src/util/errors.js';
 import { sharedAvailable, sharedPath } from '../helpers/shared.js';
 
@@ -48,7 +62,14 @@ function parseGolden(text: string): GoldenRow[] {
 function specOf(r: GoldenRow, aggregation: ConfidenceSpec['aggregation']): ConfidenceSpec {
   if (r.type === 'max_prob') return { excludeBlank: r.excludeBlank, aggregation, method: 'max_prob', entropyType: 'renyi', entropyNorm: 'lin', alpha: r.alpha };
   const [, t, n] = r.type.split('_');
-  return { excludeBlank: r.excludeBlank, aggregation, method: 'entropy', entropyType: t as ConfidenceSpec['entropyType'], entropyNorm: n as ConfidenceSpec['entropyNorm'], alpha: r.alpha };
+  return {
+    excludeBlank: r.excludeBlank,
+    aggregation,
+    method: 'entropy',
+    entropyType: t as ConfidenceSpec['entropyType'],
+    entropyNorm: n as ConfidenceSpec['entropyNorm'],
+    alpha: r.alpha,
+  };
 }
 
 const TOL = 1e-6;
@@ -115,7 +136,18 @@ describe('confidence: spec §1.6 values (independent of shared/)', () => {
     const V = 6;
     const uniform = new Float64Array(V).fill(-Math.log(V));
     const peaked = Float64Array.from({ length: V }, (_, i) => (i === 2 ? 0 : Math.log(1e-40)));
-    for (const s of nemoTuningGrid({ confidenceType: ['max_prob', 'entropy_gibbs_lin', 'entropy_gibbs_exp', 'entropy_tsallis_lin', 'entropy_tsallis_exp', 'entropy_renyi_lin', 'entropy_renyi_exp'], alpha: [0.5, 1] })) {
+    for (const s of nemoTuningGrid({
+      confidenceType: [
+        'max_prob',
+        'entropy_gibbs_lin',
+        'entropy_gibbs_exp',
+        'entropy_tsallis_lin',
+        'entropy_tsallis_exp',
+        'entropy_renyi_lin',
+        'entropy_renyi_exp',
+      ],
+      alpha: [0.5, 1],
+    })) {
       expect(frameConfidence(uniform, s)).toBeCloseTo(0, 9);
       expect(frameConfidence(peaked, s)).toBeCloseTo(1, 6);
     }
@@ -191,17 +223,32 @@ describe('confidence: tuning grid', () => {
   });
   it('max_prob takes only α = 1; renui accepted', () => {
     const g = nemoTuningGrid({ excludeBlank: [true], aggregation: ['mean'], confidenceType: ['max_prob', 'entropy_renui_lin'], alpha: [0.5, 1] });
-    expect(g.map((s) => [s.method, s.entropyType, s.alpha])).toEqual([['max_prob', 'renyi', 1], ['entropy', 'renyi', 0.5], ['entropy', 'renyi', 1]]);
+    expect(g.map((s) => [s.method, s.entropyType, s.alpha])).toEqual([
+      ['max_prob', 'renyi', 1],
+      ['entropy', 'renyi', 0.5],
+      ['entropy', 'renyi', 1],
+    ]);
     expect(() => nemoTuningGrid({ confidenceType: ['entropy_foo_lin'] })).toThrow(UserError);
   });
   it('grid of 144 on random posteriors equals 144 separate computeConfidence calls exactly', () => {
     let seed = 12345;
-    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const T = 50;
     const V = 33;
     const logits = Float32Array.from({ length: T * V }, (_, i) => rnd() * 6 + (i % V === V - 1 ? 2 : 0));
     const lp = applyTemperature(logits, T, V, 1);
-    const specs = nemoTuningGrid({ confidenceType: ['max_prob', 'entropy_renyi_exp', 'entropy_renyi_lin', 'entropy_tsallis_exp', 'entropy_tsallis_lin', 'entropy_gibbs_lin', 'entropy_gibbs_exp'], aggregation: ['mean', 'min', 'max', 'prod'] });
+    const specs = nemoTuningGrid({
+      confidenceType: [
+        'max_prob',
+        'entropy_renyi_exp',
+        'entropy_renyi_lin',
+        'entropy_tsallis_exp',
+        'entropy_tsallis_lin',
+        'entropy_gibbs_lin',
+        'entropy_gibbs_exp',
+      ],
+      aggregation: ['mean', 'min', 'max', 'prod'],
+    });
     const grid = computeConfidenceGrid(lp, T, V, V - 1, specs);
     specs.forEach((s, k) => expect(grid[k]).toBe(computeConfidence(lp, T, V, V - 1, s)));
     // and against the per-frame reference
@@ -213,7 +260,10 @@ describe('confidence: tuning grid', () => {
         for (let i = 1; i < V; i++) if (r[i] > r[am]) am = i;
         if (!s.excludeBlank || am !== V - 1) kept.push(frameConfidence(r, { ...s, alpha: s.method === 'max_prob' ? 1 : s.alpha }));
       }
-      expect(computeConfidence(lp, T, V, V - 1, s)).toBeCloseTo(aggregateConfidence(kept.length ? kept : [frameConfidence(lp.subarray(0, V), s)], s.aggregation), 12);
+      expect(computeConfidence(lp, T, V, V - 1, s)).toBeCloseTo(
+        aggregateConfidence(kept.length ? kept : [frameConfidence(lp.subarray(0, V), s)], s.aggregation),
+        12,
+      );
     }
   });
 });

@@ -443,7 +443,7 @@ describe('decodeWithLm', () => {
 });
 
 describe('with a real ARPA model (src/lm)', () => {
-  it('hand-written ARPA: flips the ambiguous word; LM totals equal the model\'s sentence scores', () => {
+  it("hand-written ARPA: flips the ambiguous word; LM totals equal the model's sentence scores", () => {
     const lm = parseArpa(CAT_ARPA);
     const frames = [...spell('the '), { c: 0.4, k: 0.55 }, '-', ...spell('at sat')];
     const lp = posteriors(CHARS, frames);

@@ -52,7 +52,7 @@ describe('ensemble build + infer: 2 models', () => {
     expect(j.schemaVersion).toBe(1);
     expect(j.models.map((m) => m.name)).toEqual(['dom0', 'dom1']);
     expect(j.models[0]).toMatchObject({ path: '../../models/model0', layout: 'nemo', blankId: 6, vocabSize: 7, lm: null, devManifest: null });
-    expect(j.models[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(j.models[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(j.confidence).toEqual({ excludeBlank: true, aggregation: 'mean', method: 'entropy', entropyType: 'renyi', entropyNorm: 'lin', alpha: 0.25 });
     expect(j.temperature).toBe(1);
     expect(j.selector.format).toBe('ctc-ensemble/selector');
@@ -77,7 +77,7 @@ describe('ensemble build + infer: 2 models', () => {
       [6, 11, 0, 4, 7, 3, 2, 10, 5, 8],
       [3, 8, 2, 4, 9, 6, 0, 10, 7, 11],
     ]);
-    expect(built.training[1]![0]!.audioFilepath).toBe('wav/train/dom1_3.wav');
+    expect(built.training[1][0].audioFilepath).toBe('wav/train/dom1_3.wav');
     expect(built.stats.audioFiles).toBe(20);
     expect(existsSync(path.join(built.outDir, '.cache'))).toBe(true);
   });
@@ -98,9 +98,9 @@ describe('ensemble build + infer: 2 models', () => {
           expect(Object.keys(r.probabilities)).toEqual(['dom0', 'dom1']);
           expect(r.probabilities[dom.name]).toBeGreaterThan(0.5);
           expect(r.probabilities.dom0! + r.probabilities.dom1!).toBeCloseTo(1, 12);
-          expect(r.confidences[dom.name]).toBeGreaterThan(r.confidences[fx.domains[1 - d]!.name]!);
+          expect(r.confidences[dom.name]).toBeGreaterThan(r.confidences[fx.domains[1 - d].name]);
           expect(r.transcripts).toHaveLength(2);
-          expect(r.transcripts![1 - d]!.text).toBe(dom.testTexts[u]!.toUpperCase());
+          expect(r.transcripts![1 - d].text).toBe(dom.testTexts[u].toUpperCase());
           expect(r.decoding).toBe('greedy');
           for (const k of ['decode', 'features', 'models', 'confidence', 'selector', 'lm', 'total']) expect(r.timingsMs[k]).toBeGreaterThanOrEqual(0);
           expect(r.audioSeconds).toBeGreaterThan(0.3);
@@ -192,14 +192,14 @@ describe('ensemble build: 3 models, two front ends, NeMo tuning with dev manifes
     expect(r.ensemble.confidence).toEqual(t.chosen.confidence);
     expect(t.chosen.classWeight).toBeNull();
     expect(t.chosen.multiClass).toBe('ovr');
-    expect(r.ensemble.models[2]!.devManifest).toBe('../data/dom2.dev.jsonl');
+    expect(r.ensemble.models[2].devManifest).toBe('../data/dom2.dev.jsonl');
   });
 
   it('build errors: missing audio listed together, no output folder', async () => {
     const bad = path.join(fx.root, 'bad.jsonl');
     writeFileSync(bad, ['{"audio_filepath": "nope1.wav"}', '{"audio_filepath": "data/wav/train/dom0_0.wav"}', '{"audio_filepath": "nope2.wav"}'].join('\n'));
     const yaml = path.join(fx.root, 'bad.yaml');
-    writeFileSync(yaml, fixtureYaml(fx).replace(path.relative(fx.root, fx.domains[1]!.train), 'bad.jsonl'));
+    writeFileSync(yaml, fixtureYaml(fx).replace(path.relative(fx.root, fx.domains[1].train), 'bad.jsonl'));
     const e = await buildEnsemble(yaml, { ...quiet, outDir: path.join(fx.root, 'bad') }).catch((x: unknown) => x as Error);
     expect(e).toBeInstanceOf(UserError);
     expect(e.message).toMatch(/2 audio file\(s\) not found/);

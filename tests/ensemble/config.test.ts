@@ -49,7 +49,14 @@ describe('build config: NeMo defaults and variants', () => {
     expect(c.tuneLogisticRegression).toBe(false);
     expect(c.outputPath).toBeNull();
     expect(tuningGridSpecs(c.tuneConfidenceConfig)).toHaveLength(144);
-    expect(c.tuneLogisticRegressionConfig).toEqual({ cNumPoints: 10, cMin: 0.0001, cMax: 10, multiClass: ['ovr', 'multinomial'], classWeight: [null, 'balanced'], maxIter: 1000 });
+    expect(c.tuneLogisticRegressionConfig).toEqual({
+      cNumPoints: 10,
+      cMin: 0.0001,
+      cMax: 10,
+      multiClass: ['ovr', 'multinomial'],
+      classWeight: [null, 'balanced'],
+      maxIter: 1000,
+    });
   });
 
   it('reads the shipped ensemble_config.yaml (v1.21 measure_cfg, oc.env paths)', () => {
@@ -133,7 +140,7 @@ tune_confidence_config:
     expect(c.ensemble[1].devManifest).toBe('/cfg/b-dev.jsonl');
   });
 
-  it('LR tuning config: C_min/C_max; the C grid equals NeMo\'s', () => {
+  it("LR tuning config: C_min/C_max; the C grid equals NeMo's", () => {
     const c = parse(`
 ensemble:
   - {model: a, training_manifest: a.jsonl, dev_manifest: a-dev.jsonl}
@@ -145,7 +152,7 @@ tune_logistic_regression_config: {C_min: 0.001, C_max: 1.0, multi_class: [multin
     const nemo = [0.0001, 0.0003593813664, 0.001291549665, 0.004641588834, 0.01668100537, 0.05994842503, 0.215443469, 0.7742636827, 2.782559402, 10.0, 10000.0];
     const got = nemoCGrid(parse(two).tuneLogisticRegressionConfig);
     expect(got).toHaveLength(11);
-    got.forEach((v, i) => expect(v).toBeCloseTo(nemo[i]!, 9));
+    got.forEach((v, i) => expect(v).toBeCloseTo(nemo[i], 9));
   });
 
   it('issue 14.1: v1.21 start-up dump: measure_cfg with method_cfg: DEPRECATED; a real method_cfg overwrites measure_cfg', () => {
@@ -253,13 +260,19 @@ ensemble:
 `);
     expect(e.message).toBe('/cfg/ensemble.yaml:6: ensemble[1].trainig_manifest: unknown key; did you mean training_manifest?');
     expect(err(`${two}\ntemprature: 1.0\n`).message).toMatch(/temprature: unknown key; did you mean temperature\?/);
-    expect(err(`${two}\nconfidence: {method_cfg: {entropy_typ: renyi}}\n`).message).toMatch(/confidence\.method_cfg\.entropy_typ: unknown key; did you mean entropy_type\?/);
+    expect(err(`${two}\nconfidence: {method_cfg: {entropy_typ: renyi}}\n`).message).toMatch(
+      /confidence\.method_cfg\.entropy_typ: unknown key; did you mean entropy_type\?/,
+    );
     expect(err(`${two}\nconfidence: {aggregaton: mean}\n`).message).toMatch(/confidence\.aggregaton: unknown key; did you mean aggregation\?/);
     expect(err(`${two}\ntune_confidence_config: {alphas: [1]}\n`).message).toMatch(/tune_confidence_config\.alphas: unknown key; did you mean alpha\?/);
-    expect(err(`${two}\ntune_logistic_regression_config: {c_max: 1}\n`).message).toMatch(/tune_logistic_regression_config\.c_max: unknown key; did you mean C_max\?/);
+    expect(err(`${two}\ntune_logistic_regression_config: {c_max: 1}\n`).message).toMatch(
+      /tune_logistic_regression_config\.c_max: unknown key; did you mean C_max\?/,
+    );
     expect(err(`${two}\ntranscription: {batch_sise: 4}\n`).message).toMatch(/transcription\.batch_sise: unknown key; did you mean batch_size\?/);
     expect(err(`${two}\nzzz: 1\n`).message).toMatch(/zzz: unknown key$/);
-    expect(err(`${two}    test_manifests: t.jsonl\n`).message).toBe('/cfg/ensemble.yaml:7: ensemble[1].test_manifests: unknown key; did you mean test_manifest?');
+    expect(err(`${two}    test_manifests: t.jsonl\n`).message).toBe(
+      '/cfg/ensemble.yaml:7: ensemble[1].test_manifests: unknown key; did you mean test_manifest?',
+    );
     expect(err(`${two}    tset_manifest: t.jsonl\n`).message).toMatch(/ensemble\[1\]\.tset_manifest: unknown key; did you mean test_manifest\?/);
   });
 
@@ -282,7 +295,9 @@ ensemble:
   - {model: b, training_manifest: b.jsonl}
   - {model: c, training_manifest: c.jsonl}
 `);
-    expect(e.message).toMatch(/ensemble\[1\]\.dev_manifest: some models specify dev_manifest but ensemble\[1\], ensemble\[2\] do not; either all have to specify it or none/);
+    expect(e.message).toMatch(
+      /ensemble\[1\]\.dev_manifest: some models specify dev_manifest but ensemble\[1\], ensemble\[2\] do not; either all have to specify it or none/,
+    );
   });
 
   it('tune_confidence needs dev data, and LR tuning', () => {
@@ -300,8 +315,12 @@ tune_logistic_regression: false
 
   it('missing mandatory values (absent or ???)', () => {
     expect(err(`output_path: x.nemo\n`).message).toMatch(/ensemble: missing mandatory value/);
-    expect(err(`ensemble:\n  - {model: ???, training_manifest: a}\n  - {model: b, training_manifest: b}\n`).message).toMatch(/ensemble\[0\]\.model: missing mandatory value/);
-    expect(err(`ensemble:\n  - {model: a}\n  - {model: b, training_manifest: b}\n`).message).toMatch(/ensemble\[0\]\.training_manifest: missing mandatory value/);
+    expect(err(`ensemble:\n  - {model: ???, training_manifest: a}\n  - {model: b, training_manifest: b}\n`).message).toMatch(
+      /ensemble\[0\]\.model: missing mandatory value/,
+    );
+    expect(err(`ensemble:\n  - {model: a}\n  - {model: b, training_manifest: b}\n`).message).toMatch(
+      /ensemble\[0\]\.training_manifest: missing mandatory value/,
+    );
   });
 
   it('rejects bad values with the key path', () => {
@@ -313,7 +332,9 @@ tune_logistic_regression: false
     expect(err(`${two}\ntune_confidence: maybe\n`).message).toMatch(/tune_confidence: expected true or false/);
     expect(err(`${two}\nconfidence: {aggregation: median}\n`).message).toMatch(/confidence\.aggregation: must be one of mean, min, max, prod, got 'median'/);
     expect(err(`${two}\nconfidence: {method_cfg: {name: entropy_max}}\n`).message).toMatch(/confidence\.method_cfg\.name: must be one of max_prob, entropy/);
-    expect(err(`${two}\nconfidence: {method_cfg: {entropy_type: shannon}}\n`).message).toMatch(/confidence\.method_cfg\.entropy_type: must be one of gibbs, tsallis, renyi/);
+    expect(err(`${two}\nconfidence: {method_cfg: {entropy_type: shannon}}\n`).message).toMatch(
+      /confidence\.method_cfg\.entropy_type: must be one of gibbs, tsallis, renyi/,
+    );
     expect(err(`${two}\nconfidence: {method_cfg: {entropy_norm: log}}\n`).message).toMatch(/entropy_norm: must be one of lin, exp/);
     expect(err(`${two}\nconfidence: {method_cfg: {alpha: 0}}\n`).message).toMatch(/confidence\.method_cfg\.alpha: alpha must be > 0/);
     expect(err(`${two}\nconfidence: {method_cfg: {temperature: -1}}\n`).message).toMatch(/confidence\.method_cfg\.temperature: alpha must be > 0/);
@@ -324,18 +345,28 @@ tune_logistic_regression: false
     expect(err(`${two}\ntune_confidence_config: {alpha: [0.5, 0]}\n`).message).toMatch(/tune_confidence_config\.alpha\[1\]: must be > 0/);
     expect(err(`${two}\ntune_confidence_config: {aggregation: []}\n`).message).toMatch(/tune_confidence_config\.aggregation: must not be empty/);
     expect(err(`${two}\ntune_logistic_regression_config: {multi_class: [auto]}\n`).message).toMatch(/multi_class\[0\]: must be one of ovr, multinomial/);
-    expect(err(`${two}\ntune_logistic_regression_config: {class_weight: [balance]}\n`).message).toMatch(/class_weight\[0\]: must be one of balanced.*did you mean balanced/);
+    expect(err(`${two}\ntune_logistic_regression_config: {class_weight: [balance]}\n`).message).toMatch(
+      /class_weight\[0\]: must be one of balanced.*did you mean balanced/,
+    );
     expect(err(`${two}\ntune_logistic_regression_config: {C_range: [1, 2]}\n`).message).toMatch(/C_range: not a NeMo key.*use C_min and C_max/);
     expect(err(`${two}\ntune_logistic_regression_config: {C_num_points: -1}\n`).message).toMatch(/C_num_points: must be ≥ 0/);
-    expect(err(`${two}\ntranscription: {channel_selector: left}\n`).message).toMatch(/transcription\.channel_selector: expected null, average, a channel index/);
+    expect(err(`${two}\ntranscription: {channel_selector: left}\n`).message).toMatch(
+      /transcription\.channel_selector: expected null, average, a channel index/,
+    );
     expect(err(`${two}\ntranscription: {channel_selector: []}\n`).message).toMatch(/transcription\.channel_selector: an empty channel list/);
     expect(err(`${two}\ntranscription: {text_processing: {}}\n`).message).toMatch(/transcription\.text_processing: unknown key/);
     expect(err(`ensemble:\n  - {model: a, training_manifest: a, max_training_samples: 0}\n  - {model: b, training_manifest: b}\n`).message).toMatch(
       /ensemble\[0\]\.max_training_samples: must be ≥ 1/,
     );
-    expect(err(`ensemble:\n  - {model: a, training_manifest: a, lm_alpha: 1}\n  - {model: b, training_manifest: b}\n`).message).toMatch(/ensemble\[0\]\.lm_alpha: set without lm/);
-    expect(err(`ensemble:\n  - {model: a, training_manifest: a, name: x}\n  - {model: b, training_manifest: b, name: x}\n`).message).toMatch(/ensemble\[1\]\.name: duplicate name 'x'/);
-    expect(err(`ensemble:\n  - {model: a, training_manifest: a, name: 'a b'}\n  - {model: b, training_manifest: b}\n`).message).toMatch(/ensemble\[0\]\.name: names must be/);
+    expect(err(`ensemble:\n  - {model: a, training_manifest: a, lm_alpha: 1}\n  - {model: b, training_manifest: b}\n`).message).toMatch(
+      /ensemble\[0\]\.lm_alpha: set without lm/,
+    );
+    expect(err(`ensemble:\n  - {model: a, training_manifest: a, name: x}\n  - {model: b, training_manifest: b, name: x}\n`).message).toMatch(
+      /ensemble\[1\]\.name: duplicate name 'x'/,
+    );
+    expect(err(`ensemble:\n  - {model: a, training_manifest: a, name: 'a b'}\n  - {model: b, training_manifest: b}\n`).message).toMatch(
+      /ensemble\[0\]\.name: names must be/,
+    );
   });
 
   it('YAML syntax errors and duplicate keys carry the line', () => {
@@ -360,7 +391,9 @@ tune_logistic_regression: false
     expect(e.message).toMatch(/4 missing file\(s\)/);
     expect(e.message).toContain(`ensemble[0].test_manifest: ${path.join(dir, 't', 'a.test.jsonl')} not found`);
     expect(e.message).toMatch(/ensemble\[0\]\.lm: .*missing\.arpa not found/);
-    expect(e.message).toMatch(/ensemble\[1\]\.model: .*stt_es_conformer_ctc_large not found \(\.nemo files and NeMo pretrained names must be exported to ONNX first/);
+    expect(e.message).toMatch(
+      /ensemble\[1\]\.model: .*stt_es_conformer_ctc_large not found \(\.nemo files and NeMo pretrained names must be exported to ONNX first/,
+    );
     expect(e.message).toMatch(/ensemble\[1\]\.training_manifest: .*b\.jsonl not found/);
     const ok = await loadBuildConfig(path.join(dir, 'e.yaml'), { checkFiles: false });
     expect(() => checkConfigFiles(ok)).toThrow(UserError);

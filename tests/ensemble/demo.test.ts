@@ -7,7 +7,12 @@ import { Ensemble } from '../../src/ensemble/ensemble.js';
 import { errorRate, wordErrors, addCounts, zeroCounts } from '../../src/eval/wer.js';
 import { repoRoot } from '../helpers/shared.js';
 
-interface SampleLine { audio_filepath: string; text: string; domain: string; source?: string }
+interface SampleLine {
+  audio_filepath: string;
+  text: string;
+  domain: string;
+  source?: string;
+}
 
 const samples = readFileSync(path.join(repoRoot, 'samples', 'manifest.jsonl'), 'utf8')
   .split('\n')

@@ -73,7 +73,7 @@ describe('early routing', () => {
     const ens = await Ensemble.load(earlyDir);
     const full = await Ensemble.load(fullDir);
     try {
-      const f = fx.domains[0]!.testFiles[0]!;
+      const f = fx.domains[0].testFiles[0];
       for (const s of [0, 1, 0.25]) {
         await expect(ens.transcribe(f, { earlyRouteSeconds: s })).rejects.toThrow(UserError);
         await expect(ens.transcribe(f, { earlyRouteSeconds: s })).rejects.toThrow(/trained on the first 0\.5 s .*early_route_seconds: 0\.5/);
@@ -93,11 +93,11 @@ describe('early routing', () => {
 
   it('infer --early-route: JSON records say so; a whole-utterance selector warns on stderr; a mismatch exits 2 with one line', async () => {
     await ensureBuilt();
-    const f = fx.domains[1]!.testFiles[0]!;
+    const f = fx.domains[1].testFiles[0];
     const r = await runCli(['infer', '--ensemble', fullDir, '--early-route', '0.5', '--json', f], { timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^warning: early routing on 0\.5 s with a selector trained on whole utterances/);
-    expect(JSON.parse(r.stdout)).toMatchObject({ model: 'dom1', text: fx.domains[1]!.testTexts[0], earlyRoute: { seconds: 0.5 } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ model: 'dom1', text: fx.domains[1].testTexts[0], earlyRoute: { seconds: 0.5 } });
     const bad = await runCli(['infer', '--ensemble', earlyDir, '--early-route', '0', f], { timeoutMs: 120_000 });
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);

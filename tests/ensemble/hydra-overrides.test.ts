@@ -30,8 +30,7 @@ confidence:
     entropy_norm: lin
 `;
 const env = { TEST_DATA_PATH: '/data' };
-const parse = (overrides: string[], text = NEMO_ENSEMBLE_CONFIG) =>
-  parseBuildConfig(text, { file: '/cfg/ensemble_config.yaml', env, overrides, cwd: '/work' });
+const parse = (overrides: string[], text = NEMO_ENSEMBLE_CONFIG) => parseBuildConfig(text, { file: '/cfg/ensemble_config.yaml', env, overrides, cwd: '/work' });
 function err(overrides: string[], text = NEMO_ENSEMBLE_CONFIG): UserError {
   try {
     parse(overrides, text);
@@ -68,12 +67,12 @@ describe('Hydra overrides (issue 14.6)', () => {
       'confidence.method_cfg.alpha=0.33',
       'confidence.method_cfg.entropy_norm=exp',
       'tune_confidence_config.alpha=[0.1,0.5,1.0]',
-      "tune_confidence_config.confidence_type=[entropy_renyi_exp,entropy_tsallis_exp]",
+      'tune_confidence_config.confidence_type=[entropy_renyi_exp,entropy_tsallis_exp]',
       'transcription.decoder_type=ctc',
     ]);
     expect(c.ensemble.map((m) => m.model)).toEqual(['/work/models/es', '/work/models/it']);
-    expect(c.ensemble[0]!.trainingManifest).toBe('/data/es/train_manifest.json');
-    expect(c.ensemble[1]!.devManifest).toBe('/data/it/dev_manifest.json');
+    expect(c.ensemble[0].trainingManifest).toBe('/data/es/train_manifest.json');
+    expect(c.ensemble[1].devManifest).toBe('/data/it/dev_manifest.json');
     expect(c.tuneConfidence).toBe(true);
     expect(c.tuneLogisticRegression).toBe(true);
     expect(c.confidence).toMatchObject({ alpha: 0.33, entropyNorm: 'exp', entropyType: 'renyi' });
@@ -83,11 +82,15 @@ describe('Hydra overrides (issue 14.6)', () => {
   });
 
   it('add, force and delete; hydra.* ignored; a config from overrides alone', () => {
-    expect(parse(['+ensemble.0.name=spanish']).ensemble[0]!.name).toBe('spanish');
+    expect(parse(['+ensemble.0.name=spanish']).ensemble[0].name).toBe('spanish');
     expect(parse(['++temperature=2']).temperature).toBe(2);
     expect(parse(['~confidence']).confidence.aggregation).toBe('mean');
     expect(parse(['hydra.run.dir=.']).notes.join('\n')).toMatch(/hydra\.run\.dir=\.'.*ignored/);
-    const alone = parseBuildConfig('', { env, cwd: '/w', overrides: ['ensemble=[{model: a, training_manifest: a.json}, {model: b, training_manifest: b.json}]'] });
+    const alone = parseBuildConfig('', {
+      env,
+      cwd: '/w',
+      overrides: ['ensemble=[{model: a, training_manifest: a.json}, {model: b, training_manifest: b.json}]'],
+    });
     expect(alone.ensemble.map((m) => m.model)).toEqual(['/w/a', '/w/b']);
   });
 
@@ -112,14 +115,18 @@ describe('ensemble build with --config-path/--config-name and overrides (CLI)', 
   }, 300_000);
 
   it('builds like NeMo: --config-name without extension, overrides relative to the working directory', async () => {
-    const r = await runCli(
-      [
-        'build', '--quiet', '--config-path', fx.root, '--config-name', 'ensemble_config',
-        `ensemble.0.model=${path.relative(process.cwd(), fx.domains[0]!.modelDir)}`,
-        `ensemble.1.model=${path.relative(process.cwd(), fx.domains[1]!.modelDir)}`,
-        'confidence.method_cfg.alpha=0.5', `output_path=${path.join(fx.root, 'built')}`,
-      ],
-    );
+    const r = await runCli([
+      'build',
+      '--quiet',
+      '--config-path',
+      fx.root,
+      '--config-name',
+      'ensemble_config',
+      `ensemble.0.model=${path.relative(process.cwd(), fx.domains[0].modelDir)}`,
+      `ensemble.1.model=${path.relative(process.cwd(), fx.domains[1].modelDir)}`,
+      'confidence.method_cfg.alpha=0.5',
+      `output_path=${path.join(fx.root, 'built')}`,
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(readFileSync(path.join(fx.root, 'built', 'ensemble.json'), 'utf8')) as { confidence: { alpha: number }; models: unknown[] };

@@ -27,13 +27,17 @@ interface Expected {
 const expected = JSON.parse(readFileSync(path.join(FIX, 'expected.json'), 'utf8')) as Record<string, Expected>;
 
 describe('restricted pickle reader (issue 14.17)', () => {
-  for (const [file, key] of [['selector-2.pkl', 'selector-2'], ['selector-3-ovr.pkl', 'selector-3-ovr'], ['selector-2-pickle2.pkl', 'selector-2']] as const) {
+  for (const [file, key] of [
+    ['selector-2.pkl', 'selector-2'],
+    ['selector-3-ovr.pkl', 'selector-3-ovr'],
+    ['selector-2-pickle2.pkl', 'selector-2'],
+  ] as const) {
     it(`${file}: the same selector as sklearn's arrays; sklearn's predictions and probabilities`, () => {
       const sel = selectorFromSklearnPickle(fixture(file), file);
-      const e = expected[key]!;
+      const e = expected[key];
       expect(sel.toJSON()).toEqual(importSklearnSelector(e.arrays).toJSON());
       expect(sel.predict(e.X)).toEqual(e.predict);
-      sel.predictProba(e.X).forEach((row, i) => row.forEach((p, k) => expect(Math.abs(p - e.proba[i]![k]!)).toBeLessThan(1e-9)));
+      sel.predictProba(e.X).forEach((row, i) => row.forEach((p, k) => expect(Math.abs(p - e.proba[i][k])).toBeLessThan(1e-9)));
     });
   }
 
@@ -61,7 +65,10 @@ describe('ensemble import-nemo (issue 14.17)', () => {
     const out = path.join(root, 'imported');
     const logs: string[] = [];
     const r = await importNemoEnsemble(path.join(FIX, 'ensemble.nemo'), {
-      members: [{ name: 'aa', dir: a.dir }, { name: 'xx', dir: x.dir }],
+      members: [
+        { name: 'aa', dir: a.dir },
+        { name: 'xx', dir: x.dir },
+      ],
       outDir: out,
       log: (s) => logs.push(s),
     });
@@ -70,8 +77,11 @@ describe('ensemble import-nemo (issue 14.17)', () => {
     const { json, selector } = await readEnsembleJson(out);
     expect(json.confidence).toEqual({ excludeBlank: true, aggregation: 'mean', method: 'entropy', entropyType: 'tsallis', entropyNorm: 'exp', alpha: 0.5 });
     expect(json.temperature).toBe(1);
-    expect(json.models.map((m) => [m.name, m.path, m.blankId, m.vocabSize])).toEqual([['aa', '../aa', 4, 5], ['xx', '../xx', 4, 5]]);
-    expect(selector.toJSON()).toEqual(importSklearnSelector(expected['selector-2']!.arrays).toJSON());
+    expect(json.models.map((m) => [m.name, m.path, m.blankId, m.vocabSize])).toEqual([
+      ['aa', '../aa', 4, 5],
+      ['xx', '../xx', 4, 5],
+    ]);
+    expect(selector.toJSON()).toEqual(importSklearnSelector(expected['selector-2'].arrays).toJSON());
     const ens = await Ensemble.load(out);
     try {
       const res = await ens.transcribe(synthesizeTones(['a', 'b', 'c'], a.frequencies), { all: true });
@@ -86,22 +96,42 @@ describe('ensemble import-nemo (issue 14.17)', () => {
   it('gzip-compressed archives too; member count, order and vocabulary are checked against the config', async () => {
     const gz = path.join(root, 'ensemble-gz.nemo');
     writeFileSync(gz, gzipSync(readFileSync(path.join(FIX, 'ensemble.nemo'))));
-    await importNemoEnsemble(gz, { members: [{ name: 'aa', dir: a.dir }, { name: 'xx', dir: x.dir }], outDir: path.join(root, 'gz') });
+    await importNemoEnsemble(gz, {
+      members: [
+        { name: 'aa', dir: a.dir },
+        { name: 'xx', dir: x.dir },
+      ],
+      outDir: path.join(root, 'gz'),
+    });
     const run = (members: Array<{ name: string; dir: string }>) =>
-      importNemoEnsemble(path.join(FIX, 'ensemble.nemo'), { members, outDir: path.join(root, 'bad') }).then(() => null, (e: unknown) => e as Error);
+      importNemoEnsemble(path.join(FIX, 'ensemble.nemo'), { members, outDir: path.join(root, 'bad') }).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
     expect((await run([{ name: 'aa', dir: a.dir }]))!.message).toMatch(
       /the ensemble has 2 models \(stt_aa_conformer_ctc_small\.nemo, stt_xx_conformer_ctc_small\.nemo\) but 1 --member folders were given/,
     );
-    expect((await run([{ name: 'xx', dir: x.dir }, { name: 'aa', dir: a.dir }]))!.message).toMatch(
-      /model0 \(stt_aa_conformer_ctc_small\.nemo\) ↔ --member xx=.*: token 0 differs: NeMo "a", export "x"/,
-    );
+    expect(
+      (await run([
+        { name: 'xx', dir: x.dir },
+        { name: 'aa', dir: a.dir },
+      ]))!.message,
+    ).toMatch(/model0 \(stt_aa_conformer_ctc_small\.nemo\) ↔ --member xx=.*: token 0 differs: NeMo "a", export "x"/);
     // The .nemo records the NeMo that built it (2.0.0: reflect framing); a zero-pad export gets a note.
     const z = writeNemoToneModel(path.join(root, 'xx-zero'), { vocabulary: ['x', 'y', 'z', ' '], framing: 'zero-pad' });
-    const zr = await importNemoEnsemble(path.join(FIX, 'ensemble.nemo'), { members: [{ name: 'aa', dir: a.dir }, { name: 'xx', dir: z.dir }], outDir: path.join(root, 'z') });
+    const zr = await importNemoEnsemble(path.join(FIX, 'ensemble.nemo'), {
+      members: [
+        { name: 'aa', dir: a.dir },
+        { name: 'xx', dir: z.dir },
+      ],
+      outDir: path.join(root, 'z'),
+    });
     expect(zr.notes.join('\n')).toMatch(/model1: the ensemble was built with NeMo 2\.0\.0 \(reflect framing\) but xx computes zero-pad features/);
     const notNemo = path.join(root, 'not.nemo');
     writeFileSync(notNemo, 'hello');
-    await expect(importNemoEnsemble(notNemo, { members: [], outDir: path.join(root, 'n') })).rejects.toThrow(/not\.nemo: (not a tar archive|truncated or empty tar archive)/);
+    await expect(importNemoEnsemble(notNemo, { members: [], outDir: path.join(root, 'n') })).rejects.toThrow(
+      /not\.nemo: (not a tar archive|truncated or empty tar archive)/,
+    );
   });
 
   it('CLI: ensemble import-nemo X.nemo --member NAME=DIR … -o DIR, then infer', async () => {

@@ -95,18 +95,22 @@ describe('long-form transcription (demo ensemble, real VAD)', () => {
   }, 300_000);
 
   it('a manifest offset/duration transcribes only that span, in file time', async () => {
-    const u = placed[3]!;
+    const u = placed[3];
     const man = path.join(dir, 'm.jsonl');
     writeFileSync(man, `${JSON.stringify({ audio_filepath: 'long.wav', offset: u.start - 0.5, duration: u.end - u.start + 1 })}\n`);
     const r = await runCli(['infer', '--manifest', man, '--quiet'], { timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     // NeMo's manifest shape: the input line, pred_text, ours under "ensemble".
-    const line = JSON.parse(r.stdout.trim()) as { pred_text: string; offset: number; ensemble: { segments: SegmentResult[]; audioSeconds: number; model: string } };
+    const line = JSON.parse(r.stdout.trim()) as {
+      pred_text: string;
+      offset: number;
+      ensemble: { segments: SegmentResult[]; audioSeconds: number; model: string };
+    };
     expect(line.offset).toBe(u.start - 0.5);
     const rec = { ...line.ensemble, text: line.pred_text };
     expect(rec.audioSeconds).toBeCloseTo(u.end - u.start + 1, 2);
     expect(rec.segments.length).toBe(1);
-    expect(rec.segments[0]!.start).toBeCloseTo(u.start - 0.5, 3);
+    expect(rec.segments[0].start).toBeCloseTo(u.start - 0.5, 3);
     expect(rec.model).toBe(u.domain);
     const same = bySegment.find((s) => Math.abs(s.start - u.start) < 0.3)!;
     expect(rec.text.split(' ').length).toBeGreaterThanOrEqual(same.text.split(' ').length - 1);
@@ -115,9 +119,12 @@ describe('long-form transcription (demo ensemble, real VAD)', () => {
   it('CLI: --format jsonl streams a line per segment; -o x.srt / x.vtt write valid subtitles', async () => {
     const jl = await runCli(['infer', file, '--route', 'segment', '--format', 'jsonl'], { timeoutMs: 240_000 });
     expect(jl.code).toBe(0);
-    const lines = jl.stdout.trim().split('\n').map((l) => JSON.parse(l) as SegmentResult & { audio_filepath: string });
+    const lines = jl.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as SegmentResult & { audio_filepath: string });
     expect(lines.map((l) => l.index)).toEqual(bySegment.map((s) => s.index));
-    expect(lines[0]!.audio_filepath).toBe(file);
+    expect(lines[0].audio_filepath).toBe(file);
 
     const srt = path.join(dir, 'out.srt');
     const vtt = path.join(dir, 'out.vtt');
@@ -132,13 +139,13 @@ describe('long-form transcription (demo ensemble, real VAD)', () => {
       expect(m, c).not.toBeNull();
       expect(Number(m![1])).toBe(i + 1);
       const t = (h: string, mi: string, s: string, ms: string) => Number(h) * 3600 + Number(mi) * 60 + Number(s) + Number(ms) / 1000;
-      const a = t(m![2]!, m![3]!, m![4]!, m![5]!);
-      const b = t(m![6]!, m![7]!, m![8]!, m![9]!);
+      const a = t(m![2], m![3], m![4], m![5]);
+      const b = t(m![6], m![7], m![8], m![9]);
       expect(b).toBeGreaterThan(a);
       expect(b - a).toBeLessThanOrEqual(7);
       expect(a).toBeGreaterThanOrEqual(prevEnd);
       prevEnd = b;
-      for (const line of m![10]!.trim().split('\n')) expect(line.length).toBeLessThanOrEqual(42);
+      for (const line of m![10].trim().split('\n')) expect(line.length).toBeLessThanOrEqual(42);
     });
     const v = readFileSync(vtt, 'utf8');
     expect(v.startsWith('WEBVTT\n\n')).toBe(true);
@@ -162,7 +169,7 @@ describe('long-form transcription (demo ensemble, real VAD)', () => {
       expect(r.confidences).toEqual(sel.confidences);
       expect(r.probabilities).toEqual(sel.probabilities);
       expect(r.model).toBe(ens.names[sel.modelIndex]);
-      expect(r.text).toBe(await ens.memberText(sel.modelIndex, lps[sel.modelIndex]!));
+      expect(r.text).toBe(await ens.memberText(sel.modelIndex, lps[sel.modelIndex]));
     }
   }, 120_000);
 

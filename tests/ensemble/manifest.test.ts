@@ -58,7 +58,7 @@ describe('manifests', () => {
       [path.join(dir, 'wav', 'b.wav'), null, null, 3],
       [path.join(dir, 'wav', 'c.wav'), 2, null, 4],
     ]);
-    expect(m.entries[0]!.audioFilepath).toBe('wav/a.wav');
+    expect(m.entries[0].audioFilepath).toBe('wav/a.wav');
   });
 
   it('a bad line is an error with file:line', () => {
@@ -107,7 +107,7 @@ describe('manifests', () => {
       path.join(process.env.HOME ?? os.homedir(), 'corpus', 'y.wav'),
       path.join(other, 'clips', 'x.wav'),
     ]);
-    expect(m.entries[1]!.audioFilepath).toBe('clips/x.wav');
+    expect(m.entries[1].audioFilepath).toBe('clips/x.wav');
   });
 
   it('pythonLines splits like readlines()', () => {

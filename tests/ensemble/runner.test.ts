@@ -31,13 +31,13 @@ describe('runMembers: shared work across members (real tone models)', () => {
       expect(audio.at(16000)).toBe(samples); // memoised
       for (const [i, m] of models.entries()) {
         const direct = await m.run(samples);
-        expect(out[i]!.frames).toBe(direct.frames);
-        expect(Array.from(out[i]!.data)).toEqual(Array.from(direct.data));
+        expect(out[i].frames).toBe(direct.frames);
+        expect(Array.from(out[i].data)).toEqual(Array.from(direct.data));
       }
       // temperature reaches the models
       const t2 = await runMembers(models, [1], audio, 2);
-      const d2 = await models[1]!.run(samples, { temperature: 2 });
-      expect(Array.from(t2[0]!.data)).toEqual(Array.from(d2.data));
+      const d2 = await models[1].run(samples, { temperature: 2 });
+      expect(Array.from(t2[0].data)).toEqual(Array.from(d2.data));
     } finally {
       await Promise.all(models.map((m) => m.dispose()));
     }

@@ -26,7 +26,12 @@ describe('evaluation arithmetic (hand-computed)', () => {
     const a = accuracyFromConfusion(m);
     expect(a.perClass.map((c) => c.accuracy)).toEqual([2 / 3, 1 / 2, 3 / 4]);
     expect(a.overall).toEqual({ correct: 6, total: 9, accuracy: 6 / 9 });
-    expect(accuracyFromConfusion([[0, 0], [0, 0]]).overall.accuracy).toBeNull();
+    expect(
+      accuracyFromConfusion([
+        [0, 0],
+        [0, 0],
+      ]).overall.accuracy,
+    ).toBeNull();
     expect(() => confusionMatrix([0], [3], 2)).toThrow(/out of range/);
   });
 
@@ -34,11 +39,11 @@ describe('evaluation arithmetic (hand-computed)', () => {
     // bins of width 0.1, (lo, hi]: 0.95, 0.92 → bin 9; 0.85 → 8; 0.55, 0.6 → 5 (0.6 is on the boundary: lower bin); 0.15 → 1
     const r = reliability([0.95, 0.92, 0.85, 0.55, 0.6, 0.15], [true, true, false, true, false, false], 10);
     expect(r.bins.map((b) => b.count)).toEqual([0, 1, 0, 0, 0, 2, 0, 0, 1, 2]);
-    expect(r.bins[9]!.meanConfidence).toBeCloseTo(0.935, 12);
-    expect(r.bins[9]!.accuracy).toBe(1);
-    expect(r.bins[5]!.meanConfidence).toBeCloseTo(0.575, 12);
-    expect(r.bins[5]!.accuracy).toBe(0.5);
-    expect(r.bins[0]!.accuracy).toBeNull();
+    expect(r.bins[9].meanConfidence).toBeCloseTo(0.935, 12);
+    expect(r.bins[9].accuracy).toBe(1);
+    expect(r.bins[5].meanConfidence).toBeCloseTo(0.575, 12);
+    expect(r.bins[5].accuracy).toBe(0.5);
+    expect(r.bins[0].accuracy).toBeNull();
     // ECE = (2·0.065 + 1·0.85 + 2·0.075 + 1·0.15) / 6 = 1.28 / 6
     expect(r.ece).toBeCloseTo(1.28 / 6, 12);
     expect(r.mce).toBeCloseTo(0.85, 12);
@@ -71,10 +76,12 @@ describe('evaluation arithmetic (hand-computed)', () => {
     });
     expect(out).toEqual([50, 10, 40, 20, 30, 0]);
     expect(peak).toBe(2);
-    await expect(mapConcurrent([1, 2, 3], 2, async (x) => {
-      if (x === 2) throw new Error('boom');
-      return x;
-    })).rejects.toThrow('boom');
+    await expect(
+      mapConcurrent([1, 2, 3], 2, async (x) => {
+        if (x === 2) throw new Error('boom');
+        return x;
+      }),
+    ).rejects.toThrow('boom');
   });
 });
 
@@ -91,7 +98,7 @@ function constructedRecords(): UtteranceRecord[] {
     probabilities: { a: chosen === 'a' ? pmax : 1 - pmax, b: chosen === 'b' ? pmax : 1 - pmax },
     confidences: { a: domain === 'a' ? 0.9 : 0.4, b: domain === 'b' ? 0.8 : 0.3 },
     greedy,
-    ensembleText: greedy[chosen]!,
+    ensembleText: greedy[chosen],
     oracle: '',
   });
   const rs = [
@@ -101,10 +108,10 @@ function constructedRecords(): UtteranceRecord[] {
     rec('b', 'seven eight', 'b', { a: 'seven eight', b: 'seven ate' }, 0.85),
   ];
   // oracle by word errors: 1st a (0 vs 1), 2nd b (1 vs 0), 3rd b (2 vs 0), 4th a (0 vs 1)
-  rs[0]!.oracle = 'a';
-  rs[1]!.oracle = 'b';
-  rs[2]!.oracle = 'b';
-  rs[3]!.oracle = 'a';
+  rs[0].oracle = 'a';
+  rs[1].oracle = 'b';
+  rs[2].oracle = 'b';
+  rs[3].oracle = 'a';
   return rs;
 }
 
@@ -115,7 +122,14 @@ describe('scoring a constructed evaluation', () => {
 
   it('selection: confusion [[1,1],[0,2]], accuracy 1/2, 1, overall 3/4', () => {
     const { selection, calibration } = scoreSelection(records, members, domains, 10);
-    expect(selection.confusion).toEqual({ rows: ['a', 'b'], columns: ['a', 'b'], matrix: [[1, 1], [0, 2]] });
+    expect(selection.confusion).toEqual({
+      rows: ['a', 'b'],
+      columns: ['a', 'b'],
+      matrix: [
+        [1, 1],
+        [0, 2],
+      ],
+    });
     expect(selection.perDomain.a).toEqual({ correct: 1, total: 2, accuracy: 0.5 });
     expect(selection.perDomain.b).toEqual({ correct: 2, total: 2, accuracy: 1 });
     expect(selection.overall).toEqual({ correct: 3, total: 4, accuracy: 0.75 });
@@ -151,7 +165,7 @@ describe('scoring a constructed evaluation', () => {
     expect(get('true-domain').perDomain.a!.cer).toBeCloseTo(5 / 22, 12);
     expect(get('true-domain').perDomain.a!.char).toMatchObject({ deletions: 5, refLength: 22 });
     // a domain without utterances has null rates
-    expect(scoreSystems(records, members, ['a', 'b', 'c'], [])[0]!.perDomain.c).toMatchObject({ utterances: 0, wer: null, cer: null });
+    expect(scoreSystems(records, members, ['a', 'b', 'c'], [])[0].perDomain.c).toMatchObject({ utterances: 0, wer: null, cer: null });
   });
 
   it('LM systems appear only with LM transcripts, member +LM only for members with an LM', () => {
@@ -276,10 +290,10 @@ describe('end to end on a real two-member ensemble of test ONNX models', () => {
     expect(ens.perDomain.dom1!.cer).toBeCloseTo(1 / 6, 12);
     expect(ens.overall.cer).toBeCloseTo(4 / 17, 12);
     // the wrong member prints upper-case twins, which normalisation folds: single members score the same here
-    expect(r.perUtterance[0]!.greedy).toEqual({ dom0: 'abba', dom1: 'ABBA' });
+    expect(r.perUtterance[0].greedy).toEqual({ dom0: 'abba', dom1: 'ABBA' });
     // every probability is near 1: one calibration bin with accuracy 4/5
-    expect(r.calibration.bins[9]!.count).toBe(5);
-    expect(r.calibration.bins[9]!.accuracy).toBeCloseTo(0.8, 12);
+    expect(r.calibration.bins[9].count).toBe(5);
+    expect(r.calibration.bins[9].accuracy).toBeCloseTo(0.8, 12);
     // member confidences: each member is more confident on its own domain
     expect(r.confidence.dom0!.dom0!.mean).toBeGreaterThan(r.confidence.dom0!.dom1!.mean);
     expect(r.confidence.dom1!.dom1!.mean).toBeGreaterThan(r.confidence.dom1!.dom0!.mean);
@@ -323,13 +337,13 @@ describe('end to end on a real two-member ensemble of test ONNX models', () => {
     expect(lmWer).toBeCloseTo(wer(r.perUtterance.map((u) => [u.reference, u.lm!.dom0!] as [string, string])), 12);
     const ensLm = r.systems.find((s) => s.id === 'ensemble+lm')!;
     expect(ensLm.overall.cer).toBeCloseTo(cer(r.perUtterance.map((u) => [u.reference, u.ensembleLmText!] as [string, string])), 12);
-    expect(r.perUtterance[0]!.ensembleLmText).toBe('abba');
+    expect(r.perUtterance[0].ensembleLmText).toBe('abba');
   });
 
   it('refuses a domain that is not a member, and --lm without LMs', async () => {
     const s = await sets();
-    await expect(evaluate(ensemble, [{ ...s[0]!, domain: 'english' }])).rejects.toThrow(/"english" is not a member .* one of: dom0, dom1/);
-    await expect(evaluate(ensemble, [s[0]!, s[0]!])).rejects.toThrow(/more than once/);
+    await expect(evaluate(ensemble, [{ ...s[0], domain: 'english' }])).rejects.toThrow(/"english" is not a member .* one of: dom0, dom1/);
+    await expect(evaluate(ensemble, [s[0], s[0]])).rejects.toThrow(/more than once/);
     await expect(evaluate(ensemble, [])).rejects.toBeInstanceOf(UserError);
     const noLm = { members: () => ensemble.members().map((m) => ({ ...m, lm: null })), transcribe: ensemble.transcribe.bind(ensemble) };
     await expect(evaluate(noLm, s, { lm: true })).rejects.toThrow(/no member of this ensemble has a language model/);
@@ -337,7 +351,9 @@ describe('end to end on a real two-member ensemble of test ONNX models', () => {
 
   it('CLI: ensemble eval writes eval.json / eval.md / eval.html and prints the summary', async () => {
     const out = path.join(work, 'out');
-    const res = await runCli(['eval', '--ensemble', tiny.dir, '--test', `dom0=${dom0}`, '--test', `dom1=${dom1}`, '-o', out, '--jobs', '2', '--lm'], { timeoutMs: 120_000 });
+    const res = await runCli(['eval', '--ensemble', tiny.dir, '--test', `dom0=${dom0}`, '--test', `dom1=${dom1}`, '-o', out, '--jobs', '2', '--lm'], {
+      timeoutMs: 120_000,
+    });
     expect(res.stderr).toMatch(/eval \(greedy \+ LM\)/); // progress (plain lines when not a terminal)
     expect(res.stderr).toMatch(/eval: 2 worker thread\(s\)/); // the compiled CLI spreads utterances over threads
     expect(res.code).toBe(0);
@@ -382,13 +398,13 @@ describe('end to end on a real two-member ensemble of test ONNX models', () => {
     const out = path.join(work, 'out-yaml');
     const res = await runCli(['eval', '--ensemble', tiny.dir, '-o', out, '--jobs', '1'], { timeoutMs: 120_000 });
     expect(res.code).toBe(0);
-    expect(res.stderr).toContain(`eval: test sets from ensemble.json: dom0=${tiny.fx.domains[0]!.test}, dom1=${tiny.fx.domains[1]!.test}`);
+    expect(res.stderr).toContain(`eval: test sets from ensemble.json: dom0=${tiny.fx.domains[0].test}, dom1=${tiny.fx.domains[1].test}`);
     const r = JSON.parse(readFileSync(path.join(out, 'eval.json'), 'utf8')) as EvalReport;
     expect(r.domains.map((d) => [d.name, d.utterances])).toEqual([
       ['dom0', 4],
       ['dom1', 4],
     ]);
-    expect(r.perUtterance.map((u) => u.reference)).toEqual([...tiny.fx.domains[0]!.testTexts, ...tiny.fx.domains[1]!.testTexts]);
+    expect(r.perUtterance.map((u) => u.reference)).toEqual([...tiny.fx.domains[0].testTexts, ...tiny.fx.domains[1].testTexts]);
   });
 
   it('an ensemble.json without testManifest (older files) loads; eval then needs --test and says both ways', async () => {
@@ -401,9 +417,13 @@ describe('end to end on a real two-member ensemble of test ONNX models', () => {
     const e = await Ensemble.load(old);
     expect(e.members().map((m) => m.name)).toEqual(['dom0', 'dom1']);
     await e.dispose();
-    await expect(resolveTestArgs(old, [])).rejects.toThrow(/give at least one --test DOMAIN=MANIFEST .*or set test_manifest for the members in the ensemble YAML/);
+    await expect(resolveTestArgs(old, [])).rejects.toThrow(
+      /give at least one --test DOMAIN=MANIFEST .*or set test_manifest for the members in the ensemble YAML/,
+    );
     const none = await runCli(['eval', '--ensemble', old]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/no test sets: give at least one --test DOMAIN=MANIFEST \(repeatable\), or set test_manifest .*no model in .*ensemble\.json has a testManifest/);
+    expect(none.stderr).toMatch(
+      /no test sets: give at least one --test DOMAIN=MANIFEST \(repeatable\), or set test_manifest .*no model in .*ensemble\.json has a testManifest/,
+    );
   });
 });

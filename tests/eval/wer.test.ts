@@ -56,12 +56,12 @@ describe('align (Levenshtein)', () => {
     const dist = (a: string[], b: string[]): number => {
       const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
       for (let i = 1; i <= a.length; i++)
-        for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      return d[a.length]![b.length]!;
+        for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      return d[a.length][b.length];
     };
     for (let t = 0; t < 200; t++) {
-      const a = Array.from({ length: rnd(8) }, () => 'xyz'[rnd(3)]!);
-      const b = Array.from({ length: rnd(8) }, () => 'xyz'[rnd(3)]!);
+      const a = Array.from({ length: rnd(8) }, () => 'xyz'[rnd(3)]);
+      const b = Array.from({ length: rnd(8) }, () => 'xyz'[rnd(3)]);
       const r = align(a, b);
       expect(r.errors).toBe(dist(a, b));
       expect(r.hits + r.substitutions + r.deletions).toBe(a.length);

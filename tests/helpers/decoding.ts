@@ -5,11 +5,7 @@ import type { LanguageModelScorer } from '../../src/lm/types.js';
  * Row-major natural-log posteriors from a frame script: each frame is a token (probability `peak`, the rest spread
  * evenly) or a {token: probability} map (the remainder spread over the other tokens). `blank` names the blank token.
  */
-export function posteriors(
-  vocab: readonly string[],
-  frames: ReadonlyArray<string | Record<string, number>>,
-  peak = 0.95,
-): Float32Array {
+export function posteriors(vocab: readonly string[], frames: ReadonlyArray<string | Record<string, number>>, peak = 0.95): Float32Array {
   const V = vocab.length;
   const out = new Float32Array(frames.length * V);
   frames.forEach((f, t) => {

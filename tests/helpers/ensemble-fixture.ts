@@ -36,23 +36,29 @@ function sequence(tokens: readonly string[], n: number, seed: number): string[] 
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    out.push(tokens[(s >>> 16) % tokens.length]!);
+    out.push(tokens[(s >>> 16) % tokens.length]);
   }
   return out;
 }
 
 export function makeFixture(
   root: string,
-  opts: { domains: number; train?: number; dev?: number; test?: number; /** Models with a 64-mel front end (a second front-end configuration). */ mel64?: number[] } = { domains: 2 },
+  opts: {
+    domains: number;
+    train?: number;
+    dev?: number;
+    test?: number;
+    /** Models with a 64-mel front end (a second front-end configuration). */ mel64?: number[];
+  } = { domains: 2 },
 ): Fixture {
   const D = opts.domains;
   const freqs = toneFrequencies(2 * D, 400);
   const frequencies = new Map<string, number>();
   const domains: FixtureDomain[] = [];
   for (let d = 0; d < D; d++) {
-    const tokens: [string, string] = [LETTERS[2 * d]!, LETTERS[2 * d + 1]!];
-    frequencies.set(tokens[0], freqs[2 * d]!);
-    frequencies.set(tokens[1], freqs[2 * d + 1]!);
+    const tokens: [string, string] = [LETTERS[2 * d], LETTERS[2 * d + 1]];
+    frequencies.set(tokens[0], freqs[2 * d]);
+    frequencies.set(tokens[1], freqs[2 * d + 1]);
     domains.push({ name: `dom${d}`, tokens, modelDir: '', train: '', dev: '', test: '', testTexts: [], testFiles: [] });
   }
   // Models
@@ -61,8 +67,8 @@ export function makeFixture(
     const vf: number[] = [];
     for (let e = 0; e < D; e++) {
       for (let k = 0; k < 2; k++) {
-        const tok = LETTERS[2 * e + k]!;
-        const f = freqs[2 * e + k]!;
+        const tok = LETTERS[2 * e + k];
+        const f = freqs[2 * e + k];
         if (e !== d) {
           // a twin token first: same tone, same logit; the argmax (first maximum) prints the twin, so a
           // wrongly chosen model shows up in the transcript as upper case
@@ -76,18 +82,18 @@ export function makeFixture(
     const dir = path.join(root, 'models', `model${d}`);
     const mel64 = opts.mel64?.includes(d) ?? false;
     writeNemoToneModel(dir, { vocabulary, frequencies: vf, normalize: 'none', nMels: mel64 ? 64 : 80 });
-    domains[d]!.modelDir = dir;
+    domains[d].modelDir = dir;
   }
   // Audio + manifests
   const split = (name: 'train' | 'dev' | 'test', count: number, seedBase: number): void => {
     for (let d = 0; d < D; d++) {
-      const dom = domains[d]!;
+      const dom = domains[d];
       const lines: string[] = [];
       for (let u = 0; u < count; u++) {
         const toks = sequence(dom.tokens, 3 + ((u * 7 + d) % 4), seedBase + 100 * d + u);
         const audio = synthesizeTones(toks, frequencies, { amp: 0.2 + 0.05 * (u % 4) });
         const nz = noise(audio.length, 0.002 + 0.001 * (u % 3), seedBase + 11 + u + 31 * d);
-        for (let i = 0; i < audio.length; i++) audio[i]! += nz[i]!;
+        for (let i = 0; i < audio.length; i++) audio[i] += nz[i];
         const rel = `wav/${name}/${dom.name}_${u}.wav`;
         writeWavFile(path.join(root, 'data', rel), audio);
         const text = toks.join('');

@@ -65,14 +65,14 @@ export function trimSilence(x: Float32Array, rate = RATE, db = -45, below = 35):
   const levels: number[] = [];
   for (let i = 0; i + win <= x.length; i += win) {
     let e = 0;
-    for (let j = 0; j < win; j++) e += x[i + j]! * x[i + j]!;
+    for (let j = 0; j < win; j++) e += x[i + j] * x[i + j];
     levels.push(10 * Math.log10(e / win + 1e-12));
   }
   const gate = Math.max(db, Math.max(...levels) - below);
   const first = levels.findIndex((l) => l > gate);
   if (first < 0) return x;
   let last = levels.length - 1;
-  while (levels[last]! <= gate) last--;
+  while (levels[last] <= gate) last--;
   return x.subarray(first * win, (last + 1) * win);
 }
 
@@ -90,7 +90,11 @@ export function manifestUtterances(manifest: string, domain: string, limit = Inf
 }
 
 /** Write `out` (16 kHz mono PCM16) and return where each utterance was placed. */
-export async function writeLongRecording(out: string, utterances: Utterance[], options: LongRecordingOptions = {}): Promise<{ seconds: number; placed: PlacedUtterance[] }> {
+export async function writeLongRecording(
+  out: string,
+  utterances: Utterance[],
+  options: LongRecordingOptions = {},
+): Promise<{ seconds: number; placed: PlacedUtterance[] }> {
   const silences = options.silences ?? [1.0, 1.5, 0.8, 2.0];
   const target = options.targetSeconds ?? Infinity;
   let seed = (options.seed ?? 1) >>> 0;
@@ -105,7 +109,7 @@ export async function writeLongRecording(out: string, utterances: Utterance[], o
       let x = await loadAudio(file, RATE);
       if (options.trim !== false) x = trimSilence(x);
       p = new Int16Array(x.length);
-      for (let i = 0; i < x.length; i++) p[i] = Math.max(-32768, Math.min(32767, Math.round(x[i]! * 32768)));
+      for (let i = 0; i < x.length; i++) p[i] = Math.max(-32768, Math.min(32767, Math.round(x[i] * 32768)));
       if (cache.size < 4000) cache.set(file, p);
     }
     return p;
@@ -126,7 +130,7 @@ export async function writeLongRecording(out: string, utterances: Utterance[], o
     for (let pass = 0; ; pass++) {
       for (const u of utterances) {
         if (written / RATE >= target) break;
-        writeSilence(silences[k % silences.length]!);
+        writeSilence(silences[k % silences.length]);
         k++;
         const p = await pcm(u.file);
         const start = written / RATE;

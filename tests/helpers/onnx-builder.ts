@@ -15,7 +15,7 @@ import { slaneyMelFilterbank, melToHzSlaney, hzToMelSlaney } from '../../src/fea
 class PbWriter {
   private chunks: number[] = [];
   private bytes(b: ArrayLike<number>): void {
-    for (let i = 0; i < b.length; i++) this.chunks.push(b[i]!);
+    for (let i = 0; i < b.length; i++) this.chunks.push(b[i]);
   }
   varint(v: number | bigint): void {
     let x = BigInt.asUintN(64, BigInt(v));
@@ -78,14 +78,7 @@ export interface TensorSpec {
 }
 
 export type AttrValue =
-  | number
-  | number[]
-  | string
-  | { f: number }
-  | { i: number | bigint }
-  | { floats: number[] }
-  | { ints: Array<number | bigint> }
-  | { t: TensorSpec };
+  number | number[] | string | { f: number } | { i: number | bigint } | { floats: number[] } | { ints: Array<number | bigint> } | { t: TensorSpec };
 
 export interface NodeSpec {
   op: string;
@@ -248,7 +241,7 @@ export function melBinOf(f: number, nMels = 80, sampleRate = 16000, nFft = 512):
   const nBins = nFft / 2 + 1;
   const k = Math.round((f * nFft) / sampleRate);
   let best = 0;
-  for (let m = 1; m < nMels; m++) if (fb[m * nBins + k]! > fb[best * nBins + k]!) best = m;
+  for (let m = 1; m < nMels; m++) if (fb[m * nBins + k] > fb[best * nBins + k]) best = m;
   return best;
 }
 
@@ -295,7 +288,7 @@ export function nemoToneModel(opts: NemoToneModelOptions): Uint8Array {
   const W = new Float32Array(nMels * V);
   const b = new Float32Array(V).fill(-1000);
   for (let i = 0; i < vocab.length && i < V - 1; i++) {
-    const bin = melBinOf(freqs[i]!, nMels);
+    const bin = melBinOf(freqs[i], nMels);
     W[bin * V + i] = gain;
     b[i] = offset;
   }
@@ -383,13 +376,13 @@ export function wav2vec2ToneModel(opts: Wav2vec2ToneModelOptions): { onnx: Uint8
   for (let i = 0; i < N; i++) {
     for (let n = 0; n < K; n++) {
       const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / (K - 1));
-      conv[(2 * i) * K + n] = (w * Math.cos((2 * Math.PI * freqs[i]! * n) / sr)) / 100;
-      conv[(2 * i + 1) * K + n] = (w * Math.sin((2 * Math.PI * freqs[i]! * n) / sr)) / 100;
+      conv[2 * i * K + n] = (w * Math.cos((2 * Math.PI * freqs[i] * n) / sr)) / 100;
+      conv[(2 * i + 1) * K + n] = (w * Math.sin((2 * Math.PI * freqs[i] * n) / sr)) / 100;
     }
   }
   const pair = new Float32Array(2 * N * N);
   for (let i = 0; i < N; i++) {
-    pair[(2 * i) * N + i] = 1;
+    pair[2 * i * N + i] = 1;
     pair[(2 * i + 1) * N + i] = 1;
   }
   const Q = new Float32Array(N * V);
@@ -441,7 +434,7 @@ export interface ToneModelDir {
 }
 
 function mapFreqs(tokens: string[], freqs: number[]): Map<string, number> {
-  return new Map(tokens.map((t, i) => [t, freqs[i]!]));
+  return new Map(tokens.map((t, i) => [t, freqs[i]]));
 }
 
 /** NeMo layout: model.onnx + model_config.json (vocabulary inside, or in tokens.txt with `tokensTxt`). */
@@ -528,7 +521,14 @@ export function writeWav2vec2ToneModel(
     );
     writeFileSync(
       path.join(dir, 'tokenizer_config.json'),
-      JSON.stringify({ pad_token: pad, unk_token: '<unk>', bos_token: '<s>', eos_token: '</s>', word_delimiter_token: '|', do_lower_case: opts.doLowerCase ?? true }),
+      JSON.stringify({
+        pad_token: pad,
+        unk_token: '<unk>',
+        bos_token: '<s>',
+        eos_token: '</s>',
+        word_delimiter_token: '|',
+        do_lower_case: opts.doLowerCase ?? true,
+      }),
     );
     writeFileSync(
       path.join(dir, 'config.json'),

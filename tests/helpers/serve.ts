@@ -12,7 +12,10 @@ export interface ServeProcess {
 
 export async function spawnServe(ensembleDir: string, args: string[] = [], timeoutMs = 120_000): Promise<ServeProcess> {
   await ensureBuilt();
-  const child = spawn(process.execPath, [cliPath, 'serve', '--ensemble', ensembleDir, '--port', '0', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliPath, 'serve', '--ensemble', ensembleDir, '--port', '0', ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
@@ -24,7 +27,12 @@ export async function spawnServe(ensembleDir: string, args: string[] = [], timeo
     else if (Date.now() - t0 > timeoutMs || child.exitCode !== null) throw new Error(`serve did not start:\n${stderr}`);
     else await new Promise((r) => setTimeout(r, 50));
   }
-  while ((await fetch(`${url}/readyz`).then((r) => r.status, () => 0)) !== 200) {
+  while (
+    (await fetch(`${url}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    )) !== 200
+  ) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`serve did not get ready:\n${stderr}`);
     await new Promise((r) => setTimeout(r, 100));
   }

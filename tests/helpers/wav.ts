@@ -66,7 +66,7 @@ export function synthesizeTones(tokens: string[], frequencies: Map<string, numbe
   }
   if (opts.noiseAmp) {
     const nz = noise(out.length, opts.noiseAmp, 7);
-    for (let i = 0; i < out.length; i++) out[i]! += nz[i]!;
+    for (let i = 0; i < out.length; i++) out[i] += nz[i];
   }
   return out;
 }

@@ -44,18 +44,18 @@ describe('ARPA reader and KenLM scoring rules', () => {
     let r = m.scoreSentence(L('a b c'));
     const f = Math.fround;
     expect(r.words.map((w) => w.ngramLength)).toEqual([2, 3, 3, 2]);
-    expect(r.words[0]!.log10).toBeCloseTo(-0.4, 6);
-    expect(r.words[1]!.log10).toBeCloseTo(-0.2, 6);
-    expect(r.words[2]!.log10).toBeCloseTo(-0.25, 6);
+    expect(r.words[0].log10).toBeCloseTo(-0.4, 6);
+    expect(r.words[1].log10).toBeCloseTo(-0.2, 6);
+    expect(r.words[2].log10).toBeCloseTo(-0.25, 6);
     // </s> after [c, b]: "c </s>" matched (length 2), plus the backoff of the unmatched context "b c"
-    expect(r.words[3]!.log10).toBeCloseTo(f(f(-0.3) + f(-0.05)), 6);
+    expect(r.words[3].log10).toBeCloseTo(f(f(-0.3) + f(-0.05)), 6);
     // c after <s> c: no bigram "<s> c": p(c) + bo(<s>) = -1.1 - 0.5
     r = m.scoreSentence(L('c'));
-    expect(r.words[0]!.log10).toBeCloseTo(f(-1.1 + f(-0.5)), 6);
-    expect(r.words[0]!.ngramLength).toBe(1);
+    expect(r.words[0].log10).toBeCloseTo(f(-1.1 + f(-0.5)), 6);
+    expect(r.words[0].ngramLength).toBe(1);
     // "a a": p(a | <s> a) → no "<s> a a", no "a a" → p(a) + bo(a) + bo(<s> a)
     r = m.scoreSentence(L('a a'), { eos: false });
-    expect(r.words[1]!.log10).toBeCloseTo(-0.8 - 0.3 - 0.1, 5);
+    expect(r.words[1].log10).toBeCloseTo(-0.8 - 0.3 - 0.1, 5);
     // OOV maps to <unk>
     r = m.scoreSentence(L('zzz'), { bos: false, eos: false });
     expect(r.words[0]).toEqual({ log10: -1.5, ngramLength: 1, oov: true });
@@ -86,7 +86,7 @@ describe('ARPA reader and KenLM scoring rules', () => {
     const m = parseArpa(text);
     expect(m.counts).toEqual([6, 5, 2]);
     expect(m.scoreSentence(L('c'), { bos: false, eos: false }).total).toBe(-Infinity);
-    expect(m.scoreSentence(L('b'), { eos: true }).words[1]!.log10).toBeCloseTo(-0.7, 6);
+    expect(m.scoreSentence(L('b'), { eos: true }).words[1].log10).toBeCloseTo(-0.7, 6);
   });
 
   it('warns and uses −100 when <unk> is missing', () => {
@@ -102,11 +102,11 @@ describe('ARPA reader and KenLM scoring rules', () => {
     const m = parseArpa(text);
     const f = Math.fround;
     const r = m.scoreSentence(L('a b'), { eos: false });
-    expect(r.words[1]!.log10).toBeCloseTo(-0.2, 6);
+    expect(r.words[1].log10).toBeCloseTo(-0.2, 6);
     // a b after null context: the hallucinated bigram is found (length 2), prob = p(b) + bo(a)
     const r2 = m.scoreSentence(L('a b'), { bos: false, eos: false });
-    expect(r2.words[1]!.ngramLength).toBe(2);
-    expect(r2.words[1]!.log10).toBeCloseTo(f(f(-0.9) + f(-0.3)), 6);
+    expect(r2.words[1].ngramLength).toBe(2);
+    expect(r2.words[1].log10).toBeCloseTo(f(f(-0.9) + f(-0.3)), 6);
   });
 
   const bad: Array<[string, string, RegExp]> = [
@@ -194,7 +194,7 @@ describe.skipIf(!sharedAvailable)('KenLM golden outputs', () => {
       const r = m.scoreSentence(g.sentence.split(' ').filter(Boolean));
       expect(r.words.length).toBe(g.full_scores.length);
       g.full_scores.forEach(([p, len, oov], i) => {
-        const w = r.words[i]!;
+        const w = r.words[i];
         expect(Math.abs(w.log10 - p)).toBeLessThan(1e-4);
         expect(w.ngramLength).toBe(len);
         expect(w.oov).toBe(oov);
@@ -220,7 +220,7 @@ describe.skipIf(!sharedAvailable)('KenLM golden outputs', () => {
       oovs += r.oovs;
       for (const w of r.words) if (w.oov) oovTotal += w.log10;
     }
-    const [inc, exc, goldOov, goldTokens] = ppl[lang]!;
+    const [inc, exc, goldOov, goldTokens] = ppl[lang];
     expect(oovs).toBe(goldOov);
     expect(tokens).toBe(goldTokens);
     expect(Math.abs(10 ** (-total / tokens) / inc - 1)).toBeLessThan(1e-4);

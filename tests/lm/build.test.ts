@@ -57,9 +57,9 @@ describe('bounded-memory estimation', () => {
     let prev = [-1, -1];
     let n = 0;
     for (let x = r.next(); x; x = r.next()) {
-      if (!(x[0]! > prev[0]! || (x[0] === prev[0] && x[1]! > prev[1]!))) throw new Error(`out of order at row ${n}`);
+      if (!(x[0] > prev[0] || (x[0] === prev[0] && x[1] > prev[1]))) throw new Error(`out of order at row ${n}`);
       if (x[2] !== expected.get(`${x[0]} ${x[1]}`)) throw new Error(`wrong sum at row ${n}`);
-      prev = [x[0]!, x[1]!];
+      prev = [x[0], x[1]];
       n++;
     }
     r.close();

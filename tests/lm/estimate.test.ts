@@ -16,7 +16,7 @@ function readArpaEntries(text: string): Map<string, [number, number | undefined]
   for (const l of text.split('\n')) {
     const parts = l.split('\t');
     if (parts.length < 2) continue;
-    m.set(parts[1]!, [Number(parts[0]), parts[2] === undefined ? undefined : Number(parts[2])]);
+    m.set(parts[1], [Number(parts[0]), parts[2] === undefined ? undefined : Number(parts[2])]);
   }
   return m;
 }
@@ -54,9 +54,9 @@ describe('modified Kneser-Ney estimation (lmplz rules) on a hand-checked toy cor
     expect(r.vocabulary).toEqual(['<unk>', '<s>', '</s>', 'a', 'b']);
     expect(r.counts).toEqual([5, 4]);
     expect(r.discounts[0]).toMatchObject({ d: [0.5, 1, 1.5], n: [2, 1, 0, 0], fallback: true });
-    expect(r.discounts[1]!.n).toEqual([1, 2, 1, 0]);
-    expect(r.discounts[1]!.fallback).toBe(false);
-    r.discounts[1]!.d.forEach((d, i) => expect(d).toBeCloseTo([0.2, 1.7, 3][i]!, 6));
+    expect(r.discounts[1].n).toEqual([1, 2, 1, 0]);
+    expect(r.discounts[1].fallback).toBe(false);
+    r.discounts[1].d.forEach((d, i) => expect(d).toBeCloseTo([0.2, 1.7, 3][i], 6));
     expect(warnings.length).toBe(1);
     const dir = tmp();
     await writeArpa(r.model, path.join(dir, 'toy.arpa'));
@@ -118,7 +118,7 @@ describe('modified Kneser-Ney estimation (lmplz rules) on a hand-checked toy cor
     const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
     for (let i = 0; i < 100000; i++) {
       bits[0] = rnd() ^ (rnd() << 16);
-      values.push(f32[0]!);
+      values.push(f32[0]);
       values.push(Math.fround(-(rnd() / 2 ** 32) * 8));
     }
     const out = new Uint8Array(64);
@@ -244,7 +244,7 @@ describe.skipIf(!sharedAvailable)('lmplz golden models', () => {
         [0.731968, 1.16695, 1.46812],
         [0.795427, 1.27544, 1.64159],
       ];
-      r.discounts.forEach((d, i) => d.d.forEach((x, j) => expect(Math.abs(x - golden[i]![j]!)).toBeLessThan(1e-5)));
+      r.discounts.forEach((d, i) => d.d.forEach((x, j) => expect(Math.abs(x - golden[i][j])).toBeLessThan(1e-5)));
     }
     const out = path.join(tmp(), `${lang}.3.arpa`);
     await writeArpa(r.model, out);
@@ -260,7 +260,7 @@ describe.skipIf(!sharedAvailable)('lmplz golden models', () => {
     expect(maxDiff).toBeLessThan(1e-5);
     // perplexity on the test text within 0.1 % of lmplz's model as scored by KenLM
     const m = await loadLanguageModel(out);
-    const goldPpl = { en: 105.282, vi: 41.737 }[lang]!;
+    const goldPpl = { en: 105.282, vi: 41.737 }[lang];
     let total = 0;
     let tokens = 0;
     for (const line of readFileSync(G('corpus', `${lang}.test.txt`), 'utf8').split('\n')) {

@@ -73,7 +73,7 @@ describe('NeMo layout (model.onnx + model_config.json)', () => {
       // Rows are log-probabilities.
       for (const t of [0, 10, lp.frames - 1]) {
         let s = 0;
-        for (let v = 0; v < lp.vocabSize; v++) s += Math.exp(lp.data[t * lp.vocabSize + v]!);
+        for (let v = 0; v < lp.vocabSize; v++) s += Math.exp(lp.data[t * lp.vocabSize + v]);
         expect(s).toBeCloseTo(1, 5);
       }
       await model.dispose();
@@ -122,7 +122,7 @@ describe('NeMo layout (model.onnx + model_config.json)', () => {
     const hot = await model.run(audio, { temperature: 2 });
     expect(hot.frames).toBe(base.frames);
     const expected = logSoftmaxRows(base.data, base.frames, base.vocabSize, 2);
-    for (let i = 0; i < expected.length; i++) expect(hot.data[i]).toBeCloseTo(expected[i]!, 5);
+    for (let i = 0; i < expected.length; i++) expect(hot.data[i]).toBeCloseTo(expected[i], 5);
     expect(Array.from(argmaxPerFrame(hot))).toEqual(Array.from(argmaxPerFrame(base)));
     await expectUserError(model.run(audio, { temperature: 0 }), /temperature must be a positive number/);
   });
@@ -160,7 +160,7 @@ describe('Hugging Face wav2vec2 layout', () => {
     const lp = await model.run(audio);
     expect(lp.frames).toBe(convEncodedLength(audio.length, [400], [320]));
     let s = 0;
-    for (let v = 0; v < lp.vocabSize; v++) s += Math.exp(lp.data[v]!);
+    for (let v = 0; v < lp.vocabSize; v++) s += Math.exp(lp.data[v]);
     expect(s).toBeCloseTo(1, 5);
     expect(greedyDecode(lp, model.vocabulary, model.blankId, model.tokenizer)).toBe('hello world');
   });
@@ -275,7 +275,7 @@ describe('ONNX Runtime session settings', () => {
       const lp = await m.run(x);
       await m.dispose();
       first ??= lp.data;
-      for (let i = 0; i < lp.data.length; i++) expect(Math.abs(lp.data[i]! - first[i]!)).toBeLessThan(1e-4);
+      for (let i = 0; i < lp.data.length; i++) expect(Math.abs(lp.data[i] - first[i])).toBeLessThan(1e-4);
     }
   });
 });
@@ -325,9 +325,9 @@ describe('issue 14: NeMo / sherpa-onnx exports that used to load and misbehave',
     const un = { normalize: 'none' as const };
     const plain = nemoMelSpectrogram(audio, un);
     const energy = nemoMelSpectrogram(audio, { ...un, log: false });
-    for (const i of [0, 333, 2000]) expect(Math.log(energy.data[i]! + 2 ** -24)).toBeCloseTo(plain.data[i]!, 5);
+    for (const i of [0, 333, 2000]) expect(Math.log(energy.data[i] + 2 ** -24)).toBeCloseTo(plain.data[i], 5);
     const mag = nemoMelSpectrogram(audio, { ...un, magPower: 1 });
-    expect(Math.abs(mag.data[10 * plain.frames + 20]! - plain.data[10 * plain.frames + 20]!)).toBeGreaterThan(0.1);
+    expect(Math.abs(mag.data[10 * plain.frames + 20] - plain.data[10 * plain.frames + 20])).toBeGreaterThan(0.1);
     const ham = nemoMelSpectrogram(audio, { ...un, window: 'hamming' });
     expect(ham.data[10 * plain.frames + 20]).not.toBe(plain.data[10 * plain.frames + 20]);
     expect(await transcribe(model, synthesizeTones(chars('hello world'), m.frequencies))).toBe('hello world');
@@ -374,7 +374,7 @@ describe('issue 14: NeMo / sherpa-onnx exports that used to load and misbehave',
     const lp = await model.run(synthesizeTones(chars('hello world'), m.frequencies));
     for (let t = 0; t < lp.frames; t += 7) {
       let sum = 0;
-      for (let v = 0; v < lp.vocabSize; v++) sum += Math.exp(lp.data[t * lp.vocabSize + v]!);
+      for (let v = 0; v < lp.vocabSize; v++) sum += Math.exp(lp.data[t * lp.vocabSize + v]);
       expect(sum).toBeCloseTo(1, 5);
     }
     expect(greedyDecode(lp, model.vocabulary, model.blankId, model.tokenizer)).toBe('hello world');

@@ -53,7 +53,7 @@ describe('members on worker threads', () => {
   }, 120_000);
 
   it('the posteriors are bit-identical to an in-thread session', async () => {
-    const dir = tiny.fx.domains[0]!.modelDir;
+    const dir = tiny.fx.domains[0].modelDir;
     const local = await loadCtcModel(dir);
     const remote: CtcModel = await mod.loadCtcModelInWorker(dir);
     open.push(local, remote);
@@ -67,7 +67,7 @@ describe('members on worker threads', () => {
   }, 60_000);
 
   it('a worker thread that dies settles the call in flight and fails later ones with a clear error', async () => {
-    const remote = await mod.loadCtcModelInWorker(tiny.fx.domains[1]!.modelDir);
+    const remote = await mod.loadCtcModelInWorker(tiny.fx.domains[1].modelDir);
     const x = new Float32Array(16000).map((_, i) => 0.3 * Math.sin(i * 0.2));
     await remote.run(x);
     // In flight when the thread dies: rejected (or answered, if the reply won the race), never left pending.

@@ -39,7 +39,7 @@ async function startPool(workers: number, maxRestarts?: number): Promise<{ pool:
 }
 
 function killWorker(pool: WorkerPoolEnsemble, slot: number): void {
-  const w = (pool as unknown as { slots: { worker: Worker | null }[] }).slots[slot]!.worker;
+  const w = (pool as unknown as { slots: { worker: Worker | null }[] }).slots[slot].worker;
   if (!w) throw new Error(`slot ${slot} has no worker`);
   void w.terminate();
 }

@@ -48,7 +48,7 @@ describe('Silero VAD (real model, real speech)', () => {
     const det = new VoiceActivityDetector(vad);
     const events = [];
     for (let p = 0, k = 0; p < x.length; k++) {
-      const n = [100, 512, 1000, 4096, 7][k % 5]!;
+      const n = [100, 512, 1000, 4096, 7][k % 5];
       events.push(...(await det.push(x.subarray(p, p + n))));
       p += n;
     }
@@ -62,7 +62,7 @@ describe('Silero VAD (real model, real speech)', () => {
   it('splits speech longer than the maximum at a low-probability point, contiguously', async () => {
     const segs = await detectSpeech(vad, x, { maxSegmentSeconds: 4, splitWindowSeconds: 2, minSilenceMs: 5000, speechPadMs: 100 });
     for (const s of segs) expect(s.end - s.start).toBeLessThanOrEqual(4.001);
-    const joined = segs.filter((s, i) => i > 0 && Math.abs(s.start - segs[i - 1]!.end) < 1e-9);
+    const joined = segs.filter((s, i) => i > 0 && Math.abs(s.start - segs[i - 1].end) < 1e-9);
     expect(joined.length).toBeGreaterThan(0);
   }, 60_000);
 

@@ -7,7 +7,11 @@ import { gauss, rng } from '../helpers/random.js';
 describe('selector inference: spec §2.3 vectors', () => {
   it('2 models (multinomial binary: proba = [σ(−2d), σ(2d)])', () => {
     const s = importSklearnSelector(two);
-    const X = [[0.2, 0.2], [0.26, 0.14], [0.16, 0.25]];
+    const X = [
+      [0.2, 0.2],
+      [0.26, 0.14],
+      [0.16, 0.25],
+    ];
     const d = s.decisionFunction(X).map((r) => r[0]);
     [-1.0878422468197502, -14.646517203830136, 9.252331369128692].forEach((v, i) => expect(d[i]).toBeCloseTo(v, 9));
     expect(s.predict(X)).toEqual([0, 0, 1]);
@@ -24,11 +28,20 @@ describe('selector inference: spec §2.3 vectors', () => {
     const sig = 1 / (1 + Math.exp(1.0878422468197502));
     expect(p[0][1]).toBeCloseTo(sig, 12);
     expect(p[0][0]).toBeCloseTo(1 - sig, 12);
-    expect(s.predict([[0.2, 0.2], [0.16, 0.25]])).toEqual([0, 1]);
+    expect(
+      s.predict([
+        [0.2, 0.2],
+        [0.16, 0.25],
+      ]),
+    ).toEqual([0, 1]);
   });
   it('3 models (multinomial: softmax of the decisions)', () => {
     const s = importSklearnSelector(three);
-    const X = [[0.22, 0.2, 0.19], [0.1, 0.25, 0.12], [0.15, 0.15, 0.26]];
+    const X = [
+      [0.22, 0.2, 0.19],
+      [0.1, 0.25, 0.12],
+      [0.15, 0.15, 0.26],
+    ];
     const d = s.decisionFunction(X);
     [1.1862138230821753, -2.531724648818217, 1.3455108257353343].forEach((v, k) => expect(d[0][k]).toBeCloseTo(v, 9));
     expect(s.predict(X)).toEqual([2, 1, 2]);
@@ -51,7 +64,10 @@ describe('selector inference: spec §2.3 vectors', () => {
     const s = importSklearnSelector(three);
     const j = JSON.parse(JSON.stringify(s.toJSON()));
     const s2 = Selector.fromJSON(j);
-    const X = [[0.22, 0.2, 0.19], [0.1, 0.25, 0.12]];
+    const X = [
+      [0.22, 0.2, 0.19],
+      [0.1, 0.25, 0.12],
+    ];
     expect(s2.predictProba(X)).toEqual(s.predictProba(X));
     expect(Selector.fromJSON(JSON.stringify(j)).toJSON()).toEqual(s.toJSON());
     expect(() => Selector.fromJSON({ ...j, coef: j.coef.slice(1) })).toThrow(/selector\.coef/);
@@ -80,7 +96,6 @@ describe('selector inference: spec §2.3 vectors', () => {
 });
 
 // ---- training ----
-
 
 /** Confidence-like clusters: class k's model k is more confident. */
 function clusters(counts: number[], spread: number, seed: number): { X: number[][]; y: number[] } {
@@ -205,7 +220,11 @@ describe('selector training: optimality of the sklearn objective', () => {
 
 describe('selector training: behaviour and edge cases', () => {
   it('classifies separated clusters (2, 3 and 5 models)', () => {
-    for (const [M, seed] of [[2, 11], [3, 12], [5, 13]]) {
+    for (const [M, seed] of [
+      [2, 11],
+      [3, 12],
+      [5, 13],
+    ]) {
       const train = clusters(new Array(M).fill(40), 0.02, seed);
       const test = clusters(new Array(M).fill(20), 0.02, seed + 100);
       for (const multiClass of ['multinomial', 'ovr'] as MultiClass[]) {
@@ -220,7 +239,14 @@ describe('selector training: behaviour and edge cases', () => {
     }
   });
   it('perfectly separable data with C = 1e4 still converges to finite weights', () => {
-    const X = [[0.1, 0.5], [0.2, 0.6], [0.15, 0.55], [0.5, 0.1], [0.6, 0.2], [0.55, 0.15]];
+    const X = [
+      [0.1, 0.5],
+      [0.2, 0.6],
+      [0.15, 0.55],
+      [0.5, 0.1],
+      [0.6, 0.2],
+      [0.55, 0.15],
+    ];
     const y = [1, 1, 1, 0, 0, 0];
     for (const multiClass of ['multinomial', 'ovr'] as MultiClass[]) {
       const sel = trainSelector(X, y, { multiClass });
@@ -242,18 +268,33 @@ describe('selector training: behaviour and edge cases', () => {
     expect(trainSelector(Xn, y).scale[1]).toBe(1);
   });
   it('population std and mean as sklearn StandardScaler', () => {
-    const X = [[1, 10], [2, 10], [4, 13]];
+    const X = [
+      [1, 10],
+      [2, 10],
+      [4, 13],
+    ];
     const sel = trainSelector(X, [0, 1, 1], { C: 1 });
     expect(sel.mean).toEqual([7 / 3, 11]);
     expect(sel.scale[0]).toBeCloseTo(Math.sqrt(((1 - 7 / 3) ** 2 + (2 - 7 / 3) ** 2 + (4 - 7 / 3) ** 2) / 3), 14);
   });
   it('labels and features are validated', () => {
-    const X = [[0.1, 0.2], [0.2, 0.1]];
+    const X = [
+      [0.1, 0.2],
+      [0.2, 0.1],
+    ];
     expect(() => trainSelector(X, [0, 0])).toThrow(/at least 2 classes/);
     expect(() => trainSelector(X, [0])).toThrow(UserError);
     expect(() => trainSelector(X, [0, 0.5])).toThrow(/labels\[1\]/);
     expect(() => trainSelector([[0.1, 0.2], [0.2]], [0, 1])).toThrow(/features\[1\]/);
-    expect(() => trainSelector([[0.1, NaN], [0.2, 0.1]], [0, 1])).toThrow(/features\[0\]\[1\]/);
+    expect(() =>
+      trainSelector(
+        [
+          [0.1, NaN],
+          [0.2, 0.1],
+        ],
+        [0, 1],
+      ),
+    ).toThrow(/features\[0\]\[1\]/);
     expect(() => trainSelector([], [])).toThrow(UserError);
     expect(() => trainSelector(X, [0, 1], { C: 0 })).toThrow(/selector\.C/);
     expect(() => trainSelector(X, [0, 1], { multiClass: 'auto' as MultiClass })).toThrow(/selector\.multiClass/);
@@ -278,13 +319,17 @@ describe('selector training: behaviour and edge cases', () => {
 
 describe('L-BFGS', () => {
   it('minimises the Rosenbrock function to a tight gradient', () => {
-    const r = lbfgs((x, g) => {
-      const a = 1 - x[0];
-      const b = x[1] - x[0] * x[0];
-      g[0] = -2 * a - 400 * x[0] * b;
-      g[1] = 200 * b;
-      return a * a + 100 * b * b;
-    }, Float64Array.from([-1.2, 1]), { gtol: 1e-10 });
+    const r = lbfgs(
+      (x, g) => {
+        const a = 1 - x[0];
+        const b = x[1] - x[0] * x[0];
+        g[0] = -2 * a - 400 * x[0] * b;
+        g[1] = 200 * b;
+        return a * a + 100 * b * b;
+      },
+      Float64Array.from([-1.2, 1]),
+      { gtol: 1e-10 },
+    );
     expect(r.converged).toBe(true);
     expect(r.x[0]).toBeCloseTo(1, 8);
     expect(r.x[1]).toBeCloseTo(1, 8);
@@ -292,14 +337,18 @@ describe('L-BFGS', () => {
   });
   it('ill-conditioned quadratic', () => {
     const h = [1, 1e3, 1e6];
-    const r = lbfgs((x, g) => {
-      let f = 0;
-      for (let i = 0; i < 3; i++) {
-        g[i] = h[i] * (x[i] - i);
-        f += 0.5 * h[i] * (x[i] - i) ** 2;
-      }
-      return f;
-    }, new Float64Array(3), { gtol: 1e-9 });
+    const r = lbfgs(
+      (x, g) => {
+        let f = 0;
+        for (let i = 0; i < 3; i++) {
+          g[i] = h[i] * (x[i] - i);
+          f += 0.5 * h[i] * (x[i] - i) ** 2;
+        }
+        return f;
+      },
+      new Float64Array(3),
+      { gtol: 1e-9 },
+    );
     expect(r.converged).toBe(true);
     [0, 1, 2].forEach((i) => expect(r.x[i]).toBeCloseTo(i, 8));
   });

@@ -9,7 +9,6 @@ import { UserError } from '../../src/util/errors.js';
 import { runCli } from '../helpers/cli.js';
 import { twoModelArrays as two, threeModelArrays as three } from '../helpers/nemo-selector-vectors.js';
 
-
 async function run(args: string[]): Promise<void> {
   const program = new Command().exitOverride();
   register(program);
@@ -27,7 +26,11 @@ describe('ensemble import-selector (in process)', () => {
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     await run(['import-selector', inFile, '-o', out]);
     const sel = Selector.fromJSON(JSON.parse(readFileSync(out, 'utf8')));
-    const X = [[0.22, 0.2, 0.19], [0.1, 0.25, 0.12], [0.15, 0.15, 0.26]];
+    const X = [
+      [0.22, 0.2, 0.19],
+      [0.1, 0.25, 0.12],
+      [0.15, 0.15, 0.26],
+    ];
     expect(sel.predict(X)).toEqual([2, 1, 2]);
     [0.4551723169799668, 0.01105339470595502, 0.5337742883140782].forEach((v, k) => expect(sel.predictProba(X)[0][k]).toBeCloseTo(v, 9));
     expect(readdirSync(path.dirname(out))).toEqual(['selector.json']); // no temp files left
@@ -43,7 +46,13 @@ describe('ensemble import-selector (in process)', () => {
     });
     await run(['import-selector', inFile]);
     const sel = Selector.fromJSON(JSON.parse(printed));
-    expect(sel.predict([[0.2, 0.2], [0.26, 0.14], [0.16, 0.25]])).toEqual([0, 0, 1]);
+    expect(
+      sel.predict([
+        [0.2, 0.2],
+        [0.26, 0.14],
+        [0.16, 0.25],
+      ]),
+    ).toEqual([0, 0, 1]);
     expect(sel.predictProba([[0.2, 0.2]])[0][0]).toBeCloseTo(0.8980446204550567, 12);
   });
 
@@ -51,7 +60,17 @@ describe('ensemble import-selector (in process)', () => {
     const bad = path.join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ ...three, intercept_: [1, 2] }));
     await expect(run(['import-selector', bad])).rejects.toThrow(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.intercept_`));
-    writeFileSync(bad, JSON.stringify({ ...three, coef_: [[1, 2], [3, 4], [5, 6]] }));
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        ...three,
+        coef_: [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+      }),
+    );
     await expect(run(['import-selector', bad])).rejects.toThrow(/coef_/);
     const { scale_: _s, ...noScale } = three;
     writeFileSync(bad, JSON.stringify(noScale));

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { applyTemperature, computeConfidenceGrid, nemoTuningGrid } from '../../src/confidence/index.js';
-import { featureMatricesFromGrids, linspace, nemoCGrid, nemoLrGrid, selectorAccuracy, trainSelector, tuneConfidenceAndSelector, tuneSelector } from '../../src/selector/index.js';
+import {
+  featureMatricesFromGrids,
+  linspace,
+  nemoCGrid,
+  nemoLrGrid,
+  selectorAccuracy,
+  trainSelector,
+  tuneConfidenceAndSelector,
+  tuneSelector,
+} from '../../src/selector/index.js';
 import { UserError } from '../../src/util/errors.js';
 
 import { gauss, rng } from '../helpers/random.js';
@@ -77,7 +86,14 @@ describe('tuneSelector', () => {
   it('dev accuracy 0 for every setting → UserError (NeMo would crash on best_pipe = None)', () => {
     const tr = clusters([40, 40], 0.01, 7);
     const dv = clusters([10, 10], 0.01, 8);
-    expect(() => tuneSelector(tr.X, tr.y, dv.X, dv.y.map((v) => 1 - v))).toThrow(UserError);
+    expect(() =>
+      tuneSelector(
+        tr.X,
+        tr.y,
+        dv.X,
+        dv.y.map((v) => 1 - v),
+      ),
+    ).toThrow(UserError);
   });
   it('validates the dev set', () => {
     expect(() => tuneSelector(train.X, train.y, [], [])).toThrow(/dev/);
@@ -87,7 +103,9 @@ describe('tuneSelector', () => {
 
 describe('tuneConfidenceAndSelector', () => {
   it('rejects tune_logistic_regression=false with a clear UserError (NeMo: AttributeError)', () => {
-    expect(() => tuneConfidenceAndSelector([[[0]]], [0], [[[0]]], [0], nemoTuningGrid().slice(0, 1), { tuneLogisticRegression: false })).toThrow(/tune_logistic_regression/);
+    expect(() => tuneConfidenceAndSelector([[[0]]], [0], [[[0]]], [0], nemoTuningGrid().slice(0, 1), { tuneLogisticRegression: false })).toThrow(
+      /tune_logistic_regression/,
+    );
   });
   it('walks the specs in order, keeps the first best', () => {
     const specs = nemoTuningGrid().slice(0, 5);

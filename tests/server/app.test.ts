@@ -31,7 +31,13 @@ async function call(url: string, init: RequestInit = {}): Promise<Reply> {
   return { status: r.status, headers: r.headers, json };
 }
 
-function post(base: string, body: BodyInit | Uint8Array | ReadableStream<Uint8Array> | null, type?: string, query = '', extra: Record<string, string> = {}): Promise<Reply> {
+function post(
+  base: string,
+  body: BodyInit | Uint8Array | ReadableStream<Uint8Array> | null,
+  type?: string,
+  query = '',
+  extra: Record<string, string> = {},
+): Promise<Reply> {
   const headers: Record<string, string> = { ...extra };
   if (type !== undefined) headers['content-type'] = type;
   return call(`${base}/v1/transcribe${query}`, { method: 'POST', body: body as BodyInit | null, headers, duplex: 'half' } as RequestInit);
@@ -202,7 +208,12 @@ describe('HTTP service on a real ensemble', () => {
       ['application/json', () => post(base, '{"a":1}', 'application/json'), 415, /unsupported media type/],
       ['image/png', () => post(base, garbage(), 'image/png'), 415, /unsupported media type "image\/png"/],
       ['no Content-Type', () => post(base, toneWav(tiny.fx, 'ab')), 415, /no Content-Type/],
-      ['multipart part that is not audio', () => post(base, multipart('file', garbage(), 'a.txt', 'text/plain')), 415, /"file" part has media type text\/plain/],
+      [
+        'multipart part that is not audio',
+        () => post(base, multipart('file', garbage(), 'a.txt', 'text/plain')),
+        415,
+        /"file" part has media type text\/plain/,
+      ],
       ['empty body', () => post(base, new Uint8Array(0), 'audio/wav'), 400, /empty request body/],
       ['truncated WAV', () => post(base, truncatedRiff(), 'audio/wav'), 400, /request body/],
       ['WAV with zero samples', () => post(base, zeroSamples(), 'audio/wav'), 400, /zero samples|no samples|empty/],
@@ -388,7 +399,10 @@ describe('overload, timeouts, readiness, failures, shutdown', () => {
 /** `ensemble serve` in a child process (a separate event loop from the test's HTTP client). */
 async function spawnServe(args: string[]): Promise<{ url: string; stderr: () => string; exited: Promise<number | null>; kill: (sig: NodeJS.Signals) => void }> {
   await ensureBuilt();
-  const child = spawn(process.execPath, [cliPath, 'serve', '--ensemble', tiny.dir, '--port', '0', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliPath, 'serve', '--ensemble', tiny.dir, '--port', '0', ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));

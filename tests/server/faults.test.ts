@@ -225,9 +225,7 @@ describe('hostile and careless clients (in-process server)', () => {
       for (const where of ['url', 'header']) {
         const x = rawConnect(srv.port, 5000);
         const long = 'a'.repeat(size);
-        x.socket.write(
-          where === 'url' ? `GET /healthz?x=${long} HTTP/1.1\r\nHost: x\r\n\r\n` : `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Long: ${long}\r\n\r\n`,
-        );
+        x.socket.write(where === 'url' ? `GET /healthz?x=${long} HTTP/1.1\r\nHost: x\r\n\r\n` : `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Long: ${long}\r\n\r\n`);
         const a = await x.answer;
         expect([size, where, statusOf(a)]).toEqual([size, where, 431]);
         expect(bodyOf(a).error).toMatchObject({ status: 431, code: 'E_HEADERS_TOO_LARGE' });
@@ -288,8 +286,8 @@ describe('changed model', () => {
   it('a member whose model.onnx changed is refused (or used with a warning under --allow-changed-models); a touch costs one re-hash', async () => {
     const t = await buildTinyEnsemble();
     const { json } = await readEnsembleJson(t.dir);
-    const onnx0 = path.join(resolveFrom(t.dir, json.models[0]!.path), json.models[0]!.onnxFile);
-    const onnx1 = path.join(resolveFrom(t.dir, json.models[1]!.path), json.models[1]!.onnxFile);
+    const onnx0 = path.join(resolveFrom(t.dir, json.models[0].path), json.models[0].onnxFile);
+    const onnx1 = path.join(resolveFrom(t.dir, json.models[1].path), json.models[1].onnxFile);
     // Same mtime, new content: only the hash can tell. Then the cache must not hide a later change.
     await (await Ensemble.load(t.dir)).dispose();
     expect(existsSync(path.join(t.dir, CHECKSUM_CACHE_FILE))).toBe(true);
@@ -370,7 +368,7 @@ async function spawnServe(dir: string, args: string[]): Promise<{ url: string; s
   const t0 = Date.now();
   for (;;) {
     const m = /"msg":"listening","url":"(http:\/\/[^"]+)"/.exec(stderr);
-    if (m && /"msg":"models loaded"/.test(stderr)) return { url: m[1]!, stderr: () => stderr, exited, child };
+    if (m && /"msg":"models loaded"/.test(stderr)) return { url: m[1], stderr: () => stderr, exited, child };
     if (Date.now() - t0 > 60_000 || child.exitCode !== null) throw new Error(`serve did not start:\n${stderr}`);
     await sleep(50);
   }
@@ -412,7 +410,20 @@ describe('shutdown past the grace period', () => {
   });
 
   it('a second SIGTERM answers what is in flight 503 and exits 130', async () => {
-    const s = await spawnServe(tiny.dir, ['--concurrency', '2', '--queue', '16', '--workers', '2', '--grace-ms', '60000', '--upload-idle-ms', '60000', '--min-upload-bytes-per-sec', '0']);
+    const s = await spawnServe(tiny.dir, [
+      '--concurrency',
+      '2',
+      '--queue',
+      '16',
+      '--workers',
+      '2',
+      '--grace-ms',
+      '60000',
+      '--upload-idle-ms',
+      '60000',
+      '--min-upload-bytes-per-sec',
+      '0',
+    ]);
     try {
       // An upload that never finishes keeps the first shutdown waiting; long transcriptions run meanwhile.
       const x = rawConnect(Number(new URL(s.url).port));

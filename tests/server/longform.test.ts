@@ -67,12 +67,17 @@ describe('long audio over HTTP (worker thread, demo ensemble)', () => {
     }
     fullMs = performance.now() - t0;
     const segs = arrivals.filter((a) => a.line.type === 'segment');
-    const last = arrivals[arrivals.length - 1]!;
+    const last = arrivals[arrivals.length - 1];
     expect(segs.length).toBeGreaterThan(8);
     expect(last.line.type).toBe('result');
-    expect(last.line.text).toBe(segs.map((s) => s.line.text).filter(Boolean).join(' '));
+    expect(last.line.text).toBe(
+      segs
+        .map((s) => s.line.text)
+        .filter(Boolean)
+        .join(' '),
+    );
     // The first segment arrived while most of the file was still to do.
-    expect(segs[0]!.t).toBeLessThan(0.5 * fullMs);
+    expect(segs[0].t).toBeLessThan(0.5 * fullMs);
     for (const s of segs) expect(Array.isArray(s.line.words)).toBe(true);
   }, 300_000);
 
@@ -103,7 +108,12 @@ describe('long audio over HTTP (worker thread, demo ensemble)', () => {
   it('a client that closes the connection cancels its work', async () => {
     const base = await serve();
     const abort = new AbortController();
-    const res = await fetch(`${base}/v1/transcribe?stream=1&route=segment`, { method: 'POST', body: long, headers: { 'content-type': 'audio/wav' }, signal: abort.signal });
+    const res = await fetch(`${base}/v1/transcribe?stream=1&route=segment`, {
+      method: 'POST',
+      body: long,
+      headers: { 'content-type': 'audio/wav' },
+      signal: abort.signal,
+    });
     const reader = res.body!.getReader();
     await reader.read(); // the first segment
     abort.abort();
@@ -116,6 +126,8 @@ describe('long audio over HTTP (worker thread, demo ensemble)', () => {
   it('serve refuses settings whose memory estimate exceeds the budget, naming what to lower', async () => {
     const r = await runCli(['serve', '--port', '0', '--concurrency', '64', '--max-body-mb', '200', '--memory-budget-mb', '4000'], { timeoutMs: 60_000 });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/may need about \d+ MB \(64 concurrent requests × \d+ MB \+ 64 workers × \d+ MB \+ the process\), more than the memory budget of 4000 MB; lower --concurrency, --workers or --max-body-mb, or raise --memory-budget-mb/);
+    expect(r.stderr).toMatch(
+      /may need about \d+ MB \(64 concurrent requests × \d+ MB \+ 64 workers × \d+ MB \+ the process\), more than the memory budget of 4000 MB; lower --concurrency, --workers or --max-body-mb, or raise --memory-budget-mb/,
+    );
   }, 90_000);
 });

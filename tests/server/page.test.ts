@@ -74,7 +74,7 @@ describe.skipIf(!haveChromium)('web page in headless Chromium', () => {
     expect(await page.getByLabel('Audio file').count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Transcribe file' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Start recording' }).count()).toBe(1);
-    expect(await page.getByLabel('Show every model\'s transcript').count()).toBe(1);
+    expect(await page.getByLabel("Show every model's transcript").count()).toBe(1);
     expect(await page.getByLabel('Beam width (LM decoding)').count()).toBe(1);
     // no member has an LM: the LM option is disabled
     expect(await page.getByLabel("Decode with the chosen model's language model").isDisabled()).toBe(true);
@@ -105,7 +105,7 @@ describe.skipIf(!haveChromium)('web page in headless Chromium', () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  it('shows the server\'s reason for a file it cannot decode', async () => {
+  it("shows the server's reason for a file it cannot decode", async () => {
     const bad = path.join(tiny.fx.root, 'broken.wav');
     writeFileSync(bad, new Uint8Array([0x52, 0x49, 0x46, 0x46, 1, 2, 3])); // "RIFF" and nothing else
     await page.goto(`${srv.url}/`);

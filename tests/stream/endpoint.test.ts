@@ -23,11 +23,16 @@ const expected: Record<string, { text: string; model: string }> = {};
 
 beforeAll(async () => {
   ensemble = await Ensemble.load(demo);
-  server = await startServer(ensemble, { port: 0, logStream: null, defaultMetrics: false, stream: { maxStreams: 3, idleTimeoutMs: 1500, maxFrameBytes: 64_000 } });
+  server = await startServer(ensemble, {
+    port: 0,
+    logStream: null,
+    defaultMetrics: false,
+    stream: { maxStreams: 3, idleTimeoutMs: 1500, maxFrameBytes: 64_000 },
+  });
   wsUrl = `ws://127.0.0.1:${server.port}/v1/stream`;
   for (const f of ['en_1.wav', 'vi_1.wav']) {
     audio[f] = await loadAudio(sample(f), 16000);
-    const r = await ensemble.transcribe(audio[f]!, { sampleRate: 16000 });
+    const r = await ensemble.transcribe(audio[f], { sampleRate: 16000 });
     expected[f] = { text: r.text, model: r.model };
   }
 }, 120_000);
@@ -40,7 +45,11 @@ afterAll(async () => {
 type Msg = { type: string; [k: string]: unknown };
 
 /** Run one stream: send `start`, the frames, `stop`; collect every message and the close code. */
-function runStream(start: unknown, frames: Array<Uint8Array | string>, opts: { stop?: boolean; pace?: number } = {}): Promise<{ messages: Msg[]; code: number }> {
+function runStream(
+  start: unknown,
+  frames: Array<Uint8Array | string>,
+  opts: { stop?: boolean; pace?: number } = {},
+): Promise<{ messages: Msg[]; code: number }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(wsUrl);
     const messages: Msg[] = [];
@@ -61,13 +70,13 @@ function runStream(start: unknown, frames: Array<Uint8Array | string>, opts: { s
 
 function s16(x: Float32Array): Uint8Array {
   const b = Buffer.alloc(2 * x.length);
-  for (let i = 0; i < x.length; i++) b.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(x[i]! * 32767))), 2 * i);
+  for (let i = 0; i < x.length; i++) b.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(x[i] * 32767))), 2 * i);
   return b;
 }
 
 function conversation(): Float32Array {
   const silence = (s: number) => new Float32Array(Math.round(16000 * s));
-  const parts = [silence(0.5), audio['en_1.wav']!, silence(1), audio['vi_1.wav']!, silence(0.8)];
+  const parts = [silence(0.5), audio['en_1.wav'], silence(1), audio['vi_1.wav'], silence(0.8)];
   const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
   for (const p of parts) {
@@ -93,12 +102,12 @@ describe('GET /v1/stream', () => {
     expect(messages[0]).toEqual({ type: 'ready' });
     expect(messages.at(-1)).toEqual({ type: 'end' });
     const finals = messages.filter((m) => m.type === 'final');
-    expect(finals.map((f) => f.model)).toEqual([expected['en_1.wav']!.model, expected['vi_1.wav']!.model]);
+    expect(finals.map((f) => f.model)).toEqual([expected['en_1.wav'].model, expected['vi_1.wav'].model]);
     expect(finals.map((f) => f.model)).toEqual(['en', 'vi']);
-    expect(finals.map((f) => f.text)).toEqual([expected['en_1.wav']!.text, expected['vi_1.wav']!.text]);
+    expect(finals.map((f) => f.text)).toEqual([expected['en_1.wav'].text, expected['vi_1.wav'].text]);
     // Times are seconds from the stream start: the first utterance starts near 0.5 s, the second after it.
-    expect(finals[0]!.start as number).toBeGreaterThan(0.2);
-    expect(finals[1]!.start as number).toBeGreaterThan(finals[0]!.end as number);
+    expect(finals[0].start as number).toBeGreaterThan(0.2);
+    expect(finals[1].start as number).toBeGreaterThan(finals[0].end as number);
     for (const f of finals) {
       expect(Object.keys(f.probabilities as object)).toEqual(['en', 'vi', 'digits']);
       // Word times from the CTC alignment, in stream time, inside the utterance and increasing.
@@ -178,7 +187,12 @@ describe('GET /v1/stream limits', () => {
   let small: RunningServer;
   let url: string;
   beforeAll(async () => {
-    small = await startServer(ensemble, { port: 0, logStream: null, defaultMetrics: false, stream: { maxStreams: 1, maxStreamSeconds: 2, idleTimeoutMs: 5000 } });
+    small = await startServer(ensemble, {
+      port: 0,
+      logStream: null,
+      defaultMetrics: false,
+      stream: { maxStreams: 1, maxStreamSeconds: 2, idleTimeoutMs: 5000 },
+    });
     url = `ws://127.0.0.1:${small.port}/v1/stream`;
   });
   afterAll(async () => {

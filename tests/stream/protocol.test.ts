@@ -23,7 +23,10 @@ describe('stream protocol', () => {
       route: 'utterance',
       vad: {},
     });
-    const m = parseStartMessage(JSON.stringify({ type: 'start', sampleRate: 8000, encoding: 'pcm_s16le', lm: true, beam: 16, vad: { minSilenceMs: 800 } }), limits);
+    const m = parseStartMessage(
+      JSON.stringify({ type: 'start', sampleRate: 8000, encoding: 'pcm_s16le', lm: true, beam: 16, vad: { minSilenceMs: 800 } }),
+      limits,
+    );
     expect(m).toMatchObject({ lm: true, beam: 16, vad: { minSilenceMs: 800 } });
   });
 
@@ -40,7 +43,11 @@ describe('stream protocol', () => {
       '{"type":"start","sampleRate":16000,"encoding":"pcm_s16le","vad":{"thresold":0.5}}',
       '{"type":"start","sampleRate":16000,"encoding":"pcm_s16le","extra":1}',
     ];
-    for (const b of bad) expect(codeOf(() => parseStartMessage(b, limits)), b).toEqual(['E_BAD_START', CloseCode.BadData]);
+    for (const b of bad)
+      expect(
+        codeOf(() => parseStartMessage(b, limits)),
+        b,
+      ).toEqual(['E_BAD_START', CloseCode.BadData]);
     expect(() => parseStartMessage('{"type":"start","sampleRate":16000,"encoding":"pcm_s16le","vad":{"thresold":0.5}}', limits)).toThrow(/vad\.thresold/);
   });
 

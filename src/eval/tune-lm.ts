@@ -7,15 +7,15 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { mapConcurrent } from '../util/concurrency.js';
-import { addCounts, errorRate, wordErrors, zeroCounts, type ErrorCounts } from '../eval/wer.js';
+import { addCounts, errorRate, wordErrors, zeroCounts, type ErrorCounts } from './wer.js';
 import type { Logprobs } from '../models/types.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
-import { DEFAULT_BEAM, Ensemble, type EnsembleLoadOptions } from './ensemble.js';
-import { ENSEMBLE_FILE, resolveFrom, type EnsembleJson } from './format.js';
-import { loadManifest } from './manifest.js';
-import { Progress, type ProgressOptions } from './progress.js';
-import { DecodedAudio } from './runner.js';
+import { DEFAULT_BEAM, Ensemble, type EnsembleLoadOptions } from '../ensemble/ensemble.js';
+import { ENSEMBLE_FILE, resolveFrom, type EnsembleJson } from '../ensemble/format.js';
+import { loadManifest } from '../ensemble/manifest.js';
+import { Progress, type ProgressOptions } from '../ensemble/progress.js';
+import { DecodedAudio } from '../ensemble/runner.js';
 
 export const DEFAULT_TUNE_ALPHAS = [0, 0.25, 0.5, 0.75, 1, 1.5, 2];
 export const DEFAULT_TUNE_BETAS = [0, 0.5, 1, 1.5, 2, 3];
@@ -104,19 +104,23 @@ export async function tuneLm(dir: string, options: TuneLmOptions = {}): Promise<
       await ensemble.lmOf(i); // load once before the search
       const lps: Logprobs[] = await mapConcurrent(entries, options.concurrency ?? 4, async (e) => {
         const audio = await DecodedAudio.from(e.audioPath);
-        return (await ensemble.posteriors(audio, [i]))[0]!;
+        return (await ensemble.posteriors(audio, [i]))[0];
       });
       const refs = entries.map((e) => e.text!);
       const corpusWer = async (decode: (lp: Logprobs) => Promise<string>): Promise<number> => {
         let c: ErrorCounts = zeroCounts();
-        for (let u = 0; u < lps.length; u++) c = addCounts(c, wordErrors(refs[u]!, await decode(lps[u]!)));
+        for (let u = 0; u < lps.length; u++) c = addCounts(c, wordErrors(refs[u], await decode(lps[u])));
         return errorRate(c);
       };
       const greedyWer = await corpusWer((lp) => ensemble.memberText(i, lp));
       const progress =
         options.progress === false
           ? null
-          : new Progress(`tune-lm ${m.name} (${alphas.length}×${betas.length} on ${entries.length} utterances)`, alphas.length * betas.length, options.progress ?? {});
+          : new Progress(
+              `tune-lm ${m.name} (${alphas.length}×${betas.length} on ${entries.length} utterances)`,
+              alphas.length * betas.length,
+              options.progress ?? {},
+            );
       const grid: TuneLmMemberResult['grid'] = [];
       let best: { alpha: number; beta: number; wer: number } | null = null;
       for (const alpha of alphas) {
