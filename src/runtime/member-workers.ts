@@ -17,11 +17,11 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { RUNTIME_DEFAULTS } from '../defaults.js';
 import { computeModelFeatures, loadCtcModel, type LoadModelOptions } from '../models/load.js';
 import type { CtcModel, FrontEndConfig, Logprobs, ModelFeatures, ModelLayout, TokenizerInfo } from '../models/types.js';
-import { UserError } from '../util/errors.js';
+import { launchWorker, toError, type PostedError } from './worker-launch.js';
 
 export interface MemberWorkerData {
   dir: string;
@@ -43,9 +43,7 @@ export interface MemberInfo {
 export type MemberWorkerRequest = { type: 'run'; id: number; features: ModelFeatures; temperature: number } | { type: 'close' };
 
 export type MemberWorkerReply =
-  | { type: 'ready'; info: MemberInfo }
-  | { type: 'result'; id: number; logprobs: Logprobs }
-  | { type: 'error'; id: number; error: { message: string; user: boolean; code?: string; source?: string; stack?: string } };
+  { type: 'ready'; info: MemberInfo } | { type: 'result'; id: number; logprobs: Logprobs } | { type: 'error'; id: number; error: PostedError };
 
 const workerUrl = new URL('./member-worker.js', import.meta.url);
 
@@ -73,13 +71,6 @@ export function useMemberWorkers(
 
 /** Fewest utterances for which 'auto' starts member workers. */
 export const MIN_UTTERANCES = 4;
-
-function toError(e: { message: string; user: boolean; code?: string; source?: string; stack?: string }): Error {
-  if (e.user) return new UserError(e.message, { code: e.code, source: e.source });
-  const err = new Error(e.message);
-  if (e.stack) err.stack = e.stack;
-  return err;
-}
 
 class WorkerCtcModel implements CtcModel {
   readonly dir: string;
@@ -164,29 +155,10 @@ class WorkerCtcModel implements CtcModel {
  */
 export async function loadCtcModelInWorker(dir: string, options: LoadModelOptions = {}): Promise<CtcModel> {
   if (!memberWorkersAvailable()) return loadCtcModel(dir, options);
-  const worker = new Worker(workerUrl, { workerData: { dir, options } satisfies MemberWorkerData });
-  const info = await new Promise<MemberInfo>((resolve, reject) => {
-    const cleanup = (): void => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    const failed = (e: Error): void => {
-      cleanup();
-      void worker.terminate();
-      reject(e);
-    };
-    const onMessage = (m: MemberWorkerReply): void => {
-      if (m.type === 'ready') {
-        cleanup();
-        resolve(m.info);
-      } else if (m.type === 'error') failed(toError(m.error));
-    };
-    const onError = (e: Error): void => failed(e);
-    const onExit = (code: number): void => failed(new Error(`model worker exited with code ${code} while loading ${dir}`));
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-  });
-  return new WorkerCtcModel(worker, info);
+  return launchWorker<MemberWorkerReply, CtcModel>(
+    workerUrl,
+    { dir, options } satisfies MemberWorkerData,
+    (worker, m) => new WorkerCtcModel(worker, m.info),
+    (code) => `model worker exited with code ${code} while loading ${dir}`,
+  );
 }
