@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { UserError } from '../util/errors.js';
 import { decodeWav, type DecodedWav } from './wav.js';
 
@@ -7,14 +7,9 @@ export function ffmpegCommand(): string {
   return process.env.CTC_ENSEMBLE_FFMPEG || 'ffmpeg';
 }
 
-/**
- * Decode any container ffmpeg understands (flac, mp3, ogg, m4a, …) to float32 at its native rate and
- * channel count. Mixing and resampling are left to the caller so that every input goes through the same
- * (NeMo-style averaging, band-limited) path. `input` is a file path or the file's bytes.
- */
-export async function decodeWithFfmpeg(input: string | Uint8Array, source: string, why?: string): Promise<DecodedWav> {
-  const cmd = ffmpegCommand();
-  const args = [
+/** ffmpeg arguments decoding the first audio stream of `input` (a path, else stdin) to float32 WAV on stdout. */
+function wavDecodeArgs(input: string | Uint8Array): string[] {
+  return [
     '-nostdin',
     '-hide_banner',
     '-loglevel',
@@ -30,6 +25,25 @@ export async function decodeWithFfmpeg(input: string | Uint8Array, source: strin
     'pcm_f32le',
     'pipe:1',
   ];
+}
+
+/** Send `input`'s bytes to ffmpeg's stdin (a path: close stdin at once). */
+function feedInput(child: ChildProcessWithoutNullStreams, input: string | Uint8Array): void {
+  child.stdin.on('error', () => {
+    /* ffmpeg may close stdin early on bad input; its exit status tells */
+  });
+  if (typeof input === 'string') child.stdin.end();
+  else child.stdin.end(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
+}
+
+/**
+ * Decode any container ffmpeg understands (flac, mp3, ogg, m4a, …) to float32 at its native rate and
+ * channel count. Mixing and resampling are left to the caller so that every input goes through the same
+ * (NeMo-style averaging, band-limited) path. `input` is a file path or the file's bytes.
+ */
+export async function decodeWithFfmpeg(input: string | Uint8Array, source: string, why?: string): Promise<DecodedWav> {
+  const cmd = ffmpegCommand();
+  const args = wavDecodeArgs(input);
   const result = await new Promise<{ code: number | null; stdout: Buffer; stderr: string; spawnError?: NodeJS.ErrnoException }>((resolve) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -40,12 +54,8 @@ export async function decodeWithFfmpeg(input: string | Uint8Array, source: strin
     child.on('error', (e: NodeJS.ErrnoException) => {
       spawnError = e;
     });
-    child.stdin.on('error', () => {
-      /* ffmpeg may close stdin early on bad input; its exit status tells */
-    });
     child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: err, spawnError }));
-    if (typeof input === 'string') child.stdin.end();
-    else child.stdin.end(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
+    feedInput(child, input);
   });
   const prefix = why ? `${why}; ` : '';
   if (result.spawnError) {
@@ -71,29 +81,10 @@ export async function decodeWithFfmpeg(input: string | Uint8Array, source: strin
  * its stdout, for reading as it is produced (`openAudioStream`): memory stays bounded by what the reader
  * holds, and the reader can stop (kill) it at any point, e.g. beyond a duration limit.
  */
-export function spawnFfmpegWavStream(input: string | Uint8Array): import('node:child_process').ChildProcessWithoutNullStreams {
-  const args = [
-    '-nostdin',
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-i',
-    typeof input === 'string' ? input : 'pipe:0',
-    '-map',
-    '0:a:0',
-    '-vn',
-    '-f',
-    'wav',
-    '-c:a',
-    'pcm_f32le',
-    'pipe:1',
-  ];
+export function spawnFfmpegWavStream(input: string | Uint8Array): ChildProcessWithoutNullStreams {
+  const args = wavDecodeArgs(input);
   const child = spawn(ffmpegCommand(), args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin.on('error', () => {
-    /* ffmpeg may close stdin early on bad input; its exit status tells */
-  });
-  if (typeof input === 'string') child.stdin.end();
-  else child.stdin.end(Buffer.from(input.buffer, input.byteOffset, input.byteLength));
+  feedInput(child, input);
   return child;
 }
 

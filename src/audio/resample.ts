@@ -291,19 +291,7 @@ export class StreamingResampler {
     if (fromRate === toRate) {
       this.table = null;
     } else if (this.L <= 4096) {
-      const { L, K, width } = this;
-      const table = new Float64Array(L * width);
-      for (let ph = 0; ph < L; ph++) {
-        const frac = ph / L;
-        let sum = 0;
-        for (let j = 0; j < width; j++) {
-          const v = kernel(d, frac - (j - K + 1));
-          table[ph * width + j] = v;
-          sum += v;
-        }
-        for (let j = 0; j < width; j++) table[ph * width + j] /= sum;
-      }
-      this.table = table;
+      this.table = polyphaseTable(fromRate, toRate, this.L, opts, d, this.K, this.width);
     } else {
       const R = 1024;
       this.span = this.K + 1;

@@ -27,6 +27,23 @@ function queueOptions(cmd: Command): Command {
     .option('--queue <name>', 'BullMQ queue (one per ensemble version when workers of two versions run at once)', B.queue);
 }
 
+/** Run `fn` on the batch `opts.name` with a Redis connection and the BullMQ queue, closing both after. */
+async function withBatchQueue(
+  opts: QueueCliOptions,
+  fn: (redis: Awaited<ReturnType<typeof connectRedis>>, queue: Queue, name: string) => Promise<void>,
+): Promise<void> {
+  const url = parseRedisUrl(opts.redis);
+  const name = checkBatchName(opts.name);
+  const redis = await connectRedis(url);
+  const queue = new Queue(opts.queue, { connection: commandConnection(url), prefix: B.prefix });
+  try {
+    await fn(redis, queue, name);
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+}
+
 function describeStatus(s: BatchStatus): string {
   const rate = s.ratePerSecond > 0 ? `${s.ratePerSecond.toFixed(2)} utt/s` : 'idle';
   const eta = s.etaSeconds === null ? '--:--' : formatDuration(s.etaSeconds);
@@ -177,31 +194,20 @@ export function register(program: Command): void {
 
   queueOptions(batch.command('retry').description("put a batch's failed jobs back in the queue (after fixing their audio or starting the right workers)"))
     .requiredOption('--name <job>', 'batch name')
-    .action(async (opts: QueueCliOptions) => {
-      const url = parseRedisUrl(opts.redis);
-      const name = checkBatchName(opts.name);
-      const redis = await connectRedis(url);
-      const queue = new Queue(opts.queue, { connection: commandConnection(url), prefix: B.prefix });
-      try {
+    .action((opts: QueueCliOptions) =>
+      withBatchQueue(opts, async (redis, queue, name) => {
         const n = await retryFailed(redis, { queue: opts.queue }, name, async (id) => {
           const job = await queue.getJob(id);
           await job?.retry('failed');
         });
         process.stdout.write(`${name}: ${n} failed job(s) queued again\n`);
-      } finally {
-        await queue.close();
-        redis.disconnect();
-      }
-    });
+      }),
+    );
 
   queueOptions(batch.command('remove').description('delete a batch: its jobs, results and bookkeeping (collect first)'))
     .requiredOption('--name <job>', 'batch name')
-    .action(async (opts: QueueCliOptions) => {
-      const url = parseRedisUrl(opts.redis);
-      const name = checkBatchName(opts.name);
-      const redis = await connectRedis(url);
-      const queue = new Queue(opts.queue, { connection: commandConnection(url), prefix: B.prefix });
-      try {
+    .action((opts: QueueCliOptions) =>
+      withBatchQueue(opts, async (redis, queue, name) => {
         const r = await removeBatch(redis, { queue: opts.queue }, name, async (id) => (await queue.remove(id)) === 1);
         if (r.running > 0) {
           throw new UserError(`batch "${name}": ${r.removed} job(s) removed, ${r.running} running now were kept; run remove again when they finish`, {
@@ -209,9 +215,6 @@ export function register(program: Command): void {
           });
         }
         process.stdout.write(`${name}: removed ${r.removed} job(s) and the batch\n`);
-      } finally {
-        await queue.close();
-        redis.disconnect();
-      }
-    });
+      }),
+    );
 }

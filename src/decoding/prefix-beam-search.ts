@@ -664,6 +664,8 @@ export class CtcBeamSearchDecoder {
           let score = this.nLmScore[p];
           let l10 = this.nLmLog10[p];
           let words = this.nWords[p];
+          // Word completion is written out twice (word start, word end) on purpose: it sets seven locals in
+          // the innermost loop, which a helper could only hand back through an object or fields.
           if (r === TokenRole.WordStart && len > 0) {
             complete(st, ln, hn);
             st = cState;

@@ -317,11 +317,8 @@ export class Ensemble {
     const spec = this.json.confidence;
     const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, this.models[i].blankId, spec));
     const t3 = performance.now();
-    const chosenClass = this.selector.predict([conf])[0];
-    const proba = this.selector.predictProba([conf])[0];
+    const { modelIndex, probabilities, confidences } = this.select(conf);
     const t4 = performance.now();
-    // Classes are the member indices (NeMo labels datasets 0..M−1).
-    const modelIndex = chosenClass;
     if (early) {
       const which = options.all ? all : [modelIndex];
       const full = await runMembers(this.models, which, decoded, this.json.temperature, timings);
@@ -340,13 +337,6 @@ export class Ensemble {
       text = await this.memberText(modelIndex, lps[modelIndex], { lm: useLm, beam: options.beam });
     }
     const t5 = performance.now();
-    const probabilities: Record<string, number> = {};
-    const confidences: Record<string, number> = {};
-    names.forEach((n, i) => {
-      confidences[n] = conf[i];
-      const col = this.selector.classes.indexOf(i);
-      probabilities[n] = col >= 0 ? proba[col] : 0;
-    });
     const decoding = useLm && this.json.models[modelIndex].lm ? 'lm' : 'greedy';
     const segment: SegmentResult = {
       index: 0,

@@ -219,23 +219,27 @@ export class LongFormTranscriber {
       const chosen = fileSel.modelIndex;
       timings.selector += performance.now() - t;
       const confOf = (c: number[]): Record<string, number> => Object.fromEntries(names.map((n, i) => [n, c[i]]));
+      const probabilities = fileSel.probabilities;
+      // One segment's result from the chosen member's decoding `d` (pass 1, or pass 2 with the LM).
+      const segmentResult = (p: (typeof pass1)[number], d: Decoded, decoding: SegmentResult['decoding']): SegmentResult => {
+        const start = offset + p.seg.start;
+        const end = offset + p.seg.end;
+        return {
+          index: p.seg.index,
+          start: round(start),
+          end: round(end),
+          text: d.text,
+          model: names[chosen],
+          modelIndex: chosen,
+          probabilities,
+          confidences: confOf(p.conf),
+          decoding,
+          words: this.words(chosen, d, p.frameSec[chosen], start, end),
+        };
+      };
       if (!useLm) {
         for (const p of pass1) {
-          const start = offset + p.seg.start;
-          const end = offset + p.seg.end;
-          const d = p.decoded[chosen];
-          const r: SegmentResult = {
-            index: p.seg.index,
-            start: round(start),
-            end: round(end),
-            text: d.text,
-            model: names[chosen],
-            modelIndex: chosen,
-            probabilities: fileSel.probabilities,
-            confidences: confOf(p.conf),
-            decoding: 'greedy',
-            words: this.words(chosen, d, p.frameSec[chosen], start, end),
-          };
+          const r = segmentResult(p, p.decoded[chosen], 'greedy');
           if (options.all) r.transcripts = p.decoded.map((x, i) => ({ model: names[i], text: x.text }));
           await emit(r);
         }
@@ -249,8 +253,6 @@ export class LongFormTranscriber {
         )) {
           checkAbort();
           const p = pass1[k++];
-          const start = offset + p.seg.start;
-          const end = offset + p.seg.end;
           let t2 = performance.now();
           const lps = await ens.posteriors(new DecodedAudio(samples, p.seg.sampleRate), which, run);
           timings.models += performance.now() - t2;
@@ -260,18 +262,7 @@ export class LongFormTranscriber {
             outs.set(which[j], { ...(await ens.memberTokens(which[j], lps[j], { lm: true, beam: options.beam })), frames: lps[j].frames });
           }
           const d = outs.get(chosen)!;
-          const r: SegmentResult = {
-            index: p.seg.index,
-            start: round(start),
-            end: round(end),
-            text: d.text,
-            model: names[chosen],
-            modelIndex: chosen,
-            probabilities: fileSel.probabilities,
-            confidences: confOf(p.conf),
-            decoding: d.decoding,
-            words: this.words(chosen, d, p.frameSec[chosen], start, end),
-          };
+          const r = segmentResult(p, d, d.decoding);
           if (options.all) r.transcripts = which.map((i) => ({ model: names[i], text: outs.get(i)!.text }));
           timings.decode += performance.now() - t2;
           await emit(r);

@@ -17,35 +17,26 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { RUNTIME_DEFAULTS } from '../defaults.js';
 import { computeModelFeatures, loadCtcModel, type LoadModelOptions } from '../models/load.js';
-import type { CtcModel, FrontEndConfig, Logprobs, ModelFeatures, ModelLayout, TokenizerInfo } from '../models/types.js';
-import { UserError } from '../util/errors.js';
+import type { CtcModel, Logprobs, ModelFeatures } from '../models/types.js';
+import { launchWorker, toError, type PostedError } from './worker-launch.js';
 
 export interface MemberWorkerData {
   dir: string;
   options: LoadModelOptions;
 }
 
-export interface MemberInfo {
-  dir: string;
-  layout: ModelLayout;
-  vocabulary: string[];
-  blankId: number;
-  tokenizer: TokenizerInfo;
-  frontEnd: FrontEndConfig;
-  onnxFile: string;
-  frameSamples?: number;
-  minSamples?: number;
-}
+/** What a member worker reports once its model has loaded: the model's own fields (`onnxFile` always set). */
+export type MemberInfo = Pick<CtcModel, 'dir' | 'layout' | 'vocabulary' | 'blankId' | 'tokenizer' | 'frontEnd' | 'frameSamples' | 'minSamples'> & {
+  readonly onnxFile: string;
+};
 
 export type MemberWorkerRequest = { type: 'run'; id: number; features: ModelFeatures; temperature: number } | { type: 'close' };
 
 export type MemberWorkerReply =
-  | { type: 'ready'; info: MemberInfo }
-  | { type: 'result'; id: number; logprobs: Logprobs }
-  | { type: 'error'; id: number; error: { message: string; user: boolean; code?: string; source?: string; stack?: string } };
+  { type: 'ready'; info: MemberInfo } | { type: 'result'; id: number; logprobs: Logprobs } | { type: 'error'; id: number; error: PostedError };
 
 const workerUrl = new URL('./member-worker.js', import.meta.url);
 
@@ -74,24 +65,12 @@ export function useMemberWorkers(
 /** Fewest utterances for which 'auto' starts member workers. */
 export const MIN_UTTERANCES = 4;
 
-function toError(e: { message: string; user: boolean; code?: string; source?: string; stack?: string }): Error {
-  if (e.user) return new UserError(e.message, { code: e.code, source: e.source });
-  const err = new Error(e.message);
-  if (e.stack) err.stack = e.stack;
-  return err;
-}
+// The model's fields are those its worker reported (`MemberInfo`), set in the constructor.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+interface WorkerCtcModel extends MemberInfo {}
 
 class WorkerCtcModel implements CtcModel {
-  readonly dir: string;
-  readonly layout: ModelLayout;
-  readonly vocabulary: readonly string[];
-  readonly blankId: number;
   readonly vocabSize: number;
-  readonly tokenizer: TokenizerInfo;
-  readonly frontEnd: FrontEndConfig;
-  readonly onnxFile: string;
-  readonly frameSamples?: number;
-  readonly minSamples?: number;
   private readonly pending = new Map<number, { resolve: (lp: Logprobs) => void; reject: (e: unknown) => void }>();
   private nextId = 1;
   private dead: Error | null = null;
@@ -101,16 +80,8 @@ class WorkerCtcModel implements CtcModel {
     private readonly worker: Worker,
     info: MemberInfo,
   ) {
-    this.dir = info.dir;
-    this.layout = info.layout;
-    this.vocabulary = info.vocabulary;
-    this.blankId = info.blankId;
+    Object.assign(this, info);
     this.vocabSize = info.vocabulary.length;
-    this.tokenizer = info.tokenizer;
-    this.frontEnd = info.frontEnd;
-    this.onnxFile = info.onnxFile;
-    this.frameSamples = info.frameSamples;
-    this.minSamples = info.minSamples;
     worker.on('message', (m: MemberWorkerReply) => {
       if (m.type !== 'result' && m.type !== 'error') return;
       const p = this.pending.get(m.id);
@@ -164,29 +135,10 @@ class WorkerCtcModel implements CtcModel {
  */
 export async function loadCtcModelInWorker(dir: string, options: LoadModelOptions = {}): Promise<CtcModel> {
   if (!memberWorkersAvailable()) return loadCtcModel(dir, options);
-  const worker = new Worker(workerUrl, { workerData: { dir, options } satisfies MemberWorkerData });
-  const info = await new Promise<MemberInfo>((resolve, reject) => {
-    const cleanup = (): void => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    const failed = (e: Error): void => {
-      cleanup();
-      void worker.terminate();
-      reject(e);
-    };
-    const onMessage = (m: MemberWorkerReply): void => {
-      if (m.type === 'ready') {
-        cleanup();
-        resolve(m.info);
-      } else if (m.type === 'error') failed(toError(m.error));
-    };
-    const onError = (e: Error): void => failed(e);
-    const onExit = (code: number): void => failed(new Error(`model worker exited with code ${code} while loading ${dir}`));
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-  });
-  return new WorkerCtcModel(worker, info);
+  return launchWorker<MemberWorkerReply, CtcModel>(
+    workerUrl,
+    { dir, options } satisfies MemberWorkerData,
+    (worker, m) => new WorkerCtcModel(worker, m.info),
+    (code) => `model worker exited with code ${code} while loading ${dir}`,
+  );
 }

@@ -27,9 +27,9 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { EnsembleMemberInfo, EnsembleResult, SegmentResult, TranscribeOptions } from '../ensemble/types.js';
-import { UserError } from '../util/errors.js';
+import { launchWorker, toError, type PostedError } from './worker-launch.js';
 import type { EnsembleSummary } from '../ensemble/summary.js';
 import { checkEnsembleFiles, type EnsembleCheckOptions } from '../ensemble/verify.js';
 import { readEnsembleJson, resolveFrom } from '../ensemble/format.js';
@@ -56,7 +56,7 @@ export type WorkerReply =
   | { type: 'ready'; members: EnsembleMemberInfo[]; summary: EnsembleSummary }
   | { type: 'segment'; id: number; segment: SegmentResult }
   | { type: 'result'; id: number; result: EnsembleResult }
-  | { type: 'error'; id: number; error: { message: string; user: boolean; code?: string; stack?: string } };
+  | { type: 'error'; id: number; error: PostedError };
 
 const workerUrl = new URL('./pool-worker.js', import.meta.url);
 
@@ -118,38 +118,13 @@ interface Loaded {
 }
 
 /** Start one worker and wait for its ensemble to load; the worker is terminated if loading fails. */
-function launchWorker(data: WorkerData): Promise<{ worker: Worker; loaded: Loaded }> {
-  const worker = new Worker(workerUrl, { workerData: data });
-  return new Promise<{ worker: Worker; loaded: Loaded }>((resolve, reject) => {
-    const cleanup = (): void => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    const failed = (e: Error): void => {
-      cleanup();
-      void worker.terminate();
-      reject(e);
-    };
-    const onMessage = (m: WorkerReply): void => {
-      if (m.type === 'ready') {
-        cleanup();
-        resolve({ worker, loaded: { members: m.members, summary: m.summary } });
-      } else if (m.type === 'error') failed(toError(m.error));
-    };
-    const onError = (e: Error): void => failed(e);
-    const onExit = (code: number): void => failed(new Error(`worker exited with code ${code} while loading`));
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-  });
-}
-
-function toError(e: { message: string; user: boolean; code?: string; stack?: string }): Error {
-  if (e.user) return new UserError(e.message, { code: e.code });
-  const err = new Error(e.message);
-  if (e.stack) err.stack = e.stack;
-  return err;
+function startPoolWorker(data: WorkerData): Promise<{ worker: Worker; loaded: Loaded }> {
+  return launchWorker<WorkerReply, { worker: Worker; loaded: Loaded }>(
+    workerUrl,
+    data,
+    (worker, m) => ({ worker, loaded: { members: m.members, summary: m.summary } }),
+    (code) => `worker exited with code ${code} while loading`,
+  );
 }
 
 /** Every member LM of the ensemble in `dir`, read once into shared memory, by resolved path. */
@@ -186,7 +161,7 @@ export class WorkerPoolEnsemble {
     const n = Math.max(1, Math.floor(options.workers));
     const data: WorkerData = { dir, preloadLms: Boolean(options.preloadLms), intraOpThreads: Math.max(1, options.intraOpThreads ?? 1) };
     if (options.shareLms ?? true) data.sharedLms = await loadSharedLms(dir);
-    const settled = await Promise.allSettled(Array.from({ length: n }, () => launchWorker(data)));
+    const settled = await Promise.allSettled(Array.from({ length: n }, () => startPoolWorker(data)));
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     const started = settled.filter((s): s is PromiseFulfilledResult<{ worker: Worker; loaded: Loaded }> => s.status === 'fulfilled').map((s) => s.value);
     if (failed) {
@@ -331,7 +306,7 @@ export class WorkerPoolEnsemble {
   }
 
   private restart(slot: Slot, index: number): void {
-    launchWorker(this.data).then(
+    startPoolWorker(this.data).then(
       ({ worker }) => {
         if (this.closed) {
           void worker.terminate();
