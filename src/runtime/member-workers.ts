@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { RUNTIME_DEFAULTS } from '../defaults.js';
 import { computeModelFeatures, loadCtcModel, type LoadModelOptions } from '../models/load.js';
-import type { CtcModel, Logprobs, ModelFeatures } from '../models/types.js';
+import type { CtcModel, FrontEndConfig, Logprobs, ModelFeatures, ModelLayout, TokenizerInfo } from '../models/types.js';
 import { launchWorker, toError, type PostedError } from './worker-launch.js';
 
 export interface MemberWorkerData {
@@ -28,10 +28,17 @@ export interface MemberWorkerData {
   options: LoadModelOptions;
 }
 
-/** What a member worker reports once its model has loaded: the model's own fields (`onnxFile` always set). */
-export type MemberInfo = Pick<CtcModel, 'dir' | 'layout' | 'vocabulary' | 'blankId' | 'tokenizer' | 'frontEnd' | 'frameSamples' | 'minSamples'> & {
-  readonly onnxFile: string;
-};
+export interface MemberInfo {
+  dir: string;
+  layout: ModelLayout;
+  vocabulary: string[];
+  blankId: number;
+  tokenizer: TokenizerInfo;
+  frontEnd: FrontEndConfig;
+  onnxFile: string;
+  frameSamples?: number;
+  minSamples?: number;
+}
 
 export type MemberWorkerRequest = { type: 'run'; id: number; features: ModelFeatures; temperature: number } | { type: 'close' };
 
@@ -65,12 +72,17 @@ export function useMemberWorkers(
 /** Fewest utterances for which 'auto' starts member workers. */
 export const MIN_UTTERANCES = 4;
 
-// The model's fields are those its worker reported (`MemberInfo`), set in the constructor.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-interface WorkerCtcModel extends MemberInfo {}
-
 class WorkerCtcModel implements CtcModel {
+  readonly dir: string;
+  readonly layout: ModelLayout;
+  readonly vocabulary: readonly string[];
+  readonly blankId: number;
   readonly vocabSize: number;
+  readonly tokenizer: TokenizerInfo;
+  readonly frontEnd: FrontEndConfig;
+  readonly onnxFile: string;
+  readonly frameSamples?: number;
+  readonly minSamples?: number;
   private readonly pending = new Map<number, { resolve: (lp: Logprobs) => void; reject: (e: unknown) => void }>();
   private nextId = 1;
   private dead: Error | null = null;
@@ -80,8 +92,16 @@ class WorkerCtcModel implements CtcModel {
     private readonly worker: Worker,
     info: MemberInfo,
   ) {
-    Object.assign(this, info);
+    this.dir = info.dir;
+    this.layout = info.layout;
+    this.vocabulary = info.vocabulary;
+    this.blankId = info.blankId;
     this.vocabSize = info.vocabulary.length;
+    this.tokenizer = info.tokenizer;
+    this.frontEnd = info.frontEnd;
+    this.onnxFile = info.onnxFile;
+    this.frameSamples = info.frameSamples;
+    this.minSamples = info.minSamples;
     worker.on('message', (m: MemberWorkerReply) => {
       if (m.type !== 'result' && m.type !== 'error') return;
       const p = this.pending.get(m.id);
