@@ -7,6 +7,7 @@ import { encodeWav } from '../../src/audio/wav.js';
 import { Ensemble } from '../../src/ensemble/ensemble.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { cliPath, ensureBuilt } from '../helpers/cli.js';
+import { spawnServe as spawnServeProcess, type ServeProcess } from '../helpers/serve.js';
 import { repoRoot } from '../helpers/shared.js';
 import { buildTinyEnsemble, toneWav, type TinyEnsemble } from '../helpers/tiny-ensemble.js';
 import { synthesizeTones } from '../helpers/wav.js';
@@ -396,30 +397,8 @@ describe('overload, timeouts, readiness, failures, shutdown', () => {
   });
 });
 
-/** `ensemble serve` in a child process (a separate event loop from the test's HTTP client). */
-async function spawnServe(args: string[]): Promise<{ url: string; stderr: () => string; exited: Promise<number | null>; kill: (sig: NodeJS.Signals) => void }> {
-  await ensureBuilt();
-  const child = spawn(process.execPath, [cliPath, 'serve', '--ensemble', tiny.dir, '--port', '0', ...args], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  const t0 = Date.now();
-  let url: string | undefined;
-  while (!url) {
-    const m = /"msg":"listening","url":"(http:\/\/[^"]+)"/.exec(stderr);
-    if (m) url = m[1];
-    else if (Date.now() - t0 > 60_000 || child.exitCode !== null) throw new Error(`serve did not start:\n${stderr}`);
-    else await new Promise((r) => setTimeout(r, 50));
-  }
-  while ((await call(`${url}/readyz`)).status !== 200) {
-    if (Date.now() - t0 > 60_000) throw new Error(`serve did not get ready:\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { url, stderr: () => stderr, exited, kill: (sig) => child.kill(sig) };
-}
+/** `ensemble serve` of the tiny ensemble in a child process (a separate event loop from the test's HTTP client). */
+const spawnServe = (args: string[]): Promise<ServeProcess> => spawnServeProcess(tiny.dir, args, 60_000);
 
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
