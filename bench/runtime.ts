@@ -20,7 +20,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadAudio } from '../src/audio/load.js';
 import { decodeWav, encodeWav, mixToMono } from '../src/audio/wav.js';
 import { Ensemble } from '../src/ensemble/ensemble.js';
-import { greedyDecode } from '../src/models/greedy.js';
+import { greedyDecode } from '../src/decoding/greedy.js';
 import { loadCtcModel, type OrtSettings } from '../src/models/load.js';
 import type { CtcModel } from '../src/models/types.js';
 import { ensureBuilt } from '../tests/helpers/cli.js';

@@ -19,7 +19,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAudio } from '../../src/audio/load.js';
-import { buildFromCorpus, writeArpa } from '../../src/lm/estimate.js';
+import { writeArpa } from '../../src/lm/arpa-write.js';
+import { buildFromCorpus } from '../../src/lm/estimate.js';
 import { loadCtcModel } from '../../src/models/load.js';
 import { gauss, rng } from '../../tests/helpers/random.js';
 
