@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../src/audio/wav.js';
 import { Ensemble } from '../../src/ensemble/ensemble.js';
@@ -11,6 +10,7 @@ import { spawnServe as spawnServeProcess, type ServeProcess } from '../helpers/s
 import { repoRoot } from '../helpers/shared.js';
 import { buildTinyEnsemble, toneWav, type TinyEnsemble } from '../helpers/tiny-ensemble.js';
 import { synthesizeTones } from '../helpers/wav.js';
+import { logSink } from '../helpers/log-sink.js';
 
 const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
 
@@ -48,17 +48,6 @@ function multipart(field: string, bytes: Uint8Array, filename: string, type = 'a
   const fd = new FormData();
   fd.append(field, new Blob([bytes as Uint8Array<ArrayBuffer>], { type }), filename);
   return fd;
-}
-
-function logSink(): { stream: Writable; lines: () => Array<Record<string, any>> } {
-  const buf: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      buf.push(...chunk.toString().split('\n').filter(Boolean));
-      cb();
-    },
-  });
-  return { stream, lines: () => buf.map((l) => JSON.parse(l)) };
 }
 
 function ffmpegEncode(wav: Uint8Array, format: string): Uint8Array {

@@ -7,7 +7,6 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, u
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../src/audio/wav.js';
 import { EXIT_CODES } from '../../src/defaults.js';
@@ -21,6 +20,7 @@ import { fixtureYaml, makeFixture } from '../helpers/ensemble-fixture.js';
 import { repoRoot } from '../helpers/shared.js';
 import { buildTinyEnsemble, toneWav, type TinyEnsemble } from '../helpers/tiny-ensemble.js';
 import { synthesizeTones } from '../helpers/wav.js';
+import { logSink } from '../helpers/log-sink.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -87,17 +87,6 @@ async function post(base: string, body: Uint8Array, query = '', type = 'audio/wa
     /* not JSON */
   }
   return { status: r.status, json, text };
-}
-
-function logSink(): { stream: Writable; lines: () => Array<Record<string, any>> } {
-  const buf: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      buf.push(...chunk.toString().split('\n').filter(Boolean));
-      cb();
-    },
-  });
-  return { stream, lines: () => buf.map((l) => JSON.parse(l)) };
 }
 
 /** A WAV whose header declares `rate` (the samples are the same whatever it says). */
