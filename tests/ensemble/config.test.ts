@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { nemoCGrid } from '../../src/selector/index.js';
 import { checkConfigFiles, loadBuildConfig, parseBuildConfig, tuningGridSpecs, type BuildConfig } from '../../src/ensemble/config.js';
 import { UserError } from '../../src/util/errors.js';
+import { userErrorOf } from '../helpers/errors.js';
 
 const FILE = '/cfg/ensemble.yaml';
 const parse = (text: string, env: Record<string, string | undefined> = {}): BuildConfig => parseBuildConfig(text, { file: FILE, env });
@@ -16,13 +17,7 @@ ensemble:
     training_manifest: data/b.jsonl
 `;
 function err(text: string, env: Record<string, string | undefined> = {}): UserError {
-  try {
-    parse(text, env);
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    return e as UserError;
-  }
-  throw new Error('expected a UserError');
+  return userErrorOf(() => parse(text, env));
 }
 
 describe('build config: NeMo defaults and variants', () => {

@@ -7,6 +7,7 @@ import { parseOverride, parseOverrideValue } from '../../src/ensemble/hydra-over
 import { UserError } from '../../src/util/errors.js';
 import { ensureBuilt, runCli } from '../helpers/cli.js';
 import { fixtureYaml, makeFixture, type Fixture } from '../helpers/ensemble-fixture.js';
+import { userErrorOf } from '../helpers/errors.js';
 
 // NeMo's scripts/confidence_ensembles/ensemble_config.yaml (v1.22 … v2.5.0rc0).
 const NEMO_ENSEMBLE_CONFIG = `
@@ -32,13 +33,7 @@ confidence:
 const env = { TEST_DATA_PATH: '/data' };
 const parse = (overrides: string[], text = NEMO_ENSEMBLE_CONFIG) => parseBuildConfig(text, { file: '/cfg/ensemble_config.yaml', env, overrides, cwd: '/work' });
 function err(overrides: string[], text = NEMO_ENSEMBLE_CONFIG): UserError {
-  try {
-    parse(overrides, text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    return e as UserError;
-  }
-  throw new Error('expected a UserError');
+  return userErrorOf(() => parse(overrides, text));
 }
 
 describe('Hydra overrides (issue 14.6)', () => {

@@ -4,19 +4,18 @@
  * with the expected words and member appears with its probability bars. The server is the compiled `ensemble
  * serve` (worker threads), as users run it. Skips when /usr/bin/chromium is absent.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAudio } from '../../src/audio/load.js';
 import { encodeWav } from '../../src/audio/wav.js';
 import { spawnServe, type ServeProcess } from '../helpers/serve.js';
 import { repoRoot } from '../helpers/shared.js';
+import { haveChromium, launchChromium, warnIfNoChromium } from '../helpers/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`[page-live.test] ${CHROMIUM} not found: the browser test is skipped (apt-get install chromium)`);
+warnIfNoChromium('page-live.test');
 
 describe.skipIf(!haveChromium)('web page Live mode in headless Chromium', () => {
   let srv: ServeProcess;
@@ -32,22 +31,7 @@ describe.skipIf(!haveChromium)('web page Live mode in headless Chromium', () => 
     x.set(speech, 16000);
     const wav = path.join(dir, 'mic.wav');
     writeFileSync(wav, encodeWav([x], 16000, { encoding: 'pcm16' }));
-    browser = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--autoplay-policy=no-user-gesture-required',
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        `--use-file-for-fake-audio-capture=${wav}`,
-      ],
-    });
+    browser = await launchChromium(path.join(dir, 'profile'), ['--autoplay-policy=no-user-gesture-required', `--use-file-for-fake-audio-capture=${wav}`]);
   }, 180_000);
 
   afterAll(async () => {

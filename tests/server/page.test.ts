@@ -3,18 +3,17 @@
  * playwright-core: upload a WAV and see the transcript, the chosen model and the bars; record from a
  * fake microphone. Skips with a message when /usr/bin/chromium is absent.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ensemble } from '../../src/ensemble/ensemble.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { buildTinyEnsemble, toneWav, type TinyEnsemble } from '../helpers/tiny-ensemble.js';
+import { haveChromium, launchChromium, warnIfNoChromium } from '../helpers/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`[web-page.test] ${CHROMIUM} not found: the browser test is skipped (apt-get install chromium)`);
+warnIfNoChromium('web-page.test');
 
 describe.skipIf(!haveChromium)('web page in headless Chromium', () => {
   let tiny: TinyEnsemble;
@@ -31,23 +30,7 @@ describe.skipIf(!haveChromium)('web page in headless Chromium', () => {
     srv = await startServer(ensemble, { port: 0, logStream: null });
     profile = mkdtempSync(path.join(os.tmpdir(), 'chromium-profile-'));
     // a fresh profile folder (playwright passes it as --user-data-dir)
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // a fake microphone that plays a beep, and no permission prompt
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-      ],
-    });
+    browser = await launchChromium(profile);
     page = await browser.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
