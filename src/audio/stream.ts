@@ -333,3 +333,52 @@ function ffmpegStream(input: string | Uint8Array, chunkSeconds: number, o: Audio
   };
   return stream as AudioStream;
 }
+
+/** A WAV file this size or smaller may be read whole by `readShortAudio` (48 kHz stereo float32, 20 s, plus headers). */
+const SHORT_FILE_BYTES = 8 << 20;
+
+/**
+ * The whole of a short input as one mono array, when `openAudioStream` would give exactly these samples and
+ * reading them at once is cheaper (one read, no chunk loop): WAV files / bytes and raw samples, no offset or
+ * duration, at most `upToSeconds` long and within `maxSeconds`. Null for everything else, errors included
+ * (unreadable file, bad header, ffmpeg containers): the stream then reads it and reports what is wrong.
+ */
+export async function readShortAudio(
+  input: string | Uint8Array | Float32Array,
+  upToSeconds: number,
+  options: Pick<AudioStreamOptions, 'maxSeconds' | 'offsetSeconds' | 'durationSeconds' | 'sampleRate' | 'source'> = {},
+): Promise<{ mono: Float32Array; sampleRate: number } | null> {
+  if ((options.offsetSeconds ?? 0) !== 0 || options.durationSeconds !== undefined) return null;
+  const fits = (samples: number, rate: number): boolean =>
+    samples > 0 && rate > 0 && samples <= upToSeconds * rate && (options.maxSeconds === undefined || samples / rate <= options.maxSeconds);
+  if (input instanceof Float32Array) {
+    const rate = options.sampleRate ?? 16000;
+    return fits(input.length, rate) ? { mono: input, sampleRate: rate } : null;
+  }
+  let bytes: Uint8Array;
+  if (typeof input === 'string') {
+    let fd: fs.FileHandle | null = null;
+    try {
+      fd = await fs.open(input, 'r');
+      const size = (await fd.stat()).size;
+      if (size > SHORT_FILE_BYTES || size === 0) return null;
+      bytes = new Uint8Array(size);
+      const { bytesRead } = await fd.read(bytes, 0, size, 0);
+      if (bytesRead !== size) return null;
+    } catch {
+      return null;
+    } finally {
+      await fd?.close().catch(() => undefined);
+    }
+  } else {
+    bytes = input;
+  }
+  if (!looksLikeWav(bytes)) return null;
+  try {
+    const d = decodeWav(bytes, options.source ?? (typeof input === 'string' ? input : '<buffer>'));
+    const n = d.channels[0]?.length ?? 0;
+    return fits(n, d.sampleRate) ? { mono: mixToMono(d.channels), sampleRate: d.sampleRate } : null;
+  } catch {
+    return null;
+  }
+}

@@ -28,10 +28,11 @@
  */
 import { alphabetFor } from '../decoding/prefix-beam-search.js';
 import { computeConfidence } from '../confidence/index.js';
-import { openAudioStream, type AudioStream } from '../audio/stream.js';
+import { openAudioStream, readShortAudio, type AudioStream } from '../audio/stream.js';
 import { LONGFORM_DEFAULTS } from '../segment/defaults.js';
 import { segmentStream, type SegmentOptions, type SpeechSegment } from '../segment/segmenter.js';
 import { SileroVad } from '../segment/silero.js';
+import { resolveVadOptions } from '../segment/vad.js';
 import { wordTimings, type WordTiming } from '../segment/timestamps.js';
 import type { RunTimings } from './runner.js';
 import { UserError } from '../util/errors.js';
@@ -106,6 +107,22 @@ export class LongFormTranscriber {
     return wordTimings(alphabet, d.tokens, d.firstFrames, d.lastFrames, frameSeconds, offset, end);
   }
 
+  /** The whole input when it is short enough to be one segment and `readShortAudio` can read it; else null. */
+  private async shortInput(
+    input: string | Uint8Array | Float32Array,
+    options: LongFormOptions,
+    source: string,
+  ): Promise<{ mono: Float32Array; sampleRate: number } | null> {
+    if (options.vad?.segmentShort) return null;
+    let upTo: number;
+    try {
+      upTo = resolveVadOptions(options.vad).maxSegmentSeconds;
+    } catch {
+      return null; // the segmenter reports bad VAD options where it always did
+    }
+    return readShortAudio(input, upTo, { ...options, source });
+  }
+
   async transcribe(input: string | Uint8Array | Float32Array, options: LongFormOptions = {}): Promise<LongFormResult> {
     const route = options.route ?? LONGFORM_DEFAULTS.route;
     if (route !== 'file' && route !== 'segment') throw new UserError(`route must be "file" or "segment", got "${String(route)}"`, { code: 'E_OPTIONS' });
@@ -129,8 +146,11 @@ export class LongFormTranscriber {
         durationSeconds: options.durationSeconds,
         chunkSeconds: LONGFORM_DEFAULTS.chunkSeconds,
       });
-    const stream = await open();
-    let total: number | null = stream.totalSamples !== null ? stream.totalSamples / stream.sampleRate : null;
+    // Audio within the maximum segment length is one whole segment whichever way it is read: read it at once
+    // (no stream, no chunk loop, no detector) when that gives the same samples (`readShortAudio`).
+    const short = await this.shortInput(input, options, source);
+    const stream = short ? null : await open();
+    let total: number | null = short ? short.mono.length / short.sampleRate : stream!.totalSamples !== null ? stream!.totalSamples / stream!.sampleRate : null;
     let read = 0;
     const segOptions: SegmentOptions = {
       ...options.vad,
@@ -139,6 +159,7 @@ export class LongFormTranscriber {
         read = s;
       },
     };
+    const speech = short ? wholeSegment(short.mono, short.sampleRate, segOptions) : segmentStream(stream!, () => SileroVad.load(), segOptions);
     const useLm = options.lm === true;
     const members = names.map((_, i) => i);
     const segments: SegmentResult[] = [];
@@ -155,7 +176,7 @@ export class LongFormTranscriber {
     const pass1: Array<{ seg: Omit<SpeechSegment, 'samples'>; decoded: Decoded[]; frameSec: number[]; conf: number[] }> = [];
     let tRead = performance.now();
     let audioSeconds = 0;
-    for await (const seg of segmentStream(stream, () => SileroVad.load(), segOptions)) {
+    for await (const seg of speech) {
       timings.read += performance.now() - tRead;
       checkAbort();
       if (seg.whole) ens.checkLength(seg.samples.length, seg.sampleRate, source);
@@ -247,10 +268,8 @@ export class LongFormTranscriber {
         // Pass 2: re-read the segments' spans; only the chosen member (all with `all`) runs again.
         const which = options.all ? members : [chosen];
         let k = 0;
-        for await (const samples of readSpans(
-          await open(),
-          pass1.map((p) => [p.seg.startSample, p.seg.endSample] as const),
-        )) {
+        const spans = pass1.map((p) => [p.seg.startSample, p.seg.endSample] as const);
+        for await (const samples of short ? oneArray(short.mono) : readSpans(await open(), spans)) {
           checkAbort();
           const p = pass1[k++];
           let t2 = performance.now();
@@ -371,4 +390,15 @@ async function* readSpans(stream: AudioStream, spans: ReadonlyArray<readonly [nu
   } finally {
     await stream.close();
   }
+}
+
+/** What `segmentStream` yields for audio within the maximum segment length: the whole input as segment 0. */
+async function* wholeSegment(mono: Float32Array, rate: number, options: SegmentOptions): AsyncGenerator<SpeechSegment> {
+  if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new Error('aborted');
+  options.onRead?.(mono.length / rate);
+  yield { index: 0, start: 0, end: mono.length / rate, startSample: 0, endSample: mono.length, samples: mono, sampleRate: rate, whole: true };
+}
+
+async function* oneArray(x: Float32Array): AsyncGenerator<Float32Array> {
+  yield x;
 }

@@ -25,12 +25,15 @@ export class Fft {
     }
   }
 
+  /** Bit-reversal permutation: position i of the input goes to `reversed[i]` before `transformReordered`. */
+  get reversed(): Uint32Array {
+    return this.rev;
+  }
+
   /** Forward transform X[k] = Σ x[n] e^{-2πikn/N}, in place on (re, im). */
   transform(re: Float64Array, im: Float64Array): void {
     const n = this.n;
     const rev = this.rev;
-    const cos = this.cos;
-    const sin = this.sin;
     for (let i = 0; i < n; i++) {
       const j = rev[i];
       if (j > i) {
@@ -42,6 +45,17 @@ export class Fft {
         im[j] = t;
       }
     }
+    this.transformReordered(re, im);
+  }
+
+  /**
+   * `transform` of an input already stored in bit-reversed order (x[i] at `reversed[i]`): callers that fill
+   * the buffers themselves save the permutation pass. Same arithmetic, so the same bits.
+   */
+  transformReordered(re: Float64Array, im: Float64Array): void {
+    const n = this.n;
+    const cos = this.cos;
+    const sin = this.sin;
     // Radix-2 stages taken two at a time (sizes 2q and 4q in one pass over the data): half the passes.
     let q = 1;
     if (Math.log2(n) % 2 === 1) {
@@ -142,11 +156,39 @@ export class RealFft {
     const m = this.n / 2;
     const zr = this.zr;
     const zi = this.zi;
+    const rev = this.half.reversed;
     for (let k = 0; k < m; k++) {
-      zr[k] = x[2 * k];
-      zi[k] = x[2 * k + 1];
+      const r = rev[k];
+      zr[r] = x[2 * k];
+      zi[r] = x[2 * k + 1];
     }
-    this.half.transform(zr, zi);
+    this.half.transformReordered(zr, zi);
+    this.split(re, im);
+  }
+
+  /**
+   * `transform` of the windowed frame x[t] = signal[offset + t] · window[t] (t < n; `window` has length n, zero
+   * outside the window's span), read straight from the signal: the STFT needs no frame copy. Out-of-span
+   * samples may enter as −0 instead of 0, which changes no non-zero value and no |X[k]|.
+   */
+  transformWindowed(signal: Float64Array, offset: number, window: Float64Array, re: Float64Array, im: Float64Array): void {
+    const m = this.n / 2;
+    const zr = this.zr;
+    const zi = this.zi;
+    const rev = this.half.reversed;
+    for (let k = 0, t = offset; k < m; k++, t += 2) {
+      const r = rev[k];
+      zr[r] = signal[t] * window[2 * k];
+      zi[r] = signal[t + 1] * window[2 * k + 1];
+    }
+    this.half.transformReordered(zr, zi);
+    this.split(re, im);
+  }
+
+  private split(re: Float64Array, im: Float64Array): void {
+    const m = this.n / 2;
+    const zr = this.zr;
+    const zi = this.zi;
     const wr = this.wr;
     const wi = this.wi;
     // X[k] = E[k] + W^k O[k], E = (Z[k] + conj Z[m−k]) / 2, O = (Z[k] − conj Z[m−k]) / 2i, Z[m] = Z[0].
