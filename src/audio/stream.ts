@@ -9,11 +9,12 @@
  * Channels are averaged (NeMo `channel_selector=None`) chunk by chunk, exactly as `mixToMono` does
  * for a whole file, so the samples are identical to `decodeAudio` + `mixToMono`.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { UserError } from '../util/errors.js';
 import { ffmpegSpawnError, spawnFfmpegWavStream } from './ffmpeg.js';
 import { decodeWav, looksLikeWav, mixToMono, printableHead } from './wav.js';
+import { readAudioBytes } from './load.js';
 
 export interface AudioStreamOptions {
   /** Fail with `E_TOO_LONG` beyond this many seconds (of the span read). */
@@ -357,18 +358,12 @@ export async function readShortAudio(
   }
   let bytes: Uint8Array;
   if (typeof input === 'string') {
-    let fd: fs.FileHandle | null = null;
     try {
-      fd = await fs.open(input, 'r');
-      const size = (await fd.stat()).size;
+      const size = statSync(input).size;
       if (size > SHORT_FILE_BYTES || size === 0) return null;
-      bytes = new Uint8Array(size);
-      const { bytesRead } = await fd.read(bytes, 0, size, 0);
-      if (bytesRead !== size) return null;
+      bytes = await readAudioBytes(input);
     } catch {
       return null;
-    } finally {
-      await fd?.close().catch(() => undefined);
     }
   } else {
     bytes = input;
