@@ -36,7 +36,6 @@ describe('runMembers: shared work across members (real tone models)', () => {
     }
   });
 
-
   it('decodes once, resamples once per rate, computes each distinct front end once; results equal model.run', async () => {
     // models 0 and 1 share the 80-mel front end, model 2 has a 64-mel one
     const fx = makeFixture(mkdtempSync(path.join(os.tmpdir(), 'runner-')), { domains: 3, train: 1, dev: 1, test: 1, mel64: [2] });

@@ -5,10 +5,20 @@ describe('frontEndKey', () => {
   it('is the same for equal front ends whatever the property order or explicit defaults', () => {
     const base = nemoFrontEnd();
     const reordered = Object.fromEntries(Object.entries(base).reverse()) as FrontEndConfig;
-    const explicit: FrontEndConfig = { ...base, window: 'hann', lowFreq: 0, highFreq: 8000, magPower: 2, log: true, logZeroGuard: { type: 'add', value: 2 ** -24 } };
+    const explicit: FrontEndConfig = {
+      ...base,
+      window: 'hann',
+      lowFreq: 0,
+      highFreq: 8000,
+      magPower: 2,
+      log: true,
+      logZeroGuard: { type: 'add', value: 2 ** -24 },
+    };
     expect(frontEndKey(reordered)).toBe(frontEndKey(base));
     expect(frontEndKey(explicit)).toBe(frontEndKey(base));
-    expect(frontEndKey({ kind: 'wav2vec2', sampleRate: 16000, doNormalize: true })).toBe(frontEndKey({ doNormalize: true, sampleRate: 16000, kind: 'wav2vec2' }));
+    expect(frontEndKey({ kind: 'wav2vec2', sampleRate: 16000, doNormalize: true })).toBe(
+      frontEndKey({ doNormalize: true, sampleRate: 16000, kind: 'wav2vec2' }),
+    );
   });
 
   it('differs when any setting differs', () => {
