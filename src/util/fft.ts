@@ -45,14 +45,20 @@ export class Fft {
         im[j] = t;
       }
     }
-    this.transformReordered(re, im);
+    this.butterflies(re, im, false);
   }
 
   /**
    * `transform` of an input already stored in bit-reversed order (x[i] at `reversed[i]`): callers that fill
-   * the buffers themselves save the permutation pass. Same arithmetic, so the same bits.
+   * the buffers themselves save the permutation pass. The same values, except that the unit twiddles are not
+   * multiplied, so an exact zero may come out as −0 where `transform` gives +0 (or the reverse): no non-zero
+   * value and no |X[k]| changes. (`transform` keeps every sign: resampled samples stay bit-identical.)
    */
   transformReordered(re: Float64Array, im: Float64Array): void {
+    this.butterflies(re, im, true);
+  }
+
+  private butterflies(re: Float64Array, im: Float64Array, skipUnitTwiddles: boolean): void {
     const n = this.n;
     const cos = this.cos;
     const sin = this.sin;
@@ -73,7 +79,38 @@ export class Fft {
     for (; 4 * q <= n; q *= 4) {
       const s1 = n / (2 * q); // twiddle stride of the size-2q stage
       const s2 = n / (4 * q); // and of the size-4q stage
-      for (let k = 0; k < q; k++) {
+      // k = 0: both twiddles are 1, so no multiplications (x·1 − y·0 = x: the same values; only the sign of
+      // an exact zero can differ, which changes no non-zero output and no |X|).
+      for (let i0 = 0; skipUnitTwiddles && i0 < n; i0 += 4 * q) {
+        const i1 = i0 + q;
+        const i2 = i1 + q;
+        const i3 = i2 + q;
+        const x0r = re[i0];
+        const x0i = im[i0];
+        const x1r = re[i1];
+        const x1i = im[i1];
+        const x2r = re[i2];
+        const x2i = im[i2];
+        const x3r = re[i3];
+        const x3i = im[i3];
+        const y0r = x0r + x1r;
+        const y0i = x0i + x1i;
+        const y1r = x0r - x1r;
+        const y1i = x0i - x1i;
+        const y2r = x2r + x3r;
+        const y2i = x2i + x3i;
+        const y3r = x2r - x3r;
+        const y3i = x2i - x3i;
+        re[i0] = y0r + y2r;
+        im[i0] = y0i + y2i;
+        re[i2] = y0r - y2r;
+        im[i2] = y0i - y2i;
+        re[i1] = y1r + y3i;
+        im[i1] = y1i - y3r;
+        re[i3] = y1r - y3i;
+        im[i3] = y1i + y3r;
+      }
+      for (let k = skipUnitTwiddles ? 1 : 0; k < q; k++) {
         const w1r = cos[k * s1];
         const w1i = sin[k * s1];
         const w2r = cos[k * s2];
@@ -126,7 +163,8 @@ export class Fft {
 /**
  * Forward FFT of a real sequence of length n through one complex FFT of length n/2: the even samples
  * are the real parts, the odd samples the imaginary parts, and a split step separates the two spectra.
- * Bins 0..n/2 (the rest are their conjugates). Owns its work buffers: not re-entrant, one per thread.
+ * Bins 0..n/2 (the rest are their conjugates); exact zeros may carry either sign (`Fft.transformReordered`).
+ * Owns its work buffers: not re-entrant, one per thread.
  */
 export class RealFft {
   readonly n: number;
