@@ -35,6 +35,7 @@ import { SileroVad } from '../segment/silero.js';
 import { resolveVadOptions } from '../segment/vad.js';
 import { wordTimings, type WordTiming } from '../segment/timestamps.js';
 import type { RunTimings } from './runner.js';
+import type { Logprobs } from '../models/types.js';
 import { UserError } from '../util/errors.js';
 import type { Ensemble } from './ensemble.js';
 import { DecodedAudio } from './runner.js';
@@ -173,7 +174,15 @@ export class LongFormTranscriber {
     };
 
     // Pass 1 state for route 'file': per segment its span and every member's greedy tokens.
-    const pass1: Array<{ seg: Omit<SpeechSegment, 'samples'>; decoded: Decoded[]; frameSec: number[]; conf: number[] }> = [];
+    // A whole input (`seg.whole`) is the only segment: its posteriors are kept (bounded by the maximum segment) so
+    // that only the chosen member's tokens are computed and the LM pass needs no second model pass.
+    const pass1: Array<{
+      seg: Omit<SpeechSegment, 'samples'>;
+      decoded: Array<Decoded | undefined>;
+      frameSec: number[];
+      conf: number[];
+      lps?: Logprobs[];
+    }> = [];
     let tRead = performance.now();
     let audioSeconds = 0;
     for await (const seg of speech) {
@@ -216,14 +225,20 @@ export class LongFormTranscriber {
         timings.decode += performance.now() - t;
         await emit(r);
       } else {
-        const decoded: Decoded[] = [];
+        const decoded: Array<Decoded | undefined> = [];
         for (const i of members) {
+          if (seg.whole && !options.all) {
+            // The only segment: the file's confidence is this one (its frame weight never counts).
+            accs[i] = accumulate(accs[i], conf[i], 1, spec.aggregation);
+            decoded.push(undefined);
+            continue;
+          }
           const d = { ...(await ens.memberTokens(i, lps[i], { lm: false })), frames: lps[i].frames };
           decoded.push(d);
           accs[i] = accumulate(accs[i], conf[i], countedFrames(d, d.frames, spec.excludeBlank), spec.aggregation);
         }
         const { samples: _drop, ...span } = seg;
-        pass1.push({ seg: span, decoded, frameSec, conf });
+        pass1.push({ seg: span, decoded, frameSec, conf, lps: seg.whole ? lps : undefined });
         timings.decode += performance.now() - t;
       }
       audioSeconds = Math.max(audioSeconds, read);
@@ -260,20 +275,23 @@ export class LongFormTranscriber {
       };
       if (!useLm) {
         for (const p of pass1) {
-          const r = segmentResult(p, p.decoded[chosen], 'greedy');
-          if (options.all) r.transcripts = p.decoded.map((x, i) => ({ model: names[i], text: x.text }));
+          const d = p.decoded[chosen] ?? { ...(await ens.memberTokens(chosen, p.lps![chosen], { lm: false })), frames: p.lps![chosen].frames };
+          const r = segmentResult(p, d, 'greedy');
+          if (options.all) r.transcripts = p.decoded.map((x, i) => ({ model: names[i], text: x!.text }));
           await emit(r);
         }
       } else {
-        // Pass 2: re-read the segments' spans; only the chosen member (all with `all`) runs again.
+        // Pass 2: re-read the segments' spans; only the chosen member (all with `all`) runs again. A whole input
+        // kept its posteriors: nothing to re-read or re-run.
         const which = options.all ? members : [chosen];
         let k = 0;
         const spans = pass1.map((p) => [p.seg.startSample, p.seg.endSample] as const);
-        for await (const samples of short ? oneArray(short.mono) : readSpans(await open(), spans)) {
+        const kept = pass1.length === 1 && pass1[0].lps !== undefined;
+        for await (const samples of kept ? oneArray(new Float32Array(0)) : readSpans(await open(), spans)) {
           checkAbort();
           const p = pass1[k++];
           let t2 = performance.now();
-          const lps = await ens.posteriors(new DecodedAudio(samples, p.seg.sampleRate), which, run);
+          const lps = kept ? which.map((i) => p.lps![i]) : await ens.posteriors(new DecodedAudio(samples, p.seg.sampleRate), which, run);
           timings.models += performance.now() - t2;
           t2 = performance.now();
           const outs = new Map<number, Decoded>();

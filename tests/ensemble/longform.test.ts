@@ -190,6 +190,10 @@ describe('long-form transcription (demo ensemble, real VAD)', () => {
           expect(strip(fast)).toEqual(strip(general));
         }
       }
+      // The LM pass of a whole input decodes the posteriors of pass 1: the same as a fresh model pass.
+      const r = await ens.transcribe(u.file, { lm: true });
+      const lps = await ens.posteriors(d);
+      expect(r.text).toBe(await ens.memberText(r.modelIndex, lps[r.modelIndex], { lm: true }));
     }
   }, 120_000);
 
