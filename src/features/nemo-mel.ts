@@ -232,9 +232,11 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
   const magPower = cfg.magPower ?? 2;
   const guard = cfg.logZeroGuard ?? { type: 'add', value: 2 ** -24 };
   for (let t = 0; t < frames; t++) {
-    fft.transformWindowed(padded, t * hop, window, re, im);
-    if (magPower === 2) for (let k = 0; k < nBins; k++) power[k] = f32(re[k] * re[k] + im[k] * im[k]);
-    else for (let k = 0; k < nBins; k++) power[k] = f32(Math.sqrt(re[k] * re[k] + im[k] * im[k]) ** magPower);
+    if (magPower === 2) fft.powerWindowed(padded, t * hop, window, power);
+    else {
+      fft.transformWindowed(padded, t * hop, window, re, im);
+      for (let k = 0; k < nBins; k++) power[k] = f32(Math.sqrt(re[k] * re[k] + im[k] * im[k]) ** magPower);
+    }
     for (let m = 0; m < nMels; m++) {
       let s = 0;
       const w0 = rowOffset[m];

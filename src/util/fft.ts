@@ -223,6 +223,42 @@ export class RealFft {
     this.split(re, im);
   }
 
+  /**
+   * float32(|X[k]|²) for k = 0..n/2 of the windowed frame (as `transformWindowed`) into `power`: the split step
+   * writes the power straight away instead of the spectrum (the same values as squaring `transformWindowed`'s).
+   */
+  powerWindowed(signal: Float64Array, offset: number, window: Float64Array, power: Float64Array): void {
+    const m = this.n / 2;
+    const zr = this.zr;
+    const zi = this.zi;
+    const rev = this.half.reversed;
+    for (let k = 0, t = offset; k < m; k++, t += 2) {
+      const r = rev[k];
+      zr[r] = signal[t] * window[2 * k];
+      zi[r] = signal[t + 1] * window[2 * k + 1];
+    }
+    this.half.transformReordered(zr, zi);
+    const wr = this.wr;
+    const wi = this.wi;
+    for (let k = 0; k <= m; k++) {
+      const a = k === m ? 0 : k;
+      const b = k === 0 ? 0 : m - k;
+      const ar = zr[a];
+      const ai = zi[a];
+      const br = zr[b];
+      const bi = zi[b];
+      const er = 0.5 * (ar + br);
+      const ei = 0.5 * (ai - bi);
+      const or = 0.5 * (ai + bi);
+      const oi = -0.5 * (ar - br);
+      const c = wr[k];
+      const s = wi[k];
+      const xr = er + c * or - s * oi;
+      const xi = ei + c * oi + s * or;
+      power[k] = Math.fround(xr * xr + xi * xi);
+    }
+  }
+
   private split(re: Float64Array, im: Float64Array): void {
     const m = this.n / 2;
     const zr = this.zr;
