@@ -11,7 +11,7 @@
 //  4. `ensemble build` of the demo members on the sample files: members on worker threads vs this thread.
 //  5. Early routing on the sample files: selection accuracy and cost against full routing.
 //  6. ONNX Runtime settings for models/en on 10 s: intra-op threads 1 vs 2, graph optimisation levels.
-// `BENCH_RUNTIME_BASE=DIR` (a compiled tree of another commit, e.g. main's: see README "Runtime speed") adds that code's
+// `BENCH_BASE=DIR` (a compiled tree of another commit, e.g. main's: see README "Runtime speed") adds that code's
 // ratios to sections 1 and 2, measured in the same run against the same baseline.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const REPEATS = Number(process.env.BENCH_RUNTIME_REPEATS ?? 15);
 
-/** The other build named by BENCH_RUNTIME_BASE (same module layout as dist/), or null. */
+/** The other build named by BENCH_BASE (same module layout as dist/), or null. */
 interface BaseBuild {
   dir: string;
   loadCtcModel: typeof loadCtcModel;
@@ -40,7 +40,7 @@ interface BaseBuild {
   Ensemble: typeof Ensemble;
 }
 async function baseBuild(): Promise<BaseBuild | null> {
-  const dir = process.env.BENCH_RUNTIME_BASE;
+  const dir = process.env.BENCH_BASE;
   if (!dir) return null;
   const at = (f: string): string => pathToFileURL(path.resolve(dir, f)).href;
   return {
