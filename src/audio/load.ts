@@ -18,7 +18,8 @@ export const SYNC_READ_BYTES = 256 << 10;
  */
 export async function readAudioBytes(file: string): Promise<Uint8Array> {
   try {
-    if (statSync(file).size <= SYNC_READ_BYTES) return readFileSync(file);
+    const st = statSync(file);
+    if (st.isFile() && st.size <= SYNC_READ_BYTES) return readFileSync(file); // not a pipe: it could block
   } catch {
     // reported by the asynchronous read below
   }

@@ -359,8 +359,8 @@ export async function readShortAudio(
   let bytes: Uint8Array;
   if (typeof input === 'string') {
     try {
-      const size = statSync(input).size;
-      if (size > SHORT_FILE_BYTES || size === 0) return null;
+      const st = statSync(input);
+      if (!st.isFile() || st.size > SHORT_FILE_BYTES || st.size === 0) return null;
       bytes = await readAudioBytes(input);
     } catch {
       return null;
