@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { nemoMelSpectrogram } from '../src/features/nemo-mel.js';
 import { wav2vec2Normalize } from '../src/features/wav2vec2.js';
 import { resample } from '../src/audio/resample.js';
@@ -50,6 +51,19 @@ export async function run(): Promise<void> {
       .join(' / ')}`,
   );
   row('front end: NeMo mel 80 (reflect framing)', await time(() => nemoMelSpectrogram(audio, { framing: 'reflect' })));
+  const baseDir = process.env.BENCH_BASE;
+  if (baseDir) {
+    // Another build's front end (e.g. main's, see README "Runtime speed"), alternating with this one: CPU ratio.
+    const other = (await import(pathToFileURL(path.resolve(baseDir, 'features/nemo-mel.js')).href)) as typeof import('../src/features/nemo-mel.js');
+    const ratios: number[] = [];
+    for (let r = 0; r < 15; r++) {
+      const pair = [() => nemoMelSpectrogram(audio), () => other.nemoMelSpectrogram(audio)];
+      const cpu = [0, 0];
+      for (const i of r % 2 ? [1, 0] : [0, 1]) cpu[i] = (await time(pair[i], 3)).cpu;
+      ratios.push(cpu[0] / cpu[1]);
+    }
+    console.log(`front end: NeMo mel 80, this build / ${baseDir}: CPU ${median(ratios).toFixed(2)} (median of 15 alternating pairs)`);
+  }
   row('front end: NeMo mel 80 (zero-pad framing)', await time(() => nemoMelSpectrogram(audio, { framing: 'zero-pad' })));
   row('front end: NeMo mel 128', await time(() => nemoMelSpectrogram(audio, { nMels: 128 })));
   row('front end: wav2vec2 normalisation', await time(() => wav2vec2Normalize(audio)));

@@ -11,6 +11,8 @@
 //  4. `ensemble build` of the demo members on the sample files: members on worker threads vs this thread.
 //  5. Early routing on the sample files: selection accuracy and cost against full routing.
 //  6. ONNX Runtime settings for models/en on 10 s: intra-op threads 1 vs 2, graph optimisation levels.
+// `BENCH_BASE=DIR` (a compiled tree of another commit, e.g. main's: see README "Runtime speed") adds that code's
+// ratios to sections 1 and 2, measured in the same run against the same baseline.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,6 +30,27 @@ import { ensureBuilt } from '../tests/helpers/cli.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const REPEATS = Number(process.env.BENCH_RUNTIME_REPEATS ?? 15);
+
+/** The other build named by BENCH_BASE (same module layout as dist/), or null. */
+interface BaseBuild {
+  dir: string;
+  loadCtcModel: typeof loadCtcModel;
+  loadAudio: typeof loadAudio;
+  greedyDecode: typeof greedyDecode;
+  Ensemble: typeof Ensemble;
+}
+async function baseBuild(): Promise<BaseBuild | null> {
+  const dir = process.env.BENCH_BASE;
+  if (!dir) return null;
+  const at = (f: string): string => pathToFileURL(path.resolve(dir, f)).href;
+  return {
+    dir,
+    loadCtcModel: ((await import(at('models/load.js'))) as typeof import('../src/models/load.js')).loadCtcModel,
+    loadAudio: ((await import(at('audio/load.js'))) as typeof import('../src/audio/load.js')).loadAudio,
+    greedyDecode: ((await import(at('decoding/greedy.js'))) as typeof import('../src/decoding/greedy.js')).greedyDecode,
+    Ensemble: ((await import(at('ensemble/ensemble.js'))) as typeof import('../src/ensemble/ensemble.js')).Ensemble,
+  };
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -164,6 +187,13 @@ async function oursVsSherpa(tmp: string): Promise<void> {
     const x = await loadAudio(file, 16000);
     return greedyDecode(await model.run(x), model.vocabulary, model.blankId, model.tokenizer);
   };
+  const base = await baseBuild();
+  const baseModel = base ? await base.loadCtcModel(dir) : null;
+  const baseOurs = async (file: string): Promise<string> => {
+    const x = await base!.loadAudio(file, 16000);
+    return base!.greedyDecode(await baseModel!.run(x), baseModel!.vocabulary, baseModel!.blankId, baseModel!.tokenizer);
+  };
+  if (base) console.log(`base: ${base.dir} (its ratios in the last column, paired against sherpa-onnx-node the same way)`);
   const theirs = (file: string): string => {
     const w = s.readWave(file);
     const stream = recognizer.createStream();
@@ -171,8 +201,10 @@ async function oursVsSherpa(tmp: string): Promise<void> {
     recognizer.decode(stream);
     return recognizer.getResult(stream).text;
   };
-  console.log('| audio | ours wall / CPU | sherpa-onnx-node wall / CPU | ours / sherpa, wall | ours / sherpa, CPU | same text |');
-  console.log('|---|---|---|---|---|---|');
+  console.log(
+    `| audio | ours wall / CPU | sherpa-onnx-node wall / CPU | ours / sherpa, wall | ours / sherpa, CPU | same text |${base ? ' base / sherpa, wall / CPU |' : ''}`,
+  );
+  console.log(`|---|---|---|---|---|---|${base ? '---|' : ''}`);
   const differ: string[] = [];
   for (const [sec, file] of englishWavs(tmp, [1, 3, 10])) {
     const r = await paired(
@@ -181,13 +213,20 @@ async function oursVsSherpa(tmp: string): Promise<void> {
     );
     const [t1, t2] = [(await ours(file)).trim(), theirs(file).trim()];
     if (t1 !== t2) differ.push(`${sec} s: ours "${t1}" / sherpa "${t2}"`);
+    const rb = base
+      ? await paired(
+          () => baseOurs(file),
+          () => theirs(file),
+        )
+      : null;
     console.log(
-      `| ${sec} s | ${ms(r.a)} / ${ms(r.cpuA)} | ${ms(r.b)} / ${ms(r.cpuB)} | ${r.ratio.toFixed(2)} | ${r.cpuRatio.toFixed(2)} | ${t1 === t2 ? 'yes' : 'no'} |`,
+      `| ${sec} s | ${ms(r.a)} / ${ms(r.cpuA)} | ${ms(r.b)} / ${ms(r.cpuB)} | ${r.ratio.toFixed(2)} | ${r.cpuRatio.toFixed(2)} | ${t1 === t2 ? 'yes' : 'no'} |${rb ? ` ${rb.ratio.toFixed(2)} / ${rb.cpuRatio.toFixed(2)} |` : ''}`,
     );
   }
   // sherpa-onnx computes NeMo-style features with kaldi-native-fbank (not NeMo-exact), so texts can differ.
   for (const d of differ) console.log(`texts differ at ${d}`);
   await model.dispose();
+  await baseModel?.dispose();
   console.log(`(load average after: ${load()})`);
 }
 
@@ -205,10 +244,17 @@ async function ensembleVsOnnx(): Promise<void> {
       return loadCtcModel(d);
     },
   });
-  console.log('| file | audio | ensemble transcribe (file -> text), wall / CPU | Σ members session.run, wall / CPU | ratio wall | ratio CPU |');
-  console.log('|---|---|---|---|---|---|');
+  const base = await baseBuild();
+  const baseEns = base ? await base.Ensemble.load(ensDir) : null;
+  if (base) console.log(`base: ${base.dir} (its ratios in the last column, paired against the same Σ session.run)`);
+  console.log(
+    `| file | audio | ensemble transcribe (file -> text), wall / CPU | Σ members session.run, wall / CPU | ratio wall | ratio CPU |${base ? ' base ratio wall / CPU |' : ''}`,
+  );
+  console.log(`|---|---|---|---|---|---|${base ? '---|' : ''}`);
   const ratios: number[] = [];
   const cpuRatios: number[] = [];
+  const baseRatios: number[] = [];
+  const baseCpuRatios: number[] = [];
   for (const file of sampleFiles()) {
     const feats = await Promise.all(members.map(async (m) => m.computeFeatures!(await loadAudio(file, m.frontEnd.sampleRate))));
     const onnx = async (): Promise<void> => {
@@ -218,11 +264,18 @@ async function ensembleVsOnnx(): Promise<void> {
     ratios.push(r.ratio);
     cpuRatios.push(r.cpuRatio);
     const sec = (await ens.transcribe(file)).audioSeconds;
+    const rb = baseEns ? await paired(() => baseEns.transcribe(file), onnx) : null;
+    if (rb) {
+      baseRatios.push(rb.ratio);
+      baseCpuRatios.push(rb.cpuRatio);
+    }
     console.log(
-      `| ${path.basename(file)} | ${sec.toFixed(2)} s | ${ms(r.a)} / ${ms(r.cpuA)} | ${ms(r.b)} / ${ms(r.cpuB)} | ${r.ratio.toFixed(2)} | ${r.cpuRatio.toFixed(2)} |`,
+      `| ${path.basename(file)} | ${sec.toFixed(2)} s | ${ms(r.a)} / ${ms(r.cpuA)} | ${ms(r.b)} / ${ms(r.cpuB)} | ${r.ratio.toFixed(2)} | ${r.cpuRatio.toFixed(2)} |${rb ? ` ${rb.ratio.toFixed(2)} / ${rb.cpuRatio.toFixed(2)} |` : ''}`,
     );
   }
   console.log(`median ratio over the files: wall ${median(ratios).toFixed(2)}, CPU ${median(cpuRatios).toFixed(2)} (load average after: ${load()})`);
+  if (baseEns) console.log(`base, median over the files: wall ${median(baseRatios).toFixed(2)}, CPU ${median(baseCpuRatios).toFixed(2)}`);
+  await baseEns?.dispose();
   await ens.dispose();
   await Promise.all(members.map((m) => m.dispose()));
 }
@@ -294,12 +347,12 @@ async function buildParallel(tmp: string): Promise<void> {
 }
 
 async function earlyRouting(): Promise<void> {
-  console.log(`\n### early routing, demo ensemble (selector trained on whole utterances) on the 9 sample files (load ${load()})`);
   const ens = await Ensemble.load(path.join(root, 'ensembles', 'demo'));
   const rows = readFileSync(path.join(root, 'samples', 'manifest.jsonl'), 'utf8')
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as { audio_filepath: string; domain: string });
+  console.log(`\n### early routing, demo ensemble (selector trained on whole utterances) on the ${rows.length} sample files (load ${load()})`);
   const files = rows.map((r) => ({ file: path.join(root, 'samples', r.audio_filepath), domain: r.domain }));
   console.log('| route on | selection accuracy | CPU per file, early / full (median of paired ratios) | wall |');
   console.log('|---|---|---|---|');

@@ -9,11 +9,12 @@
  * Channels are averaged (NeMo `channel_selector=None`) chunk by chunk, exactly as `mixToMono` does
  * for a whole file, so the samples are identical to `decodeAudio` + `mixToMono`.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { UserError } from '../util/errors.js';
 import { ffmpegSpawnError, spawnFfmpegWavStream } from './ffmpeg.js';
 import { decodeWav, looksLikeWav, mixToMono, printableHead } from './wav.js';
+import { readAudioBytes } from './load.js';
 
 export interface AudioStreamOptions {
   /** Fail with `E_TOO_LONG` beyond this many seconds (of the span read). */
@@ -332,4 +333,47 @@ function ffmpegStream(input: string | Uint8Array, chunkSeconds: number, o: Audio
     },
   };
   return stream as AudioStream;
+}
+
+/** A WAV file this size or smaller may be read whole by `readShortAudio` (48 kHz stereo float32, 20 s, plus headers). */
+const SHORT_FILE_BYTES = 8 << 20;
+
+/**
+ * The whole of a short input as one mono array, when `openAudioStream` would give exactly these samples and
+ * reading them at once is cheaper (one read, no chunk loop): WAV files / bytes and raw samples, no offset or
+ * duration, at most `upToSeconds` long and within `maxSeconds`. Null for everything else, errors included
+ * (unreadable file, bad header, ffmpeg containers): the stream then reads it and reports what is wrong.
+ */
+export async function readShortAudio(
+  input: string | Uint8Array | Float32Array,
+  upToSeconds: number,
+  options: Pick<AudioStreamOptions, 'maxSeconds' | 'offsetSeconds' | 'durationSeconds' | 'sampleRate' | 'source'> = {},
+): Promise<{ mono: Float32Array; sampleRate: number } | null> {
+  if ((options.offsetSeconds ?? 0) !== 0 || options.durationSeconds !== undefined) return null;
+  const fits = (samples: number, rate: number): boolean =>
+    samples > 0 && rate > 0 && samples <= upToSeconds * rate && (options.maxSeconds === undefined || samples / rate <= options.maxSeconds);
+  if (input instanceof Float32Array) {
+    const rate = options.sampleRate ?? 16000;
+    return fits(input.length, rate) ? { mono: input, sampleRate: rate } : null;
+  }
+  let bytes: Uint8Array;
+  if (typeof input === 'string') {
+    try {
+      const st = statSync(input);
+      if (!st.isFile() || st.size > SHORT_FILE_BYTES || st.size === 0) return null;
+      bytes = await readAudioBytes(input);
+    } catch {
+      return null;
+    }
+  } else {
+    bytes = input;
+  }
+  if (!looksLikeWav(bytes)) return null;
+  try {
+    const d = decodeWav(bytes, options.source ?? (typeof input === 'string' ? input : '<buffer>'));
+    const n = d.channels[0]?.length ?? 0;
+    return fits(n, d.sampleRate) ? { mono: mixToMono(d.channels), sampleRate: d.sampleRate } : null;
+  } catch {
+    return null;
+  }
 }

@@ -28,12 +28,14 @@
  */
 import { alphabetFor } from '../decoding/prefix-beam-search.js';
 import { computeConfidence } from '../confidence/index.js';
-import { openAudioStream, type AudioStream } from '../audio/stream.js';
+import { openAudioStream, readShortAudio, type AudioStream } from '../audio/stream.js';
 import { LONGFORM_DEFAULTS } from '../segment/defaults.js';
 import { segmentStream, type SegmentOptions, type SpeechSegment } from '../segment/segmenter.js';
 import { SileroVad } from '../segment/silero.js';
+import { resolveVadOptions } from '../segment/vad.js';
 import { wordTimings, type WordTiming } from '../segment/timestamps.js';
 import type { RunTimings } from './runner.js';
+import type { Logprobs } from '../models/types.js';
 import { UserError } from '../util/errors.js';
 import type { Ensemble } from './ensemble.js';
 import { DecodedAudio } from './runner.js';
@@ -106,6 +108,22 @@ export class LongFormTranscriber {
     return wordTimings(alphabet, d.tokens, d.firstFrames, d.lastFrames, frameSeconds, offset, end);
   }
 
+  /** The whole input when it is short enough to be one segment and `readShortAudio` can read it; else null. */
+  private async shortInput(
+    input: string | Uint8Array | Float32Array,
+    options: LongFormOptions,
+    source: string,
+  ): Promise<{ mono: Float32Array; sampleRate: number } | null> {
+    if (options.vad?.segmentShort) return null;
+    let upTo: number;
+    try {
+      upTo = resolveVadOptions(options.vad).maxSegmentSeconds;
+    } catch {
+      return null; // the segmenter reports bad VAD options where it always did
+    }
+    return readShortAudio(input, upTo, { ...options, source });
+  }
+
   async transcribe(input: string | Uint8Array | Float32Array, options: LongFormOptions = {}): Promise<LongFormResult> {
     const route = options.route ?? LONGFORM_DEFAULTS.route;
     if (route !== 'file' && route !== 'segment') throw new UserError(`route must be "file" or "segment", got "${String(route)}"`, { code: 'E_OPTIONS' });
@@ -129,8 +147,11 @@ export class LongFormTranscriber {
         durationSeconds: options.durationSeconds,
         chunkSeconds: LONGFORM_DEFAULTS.chunkSeconds,
       });
-    const stream = await open();
-    let total: number | null = stream.totalSamples !== null ? stream.totalSamples / stream.sampleRate : null;
+    // Audio within the maximum segment length is one whole segment whichever way it is read: read it at once
+    // (no stream, no chunk loop, no detector) when that gives the same samples (`readShortAudio`).
+    const short = await this.shortInput(input, options, source);
+    const stream = short ? null : await open();
+    let total: number | null = short ? short.mono.length / short.sampleRate : stream!.totalSamples !== null ? stream!.totalSamples / stream!.sampleRate : null;
     let read = 0;
     const segOptions: SegmentOptions = {
       ...options.vad,
@@ -139,6 +160,7 @@ export class LongFormTranscriber {
         read = s;
       },
     };
+    const speech = short ? wholeSegment(short.mono, short.sampleRate, segOptions) : segmentStream(stream!, () => SileroVad.load(), segOptions);
     const useLm = options.lm === true;
     const members = names.map((_, i) => i);
     const segments: SegmentResult[] = [];
@@ -152,10 +174,18 @@ export class LongFormTranscriber {
     };
 
     // Pass 1 state for route 'file': per segment its span and every member's greedy tokens.
-    const pass1: Array<{ seg: Omit<SpeechSegment, 'samples'>; decoded: Decoded[]; frameSec: number[]; conf: number[] }> = [];
+    // A whole input (`seg.whole`) is the only segment: its posteriors are kept (bounded by the maximum segment) so
+    // that only the chosen member's tokens are computed and the LM pass needs no second model pass.
+    const pass1: Array<{
+      seg: Omit<SpeechSegment, 'samples'>;
+      decoded: Array<Decoded | undefined>;
+      frameSec: number[];
+      conf: number[];
+      lps?: Logprobs[];
+    }> = [];
     let tRead = performance.now();
     let audioSeconds = 0;
-    for await (const seg of segmentStream(stream, () => SileroVad.load(), segOptions)) {
+    for await (const seg of speech) {
       timings.read += performance.now() - tRead;
       checkAbort();
       if (seg.whole) ens.checkLength(seg.samples.length, seg.sampleRate, source);
@@ -195,14 +225,20 @@ export class LongFormTranscriber {
         timings.decode += performance.now() - t;
         await emit(r);
       } else {
-        const decoded: Decoded[] = [];
+        const decoded: Array<Decoded | undefined> = [];
         for (const i of members) {
+          if (seg.whole && !options.all) {
+            // The only segment: the file's confidence is this one (its frame weight never counts).
+            accs[i] = accumulate(accs[i], conf[i], 1, spec.aggregation);
+            decoded.push(undefined);
+            continue;
+          }
           const d = { ...(await ens.memberTokens(i, lps[i], { lm: false })), frames: lps[i].frames };
           decoded.push(d);
           accs[i] = accumulate(accs[i], conf[i], countedFrames(d, d.frames, spec.excludeBlank), spec.aggregation);
         }
         const { samples: _drop, ...span } = seg;
-        pass1.push({ seg: span, decoded, frameSec, conf });
+        pass1.push({ seg: span, decoded, frameSec, conf, lps: seg.whole ? lps : undefined });
         timings.decode += performance.now() - t;
       }
       audioSeconds = Math.max(audioSeconds, read);
@@ -239,22 +275,23 @@ export class LongFormTranscriber {
       };
       if (!useLm) {
         for (const p of pass1) {
-          const r = segmentResult(p, p.decoded[chosen], 'greedy');
-          if (options.all) r.transcripts = p.decoded.map((x, i) => ({ model: names[i], text: x.text }));
+          const d = p.decoded[chosen] ?? { ...(await ens.memberTokens(chosen, p.lps![chosen], { lm: false })), frames: p.lps![chosen].frames };
+          const r = segmentResult(p, d, 'greedy');
+          if (options.all) r.transcripts = p.decoded.map((x, i) => ({ model: names[i], text: x!.text }));
           await emit(r);
         }
       } else {
-        // Pass 2: re-read the segments' spans; only the chosen member (all with `all`) runs again.
+        // Pass 2: re-read the segments' spans; only the chosen member (all with `all`) runs again. A whole input
+        // kept its posteriors: nothing to re-read or re-run.
         const which = options.all ? members : [chosen];
         let k = 0;
-        for await (const samples of readSpans(
-          await open(),
-          pass1.map((p) => [p.seg.startSample, p.seg.endSample] as const),
-        )) {
+        const spans = pass1.map((p) => [p.seg.startSample, p.seg.endSample] as const);
+        const kept = pass1.length === 1 && pass1[0].lps !== undefined;
+        for await (const samples of kept ? oneArray(new Float32Array(0)) : readSpans(await open(), spans)) {
           checkAbort();
           const p = pass1[k++];
           let t2 = performance.now();
-          const lps = await ens.posteriors(new DecodedAudio(samples, p.seg.sampleRate), which, run);
+          const lps = kept ? which.map((i) => p.lps![i]) : await ens.posteriors(new DecodedAudio(samples, p.seg.sampleRate), which, run);
           timings.models += performance.now() - t2;
           t2 = performance.now();
           const outs = new Map<number, Decoded>();
@@ -371,4 +408,15 @@ async function* readSpans(stream: AudioStream, spans: ReadonlyArray<readonly [nu
   } finally {
     await stream.close();
   }
+}
+
+/** What `segmentStream` yields for audio within the maximum segment length: the whole input as segment 0. */
+async function* wholeSegment(mono: Float32Array, rate: number, options: SegmentOptions): AsyncGenerator<SpeechSegment> {
+  if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new Error('aborted');
+  options.onRead?.(mono.length / rate);
+  yield { index: 0, start: 0, end: mono.length / rate, startSample: 0, endSample: mono.length, samples: mono, sampleRate: rate, whole: true };
+}
+
+async function* oneArray(x: Float32Array): AsyncGenerator<Float32Array> {
+  yield x;
 }

@@ -1,7 +1,7 @@
 /**
  * Runs several CTC models on one utterance with the shared work done once: the audio is decoded once
  * and resampled once per distinct sample rate; the front end (mel features / wav2vec2 normalisation)
- * runs once per distinct front-end configuration when the model exposes `computeFeatures` /
+ * runs once per distinct front-end configuration (`frontEndKey`: defaults filled in, order fixed) when the model exposes `computeFeatures` /
  * `runFeatures`; every member is started as soon as its features exist. In-thread ONNX sessions run one
  * after another (onnxruntime-node's `run` blocks its thread); members on worker threads
  * (`runtime/member-workers`) run at the same time.
@@ -9,6 +9,7 @@
 import { decodeAudio } from '../audio/load.js';
 import { resample } from '../audio/resample.js';
 import { selectChannels } from '../audio/wav.js';
+import { frontEndKey } from '../features/front-end-key.js';
 import type { CtcModel, Logprobs, ModelFeatures } from '../models/types.js';
 
 /** Decoded mono audio with per-rate resampled copies made on demand. */
@@ -51,10 +52,6 @@ export class DecodedAudio {
     }
     return s;
   }
-}
-
-export function frontEndKey(m: CtcModel): string {
-  return JSON.stringify(m.frontEnd);
 }
 
 export interface RunTimings {
@@ -105,7 +102,7 @@ export async function runMembers(
   const groups = new Map<string, number[]>(); // front-end key -> positions in `which`
   which.forEach((i, pos) => {
     const m = models[i];
-    const key = m.computeFeatures && m.runFeatures ? frontEndKey(m) : `run:${pos}`;
+    const key = m.computeFeatures && m.runFeatures ? frontEndKey(m.frontEnd) : `run:${pos}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = []));
     g.push(pos);

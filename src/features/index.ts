@@ -11,3 +11,4 @@ export {
   type NemoFrontEndConfig,
 } from './nemo-mel.js';
 export { wav2vec2Normalize, wav2vec2Features } from './wav2vec2.js';
+export { frontEndKey } from './front-end-key.js';

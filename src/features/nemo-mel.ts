@@ -90,13 +90,11 @@ const WINDOWS: Record<NemoWindow, (x: number) => number> = {
  */
 interface Plan {
   fft: RealFft;
-  winStart: number;
-  window: Float64Array; // the win window values, starting at winStart within the n_fft frame
+  window: Float64Array; // n_fft values: the win window values from winStart, zeros around them (torch.stft's centring)
   rowStart: Int32Array; // first non-zero bin of each mel row
   rowOffset: Int32Array; // where each row's weights start in `weights` (length nMels + 1)
   weights: Float64Array; // the float32 filterbank weights of all rows, packed
   nBins: number;
-  frame: Float64Array;
   re: Float64Array;
   im: Float64Array;
   power: Float64Array;
@@ -118,9 +116,9 @@ function plan(cfg: NemoFrontEndConfig): Plan {
   if (!(win >= 1 && win <= nFft)) throw new UserError(`window size ${win} must be between 1 and n_fft ${nFft}`, { code: 'E_CONFIG' });
   // torch.<window>_window(win, periodic=False), zero-padded centrally to n_fft by torch.stft.
   const winStart = Math.floor((nFft - win) / 2);
-  const window = new Float64Array(win);
+  const window = new Float64Array(nFft);
   const shape = WINDOWS[cfg.window ?? 'hann'];
-  for (let n = 0; n < win; n++) window[n] = win === 1 ? 1 : f32(shape(n / (win - 1)));
+  for (let n = 0; n < win; n++) window[winStart + n] = win === 1 ? 1 : f32(shape(n / (win - 1)));
   const nBins = nFft / 2 + 1;
   const fb = slaneyMelFilterbank(cfg.sampleRate, nFft, cfg.nMels, cfg.lowFreq ?? 0, cfg.highFreq ?? cfg.sampleRate / 2);
   const rowStart = new Int32Array(cfg.nMels);
@@ -143,13 +141,11 @@ function plan(cfg: NemoFrontEndConfig): Plan {
   rowOffset[cfg.nMels] = packed.length;
   const p: Plan = {
     fft: new RealFft(nFft),
-    winStart,
     window,
     rowStart,
     rowOffset,
     weights: Float64Array.from(packed),
     nBins,
-    frame: new Float64Array(nFft),
     re: new Float64Array(nBins),
     im: new Float64Array(nBins),
     power: new Float64Array(nBins),
@@ -230,29 +226,31 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
     padded.fill(0, pad + L, need);
   }
 
-  const { frame, re, im, power, window, winStart, rowStart, rowOffset, weights, fft } = p;
-  const win = window.length;
+  const { re, im, power, window, rowStart, rowOffset, weights, fft } = p;
   const nBins = p.nBins;
   const out = new Float32Array(nMels * frames);
   const magPower = cfg.magPower ?? 2;
-  const takeLog = cfg.log ?? true;
   const guard = cfg.logZeroGuard ?? { type: 'add', value: 2 ** -24 };
   for (let t = 0; t < frames; t++) {
-    const off = t * hop + winStart;
-    for (let i = 0; i < win; i++) frame[winStart + i] = padded[off + i] * window[i]; // outside the window: 0
-    fft.transform(frame, re, im);
-    for (let k = 0; k < nBins; k++) {
-      const p2 = re[k] * re[k] + im[k] * im[k];
-      power[k] = f32(magPower === 2 ? p2 : Math.sqrt(p2) ** magPower);
+    if (magPower === 2) fft.powerWindowed(padded, t * hop, window, power);
+    else {
+      fft.transformWindowed(padded, t * hop, window, re, im);
+      for (let k = 0; k < nBins; k++) power[k] = f32(Math.sqrt(re[k] * re[k] + im[k] * im[k]) ** magPower);
     }
     for (let m = 0; m < nMels; m++) {
       let s = 0;
       const w0 = rowOffset[m];
       const w1 = rowOffset[m + 1];
       for (let j = w0, k = rowStart[m]; j < w1; j++, k++) s += weights[j] * power[k];
-      const e = f32(s);
-      out[m * frames + t] = !takeLog ? e : guard.type === 'add' ? Math.log(e + guard.value) : Math.log(Math.max(e, guard.value));
+      out[m * frames + t] = s; // stored as float32: the mel energy NeMo takes the log of
     }
+  }
+  // The log in one pass over the (float32) energies: the same values as taking it frame by frame.
+  if (cfg.log ?? true) {
+    const g = guard.value;
+    const n = out.length;
+    if (guard.type === 'add') for (let i = 0; i < n; i++) out[i] = Math.log(out[i] + g);
+    else for (let i = 0; i < n; i++) out[i] = Math.log(Math.max(out[i], g));
   }
 
   if (cfg.normalize === 'per_feature') {

@@ -544,7 +544,8 @@ class OnnxCtcModel implements CtcModel {
     // NeMo exports end in log_softmax, but some (other output name, a custom head) give raw logits: like
     // NeMo's guard in get_filtered_logprobs, a first row whose probabilities do not sum to 1 means logits.
     const logits = this.rawLogits || (valid > 0 && !isLogProbRow(trimmed, V));
-    const data = logits || T !== 1 ? logSoftmaxRows(trimmed, valid, V, T) : Float32Array.from(trimmed);
+    // The output tensor's buffer is this call's own (onnxruntime-node copies outputs out of ORT): no second copy.
+    const data = logits || T !== 1 ? logSoftmaxRows(trimmed, valid, V, T) : trimmed;
     return { data, frames: valid, vocabSize: V };
   }
 

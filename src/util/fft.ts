@@ -25,12 +25,15 @@ export class Fft {
     }
   }
 
+  /** Bit-reversal permutation: position i of the input goes to `reversed[i]` before `transformReordered`. */
+  get reversed(): Uint32Array {
+    return this.rev;
+  }
+
   /** Forward transform X[k] = Σ x[n] e^{-2πikn/N}, in place on (re, im). */
   transform(re: Float64Array, im: Float64Array): void {
     const n = this.n;
     const rev = this.rev;
-    const cos = this.cos;
-    const sin = this.sin;
     for (let i = 0; i < n; i++) {
       const j = rev[i];
       if (j > i) {
@@ -42,6 +45,23 @@ export class Fft {
         im[j] = t;
       }
     }
+    this.butterflies(re, im, false);
+  }
+
+  /**
+   * `transform` of an input already stored in bit-reversed order (x[i] at `reversed[i]`): callers that fill
+   * the buffers themselves save the permutation pass. The same values, except that the unit twiddles are not
+   * multiplied, so an exact zero may come out as −0 where `transform` gives +0 (or the reverse): no non-zero
+   * value and no |X[k]| changes. (`transform` keeps every sign: resampled samples stay bit-identical.)
+   */
+  transformReordered(re: Float64Array, im: Float64Array): void {
+    this.butterflies(re, im, true);
+  }
+
+  private butterflies(re: Float64Array, im: Float64Array, skipUnitTwiddles: boolean): void {
+    const n = this.n;
+    const cos = this.cos;
+    const sin = this.sin;
     // Radix-2 stages taken two at a time (sizes 2q and 4q in one pass over the data): half the passes.
     let q = 1;
     if (Math.log2(n) % 2 === 1) {
@@ -59,7 +79,38 @@ export class Fft {
     for (; 4 * q <= n; q *= 4) {
       const s1 = n / (2 * q); // twiddle stride of the size-2q stage
       const s2 = n / (4 * q); // and of the size-4q stage
-      for (let k = 0; k < q; k++) {
+      // k = 0: both twiddles are 1, so no multiplications (x·1 − y·0 = x: the same values; only the sign of
+      // an exact zero can differ, which changes no non-zero output and no |X|).
+      for (let i0 = 0; skipUnitTwiddles && i0 < n; i0 += 4 * q) {
+        const i1 = i0 + q;
+        const i2 = i1 + q;
+        const i3 = i2 + q;
+        const x0r = re[i0];
+        const x0i = im[i0];
+        const x1r = re[i1];
+        const x1i = im[i1];
+        const x2r = re[i2];
+        const x2i = im[i2];
+        const x3r = re[i3];
+        const x3i = im[i3];
+        const y0r = x0r + x1r;
+        const y0i = x0i + x1i;
+        const y1r = x0r - x1r;
+        const y1i = x0i - x1i;
+        const y2r = x2r + x3r;
+        const y2i = x2i + x3i;
+        const y3r = x2r - x3r;
+        const y3i = x2i - x3i;
+        re[i0] = y0r + y2r;
+        im[i0] = y0i + y2i;
+        re[i2] = y0r - y2r;
+        im[i2] = y0i - y2i;
+        re[i1] = y1r + y3i;
+        im[i1] = y1i - y3r;
+        re[i3] = y1r - y3i;
+        im[i3] = y1i + y3r;
+      }
+      for (let k = skipUnitTwiddles ? 1 : 0; k < q; k++) {
         const w1r = cos[k * s1];
         const w1i = sin[k * s1];
         const w2r = cos[k * s2];
@@ -112,7 +163,8 @@ export class Fft {
 /**
  * Forward FFT of a real sequence of length n through one complex FFT of length n/2: the even samples
  * are the real parts, the odd samples the imaginary parts, and a split step separates the two spectra.
- * Bins 0..n/2 (the rest are their conjugates). Owns its work buffers: not re-entrant, one per thread.
+ * Bins 0..n/2 (the rest are their conjugates); exact zeros may carry either sign (`Fft.transformReordered`).
+ * Owns its work buffers: not re-entrant, one per thread.
  */
 export class RealFft {
   readonly n: number;
@@ -142,11 +194,75 @@ export class RealFft {
     const m = this.n / 2;
     const zr = this.zr;
     const zi = this.zi;
+    const rev = this.half.reversed;
     for (let k = 0; k < m; k++) {
-      zr[k] = x[2 * k];
-      zi[k] = x[2 * k + 1];
+      const r = rev[k];
+      zr[r] = x[2 * k];
+      zi[r] = x[2 * k + 1];
     }
-    this.half.transform(zr, zi);
+    this.half.transformReordered(zr, zi);
+    this.split(re, im);
+  }
+
+  /**
+   * `transform` of the windowed frame x[t] = signal[offset + t] · window[t] (t < n; `window` has length n, zero
+   * outside the window's span), read straight from the signal: the STFT needs no frame copy. Out-of-span
+   * samples may enter as −0 instead of 0, which changes no non-zero value and no |X[k]|.
+   */
+  transformWindowed(signal: Float64Array, offset: number, window: Float64Array, re: Float64Array, im: Float64Array): void {
+    const m = this.n / 2;
+    const zr = this.zr;
+    const zi = this.zi;
+    const rev = this.half.reversed;
+    for (let k = 0, t = offset; k < m; k++, t += 2) {
+      const r = rev[k];
+      zr[r] = signal[t] * window[2 * k];
+      zi[r] = signal[t + 1] * window[2 * k + 1];
+    }
+    this.half.transformReordered(zr, zi);
+    this.split(re, im);
+  }
+
+  /**
+   * float32(|X[k]|²) for k = 0..n/2 of the windowed frame (as `transformWindowed`) into `power`: the split step
+   * writes the power straight away instead of the spectrum (the same values as squaring `transformWindowed`'s).
+   */
+  powerWindowed(signal: Float64Array, offset: number, window: Float64Array, power: Float64Array): void {
+    const m = this.n / 2;
+    const zr = this.zr;
+    const zi = this.zi;
+    const rev = this.half.reversed;
+    for (let k = 0, t = offset; k < m; k++, t += 2) {
+      const r = rev[k];
+      zr[r] = signal[t] * window[2 * k];
+      zi[r] = signal[t + 1] * window[2 * k + 1];
+    }
+    this.half.transformReordered(zr, zi);
+    const wr = this.wr;
+    const wi = this.wi;
+    for (let k = 0; k <= m; k++) {
+      const a = k === m ? 0 : k;
+      const b = k === 0 ? 0 : m - k;
+      const ar = zr[a];
+      const ai = zi[a];
+      const br = zr[b];
+      const bi = zi[b];
+      const er = 0.5 * (ar + br);
+      const ei = 0.5 * (ai - bi);
+      const or = 0.5 * (ai + bi);
+      const oi = -0.5 * (ar - br);
+      const c = wr[k];
+      const s = wi[k];
+      const xr = er + c * or - s * oi;
+      const xi = ei + c * oi + s * or;
+      power[k] = Math.fround(xr * xr + xi * xi);
+    }
+  }
+
+  private split(re: Float64Array, im: Float64Array): void {
+    const m = this.n / 2;
+    const zr = this.zr;
+    const zi = this.zi;
     const wr = this.wr;
     const wi = this.wi;
     // X[k] = E[k] + W^k O[k], E = (Z[k] + conj Z[m−k]) / 2, O = (Z[k] − conj Z[m−k]) / 2i, Z[m] = Z[0].

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../src/audio/load.js';
 import { resample, StreamingResampler } from '../../src/audio/resample.js';
-import { openAudioStream } from '../../src/audio/stream.js';
+import { openAudioStream, readShortAudio } from '../../src/audio/stream.js';
 import { mixToMono } from '../../src/audio/wav.js';
 import { noise, sine, writeWavFile } from '../helpers/wav.js';
 
@@ -92,5 +92,35 @@ describe('openAudioStream', () => {
     expect(err).toBeLessThan(1e-6);
     const limited = await openAudioStream(readFileSync(flac), { maxSeconds: 1, source: 'up.flac' });
     await expect(collect(limited.chunks())).rejects.toThrow(/up\.flac: the audio is longer than 1 s \(decoding stopped there\)/);
+  });
+});
+
+describe('readShortAudio (short inputs read whole)', () => {
+  it('gives exactly the samples of the stream for WAV files, WAV bytes and samples; null where the stream must decide', async () => {
+    const stereo = [sine(300, 1.5, 22050, 0.4), noise(Math.round(1.5 * 22050), 0.2)];
+    for (const encoding of ['pcm16', 'pcm24', 'float32'] as const) {
+      const file = writeWavFile(path.join(dir, `short-${encoding}.wav`), stereo, 22050, { encoding });
+      const streamed = await collect((await openAudioStream(file, { chunkSeconds: 0.3 })).chunks());
+      for (const input of [file, new Uint8Array(readFileSync(file))]) {
+        const whole = await readShortAudio(input, 2);
+        expect(whole?.sampleRate).toBe(22050);
+        expect(Array.from(whole!.mono)).toEqual(Array.from(streamed));
+      }
+      expect(await readShortAudio(file, 1.4)).toBeNull(); // longer than the limit: the segmenter's case
+      expect(await readShortAudio(file, 2, { maxSeconds: 1 })).toBeNull(); // the stream reports E_TOO_LONG
+      expect(await readShortAudio(file, 2, { offsetSeconds: 0.5 })).toBeNull();
+      expect(await readShortAudio(file, 2, { durationSeconds: 1 })).toBeNull();
+    }
+    const x = sine(440, 0.5, 16000, 0.3);
+    expect((await readShortAudio(x, 2, { sampleRate: 8000 }))?.sampleRate).toBe(8000);
+    expect((await readShortAudio(x, 2))?.mono).toBe(x);
+    expect(await readShortAudio(new Float32Array(0), 2)).toBeNull();
+    // not WAV, missing, empty, a bad header: the stream decodes or explains
+    const notWav = path.join(dir, 'not.wav');
+    writeFileSync(notWav, 'ID3 not audio');
+    const empty = path.join(dir, 'empty.wav');
+    writeFileSync(empty, '');
+    const bad = new Uint8Array(readFileSync(path.join(dir, 'short-pcm16.wav'))).subarray(0, 60);
+    for (const input of [notWav, empty, path.join(dir, 'missing.wav'), bad]) expect(await readShortAudio(input, 2)).toBeNull();
   });
 });

@@ -173,6 +173,30 @@ describe('long-form transcription (demo ensemble, real VAD)', () => {
     }
   }, 120_000);
 
+  it('short inputs read whole give exactly what the stream and the segmenter give (files, bytes, samples; greedy, LM, per segment, all)', async () => {
+    const strip = ({ timingsMs: _t, ...rest }: { timingsMs?: unknown }) => rest;
+    for (const u of longFormUtterances().slice(0, 3)) {
+      const d = await DecodedAudio.from(u.file);
+      const inputs: Array<[string | Uint8Array | Float32Array, { sampleRate?: number }]> = [
+        [u.file, {}],
+        [new Uint8Array(readFileSync(u.file)), {}],
+        [d.mono, { sampleRate: d.sampleRate }],
+      ];
+      for (const [input, base] of inputs) {
+        for (const extra of [{}, { lm: true }, { route: 'segment' as const }, { all: true, lm: true }]) {
+          const fast = await ens.transcribe(input, { ...base, ...extra });
+          // A duration as long as the file reads the same samples through the stream (readShortAudio declines).
+          const general = await ens.transcribe(input, { ...base, ...extra, durationSeconds: 1e6 });
+          expect(strip(fast)).toEqual(strip(general));
+        }
+      }
+      // The LM pass of a whole input decodes the posteriors of pass 1: the same as a fresh model pass.
+      const r = await ens.transcribe(u.file, { lm: true });
+      const lps = await ens.posteriors(d);
+      expect(r.text).toBe(await ens.memberText(r.modelIndex, lps[r.modelIndex], { lm: true }));
+    }
+  }, 120_000);
+
   it('a 10 ms WAV is "too short", not an ONNX error (CLI exit 2, one line)', async () => {
     const tiny = path.join(dir, 'tiny.wav');
     writeFileSync(tiny, encodeWav(new Float32Array(160).fill(0.01), 16000));

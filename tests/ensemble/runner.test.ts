@@ -8,10 +8,34 @@ import { encodeWav } from '../../src/audio/wav.js';
 import { formatDuration, Progress } from '../../src/ensemble/progress.js';
 import { DecodedAudio, runMembers, type RunStats } from '../../src/ensemble/runner.js';
 import { loadCtcModel } from '../../src/models/load.js';
+import { frontEndKey } from '../../src/features/front-end-key.js';
+import { repoRoot } from '../helpers/shared.js';
 import { makeFixture } from '../helpers/ensemble-fixture.js';
 import { synthesizeTones, writeWavFile } from '../helpers/wav.js';
 
 describe('runMembers: shared work across members (real tone models)', () => {
+  it('the demo en and vi members share one mel front end (equal NeMo preprocessor configs); the result equals each member alone', async () => {
+    const [en, vi, digits] = await Promise.all(['en', 'vi', 'digits'].map((m) => loadCtcModel(path.join(repoRoot, 'models', m))));
+    try {
+      expect(frontEndKey(en.frontEnd)).toBe(frontEndKey(vi.frontEnd));
+      expect(frontEndKey(digits.frontEnd)).not.toBe(frontEndKey(en.frontEnd));
+      const audio = await DecodedAudio.from(path.join(repoRoot, 'samples', 'digits_1.wav')); // 8 kHz: one resampling for all
+      const stats: RunStats = { modelPasses: 0, frontEndPasses: 0 };
+      const out = await runMembers([en, vi, digits], [0, 1, 2], audio, 1, undefined, stats);
+      expect(stats).toEqual({ modelPasses: 3, frontEndPasses: 2 });
+      const samples = audio.at(16000);
+      for (const [i, m] of [en, vi, digits].entries()) expect(Array.from(out[i].data)).toEqual(Array.from((await m.run(samples)).data));
+      // A member whose config is spelled differently (other property order) but equal still shares.
+      const reordered = Object.create(vi, { frontEnd: { value: Object.fromEntries(Object.entries(vi.frontEnd).reverse()) } }) as typeof vi;
+      const s2: RunStats = { modelPasses: 0, frontEndPasses: 0 };
+      const out2 = await runMembers([en, reordered], [0, 1], audio, 1, undefined, s2);
+      expect(s2).toEqual({ modelPasses: 2, frontEndPasses: 1 });
+      expect(Array.from(out2[1].data)).toEqual(Array.from(out[1].data));
+    } finally {
+      await Promise.all([en, vi, digits].map((m) => m.dispose()));
+    }
+  });
+
   it('decodes once, resamples once per rate, computes each distinct front end once; results equal model.run', async () => {
     // models 0 and 1 share the 80-mel front end, model 2 has a 64-mel one
     const fx = makeFixture(mkdtempSync(path.join(os.tmpdir(), 'runner-')), { domains: 3, train: 1, dev: 1, test: 1, mel64: [2] });
