@@ -89,6 +89,17 @@ export const RUNTIME_DEFAULTS = {
   parallelMembers: 'auto',
 } as const;
 
+/**
+ * Early routing (beyond NeMo; `--early-route S`). `minProbability` is the cascade's floor
+ * (`--early-route-min-prob`, YAML `early_route_min_prob`): when the selector's top probability on the
+ * S-second prefix is below it, the input escalates to full routing. 0 turns the cascade off (plain early
+ * routing); 1 always routes fully. With the cascade on, an input no longer than S·M/(M−1) (M members) is
+ * routed fully from the start: there early routing (M·S + L member seconds) costs at least full routing (M·L).
+ */
+export const EARLY_ROUTE_DEFAULTS = {
+  minProbability: 0,
+} as const;
+
 /** Live transcription over WebSocket (`GET /v1/stream`). */
 export const STREAMING_DEFAULTS = {
   /** Concurrent streams per server (1013 "try later" beyond). */

@@ -10,7 +10,7 @@ import { UserError } from '../util/errors.js';
 import { BATCH_DEFAULTS } from '../batch/defaults.js';
 import { parseRedisUrl, redactUrl } from '../batch/connection.js';
 import { QueueTranscriber } from '../batch/queue-transcriber.js';
-import { ALLOW_CHANGED_HELP, openEnsemble, optionalNumber, resolveEnsembleDir } from './options.js';
+import { ALLOW_CHANGED_HELP, numberList, openEnsemble, optionalNumber, resolveEnsembleDir } from './options.js';
 
 interface EvalCliOptions {
   ensemble?: string;
@@ -24,6 +24,7 @@ interface EvalCliOptions {
   redis?: string;
   queue: string;
   earlyRoute?: string;
+  earlyRouteMinProb?: string;
 }
 
 /** `DOMAIN=MANIFEST` → parts; the domain is a member name. */
@@ -72,6 +73,10 @@ export function register(program: Command): void {
     .option('-o, --output <dir>', 'folder for eval.json, eval.md and eval.html', 'eval-results')
     .option('--jobs <n>', 'worker threads, each with its own copy of the ensemble (default: number of CPUs)')
     .option('--early-route <seconds>', 'also route every utterance on its first SECONDS (a third pass) and report accuracy, WER and cost next to the main pass')
+    .option(
+      '--early-route-min-prob <p,...>',
+      'with --early-route: floors of the early-routing cascade to score (comma-separated, 0 to 1; below the floor an input is routed fully); one prefix pass serves them all; default 0',
+    )
     .option('--quiet', 'no progress and no summary on the terminal')
     .option('--allow-changed-models', ALLOW_CHANGED_HELP)
     .option(
@@ -84,6 +89,8 @@ export function register(program: Command): void {
       const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? (viaQueue ? BATCH_DEFAULTS.evalInFlight : Math.max(1, os.cpus().length));
       const beam = optionalNumber('--beam', opts.beam, { integer: true, min: 1 });
       const earlyRouteSeconds = optionalNumber('--early-route', opts.earlyRoute, { min: 0 });
+      const earlyRouteMinProbs = opts.earlyRouteMinProb === undefined ? undefined : numberList('--early-route-min-prob', opts.earlyRouteMinProb, { min: 0, max: 1 });
+      if (earlyRouteMinProbs && earlyRouteSeconds === undefined) throw new UserError('--early-route-min-prob needs --early-route SECONDS');
       const { dir, pooled, loading } = viaQueue
         ? (() => {
             const d = resolveEnsembleDir(opts.ensemble);
@@ -131,6 +138,7 @@ export function register(program: Command): void {
           parallelism: where ? `batch queue: ${where}` : pooled ? `${jobs} worker thread(s)` : 'one thread',
           onUtterance: () => progress.tick(),
           earlyRouteSeconds,
+          earlyRouteMinProbs,
         });
         progress.finish();
         const files = await writeReports(report, path.resolve(opts.output));

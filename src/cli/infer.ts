@@ -1,7 +1,7 @@
 import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DECODING_DEFAULTS } from '../defaults.js';
+import { DECODING_DEFAULTS, EARLY_ROUTE_DEFAULTS } from '../defaults.js';
 import { Ensemble } from '../ensemble/ensemble.js';
 import type { LongFormOptions, RouteMode } from '../ensemble/longform.js';
 import { loadManifest } from '../ensemble/manifest.js';
@@ -34,6 +34,7 @@ interface InferCliOptions extends RuntimeCliOptions {
   segmentShort?: boolean;
   allowChangedModels?: boolean;
   earlyRoute?: string;
+  earlyRouteMinProb?: string;
 }
 
 export type OutputFormat = 'text' | 'json' | 'jsonl' | 'srt' | 'vtt';
@@ -121,6 +122,10 @@ export function register(program: Command): void {
     .option(
       '--early-route <seconds>',
       "route an utterance on its first SECONDS only: every member runs on them, then only the chosen one on the whole input (default: the ensemble's early_route_seconds; 0 = full routing)",
+    )
+    .option(
+      '--early-route-min-prob <p>',
+      `early-routing cascade: below this top selector probability on the prefix, route fully (every member on the whole input); >0 also routes inputs up to S·M/(M−1) fully; 1 = always (default: the ensemble's early_route_min_prob, else ${EARLY_ROUTE_DEFAULTS.minProbability})`,
     );
   addRuntimeOptions(cmd).action(async (audio: string[], opts: InferCliOptions) => {
     if (!opts.manifest && audio.length === 0) throw new UserError('give audio files or --manifest M.jsonl');
@@ -140,6 +145,7 @@ export function register(program: Command): void {
       throw new UserError(`--format ${format} takes exactly one audio file (got ${audio.length})`);
     const vad = vadOptions(opts);
     const earlyRouteSeconds = optionalNumber('--early-route', opts.earlyRoute, { min: 0 });
+    const earlyRouteMinProb = optionalNumber('--early-route-min-prob', opts.earlyRouteMinProb, { min: 0, max: 1 });
     const dir = resolveEnsembleDir(opts.ensemble);
     const manifest = opts.manifest ? await loadManifest(opts.manifest) : null;
     const { loadModel } = runtimeSettings(opts, { utterances: manifest ? manifest.entries.length : audio.length });
@@ -162,7 +168,7 @@ export function register(program: Command): void {
       }
       const { warning } = ensemble.earlyRoute(earlyRouteSeconds);
       if (warning) process.stderr.write(`warning: ${warning}\n`);
-      const base: LongFormOptions = { lm: Boolean(opts.lm), all: Boolean(opts.all), beam, route, vad, earlyRouteSeconds };
+      const base: LongFormOptions = { lm: Boolean(opts.lm), all: Boolean(opts.all), beam, route, vad, earlyRouteSeconds, earlyRouteMinProb };
       if (manifest) {
         const progress = new Progress('infer', manifest.entries.length, { silent: Boolean(opts.quiet) });
         // Results are printed in manifest order as soon as each prefix is complete.

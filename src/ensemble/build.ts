@@ -325,6 +325,7 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
       training,
     };
     if (cfg.earlyRouteSeconds !== null) json.earlyRouteSeconds = cfg.earlyRouteSeconds;
+    if (cfg.earlyRouteMinProb !== null) json.earlyRouteMinProb = cfg.earlyRouteMinProb;
     const file = await writeEnsembleJson(outDir, json);
     log(
       `wrote ${file}: ${M} models, ${yTrain.length} training utterances (${names.map((n, j) => `${n} ${train[j].length}`).join(', ')}), ` +

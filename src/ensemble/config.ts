@@ -110,6 +110,11 @@ export interface BuildConfig {
    * utterance, and inference routes on the first S seconds by default (`Ensemble.transcribe`). null: whole utterances.
    */
   earlyRouteSeconds: number | null;
+  /**
+   * `early_route_min_prob` (beyond NeMo, 0 to 1): the default floor of the early-routing cascade, an inference
+   * setting only (the selector does not depend on it). null: `EARLY_ROUTE_DEFAULTS.minProbability`.
+   */
+  earlyRouteMinProb: number | null;
   /** Things accepted but ignored or rewritten (old NeMo spellings), worth telling the user. */
   notes: string[];
 }
@@ -372,6 +377,7 @@ const TOP_KEYS = [
   'tune_logistic_regression',
   'tune_logistic_regression_config',
   'early_route_seconds',
+  'early_route_min_prob',
   // Hydra's own blocks in a config file
   'defaults',
   'hydra',
@@ -463,6 +469,11 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
     o.early_route_seconds === undefined || o.early_route_seconds === null
       ? null
       : readNumber(ctx, o.early_route_seconds, ['early_route_seconds'], 0, { exclusiveMin: 0 });
+  const earlyRouteMinProb =
+    o.early_route_min_prob === undefined || o.early_route_min_prob === null
+      ? null
+      : readNumber(ctx, o.early_route_min_prob, ['early_route_min_prob'], 0, { min: 0 });
+  if (earlyRouteMinProb !== null && earlyRouteMinProb > 1) throw ctx.error(['early_route_min_prob'], `must be ≤ 1, got ${earlyRouteMinProb}`);
 
   // NeMo BuildEnsembleConfig.__post_init__
   const withDev = members.filter((m) => m.devManifest !== null);
@@ -497,6 +508,7 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
     tuneLogisticRegressionConfig,
     transcription,
     earlyRouteSeconds,
+    earlyRouteMinProb,
     notes: ctx.notes,
   };
 }

@@ -6,7 +6,7 @@
  * Safe for concurrent `transcribe` calls: per-request state lives in the call; models are shared
  * (ONNX Runtime sessions accept concurrent runs); LMs load once, lazily, behind a shared promise.
  */
-import { DECODING_DEFAULTS } from '../defaults.js';
+import { DECODING_DEFAULTS, EARLY_ROUTE_DEFAULTS } from '../defaults.js';
 import { summarizeEnsemble, type EnsembleSummary } from './summary.js';
 import { computeConfidence, type ConfidenceSpec } from '../confidence/index.js';
 import { decodeBeamWithLm, decodeWithLm } from '../decoding/prefix-beam-search.js';
@@ -158,6 +158,17 @@ export class Ensemble {
     return { seconds };
   }
 
+  /**
+   * The cascade's probability floor a request uses (`TranscribeOptions.earlyRouteMinProb`; undefined: the
+   * ensemble's `early_route_min_prob`, else `EARLY_ROUTE_DEFAULTS.minProbability`). A UserError outside [0, 1].
+   */
+  earlyRouteMinProbability(requested?: number): number {
+    if (requested !== undefined && !(Number.isFinite(requested) && requested >= 0 && requested <= 1)) {
+      throw new UserError(`early route minimum probability must be a number from 0 to 1, got ${requested}`, { code: 'E_OPTIONS' });
+    }
+    return requested ?? this.json.earlyRouteMinProb ?? EARLY_ROUTE_DEFAULTS.minProbability;
+  }
+
   /** The loaded model of member `index` (long-form decoding needs its frame rate and vocabulary). */
   memberModel(index: number): CtcModel {
     const m = this.models[index];
@@ -279,8 +290,10 @@ export class Ensemble {
 
   private transcribeNow(audio: Float32Array | Uint8Array | string, options: LongFormOptions): Promise<LongFormResult> {
     const early = this.earlyRoute(options.earlyRouteSeconds).seconds;
-    if (early === null) return new LongFormTranscriber(this).transcribe(audio, options);
-    return this.transcribeEarlyRouted(audio, options, early);
+    const minProb = this.earlyRouteMinProbability(options.earlyRouteMinProb);
+    // A floor of 1 trusts no prefix: full routing from the start (no prefix pass wasted).
+    if (early === null || minProb >= 1) return new LongFormTranscriber(this).transcribe(audio, options);
+    return this.transcribeEarlyRouted(audio, options, early, minProb);
   }
 
   /**
@@ -289,7 +302,12 @@ export class Ensemble {
    * audio is routed per file or per segment instead (a UserError says so). The result has one segment, without
    * word timings.
    */
-  private async transcribeEarlyRouted(audio: Float32Array | Uint8Array | string, options: LongFormOptions, route: number): Promise<LongFormResult> {
+  private async transcribeEarlyRouted(
+    audio: Float32Array | Uint8Array | string,
+    options: LongFormOptions,
+    route: number,
+    minProb: number,
+  ): Promise<LongFormResult> {
     if (options.beam !== undefined && (!Number.isInteger(options.beam) || options.beam < 1)) {
       throw new UserError(`beam must be a positive integer, got ${options.beam}`, { code: 'E_OPTIONS' });
     }
@@ -305,6 +323,22 @@ export class Ensemble {
     }
     // A prefix as long as the input is full routing: the ordinary path, exactly.
     if (decoded.seconds <= route) return new LongFormTranscriber(this).transcribe(decoded.mono, { ...options, sampleRate: decoded.sampleRate });
+    const M = this.models.length;
+    const cascade = minProb > 0;
+    const fullRouting = async (escalated: 'short' | 'low-probability', prefixProbability?: number, prefixTimings?: RunTimings): Promise<LongFormResult> => {
+      const r = await new LongFormTranscriber(this).transcribe(decoded.mono, { ...options, sampleRate: decoded.sampleRate });
+      if (prefixTimings) {
+        // The wasted prefix pass is part of what this input cost.
+        r.timingsMs.features = (r.timingsMs.features ?? 0) + prefixTimings.features;
+        r.timingsMs.models = (r.timingsMs.models ?? 0) + prefixTimings.models;
+        r.timingsMs.prefixModels = prefixTimings.models;
+        r.timingsMs.total = performance.now() - t0;
+      }
+      r.earlyRoute = { seconds: route, minProbability: minProb, escalated, ...(prefixProbability !== undefined ? { prefixProbability } : {}) };
+      return r;
+    };
+    // The cascade's length rule: up to S·M/(M−1) early routing (M·S + L) costs at least full routing (M·L).
+    if (cascade && M * decoded.seconds <= route * M + decoded.seconds) return fullRouting('short');
     this.checkLength(decoded.mono.length, decoded.sampleRate, options.source);
     const t1 = performance.now();
     const timings: RunTimings = { resample: 0, features: 0, models: 0 };
@@ -313,12 +347,17 @@ export class Ensemble {
     const routed = decoded.prefix(route);
     const early = routed !== decoded;
     let lps = await runMembers(this.models, all, routed, this.json.temperature, timings);
+    const prefixModelsMs = timings.models;
     const t2 = performance.now();
     const spec = this.json.confidence;
     const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, this.models[i].blankId, spec));
     const t3 = performance.now();
     const { modelIndex, probabilities, confidences } = this.select(conf);
     const t4 = performance.now();
+    if (cascade) {
+      const top = Math.max(...Object.values(probabilities));
+      if (top < minProb) return fullRouting('low-probability', top, timings);
+    }
     if (early) {
       const which = options.all ? all : [modelIndex];
       const full = await runMembers(this.models, which, decoded, this.json.temperature, timings);
@@ -365,11 +404,12 @@ export class Ensemble {
         selector: t4 - t3,
         lm: t5 - t4b,
         total: t5 - t0,
+        prefixModels: prefixModelsMs,
       },
       decoding,
       route: 'file',
       segments: [segment],
-      earlyRoute: { seconds: route },
+      earlyRoute: cascade ? { seconds: route, minProbability: minProb } : { seconds: route },
     };
     if (transcripts) result.transcripts = transcripts;
     return result;

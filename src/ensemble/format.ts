@@ -91,6 +91,8 @@ export interface EnsembleJson {
   training: TrainingReport | null;
   /** The selector was trained on the first S seconds of each utterance (YAML `early_route_seconds`); absent: whole. */
   earlyRouteSeconds?: number | null;
+  /** Default floor of the early-routing cascade (YAML `early_route_min_prob`, 0 to 1); absent: `EARLY_ROUTE_DEFAULTS`. */
+  earlyRouteMinProb?: number;
 }
 
 export function toPosixRelative(from: string, to: string): string {
@@ -149,6 +151,9 @@ export async function readEnsembleJson(dir: string): Promise<{ json: EnsembleJso
   if (typeof json.temperature !== 'number' || !(json.temperature > 0)) bad('"temperature" must be a number > 0');
   if (json.earlyRouteSeconds !== undefined && json.earlyRouteSeconds !== null && !(typeof json.earlyRouteSeconds === 'number' && json.earlyRouteSeconds > 0)) {
     bad('"earlyRouteSeconds" must be a number > 0 or null');
+  }
+  if (json.earlyRouteMinProb !== undefined && !(typeof json.earlyRouteMinProb === 'number' && json.earlyRouteMinProb >= 0 && json.earlyRouteMinProb <= 1)) {
+    bad('"earlyRouteMinProb" must be a number from 0 to 1');
   }
   let selector: Selector;
   try {

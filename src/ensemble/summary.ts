@@ -7,6 +7,8 @@ export interface EnsembleSummary {
   temperature: number;
   /** Requests route on the first S seconds by default (`early_route_seconds`); null: on whole utterances. */
   earlyRouteSeconds: number | null;
+  /** Default floor of the early-routing cascade (`early_route_min_prob`); null: the built-in default. */
+  earlyRouteMinProb: number | null;
   selector: {
     kind: 'logistic-regression';
     multiClass: string;
@@ -31,6 +33,7 @@ export function summarizeEnsemble(json: EnsembleJson): EnsembleSummary {
     confidence: json.confidence,
     temperature: json.temperature,
     earlyRouteSeconds: json.earlyRouteSeconds ?? null,
+    earlyRouteMinProb: json.earlyRouteMinProb ?? null,
     selector: {
       kind: 'logistic-regression',
       multiClass: json.selector.multiClass,

@@ -31,6 +31,12 @@ export interface TranscribeOptions {
    * `early_route_seconds` (none: full routing); 0 asks for full routing. See `Ensemble.earlyRoute`.
    */
   earlyRouteSeconds?: number;
+  /**
+   * The early-routing cascade's floor, from 0 to 1 (default: the ensemble's `early_route_min_prob`, else 0): when
+   * the selector's top probability on the prefix is below it, every member runs on the whole input (full routing).
+   * With a floor above 0, inputs up to S·M/(M−1) are routed fully from the start; 1 always routes fully.
+   */
+  earlyRouteMinProb?: number;
 }
 
 export interface MemberTranscript {
@@ -73,8 +79,13 @@ export interface EnsembleResult {
   transcripts?: MemberTranscript[];
   /** How `text` was decoded: 'lm' only when `lm` was asked for and the chosen member has an LM. */
   decoding?: 'greedy' | 'lm';
-  /** Present when the route was chosen on a prefix: its length (s); confidences/probabilities are the prefix's. */
-  earlyRoute?: { seconds: number };
+  /**
+   * Present when early routing applied: the prefix length (s); confidences/probabilities are the prefix's, unless
+   * the cascade (`minProbability` > 0) `escalated` the input to full routing: 'short' (no longer than S·M/(M−1),
+   * where full routing costs no more) or 'low-probability' (the prefix's top probability, `prefixProbability`,
+   * was below the floor); then they are the whole input's, as without early routing.
+   */
+  earlyRoute?: { seconds: number; minProbability?: number; escalated?: 'short' | 'low-probability'; prefixProbability?: number };
   /** How the file was routed ('file': one member for all segments; 'segment': each on its own). */
   route?: 'file' | 'segment';
   /** The speech segments in file order (one whole segment for audio within the maximum segment length). */

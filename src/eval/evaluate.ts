@@ -58,6 +58,13 @@ export interface EvaluateOptions {
    * report that selection's accuracy, WER and cost next to the main pass (`EvalReport.earlyRoute`).
    */
   earlyRouteSeconds?: number;
+  /**
+   * Floors of the early-routing cascade to score (`TranscribeOptions.earlyRouteMinProb`; default [0]: plain early
+   * routing). The prefix pass runs once, at floor 0; each floor's outcome follows from it and the main pass, which
+   * is full routing (deterministic): an escalated input gets the main pass's choice and transcript
+   * (`scoreEarlyRoute`). The first floor fills `EvalReport.earlyRoute`, all of them its `curve`.
+   */
+  earlyRouteMinProbs?: readonly number[];
 }
 
 export interface UtteranceRecord {
@@ -82,7 +89,17 @@ export interface UtteranceRecord {
   oracle: string;
   oracleLm?: string;
   /** With `earlyRouteSeconds`: the member chosen on the prefix, its transcript, and the ONNX time of both passes. */
-  early?: { chosen: string; correct: boolean; text: string; modelsMs: number; fullModelsMs: number };
+  early?: {
+    chosen: string;
+    correct: boolean;
+    text: string;
+    modelsMs: number;
+    fullModelsMs: number;
+    /** The selector's top probability on the prefix; null when the input was not longer than S (routed fully). */
+    prefixProbability?: number | null;
+    /** Model time of the prefix pass alone (ms). */
+    prefixModelsMs?: number;
+  };
 }
 
 export interface RateCell {
@@ -118,6 +135,32 @@ export interface ConfidenceSummary {
   max: number;
 }
 
+/** One early-routing setting's outcome (`scoreEarlyRoute`). */
+export interface EarlyRouteScore {
+  /** The cascade's floor (0: plain early routing, no escalation on probability and no length rule). */
+  minProbability: number;
+  perDomain: Record<string, ClassAccuracy>;
+  overall: ClassAccuracy;
+  wer: RateCell;
+  /** Member audio seconds run over full routing's (M × length). */
+  cost: number;
+  /** The same from measured model time (escalated inputs: the prefix pass plus the main pass). */
+  measuredCost: number;
+  perDomainCost: Record<string, number>;
+  /**
+   * Inputs routed fully: `short` (no longer than S, or with a floor > 0 no longer than S·M/(M−1)) and
+   * `lowProbability` (the prefix's top probability below the floor); `rate` = (short + lowProbability) / total.
+   */
+  escalated: EscalationCount;
+  perDomainEscalated: Record<string, EscalationCount>;
+}
+
+export interface EscalationCount {
+  short: number;
+  lowProbability: number;
+  rate: number | null;
+}
+
 export interface EvalReport {
   schemaVersion: 1;
   createdAt: string;
@@ -145,15 +188,12 @@ export interface EvalReport {
    * (M × min(S, length) + the chosen member on the whole input when longer than S) over the main pass's
    * (M × length); `measuredCost` the same from the passes' model timings (the main pass ran every member).
    */
-  earlyRoute?: {
+  earlyRoute?: EarlyRouteScore & {
     seconds: number;
-    perDomain: Record<string, ClassAccuracy>;
-    overall: ClassAccuracy;
     /** The main pass's overall accuracy, for comparison. */
     fullAccuracy: number | null;
-    wer: RateCell;
-    cost: number;
-    measuredCost: number;
+    /** One score per floor asked for (`EvaluateOptions.earlyRouteMinProbs`), the first being the fields above. */
+    curve: EarlyRouteScore[];
   };
   /** Member → domain → summary of that member's confidence on the domain's utterances. */
   confidence: Record<string, Record<string, ConfidenceSummary>>;
@@ -213,7 +253,8 @@ async function evaluateUtterance(
   let earlyResult: EnsembleResult | undefined;
   if (options.earlyRouteSeconds !== undefined) {
     try {
-      earlyResult = await ensemble.transcribe(u.audioPath, { earlyRouteSeconds: options.earlyRouteSeconds });
+      // Floor 0: the plain prefix routing every floor's outcome is derived from (scoreEarlyRoute).
+      earlyResult = await ensemble.transcribe(u.audioPath, { earlyRouteSeconds: options.earlyRouteSeconds, earlyRouteMinProb: 0 });
     } catch (e) {
       const msg = (e as Error)?.message ?? String(e);
       throw e instanceof UserError ? new UserError(msg, { source, cause: e }) : new Error(`${source}: ${msg}`, { cause: e });
@@ -244,6 +285,8 @@ async function evaluateUtterance(
       text: earlyResult.text,
       modelsMs: earlyResult.timingsMs.models ?? 0,
       fullModelsMs: greedyResult.timingsMs.models ?? 0,
+      prefixProbability: earlyResult.earlyRoute ? Math.max(...Object.values(earlyResult.probabilities)) : null,
+      prefixModelsMs: earlyResult.timingsMs.prefixModels ?? 0,
     };
   }
   if (lmResult) {
@@ -317,39 +360,86 @@ export function scoreSystems(
   });
 }
 
-/** Early-routing accuracy, WER and cost from per-utterance records (pure; exported for tests). */
+/**
+ * How one utterance fares under early routing on S seconds with the cascade's floor `minProb` (pure): what
+ * `Ensemble.transcribe` does with `earlyRouteMinProb`, replayed from the prefix pass (floor 0) and the main pass
+ * (full routing). `route`: 'prefix' (the prefix's choice), 'short' or 'low-probability' (routed fully).
+ */
+export function earlyRouteOutcome(
+  r: UtteranceRecord,
+  members: number,
+  seconds: number,
+  minProb: number,
+): { route: 'prefix' | 'short' | 'low-probability'; chosen: string; text: string; memberSeconds: number; modelsMs: number } {
+  const e = r.early!;
+  const L = r.audioSeconds;
+  const full = { chosen: r.chosen, text: r.ensembleText, memberSeconds: members * L, modelsMs: e.fullModelsMs };
+  // Not longer than S (e.prefixProbability null): full routing exactly, as without the cascade.
+  if (e.prefixProbability === null || e.prefixProbability === undefined || L <= seconds) return { route: 'short', ...full };
+  if (minProb >= 1) return { route: 'low-probability', ...full };
+  if (minProb > 0 && members * L <= members * seconds + L) return { route: 'short', ...full };
+  if (minProb > 0 && e.prefixProbability < minProb) {
+    return { route: 'low-probability', ...full, memberSeconds: members * (seconds + L), modelsMs: (e.prefixModelsMs ?? 0) + e.fullModelsMs };
+  }
+  return { route: 'prefix', chosen: e.chosen, text: e.text, memberSeconds: members * seconds + L, modelsMs: e.modelsMs };
+}
+
+/** Early-routing accuracy, WER, cost and escalations from per-utterance records (pure; exported for tests). */
 export function scoreEarlyRoute(
   records: readonly UtteranceRecord[],
   members: number,
   domains: readonly string[],
   seconds: number,
-  fullAccuracy: number | null,
-): NonNullable<EvalReport['earlyRoute']> {
-  const acc = (rs: readonly UtteranceRecord[]): ClassAccuracy => {
-    const correct = rs.filter((r) => r.early!.correct).length;
-    return { correct, total: rs.length, accuracy: rs.length ? correct / rs.length : null };
+  minProb = 0,
+): EarlyRouteScore {
+  const outcomes = records.map((r) => ({ r, o: earlyRouteOutcome(r, members, seconds, minProb) }));
+  type Item = (typeof outcomes)[number];
+  const acc = (xs: readonly Item[]): ClassAccuracy => {
+    const correct = xs.filter((x) => x.o.chosen === x.r.domain).length;
+    return { correct, total: xs.length, accuracy: xs.length ? correct / xs.length : null };
+  };
+  const cost = (xs: readonly Item[]): number => {
+    const full = xs.reduce((a, x) => a + members * x.r.audioSeconds, 0);
+    return full > 0 ? xs.reduce((a, x) => a + x.o.memberSeconds, 0) / full : NaN;
+  };
+  const escalated = (xs: readonly Item[]): EscalationCount => {
+    const short = xs.filter((x) => x.o.route === 'short').length;
+    const lowProbability = xs.filter((x) => x.o.route === 'low-probability').length;
+    return { short, lowProbability, rate: xs.length ? (short + lowProbability) / xs.length : null };
   };
   const perDomain: Record<string, ClassAccuracy> = {};
-  for (const d of domains) perDomain[d] = acc(records.filter((r) => r.domain === d));
-  let run = 0;
-  let full = 0;
-  let ms = 0;
-  let fullMs = 0;
-  for (const r of records) {
-    run += r.audioSeconds > seconds ? members * seconds + r.audioSeconds : members * r.audioSeconds;
-    full += members * r.audioSeconds;
-    ms += r.early!.modelsMs;
-    fullMs += r.early!.fullModelsMs;
+  const perDomainCost: Record<string, number> = {};
+  const perDomainEscalated: Record<string, EscalationCount> = {};
+  for (const d of domains) {
+    const xs = outcomes.filter((x) => x.r.domain === d);
+    perDomain[d] = acc(xs);
+    perDomainCost[d] = cost(xs);
+    perDomainEscalated[d] = escalated(xs);
   }
+  const fullMs = records.reduce((a, r) => a + r.early!.fullModelsMs, 0);
   return {
-    seconds,
+    minProbability: minProb,
     perDomain,
-    overall: acc(records),
-    fullAccuracy,
-    wer: cell(records.map((r) => [r.reference, r.early!.text])),
-    cost: full > 0 ? run / full : NaN,
-    measuredCost: fullMs > 0 ? ms / fullMs : NaN,
+    overall: acc(outcomes),
+    wer: cell(outcomes.map((x) => [x.r.reference, x.o.text])),
+    cost: cost(outcomes),
+    measuredCost: fullMs > 0 ? outcomes.reduce((a, x) => a + x.o.modelsMs, 0) / fullMs : NaN,
+    perDomainCost,
+    escalated: escalated(outcomes),
+    perDomainEscalated,
   };
+}
+
+function earlyRouteReport(
+  records: readonly UtteranceRecord[],
+  members: number,
+  domains: readonly string[],
+  seconds: number,
+  minProbs: readonly number[],
+  fullAccuracy: number | null,
+): NonNullable<EvalReport['earlyRoute']> {
+  const curve = (minProbs.length > 0 ? minProbs : [0]).map((p) => scoreEarlyRoute(records, members, domains, seconds, p));
+  return { seconds, fullAccuracy, ...curve[0], curve };
 }
 
 /** Selection accuracy, confusion and calibration from per-utterance records (pure; exported for tests). */
@@ -417,6 +507,9 @@ export async function evaluate(ensemble: EvalTranscriber, testSets: readonly Tes
   if (options.jobs !== undefined && !(Number.isInteger(options.jobs) && options.jobs >= 1)) {
     throw new UserError(`jobs must be a positive integer, got ${options.jobs}`);
   }
+  for (const p of options.earlyRouteMinProbs ?? []) {
+    if (!(Number.isFinite(p) && p >= 0 && p <= 1)) throw new UserError(`early route minimum probability must be a number from 0 to 1, got ${p}`);
+  }
   const jobs = options.jobs ?? Math.max(1, os.cpus().length);
   const work = testSets.flatMap((t) => t.utterances.map((u) => ({ domain: t.domain, u, source: `${t.manifest ?? t.domain}:${u.line}` })));
   const start = Date.now();
@@ -449,7 +542,7 @@ export async function evaluate(ensemble: EvalTranscriber, testSets: readonly Tes
     calibration,
     systems: scoreSystems(records, members, domains, lmMembers),
     ...(options.earlyRouteSeconds !== undefined
-      ? { earlyRoute: scoreEarlyRoute(records, members.length, domains, options.earlyRouteSeconds, selection.overall.accuracy) }
+      ? { earlyRoute: earlyRouteReport(records, members.length, domains, options.earlyRouteSeconds, options.earlyRouteMinProbs ?? [0], selection.overall.accuracy) }
       : {}),
     confidence: confidenceSummaries(records, members, domains),
     perUtterance: records,

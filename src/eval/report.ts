@@ -26,6 +26,11 @@ function rateText(c: RateCell | undefined): string {
   return `${pct(c.wer)} / ${pct(c.cer)}`;
 }
 
+function escalationText(x: { short: number; lowProbability: number; rate: number | null } | undefined): string {
+  if (!x) return '–';
+  return `${pct(x.rate)} routed fully (${x.short} short + ${x.lowProbability} low probability)`;
+}
+
 /** `eval.md`. */
 export function renderMarkdown(r: EvalReport): string {
   const out: string[] = [];
@@ -56,22 +61,62 @@ export function renderMarkdown(r: EvalReport): string {
     out.push(
       `Every member on the first ${e.seconds} s, then only the chosen one on the whole input. Selection accuracy ` +
         `${pct(e.overall.accuracy)} (main pass ${pct(e.fullAccuracy)}); ensemble WER / CER ${rateText(e.wer)}; cost ` +
-        `${num(e.cost, 2)}× the main pass in member audio seconds, ${num(e.measuredCost, 2)}× in measured model time.`,
+        `${num(e.cost, 2)}× the main pass in member audio seconds, ${num(e.measuredCost, 2)}× in measured model time. ` +
+        `Cascade floor ${e.minProbability}: ${escalationText(e.escalated)}.`,
       '',
     );
     out.push(
       mdTable(
-        ['domain', 'correct', 'total', 'accuracy'],
+        ['domain', 'correct', 'total', 'accuracy', 'main pass', 'cost', 'routed fully'],
         [
           ...r.domains.map((d) => {
             const a = e.perDomain[d.name];
-            return [d.name, String(a.correct), String(a.total), pct(a.accuracy)];
+            const esc = e.perDomainEscalated?.[d.name];
+            return [
+              d.name,
+              String(a.correct),
+              String(a.total),
+              pct(a.accuracy),
+              pct(r.selection.perDomain[d.name]?.accuracy),
+              num(e.perDomainCost?.[d.name], 2),
+              esc ? pct(esc.rate) : '–',
+            ];
           }),
-          ['**overall**', String(e.overall.correct), String(e.overall.total), pct(e.overall.accuracy)],
+          [
+            '**overall**',
+            String(e.overall.correct),
+            String(e.overall.total),
+            pct(e.overall.accuracy),
+            pct(e.fullAccuracy),
+            num(e.cost, 2),
+            e.escalated ? pct(e.escalated.rate) : '–',
+          ],
         ],
       ),
       '',
     );
+    if (e.curve && e.curve.length > 1) {
+      out.push(
+        `Cascade floors (one prefix pass; an input whose prefix's top probability is below the floor is routed fully; with a floor > 0 also ` +
+          `inputs up to S·M/(M−1)). Main pass: ${pct(e.fullAccuracy)}, cost 1.`,
+        '',
+      );
+      out.push(
+        mdTable(
+          ['floor', 'accuracy', ...r.domains.map((d) => d.name), 'WER / CER', 'cost', 'measured', 'routed fully (short + low probability)'],
+          e.curve.map((c) => [
+            String(c.minProbability),
+            pct(c.overall.accuracy),
+            ...r.domains.map((d) => pct(c.perDomain[d.name]?.accuracy)),
+            rateText(c.wer),
+            num(c.cost, 3),
+            num(c.measuredCost, 3),
+            escalationText(c.escalated),
+          ]),
+        ),
+        '',
+      );
+    }
   }
   out.push('## Confusion matrix', '', 'Rows: true domain; columns: the member the selector chose.', '');
   out.push(

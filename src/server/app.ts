@@ -150,7 +150,7 @@ export type EnsembleApp = Express & { service: ServiceControl };
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 const TRUE_VALUES = new Set(['', '1', 'true', 'yes', 'on']);
 const FALSE_VALUES = new Set(['0', 'false', 'no', 'off']);
-const KNOWN_QUERY = new Set(['lm', 'all', 'beam', 'early_route', 'route', 'segments', 'stream']);
+const KNOWN_QUERY = new Set(['lm', 'all', 'beam', 'early_route', 'early_route_min_prob', 'route', 'segments', 'stream']);
 
 /** Transcription options plus what the answer should contain. */
 export type TranscribeQuery = TranscribeOptions & { segments?: boolean; stream?: boolean };
@@ -200,6 +200,14 @@ export function parseTranscribeQuery(query: Record<string, unknown>, maxBeam: nu
       throw new HttpError(400, `query parameter "early_route" must be a number of seconds ≥ 0, got "${String(v).slice(0, 40)}"`, 'E_QUERY');
     }
     out.earlyRouteSeconds = Number(v);
+  }
+  if (query.early_route_min_prob !== undefined) {
+    // The early-routing cascade's floor (0 = off, 1 = always full routing).
+    const v = query.early_route_min_prob;
+    if (typeof v !== 'string' || !/^\d{1,6}(\.\d{1,9})?$/.test(v) || Number(v) > 1) {
+      throw new HttpError(400, `query parameter "early_route_min_prob" must be a number from 0 to 1, got "${String(v).slice(0, 40)}"`, 'E_QUERY');
+    }
+    out.earlyRouteMinProb = Number(v);
   }
   return out;
 }

@@ -104,6 +104,127 @@ describe('early routing', () => {
     expect(bad.stderr).toMatch(/trained on the first 0\.5 s/);
   }, 180_000);
 
+  describe('cascade (early_route_min_prob)', () => {
+    const strip = ({ timingsMs: _t, earlyRoute: _e, ...rest }: Record<string, unknown>) => rest;
+    const inputs = () => [...fx.domains.flatMap((d) => d.testFiles), toneWav(fx, 'abab'), toneWav(fx, 'cdcdcd')];
+
+    it('floor 0 is plain early routing; 1 is full routing exactly', async () => {
+      const ens = await Ensemble.load(fullDir);
+      try {
+        expect(ens.earlyRouteMinProbability()).toBe(0);
+        for (const input of inputs()) {
+          const plain = await ens.transcribe(input, { all: true, earlyRouteSeconds: 0.3 });
+          const zero = await ens.transcribe(input, { all: true, earlyRouteSeconds: 0.3, earlyRouteMinProb: 0 });
+          expect(zero.earlyRoute).toEqual({ seconds: 0.3 });
+          expect({ ...zero, timingsMs: null }).toEqual({ ...plain, timingsMs: null });
+          const full = await ens.transcribe(input, { all: true });
+          for (const one of [1, 1.0]) {
+            const r = await ens.transcribe(input, { all: true, earlyRouteSeconds: 0.3, earlyRouteMinProb: one });
+            expect(r.earlyRoute).toBeUndefined();
+            expect(strip(r as unknown as Record<string, unknown>)).toEqual(strip(full as unknown as Record<string, unknown>));
+          }
+        }
+      } finally {
+        await ens.dispose();
+      }
+    });
+
+    it('below the floor the input escalates to full routing; at or above it the prefix decides', async () => {
+      const ens = await Ensemble.load(fullDir);
+      let escalated = 0;
+      try {
+        for (const input of inputs()) {
+          const full = await ens.transcribe(input, { all: true });
+          // S short enough that S·M/(M−1) = 2·S stays below every input: only the probability decides.
+          const S = Math.min(0.3, full.audioSeconds / 2.5);
+          const plain = await ens.transcribe(input, { all: true, earlyRouteSeconds: S });
+          const top = Math.max(...Object.values(plain.probabilities));
+          if (top < 1) {
+            const up = await ens.transcribe(input, { all: true, earlyRouteSeconds: S, earlyRouteMinProb: Math.min(1, top + 1e-12) });
+            expect(up.earlyRoute).toEqual({ seconds: S, minProbability: Math.min(1, top + 1e-12), escalated: 'low-probability', prefixProbability: top });
+            expect(strip(up as unknown as Record<string, unknown>)).toEqual(strip(full as unknown as Record<string, unknown>));
+            expect(up.timingsMs.prefixModels).toBeGreaterThan(0);
+            escalated++;
+          }
+          const floor = Math.max(1e-9, top - 1e-12);
+          const stay = await ens.transcribe(input, { all: true, earlyRouteSeconds: S, earlyRouteMinProb: floor });
+          expect(stay.earlyRoute).toEqual({ seconds: S, minProbability: floor });
+          expect(strip(stay as unknown as Record<string, unknown>)).toEqual(strip(plain as unknown as Record<string, unknown>));
+        }
+        expect(escalated).toBeGreaterThan(0);
+      } finally {
+        await ens.dispose();
+      }
+    });
+
+    it('with a floor > 0, inputs up to S·M/(M−1) are routed fully (early routing would cost more); floor 0 keeps the prefix', async () => {
+      const ens = await Ensemble.load(fullDir);
+      try {
+        const input = toneWav(fx, 'abab');
+        const full = await ens.transcribe(input, { all: true });
+        const L = full.audioSeconds;
+        // M = 2: up to 2·S full routing costs M·L ≤ M·S + L.
+        const S = L / 1.9;
+        const r = await ens.transcribe(input, { all: true, earlyRouteSeconds: S, earlyRouteMinProb: 0.01 });
+        expect(r.earlyRoute).toEqual({ seconds: S, minProbability: 0.01, escalated: 'short' });
+        expect(strip(r as unknown as Record<string, unknown>)).toEqual(strip(full as unknown as Record<string, unknown>));
+        expect((await ens.transcribe(input, { earlyRouteSeconds: S, earlyRouteMinProb: 0 })).earlyRoute).toEqual({ seconds: S });
+        // Not longer than S: full routing exactly, whatever the floor.
+        expect((await ens.transcribe(input, { earlyRouteSeconds: L + 0.1, earlyRouteMinProb: 0.5 })).earlyRoute).toBeUndefined();
+        expect((await ens.transcribe(input, { earlyRouteSeconds: L / 2.5, earlyRouteMinProb: 0.01 })).earlyRoute).toEqual({
+          seconds: L / 2.5,
+          minProbability: 0.01,
+        });
+      } finally {
+        await ens.dispose();
+      }
+    });
+
+    it('bad floors: a clear error naming the option, the CLI flag (exit 2, one line) or the YAML field', async () => {
+      const ens = await Ensemble.load(fullDir);
+      try {
+        const f = fx.domains[0].testFiles[0];
+        for (const p of [-0.1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+          await expect(ens.transcribe(f, { earlyRouteSeconds: 0.3, earlyRouteMinProb: p })).rejects.toThrow(/minimum probability must be a number from 0 to 1/);
+        }
+      } finally {
+        await ens.dispose();
+      }
+      await ensureBuilt();
+      const f = fx.domains[0].testFiles[0];
+      for (const v of ['2', '-1', 'high']) {
+        const r = await runCli(['infer', '--ensemble', fullDir, '--early-route', '0.3', '--early-route-min-prob', v, f], { timeoutMs: 60_000 });
+        expect(r.code).toBe(2);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toMatch(/--early-route-min-prob must be a number from 0 to 1/);
+      }
+      const base = fixtureYaml(fx);
+      const file = path.join(fx.root, 'x.yaml');
+      expect(parseBuildConfig(base, { file }).earlyRouteMinProb).toBeNull();
+      expect(parseBuildConfig(`${base}early_route_min_prob: 0.9\n`, { file }).earlyRouteMinProb).toBe(0.9);
+      for (const bad of ['1.5', '-0.2', 'sure']) {
+        expect(() => parseBuildConfig(`${base}early_route_min_prob: ${bad}\n`, { file })).toThrow(/x\.yaml.*early_route_min_prob/s);
+      }
+    }, 180_000);
+
+    it('the YAML floor is the ensemble default; a request may override it', async () => {
+      const yaml = path.join(fx.root, 'floor.yaml');
+      writeFileSync(yaml, fixtureYaml(fx, { more: 'early_route_min_prob: 1' }));
+      const dir = (await buildEnsemble(yaml, { ...quiet, outDir: path.join(fx.root, 'floor') })).outDir;
+      expect(JSON.parse(readFileSync(path.join(dir, 'ensemble.json'), 'utf8'))).toMatchObject({ earlyRouteMinProb: 1 });
+      const ens = await Ensemble.load(dir);
+      try {
+        expect(ens.earlyRouteMinProbability()).toBe(1);
+        expect(ens.describe().earlyRouteMinProb).toBe(1);
+        const f = fx.domains[1].testFiles[0];
+        expect((await ens.transcribe(f, { earlyRouteSeconds: 0.3 })).earlyRoute).toBeUndefined();
+        expect((await ens.transcribe(f, { earlyRouteSeconds: 0.3, earlyRouteMinProb: 0 })).earlyRoute).toEqual({ seconds: 0.3 });
+      } finally {
+        await ens.dispose();
+      }
+    }, 300_000);
+  });
+
   it('early_route_seconds in the YAML must be a positive number', () => {
     const base = fixtureYaml(fx);
     expect(parseBuildConfig(base, { file: path.join(fx.root, 'x.yaml') }).earlyRouteSeconds).toBeNull();
