@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Command } from 'commander';
-import { EXIT_CODES, SERVING_DEFAULTS as S, STREAMING_DEFAULTS as L } from '../defaults.js';
+import { EARLY_ROUTE_DEFAULTS, EXIT_CODES, SERVING_DEFAULTS as S, STREAMING_DEFAULTS as L } from '../defaults.js';
+import { resolveEarlyRoute } from '../ensemble/ensemble.js';
 import type { WorkerPoolEvent } from '../runtime/worker-pool.js';
 import { startServer } from '../server/server.js';
 import { mb, memoryPlan, workerMemoryBytes } from '../server/memory.js';
@@ -14,6 +15,8 @@ import { ALLOW_CHANGED_HELP, numberOption, openEnsemble, optionalNumber, resolve
 
 interface ServeCliOptions {
   ensemble?: string;
+  earlyRoute?: string;
+  earlyRouteMinProb?: string;
   port: string;
   host: string;
   maxBodyMb: string;
@@ -61,6 +64,14 @@ export function register(program: Command): void {
     )
     .option('--allow-changed-models', ALLOW_CHANGED_HELP)
     .option(
+      '--early-route <seconds>',
+      "requests without ?early_route route on their first SECONDS (default: the ensemble's early_route_seconds; 0 = full routing)",
+    )
+    .option(
+      '--early-route-min-prob <p>',
+      `requests without ?early_route_min_prob: the early-routing cascade's floor, 0 to 1 (default: the ensemble's early_route_min_prob, else ${EARLY_ROUTE_DEFAULTS.minProbability})`,
+    )
+    .option(
       '--memory-budget-mb <n>',
       'memory these settings may need at most; start-up refuses settings whose estimate exceeds it (default: 75 % of the machine)',
     )
@@ -75,6 +86,9 @@ export function register(program: Command): void {
       const maxUploads = numberOption('--max-uploads', opts.maxUploads, { integer: true, min: 1 });
       const uploadIdleMs = numberOption('--upload-idle-ms', opts.uploadIdleMs, { integer: true, min: 1 });
       const minUploadBytesPerSec = numberOption('--min-upload-bytes-per-sec', opts.minUploadBytesPerSec, { min: 0 });
+      const earlyRouteSeconds = optionalNumber('--early-route', opts.earlyRoute, { min: 0 });
+      const earlyRouteMinProb = optionalNumber('--early-route-min-prob', opts.earlyRouteMinProb, { min: 0, max: 1 });
+      let earlyRouteWarning: string | undefined;
       const cpus = Math.max(1, os.cpus().length);
       const slots = concurrency ?? cpus;
       // onnxruntime-node runs inference synchronously on the calling thread: with worker threads the
@@ -87,6 +101,8 @@ export function register(program: Command): void {
       {
         const dirForPlan = resolveEnsembleDir(opts.ensemble);
         const { json } = await readEnsembleJson(dirForPlan);
+        // A setting the selector was not built for fails here, not on every request.
+        if (earlyRouteSeconds !== undefined) earlyRouteWarning = resolveEarlyRoute(json.earlyRouteSeconds ?? null, earlyRouteSeconds, dirForPlan).warning;
         const onnx = json.models.map((m) => {
           const d = resolveFrom(dirForPlan, m.path);
           return ONNX_NAMES.map((n) => path.join(d, n)).find((f) => existsSync(f)) ?? '';
@@ -131,6 +147,8 @@ export function register(program: Command): void {
         maxUploads,
         uploadIdleMs,
         minUploadBytesPerSec,
+        earlyRouteSeconds,
+        earlyRouteMinProb,
         stream: {
           maxStreams: numberOption('--max-streams', opts.maxStreams, { integer: true, min: 0 }),
           maxStreamSeconds: numberOption('--max-stream-seconds', opts.maxStreamSeconds, { min: 1 }),
@@ -145,6 +163,7 @@ export function register(program: Command): void {
       const log = server.app.service.log;
       logPoolEvent = ({ type, ...rest }) => log({ level: type === 'worker-restarted' ? 'info' : 'error', msg: type, ...rest });
       logWarning = (line) => log({ level: 'warn', msg: line.replace(/^warning: /, '') });
+      if (earlyRouteWarning) log({ level: 'warn', msg: earlyRouteWarning });
       log({ level: 'info', msg: 'listening', url: server.url, ensemble: dir, workers: pooled ? workers : 0, limits: server.app.service.limits });
 
       // Errors in a request never crash the process (express error handler). A stray rejection is

@@ -40,6 +40,29 @@ export interface EnsembleLoadOptions {
   loadLm?: (file: string) => Promise<LanguageModelScorer>;
 }
 
+/** `Ensemble.earlyRoute` for a selector built with `early_route_seconds` `built` (null: whole utterances); `source` names the ensemble in errors. */
+export function resolveEarlyRoute(built: number | null, requested: number | undefined, source?: string): { seconds: number | null; warning?: string } {
+  if (requested !== undefined && !(Number.isFinite(requested) && requested >= 0)) {
+    throw new UserError(`early route must be a number of seconds ≥ 0 (0 = full routing), got ${requested}`, { code: 'E_OPTIONS' });
+  }
+  const seconds = requested === undefined ? built : requested === 0 ? null : requested;
+  if (built !== null && seconds !== built) {
+    throw new UserError(
+      `this ensemble's selector was trained on the first ${built} s of each utterance (early_route_seconds: ${built}), ` +
+        `so it routes on ${built} s only; asked for ${seconds === null ? 'full routing' : `${seconds} s`}. ` +
+        `Rebuild with early_route_seconds: ${seconds === null ? 'null' : seconds} for that`,
+      { source, code: 'E_EARLY_ROUTE_MISMATCH' },
+    );
+  }
+  if (built === null && seconds !== null) {
+    return {
+      seconds,
+      warning: `early routing on ${seconds} s with a selector trained on whole utterances; rebuild with early_route_seconds: ${seconds} for a selector trained on what it will see`,
+    };
+  }
+  return { seconds };
+}
+
 /** Default beam width for LM decoding (pyctcdecode's). */
 export const DEFAULT_BEAM = DECODING_DEFAULTS.beamWidth;
 
@@ -136,26 +159,7 @@ export class Ensemble {
    * one built on whole utterances can route on a prefix, with a warning (its confidences are of another kind).
    */
   earlyRoute(requested?: number): { seconds: number | null; warning?: string } {
-    if (requested !== undefined && !(Number.isFinite(requested) && requested >= 0)) {
-      throw new UserError(`early route must be a number of seconds ≥ 0 (0 = full routing), got ${requested}`, { code: 'E_OPTIONS' });
-    }
-    const built = this.json.earlyRouteSeconds ?? null;
-    const seconds = requested === undefined ? built : requested === 0 ? null : requested;
-    if (built !== null && seconds !== built) {
-      throw new UserError(
-        `this ensemble's selector was trained on the first ${built} s of each utterance (early_route_seconds: ${built}), ` +
-          `so it routes on ${built} s only; asked for ${seconds === null ? 'full routing' : `${seconds} s`}. ` +
-          `Rebuild with early_route_seconds: ${seconds === null ? 'null' : seconds} for that`,
-        { source: this.dir, code: 'E_EARLY_ROUTE_MISMATCH' },
-      );
-    }
-    if (built === null && seconds !== null) {
-      return {
-        seconds,
-        warning: `early routing on ${seconds} s with a selector trained on whole utterances; rebuild with early_route_seconds: ${seconds} for a selector trained on what it will see`,
-      };
-    }
-    return { seconds };
+    return resolveEarlyRoute(this.json.earlyRouteSeconds ?? null, requested, this.dir);
   }
 
   /**

@@ -117,6 +117,9 @@ export interface AppOptions {
   logStream?: Writable | null;
   /** Also export prom-client's default process metrics (default true). */
   defaultMetrics?: boolean;
+  /** Early routing for requests without `early_route` / `early_route_min_prob` (`ensemble serve --early-route`, `--early-route-min-prob`). */
+  earlyRouteSeconds?: number;
+  earlyRouteMinProb?: number;
 }
 
 export type LoadState = 'loading' | 'ready' | 'failed' | 'draining';
@@ -124,7 +127,7 @@ export type LoadState = 'loading' | 'ready' | 'failed' | 'draining';
 /** Control surface used by `startServer` (readiness, draining, in-flight tracking). */
 export interface ServiceControl {
   readonly metrics: ServiceMetrics;
-  readonly limits: Required<Omit<AppOptions, 'logStream' | 'defaultMetrics'>>;
+  readonly limits: Required<Omit<AppOptions, 'logStream' | 'defaultMetrics' | 'earlyRouteSeconds' | 'earlyRouteMinProb'>>;
   state(): LoadState;
   setTranscriber(t: Transcriber): void;
   /** The loaded transcriber while the service is ready (not draining), else null. */
@@ -465,6 +468,10 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
     });
   });
 
+  const earlyRouteDefaults: TranscribeOptions = {};
+  if (options.earlyRouteSeconds !== undefined) earlyRouteDefaults.earlyRouteSeconds = options.earlyRouteSeconds;
+  if (options.earlyRouteMinProb !== undefined) earlyRouteDefaults.earlyRouteMinProb = options.earlyRouteMinProb;
+
   app.post('/v1/transcribe', async (req: Request, res: Response) => {
     const requestId = res.locals.requestId!;
     const t0 = performance.now();
@@ -575,6 +582,7 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
           let result: EnsembleResult;
           try {
             result = await t.transcribe(body, {
+              ...earlyRouteDefaults,
               ...opts,
               maxSeconds: limits.maxAudioSeconds,
               source: 'request body',

@@ -5,7 +5,7 @@ import { resolveTestArgs } from '../../src/cli/eval.js';
 import { Ensemble } from '../../src/ensemble/ensemble.js';
 import type { EnsembleJson } from '../../src/ensemble/format.js';
 import { loadManifest } from '../../src/ensemble/manifest.js';
-import { evaluate, scoreSelection, scoreSystems, summarize, type EvalReport, type UtteranceRecord } from '../../src/eval/evaluate.js';
+import { earlyRouteOutcome, evaluate, scoreSelection, scoreSystems, summarize, type EvalReport, type UtteranceRecord } from '../../src/eval/evaluate.js';
 import { accuracyFromConfusion, argmax, confusionMatrix, oracleChoice, reliability } from '../../src/eval/metrics.js';
 import { mapConcurrent } from '../../src/util/concurrency.js';
 import { renderHtml, renderMarkdown, writeReports } from '../../src/eval/report.js';
@@ -323,6 +323,45 @@ describe('end to end on a real two-member ensemble of test ONNX models', () => {
     expect(short.earlyRoute!.wer.utterances).toBe(5);
   });
 
+  it('early-routing cascade: floors scored from one prefix pass replay Ensemble.transcribe; 0 = plain early routing, 1 = full routing', async () => {
+    // S = 0.4: the 2-tone utterances (0.68 s) are within S·M/(M−1) = 0.8 s (routed fully with a floor > 0), the 4-tone ones are not.
+    const S = 0.4;
+    const plain = await evaluate(ensemble, await sets(), { jobs: 2, earlyRouteSeconds: S });
+    const tops = plain.perUtterance.filter((u) => u.audioSeconds > 2 * S).map((u) => u.early!.prefixProbability!);
+    expect(tops.length).toBeGreaterThan(1);
+    const mid = [...tops].sort((a, b) => a - b)[Math.floor(tops.length / 2)];
+    const floors = [0, 0.01, mid, 1];
+    const r = await evaluate(ensemble, await sets(), { jobs: 2, earlyRouteSeconds: S, earlyRouteMinProbs: floors });
+    const e = r.earlyRoute!;
+    expect(e.curve.map((c) => c.minProbability)).toEqual(floors);
+    // Floor 0 (the first): the plain early routing of before, no escalation.
+    for (const k of ['overall', 'perDomain', 'wer', 'cost'] as const) expect(e[k]).toEqual(plain.earlyRoute![k]);
+    expect(e.escalated).toEqual({ short: 0, lowProbability: 0, rate: 0 });
+    // Floor 1: full routing (the main pass), cost 1, everything escalated.
+    const one = e.curve[3];
+    expect([one.overall, one.cost, one.escalated.rate]).toEqual([r.selection.overall, 1, 1]);
+    expect(one.wer).toEqual(r.systems.find((s) => s.id === 'ensemble')!.overall);
+    // Floor 0.01 (below 1/M: never on probability): only the length rule, which lowers the cost.
+    expect(e.curve[1].escalated).toEqual({ short: 3, lowProbability: 0, rate: 3 / 5 });
+    expect(e.curve[1].cost).toBeLessThan(e.cost);
+    expect(e.curve[2].escalated.lowProbability).toBeGreaterThan(0);
+    expect(e.curve[2].perDomainEscalated.dom0.short + e.curve[2].perDomainEscalated.dom1.short).toBe(3);
+    // Each floor's outcome is what Ensemble.transcribe does with that floor.
+    for (const p of floors) {
+      for (const u of r.perUtterance) {
+        const o = earlyRouteOutcome(u, 2, S, p);
+        const real = await ensemble.transcribe(u.audioFilepath, { earlyRouteSeconds: S, earlyRouteMinProb: p });
+        expect([real.model, real.text]).toEqual([o.chosen, o.text]);
+        if (p > 0 && p < 1) expect(real.earlyRoute!.escalated ?? 'prefix').toBe(o.route);
+        if (p === 1) expect(real.earlyRoute).toBeUndefined();
+      }
+    }
+    const md = renderMarkdown(r);
+    expect(md).toContain('| floor | accuracy |');
+    expect(md).toMatch(/Cascade floor 0: 0\.0 % routed fully/);
+    await expect(evaluate(ensemble, await sets(), { earlyRouteSeconds: S, earlyRouteMinProbs: [1.2] })).rejects.toThrow(/from 0 to 1, got 1\.2/);
+  });
+
   it('with --lm: LM systems for the ensemble, oracle, true domain and the member that has an LM', async () => {
     const r = await evaluate(ensemble, await sets(), { lm: true, jobs: 2 });
     expect(r.lm).toBe(true);
@@ -386,6 +425,16 @@ describe('end to end on a real two-member ensemble of test ONNX models', () => {
     const nt = await runCli(['eval', '--ensemble', tiny.dir, '--test', `dom0=${noText}`]);
     expect(nt.code).toBe(2);
     expect(nt.stderr).toMatch(/notext\.jsonl:1: missing "text"/);
+    for (const [args, msg] of [
+      [['--early-route', '0.4', '--early-route-min-prob', '0.5,1.1'], /--early-route-min-prob must be a number from 0 to 1, got "1\.1"/],
+      [['--early-route', '0.4', '--early-route-min-prob', 'x'], /--early-route-min-prob must be a number from 0 to 1, got "x"/],
+      [['--early-route-min-prob', '0.5'], /--early-route-min-prob needs --early-route SECONDS/],
+    ] as const) {
+      const r = await runCli(['eval', '--ensemble', tiny.dir, '--test', `dom0=${dom0}`, ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(msg);
+    }
   });
 
   it('without --test: the test_manifest of each member from the YAML, recorded in ensemble.json', async () => {

@@ -131,6 +131,36 @@ describe('HTTP service on a real ensemble', () => {
     expect(longer.json.confidences).toEqual(full.json.confidences);
     const early = await post(base, wav, 'audio/wav', '?early_route=0.4');
     expect([early.status, early.json.text, early.json.model, early.json.earlyRoute]).toEqual([200, 'cddcdc', 'dom1', { seconds: 0.4 }]);
+    // The cascade: floor 1 is full routing; floor 0 plain early routing; a floor above the prefix's top probability escalates.
+    const one = await post(base, wav, 'audio/wav', '?early_route=0.4&early_route_min_prob=1');
+    expect([one.status, one.json.text, one.json.model, one.json.earlyRoute, one.json.confidences]).toEqual([
+      200,
+      full.json.text,
+      full.json.model,
+      undefined,
+      full.json.confidences,
+    ]);
+    const zero = await post(base, wav, 'audio/wav', '?early_route=0.4&early_route_min_prob=0');
+    expect([zero.status, zero.json.earlyRoute, zero.json.probabilities]).toEqual([200, { seconds: 0.4 }, early.json.probabilities]);
+    const top = Math.max(...Object.values(early.json.probabilities as Record<string, number>));
+    if (top < 0.999999) {
+      const up = await post(base, wav, 'audio/wav', '?early_route=0.4&early_route_min_prob=0.999999');
+      expect([up.status, up.json.earlyRoute, up.json.confidences]).toEqual([
+        200,
+        { seconds: 0.4, minProbability: 0.999999, escalated: 'low-probability', prefixProbability: top },
+        full.json.confidences,
+      ]);
+    }
+    // Server-wide defaults (`serve --early-route`, `--early-route-min-prob`); the query overrides them.
+    const other = await startServer(ensemble, { port: 0, logStream: null, earlyRouteSeconds: 0.4, earlyRouteMinProb: 1 });
+    try {
+      const d = await post(other.url, wav, 'audio/wav');
+      expect([d.status, d.json.earlyRoute, d.json.confidences]).toEqual([200, undefined, full.json.confidences]);
+      const q = await post(other.url, wav, 'audio/wav', '?early_route_min_prob=0');
+      expect([q.status, q.json.earlyRoute, q.json.probabilities]).toEqual([200, { seconds: 0.4 }, early.json.probabilities]);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('resamples other rates and mixes channels (8 kHz, stereo 44.1 kHz)', async () => {
@@ -219,6 +249,24 @@ describe('HTTP service on a real ensemble', () => {
       ['beam=1.5', () => post(base, toneWav(tiny.fx, 'ab'), 'audio/wav', '?beam=1.5'), 400, /"beam" must be an integer/],
       ['beam=100000', () => post(base, toneWav(tiny.fx, 'ab'), 'audio/wav', '?beam=100000'), 400, /"beam" must be an integer from 1 to 256/],
       ['early_route=soon', () => post(base, toneWav(tiny.fx, 'ab'), 'audio/wav', '?early_route=soon'), 400, /"early_route" must be a number of seconds/],
+      [
+        'early_route_min_prob=1.5',
+        () => post(base, toneWav(tiny.fx, 'ab'), 'audio/wav', '?early_route=0.3&early_route_min_prob=1.5'),
+        400,
+        /"early_route_min_prob" must be a number from 0 to 1, got "1\.5"/,
+      ],
+      [
+        'early_route_min_prob=high',
+        () => post(base, toneWav(tiny.fx, 'ab'), 'audio/wav', '?early_route=0.3&early_route_min_prob=high'),
+        400,
+        /"early_route_min_prob" must be a number from 0 to 1/,
+      ],
+      [
+        'early_route_min_prob=-0.5',
+        () => post(base, toneWav(tiny.fx, 'ab'), 'audio/wav', '?early_route=0.3&early_route_min_prob=-0.5'),
+        400,
+        /"early_route_min_prob" must be a number from 0 to 1/,
+      ],
       ['unknown query parameter', () => post(base, toneWav(tiny.fx, 'ab'), 'audio/wav', '?bean=4'), 400, /unknown query parameter "bean"/],
       ['unknown route', () => call(`${base}/v2/transcribe`, { method: 'POST' }), 404, /no route POST \/v2\/transcribe/],
       ['GET on the transcribe route', () => call(`${base}/v1/transcribe`), 404, /no route GET/],
@@ -464,6 +512,12 @@ describe('ensemble serve (CLI, worker threads)', () => {
     const w = run(['serve', '--workers', '-1']);
     expect(w.status).toBe(2);
     expect(w.stderr).toMatch(/--workers must be an integer/);
+    for (const v of ['1.5', 'high']) {
+      const e = run(['serve', '--ensemble', tiny.dir, '--port', '0', '--early-route', '0.3', '--early-route-min-prob', v]);
+      expect(e.status).toBe(2);
+      expect(e.stderr.trim().split('\n')).toHaveLength(1);
+      expect(e.stderr).toMatch(/--early-route-min-prob must be a number from 0 to 1/);
+    }
     const m = run(['serve', '--ensemble', path.join(tiny.fx.root, 'nope'), '--port', '0']);
     expect(m.status).toBe(2);
     expect(m.stderr).toMatch(/error: .*nope/);
