@@ -89,7 +89,8 @@ export function register(program: Command): void {
       const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? (viaQueue ? BATCH_DEFAULTS.evalInFlight : Math.max(1, os.cpus().length));
       const beam = optionalNumber('--beam', opts.beam, { integer: true, min: 1 });
       const earlyRouteSeconds = optionalNumber('--early-route', opts.earlyRoute, { min: 0 });
-      const earlyRouteMinProbs = opts.earlyRouteMinProb === undefined ? undefined : numberList('--early-route-min-prob', opts.earlyRouteMinProb, { min: 0, max: 1 });
+      const earlyRouteMinProbs =
+        opts.earlyRouteMinProb === undefined ? undefined : numberList('--early-route-min-prob', opts.earlyRouteMinProb, { min: 0, max: 1 });
       if (earlyRouteMinProbs && earlyRouteSeconds === undefined) throw new UserError('--early-route-min-prob needs --early-route SECONDS');
       const { dir, pooled, loading } = viaQueue
         ? (() => {

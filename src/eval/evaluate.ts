@@ -542,7 +542,16 @@ export async function evaluate(ensemble: EvalTranscriber, testSets: readonly Tes
     calibration,
     systems: scoreSystems(records, members, domains, lmMembers),
     ...(options.earlyRouteSeconds !== undefined
-      ? { earlyRoute: earlyRouteReport(records, members.length, domains, options.earlyRouteSeconds, options.earlyRouteMinProbs ?? [0], selection.overall.accuracy) }
+      ? {
+          earlyRoute: earlyRouteReport(
+            records,
+            members.length,
+            domains,
+            options.earlyRouteSeconds,
+            options.earlyRouteMinProbs ?? [0],
+            selection.overall.accuracy,
+          ),
+        }
       : {}),
     confidence: confidenceSummaries(records, members, domains),
     perUtterance: records,
