@@ -305,6 +305,10 @@ export class Ensemble {
    * then only the chosen member on the whole input. For utterances up to the maximum segment length; long-form
    * audio is routed per file or per segment instead (a UserError says so). The result has one segment, without
    * word timings.
+   *
+   * With a floor `minProb` > 0 it is a cascade: an input whose prefix leaves the selector's top probability below
+   * the floor escalates to full routing (the prefix pass is then wasted: M·(S + L) member seconds), and an input no
+   * longer than S·M/(M−1) is routed fully from the start (there M·S + L ≥ M·L). Floor 0 is plain early routing.
    */
   private async transcribeEarlyRouted(
     audio: Float32Array | Uint8Array | string,
