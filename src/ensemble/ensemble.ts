@@ -24,6 +24,7 @@ import { DecodedAudio, runMembers, type RunTimings } from './runner.js';
 import { LongFormTranscriber, type LongFormOptions, type LongFormResult } from './longform.js';
 import type { EnsembleMemberInfo, MemberTranscript, SegmentResult } from './types.js';
 import { VAD_DEFAULTS } from '../segment/defaults.js';
+import { openAudioStream } from '../audio/stream.js';
 
 export interface EnsembleLoadOptions {
   /** Model loader (tests inject counting wrappers). */
@@ -38,6 +39,35 @@ export interface EnsembleLoadOptions {
   checks?: EnsembleCheckOptions | false;
   /** LM loader by resolved path (worker threads pass one that uses LMs shared by the pool). */
   loadLm?: (file: string) => Promise<LanguageModelScorer>;
+}
+
+/** The NeMo offset/duration span of an input, read whole (a little past `upToSeconds` at most: longer is refused after). */
+async function readSpan(audio: Float32Array | Uint8Array | string, options: LongFormOptions, upToSeconds: number): Promise<DecodedAudio> {
+  const stream = await openAudioStream(audio, {
+    source: options.source,
+    sampleRate: options.sampleRate,
+    maxSeconds: options.maxSeconds,
+    offsetSeconds: options.offsetSeconds,
+    durationSeconds: options.durationSeconds,
+  });
+  const parts: Float32Array[] = [];
+  let n = 0;
+  try {
+    for await (const c of stream.chunks()) {
+      parts.push(c);
+      n += c.length;
+      if (n > upToSeconds * stream.sampleRate) break;
+    }
+  } finally {
+    await stream.close();
+  }
+  const mono = new Float32Array(n);
+  let at = 0;
+  for (const c of parts) {
+    mono.set(c, at);
+    at += c.length;
+  }
+  return new DecodedAudio(mono, stream.sampleRate);
 }
 
 /** `Ensemble.earlyRoute` for a selector built with `early_route_seconds` `built` (null: whole utterances); `source` names the ensemble in errors. */
@@ -320,8 +350,11 @@ export class Ensemble {
       throw new UserError(`beam must be a positive integer, got ${options.beam}`, { code: 'E_OPTIONS' });
     }
     const t0 = performance.now();
-    const decoded = await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000);
     const maxSeconds = options.vad?.maxSegmentSeconds ?? VAD_DEFAULTS.maxSegmentSeconds;
+    // A manifest span (NeMo offset/duration) is read through the stream reader, which applies it; at most just past
+    // the longest utterance early routing takes.
+    const span = (options.offsetSeconds ?? 0) !== 0 || options.durationSeconds !== undefined;
+    const decoded = span ? await readSpan(audio, options, maxSeconds) : await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000);
     if (decoded.seconds > maxSeconds) {
       throw new UserError(
         `early routing applies to utterances up to ${maxSeconds} s; this input is ${decoded.seconds.toFixed(1)} s: ` +
@@ -330,11 +363,15 @@ export class Ensemble {
       );
     }
     // A prefix as long as the input is full routing: the ordinary path, exactly.
-    if (decoded.seconds <= route) return new LongFormTranscriber(this).transcribe(decoded.mono, { ...options, sampleRate: decoded.sampleRate });
+    const routeFully = (): Promise<LongFormResult> =>
+      span
+        ? new LongFormTranscriber(this).transcribe(audio, options)
+        : new LongFormTranscriber(this).transcribe(decoded.mono, { ...options, sampleRate: decoded.sampleRate });
+    if (decoded.seconds <= route) return routeFully();
     const M = this.models.length;
     const cascade = minProb > 0;
     const fullRouting = async (escalated: 'short' | 'low-probability', prefixProbability?: number, prefixTimings?: RunTimings): Promise<LongFormResult> => {
-      const r = await new LongFormTranscriber(this).transcribe(decoded.mono, { ...options, sampleRate: decoded.sampleRate });
+      const r = await routeFully();
       if (prefixTimings) {
         // The wasted prefix pass is part of what this input cost.
         r.timingsMs.features = (r.timingsMs.features ?? 0) + prefixTimings.features;

@@ -254,7 +254,7 @@ async function evaluateUtterance(
   if (options.earlyRouteSeconds !== undefined) {
     try {
       // Floor 0: the plain prefix routing every floor's outcome is derived from (scoreEarlyRoute).
-      earlyResult = await ensemble.transcribe(u.audioPath, { earlyRouteSeconds: options.earlyRouteSeconds, earlyRouteMinProb: 0 });
+      earlyResult = await ensemble.transcribe(u.audioPath, { ...span, earlyRouteSeconds: options.earlyRouteSeconds, earlyRouteMinProb: 0 });
     } catch (e) {
       const msg = (e as Error)?.message ?? String(e);
       throw e instanceof UserError ? new UserError(msg, { source, cause: e }) : new Error(`${source}: ${msg}`, { cause: e });

@@ -180,6 +180,26 @@ describe('early routing', () => {
       }
     });
 
+    it('a manifest span (offset/duration) is what early routing and its escalation read', async () => {
+      const ens = await Ensemble.load(fullDir);
+      try {
+        const f = fx.domains[1].testFiles[0];
+        const whole = await ens.transcribe(f);
+        const span = { offsetSeconds: 0.12, durationSeconds: whole.audioSeconds - 0.2 };
+        const full = await ens.transcribe(f, { ...span, all: true });
+        expect(full.audioSeconds).toBeCloseTo(whole.audioSeconds - 0.2, 3);
+        const early = await ens.transcribe(f, { ...span, all: true, earlyRouteSeconds: 0.3 });
+        expect([early.audioSeconds, early.earlyRoute]).toEqual([full.audioSeconds, { seconds: 0.3 }]);
+        const one = await ens.transcribe(f, { ...span, all: true, earlyRouteSeconds: 0.3, earlyRouteMinProb: 1 });
+        expect(strip(one as unknown as Record<string, unknown>)).toEqual(strip(full as unknown as Record<string, unknown>));
+        const top = Math.max(...Object.values(early.probabilities));
+        const up = await ens.transcribe(f, { ...span, all: true, earlyRouteSeconds: 0.3, earlyRouteMinProb: Math.min(1, top + 1e-12) });
+        expect(strip(up as unknown as Record<string, unknown>)).toEqual(strip(full as unknown as Record<string, unknown>));
+      } finally {
+        await ens.dispose();
+      }
+    });
+
     it('bad floors: a clear error naming the option, the CLI flag (exit 2, one line) or the YAML field', async () => {
       const ens = await Ensemble.load(fullDir);
       try {
