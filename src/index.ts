@@ -4,7 +4,7 @@
  * `/confidence`, `/selector`, `/lm`, `/decoding`, `/segment`, `/ensemble`, `/runtime`, `/server`, `/eval`, `/batch`.
  */
 export { UserError, isUserError } from './util/errors.js';
-export { DECODING_DEFAULTS, SERVING_DEFAULTS, RUNTIME_DEFAULTS } from './defaults.js';
+export { DECODING_DEFAULTS, SERVING_DEFAULTS, RUNTIME_DEFAULTS, EARLY_ROUTE_DEFAULTS } from './defaults.js';
 export { loadAudio } from './audio/load.js';
 export { loadCtcModel, type LoadModelOptions } from './models/load.js';
 export type { CtcModel, Logprobs } from './models/types.js';

@@ -1,6 +1,17 @@
 // ctc-ensemble/eval: WER/CER, selection accuracy, confusion, calibration, reports.
-export { evaluate, scoreSystems, scoreSelection, confidenceSummaries } from './evaluate.js';
-export type { EvalTranscriber, TestSet, EvaluateOptions, EvalReport, UtteranceRecord, RateCell, SystemResult, ConfidenceSummary } from './evaluate.js';
+export { evaluate, scoreSystems, scoreSelection, scoreEarlyRoute, earlyRouteOutcome, confidenceSummaries } from './evaluate.js';
+export type {
+  EvalTranscriber,
+  TestSet,
+  EvaluateOptions,
+  EvalReport,
+  UtteranceRecord,
+  RateCell,
+  SystemResult,
+  ConfidenceSummary,
+  EarlyRouteScore,
+  EscalationCount,
+} from './evaluate.js';
 export { normalizeText, align, wordErrors, charErrors, errorRate, addCounts, zeroCounts, wer, cer } from './wer.js';
 export type { ErrorCounts, Alignment, AlignOp } from './wer.js';
 export { confusionMatrix, accuracyFromConfusion, reliability, oracleChoice } from './metrics.js';
