@@ -75,7 +75,7 @@ export function register(program: Command): void {
     .option('--early-route <seconds>', 'also route every utterance on its first SECONDS (a third pass) and report accuracy, WER and cost next to the main pass')
     .option(
       '--early-route-min-prob <p,...>',
-      'with --early-route: floors of the early-routing cascade to score (comma-separated, 0 to 1; below the floor an input is routed fully); one prefix pass serves them all; default 0',
+      "with --early-route: floors of the early-routing cascade to score (comma-separated, 0 to 1; below the floor an input is routed fully); one prefix pass serves them all; default: the ensemble's early_route_min_prob, else 0",
     )
     .option('--quiet', 'no progress and no summary on the terminal')
     .option('--allow-changed-models', ALLOW_CHANGED_HELP)
@@ -89,7 +89,7 @@ export function register(program: Command): void {
       const jobs = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 }) ?? (viaQueue ? BATCH_DEFAULTS.evalInFlight : Math.max(1, os.cpus().length));
       const beam = optionalNumber('--beam', opts.beam, { integer: true, min: 1 });
       const earlyRouteSeconds = optionalNumber('--early-route', opts.earlyRoute, { min: 0 });
-      const earlyRouteMinProbs =
+      let earlyRouteMinProbs =
         opts.earlyRouteMinProb === undefined ? undefined : numberList('--early-route-min-prob', opts.earlyRouteMinProb, { min: 0, max: 1 });
       if (earlyRouteMinProbs && earlyRouteSeconds === undefined) throw new UserError('--early-route-min-prob needs --early-route SECONDS');
       const { dir, pooled, loading } = viaQueue
@@ -100,6 +100,11 @@ export function register(program: Command): void {
         : openEnsemble(opts.ensemble, { workers: jobs, preloadLms: Boolean(opts.lm), checks: { allowChangedModels: Boolean(opts.allowChangedModels) } });
       loading.catch(() => undefined);
       const tests = await resolveTestArgs(dir, opts.test);
+      // Without the flag, the floor the ensemble's requests use (YAML early_route_min_prob), else 0.
+      if (earlyRouteSeconds !== undefined && earlyRouteMinProbs === undefined) {
+        const floor = (await readEnsembleJson(dir)).json.earlyRouteMinProb;
+        if (floor !== undefined) earlyRouteMinProbs = [floor];
+      }
       if (!opts.quiet && opts.test.length === 0) {
         process.stderr.write(`eval: test sets from ensemble.json: ${tests.map((t) => `${t.domain}=${t.manifest}`).join(', ')}\n`);
       }

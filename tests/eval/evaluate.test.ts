@@ -437,6 +437,25 @@ describe('end to end on a real two-member ensemble of test ONNX models', () => {
     }
   });
 
+  it('CLI: --early-route without --early-route-min-prob scores the floor of the ensemble (early_route_min_prob)', async () => {
+    // A sibling folder of the ensemble: the relative paths in ensemble.json still resolve.
+    const dir = path.join(path.dirname(tiny.dir), `${path.basename(tiny.dir)}-floor`);
+    mkdirSync(dir, { recursive: true });
+    const j = JSON.parse(readFileSync(path.join(tiny.dir, 'ensemble.json'), 'utf8')) as EnsembleJson;
+    writeFileSync(path.join(dir, 'ensemble.json'), JSON.stringify({ ...j, earlyRouteMinProb: 0.75 }));
+    const out = path.join(work, 'cli-floor');
+    const res = await runCli(
+      ['eval', '--ensemble', dir, '--test', `dom0=${dom0}`, '--test', `dom1=${dom1}`, '-o', out, '--jobs', '1', '--early-route', '0.4'],
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    expect(res.code).toBe(0);
+    const r = JSON.parse(readFileSync(path.join(out, 'eval.json'), 'utf8')) as EvalReport;
+    expect(r.earlyRoute!.curve.map((c) => c.minProbability)).toEqual([0.75]);
+    expect(r.earlyRoute!.minProbability).toBe(0.75);
+  });
+
   it('without --test: the test_manifest of each member from the YAML, recorded in ensemble.json', async () => {
     const j = JSON.parse(readFileSync(path.join(tiny.dir, 'ensemble.json'), 'utf8')) as EnsembleJson;
     // relative to the ensemble folder (root/ensemble), like the other manifests
