@@ -102,6 +102,11 @@ describe('early routing', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/trained on the first 0\.5 s/);
+    // serve refuses such a setting at start-up (one line, exit 2), not on every request.
+    const srv = await runCli(['serve', '--ensemble', earlyDir, '--port', '0', '--workers', '0', '--early-route', '1'], { timeoutMs: 60_000 });
+    expect(srv.code).toBe(2);
+    expect(srv.stderr.trim().split('\n')).toHaveLength(1);
+    expect(srv.stderr).toMatch(/trained on the first 0\.5 s/);
   }, 180_000);
 
   describe('cascade (early_route_min_prob)', () => {
