@@ -253,7 +253,7 @@ function* machineTextLines(): Generator<string> {
 }
 
 /** Write `words` words of machine text (or as much as there is) to `file`; returns what was written. */
-function generateCorpus(file: string, words: number): { words: number; lines: number; sha: string } {
+export function generateCorpus(file: string, words: number): { words: number; lines: number; sha: string } {
   const fd = openSync(file, 'w');
   const seen = new Set<string>();
   const hash = createHash('sha256');

@@ -1,6 +1,7 @@
-import { promises as fs } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../util/errors.js';
 import { ArpaModel, EMPTY, capacityFor, findSlot, slotOf, strideOf, type LmTables } from './model.js';
+import { HASH_START, VocabularyBuilder, finishHash, hashBytes } from './vocab.js';
 
 /**
  * ARPA reader following KenLM's rules (lm/read_arpa.cc, search_hashed.cc, model.cc, vocab.cc):
@@ -15,6 +16,10 @@ import { ArpaModel, EMPTY, capacityFor, findSlot, slotOf, strideOf, type LmTable
  *   must itself be an (n−1)-gram; a missing suffix (SRI-style pruning) is hallucinated with the
  *   probability the model would give it through backoff, as KenLM does.
  * - `<s>` and `</s>` required; `<unk>` absent → warning and log10 p = −100, backoff 0.
+ *
+ * Like KenLM it works on bytes: the file is read in chunks and scanned in place; numbers are parsed from their
+ * bytes and words are hashed and interned from their bytes (vocab.ts), so no JS string is made per line or per
+ * token (only for error messages and for the rare number forms of the slow path).
  */
 export const KENLM_MAX_ORDER = 6;
 /** KenLM Config::unknown_missing_prob. */
@@ -31,6 +36,10 @@ const C_TAB = 9;
 const C_LF = 10;
 const C_CR = 13;
 const C_SPACE = 32;
+const C_BACKSLASH = 92;
+
+/** Bytes read per chunk from an ARPA file. */
+const READ_CHUNK = 1 << 22;
 
 function isSpaceCode(c: number): boolean {
   // C isspace: ' ', \t, \n, \v, \f, \r
@@ -54,15 +63,18 @@ function parseFloatToken(tok: string): number | undefined {
   return undefined;
 }
 
+const latin1 = new TextDecoder('latin1');
+const utf8 = new TextDecoder('utf-8');
+
 /**
- * Parse text[start, end) as a number without allocating; the common ARPA forms (-1.234, -1.5e-05) are
+ * Parse bytes[start, end) as a number without allocating; the common ARPA forms (-1.234, -1.5e-05) are
  * decoded from an integer mantissa and an exact power of ten (one correctly rounded operation, so the
- * result equals Number()); anything else goes through parseFloatToken.
+ * result equals Number() of the text); anything else goes through parseFloatToken on the text.
  */
-function parseFloatAt(text: string, start: number, end: number): number | undefined {
+function parseFloatAt(b: Uint8Array, start: number, end: number): number | undefined {
   let i = start;
   let neg = false;
-  let c = text.charCodeAt(i);
+  let c = b[i];
   if (c === 45 || c === 43) {
     neg = c === 45;
     i++;
@@ -72,15 +84,15 @@ function parseFloatAt(text: string, start: number, end: number): number | undefi
   let frac = 0;
   let any = false;
   for (; i < end; i++) {
-    c = text.charCodeAt(i) - 48;
+    c = b[i] - 48;
     if (c < 0 || c > 9) break;
     mant = mant * 10 + c;
     if (mant !== 0) digits++;
     any = true;
   }
-  if (i < end && text.charCodeAt(i) === 46) {
+  if (i < end && b[i] === 46) {
     for (i++; i < end; i++) {
-      c = text.charCodeAt(i) - 48;
+      c = b[i] - 48;
       if (c < 0 || c > 9) break;
       mant = mant * 10 + c;
       if (mant !== 0) digits++;
@@ -89,17 +101,17 @@ function parseFloatAt(text: string, start: number, end: number): number | undefi
     }
   }
   let exp = 0;
-  if (any && i < end && (text.charCodeAt(i) | 32) === 101) {
+  if (any && i < end && (b[i] | 32) === 101) {
     i++;
     let eneg = false;
-    c = text.charCodeAt(i);
-    if (c === 45 || c === 43) {
+    c = b[i];
+    if (i < end && (c === 45 || c === 43)) {
       eneg = c === 45;
       i++;
     }
     const es = i;
     for (; i < end; i++) {
-      c = text.charCodeAt(i) - 48;
+      c = b[i] - 48;
       if (c < 0 || c > 9) break;
       exp = exp * 10 + c;
       if (exp > 1000) break;
@@ -107,39 +119,83 @@ function parseFloatAt(text: string, start: number, end: number): number | undefi
     if (i === es) any = false;
     if (eneg) exp = -exp;
   }
-  if (!any || i !== end || digits > 15) return parseFloatToken(text.slice(start, end));
+  if (!any || i !== end || digits > 15) return parseFloatToken(latin1.decode(b.subarray(start, end)));
   const e = exp - frac;
   let v: number;
   if (e === 0) v = mant;
   else if (e < 0 && e >= -22) v = mant / POW10[-e];
   else if (e > 0 && e <= 22) v = mant * POW10[e];
-  else return parseFloatToken(text.slice(start, end));
+  else return parseFloatToken(latin1.decode(b.subarray(start, end)));
   return neg ? -v : v;
 }
 
-class LineReader {
-  pos = 0;
+/** Lines of a byte source: one buffer, or a file read in chunks (the current line always lies in `buf`). */
+class ByteLineReader {
+  buf: Uint8Array;
+  private len: number;
+  private pos = 0;
+  private eof: boolean;
   lineNo = 0;
   start = 0;
   end = 0;
-  constructor(readonly text: string) {}
+  constructor(
+    initial: Uint8Array,
+    private readonly fd: number | null,
+  ) {
+    this.buf = initial;
+    this.len = fd === null ? initial.length : 0;
+    this.eof = fd === null;
+  }
+  /** Read more bytes after the unconsumed tail (moved to the front); false at end of file. */
+  private refill(): boolean {
+    if (this.eof) return false;
+    const tail = this.len - this.pos;
+    if (this.pos > 0) this.buf.copyWithin(0, this.pos, this.len);
+    this.pos = 0;
+    this.len = tail;
+    if (this.len === this.buf.length) {
+      const grown = new Uint8Array(this.buf.length * 2);
+      grown.set(this.buf);
+      this.buf = grown;
+    }
+    const n = readSync(this.fd as number, this.buf, this.len, this.buf.length - this.len, null);
+    if (n === 0) this.eof = true;
+    this.len += n;
+    return n > 0;
+  }
   /** Advance to the next line; false at end of input. `\r` before `\n` is stripped. */
   next(): boolean {
-    const text = this.text;
-    if (this.pos >= text.length) return false;
+    let nl = this.buf.indexOf(C_LF, this.pos);
+    while (nl < 0 || nl >= this.len) {
+      const scanned = this.len - this.pos;
+      if (!this.refill()) {
+        nl = this.len;
+        break;
+      }
+      nl = this.buf.indexOf(C_LF, this.pos + scanned);
+    }
+    if (this.pos >= this.len) return false;
+    const b = this.buf;
     this.start = this.pos;
-    let nl = text.indexOf('\n', this.pos);
-    if (nl < 0) nl = text.length;
     this.pos = nl + 1;
-    this.end = nl > this.start && text.charCodeAt(nl - 1) === C_CR ? nl - 1 : nl;
+    this.end = nl > this.start && b[nl - 1] === C_CR ? nl - 1 : nl;
     this.lineNo++;
     return true;
   }
   line(): string {
-    return this.text.slice(this.start, this.end);
+    return utf8.decode(this.buf.subarray(this.start, this.end));
+  }
+  text(from: number, to: number): string {
+    return utf8.decode(this.buf.subarray(from, to));
   }
   isBlank(): boolean {
-    for (let i = this.start; i < this.end; i++) if (!isSpaceCode(this.text.charCodeAt(i))) return false;
+    const b = this.buf;
+    for (let i = this.start; i < this.end; i++) if (!isSpaceCode(b[i])) return false;
+    return true;
+  }
+  is(literal: string): boolean {
+    if (this.end - this.start !== literal.length) return false;
+    for (let i = 0; i < literal.length; i++) if (this.buf[this.start + i] !== literal.charCodeAt(i)) return false;
     return true;
   }
 }
@@ -148,9 +204,18 @@ function quote(s: string): string {
   return JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
 }
 
-export function parseArpa(text: string, options: ArpaReadOptions = {}): ArpaModel {
+const UNK_BYTES = new TextEncoder().encode('<unk>');
+const BOS_BYTES = new TextEncoder().encode('<s>');
+const EOS_BYTES = new TextEncoder().encode('</s>');
+
+/** Parse an ARPA model from its text or its bytes (UTF-8). */
+export function parseArpa(text: string | Uint8Array, options: ArpaReadOptions = {}): ArpaModel {
+  const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+  return parseLines(new ByteLineReader(bytes, null), options);
+}
+
+function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
   const file = options.fileName ?? '<arpa>';
-  const r = new LineReader(text);
   const fail = (msg: string, line = r.lineNo): never => {
     throw new UserError(msg, { source: `${file}:${line}`, code: 'E_ARPA' });
   };
@@ -162,11 +227,11 @@ export function parseArpa(text: string, options: ArpaReadOptions = {}): ArpaMode
 
   // ---- header
   let have = r.next();
-  while (have && (r.isBlank() || text.startsWith('#', r.start))) have = r.next();
+  while (have && (r.isBlank() || r.buf[r.start] === 35) /* # */) have = r.next();
   if (!have) fail('expected "\\data\\" but the file has no content');
-  if (r.line() !== '\\data\\') {
+  if (!r.is('\\data\\')) {
+    if (r.buf[r.start] === 0x1f && r.buf[r.start + 1] === 0x8b) fail('looks like a gzip file; decompress it first');
     const l = r.line();
-    if (l.charCodeAt(0) === 0x1f && l.charCodeAt(1) === 0xfffd) fail('looks like a gzip file; decompress it first');
     if (l.startsWith(BINARY_MAGIC_TEXT)) fail('this is a compiled binary LM, not an ARPA file');
     fail(`expected "\\data\\" as the first non-blank, non-# line but got ${quote(l)}`);
   }
@@ -188,94 +253,109 @@ export function parseArpa(text: string, options: ArpaReadOptions = {}): ArpaMode
     do {
       if (!r.next()) fail(`unexpected end of file: expected the n-gram header \\${n}-grams:`);
     } while (r.isBlank());
-    if (r.line() !== `\\${n}-grams:`) fail(`expected the n-gram header \\${n}-grams: but got ${quote(r.line())}`);
+    if (!r.is(`\\${n}-grams:`)) fail(`expected the n-gram header \\${n}-grams: but got ${quote(r.line())}`);
   };
   /** Next non-blank line of a section (KenLM's ReadFloat skips whitespace); fails at EOF or a header. */
   const nextEntryLine = (n: number, i: number) => {
     do {
       if (!r.next()) fail(`unexpected end of file: the header declares ${counts[n - 1]} ${n}-grams but only ${i} were read`);
     } while (r.isBlank());
-    if (text.charCodeAt(r.start) === 92 /* \ */) {
+    if (r.buf[r.start] === C_BACKSLASH) {
       fail(`the header declares ${counts[n - 1]} ${n}-grams but the \\${n}-grams: section has only ${i} (got ${quote(r.line())})`);
     }
   };
 
-  // Position-based tokenizer over the current line.
+  // Position-based tokenizer over the current line (r.buf may be replaced by r.next(), so it is read per line).
+  let b = r.buf;
   let p = 0;
+  let tokStart = 0;
+  let tokHash = 0;
   const skipDelims = () => {
-    while (p < r.end && isDelim(text.charCodeAt(p))) p++;
+    while (p < r.end && isDelim(b[p])) p++;
   };
-  const token = (): string => {
-    const s = p;
-    while (p < r.end && !isDelim(text.charCodeAt(p))) p++;
-    return text.slice(s, p);
+  /** Scan a word at p: sets tokStart and tokHash, leaves p after it. */
+  const wordToken = () => {
+    tokStart = p;
+    let h = HASH_START;
+    const end = r.end;
+    let c: number;
+    while (p < end && !isDelim((c = b[p]))) {
+      h = Math.imul(h ^ c, 0x01000193);
+      p++;
+    }
+    tokHash = finishHash(h);
   };
   const numberToken = (): number | undefined => {
     const s = p;
-    while (p < r.end && !isDelim(text.charCodeAt(p))) p++;
-    return p === s ? undefined : parseFloatAt(text, s, p);
+    while (p < r.end && !isDelim(b[p])) p++;
+    return p === s ? undefined : parseFloatAt(b, s, p);
   };
   const readProb = (n: number): number => {
+    b = r.buf;
     p = r.start;
-    while (p < r.end && (text.charCodeAt(p) === C_SPACE || text.charCodeAt(p) === C_TAB)) p++;
+    while (p < r.end && (b[p] === C_SPACE || b[p] === C_TAB)) p++;
     const s = p;
     const v = numberToken();
-    if (v === undefined) fail(`expected a log10 probability at the start of the ${n}-gram line but got ${quote(text.slice(s, p))}`);
-    if (v! > 0) fail(`positive log10 probability ${text.slice(s, p)} in a ${n}-gram (an IRSTLM bug; KenLM rejects it)`);
+    if (v === undefined) fail(`expected a log10 probability at the start of the ${n}-gram line but got ${quote(r.text(s, p))}`);
+    if (v! > 0) fail(`positive log10 probability ${r.text(s, p)} in a ${n}-gram (an IRSTLM bug; KenLM rejects it)`);
     return v!;
   };
   /** After the words: none (end of line), or TAB backoff. Returns undefined when absent. */
   const readBackoff = (n: number): number | undefined => {
     if (p >= r.end) return undefined;
-    if (text.charCodeAt(p) !== C_TAB) fail(`expected a tab and a backoff, or the end of the line, after the ${n} word(s) of the ${n}-gram but got ${quote(text.slice(p, r.end))}`);
+    if (b[p] !== C_TAB) fail(`expected a tab and a backoff, or the end of the line, after the ${n} word(s) of the ${n}-gram but got ${quote(r.text(p, r.end))}`);
     p++;
-    while (p < r.end && (text.charCodeAt(p) === C_SPACE || text.charCodeAt(p) === C_TAB)) p++;
+    while (p < r.end && (b[p] === C_SPACE || b[p] === C_TAB)) p++;
     const s = p;
     const v = numberToken();
-    if (p < r.end) fail(`expected the end of the line after the backoff but got ${quote(text.slice(p, r.end))}`);
-    if (v === undefined) fail(`expected a backoff weight after the tab but got ${quote(text.slice(s, p))}`);
-    if (!Number.isFinite(v!)) fail(`bad backoff ${text.slice(s, p)}: backoffs must be finite`);
+    if (p < r.end) fail(`expected the end of the line after the backoff but got ${quote(r.text(p, r.end))}`);
+    if (v === undefined) fail(`expected a backoff weight after the tab but got ${quote(r.text(s, p))}`);
+    if (!Number.isFinite(v!)) fail(`bad backoff ${r.text(s, p)}: backoffs must be finite`);
     return v!;
   };
 
   // ---- unigrams
   readSectionHeader(1);
-  const vocab = new Map<string, number>();
-  const words: string[] = ['<unk>'];
   const nUni = counts[0];
+  // <unk> is id 0 whether or not the file has it (KenLM's convention); other words get ids in file order.
+  const vocab = new VocabularyBuilder(nUni + 1);
+  vocab.add(UNK_BYTES, 0, UNK_BYTES.length, hashBytes(UNK_BYTES, 0, UNK_BYTES.length));
   const uniProbTmp = new Float32Array(nUni + 1);
   const uniBoTmp = new Float32Array(nUni + 1);
   let sawUnk = false;
   for (let i = 0; i < nUni; i++) {
     nextEntryLine(1, i);
     const prob = readProb(1);
-    if (p >= r.end || text.charCodeAt(p) !== C_TAB) fail('expected a tab after the probability of the 1-gram');
+    if (p >= r.end || b[p] !== C_TAB) fail('expected a tab after the probability of the 1-gram');
     skipDelims();
-    const w = token();
-    if (w === '') fail('expected a word after the probability of the 1-gram');
+    wordToken();
+    if (p === tokStart) fail('expected a word after the probability of the 1-gram');
+    const ws = tokStart;
+    const we = p;
+    const wh = tokHash;
     const bo = readBackoff(1);
-    let id: number;
-    if (w === '<unk>') {
-      if (sawUnk) fail('duplicate unigram "<unk>"');
+    let id = vocab.idOfBytes(b, ws, we, wh);
+    if (id === 0 && !sawUnk) {
       sawUnk = true;
-      id = 0;
+    } else if (id >= 0) {
+      fail(`duplicate unigram ${quote(r.text(ws, we))}`);
     } else {
-      if (vocab.has(w)) fail(`duplicate unigram ${quote(w)}`);
-      id = words.length;
-      words.push(w);
+      id = vocab.add(b, ws, we, wh);
     }
-    vocab.set(w, id);
     uniProbTmp[id] = prob;
     uniBoTmp[id] = bo === undefined || bo === 0 ? -0 : bo;
   }
-  const V = words.length;
+  const V = vocab.size;
   const uniProb = uniProbTmp.slice(0, V);
   const uniBackoff = uniBoTmp.slice(0, V);
-  if (!vocab.has('<s>')) fail('the language model has no <s> in its unigrams (required, as in KenLM)');
-  if (!vocab.has('</s>')) fail('the language model has no </s> in its unigrams (required, as in KenLM)');
+  if (vocab.idOfBytes(BOS_BYTES, 0, BOS_BYTES.length, hashBytes(BOS_BYTES, 0, BOS_BYTES.length)) < 0) {
+    fail('the language model has no <s> in its unigrams (required, as in KenLM)');
+  }
+  if (vocab.idOfBytes(EOS_BYTES, 0, EOS_BYTES.length, hashBytes(EOS_BYTES, 0, EOS_BYTES.length)) < 0) {
+    fail('the language model has no </s> in its unigrams (required, as in KenLM)');
+  }
   if (!sawUnk) {
     warn(`${file}: the language model is missing <unk>; substituting log10 probability ${UNKNOWN_MISSING_LOG10} (as KenLM does)`);
-    vocab.set('<unk>', 0);
     uniProb[0] = UNKNOWN_MISSING_LOG10;
     uniBackoff[0] = 0; // KenLM sets +0.0 here
   } else if (Math.abs(uniBackoff[0]) > 0.0000001) {
@@ -337,10 +417,10 @@ export function parseArpa(text: string, options: ArpaReadOptions = {}): ArpaMode
       for (let j = 0; j < n; j++) {
         skipDelims();
         if (p >= r.end) fail(`expected ${n} words in the ${n}-gram but found ${j}`);
-        const w = token();
-        const id = vocab.get(w);
-        if (id === undefined) fail(`the word ${quote(w)} of this ${n}-gram is not among the unigrams`);
-        ids[j] = id!;
+        wordToken();
+        const id = vocab.idOfBytes(b, tokStart, p, tokHash);
+        if (id < 0) fail(`the word ${quote(r.text(tokStart, p))} of this ${n}-gram is not among the unigrams`);
+        ids[j] = id;
       }
       const bo = readBackoff(n);
       if (n === order && bo !== undefined && bo !== 0) fail(`non-zero backoff ${bo} on a ${n}-gram of the highest order, which has no backoff`);
@@ -379,22 +459,30 @@ export function parseArpa(text: string, options: ArpaReadOptions = {}): ArpaMode
   do {
     if (!r.next()) fail('unexpected end of file: expected \\end\\');
   } while (r.isBlank());
-  if (r.line() !== '\\end\\') fail(`expected \\end\\ after the ${order}-grams but got ${quote(r.line())}`);
+  if (!r.is('\\end\\')) fail(`expected \\end\\ after the ${order}-grams but got ${quote(r.line())}`);
   while (r.next()) if (!r.isBlank()) fail(`only blank lines may follow \\end\\, but got ${quote(r.line())}`);
 
-  const tables: LmTables = { order, words, uniProb, uniBackoff, entries, counts, stored };
+  const tables: LmTables = { order, vocab: vocab.finish(), uniProb, uniBackoff, entries, counts, stored };
   return new ArpaModel(tables, warnings);
 }
 
 /** First bytes of a compiled binary LM (see binary.ts). */
 export const BINARY_MAGIC_TEXT = 'CTCENSLM';
 
-export async function readArpaFile(path: string, options: Omit<ArpaReadOptions, 'fileName'> = {}): Promise<ArpaModel> {
-  let text: string;
+/** Read and parse an ARPA file in chunks (the file is never held whole in memory, nor as a string). */
+export async function readArpaFile(path: string, options: Omit<ArpaReadOptions, 'fileName'> & { chunkBytes?: number } = {}): Promise<ArpaModel> {
+  let fd: number;
   try {
-    text = await fs.readFile(path, 'utf8');
+    fd = openSync(path, 'r');
   } catch (e) {
     throw new UserError(`cannot read the ARPA file: ${(e as Error).message}`, { source: path, cause: e });
   }
-  return parseArpa(text, { ...options, fileName: path });
+  try {
+    return parseLines(new ByteLineReader(new Uint8Array(Math.max(1, options.chunkBytes ?? READ_CHUNK)), fd), { ...options, fileName: path });
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`cannot read the ARPA file: ${(e as Error).message}`, { source: path, cause: e });
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,4 +1,5 @@
 import type { LanguageModelScorer } from './types.js';
+import type { Vocabulary } from './vocab.js';
 
 /**
  * Backoff n-gram LM held in typed arrays, scored with KenLM's probing-model semantics
@@ -21,8 +22,8 @@ import type { LanguageModelScorer } from './types.js';
  */
 export interface LmTables {
   order: number;
-  /** id → word; id 0 is `<unk>`. */
-  words: string[];
+  /** Words as UTF-8 bytes with their hash table (vocab.ts); id 0 is `<unk>`. */
+  vocab: Vocabulary;
   uniProb: Float32Array;
   uniBackoff: Float32Array;
   /**
@@ -90,8 +91,7 @@ export class ArpaModel implements LanguageModelScorer {
   readonly warnings: string[];
   readonly beginSentenceId: number;
   readonly endSentenceId: number;
-  private readonly wordList: string[];
-  private readonly vocab: Map<string, number>;
+  private readonly vocab: Vocabulary;
   private readonly uniProb: Float32Array;
   private readonly uniBackoff: Float32Array;
   private readonly uniBackoffBits: Uint32Array;
@@ -101,6 +101,8 @@ export class ArpaModel implements LanguageModelScorer {
   private readonly base: number[];
   private readonly beginState: number;
   private readonly tables: LmTables;
+  /** Slots per table, index k (k = 2..order). */
+  private readonly caps: number[];
   // Scratch for decoding a state: words most-recent-first and their suffix backoffs.
   private readonly ctxWords: Int32Array;
   private readonly ctxBackoff: Float64Array;
@@ -113,22 +115,22 @@ export class ArpaModel implements LanguageModelScorer {
     this.order = tables.order;
     this.counts = tables.counts;
     this.warnings = warnings;
-    this.wordList = tables.words;
-    this.vocab = new Map();
-    for (let i = tables.words.length - 1; i >= 0; i--) this.vocab.set(tables.words[i], i);
+    this.vocab = tables.vocab;
     this.uniProb = tables.uniProb;
     this.uniBackoff = tables.uniBackoff;
     this.uniBackoffBits = new Uint32Array(tables.uniBackoff.buffer, tables.uniBackoff.byteOffset, tables.uniBackoff.length);
     this.entries = tables.entries;
     this.entryFloats = tables.entries.map((e) => new Float32Array(e.buffer, e.byteOffset, e.length));
     this.base = [0, 1];
-    let next = 1 + tables.words.length;
+    let next = 1 + tables.vocab.size;
     for (let k = 2; k < this.order; k++) {
       this.base.push(next);
       next += tables.entries[k - 2].length / 4;
     }
-    this.beginSentenceId = this.vocab.get('<s>') ?? 0;
-    this.endSentenceId = this.vocab.get('</s>') ?? 0;
+    this.caps = [0, tables.vocab.size];
+    for (let k = 2; k <= this.order; k++) this.caps.push(tables.entries[k - 2].length / strideOf(k, this.order));
+    this.beginSentenceId = this.wordId('<s>');
+    this.endSentenceId = this.wordId('</s>');
     // KenLM BeginSentenceWrite: length 1 even when <s> cannot be extended.
     this.beginState = 1 + this.beginSentenceId;
     this.ctxWords = new Int32Array(this.order);
@@ -141,7 +143,7 @@ export class ArpaModel implements LanguageModelScorer {
   }
 
   get vocabularySize(): number {
-    return this.wordList.length;
+    return this.vocab.size;
   }
 
   beginSentenceState(): number {
@@ -152,26 +154,27 @@ export class ArpaModel implements LanguageModelScorer {
     return 0;
   }
 
-  /** Word id (0 = `<unk>` for unknown words). */
+  /** Word id (0 = `<unk>` for unknown words): the word's UTF-8 bytes hashed on the fly, no string table. */
   wordId(word: string): number {
-    return this.vocab.get(word) ?? 0;
+    const id = this.vocab.id(word);
+    return id < 0 ? 0 : id;
   }
 
+  /** The word with this id (decoded from the vocabulary bytes: a new string per call). */
   wordOf(id: number): string {
-    return this.wordList[id];
+    return this.vocab.word(id);
   }
 
   hasWord(word: string): boolean {
-    const id = this.vocab.get(word);
-    return id !== undefined && id !== 0;
+    return this.vocab.id(word) > 0;
   }
 
   *words(): Iterable<string> {
-    for (let i = 1; i < this.wordList.length; i++) yield this.wordList[i];
+    for (let i = 1; i < this.vocab.size; i++) yield this.vocab.word(i);
   }
 
   scoreWord(state: number, word: string): { log10: number; state: number; oov: boolean } {
-    const id = this.vocab.get(word) ?? 0;
+    const id = this.wordId(word);
     const log10 = this.scoreId(state, id);
     return { log10, state: this.outState, oov: id === 0 };
   }
@@ -184,7 +187,7 @@ export class ArpaModel implements LanguageModelScorer {
   stateWords(state: number): string[] {
     const len = this.decodeState(state);
     const out: string[] = [];
-    for (let j = 0; j < len; j++) out.push(this.wordList[this.ctxWords[j]]);
+    for (let j = 0; j < len; j++) out.push(this.vocab.word(this.ctxWords[j]));
     return out;
   }
 
@@ -254,7 +257,7 @@ export class ArpaModel implements LanguageModelScorer {
     let oovs = 0;
     const out: WordScore[] = [];
     for (const w of words) {
-      const id = this.vocab.get(w) ?? 0;
+      const id = this.wordId(w);
       const p = this.scoreId(state, id);
       state = this.outState;
       total += p;
@@ -281,9 +284,9 @@ export class ArpaModel implements LanguageModelScorer {
     return total;
   }
 
-  /** Bytes held by the n-gram tables and unigram arrays (vocabulary strings excluded). */
+  /** Bytes held by the n-gram tables, unigram arrays and the vocabulary. */
   tableBytes(): number {
-    let b = this.uniProb.byteLength + this.uniBackoff.byteLength;
+    let b = this.uniProb.byteLength + this.uniBackoff.byteLength + this.vocab.bytes.byteLength + this.vocab.offsets.byteLength + this.vocab.table.byteLength;
     for (const a of this.entries) b += a.byteLength;
     return b;
   }
