@@ -50,6 +50,10 @@ function isDelim(c: number): boolean {
   return c === C_SPACE || c === C_TAB || c === C_LF || c === C_CR;
 }
 
+/** 1 for the word delimiters ('\t' '\n' '\r' ' '), indexed by byte. */
+const DELIM = new Uint8Array(256);
+for (const c of [C_SPACE, C_TAB, C_LF, C_CR]) DELIM[c] = 1;
+
 const FLOAT_RE = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
@@ -138,6 +142,8 @@ class ByteLineReader {
   lineNo = 0;
   start = 0;
   end = 0;
+  /** Incremented whenever bytes move in `buf` (positions of earlier lines are then stale). */
+  generation = 0;
   constructor(
     initial: Uint8Array,
     private readonly fd: number | null,
@@ -149,6 +155,7 @@ class ByteLineReader {
   /** Read more bytes after the unconsumed tail (moved to the front); false at end of file. */
   private refill(): boolean {
     if (this.eof) return false;
+    this.generation++;
     const tail = this.len - this.pos;
     if (this.pos > 0) this.buf.copyWithin(0, this.pos, this.len);
     this.pos = 0;
@@ -408,31 +415,85 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
   const ids = new Int32Array(order);
   const ctx = new Int32Array(order); // ctx[c] = slot of the context of length c (w[n-1-c..n-2])
   const suf = new Int32Array(order); // suf[L] = slot of the suffix of length L (w[n-L..n-1])
+  const prev = new Int32Array(order); // word ids of the previous line of the section
+  const prevStart = new Int32Array(order); // and where its words are in r.buf (valid while r.generation is unchanged)
+  const prevEnd = new Int32Array(order);
+  let prevGeneration = -1;
   for (let n = 2; n <= order; n++) {
     readSectionHeader(n);
     const count = counts[n - 1];
+    prev.fill(-1);
+    prevGeneration = -1;
     for (let i = 0; i < count; i++) {
       nextEntryLine(n, i);
-      const prob = readProb(n);
+      // The line is scanned with locals only (no closure state) and no allocation: this loop is the load time.
+      const b = r.buf;
+      const end = r.end;
+      let q = r.start;
+      while (q < end && (b[q] === C_SPACE || b[q] === C_TAB)) q++;
+      let t = q;
+      while (q < end && DELIM[b[q]] === 0) q++;
+      const prob = q === t ? undefined : parseFloatAt(b, t, q);
+      if (prob === undefined) fail(`expected a log10 probability at the start of the ${n}-gram line but got ${quote(r.text(t, q))}`);
+      if (prob! > 0) fail(`positive log10 probability ${r.text(t, q)} in a ${n}-gram (an IRSTLM bug; KenLM rejects it)`);
+      const sameBuffer = r.generation === prevGeneration;
       for (let j = 0; j < n; j++) {
-        skipDelims();
-        if (p >= r.end) fail(`expected ${n} words in the ${n}-gram but found ${j}`);
-        wordToken();
-        const id = vocab.idOfBytes(b, tokStart, p, tokHash);
-        if (id < 0) fail(`the word ${quote(r.text(tokStart, p))} of this ${n}-gram is not among the unigrams`);
+        while (q < end && DELIM[b[q]] !== 0) q++;
+        if (q >= end) fail(`expected ${n} words in the ${n}-gram but found ${j}`);
+        t = q;
+        let h = HASH_START;
+        let c: number;
+        while (q < end && DELIM[(c = b[q])] === 0) {
+          h = Math.imul(h ^ c, 0x01000193);
+          q++;
+        }
+        // a word in the same place as on the previous line (common in sorted files) reuses its id
+        const ps = prevStart[j];
+        if (sameBuffer && q - t === prevEnd[j] - ps) {
+          let k = 0;
+          while (k < q - t && b[t + k] === b[ps + k]) k++;
+          if (k === q - t) {
+            ids[j] = prev[j];
+            prevStart[j] = t;
+            prevEnd[j] = q;
+            continue;
+          }
+        }
+        const id = vocab.idOfBytes(b, t, q, finishHash(h));
+        if (id < 0) fail(`the word ${quote(r.text(t, q))} of this ${n}-gram is not among the unigrams`);
         ids[j] = id;
+        prevStart[j] = t;
+        prevEnd[j] = q;
       }
-      const bo = readBackoff(n);
+      let bo: number | undefined;
+      if (q < end) {
+        if (b[q] !== C_TAB) fail(`expected a tab and a backoff, or the end of the line, after the ${n} word(s) of the ${n}-gram but got ${quote(r.text(q, end))}`);
+        q++;
+        while (q < end && (b[q] === C_SPACE || b[q] === C_TAB)) q++;
+        t = q;
+        while (q < end && DELIM[b[q]] === 0) q++;
+        bo = q === t ? undefined : parseFloatAt(b, t, q);
+        if (q < end) fail(`expected the end of the line after the backoff but got ${quote(r.text(q, end))}`);
+        if (bo === undefined) fail(`expected a backoff weight after the tab but got ${quote(r.text(t, q))}`);
+        if (!Number.isFinite(bo!)) fail(`bad backoff ${r.text(t, q)}: backoffs must be finite`);
+      }
+      prevGeneration = r.generation;
       if (n === order && bo !== undefined && bo !== 0) fail(`non-zero backoff ${bo} on a ${n}-gram of the highest order, which has no backoff`);
+      // Chains of the previous line are reused as far as its words match: files sorted in suffix order
+      // (lmplz's) share most of both chains between neighbours, which saves most random table probes.
+      let sameSuf = 0;
+      while (sameSuf < n && ids[n - 1 - sameSuf] === prev[n - 1 - sameSuf]) sameSuf++;
+      let sameCtx = 0;
+      while (sameCtx < n - 1 && ids[n - 2 - sameCtx] === prev[n - 2 - sameCtx]) sameCtx++;
       // Context chain w[n-2], w[n-3..n-2], ...: the full context must exist (KenLM ActivateLowerMiddle).
       ctx[1] = ids[n - 2];
-      for (let c = 2; c <= n - 1; c++) {
+      for (let c = Math.max(2, sameCtx + 1); c <= n - 1; c++) {
         ctx[c] = ctx[c - 1] < 0 ? -1 : findSlot(entries[c - 2], strides[c], ctx[c - 1], ids[n - 1 - c]);
       }
       if (ctx[n - 1] < 0) fail(`the context of every ${n}-gram must appear as a ${n - 1}-gram, but ${quote(r.line())} has none`);
       // Suffix chain; hallucinate missing suffixes as KenLM's FindLower/AdjustLower.
       suf[1] = ids[n - 1];
-      let L = 2;
+      let L = Math.max(2, Math.min(sameSuf, n - 1) + 1);
       for (; L <= n - 1; L++) {
         const s = findSlot(entries[L - 2], strides[L], suf[L - 1], ids[n - L]);
         if (s < 0) break;
@@ -449,9 +510,10 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
           suf[m] = s < 0 ? -1 - s : s;
         }
       }
-      const s = insert(n, suf[n - 1], ids[0], prob, bo === undefined || bo === 0 ? -0 : bo);
+      const s = insert(n, suf[n - 1], ids[0], prob!, bo === undefined || bo === 0 ? -0 : bo);
       if (s < 0) fail(`duplicate ${n}-gram ${quote(r.line())}`);
       setExtension(n - 1, ctx[n - 1]);
+      prev.set(ids);
     }
   }
 

@@ -101,8 +101,9 @@ export class ArpaModel implements LanguageModelScorer {
   private readonly base: number[];
   private readonly beginState: number;
   private readonly tables: LmTables;
-  /** Slots per table, index k (k = 2..order). */
+  /** Slots per table, index k (k = 2..order), and cap / 2^32 for slotOf's range reduction. */
   private readonly caps: number[];
+  private readonly slotScale: Float64Array;
   // Scratch for decoding a state: words most-recent-first and their suffix backoffs.
   private readonly ctxWords: Int32Array;
   private readonly ctxBackoff: Float64Array;
@@ -129,6 +130,7 @@ export class ArpaModel implements LanguageModelScorer {
     }
     this.caps = [0, tables.vocab.size];
     for (let k = 2; k <= this.order; k++) this.caps.push(tables.entries[k - 2].length / strideOf(k, this.order));
+    this.slotScale = Float64Array.from(this.caps, (c) => c / 4294967296);
     this.beginSentenceId = this.wordId('<s>');
     this.endSentenceId = this.wordId('</s>');
     // KenLM BeginSentenceWrite: length 1 even when <s> cannot be extended.
@@ -212,33 +214,68 @@ export class ArpaModel implements LanguageModelScorer {
   }
 
   /**
-   * log10 p(word id | state), KenLM FullScore. Sets `outState` and `outNgramLength`.
+   * log10 p(word id | state), KenLM FullScore. Sets `outState` and `outNgramLength`. No allocation: the
+   * state is decoded into scratch arrays and the tables are probed inline (the scoring loop of decoding).
    */
   scoreId(state: number, id: number): number {
-    const len = this.decodeState(state);
     const order = this.order;
+    const ctx = this.ctxWords;
+    const bo = this.ctxBackoff;
+    const entries = this.entries;
+    const floats = this.entryFloats;
+    // decode the state: its words most recent first, and the backoff of each suffix
+    let len = 0;
+    if (state !== 0) {
+      const base = this.base;
+      let k = order - 1;
+      while (k > 1 && state < base[k]) k--;
+      let slot = state - base[k];
+      len = k;
+      for (; k >= 2; k--) {
+        const o = 4 * slot;
+        ctx[k - 1] = entries[k - 2][o + 1];
+        bo[k - 1] = floats[k - 2][o + 3];
+        slot = entries[k - 2][o];
+      }
+      ctx[0] = slot;
+      bo[0] = this.uniBackoff[slot];
+    }
     let prob: number = this.uniProb[id];
     let ngramLength = 1;
     let nextUse = this.uniBackoffBits[id] !== NEG_ZERO_BITS ? 1 : 0;
     let nextSlot = id;
     let slot = id;
-    const ctx = this.ctxWords;
+    const scale = this.slotScale;
     for (let j = 0; j < len; j++) {
       const k = j + 2;
       const stride = k < order ? 4 : 3;
-      const entries = this.entries[k - 2];
-      const s = findSlot(entries, stride, slot, ctx[j]);
-      if (s < 0) break;
-      const o = s * stride;
-      prob = this.entryFloats[k - 2][o + 2];
+      const e = entries[k - 2];
+      const word = ctx[j];
+      // findSlot inlined (same hash and range reduction as slotOf)
+      let h = (Math.imul(slot, 0x9e3779b1) ^ Math.imul(word + 0x7f4a7c15, 0x85ebca77)) | 0;
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+      const cap = this.caps[k];
+      let s = Math.floor((h >>> 0) * scale[k]);
+      let o = s * stride;
+      let w = e[o + 1];
+      while (w !== EMPTY && (w !== word || e[o] !== slot)) {
+        if (++s === cap) s = 0;
+        o = s * stride;
+        w = e[o + 1];
+      }
+      if (w === EMPTY) break;
+      prob = floats[k - 2][o + 2];
       ngramLength = k;
-      if (k < order && entries[o + 3] !== NEG_ZERO_BITS) {
+      if (k < order && e[o + 3] !== NEG_ZERO_BITS) {
         nextUse = k;
         nextSlot = s;
       }
       slot = s;
     }
-    const bo = this.ctxBackoff;
     for (let j = ngramLength - 1; j < len; j++) prob = Math.fround(prob + bo[j]);
     this.outNgramLength = ngramLength;
     this.outState = nextUse === 0 ? 0 : this.base[nextUse] + nextSlot;
