@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../util/errors.js';
-import { ArpaModel, EMPTY, capacityFor, findSlot, slotOf, strideOf, type LmTables } from './model.js';
+import { ArpaModel, EMPTY, capacityFor, findSlot, ngramHashExtend, ngramHashStart, slotOfHash, strideOf, type LmTables } from './model.js';
 import { HASH_START, VocabularyBuilder, finishHash, hashBytes } from './vocab.js';
 
 /**
@@ -37,6 +37,10 @@ const C_LF = 10;
 const C_CR = 13;
 const C_SPACE = 32;
 const C_BACKSLASH = 92;
+
+/** Where the reader's touching loads go (a module variable, so that the compiler keeps them). */
+let probeSink = 0;
+export const readerProbeSink = (): number => probeSink;
 
 /** Bytes read per chunk from an ARPA file. */
 const READ_CHUNK = 1 << 22;
@@ -384,14 +388,14 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
     strides.push(stride);
     stored.push(0);
   }
-  const insert = (k: number, suffix: number, word: number, prob: number, bo: number): number => {
+  const insert = (k: number, hash: number, suffix: number, word: number, prob: number, bo: number): number => {
     const e = entries[k - 2];
     const stride = strides[k];
     const cap = e.length / stride;
     if (stored[k - 1] + 1 >= cap) {
       fail(`too many ${k}-grams: more than the header's count plus the hallucinated suffixes of SRI-pruned n-grams fit (${cap - 1})`);
     }
-    let s = slotOf(suffix, word, cap);
+    let s = slotOfHash(hash, cap);
     while (e[s * stride + 1] !== EMPTY) {
       if (e[s * stride + 1] === word && e[s * stride] === suffix) return -1 - s;
       if (++s === cap) s = 0;
@@ -415,6 +419,8 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
   const ids = new Int32Array(order);
   const ctx = new Int32Array(order); // ctx[c] = slot of the context of length c (w[n-1-c..n-2])
   const suf = new Int32Array(order); // suf[L] = slot of the suffix of length L (w[n-L..n-1])
+  const ctxHash = new Uint32Array(order); // and the chain hashes of both (ngramHashExtend)
+  const sufHash = new Uint32Array(order);
   const prev = new Int32Array(order); // word ids of the previous line of the section
   const prevStart = new Int32Array(order); // and where its words are in r.buf (valid while r.generation is unchanged)
   const prevEnd = new Int32Array(order);
@@ -424,6 +430,7 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
     const count = counts[n - 1];
     prev.fill(-1);
     prevGeneration = -1;
+    const top = entries[n - 2];
     for (let i = 0; i < count; i++) {
       nextEntryLine(n, i);
       // The line is scanned with locals only (no closure state) and no allocation: this loop is the load time.
@@ -485,17 +492,37 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
       while (sameSuf < n && ids[n - 1 - sameSuf] === prev[n - 1 - sameSuf]) sameSuf++;
       let sameCtx = 0;
       while (sameCtx < n - 1 && ids[n - 2 - sameCtx] === prev[n - 2 - sameCtx]) sameCtx++;
+      // The hashes (hence first probe slots) of every lookup below depend only on the words: compute them
+      // and touch those slots first, so that their cache misses overlap instead of coming one by one.
+      const cFrom = Math.max(2, sameCtx + 1);
+      const lFrom = Math.max(2, Math.min(sameSuf, n - 1) + 1);
+      ctxHash[1] = ngramHashStart(ids[n - 2]);
+      sufHash[1] = ngramHashStart(ids[n - 1]);
+      let touch = 0;
+      for (let c = cFrom; c <= n - 1; c++) {
+        const h = (ctxHash[c] = ngramHashExtend(ctxHash[c - 1], ids[n - 1 - c]));
+        const e = entries[c - 2];
+        touch |= e[slotOfHash(h, e.length / strides[c]) * strides[c] + 1];
+      }
+      for (let m = lFrom; m <= n - 1; m++) {
+        const h = (sufHash[m] = ngramHashExtend(sufHash[m - 1], ids[n - m]));
+        const e = entries[m - 2];
+        touch |= e[slotOfHash(h, e.length / strides[m]) * strides[m] + 1];
+      }
+      const topHash = ngramHashExtend(sufHash[n - 1], ids[0]);
+      touch |= top[slotOfHash(topHash, top.length / strides[n]) * strides[n] + 1];
+      probeSink ^= touch;
       // Context chain w[n-2], w[n-3..n-2], ...: the full context must exist (KenLM ActivateLowerMiddle).
       ctx[1] = ids[n - 2];
-      for (let c = Math.max(2, sameCtx + 1); c <= n - 1; c++) {
-        ctx[c] = ctx[c - 1] < 0 ? -1 : findSlot(entries[c - 2], strides[c], ctx[c - 1], ids[n - 1 - c]);
+      for (let c = cFrom; c <= n - 1; c++) {
+        ctx[c] = ctx[c - 1] < 0 ? -1 : findSlot(entries[c - 2], strides[c], ctxHash[c], ctx[c - 1], ids[n - 1 - c]);
       }
       if (ctx[n - 1] < 0) fail(`the context of every ${n}-gram must appear as a ${n - 1}-gram, but ${quote(r.line())} has none`);
       // Suffix chain; hallucinate missing suffixes as KenLM's FindLower/AdjustLower.
       suf[1] = ids[n - 1];
-      let L = Math.max(2, Math.min(sameSuf, n - 1) + 1);
+      let L = lFrom;
       for (; L <= n - 1; L++) {
-        const s = findSlot(entries[L - 2], strides[L], suf[L - 1], ids[n - L]);
+        const s = findSlot(entries[L - 2], strides[L], sufHash[L], suf[L - 1], ids[n - L]);
         if (s < 0) break;
         suf[L] = s;
       }
@@ -506,11 +533,11 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
           // the m-gram suffix backs off through its context of length m-1 (ctx[m-1])
           setExtension(m - 1, ctx[m - 1]);
           bp = Math.fround(bp + boOf(m - 1, ctx[m - 1]));
-          const s = insert(m, suf[m - 1], ids[n - m], bp, -0);
+          const s = insert(m, sufHash[m], suf[m - 1], ids[n - m], bp, -0);
           suf[m] = s < 0 ? -1 - s : s;
         }
       }
-      const s = insert(n, suf[n - 1], ids[0], prob!, bo === undefined || bo === 0 ? -0 : bo);
+      const s = insert(n, topHash, suf[n - 1], ids[0], prob!, bo === undefined || bo === 0 ? -0 : bo);
       if (s < 0) fail(`duplicate ${n}-gram ${quote(r.line())}`);
       setExtension(n - 1, ctx[n - 1]);
       prev.set(ids);

@@ -24,12 +24,11 @@ import { Vocabulary } from './vocab.js';
  *  per k = 2..N: entries u32[stride·cap] ([suffix slot, first word, prob f32, backoff f32], stride 4;
  *  stride 3 without backoff for k = N) — exactly the in-memory tables of model.ts
  *
- * Version 1 (before the vocabulary hash table: a '\n'-joined word list at offset 32) still loads; its
- * vocabulary is rebuilt on load, so `ensemble lm compile` again for the fast load.
+ * Version 1 (a '\n'-joined word list instead of the vocabulary table, n-gram slots hashed from the suffix
+ * slot) is refused with a hint to run `ensemble lm compile` again: its tables cannot be used in place.
  */
 export const BINARY_VERSION = 2;
 const HEADER_FIXED = 40;
-const HEADER_FIXED_V1 = 32;
 
 const align8 = (n: number) => (n + 7) & ~7;
 
@@ -91,24 +90,23 @@ export function deserializeModel(bytes: Uint8Array, fileName = '<binary lm>'): A
   if (bytes.byteLength < HEADER_FIXED) bad('truncated header');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(8, true);
-  if (version !== BINARY_VERSION && version !== 1) {
-    bad(`format version ${version}, this program reads versions 1 and ${BINARY_VERSION} (recompile it from the ARPA file with \`ensemble lm compile\`)`);
+  if (version !== BINARY_VERSION) {
+    bad(`format version ${version}, this program reads version ${BINARY_VERSION}: recompile it from the ARPA file with \`ensemble lm compile\``);
   }
   const N = dv.getUint32(12, true);
   const V = dv.getUint32(16, true);
   const vocabLen = dv.getUint32(20, true);
   const nWarn = dv.getUint32(24, true);
   const warnLen = dv.getUint32(28, true);
-  const vocabSlots = version === 1 ? 0 : dv.getUint32(32, true);
+  const vocabSlots = dv.getUint32(32, true);
   if (N < 2 || N > 6) bad(`order ${N}`);
-  const fixed = version === 1 ? HEADER_FIXED_V1 : HEADER_FIXED;
-  const headerLen = align8(fixed + 12 * N);
+  const headerLen = align8(HEADER_FIXED + 12 * N);
   if (bytes.byteLength < headerLen) bad('truncated header');
   const counts: number[] = [];
   const stored: number[] = [];
   const caps: number[] = [];
   for (let k = 1; k <= N; k++) {
-    const o = fixed + 12 * (k - 1);
+    const o = HEADER_FIXED + 12 * (k - 1);
     counts.push(dv.getUint32(o, true));
     stored.push(dv.getUint32(o + 4, true));
     caps.push(dv.getUint32(o + 8, true));
@@ -123,19 +121,11 @@ export function deserializeModel(bytes: Uint8Array, fileName = '<binary lm>'): A
   const buf = bytes.buffer;
   const uniProb = new Float32Array(buf, take(4 * V), V);
   const uniBackoff = new Float32Array(buf, take(4 * V), V);
-  let vocab: Vocabulary;
-  if (version === 1) {
-    const at = take(vocabLen);
-    const words = new TextDecoder().decode(new Uint8Array(buf, at, vocabLen)).split('\n');
-    if (words.length !== V) bad(`vocabulary has ${words.length} words, header says ${V}`);
-    vocab = Vocabulary.fromWords(words);
-  } else {
-    const offsets = new Uint32Array(buf, take(4 * (V + 1)), V + 1);
-    const table = new Uint32Array(buf, take(8 * vocabSlots), 2 * vocabSlots);
-    const vocabBytes = new Uint8Array(buf, take(vocabLen), vocabLen);
-    if (offsets[V] !== vocabLen || vocabSlots <= V) bad('inconsistent vocabulary sizes');
-    vocab = new Vocabulary(vocabBytes, offsets, table);
-  }
+  const offsets = new Uint32Array(buf, take(4 * (V + 1)), V + 1);
+  const table = new Uint32Array(buf, take(8 * vocabSlots), 2 * vocabSlots);
+  const vocabBytes = new Uint8Array(buf, take(vocabLen), vocabLen);
+  if (offsets[V] !== vocabLen || vocabSlots <= V) bad('inconsistent vocabulary sizes');
+  const vocab = new Vocabulary(vocabBytes, offsets, table);
   const warnAt = take(warnLen);
   const warnings = nWarn === 0 ? [] : new TextDecoder().decode(new Uint8Array(buf, warnAt, warnLen)).split('\n');
   const entries: Uint32Array[] = [];

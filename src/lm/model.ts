@@ -9,7 +9,8 @@ import type { Vocabulary } from './vocab.js';
  * hash table (linear probing) whose key is the pair (slot of the (k-1)-word suffix in the order k-1
  * table, first word id) — the n-gram w1..wk is reached from wk by prepending w(k-1), w(k-2), ... one
  * table per step, exactly the walk KenLM does with its combined word hashes, but with exact keys
- * (no 64-bit hash collisions are possible). A slot is interleaved in one Uint32Array so that a probe
+ * (no 64-bit hash collisions are possible); the slot a key starts probing at is a hash of the words
+ * alone (ngramHashExtend), so that the probes of one word's orders do not wait for each other. A slot is interleaved in one Uint32Array so that a probe
  * touches one cache line: [suffix slot, first word, prob bits, backoff bits] (stride 4), the highest
  * order without backoff (stride 3); prob/backoff are float32 (as KenLM stores them), read through a
  * Float32Array view of the same buffer.
@@ -40,23 +41,39 @@ export interface LmTables {
 export const EMPTY = 0xffffffff;
 const NEG_ZERO_BITS = 0x80000000;
 
-export function slotOf(suffix: number, word: number, cap: number): number {
-  let h = (Math.imul(suffix, 0x9e3779b1) ^ Math.imul(word + 0x7f4a7c15, 0x85ebca77)) | 0;
+/*
+ * Where an n-gram sits in its table depends only on its words (a hash chained from the newest word to the
+ * oldest, as KenLM combines word hashes), not on the slot of its suffix: the probes for all orders of a
+ * word can then be issued without waiting for each other's cache misses. The key stored in the slot is
+ * still exact: (suffix slot, first word).
+ */
+
+/** Chain hash of a one-word suffix. */
+export function ngramHashStart(word: number): number {
+  let h = Math.imul(word + 0x7f4a7c15, 0x9e3779b1);
+  h ^= h >>> 15;
+  return Math.imul(h, 0x85ebca77);
+}
+
+/** Chain hash after prepending the older word `word` to the suffix hashed as `h`. */
+export function ngramHashExtend(h: number, word: number): number {
+  h = (Math.imul(h ^ (h >>> 16), 0x85ebca6b) ^ Math.imul(word + 0x165667b1, 0xc2b2ae3d)) | 0;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  // Fast range reduction of a 32-bit hash onto [0, cap).
-  return Math.floor((h >>> 0) * (cap / 4294967296));
+  return (h ^ (h >>> 16)) >>> 0;
 }
+
+/** Fast range reduction of a 32-bit hash onto [0, cap). */
+export const slotOfHash = (h: number, cap: number): number => Math.floor(h * (cap / 4294967296));
 
 export const strideOf = (k: number, order: number): number => (k < order ? 4 : 3);
 
-/** Find (suffix, word) in an entry table of the given stride; −1 when absent. */
-export function findSlot(entries: Uint32Array, stride: number, suffix: number, word: number): number {
+/** Find (suffix, word), whose chain hash is `hash`, in an entry table of the given stride; −1 when absent. */
+export function findSlot(entries: Uint32Array, stride: number, hash: number, suffix: number, word: number): number {
   const cap = entries.length / stride;
-  let s = slotOf(suffix, word, cap);
+  let s = slotOfHash(hash, cap);
   for (;;) {
     const o = s * stride;
     const w = entries[o + 1];
@@ -107,6 +124,9 @@ export class ArpaModel implements LanguageModelScorer {
   // Scratch for decoding a state: words most-recent-first and their suffix backoffs.
   private readonly ctxWords: Int32Array;
   private readonly ctxBackoff: Float64Array;
+  /** Scratch: first probe slot per order; `touched` keeps the prefetching loads from being optimized away. */
+  private readonly probeStart: Int32Array;
+  private touched = 0;
   /** Set by `scoreId`: the state after the word and the matched n-gram length. */
   outState = 0;
   outNgramLength = 0;
@@ -130,6 +150,7 @@ export class ArpaModel implements LanguageModelScorer {
     }
     this.caps = [0, tables.vocab.size];
     for (let k = 2; k <= this.order; k++) this.caps.push(tables.entries[k - 2].length / strideOf(k, this.order));
+    // the same expression as slotOfHash, so that both give the same slot
     this.slotScale = Float64Array.from(this.caps, (c) => c / 4294967296);
     this.beginSentenceId = this.wordId('<s>');
     this.endSentenceId = this.wordId('</s>');
@@ -137,6 +158,7 @@ export class ArpaModel implements LanguageModelScorer {
     this.beginState = 1 + this.beginSentenceId;
     this.ctxWords = new Int32Array(this.order);
     this.ctxBackoff = new Float64Array(this.order);
+    this.probeStart = new Int32Array(this.order);
   }
 
   /** The raw tables (for the binary writer and diagnostics). */
@@ -246,20 +268,26 @@ export class ArpaModel implements LanguageModelScorer {
     let nextSlot = id;
     let slot = id;
     const scale = this.slotScale;
+    // First the start slot of every order (they depend only on the words), touching each: these loads
+    // miss the cache for large models and are issued together instead of one after the other.
+    const start = this.probeStart;
+    let h = ngramHashStart(id);
+    let touch = 0;
+    for (let j = 0; j < len; j++) {
+      const k = j + 2;
+      h = ngramHashExtend(h, ctx[j]);
+      const s = Math.floor(h * scale[k]);
+      start[j] = s;
+      touch |= entries[k - 2][s * (k < order ? 4 : 3) + 1];
+    }
+    this.touched = touch;
     for (let j = 0; j < len; j++) {
       const k = j + 2;
       const stride = k < order ? 4 : 3;
       const e = entries[k - 2];
       const word = ctx[j];
-      // findSlot inlined (same hash and range reduction as slotOf)
-      let h = (Math.imul(slot, 0x9e3779b1) ^ Math.imul(word + 0x7f4a7c15, 0x85ebca77)) | 0;
-      h ^= h >>> 16;
-      h = Math.imul(h, 0x85ebca6b);
-      h ^= h >>> 13;
-      h = Math.imul(h, 0xc2b2ae35);
-      h ^= h >>> 16;
       const cap = this.caps[k];
-      let s = Math.floor((h >>> 0) * scale[k]);
+      let s = start[j];
       let o = s * stride;
       let w = e[o + 1];
       while (w !== EMPTY && (w !== word || e[o] !== slot)) {

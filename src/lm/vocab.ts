@@ -177,19 +177,6 @@ export class Vocabulary {
   word(id: number): string {
     return utf8.decode(this.bytes.subarray(this.offsets[id], this.offsets[id + 1]));
   }
-
-  /** Build from JS strings (for files of the first compiled format, which stored only the word list). */
-  static fromWords(words: readonly string[]): Vocabulary {
-    const b = new VocabularyBuilder(words.length);
-    const enc = new TextEncoder();
-    for (const w of words) {
-      const bytes = enc.encode(w);
-      const h = hashBytes(bytes, 0, bytes.length);
-      if (b.idOfBytes(bytes, 0, bytes.length, h) >= 0) throw new Error(`duplicate word ${JSON.stringify(w)}`);
-      b.add(bytes, 0, bytes.length, h);
-    }
-    return b.finish();
-  }
 }
 
 /** Interns words from byte ranges (ids in order of `add`) into a table sized for `expected` words. */

@@ -1,5 +1,54 @@
 import { UserError } from '../../src/util/errors.js';
-import { EMPTY, capacityFor, findSlot, slotOf, strideOf } from '../../src/lm/model.js';
+
+// The table layout of that reader (keyed by (suffix slot, word)); compare tables with ngramsOf().
+const EMPTY = 0xffffffff;
+const strideOf = (k: number, order: number): number => (k < order ? 4 : 3);
+const capacityFor = (count: number): number => Math.max(4, Math.ceil(count * 1.5) + 1);
+function slotOf(suffix: number, word: number, cap: number): number {
+  let h = (Math.imul(suffix, 0x9e3779b1) ^ Math.imul(word + 0x7f4a7c15, 0x85ebca77)) | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return Math.floor((h >>> 0) * (cap / 4294967296));
+}
+function findSlot(entries: Uint32Array, stride: number, suffix: number, word: number): number {
+  const cap = entries.length / stride;
+  let s = slotOf(suffix, word, cap);
+  for (;;) {
+    const o = s * stride;
+    const w = entries[o + 1];
+    if (w === EMPTY) return -1;
+    if (w === word && entries[o] === suffix) return s;
+    if (++s === cap) s = 0;
+  }
+}
+
+/**
+ * Every n-gram of tables in this layout (a slot's words are found by walking its suffix slots), as
+ * "k:id id …" → [prob bits, backoff bits]: equal for two readers whatever their hash functions.
+ */
+export function ngramsOf(order: number, entries: Uint32Array[]): Map<string, [number, number]> {
+  const out = new Map<string, [number, number]>();
+  for (let k = 2; k <= order; k++) {
+    const e = entries[k - 2];
+    const stride = strideOf(k, order);
+    for (let o = 0; o < e.length; o += stride) {
+      if (e[o + 1] === EMPTY) continue;
+      const ids = [e[o + 1]];
+      let slot = e[o];
+      for (let m = k - 1; m >= 2; m--) {
+        const q = 4 * slot;
+        ids.push(entries[m - 2][q + 1]);
+        slot = entries[m - 2][q];
+      }
+      ids.push(slot);
+      out.set(`${k}:${ids.join(' ')}`, [e[o + 2], stride === 4 ? e[o + 3] : 0]);
+    }
+  }
+  return out;
+}
 
 const BINARY_MAGIC_TEXT = 'CTCENSLM';
 
