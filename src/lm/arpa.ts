@@ -40,7 +40,6 @@ const C_BACKSLASH = 92;
 
 /** Where the reader's touching loads go (a module variable, so that the compiler keeps them). */
 let probeSink = 0;
-export const readerProbeSink = (): number => probeSink;
 
 /** Bytes read per chunk from an ARPA file. */
 const READ_CHUNK = 1 << 22;
