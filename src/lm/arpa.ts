@@ -371,175 +371,16 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
   } else if (Math.abs(uniBackoff[0]) > 0.0000001) {
     fail(`the backoff of <unk> should be zero but is ${uniBackoff[0]}`);
   }
-  const uniBits = new Uint32Array(uniBackoff.buffer);
 
   // ---- higher orders
-  const entries: Uint32Array[] = [];
-  const floats: Float32Array[] = [];
-  const strides: number[] = [0, 0];
-  const stored: number[] = [V];
-  for (let k = 2; k <= order; k++) {
-    const stride = strideOf(k, order);
-    const e = new Uint32Array(stride * capacityFor(counts[k - 1]));
-    for (let o = 1; o < e.length; o += stride) e[o] = EMPTY;
-    entries.push(e);
-    floats.push(new Float32Array(e.buffer));
-    strides.push(stride);
-    stored.push(0);
-  }
-  const insert = (k: number, hash: number, suffix: number, word: number, prob: number, bo: number): number => {
-    const e = entries[k - 2];
-    const stride = strides[k];
-    const cap = e.length / stride;
-    if (stored[k - 1] + 1 >= cap) {
-      fail(`too many ${k}-grams: more than the header's count plus the hallucinated suffixes of SRI-pruned n-grams fit (${cap - 1})`);
-    }
-    let s = slotOfHash(hash, cap);
-    while (e[s * stride + 1] !== EMPTY) {
-      if (e[s * stride + 1] === word && e[s * stride] === suffix) return -1 - s;
-      if (++s === cap) s = 0;
-    }
-    const o = s * stride;
-    e[o] = suffix;
-    e[o + 1] = word;
-    floats[k - 2][o + 2] = prob;
-    if (k < order) floats[k - 2][o + 3] = bo;
-    stored[k - 1]++;
-    return s;
-  };
-  const setExtension = (k: number, slot: number) => {
-    if (k === 1) {
-      if (uniBits[slot] === 0x80000000) uniBits[slot] = 0; // −0.0 → +0.0
-    } else if (entries[k - 2][4 * slot + 3] === 0x80000000) entries[k - 2][4 * slot + 3] = 0;
-  };
-  const boOf = (k: number, slot: number) => (k === 1 ? uniBackoff[slot] : floats[k - 2][4 * slot + 3]);
-  const probOf = (k: number, slot: number) => (k === 1 ? uniProb[slot] : floats[k - 2][strides[k] * slot + 2]);
-
-  const ids = new Int32Array(order);
-  const ctx = new Int32Array(order); // ctx[c] = slot of the context of length c (w[n-1-c..n-2])
-  const suf = new Int32Array(order); // suf[L] = slot of the suffix of length L (w[n-L..n-1])
-  const ctxHash = new Uint32Array(order); // and the chain hashes of both (ngramHashExtend)
-  const sufHash = new Uint32Array(order);
-  const prev = new Int32Array(order); // word ids of the previous line of the section
-  const prevStart = new Int32Array(order); // and where its words are in r.buf (valid while r.generation is unchanged)
-  const prevEnd = new Int32Array(order);
-  let prevGeneration = -1;
+  const tables = new NgramTableBuilder(order, counts, uniProb, uniBackoff, vocab, r, fail);
   for (let n = 2; n <= order; n++) {
     readSectionHeader(n);
+    tables.startSection();
     const count = counts[n - 1];
-    prev.fill(-1);
-    prevGeneration = -1;
-    const top = entries[n - 2];
     for (let i = 0; i < count; i++) {
       nextEntryLine(n, i);
-      // The line is scanned with locals only (no closure state) and no allocation: this loop is the load time.
-      const b = r.buf;
-      const end = r.end;
-      let q = r.start;
-      while (q < end && (b[q] === C_SPACE || b[q] === C_TAB)) q++;
-      let t = q;
-      while (q < end && DELIM[b[q]] === 0) q++;
-      const prob = q === t ? undefined : parseFloatAt(b, t, q);
-      if (prob === undefined) fail(`expected a log10 probability at the start of the ${n}-gram line but got ${quote(r.text(t, q))}`);
-      if (prob! > 0) fail(`positive log10 probability ${r.text(t, q)} in a ${n}-gram (an IRSTLM bug; KenLM rejects it)`);
-      const sameBuffer = r.generation === prevGeneration;
-      for (let j = 0; j < n; j++) {
-        while (q < end && DELIM[b[q]] !== 0) q++;
-        if (q >= end) fail(`expected ${n} words in the ${n}-gram but found ${j}`);
-        t = q;
-        let h = HASH_START;
-        let c: number;
-        while (q < end && DELIM[(c = b[q])] === 0) {
-          h = Math.imul(h ^ c, 0x01000193);
-          q++;
-        }
-        // a word in the same place as on the previous line (common in sorted files) reuses its id
-        const ps = prevStart[j];
-        if (sameBuffer && q - t === prevEnd[j] - ps) {
-          let k = 0;
-          while (k < q - t && b[t + k] === b[ps + k]) k++;
-          if (k === q - t) {
-            ids[j] = prev[j];
-            prevStart[j] = t;
-            prevEnd[j] = q;
-            continue;
-          }
-        }
-        const id = vocab.idOfBytes(b, t, q, finishHash(h));
-        if (id < 0) fail(`the word ${quote(r.text(t, q))} of this ${n}-gram is not among the unigrams`);
-        ids[j] = id;
-        prevStart[j] = t;
-        prevEnd[j] = q;
-      }
-      let bo: number | undefined;
-      if (q < end) {
-        if (b[q] !== C_TAB) fail(`expected a tab and a backoff, or the end of the line, after the ${n} word(s) of the ${n}-gram but got ${quote(r.text(q, end))}`);
-        q++;
-        while (q < end && (b[q] === C_SPACE || b[q] === C_TAB)) q++;
-        t = q;
-        while (q < end && DELIM[b[q]] === 0) q++;
-        bo = q === t ? undefined : parseFloatAt(b, t, q);
-        if (q < end) fail(`expected the end of the line after the backoff but got ${quote(r.text(q, end))}`);
-        if (bo === undefined) fail(`expected a backoff weight after the tab but got ${quote(r.text(t, q))}`);
-        if (!Number.isFinite(bo!)) fail(`bad backoff ${r.text(t, q)}: backoffs must be finite`);
-      }
-      prevGeneration = r.generation;
-      if (n === order && bo !== undefined && bo !== 0) fail(`non-zero backoff ${bo} on a ${n}-gram of the highest order, which has no backoff`);
-      // Chains of the previous line are reused as far as its words match: files sorted in suffix order
-      // (lmplz's) share most of both chains between neighbours, which saves most random table probes.
-      let sameSuf = 0;
-      while (sameSuf < n && ids[n - 1 - sameSuf] === prev[n - 1 - sameSuf]) sameSuf++;
-      let sameCtx = 0;
-      while (sameCtx < n - 1 && ids[n - 2 - sameCtx] === prev[n - 2 - sameCtx]) sameCtx++;
-      // The hashes (hence first probe slots) of every lookup below depend only on the words: compute them
-      // and touch those slots first, so that their cache misses overlap instead of coming one by one.
-      const cFrom = Math.max(2, sameCtx + 1);
-      const lFrom = Math.max(2, Math.min(sameSuf, n - 1) + 1);
-      ctxHash[1] = ngramHashStart(ids[n - 2]);
-      sufHash[1] = ngramHashStart(ids[n - 1]);
-      let touch = 0;
-      for (let c = cFrom; c <= n - 1; c++) {
-        const h = (ctxHash[c] = ngramHashExtend(ctxHash[c - 1], ids[n - 1 - c]));
-        const e = entries[c - 2];
-        touch |= e[slotOfHash(h, e.length / strides[c]) * strides[c] + 1];
-      }
-      for (let m = lFrom; m <= n - 1; m++) {
-        const h = (sufHash[m] = ngramHashExtend(sufHash[m - 1], ids[n - m]));
-        const e = entries[m - 2];
-        touch |= e[slotOfHash(h, e.length / strides[m]) * strides[m] + 1];
-      }
-      const topHash = ngramHashExtend(sufHash[n - 1], ids[0]);
-      touch |= top[slotOfHash(topHash, top.length / strides[n]) * strides[n] + 1];
-      probeSink ^= touch;
-      // Context chain w[n-2], w[n-3..n-2], ...: the full context must exist (KenLM ActivateLowerMiddle).
-      ctx[1] = ids[n - 2];
-      for (let c = cFrom; c <= n - 1; c++) {
-        ctx[c] = ctx[c - 1] < 0 ? -1 : findSlot(entries[c - 2], strides[c], ctxHash[c], ctx[c - 1], ids[n - 1 - c]);
-      }
-      if (ctx[n - 1] < 0) fail(`the context of every ${n}-gram must appear as a ${n - 1}-gram, but ${quote(r.line())} has none`);
-      // Suffix chain; hallucinate missing suffixes as KenLM's FindLower/AdjustLower.
-      suf[1] = ids[n - 1];
-      let L = lFrom;
-      for (; L <= n - 1; L++) {
-        const s = findSlot(entries[L - 2], strides[L], sufHash[L], suf[L - 1], ids[n - L]);
-        if (s < 0) break;
-        suf[L] = s;
-      }
-      if (L <= n - 1) {
-        const basis = L - 1;
-        let bp = -Math.abs(probOf(basis, suf[basis]));
-        for (let m = basis + 1; m <= n - 1; m++) {
-          // the m-gram suffix backs off through its context of length m-1 (ctx[m-1])
-          setExtension(m - 1, ctx[m - 1]);
-          bp = Math.fround(bp + boOf(m - 1, ctx[m - 1]));
-          const s = insert(m, sufHash[m], suf[m - 1], ids[n - m], bp, -0);
-          suf[m] = s < 0 ? -1 - s : s;
-        }
-      }
-      const s = insert(n, topHash, suf[n - 1], ids[0], prob!, bo === undefined || bo === 0 ? -0 : bo);
-      if (s < 0) fail(`duplicate ${n}-gram ${quote(r.line())}`);
-      setExtension(n - 1, ctx[n - 1]);
-      prev.set(ids);
+      tables.addLine(n);
     }
   }
 
@@ -550,8 +391,239 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
   if (!r.is('\\end\\')) fail(`expected \\end\\ after the ${order}-grams but got ${quote(r.line())}`);
   while (r.next()) if (!r.isBlank()) fail(`only blank lines may follow \\end\\, but got ${quote(r.line())}`);
 
-  const tables: LmTables = { order, vocab: vocab.finish(), uniProb, uniBackoff, entries, counts, stored };
-  return new ArpaModel(tables, warnings);
+  const lmTables: LmTables = { order, vocab: vocab.finish(), uniProb, uniBackoff, entries: tables.entries, counts, stored: tables.stored };
+  return new ArpaModel(lmTables, warnings);
+}
+
+/**
+ * The n-gram tables of orders 2..N being filled from ARPA lines. One method call per line (rather than one
+ * long loop in parseLines) keeps the hot code small: the JIT optimizes it after a few hundred lines and
+ * recompiles it cheaply, which matters for small files.
+ */
+class NgramTableBuilder {
+  readonly entries: Uint32Array[] = [];
+  readonly floats: Float32Array[] = [];
+  readonly strides: number[] = [0, 0];
+  readonly stored: number[];
+  private readonly uniBits: Uint32Array;
+  private readonly ids: Int32Array;
+  /** ctx[c] = slot of the context of length c (w[n-1-c..n-2]); suf[L] = slot of the suffix of length L (w[n-L..n-1]). */
+  private readonly ctx: Int32Array;
+  private readonly suf: Int32Array;
+  /** The chain hashes of both (ngramHashExtend). */
+  private readonly ctxHash: Uint32Array;
+  private readonly sufHash: Uint32Array;
+  /** Word ids of the previous line of the section, and where its words are in r.buf (valid while r.generation is unchanged). */
+  private readonly prev: Int32Array;
+  private readonly prevStart: Int32Array;
+  private readonly prevEnd: Int32Array;
+  private prevGeneration = -1;
+  /** The current line's words: where they are in r.buf and their hashes. */
+  private readonly wordStart: Int32Array;
+  private readonly wordEnd: Int32Array;
+  private readonly wordHash: Uint32Array;
+
+  constructor(
+    readonly order: number,
+    counts: readonly number[],
+    private readonly uniProb: Float32Array,
+    private readonly uniBackoff: Float32Array,
+    private readonly vocab: VocabularyBuilder,
+    private readonly r: ByteLineReader,
+    private readonly fail: (msg: string) => never,
+  ) {
+    this.stored = [uniProb.length];
+    for (let k = 2; k <= order; k++) {
+      const stride = strideOf(k, order);
+      const e = new Uint32Array(stride * capacityFor(counts[k - 1]));
+      for (let o = 1; o < e.length; o += stride) e[o] = EMPTY;
+      this.entries.push(e);
+      this.floats.push(new Float32Array(e.buffer));
+      this.strides.push(stride);
+      this.stored.push(0);
+    }
+    this.uniBits = new Uint32Array(uniBackoff.buffer, uniBackoff.byteOffset, uniBackoff.length);
+    this.ids = new Int32Array(order);
+    this.ctx = new Int32Array(order);
+    this.suf = new Int32Array(order);
+    this.ctxHash = new Uint32Array(order);
+    this.sufHash = new Uint32Array(order);
+    this.prev = new Int32Array(order);
+    this.prevStart = new Int32Array(order);
+    this.prevEnd = new Int32Array(order);
+    this.wordStart = new Int32Array(order);
+    this.wordEnd = new Int32Array(order);
+    this.wordHash = new Uint32Array(order);
+  }
+
+  startSection(): void {
+    this.prev.fill(-1);
+    this.prevGeneration = -1;
+  }
+
+  private insert(k: number, hash: number, suffix: number, word: number, prob: number, bo: number): number {
+    const e = this.entries[k - 2];
+    const stride = this.strides[k];
+    const cap = e.length / stride;
+    if (this.stored[k - 1] + 1 >= cap) {
+      this.fail(`too many ${k}-grams: more than the header's count plus the hallucinated suffixes of SRI-pruned n-grams fit (${cap - 1})`);
+    }
+    let s = slotOfHash(hash, cap);
+    while (e[s * stride + 1] !== EMPTY) {
+      if (e[s * stride + 1] === word && e[s * stride] === suffix) return -1 - s;
+      if (++s === cap) s = 0;
+    }
+    const o = s * stride;
+    e[o] = suffix;
+    e[o + 1] = word;
+    this.floats[k - 2][o + 2] = prob;
+    if (k < this.order) this.floats[k - 2][o + 3] = bo;
+    this.stored[k - 1]++;
+    return s;
+  }
+
+  private setExtension(k: number, slot: number): void {
+    if (k === 1) {
+      if (this.uniBits[slot] === 0x80000000) this.uniBits[slot] = 0; // −0.0 → +0.0
+    } else if (this.entries[k - 2][4 * slot + 3] === 0x80000000) this.entries[k - 2][4 * slot + 3] = 0;
+  }
+
+  private boOf(k: number, slot: number): number {
+    return k === 1 ? this.uniBackoff[slot] : this.floats[k - 2][4 * slot + 3];
+  }
+
+  private probOf(k: number, slot: number): number {
+    return k === 1 ? this.uniProb[slot] : this.floats[k - 2][this.strides[k] * slot + 2];
+  }
+
+  /** Parse the reader's current line as an n-gram and add it (no allocation; this is the load time). */
+  addLine(n: number): void {
+    const r = this.r;
+    const fail = this.fail;
+    const { ids, ctx, suf, ctxHash, sufHash, prev, prevStart, prevEnd, entries, strides } = this;
+    const order = this.order;
+    const b = r.buf;
+    const end = r.end;
+    let q = r.start;
+    while (q < end && (b[q] === C_SPACE || b[q] === C_TAB)) q++;
+    let t = q;
+    while (q < end && DELIM[b[q]] === 0) q++;
+    const prob = q === t ? undefined : parseFloatAt(b, t, q);
+    if (prob === undefined) fail(`expected a log10 probability at the start of the ${n}-gram line but got ${quote(r.text(t, q))}`);
+    if (prob! > 0) fail(`positive log10 probability ${r.text(t, q)} in a ${n}-gram (an IRSTLM bug; KenLM rejects it)`);
+    const sameBuffer = r.generation === this.prevGeneration;
+    const { wordStart, wordEnd, wordHash } = this;
+    const vocab = this.vocab;
+    // scan the words: a word in the same place as on the previous line (common in sorted files) reuses its
+    // id; the others are hashed and their vocabulary slots touched, so that those misses overlap
+    let touch = 0;
+    for (let j = 0; j < n; j++) {
+      while (q < end && DELIM[b[q]] !== 0) q++;
+      if (q >= end) fail(`expected ${n} words in the ${n}-gram but found ${j}`);
+      t = q;
+      let h = HASH_START;
+      let c: number;
+      while (q < end && DELIM[(c = b[q])] === 0) {
+        h = Math.imul(h ^ c, 0x01000193);
+        q++;
+      }
+      wordStart[j] = t;
+      wordEnd[j] = q;
+      const ps = prevStart[j];
+      if (sameBuffer && q - t === prevEnd[j] - ps) {
+        let k = 0;
+        while (k < q - t && b[t + k] === b[ps + k]) k++;
+        if (k === q - t) {
+          ids[j] = prev[j];
+          wordHash[j] = 0;
+          continue;
+        }
+      }
+      ids[j] = -1;
+      const fh = finishHash(h);
+      wordHash[j] = fh;
+      touch |= vocab.touch(fh);
+    }
+    probeSink ^= touch;
+    for (let j = 0; j < n; j++) {
+      prevStart[j] = wordStart[j];
+      prevEnd[j] = wordEnd[j];
+      if (ids[j] >= 0) continue;
+      const id = vocab.idOfBytes(b, wordStart[j], wordEnd[j], wordHash[j]);
+      if (id < 0) fail(`the word ${quote(r.text(wordStart[j], wordEnd[j]))} of this ${n}-gram is not among the unigrams`);
+      ids[j] = id;
+    }
+    let bo: number | undefined;
+    if (q < end) {
+      if (b[q] !== C_TAB) fail(`expected a tab and a backoff, or the end of the line, after the ${n} word(s) of the ${n}-gram but got ${quote(r.text(q, end))}`);
+      q++;
+      while (q < end && (b[q] === C_SPACE || b[q] === C_TAB)) q++;
+      t = q;
+      while (q < end && DELIM[b[q]] === 0) q++;
+      bo = q === t ? undefined : parseFloatAt(b, t, q);
+      if (q < end) fail(`expected the end of the line after the backoff but got ${quote(r.text(q, end))}`);
+      if (bo === undefined) fail(`expected a backoff weight after the tab but got ${quote(r.text(t, q))}`);
+      if (!Number.isFinite(bo!)) fail(`bad backoff ${r.text(t, q)}: backoffs must be finite`);
+    }
+    this.prevGeneration = r.generation;
+    if (n === order && bo !== undefined && bo !== 0) fail(`non-zero backoff ${bo} on a ${n}-gram of the highest order, which has no backoff`);
+    // Chains of the previous line are reused as far as its words match: files sorted in suffix order
+    // (lmplz's) share most of both chains between neighbours, which saves most random table probes.
+    let sameSuf = 0;
+    while (sameSuf < n && ids[n - 1 - sameSuf] === prev[n - 1 - sameSuf]) sameSuf++;
+    let sameCtx = 0;
+    while (sameCtx < n - 1 && ids[n - 2 - sameCtx] === prev[n - 2 - sameCtx]) sameCtx++;
+    // The hashes (hence first probe slots) of every lookup below depend only on the words: compute them
+    // and touch those slots first, so that their cache misses overlap instead of coming one by one.
+    const cFrom = Math.max(2, sameCtx + 1);
+    const lFrom = Math.max(2, Math.min(sameSuf, n - 1) + 1);
+    ctxHash[1] = ngramHashStart(ids[n - 2]);
+    sufHash[1] = ngramHashStart(ids[n - 1]);
+    touch = 0;
+    for (let c = cFrom; c <= n - 1; c++) {
+      const h = (ctxHash[c] = ngramHashExtend(ctxHash[c - 1], ids[n - 1 - c]));
+      const e = entries[c - 2];
+      touch |= e[slotOfHash(h, e.length / strides[c]) * strides[c] + 1];
+    }
+    for (let m = lFrom; m <= n - 1; m++) {
+      const h = (sufHash[m] = ngramHashExtend(sufHash[m - 1], ids[n - m]));
+      const e = entries[m - 2];
+      touch |= e[slotOfHash(h, e.length / strides[m]) * strides[m] + 1];
+    }
+    const top = entries[n - 2];
+    const topHash = ngramHashExtend(sufHash[n - 1], ids[0]);
+    touch |= top[slotOfHash(topHash, top.length / strides[n]) * strides[n] + 1];
+    probeSink ^= touch;
+    // Context chain w[n-2], w[n-3..n-2], ...: the full context must exist (KenLM ActivateLowerMiddle).
+    ctx[1] = ids[n - 2];
+    for (let c = cFrom; c <= n - 1; c++) {
+      ctx[c] = ctx[c - 1] < 0 ? -1 : findSlot(entries[c - 2], strides[c], ctxHash[c], ctx[c - 1], ids[n - 1 - c]);
+    }
+    if (ctx[n - 1] < 0) fail(`the context of every ${n}-gram must appear as a ${n - 1}-gram, but ${quote(r.line())} has none`);
+    // Suffix chain; hallucinate missing suffixes as KenLM's FindLower/AdjustLower.
+    suf[1] = ids[n - 1];
+    let L = lFrom;
+    for (; L <= n - 1; L++) {
+      const s = findSlot(entries[L - 2], strides[L], sufHash[L], suf[L - 1], ids[n - L]);
+      if (s < 0) break;
+      suf[L] = s;
+    }
+    if (L <= n - 1) {
+      const basis = L - 1;
+      let bp = -Math.abs(this.probOf(basis, suf[basis]));
+      for (let m = basis + 1; m <= n - 1; m++) {
+        // the m-gram suffix backs off through its context of length m-1 (ctx[m-1])
+        this.setExtension(m - 1, ctx[m - 1]);
+        bp = Math.fround(bp + this.boOf(m - 1, ctx[m - 1]));
+        const s = this.insert(m, sufHash[m], suf[m - 1], ids[n - m], bp, -0);
+        suf[m] = s < 0 ? -1 - s : s;
+      }
+    }
+    const s = this.insert(n, topHash, suf[n - 1], ids[0], prob!, bo === undefined || bo === 0 ? -0 : bo);
+    if (s < 0) fail(`duplicate ${n}-gram ${quote(r.line())}`);
+    this.setExtension(n - 1, ctx[n - 1]);
+    prev.set(ids);
+  }
 }
 
 /** First bytes of a compiled binary LM (see binary.ts). */

@@ -221,6 +221,11 @@ export class VocabularyBuilder {
     }
   }
 
+  /** The table word at the first slot for `hash` (read ahead of idOfBytes so that its cache miss overlaps others). */
+  touch(hash: number): number {
+    return this.table[2 * slotFor(hash, this.cap) + 1];
+  }
+
   /** Add a word known to be absent; returns its id, or −1 when the table is full (more words than expected). */
   add(bytes: Uint8Array, start: number, end: number, hash: number): number {
     if (this.n >= this.expected) return -1;
