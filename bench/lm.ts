@@ -436,7 +436,7 @@ function timed(program: string, args: string[], stdinFile?: string): Timed {
   return { ms, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN, rssMb: m ? Number(m[3]) / 1024 : NaN, stdout: r.stdout, stderr: r.stderr };
 }
 
-function medianTimed(repeats: number, run: () => Timed): Timed & { runs: number } {
+function medianTimed(repeats: number, run: () => Timed): Timed & { all: Timed[] } {
   const rs: Timed[] = [];
   for (let i = 0; i < repeats; i++) rs.push(run());
   const med = (f: (t: Timed) => number) => median(rs.map(f));
@@ -446,7 +446,7 @@ function medianTimed(repeats: number, run: () => Timed): Timed & { runs: number 
     rssMb: med((t) => t.rssMb),
     stdout: rs[rs.length - 1].stdout,
     stderr: rs[rs.length - 1].stderr,
-    runs: repeats,
+    all: rs,
   };
 }
 
@@ -486,7 +486,8 @@ async function loadAndScore(arpa: string, textFile: string, label: string, repea
       `(${fmt(tokens)} tokens incl. </s>, sha256 ${fileSha(textFile)}); medians of ${repeats}; load average ${os.loadavg()[0].toFixed(2)}` +
       (query ? `; KenLM query ${query}` : '; KenLM: not measured (set LM_BENCH_QUERY and LM_BENCH_BUILD_BINARY)'),
   );
-  const loadMs = (t: Timed) => /load_ms\t([\d.]+)/.exec(t.stdout)?.[1] ?? '?';
+  // median over the runs of the load time `lm info` measures in process
+  const loadMs = (t: { all: Timed[] }) => median(t.all.map((r) => Number(/load_ms\t([\d.]+)/.exec(r.stdout)?.[1]))).toFixed(0);
   const arpaLoad = medianTimed(repeats, () => timed(process.execPath, [cli, 'lm', 'info', arpa]));
   let line = `[${label}] ARPA load: ours ${secs(arpaLoad)} whole command, ${loadMs(arpaLoad)} ms in process, peak RSS ${arpaLoad.rssMb.toFixed(0)} MiB`;
   if (query) {

@@ -73,12 +73,15 @@ function parseFloatToken(tok: string): number | undefined {
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
 
+/** Where parseNumberAt puts its result (a double returned from a call would be boxed on the heap). */
+const NUMBER = new Float64Array(1);
+
 /**
- * Parse bytes[start, end) as a number without allocating; the common ARPA forms (-1.234, -1.5e-05) are
- * decoded from an integer mantissa and an exact power of ten (one correctly rounded operation, so the
- * result equals Number() of the text); anything else goes through parseFloatToken on the text.
+ * Parse bytes[start, end) as a number into NUMBER[0] without allocating; false when it is not one. The common
+ * ARPA forms (-1.234, -1.5e-05) are decoded from an integer mantissa and an exact power of ten (one correctly
+ * rounded operation, so the result equals Number() of the text); anything else goes through parseFloatToken.
  */
-function parseFloatAt(b: Uint8Array, start: number, end: number): number | undefined {
+function parseNumberAt(b: Uint8Array, start: number, end: number): boolean {
   let i = start;
   let neg = false;
   let c = b[i];
@@ -126,14 +129,26 @@ function parseFloatAt(b: Uint8Array, start: number, end: number): number | undef
     if (i === es) any = false;
     if (eneg) exp = -exp;
   }
-  if (!any || i !== end || digits > 15) return parseFloatToken(latin1.decode(b.subarray(start, end)));
+  if (!any || i !== end || digits > 15) return slowNumber(b, start, end);
   const e = exp - frac;
   let v: number;
   if (e === 0) v = mant;
   else if (e < 0 && e >= -22) v = mant / POW10[-e];
   else if (e > 0 && e <= 22) v = mant * POW10[e];
-  else return parseFloatToken(latin1.decode(b.subarray(start, end)));
-  return neg ? -v : v;
+  else return slowNumber(b, start, end);
+  NUMBER[0] = neg ? -v : v;
+  return true;
+}
+
+function slowNumber(b: Uint8Array, start: number, end: number): boolean {
+  const v = parseFloatToken(latin1.decode(b.subarray(start, end)));
+  if (v === undefined) return false;
+  NUMBER[0] = v;
+  return true;
+}
+
+function parseFloatAt(b: Uint8Array, start: number, end: number): number | undefined {
+  return parseNumberAt(b, start, end) ? NUMBER[0] : undefined;
 }
 
 /** Lines of a byte source: one buffer, or a file read in chunks (the current line always lies in `buf`). */
@@ -508,9 +523,9 @@ class NgramTableBuilder {
     while (q < end && (b[q] === C_SPACE || b[q] === C_TAB)) q++;
     let t = q;
     while (q < end && DELIM[b[q]] === 0) q++;
-    const prob = q === t ? undefined : parseFloatAt(b, t, q);
-    if (prob === undefined) fail(`expected a log10 probability at the start of the ${n}-gram line but got ${quote(r.text(t, q))}`);
-    if (prob! > 0) fail(`positive log10 probability ${r.text(t, q)} in a ${n}-gram (an IRSTLM bug; KenLM rejects it)`);
+    if (q === t || !parseNumberAt(b, t, q)) fail(`expected a log10 probability at the start of the ${n}-gram line but got ${quote(r.text(t, q))}`);
+    const prob = NUMBER[0];
+    if (prob > 0) fail(`positive log10 probability ${r.text(t, q)} in a ${n}-gram (an IRSTLM bug; KenLM rejects it)`);
     const sameBuffer = r.generation === this.prevGeneration;
     const { wordStart, wordEnd, wordHash } = this;
     const vocab = this.vocab;
@@ -553,20 +568,22 @@ class NgramTableBuilder {
       if (id < 0) fail(`the word ${quote(r.text(wordStart[j], wordEnd[j]))} of this ${n}-gram is not among the unigrams`);
       ids[j] = id;
     }
-    let bo: number | undefined;
+    let bo = 0;
+    let hasBo = false;
     if (q < end) {
       if (b[q] !== C_TAB) fail(`expected a tab and a backoff, or the end of the line, after the ${n} word(s) of the ${n}-gram but got ${quote(r.text(q, end))}`);
       q++;
       while (q < end && (b[q] === C_SPACE || b[q] === C_TAB)) q++;
       t = q;
       while (q < end && DELIM[b[q]] === 0) q++;
-      bo = q === t ? undefined : parseFloatAt(b, t, q);
+      hasBo = q !== t && parseNumberAt(b, t, q);
       if (q < end) fail(`expected the end of the line after the backoff but got ${quote(r.text(q, end))}`);
-      if (bo === undefined) fail(`expected a backoff weight after the tab but got ${quote(r.text(t, q))}`);
-      if (!Number.isFinite(bo!)) fail(`bad backoff ${r.text(t, q)}: backoffs must be finite`);
+      if (!hasBo) fail(`expected a backoff weight after the tab but got ${quote(r.text(t, q))}`);
+      bo = NUMBER[0];
+      if (!Number.isFinite(bo)) fail(`bad backoff ${r.text(t, q)}: backoffs must be finite`);
     }
     this.prevGeneration = r.generation;
-    if (n === order && bo !== undefined && bo !== 0) fail(`non-zero backoff ${bo} on a ${n}-gram of the highest order, which has no backoff`);
+    if (n === order && hasBo && bo !== 0) fail(`non-zero backoff ${bo} on a ${n}-gram of the highest order, which has no backoff`);
     // Chains of the previous line are reused as far as its words match: files sorted in suffix order
     // (lmplz's) share most of both chains between neighbours, which saves most random table probes.
     let sameSuf = 0;
@@ -619,7 +636,7 @@ class NgramTableBuilder {
         suf[m] = s < 0 ? -1 - s : s;
       }
     }
-    const s = this.insert(n, topHash, suf[n - 1], ids[0], prob!, bo === undefined || bo === 0 ? -0 : bo);
+    const s = this.insert(n, topHash, suf[n - 1], ids[0], prob, bo === 0 ? -0 : bo);
     if (s < 0) fail(`duplicate ${n}-gram ${quote(r.line())}`);
     this.setExtension(n - 1, ctx[n - 1]);
     prev.set(ids);

@@ -33,7 +33,7 @@ export async function loadLanguageModel(path: string, options: Omit<ArpaReadOpti
 }
 
 /** The first 8 bytes of a file (fewer when it is shorter). */
-export async function readHead(path: string): Promise<Uint8Array> {
+async function readHead(path: string): Promise<Uint8Array> {
   const fh = await fs.open(path, 'r');
   try {
     const head = new Uint8Array(8);
