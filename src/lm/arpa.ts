@@ -190,17 +190,23 @@ class ByteLineReader {
   }
   /** Advance to the next line; false at end of input. `\r` before `\n` is stripped. */
   next(): boolean {
-    let nl = this.buf.indexOf(C_LF, this.pos);
-    while (nl < 0 || nl >= this.len) {
-      const scanned = this.len - this.pos;
+    // a plain loop: lines are short, and TypedArray indexOf costs more per call than it saves
+    let b = this.buf;
+    let len = this.len;
+    let nl = this.pos;
+    while (nl < len && b[nl] !== C_LF) nl++;
+    while (nl >= len) {
+      const scanned = len - this.pos;
       if (!this.refill()) {
         nl = this.len;
         break;
       }
-      nl = this.buf.indexOf(C_LF, this.pos + scanned);
+      b = this.buf;
+      len = this.len;
+      nl = this.pos + scanned;
+      while (nl < len && b[nl] !== C_LF) nl++;
     }
     if (this.pos >= this.len) return false;
-    const b = this.buf;
     this.start = this.pos;
     this.pos = nl + 1;
     this.end = nl > this.start && b[nl - 1] === C_CR ? nl - 1 : nl;
