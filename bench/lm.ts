@@ -436,9 +436,9 @@ function timed(program: string, args: string[], stdinFile?: string): Timed {
   return { ms, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN, rssMb: m ? Number(m[3]) / 1024 : NaN, stdout: r.stdout, stderr: r.stderr };
 }
 
-function medianTimed(repeats: number, run: () => Timed): Timed & { all: Timed[] } {
-  const rs: Timed[] = [];
-  for (let i = 0; i < repeats; i++) rs.push(run());
+type MedianTimed = Timed & { all: Timed[] };
+
+function medianOf(rs: Timed[]): MedianTimed {
   const med = (f: (t: Timed) => number) => median(rs.map(f));
   return {
     ms: med((t) => t.ms),
@@ -448,6 +448,17 @@ function medianTimed(repeats: number, run: () => Timed): Timed & { all: Timed[] 
     stderr: rs[rs.length - 1].stderr,
     all: rs,
   };
+}
+
+/** `repeats` runs of `ours` and of `theirs` (when given), alternating so that both see the same machine load; medians of each. */
+function alternating(repeats: number, ours: () => Timed, theirs: (() => Timed) | null): [MedianTimed, MedianTimed | null] {
+  const a: Timed[] = [];
+  const b: Timed[] = [];
+  for (let i = 0; i < repeats; i++) {
+    a.push(ours());
+    if (theirs) b.push(theirs());
+  }
+  return [medianOf(a), theirs ? medianOf(b) : null];
 }
 
 const secs = (t: { ms: number; cpuMs: number }) => `${(t.ms / 1000).toFixed(2)} s (CPU ${(t.cpuMs / 1000).toFixed(2)} s)`;
@@ -470,7 +481,8 @@ function scoreStrings(m: ArpaModel, sentences: string[][]): number {
 /**
  * Load and scoring of one ARPA file, ours (child processes of the CLI for load times and RSS, this process for
  * scoring) and KenLM's when LM_BENCH_QUERY / LM_BENCH_BUILD_BINARY name its `query` / `build_binary`: ARPA load,
- * compile, binary load, scoring words/s of `textFile`; medians of `repeats` runs, wall and CPU time side by side.
+ * compile, binary load, scoring words/s of `textFile`; medians of `repeats` runs (ours and KenLM's alternating for
+ * the loads), wall and CPU time side by side.
  */
 async function loadAndScore(arpa: string, textFile: string, label: string, repeats: number, tmp: string): Promise<void> {
   const query = process.env.LM_BENCH_QUERY;
@@ -488,10 +500,9 @@ async function loadAndScore(arpa: string, textFile: string, label: string, repea
   );
   // median over the runs of the load time `lm info` measures in process
   const loadMs = (t: { all: Timed[] }) => median(t.all.map((r) => Number(/load_ms\t([\d.]+)/.exec(r.stdout)?.[1]))).toFixed(0);
-  const arpaLoad = medianTimed(repeats, () => timed(process.execPath, [cli, 'lm', 'info', arpa]));
+  const [arpaLoad, k] = alternating(repeats, () => timed(process.execPath, [cli, 'lm', 'info', arpa]), query ? () => timed(query, [arpa]) : null);
   let line = `[${label}] ARPA load: ours ${secs(arpaLoad)} whole command, ${loadMs(arpaLoad)} ms in process, peak RSS ${arpaLoad.rssMb.toFixed(0)} MiB`;
-  if (query) {
-    const k = medianTimed(repeats, () => timed(query, [arpa]));
+  if (k) {
     line += `; KenLM query ${secs(k)}, peak RSS ${k.rssMb.toFixed(0)} MiB; ratio wall ${ratio(arpaLoad.ms, k.ms)}, CPU ${ratio(arpaLoad.cpuMs, k.cpuMs)}`;
   }
   console.log(line);
@@ -504,11 +515,13 @@ async function loadAndScore(arpa: string, textFile: string, label: string, repea
     line += `; KenLM build_binary ${secs(k)}, peak RSS ${k.rssMb.toFixed(0)} MiB, binary ${(statSync(kenBin).size / 1e6).toFixed(0)} MB; ratio wall ${ratio(comp.ms, k.ms)}`;
   }
   console.log(line);
-  const binLoad = medianTimed(repeats, () => timed(process.execPath, [cli, 'lm', 'info', bin]));
+  const [binLoad, kenEmpty] = alternating(
+    repeats,
+    () => timed(process.execPath, [cli, 'lm', 'info', bin]),
+    query && buildBinary ? () => timed(query, [kenBin]) : null,
+  );
   line = `[${label}] binary load: ours ${loadMs(binLoad)} ms in process (${secs(binLoad)} whole command, peak RSS ${binLoad.rssMb.toFixed(0)} MiB)`;
-  let kenEmpty: Timed | null = null;
-  if (query && buildBinary) {
-    kenEmpty = medianTimed(repeats, () => timed(query, [kenBin]));
+  if (kenEmpty) {
     line += `; KenLM query on its binary, no input: ${kenEmpty.ms.toFixed(0)} ms whole command (CPU ${kenEmpty.cpuMs.toFixed(0)} ms), peak RSS ${kenEmpty.rssMb.toFixed(0)} MiB (mmap)`;
   }
   console.log(line);
@@ -544,7 +557,7 @@ async function loadAndScore(arpa: string, textFile: string, label: string, repea
     `${median(idRate).toFixed(2)} M words/s on word ids (per CPU second ${median(idCpu).toFixed(2)}), ` +
     `${(tokens / msObj / 1000).toFixed(2)} M words/s via scoreWord(string) (one result object per word); perplexity ${ppl.toFixed(4)}`;
   if (query && buildBinary && kenEmpty) {
-    const k = medianTimed(repeats, () => timed(query, ['-v', 'summary', kenBin], textFile));
+    const k = medianOf(Array.from({ length: repeats }, () => timed(query, ['-v', 'summary', kenBin], textFile)));
     const kTokens = Number(/Tokens:\s*(\d+)/.exec(k.stdout)?.[1]);
     const kPpl = Number(/Perplexity including OOVs:\s*([\d.]+)/.exec(k.stdout)?.[1]);
     // KenLM's time to score = its run on the text minus its run without input (load), wall and CPU
