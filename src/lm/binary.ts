@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import { UserError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/atomic.js';
+import path from 'node:path';
+import { registerTemp, releaseTemp, removeTemp, tempSibling } from '../util/temp-files.js';
 import { ArpaModel, strideOf, type LmTables } from './model.js';
 import { BINARY_MAGIC_TEXT } from './arpa.js';
 import { Vocabulary } from './vocab.js';
@@ -44,7 +45,8 @@ function checkEndianness(): void {
 
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-export function serializeModel(model: ArpaModel): Uint8Array {
+/** The file as a header and the model's own arrays (each section 8-byte aligned in the file). */
+function layoutOf(model: ArpaModel): { header: Uint8Array; sections: Uint8Array[]; total: number } {
   checkEndianness();
   const t = model.getTables();
   const N = t.order;
@@ -55,9 +57,9 @@ export function serializeModel(model: ArpaModel): Uint8Array {
   for (const e of t.entries) sections.push(bytesOf(e));
   let total = headerLen;
   for (const s of sections) total += align8(s.byteLength);
-  const out = new Uint8Array(total);
-  const dv = new DataView(out.buffer);
-  for (let i = 0; i < 8; i++) out[i] = BINARY_MAGIC_TEXT.charCodeAt(i);
+  const header = new Uint8Array(headerLen);
+  const dv = new DataView(header.buffer);
+  for (let i = 0; i < 8; i++) header[i] = BINARY_MAGIC_TEXT.charCodeAt(i);
   dv.setUint32(8, BINARY_VERSION, true);
   dv.setUint32(12, N, true);
   dv.setUint32(16, V, true);
@@ -71,7 +73,15 @@ export function serializeModel(model: ArpaModel): Uint8Array {
     dv.setUint32(o + 4, t.stored[k - 1], true);
     dv.setUint32(o + 8, k === 1 ? V : t.entries[k - 2].length / strideOf(k, N), true);
   }
-  let off = headerLen;
+  return { header, sections, total };
+}
+
+/** The compiled file's bytes, in a new buffer or in one `allocate` returns (e.g. over a SharedArrayBuffer). */
+export function serializeModel(model: ArpaModel, allocate: (byteLength: number) => Uint8Array = (n) => new Uint8Array(n)): Uint8Array {
+  const { header, sections, total } = layoutOf(model);
+  const out = allocate(total);
+  out.set(header, 0);
+  let off = header.byteLength;
   for (const s of sections) {
     out.set(s, off);
     off += align8(s.byteLength);
@@ -137,10 +147,34 @@ export function deserializeModel(bytes: Uint8Array, fileName = '<binary lm>'): A
   return new ArpaModel(tables, warnings);
 }
 
+/** Write the compiled file section by section (no second copy of the model in memory), atomically. */
 export async function writeBinaryModel(model: ArpaModel, file: string): Promise<number> {
-  const bytes = serializeModel(model);
-  await writeFileAtomic(file, bytes);
-  return bytes.byteLength;
+  const { header, sections, total } = layoutOf(model);
+  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  const tmp = tempSibling(file);
+  registerTemp(tmp); // removed on SIGINT/SIGTERM too
+  try {
+    const fh = await fs.open(tmp, 'w');
+    try {
+      const pad = new Uint8Array(8);
+      const writeAll = async (bytes: Uint8Array) => {
+        for (let off = 0; off < bytes.byteLength; ) off += (await fh.write(bytes, off, bytes.byteLength - off)).bytesWritten;
+      };
+      await writeAll(header);
+      for (const s of sections) {
+        await writeAll(s);
+        if (align8(s.byteLength) !== s.byteLength) await writeAll(pad.subarray(0, align8(s.byteLength) - s.byteLength));
+      }
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, file);
+    releaseTemp(tmp);
+  } catch (e) {
+    removeTemp(tmp);
+    throw e;
+  }
+  return total;
 }
 
 export async function readBinaryModel(file: string): Promise<ArpaModel> {

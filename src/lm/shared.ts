@@ -38,10 +38,9 @@ export async function loadSharedLmBuffer(file: string, options: Omit<ArpaReadOpt
     throw new UserError(`cannot read the language model: ${(e as Error).message}`, { source: file, cause: e });
   }
   if (shared !== null) return shared;
-  const compiled = serializeModel(await readArpaFile(file, options));
-  const out = new SharedArrayBuffer(compiled.byteLength);
-  new Uint8Array(out).set(compiled);
-  return out;
+  // an ARPA file is parsed and compiled once, straight into shared memory
+  const compiled = serializeModel(await readArpaFile(file, options), (n) => new Uint8Array(new SharedArrayBuffer(n)));
+  return compiled.buffer as SharedArrayBuffer;
 }
 
 /** A model over a buffer from loadSharedLmBuffer (no copy: its tables are views of `buffer`). */
