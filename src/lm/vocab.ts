@@ -138,14 +138,37 @@ export class Vocabulary {
 
   /** Id of `word`, or −1 when it is not in the vocabulary. */
   id(word: string): number {
-    const h = hashString(word);
+    // ASCII words (most) are hashed and compared in one tight loop each; others take the UTF-8 encoding path
+    const n = word.length;
+    let h = FNV_OFFSET;
+    let ascii = true;
+    for (let i = 0; i < n; i++) {
+      const c = word.charCodeAt(i);
+      if (c >= 0x80) {
+        ascii = false;
+        break;
+      }
+      h = Math.imul(h ^ c, FNV_PRIME);
+    }
+    h = ascii ? finishHash(h) : hashString(word);
     const t = this.table;
     const cap = this.cap;
+    const offsets = this.offsets;
+    const bytes = this.bytes;
     let s = slotFor(h, cap);
     for (;;) {
       const id = t[2 * s + 1];
       if (id === NO_WORD) return -1;
-      if (t[2 * s] === h && bytesEqualString(this.bytes, this.offsets[id], this.offsets[id + 1], word)) return id;
+      if (t[2 * s] === h) {
+        const o = offsets[id];
+        if (ascii) {
+          if (offsets[id + 1] - o === n) {
+            let i = 0;
+            while (i < n && bytes[o + i] === word.charCodeAt(i)) i++;
+            if (i === n) return id;
+          }
+        } else if (bytesEqualString(bytes, o, offsets[id + 1], word)) return id;
+      }
       if (++s === cap) s = 0;
     }
   }
