@@ -10,8 +10,8 @@ import type { Vocabulary } from './vocab.js';
  * table, first word id) — the n-gram w1..wk is reached from wk by prepending w(k-1), w(k-2), ... one
  * table per step, exactly the walk KenLM does with its combined word hashes, but with exact keys
  * (no 64-bit hash collisions are possible); the slot a key starts probing at is a hash of the words
- * alone (ngramHashExtend), so that the probes of one word's orders do not wait for each other. A slot is interleaved in one Uint32Array so that a probe
- * touches one cache line: [suffix slot, first word, prob bits, backoff bits] (stride 4), the highest
+ * alone (ngramHashExtend), so that the probes of one word's orders do not wait for each other. A slot
+ * is interleaved in one Uint32Array so that a probe touches one cache line: [suffix slot, first word, prob bits, backoff bits] (stride 4), the highest
  * order without backoff (stride 3); prob/backoff are float32 (as KenLM stores them), read through a
  * Float32Array view of the same buffer.
  *
@@ -118,7 +118,7 @@ export class ArpaModel implements LanguageModelScorer {
   private readonly base: number[];
   private readonly beginState: number;
   private readonly tables: LmTables;
-  /** Slots per table, index k (k = 2..order), and cap / 2^32 for slotOf's range reduction. */
+  /** Slots per table, index k (k = 2..order), and cap / 2^32 for slotOfHash's range reduction. */
   private readonly caps: number[];
   private readonly slotScale: Float64Array;
   // Scratch for decoding a state: words most-recent-first and their suffix backoffs.
