@@ -11,9 +11,9 @@ import type { Vocabulary } from './vocab.js';
  * table per step, exactly the walk KenLM does with its combined word hashes, but with exact keys
  * (no 64-bit hash collisions are possible); the slot a key starts probing at is a hash of the words
  * alone (ngramHashExtend), so that the probes of one word's orders do not wait for each other. A slot
- * is interleaved in one Uint32Array so that a probe touches one cache line: [suffix slot, first word, prob bits, backoff bits] (stride 4), the highest
- * order without backoff (stride 3); prob/backoff are float32 (as KenLM stores them), read through a
- * Float32Array view of the same buffer.
+ * is interleaved in one Uint32Array so that a probe touches one cache line: [suffix slot, first word,
+ * prob bits, backoff bits] (stride 4), the highest order without backoff (stride 3); prob/backoff are
+ * float32 (as KenLM stores them), read through a Float32Array view of the same buffer.
  *
  * Backoff sign: −0.0 means "no longer n-gram has this one as context" (KenLM kNoExtensionBackoff), so a
  * state ending here may be shortened; +0.0 or non-zero means it can be extended. States are small
