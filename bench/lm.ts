@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArpaModel, loadLanguageModel, writeBinaryModel } from '../src/lm/index.js';
+import type { LanguageModelScorer } from '../src/lm/types.js';
 import { buildFromCorpus } from '../src/lm/estimate.js';
 import { writeArpa } from '../src/lm/arpa-write.js';
 
@@ -102,7 +103,18 @@ export async function run(): Promise<void> {
   if (process.env.LM_BENCH_SKIP_GOLDEN) console.log('part 1 (golden models): skipped (LM_BENCH_SKIP_GOLDEN)');
   else if (!existsSync(G('en.3.arpa'))) console.log(`part 1 (golden models): skipped, ${G()} not found (needs ../shared/golden)`);
   else await golden();
-  await scale();
+  const given = process.env.LM_BENCH_ARPA;
+  if (given) {
+    console.log(`### part 2: build at scale: skipped (LM_BENCH_ARPA given)`);
+    const text = process.env.LM_BENCH_TEXT ?? G('corpus', 'en.test.txt');
+    if (!existsSync(text)) throw new Error(`LM_BENCH_ARPA needs LM_BENCH_TEXT (scoring text, one sentence a line); ${text} not found`);
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'lm-bench-load-'));
+    try {
+      await loadAndScore(given, text, path.basename(given), Math.max(1, Number(process.env.LM_BENCH_REPEATS ?? 3)), tmp);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  } else await scale();
 }
 
 async function golden(): Promise<void> {
@@ -253,7 +265,7 @@ function* machineTextLines(): Generator<string> {
 }
 
 /** Write `words` words of machine text (or as much as there is) to `file`; returns what was written. */
-function generateCorpus(file: string, words: number): { words: number; lines: number; sha: string } {
+export function generateCorpus(file: string, words: number): { words: number; lines: number; sha: string } {
   const fd = openSync(file, 'w');
   const seen = new Set<string>();
   const hash = createHash('sha256');
@@ -395,41 +407,165 @@ async function scale(): Promise<void> {
         );
         rmSync(kenArpa);
       }
-      const arpaLoad = medianRun(['lm', 'info', mem], repeats);
-      const loadMs = /load_ms\t([\d.]+)/.exec(arpaLoad.last.stdout)?.[1];
-      console.log(
-        `[${label}] ARPA ${(statSync(mem).size / 1e6).toFixed(0)} MB: lm info load ${loadMs} ms in process (${(arpaLoad.ms / 1000).toFixed(2)} s whole command), peak RSS ${arpaLoad.rssMb.toFixed(0)} MiB (median of ${repeats})`,
-      );
-      const bin = path.join(tmp, 'm.bin');
-      const comp = medianRun(['lm', 'compile', mem, '-o', bin], 1);
-      console.log(
-        `[${label}] lm compile: ${(comp.ms / 1000).toFixed(2)} s, peak RSS ${comp.rssMb.toFixed(0)} MiB, binary ${(statSync(bin).size / 1e6).toFixed(0)} MB`,
-      );
-      const binLoad = medianRun(['lm', 'info', bin], repeats);
-      const binMs = /load_ms\t([\d.]+)/.exec(binLoad.last.stdout)?.[1];
-      console.log(
-        `[${label}] binary load: ${binMs} ms in process (${(binLoad.ms / 1000).toFixed(2)} s whole command), peak RSS ${binLoad.rssMb.toFixed(0)} MiB (median of ${repeats})`,
-      );
-      const m = await loadLanguageModel(bin);
-      const sentences = readFileSync(test, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => l.split(' '));
-      const tokens = sentences.reduce((a, s) => a + s.length + 1, 0);
-      const ids = sentences.map((s) => Uint32Array.from(s, (w) => m.wordId(w)));
-      const perRun: number[] = [];
-      for (let i = 0; i < repeats; i++) {
-        const [ms] = timeLoop(() => {
-          for (const s of ids) m.scoreTokens(s);
-        }, 500);
-        perRun.push(tokens / ms / 1000);
-      }
-      const [msStr] = timeLoop(() => void scoreAll(m, sentences), 500);
-      console.log(
-        `[${label}] scoring ${fmt(tokens)} held-out tokens with the binary: ${median(perRun).toFixed(2)} M words/s on word ids (median of ${repeats}), ${(tokens / msStr / 1000).toFixed(2)} M words/s via scoreWord(string)`,
-      );
+      await loadAndScore(mem, test, label, repeats, tmp);
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+const fileSha = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12);
+
+interface Timed {
+  ms: number;
+  cpuMs: number;
+  rssMb: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a program under /usr/bin/time (stdin from a file or empty): wall ms, user+system CPU ms, peak RSS. */
+function timed(program: string, args: string[], stdinFile?: string): Timed {
+  const fd = stdinFile ? openSync(stdinFile, 'r') : 'ignore';
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIMED %U %S %M', program, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: [fd, 'pipe', 'pipe'] });
+  const ms = performance.now() - t0;
+  if (typeof fd === 'number') closeSync(fd);
+  if (r.status !== 0) throw new Error(`${program} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
+  const m = /TIMED ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
+  return { ms, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN, rssMb: m ? Number(m[3]) / 1024 : NaN, stdout: r.stdout, stderr: r.stderr };
+}
+
+type MedianTimed = Timed & { all: Timed[] };
+
+function medianOf(rs: Timed[]): MedianTimed {
+  const med = (f: (t: Timed) => number) => median(rs.map(f));
+  return {
+    ms: med((t) => t.ms),
+    cpuMs: med((t) => t.cpuMs),
+    rssMb: med((t) => t.rssMb),
+    stdout: rs[rs.length - 1].stdout,
+    stderr: rs[rs.length - 1].stderr,
+    all: rs,
+  };
+}
+
+/** `repeats` runs of `ours` and of `theirs` (when given), alternating so that both see the same machine load; medians of each. */
+function alternating(repeats: number, ours: () => Timed, theirs: (() => Timed) | null): [MedianTimed, MedianTimed | null] {
+  const a: Timed[] = [];
+  const b: Timed[] = [];
+  for (let i = 0; i < repeats; i++) {
+    a.push(ours());
+    if (theirs) b.push(theirs());
+  }
+  return [medianOf(a), theirs ? medianOf(b) : null];
+}
+
+const secs = (t: { ms: number; cpuMs: number }) => `${(t.ms / 1000).toFixed(2)} s (CPU ${(t.cpuMs / 1000).toFixed(2)} s)`;
+const ratio = (ours: number, theirs: number) => (theirs > 0 ? `${(ours / theirs).toFixed(2)}×` : '?');
+
+/** Words/s of scoring `sentences` (+ </s> each) with the allocation-free path from strings: wordId + scoreId, as the decoder does. */
+function scoreStrings(m: ArpaModel, sentences: string[][]): number {
+  let total = 0;
+  for (const words of sentences) {
+    let state = m.beginSentenceState();
+    for (const w of words) {
+      total += m.scoreId(state, m.wordId(w));
+      state = m.outState;
+    }
+    total += m.scoreEndOfSentence(state);
+  }
+  return total;
+}
+
+/**
+ * Load and scoring of one ARPA file, ours (child processes of the CLI for load times and RSS, this process for
+ * scoring) and KenLM's when LM_BENCH_QUERY / LM_BENCH_BUILD_BINARY name its `query` / `build_binary`: ARPA load,
+ * compile, binary load, scoring words/s of `textFile`; medians of `repeats` runs (ours and KenLM's alternating for
+ * the loads), wall and CPU time side by side.
+ */
+async function loadAndScore(arpa: string, textFile: string, label: string, repeats: number, tmp: string): Promise<void> {
+  const query = process.env.LM_BENCH_QUERY;
+  const buildBinary = process.env.LM_BENCH_BUILD_BINARY;
+  const sentences = readFileSync(textFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.split(/\s+/).filter(Boolean));
+  const tokens = sentences.reduce((a, s) => a + s.length + 1, 0);
+  const header = /\\data\\\n([^\\]*)\n\n/.exec(readFileSync(arpa).subarray(0, 400).toString('utf8'))?.[1]?.replace(/\n/g, ' ');
+  console.log(
+    `[${label}] load/scoring of ${arpa} (${(statSync(arpa).size / 1e6).toFixed(0)} MB, sha256 ${fileSha(arpa)}, ${header}); scoring text ${textFile} ` +
+      `(${fmt(tokens)} tokens incl. </s>, sha256 ${fileSha(textFile)}); medians of ${repeats}; load average ${os.loadavg()[0].toFixed(2)}` +
+      (query ? `; KenLM query ${query}` : '; KenLM: not measured (set LM_BENCH_QUERY and LM_BENCH_BUILD_BINARY)'),
+  );
+  // median over the runs of the load time `lm info` measures in process
+  const loadMs = (t: { all: Timed[] }) => median(t.all.map((r) => Number(/load_ms\t([\d.]+)/.exec(r.stdout)?.[1]))).toFixed(0);
+  const [arpaLoad, k] = alternating(repeats, () => timed(process.execPath, [cli, 'lm', 'info', arpa]), query ? () => timed(query, [arpa]) : null);
+  let line = `[${label}] ARPA load: ours ${secs(arpaLoad)} whole command, ${loadMs(arpaLoad)} ms in process, peak RSS ${arpaLoad.rssMb.toFixed(0)} MiB`;
+  if (k) {
+    line += `; KenLM query ${secs(k)}, peak RSS ${k.rssMb.toFixed(0)} MiB; ratio wall ${ratio(arpaLoad.ms, k.ms)}, CPU ${ratio(arpaLoad.cpuMs, k.cpuMs)}`;
+  }
+  console.log(line);
+  const bin = path.join(tmp, 'bench.bin');
+  const comp = timed(process.execPath, [cli, 'lm', 'compile', arpa, '-o', bin]);
+  line = `[${label}] lm compile: ${secs(comp)}, peak RSS ${comp.rssMb.toFixed(0)} MiB, binary ${(statSync(bin).size / 1e6).toFixed(0)} MB`;
+  const kenBin = path.join(tmp, 'bench.kenlm');
+  if (buildBinary) {
+    const k = timed(buildBinary, [arpa, kenBin]);
+    line += `; KenLM build_binary ${secs(k)}, peak RSS ${k.rssMb.toFixed(0)} MiB, binary ${(statSync(kenBin).size / 1e6).toFixed(0)} MB; ratio wall ${ratio(comp.ms, k.ms)}`;
+  }
+  console.log(line);
+  const [binLoad, kenEmpty] = alternating(
+    repeats,
+    () => timed(process.execPath, [cli, 'lm', 'info', bin]),
+    query && buildBinary ? () => timed(query, [kenBin]) : null,
+  );
+  line = `[${label}] binary load: ours ${loadMs(binLoad)} ms in process (${secs(binLoad)} whole command, peak RSS ${binLoad.rssMb.toFixed(0)} MiB)`;
+  if (kenEmpty) {
+    line += `; KenLM query on its binary, no input: ${kenEmpty.ms.toFixed(0)} ms whole command (CPU ${kenEmpty.cpuMs.toFixed(0)} ms), peak RSS ${kenEmpty.rssMb.toFixed(0)} MiB (mmap)`;
+  }
+  console.log(line);
+  // in-process binary load times (the read is most of it), then scoring
+  const inProc: number[] = [];
+  let m!: ArpaModel;
+  for (let i = 0; i < Math.max(3, repeats); i++) {
+    const t0 = performance.now();
+    m = await loadLanguageModel(bin);
+    inProc.push(performance.now() - t0);
+  }
+  const ids = sentences.map((s) => Uint32Array.from(s, (w) => m.wordId(w)));
+  const idRate: number[] = [];
+  const idCpu: number[] = [];
+  const strRate: number[] = [];
+  const strCpu: number[] = [];
+  let total = 0;
+  for (let i = 0; i < repeats; i++) {
+    const [ms, cpu] = timeLoop(() => {
+      for (const s of ids) m.scoreTokens(s);
+    }, 500);
+    idRate.push(tokens / ms / 1000);
+    idCpu.push(tokens / cpu / 1000);
+    const [ms2, cpu2] = timeLoop(() => void (total = scoreStrings(m, sentences)), 500);
+    strRate.push(tokens / ms2 / 1000);
+    strCpu.push(tokens / cpu2 / 1000);
+  }
+  const [msObj] = timeLoop(() => void scoreAll(m, sentences), 500);
+  const ppl = 10 ** (-total / tokens);
+  line =
+    `[${label}] scoring ${fmt(tokens)} tokens with the binary (in-process load median ${median(inProc).toFixed(0)} ms): ` +
+    `${median(strRate).toFixed(2)} M words/s from strings via wordId + scoreId (per CPU second ${median(strCpu).toFixed(2)}), ` +
+    `${median(idRate).toFixed(2)} M words/s on word ids (per CPU second ${median(idCpu).toFixed(2)}), ` +
+    `${(tokens / msObj / 1000).toFixed(2)} M words/s via scoreWord(string) (one result object per word); perplexity ${ppl.toFixed(4)}`;
+  if (query && buildBinary && kenEmpty) {
+    const k = medianOf(Array.from({ length: repeats }, () => timed(query, ['-v', 'summary', kenBin], textFile)));
+    const kTokens = Number(/Tokens:\s*(\d+)/.exec(k.stdout)?.[1]);
+    const kPpl = Number(/Perplexity including OOVs:\s*([\d.]+)/.exec(k.stdout)?.[1]);
+    // KenLM's time to score = its run on the text minus its run without input (load), wall and CPU
+    const kRate = kTokens / Math.max(1, k.ms - kenEmpty.ms) / 1000;
+    const kCpuRate = kTokens / Math.max(1, k.cpuMs - kenEmpty.cpuMs) / 1000;
+    line +=
+      `; KenLM query (text read + scored, minus its load): ${kRate.toFixed(2)} M words/s (per CPU second ${kCpuRate.toFixed(2)}), ${fmt(kTokens)} tokens, perplexity ${kPpl}; ` +
+      `ratio ours/KenLM from strings ${(median(strRate) / kRate).toFixed(2)} (CPU ${(median(strCpu) / kCpuRate).toFixed(2)}), on ids ${(median(idRate) / kRate).toFixed(2)} (CPU ${(median(idCpu) / kCpuRate).toFixed(2)})`;
+  }
+  console.log(line);
 }

@@ -161,10 +161,17 @@ class LmScoreCache {
   size = 0;
   readonly eos = new Map<number, number>();
   static readonly OOV_WORD = '\u0000<oov>';
+  /** The LM's allocation-free path (wordId + scoreId), when it has one. */
+  private readonly fast: Required<Pick<LanguageModelScorer, 'wordId' | 'scoreId' | 'outState'>> | null;
+  /** LM word id of each trie node's word (−1 = not looked up yet), for the fast path. */
+  private readonly nodeWordId: Int32Array;
   constructor(
     readonly lm: LanguageModelScorer,
     readonly trie: CharTrie,
-  ) {}
+  ) {
+    this.fast = typeof lm.wordId === 'function' && typeof lm.scoreId === 'function' ? (lm as LmScoreCache['fast'] & LanguageModelScorer) : null;
+    this.nodeWordId = new Int32Array(this.fast === null ? 0 : trie.size).fill(-1);
+  }
 
   /** Index of (state, node) in the arrays, scoring it on first use. `node` must be −1 or a node with a word. */
   lookup(state: number, node: number): number {
@@ -175,8 +182,24 @@ class LmScoreCache {
       this.index.clear();
       this.size = 0;
     }
-    const word = node < 0 ? LmScoreCache.OOV_WORD : (this.trie.wordAt[node] as string);
-    const r = this.lm.scoreWord(state, word);
+    let log10: number;
+    let next: number;
+    const fast = this.fast;
+    if (fast !== null) {
+      // word ids are looked up once per trie node; scoring allocates nothing
+      let id = node < 0 ? 0 : node < this.nodeWordId.length ? this.nodeWordId[node] : -1;
+      if (id < 0) {
+        id = fast.wordId(this.trie.wordAt[node] as string);
+        if (node < this.nodeWordId.length) this.nodeWordId[node] = id;
+      }
+      log10 = fast.scoreId(state, id);
+      next = fast.outState;
+    } else {
+      const word = node < 0 ? LmScoreCache.OOV_WORD : (this.trie.wordAt[node] as string);
+      const r = this.lm.scoreWord(state, word);
+      log10 = r.log10;
+      next = r.state;
+    }
     i = this.size++;
     if (i >= this.log10.length) {
       const l = new Float64Array(this.log10.length * 2);
@@ -186,8 +209,8 @@ class LmScoreCache {
       n.set(this.next);
       this.next = n;
     }
-    this.log10[i] = r.log10;
-    this.next[i] = r.state;
+    this.log10[i] = log10;
+    this.next[i] = next;
     this.index.set(key, i);
     return i;
   }

@@ -16,4 +16,11 @@ export interface LanguageModelScorer {
   hasWord(word: string): boolean;
   /** Unigram vocabulary, used for the partial-word prefix trie. */
   words(): Iterable<string>;
+  /**
+   * Optional allocation-free path (ArpaModel has it; decoders use it when present): `wordId` maps a word to
+   * an id once (0 = `<unk>`, also for OOV words), `scoreId` scores it and leaves the next state in `outState`.
+   */
+  wordId?(word: string): number;
+  scoreId?(state: number, id: number): number;
+  readonly outState?: number;
 }

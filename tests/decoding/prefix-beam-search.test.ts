@@ -457,6 +457,19 @@ describe('with a real ARPA model (src/lm)', () => {
     }
   });
 
+  it('scores through the allocation-free path (wordId + scoreId), never scoreWord', () => {
+    const lm = parseArpa(CAT_ARPA);
+    const strict = Object.create(lm) as typeof lm;
+    strict.scoreWord = () => {
+      throw new Error('scoreWord called');
+    };
+    const frames = [...spell('the '), { c: 0.4, k: 0.55 }, '-', ...spell('at sat')];
+    const lp = posteriors(CHARS, frames);
+    const viaFast = prefixBeamSearch(lp, frames.length, CHARS.length, charAlphabet, { lm: strict, topN: 10 });
+    expect(viaFast[0].text).toBe('the cat sat');
+    expect(viaFast.map((b) => b.lmLog10)).toEqual(prefixBeamSearch(lp, frames.length, CHARS.length, charAlphabet, { lm, topN: 10 }).map((b) => b.lmLog10));
+  });
+
   describe.skipIf(!sharedAvailable)('golden en.3.arpa', () => {
     const lm = sharedAvailable ? parseArpa(readFileSync(sharedPath('golden', 'kenlm', 'en.3.arpa'), 'utf8')) : null;
     const golden = sharedAvailable

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sharedAvailable, sharedPath } from '../helpers/shared.js';
-import { ArpaModel, deserializeModel, loadLanguageModel, parseArpa, serializeModel, writeBinaryModel } from '../../src/lm/index.js';
+import { ArpaModel, deserializeModel, loadLanguageModel, parseArpa, readArpaFile, serializeModel, writeBinaryModel } from '../../src/lm/index.js';
+import { ngramsOf, parseArpaWithStrings } from '../helpers/arpa-string-reader.js';
 import { UserError } from '../../src/util/errors.js';
 
 /** A small model in KenLM/lmplz form (lmplz's tiny.3.arpa layout) to test reader rules on. */
@@ -235,5 +236,137 @@ describe.skipIf(!sharedAvailable)('KenLM golden outputs', () => {
       const words = g.sentence.split(' ');
       expect(b.scoreSentence(words)).toEqual(m.scoreSentence(words));
     }
+  });
+});
+
+/** Every table of the byte reader's model, bit for bit, in the string reader's form. */
+function tablesOf(m: ArpaModel) {
+  const t = m.getTables();
+  const words: string[] = [];
+  for (let i = 0; i < t.vocab.size; i++) words.push(t.vocab.word(i));
+  const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
+  return {
+    order: t.order,
+    words,
+    uniProb: bits(t.uniProb),
+    uniBackoff: bits(t.uniBackoff),
+    ngrams: ngramsOf(t.order, t.entries),
+    counts: t.counts,
+    stored: t.stored,
+    warnings: m.warnings,
+  };
+}
+function referenceTables(text: string, fileName?: string) {
+  const t = parseArpaWithStrings(text, { fileName });
+  const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const { entries, ...rest } = t;
+  return { ...rest, uniProb: bits(t.uniProb), uniBackoff: bits(t.uniBackoff), ngrams: ngramsOf(t.order, entries) };
+}
+
+describe('byte-scanning reader = the former string reader', () => {
+  const edge: Array<[string, string]> = [
+    ['toy', TOY],
+    ['comments, CRLF, tabs, inf', `# made by hand\n\n${TOY}`.replace('-1.1\tc', '-inf\tc').replace('-0.7\tb </s>', '-0.7\tb\t</s>').replace(/\n/g, '\r\n')],
+    ['missing <unk>', TOY.replace('ngram 1=6', 'ngram 1=5').replace('-1.5\t<unk>\t0\n', '')],
+    ['<unk> not first', TOY.replace('-1.5\t<unk>\t0\n', '').replace('-1.1\tc\n', '-1.1\tc\n-1.5\t<unk>\t0\n')],
+    [
+      'SRI-pruned suffix',
+      `\\data\\\nngram 1=5\nngram 2=2\nngram 3=1\n\n\\1-grams:\n-1\t<unk>\t0\n0\t<s>\t-0.5\n-1\t</s>\t0\n-0.8\ta\t-0.3\n-0.9\tb\t-0.2\n\n\\2-grams:\n-0.4\t<s> a\t-0.1\n-0.6\tb a\n\n\\3-grams:\n-0.2\t<s> a b\n\n\\end\\\n`,
+    ],
+    ['number forms', TOY.replace('-0.8\ta\t-0.3', '-8e-1\ta\t-.3').replace('-0.9\tb\t-0.2', '-0.90000000000000000001\tb\t-2E-1').replace('-1.1\tc', '-1.1e-30\tc').replace('-0.4\t<s> a', '-4.0E-00001\t<s> a')],
+    ['non-ASCII words', TOY.replace(/\ba\b/g, 'thuộc').replace(/\bb\b/g, 'ß😀').replace(/\bc\b/g, '中文')],
+    ['no final newline, trailing blanks', `${TOY}\n \n\t`],
+  ];
+  it.each(edge)('%s', (_name, text) => {
+    expect(tablesOf(parseArpa(text, { fileName: 'x.arpa' }))).toEqual(referenceTables(text, 'x.arpa'));
+  });
+
+  it('reads a file in chunks smaller than a line (lines across chunk boundaries, the buffer grown)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lm-'));
+    const text = TOY.replace(/\ba\b/g, 'a'.repeat(300));
+    writeFileSync(path.join(dir, 'x.arpa'), text);
+    for (const chunkBytes of [1, 7, 64, 1 << 20]) {
+      expect(tablesOf(await readArpaFile(path.join(dir, 'x.arpa'), { chunkBytes }))).toEqual(referenceTables(text, path.join(dir, 'x.arpa')));
+    }
+    writeFileSync(path.join(dir, 'bad.arpa'), TOY.replace('-0.6\ta b\t0', '-0.6\ta q\t0'));
+    await expect(readArpaFile(path.join(dir, 'bad.arpa'), { chunkBytes: 5 })).rejects.toThrow(/bad\.arpa:16: the word "q" of this 2-gram is not among the unigrams/);
+  });
+
+  it('keeps byte-distinct words distinct (invalid UTF-8, as KenLM compares bytes)', () => {
+    const text = TOY.replace('ngram 1=6', 'ngram 1=8').replace('-1.1\tc\n', '-1.1\tc\n-1.0\t\u0001\n-1.0\t\u0002\n');
+    // two words, the bytes 0xff and 0xfe, that both decode to U+FFFD
+    const raw = new TextEncoder().encode(text).map((c) => (c === 1 ? 0xff : c === 2 ? 0xfe : c));
+    expect(() => parseArpa(new TextDecoder().decode(raw), { fileName: 'x.arpa' })).toThrow(/x\.arpa:14: duplicate unigram "\uFFFD"/); // as text
+    const m = parseArpa(raw);
+    expect(m.vocabularySize).toBe(8);
+    expect(m.wordOf(6)).toBe('\uFFFD');
+  });
+
+  describe.skipIf(!sharedAvailable)('golden KenLM ARPA files', () => {
+    it.each(['tiny.3.arpa', 'en.3.arpa', 'vi.3.arpa'])('%s: identical tables', async (name) => {
+      const file = sharedPath('golden', 'kenlm', name);
+      const viaBytes = tablesOf(await readArpaFile(file));
+      const ref = referenceTables(readFileSync(file, 'utf8'), file);
+      expect(viaBytes.words).toEqual(ref.words);
+      expect(viaBytes.uniProb).toEqual(ref.uniProb);
+      expect(viaBytes.uniBackoff).toEqual(ref.uniBackoff);
+      expect(viaBytes.counts).toEqual(ref.counts);
+      expect(viaBytes.stored).toEqual(ref.stored);
+      expect(viaBytes.ngrams.size).toBe(ref.ngrams.size);
+      let same = 0;
+      for (const [key, v] of ref.ngrams) {
+        const w = viaBytes.ngrams.get(key);
+        if (w !== undefined && w[0] === v[0] && w[1] === v[1]) same++;
+      }
+      expect(same).toBe(ref.ngrams.size);
+    });
+  });
+});
+
+describe('compiled format versions', () => {
+  /** A version-1 file (the word list joined by '\n' instead of the vocabulary hash table). */
+  function serializeV1(m: ArpaModel): Uint8Array {
+    const t = m.getTables();
+    const words: string[] = [];
+    for (let i = 0; i < t.vocab.size; i++) words.push(t.vocab.word(i));
+    const blob = new TextEncoder().encode(words.join('\n'));
+    const a8 = (n: number) => (n + 7) & ~7;
+    const sections = [new Uint8Array(t.uniProb.buffer.slice(0)), new Uint8Array(t.uniBackoff.buffer.slice(0)), blob, new Uint8Array(0), ...t.entries.map((e) => new Uint8Array(e.buffer.slice(0)))];
+    const headerLen = a8(32 + 12 * t.order);
+    const out = new Uint8Array(headerLen + sections.reduce((a, s) => a + a8(s.byteLength), 0));
+    const dv = new DataView(out.buffer);
+    out.set(new TextEncoder().encode('CTCENSLM'));
+    dv.setUint32(8, 1, true);
+    dv.setUint32(12, t.order, true);
+    dv.setUint32(16, t.vocab.size, true);
+    dv.setUint32(20, blob.byteLength, true);
+    for (let k = 1; k <= t.order; k++) {
+      dv.setUint32(32 + 12 * (k - 1), t.counts[k - 1], true);
+      dv.setUint32(36 + 12 * (k - 1), t.stored[k - 1], true);
+      dv.setUint32(40 + 12 * (k - 1), k === 1 ? t.vocab.size : t.entries[k - 2].length / (k < t.order ? 4 : 3), true);
+    }
+    let off = headerLen;
+    for (const s of sections) {
+      out.set(s, off);
+      off += a8(s.byteLength);
+    }
+    return out;
+  }
+
+  it('the vocabulary of a loaded binary is views of the file bytes (no word strings built)', () => {
+    const bin = serializeModel(toy());
+    const b = deserializeModel(bin);
+    const v = b.getTables().vocab;
+    for (const a of [v.bytes, v.offsets, v.table]) expect(a.buffer).toBe(bin.buffer);
+    expect(b.wordId('b')).toBe(toy().wordId('b'));
+    expect(b.wordId('nope')).toBe(0);
+  });
+
+  it('refuses version 1 and unknown versions with a recompile hint', () => {
+    const m = toy();
+    expect(() => deserializeModel(serializeV1(m), 'old.bin')).toThrow(/old\.bin: not a valid compiled LM: format version 1, this program reads version 2: recompile it from the ARPA file with `ensemble lm compile`/);
+    const v9 = serializeModel(m);
+    new DataView(v9.buffer).setUint32(8, 9, true);
+    expect(() => deserializeModel(v9, 'x.bin')).toThrow(/format version 9.*ensemble lm compile/);
   });
 });

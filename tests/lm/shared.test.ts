@@ -43,7 +43,7 @@ describe('one LM in memory for every worker thread', () => {
     const plain = await loadLanguageModel(file);
     expect(m.scoreSentence(['a', 'b']).total).toBeCloseTo(plain.scoreSentence(['a', 'b']).total, 6);
     const t = m.getTables();
-    for (const a of [t.uniProb, t.uniBackoff, ...t.entries]) expect(a.buffer).toBe(shared);
+    for (const a of [t.uniProb, t.uniBackoff, t.vocab.bytes, t.vocab.offsets, t.vocab.table, ...t.entries]) expect(a.buffer).toBe(shared);
   });
 
   it('two worker threads see the same LM memory (one allocation): a change made through it reaches both', async () => {
@@ -77,7 +77,7 @@ describe('one LM in memory for every worker thread', () => {
       for (const r of await ask()) expect(r.log10).toBeCloseTo(-0.5, 6);
       // overwrite p(a) in the main thread's view of the same memory: both workers now read the new value
       const mine = modelFromSharedBuffer(shared);
-      const aId = mine.getTables().words.indexOf('a');
+      const aId = mine.wordId('a');
       mine.getTables().uniProb[aId] = -0.125;
       for (const r of await ask()) expect(r.log10).toBeCloseTo(-0.125, 6);
     } finally {
