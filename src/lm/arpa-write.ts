@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { registerTemp, releaseTemp, removeTemp, tempSibling } from '../util/temp-files.js';
 import type { EstimatedModel } from './estimate.js';
+import { AUX, COUNT, REC, SUF, WORD } from './count.js';
 
 /*
  * ARPA writing stage (lmplz's output): shortest float32 decimals as lmplz prints them (double-conversion's
@@ -177,24 +178,24 @@ function suffixOrder(m: EstimatedModel): Uint32Array[] {
   for (let k = 2; k <= m.order; k++) {
     const t = m.tables[k];
     const n = t.size;
-    const word = t.word;
-    const suffix = t.suffix;
+    const rec = t.rec;
     const lowerRank = rank[k - 1];
     // pass 1: by first word
     const byWord = new Uint32Array(n);
     const wc = new Uint32Array(V + 1);
-    for (let e = 0; e < n; e++) wc[word[e] + 1]++;
+    for (let e = 0, q = WORD; e < n; e++, q += REC) wc[rec[q] + 1]++;
     for (let w = 1; w <= V; w++) wc[w] += wc[w - 1];
-    for (let e = 0; e < n; e++) byWord[wc[word[e]]++] = e;
+    for (let e = 0, q = WORD; e < n; e++, q += REC) byWord[wc[rec[q]]++] = e;
     // pass 2 (stable): by the suffix entry's rank
     const R = lowerRank.length;
     const rc = new Uint32Array(R + 1);
-    for (let e = 0; e < n; e++) rc[lowerRank[suffix[e]] + 1]++;
+    const sufRank = new Uint32Array(n);
+    for (let e = 0, q = SUF; e < n; e++, q += REC) rc[(sufRank[e] = lowerRank[rec[q]]) + 1]++;
     for (let r = 1; r <= R; r++) rc[r] += rc[r - 1];
     const ord = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
       const e = byWord[i];
-      ord[rc[lowerRank[suffix[e]]]++] = e;
+      ord[rc[sufRank[e]]++] = e;
     }
     order.push(ord);
     if (k === m.order) break; // no order above needs the ranks
@@ -221,15 +222,15 @@ class ArpaFormatter {
   private readonly ords: Uint32Array[];
   private readonly wordStart: Uint32Array;
   private readonly wordBytes: Uint8Array;
-  private readonly tWord: Uint32Array[];
-  private readonly tSuffix: Uint32Array[];
+  private readonly tRec: Uint32Array[];
   private readonly ids: Uint32Array;
   private readonly cache = new FloatTextCache();
-  /** Per batch of lines, the columns each line reads, gathered in tight loops (many loads in flight). */
+  /** Per batch of lines, the fields each line reads, gathered in tight loops (many loads in flight). */
   private readonly gEntry = new Uint32Array(ARPA_BATCH);
   private readonly gWord = new Uint32Array(ARPA_BATCH);
   private readonly gSuffix = new Uint32Array(ARPA_BATCH);
   private readonly gProb = new Float32Array(ARPA_BATCH);
+  private readonly gProbBits = new Uint32Array(this.gProb.buffer);
   private readonly gBackoff = new Float32Array(ARPA_BATCH);
   private readonly gBackoffBits = new Uint32Array(this.gBackoff.buffer);
   /** Position: order k (N + 1 = the end line, N + 2 = done), entry i of it; -1 = the header. */
@@ -252,8 +253,7 @@ class ArpaFormatter {
     for (let w = 0; w < words.length; w++) bytes.write(words[w], this.wordStart[w], 'utf8');
     // plain Uint8Arrays in the formatting loop (element access on Buffer measured slower there)
     this.wordBytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-    this.tWord = m.tables.map((t) => t.word);
-    this.tSuffix = m.tables.map((t) => t.suffix);
+    this.tRec = m.tables.map((t) => t.rec);
     this.ids = new Uint32Array(this.N);
     const ords = suffixOrder(m);
     const keep = m.keep;
@@ -274,7 +274,7 @@ class ArpaFormatter {
 
   /** Fill `buf` from 0 with the next lines (at least one unless done); returns the byte count. */
   fill(): number {
-    const { N, m, wordStart, wordBytes, tWord, tSuffix, ids, cache } = this;
+    const { N, m, wordStart, wordBytes, tRec, ids, cache } = this;
     let pos = 0;
     if (this.k === -1) {
       pos = this.ascii('\\data\\\n', pos);
@@ -290,12 +290,10 @@ class ArpaFormatter {
         pos = this.ascii(`\n\\${k}-grams:\n`, pos);
         this.sectionOpen = true;
       }
-      const lp = m.logProb[k];
-      const lb = k < N ? m.logBackoff[k] : null;
+      const hasBackoff = k < N;
       const ord = this.ords[k];
-      const { gEntry, gWord, gSuffix, gProb, gBackoff, gBackoffBits } = this;
-      const tw = tWord[k];
-      const ts = tSuffix[k];
+      const { gEntry, gWord, gSuffix, gProb, gProbBits, gBackoff, gBackoffBits } = this;
+      const rec = tRec[k];
       let buf = this.buf;
       let i = this.i;
       // In suffix order the n-grams that share their last k − 1 words (one suffix entry) are adjacent:
@@ -306,11 +304,20 @@ class ArpaFormatter {
       while (i < ord.length && !full) {
         const n = Math.min(ARPA_BATCH, ord.length - i);
         for (let j = 0; j < n; j++) gEntry[j] = ord[i + j];
-        for (let j = 0; j < n; j++) gProb[j] = lp[gEntry[j]];
-        if (lb) for (let j = 0; j < n; j++) gBackoff[j] = lb[gEntry[j]];
-        if (k > 1) {
-          for (let j = 0; j < n; j++) gWord[j] = tw[gEntry[j]];
-          for (let j = 0; j < n; j++) gSuffix[j] = ts[gEntry[j]];
+        if (k === 1) {
+          const lp = m.unigramLogProb;
+          const lb = m.unigramLogBackoff;
+          for (let j = 0; j < n; j++) gProb[j] = lp[gEntry[j]];
+          for (let j = 0; j < n; j++) gBackoff[j] = lb[gEntry[j]];
+        } else {
+          // one record per line: word, suffix, log10 p and backoff bits share a cache line
+          for (let j = 0; j < n; j++) {
+            const q = gEntry[j] * REC;
+            gSuffix[j] = rec[q + SUF];
+            gWord[j] = rec[q + WORD];
+            gProbBits[j] = rec[q + COUNT];
+            gBackoffBits[j] = rec[q + AUX];
+          }
         }
         let j = 0;
         for (; j < n; j++) {
@@ -332,10 +339,11 @@ class ArpaFormatter {
               suffixBytes = 0;
               let s = s1;
               for (let q = 1; q < k - 1; q++) {
-                const w = tWord[k - q][s];
+                const r = tRec[k - q];
+                const w = r[s * REC + WORD];
                 ids[q] = w;
                 suffixBytes += wordStart[w + 1] - wordStart[w];
-                s = tSuffix[k - q][s];
+                s = r[s * REC + SUF];
               }
               ids[k - 1] = s;
               suffixBytes += wordStart[s + 1] - wordStart[s];
@@ -357,7 +365,7 @@ class ArpaFormatter {
             const wEnd = wordStart[w + 1];
             for (let b = wordStart[w]; b < wEnd; b++) buf[pos++] = wordBytes[b];
           }
-          if (lb) {
+          if (hasBackoff) {
             buf[pos++] = 9;
             pos = cache.put(gBackoff[j], gBackoffBits[j], buf, pos);
           }

@@ -87,6 +87,7 @@ export class RowFileReader implements RowReader {
   private end = 0;
   private eof = false;
   private closed = false;
+  private readonly row: Uint32Array;
   constructor(
     readonly file: string,
     readonly width: number,
@@ -94,6 +95,7 @@ export class RowFileReader implements RowReader {
     private readonly removeOnClose = false,
   ) {
     this.fd = openSync(file, 'r');
+    this.row = new Uint32Array(width);
     const cap = Math.max(width, Math.floor(bufferBytes / 4 / width) * width);
     this.buf = new Uint32Array(cap);
     this.bytes = new Uint8Array(this.buf.buffer);
@@ -116,8 +118,12 @@ export class RowFileReader implements RowReader {
       this.end = got / 4;
       if (this.end === 0) return null;
     }
-    const row = this.buf.subarray(this.pos, this.pos + this.width);
-    this.pos += this.width;
+    // copied into one reused row: a subarray per row would be an allocation per row
+    const row = this.row;
+    const buf = this.buf;
+    const p = this.pos;
+    for (let c = 0; c < row.length; c++) row[c] = buf[p + c];
+    this.pos = p + row.length;
     return row;
   }
   close(): void {
@@ -136,11 +142,17 @@ class ArrayRowReader implements RowReader {
     private readonly order: Uint32Array,
     private readonly n: number,
     readonly width: number,
-  ) {}
+  ) {
+    this.row = new Uint32Array(width);
+  }
+  private readonly row: Uint32Array;
   next(): Uint32Array | null {
     if (this.i >= this.n) return null;
     const r = this.order[this.i++] * this.width;
-    return this.rows.subarray(r, r + this.width);
+    const row = this.row;
+    const rows = this.rows;
+    for (let c = 0; c < row.length; c++) row[c] = rows[r + c];
+    return row;
   }
   close(): void {
     this.i = this.n;
