@@ -35,7 +35,11 @@ export const SUF = 0;
 export const WORD = 1;
 /** Raw count while counting; the estimator replaces it with the float32 bits of log10 p. */
 export const COUNT = 2;
-/** Free for the estimator: the float32 bits of the log10 backoff. */
+/**
+ * While counting: the prefix entry (w1 … w(n−1), the n-gram's context, in the order below; for bigrams
+ * a word id), known for free when the n-gram is first seen; the estimator puts the float32 bits of the
+ * log10 backoff there.
+ */
 export const AUX = 3;
 export const REC = 4;
 
@@ -74,8 +78,8 @@ export class NgramTable {
       slot = (slot + 1) & mask;
     }
   }
-  /** Entry of (s, w), created when new; its raw count is incremented. */
-  add(s: number, w: number): number {
+  /** Entry of (s, w), created when new (with `prefix` in AUX); its raw count is incremented. */
+  add(s: number, w: number, prefix: number): number {
     const idx = this.index;
     const rec = this.rec;
     const mask = this.mask;
@@ -92,13 +96,14 @@ export class NgramTable {
     }
     if (this.size * REC === rec.length) {
       this.grow();
-      return this.add(s, w);
+      return this.add(s, w, prefix);
     }
     const e = this.size++;
     const q = e * REC;
     rec[q + SUF] = s;
     rec[q + WORD] = w;
     rec[q + COUNT] = 1;
+    rec[q + AUX] = prefix;
     idx[slot] = e + 1;
     return e;
   }
@@ -116,6 +121,11 @@ export class NgramTable {
       idx[slot] = e + 1;
     }
   }
+  /** Remove every entry, keeping the capacity. */
+  clear(): void {
+    this.size = 0;
+    this.index.fill(0);
+  }
   /** Drop the hash index (find/add no longer work): the estimator's last stages do not need it. */
   dropIndex(): void {
     this.index = new Int32Array(0);
@@ -123,6 +133,10 @@ export class NgramTable {
   }
   bytes(): number {
     return this.rec.byteLength + this.index.byteLength;
+  }
+  /** What the entries need at the densest the table gets: a record and two index slots each. */
+  usedBytes(): number {
+    return this.size * (REC * 4 + 8);
   }
 }
 
@@ -180,20 +194,34 @@ export class NgramCounter {
     ent.set(ids.subarray(0, n));
     for (let k = 2; k <= N; k++) {
       const t = tables[k];
-      // ent[i]: entry of the (k − 1)-gram ending at i; becomes the k-gram's (positions i ≥ k − 1)
-      for (let i = n - 1; i >= k - 1; i--) ent[i] = t.add(ent[i], ids[i - k + 1]);
+      // ent[i]: entry of the (k − 1)-gram ending at i; becomes the k-gram's (positions i ≥ k − 1).
+      // Downwards, so that ent[i − 1] is still the (k − 1)-gram ending at i − 1: the k-gram's prefix.
+      for (let i = n - 1; i >= k - 1; i--) ent[i] = t.add(ent[i], ids[i - k + 1], ent[i - 1]);
     }
   }
 
+  /** Memory the tables hold. */
   bytes(): number {
     let b = 0;
     for (let k = 2; k <= this.order; k++) b += this.tables[k].bytes();
     return b;
   }
 
+  /**
+   * Memory the tables' entries need; the tables hold up to twice that (capacity doubles), and keep
+   * their capacity when emptied after a spill, so spilling when 2 × usedBytes() reaches a budget keeps
+   * bytes() within it.
+   */
+  usedBytes(): number {
+    let b = 0;
+    for (let k = 2; k <= this.order; k++) b += this.tables[k].usedBytes();
+    return b;
+  }
+
   /** Empty the n-gram tables, keeping the vocabulary (after they were spilled to disk). */
   clearTables(): void {
-    for (let k = 2; k <= this.order; k++) this.tables[k] = new NgramTable(1 << 12);
+    // capacity kept: the tables would grow back to it through every doubling before the next spill
+    for (let k = 2; k <= this.order; k++) this.tables[k].clear();
   }
 
   /**

@@ -125,15 +125,12 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
     if (k === N) for (let e = 0, q = 0; e < sizes[k]; e++, q += REC) a[e] = rec[q + COUNT];
     else for (let e = 0, q = 0; e < sizes[k]; e++, q += REC) if (rec[q + WORD] === BOS) a[e] = rec[q + COUNT];
   }
+  // Left extensions. (lmplz does not count them for n-grams that start with <s>; a suffix never does:
+  // <s> is only ever the first word of a sentence.)
   for (let k = 2; k <= N; k++) {
     const rec = tables[k].rec;
     const lower = adj[k - 1];
-    const lowerRec = k - 1 === 1 ? null : tables[k - 1].rec;
-    for (let e = 0, q = 0; e < sizes[k]; e++, q += REC) {
-      const s = rec[q + SUF];
-      const startsWithBos = lowerRec ? lowerRec[s * REC + WORD] === BOS : s === BOS;
-      if (!startsWithBos) lower[s]++;
-    }
+    for (let e = 0, q = SUF; e < sizes[k]; e++, q += REC) lower[rec[q]]++;
   }
 
   // ---- discounts
@@ -147,23 +144,7 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
   // ---- pruning: which n-grams are written (lmplz's marks)
   const keep = pruneMarks(counter, options);
 
-  // ---- prefix (context) entry of each n-gram, k >= 2: w1..w(k-1)
-  const prefix: Uint32Array[] = [new Uint32Array(0), new Uint32Array(0)];
-  for (let k = 2; k <= N; k++) {
-    const rec = tables[k].rec;
-    const pre = new Uint32Array(sizes[k]);
-    if (k === 2) for (let e = 0, q = 0; e < sizes[k]; e++, q += REC) pre[e] = rec[q + WORD];
-    else {
-      const lowerPre = prefix[k - 1];
-      const ctxTable = tables[k - 1];
-      for (let e = 0, q = 0; e < sizes[k]; e++, q += REC) {
-        const c = ctxTable.find(lowerPre[rec[q + SUF]], rec[q + WORD]);
-        if (c < 0) throw new Error('internal: missing context n-gram');
-        pre[e] = c;
-      }
-    }
-    prefix.push(pre);
-  }
+  // the prefix (context) entry of each n-gram is in its record (AUX), set while counting
   for (let k = 2; k <= N; k++) tables[k].dropIndex();
 
   // ---- denominators and gammas per context (contexts of order k+1 n-grams live in order k, index k)
@@ -174,7 +155,7 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
     denom.push(new Float64Array(sizes[k]));
   }
   for (let k = 1; k <= N; k++) {
-    const pre = prefix[k];
+    const rec = k === 1 ? undefined : tables[k].rec;
     const den = denom[k - 1];
     const nk = new Float64Array(den.length * 3);
     const a = adj[k];
@@ -182,7 +163,7 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
     // adjusted counts of pruned children: their mass goes to γ (zero without pruning)
     const prunedMass = kept ? new Float64Array(den.length) : undefined;
     for (let e = 0; e < sizes[k]; e++) {
-      const c = k === 1 ? 0 : pre[e];
+      const c = rec === undefined ? 0 : rec[e * REC + AUX];
       const cnt = a[e];
       den[c] += cnt;
       if (kept && !kept[e]) prunedMass![c] += cnt;
@@ -225,16 +206,14 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
     const rec = tables[k].rec;
     const p = new Float32Array(sizes[k]);
     const a = adj[k];
-    const pre = prefix[k];
     const den = denom[k - 1];
     const g = gamma[k - 1];
     for (let e = 0, q = 0; e < sizes[k]; e++, q += REC) {
-      const c = pre[e];
+      const c = rec[q + AUX];
       const cnt = a[e];
       const u = f(f(cnt - disc(k, cnt)) / f(den[c]));
       p[e] = f(u + f(g[c] * lower[rec[q + SUF]]));
     }
-    prefix[k] = new Uint32Array(0);
     adj[k] = new Uint32Array(0);
     const nextEndsUnk = k < N ? new Uint8Array(sizes[k]) : undefined;
     const denHere = k < N ? denom[k] : undefined;

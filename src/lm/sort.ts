@@ -10,7 +10,7 @@ import path from 'node:path';
  */
 
 const MERGE_FANIN = 64;
-const SMALL_SORT = 1 << 10;
+const SMALL_SORT = 1 << 9;
 const RADIX_BITS = 11;
 const RADIX = 1 << RADIX_BITS;
 const RADIX_MASK = RADIX - 1;
@@ -225,7 +225,7 @@ export function sortedOrder(rows: Uint32Array, n: number, width: number, keyWidt
 }
 
 /** Bucket sizes up to this are sorted by insertion (the rows are contiguous and in cache by then). */
-const INSERTION_SORT = 24;
+const INSERTION_SORT = 32;
 
 /**
  * Rows 0..n−1 of `rows` sorted by their first `keyWidth` columns (stable), in `into` (n·width numbers)
