@@ -168,18 +168,19 @@ export class FloatTextCache {
 /**
  * Entries of order k sorted like lmplz output (by reversed n-gram: last word, then the one before…):
  * by (rank of the suffix entry, first word), as two stable counting sorts (LSD radix): by word, then by
- * suffix rank. Linear in the entries; no keys, no lookups.
+ * suffix rank. Linear in the entries; no keys, no lookups. Also, per position in that order, the rank
+ * of the entry's suffix (non-decreasing: the writer reads the suffix's words sequentially through it).
  */
-function suffixOrder(m: EstimatedModel): Uint32Array[] {
+function suffixOrder(m: EstimatedModel): { order: Uint32Array[]; suffixRank: Uint32Array[] } {
   const V = m.words.length;
   const identity = Uint32Array.from({ length: V }, (_, i) => i);
   const order: Uint32Array[] = [new Uint32Array(0), identity];
-  const rank: Uint32Array[] = [new Uint32Array(0), identity];
+  const suffixRank: Uint32Array[] = [new Uint32Array(0), new Uint32Array(0)];
+  let lowerRank = identity;
   for (let k = 2; k <= m.order; k++) {
     const t = m.tables[k];
     const n = t.size;
     const rec = t.rec;
-    const lowerRank = rank[k - 1];
     // pass 1: by first word
     const byWord = new Uint32Array(n);
     const wc = new Uint32Array(V + 1);
@@ -193,17 +194,22 @@ function suffixOrder(m: EstimatedModel): Uint32Array[] {
     for (let e = 0, q = SUF; e < n; e++, q += REC) rc[(sufRank[e] = lowerRank[rec[q]]) + 1]++;
     for (let r = 1; r <= R; r++) rc[r] += rc[r - 1];
     const ord = new Uint32Array(n);
+    const sr = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
       const e = byWord[i];
-      ord[rc[sufRank[e]]++] = e;
+      const r = sufRank[e];
+      const to = rc[r]++;
+      ord[to] = e;
+      sr[to] = r;
     }
     order.push(ord);
+    suffixRank.push(sr);
     if (k === m.order) break; // no order above needs the ranks
     const rk = new Uint32Array(n);
     for (let i = 0; i < n; i++) rk[ord[i]] = i;
-    rank.push(rk);
+    lowerRank = rk;
   }
-  return order;
+  return { order, suffixRank };
 }
 
 /** Lines per gather batch in ArpaFormatter.fill(). */
@@ -220,6 +226,7 @@ class ArpaFormatter {
   private readonly chunk: number;
   private readonly N: number;
   private readonly ords: Uint32Array[];
+  private readonly suffixRanks: Uint32Array[];
   private readonly wordStart: Uint32Array;
   private readonly wordBytes: Uint8Array;
   private readonly tRec: Uint32Array[];
@@ -228,7 +235,7 @@ class ArpaFormatter {
   /** Per batch of lines, the fields each line reads, gathered in tight loops (many loads in flight). */
   private readonly gEntry = new Uint32Array(ARPA_BATCH);
   private readonly gWord = new Uint32Array(ARPA_BATCH);
-  private readonly gSuffix = new Uint32Array(ARPA_BATCH);
+  private readonly gKeep = new Uint8Array(ARPA_BATCH);
   private readonly gProb = new Float32Array(ARPA_BATCH);
   private readonly gProbBits = new Uint32Array(this.gProb.buffer);
   private readonly gBackoff = new Float32Array(ARPA_BATCH);
@@ -237,6 +244,13 @@ class ArpaFormatter {
   private k = -1;
   private i = 0;
   private sectionOpen = false;
+  /**
+   * Word ids of the order below's n-grams in output order (k − 1 per n-gram, first word first), and
+   * those of the order being written (for the next one): the suffix of a line is read from there,
+   * sequentially, instead of by walking suffix entries down the tables (a chain of cache misses).
+   */
+  private prevWords: Uint32Array = new Uint32Array(0);
+  private curWords: Uint32Array | null = null;
 
   constructor(
     private readonly m: EstimatedModel,
@@ -255,11 +269,9 @@ class ArpaFormatter {
     this.wordBytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
     this.tRec = m.tables.map((t) => t.rec);
     this.ids = new Uint32Array(this.N);
-    const ords = suffixOrder(m);
-    const keep = m.keep;
-    // pruned n-grams are not written
-    if (keep) for (let k = 1; k <= m.order; k++) ords[k] = ords[k].filter((e) => keep[k][e] === 1);
-    this.ords = ords;
+    const { order, suffixRank } = suffixOrder(m);
+    this.ords = order;
+    this.suffixRanks = suffixRank;
   }
 
   get done(): boolean {
@@ -289,31 +301,31 @@ class ArpaFormatter {
       if (!this.sectionOpen) {
         pos = this.ascii(`\n\\${k}-grams:\n`, pos);
         this.sectionOpen = true;
+        if (k >= 2) this.curWords = k < N ? new Uint32Array(this.ords[k].length * k) : null;
       }
       const hasBackoff = k < N;
       const ord = this.ords[k];
-      const { gEntry, gWord, gSuffix, gProb, gProbBits, gBackoff, gBackoffBits } = this;
+      const sufRank = this.suffixRanks[k];
+      const keep = m.keep?.[k];
+      const { gEntry, gWord, gKeep, gProb, gProbBits, gBackoff, gBackoffBits, prevWords, curWords } = this;
       const rec = tRec[k];
       let buf = this.buf;
       let i = this.i;
-      // In suffix order the n-grams that share their last k − 1 words (one suffix entry) are adjacent:
-      // the words of the suffix entry are looked up once per run.
-      let prevSuffix = -1;
-      let suffixBytes = 0;
       let full = false;
       while (i < ord.length && !full) {
         const n = Math.min(ARPA_BATCH, ord.length - i);
         for (let j = 0; j < n; j++) gEntry[j] = ord[i + j];
+        if (keep) for (let j = 0; j < n; j++) gKeep[j] = keep[gEntry[j]];
+        else gKeep.fill(1, 0, n);
         if (k === 1) {
           const lp = m.unigramLogProb;
           const lb = m.unigramLogBackoff;
           for (let j = 0; j < n; j++) gProb[j] = lp[gEntry[j]];
           for (let j = 0; j < n; j++) gBackoff[j] = lb[gEntry[j]];
         } else {
-          // one record per line: word, suffix, log10 p and backoff bits share a cache line
+          // one record per line: word, log10 p and backoff bits share a cache line
           for (let j = 0; j < n; j++) {
             const q = gEntry[j] * REC;
-            gSuffix[j] = rec[q + SUF];
             gWord[j] = rec[q + WORD];
             gProbBits[j] = rec[q + COUNT];
             gBackoffBits[j] = rec[q + AUX];
@@ -325,31 +337,17 @@ class ArpaFormatter {
             full = true;
             break;
           }
-          let bytes = SLACK;
-          if (k === 1) {
-            const e = gEntry[j];
-            ids[0] = e;
-            bytes += wordStart[e + 1] - wordStart[e];
-          } else {
-            const w0 = gWord[j];
-            ids[0] = w0;
-            const s1 = gSuffix[j];
-            if (s1 !== prevSuffix) {
-              prevSuffix = s1;
-              suffixBytes = 0;
-              let s = s1;
-              for (let q = 1; q < k - 1; q++) {
-                const r = tRec[k - q];
-                const w = r[s * REC + WORD];
-                ids[q] = w;
-                suffixBytes += wordStart[w + 1] - wordStart[w];
-                s = r[s * REC + SUF];
-              }
-              ids[k - 1] = s;
-              suffixBytes += wordStart[s + 1] - wordStart[s];
-            }
-            bytes += wordStart[w0 + 1] - wordStart[w0] + suffixBytes;
+          if (k === 1) ids[0] = gEntry[j];
+          else {
+            ids[0] = gWord[j];
+            const r = sufRank[i + j];
+            if (k === 2) ids[1] = r;
+            else for (let q = 1, p = r * (k - 1); q < k; q++, p++) ids[q] = prevWords[p];
+            if (curWords) for (let q = 0, p = (i + j) * k; q < k; q++, p++) curWords[p] = ids[q];
           }
+          if (gKeep[j] === 0) continue; // pruned: not written (its words are still needed above)
+          let bytes = SLACK;
+          for (let q = 0; q < k; q++) bytes += wordStart[ids[q] + 1] - wordStart[ids[q]];
           if (pos + bytes > buf.length) {
             if (pos > 0) {
               full = true; // write what there is first
@@ -378,6 +376,11 @@ class ArpaFormatter {
       this.k++;
       this.i = 0;
       this.sectionOpen = false;
+      this.prevWords = this.curWords ?? new Uint32Array(0);
+      this.curWords = null;
+      // written orders' arrays are not needed any more
+      this.ords[k] = new Uint32Array(0);
+      this.suffixRanks[k] = new Uint32Array(0);
     }
     if (this.k === N + 1) {
       if (pos + 16 > this.buf.length) return pos;
