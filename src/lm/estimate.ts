@@ -19,11 +19,15 @@ import { countsOfCounts, discountsFrom, type Discount } from './discount.js';
  * - p(w|h) = u(w|h) + γ(h)·p(w|h'), unigrams interpolate with 1/|V| (|V| counts <unk>, not <s>), so
  *   p(<unk>) = γ(∅)/|V|; <s> gets log10 p = 0. Backoff written = log10 γ(h) for n-grams that are contexts.
  *
- * Storage is columnar typed arrays: each order is a table of entries (suffix entry, first word, count)
- * reached through an open-addressing index keyed on (suffix entry, first word) — the suffix entry is the
- * (n−1)-gram w2..wn, so the lower-order probability an n-gram interpolates with is one array read.
- * 20 bytes per slot of capacity while counting (3 Uint32 columns + 2 Int32 index slots; capacity
- * doubles, so 20–40 bytes per n-gram) plus ~24 bytes per n-gram of estimation columns; no JS object per n-gram. Measured peak RSS (node included, ~40 MB
+ * Storage is typed arrays: each order is a table of records (suffix entry, first word, count, prefix
+ * entry) interleaved in one Uint32Array, reached while counting through an open-addressing index keyed
+ * on (suffix entry, first word). The suffix entry is the (n−1)-gram w2..wn, so the lower-order
+ * probability an n-gram interpolates with is one array read; the prefix (context) entry w1..w(n−1) is
+ * recorded when the n-gram is first counted, so estimation needs no hash lookups and drops the index.
+ * Interleaved because counting and the ARPA writer visit entries in random order: one cache line per
+ * entry. 24 bytes per slot of capacity while counting (16-byte record + 2 Int32 index slots; capacity
+ * doubles), then ~20 bytes per n-gram of estimation columns, with log10 p and the backoff written back
+ * into the record; no JS object per n-gram. Measured peak RSS (node included, ~40 MB
  * of it the runtime): en 232 k words → 122 / 136 / 143 MB for orders 3 / 4 / 5.
  *
  * Pruning (lmplz --prune, --limit_vocab_file; adjust_counts.cc, initial_probabilities.cc): an n-gram of

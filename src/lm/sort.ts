@@ -4,8 +4,10 @@ import path from 'node:path';
 /*
  * External sorting of fixed-width rows of Uint32 columns (lmplz's util/stream sort, simplified): rows
  * are ordered lexicographically by their first `keyWidth` columns; rows with equal keys can be combined
- * by summing one column (counts). A chunk that fills the budget is radix-sorted in memory and written
- * as a run; runs are merged with a heap (several passes when there are more than MERGE_FANIN).
+ * by summing one column (counts). A chunk that fills the budget is sorted in memory (sortRows: a
+ * counting sort of whole rows on the first column, then each bucket in place) and written as a run;
+ * runs are merged with a heap (several passes when there are more than MERGE_FANIN; one run is read
+ * back without it). Readers hand out one reused row, never an allocation per row.
  * Floats travel as their float32 bits (floatBits/bitsFloat).
  */
 
