@@ -65,19 +65,6 @@ export class NgramTable {
     h ^= h >>> 12;
     return h;
   }
-  find(s: number, w: number): number {
-    const idx = this.index;
-    const rec = this.rec;
-    const mask = this.mask;
-    let slot = NgramTable.hash(s, w) & mask;
-    for (;;) {
-      const e = idx[slot];
-      if (e === 0) return -1;
-      const q = (e - 1) * REC;
-      if (rec[q + WORD] === w && rec[q + SUF] === s) return e - 1;
-      slot = (slot + 1) & mask;
-    }
-  }
   /** Entry of (s, w), created when new (with `prefix` in AUX); its raw count is incremented. */
   add(s: number, w: number, prefix: number): number {
     const idx = this.index;
