@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { registerTemp, releaseTemp, removeTemp, tempSibling } from '../util/temp-files.js';
 import type { EstimatedModel } from './estimate.js';
+import { AUX, COUNT, REC, SUF, WORD } from './count.js';
 
 /*
  * ARPA writing stage (lmplz's output): shortest float32 decimals as lmplz prints them (double-conversion's
@@ -167,42 +168,48 @@ export class FloatTextCache {
 /**
  * Entries of order k sorted like lmplz output (by reversed n-gram: last word, then the one before…):
  * by (rank of the suffix entry, first word), as two stable counting sorts (LSD radix): by word, then by
- * suffix rank. Linear in the entries; no keys, no lookups.
+ * suffix rank. Linear in the entries; no keys, no lookups. Also, per position in that order, the rank
+ * of the entry's suffix (non-decreasing: the writer reads the suffix's words sequentially through it).
  */
-function suffixOrder(m: EstimatedModel): Uint32Array[] {
+function suffixOrder(m: EstimatedModel): { order: Uint32Array[]; suffixRank: Uint32Array[] } {
   const V = m.words.length;
   const identity = Uint32Array.from({ length: V }, (_, i) => i);
   const order: Uint32Array[] = [new Uint32Array(0), identity];
-  const rank: Uint32Array[] = [new Uint32Array(0), identity];
+  const suffixRank: Uint32Array[] = [new Uint32Array(0), new Uint32Array(0)];
+  let lowerRank = identity;
   for (let k = 2; k <= m.order; k++) {
     const t = m.tables[k];
     const n = t.size;
-    const word = t.word;
-    const suffix = t.suffix;
-    const lowerRank = rank[k - 1];
+    const rec = t.rec;
     // pass 1: by first word
     const byWord = new Uint32Array(n);
     const wc = new Uint32Array(V + 1);
-    for (let e = 0; e < n; e++) wc[word[e] + 1]++;
+    for (let e = 0, q = WORD; e < n; e++, q += REC) wc[rec[q] + 1]++;
     for (let w = 1; w <= V; w++) wc[w] += wc[w - 1];
-    for (let e = 0; e < n; e++) byWord[wc[word[e]]++] = e;
+    for (let e = 0, q = WORD; e < n; e++, q += REC) byWord[wc[rec[q]]++] = e;
     // pass 2 (stable): by the suffix entry's rank
     const R = lowerRank.length;
     const rc = new Uint32Array(R + 1);
-    for (let e = 0; e < n; e++) rc[lowerRank[suffix[e]] + 1]++;
+    const sufRank = new Uint32Array(n);
+    for (let e = 0, q = SUF; e < n; e++, q += REC) rc[(sufRank[e] = lowerRank[rec[q]]) + 1]++;
     for (let r = 1; r <= R; r++) rc[r] += rc[r - 1];
     const ord = new Uint32Array(n);
+    const sr = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
       const e = byWord[i];
-      ord[rc[lowerRank[suffix[e]]]++] = e;
+      const r = sufRank[e];
+      const to = rc[r]++;
+      ord[to] = e;
+      sr[to] = r;
     }
     order.push(ord);
+    suffixRank.push(sr);
     if (k === m.order) break; // no order above needs the ranks
     const rk = new Uint32Array(n);
     for (let i = 0; i < n; i++) rk[ord[i]] = i;
-    rank.push(rk);
+    lowerRank = rk;
   }
-  return order;
+  return { order, suffixRank };
 }
 
 /** Lines per gather batch in ArpaFormatter.fill(). */
@@ -219,23 +226,31 @@ class ArpaFormatter {
   private readonly chunk: number;
   private readonly N: number;
   private readonly ords: Uint32Array[];
+  private readonly suffixRanks: Uint32Array[];
   private readonly wordStart: Uint32Array;
   private readonly wordBytes: Uint8Array;
-  private readonly tWord: Uint32Array[];
-  private readonly tSuffix: Uint32Array[];
+  private readonly tRec: Uint32Array[];
   private readonly ids: Uint32Array;
   private readonly cache = new FloatTextCache();
-  /** Per batch of lines, the columns each line reads, gathered in tight loops (many loads in flight). */
+  /** Per batch of lines, the fields each line reads, gathered in tight loops (many loads in flight). */
   private readonly gEntry = new Uint32Array(ARPA_BATCH);
   private readonly gWord = new Uint32Array(ARPA_BATCH);
-  private readonly gSuffix = new Uint32Array(ARPA_BATCH);
+  private readonly gKeep = new Uint8Array(ARPA_BATCH);
   private readonly gProb = new Float32Array(ARPA_BATCH);
+  private readonly gProbBits = new Uint32Array(this.gProb.buffer);
   private readonly gBackoff = new Float32Array(ARPA_BATCH);
   private readonly gBackoffBits = new Uint32Array(this.gBackoff.buffer);
   /** Position: order k (N + 1 = the end line, N + 2 = done), entry i of it; -1 = the header. */
   private k = -1;
   private i = 0;
   private sectionOpen = false;
+  /**
+   * Word ids of the order below's n-grams in output order (k − 1 per n-gram, first word first), and
+   * those of the order being written (for the next one): the suffix of a line is read from there,
+   * sequentially, instead of by walking suffix entries down the tables (a chain of cache misses).
+   */
+  private prevWords: Uint32Array = new Uint32Array(0);
+  private curWords: Uint32Array | null = null;
 
   constructor(
     private readonly m: EstimatedModel,
@@ -252,14 +267,11 @@ class ArpaFormatter {
     for (let w = 0; w < words.length; w++) bytes.write(words[w], this.wordStart[w], 'utf8');
     // plain Uint8Arrays in the formatting loop (element access on Buffer measured slower there)
     this.wordBytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-    this.tWord = m.tables.map((t) => t.word);
-    this.tSuffix = m.tables.map((t) => t.suffix);
+    this.tRec = m.tables.map((t) => t.rec);
     this.ids = new Uint32Array(this.N);
-    const ords = suffixOrder(m);
-    const keep = m.keep;
-    // pruned n-grams are not written
-    if (keep) for (let k = 1; k <= m.order; k++) ords[k] = ords[k].filter((e) => keep[k][e] === 1);
-    this.ords = ords;
+    const { order, suffixRank } = suffixOrder(m);
+    this.ords = order;
+    this.suffixRanks = suffixRank;
   }
 
   get done(): boolean {
@@ -274,7 +286,7 @@ class ArpaFormatter {
 
   /** Fill `buf` from 0 with the next lines (at least one unless done); returns the byte count. */
   fill(): number {
-    const { N, m, wordStart, wordBytes, tWord, tSuffix, ids, cache } = this;
+    const { N, m, wordStart, wordBytes, tRec, ids, cache } = this;
     let pos = 0;
     if (this.k === -1) {
       pos = this.ascii('\\data\\\n', pos);
@@ -289,28 +301,35 @@ class ArpaFormatter {
       if (!this.sectionOpen) {
         pos = this.ascii(`\n\\${k}-grams:\n`, pos);
         this.sectionOpen = true;
+        if (k >= 2) this.curWords = k < N ? new Uint32Array(this.ords[k].length * k) : null;
       }
-      const lp = m.logProb[k];
-      const lb = k < N ? m.logBackoff[k] : null;
+      const hasBackoff = k < N;
       const ord = this.ords[k];
-      const { gEntry, gWord, gSuffix, gProb, gBackoff, gBackoffBits } = this;
-      const tw = tWord[k];
-      const ts = tSuffix[k];
+      const sufRank = this.suffixRanks[k];
+      const keep = m.keep?.[k];
+      const { gEntry, gWord, gKeep, gProb, gProbBits, gBackoff, gBackoffBits, prevWords, curWords } = this;
+      const rec = tRec[k];
       let buf = this.buf;
       let i = this.i;
-      // In suffix order the n-grams that share their last k − 1 words (one suffix entry) are adjacent:
-      // the words of the suffix entry are looked up once per run.
-      let prevSuffix = -1;
-      let suffixBytes = 0;
       let full = false;
       while (i < ord.length && !full) {
         const n = Math.min(ARPA_BATCH, ord.length - i);
         for (let j = 0; j < n; j++) gEntry[j] = ord[i + j];
-        for (let j = 0; j < n; j++) gProb[j] = lp[gEntry[j]];
-        if (lb) for (let j = 0; j < n; j++) gBackoff[j] = lb[gEntry[j]];
-        if (k > 1) {
-          for (let j = 0; j < n; j++) gWord[j] = tw[gEntry[j]];
-          for (let j = 0; j < n; j++) gSuffix[j] = ts[gEntry[j]];
+        if (keep) for (let j = 0; j < n; j++) gKeep[j] = keep[gEntry[j]];
+        else gKeep.fill(1, 0, n);
+        if (k === 1) {
+          const lp = m.unigramLogProb;
+          const lb = m.unigramLogBackoff;
+          for (let j = 0; j < n; j++) gProb[j] = lp[gEntry[j]];
+          for (let j = 0; j < n; j++) gBackoff[j] = lb[gEntry[j]];
+        } else {
+          // one record per line: word, log10 p and backoff bits share a cache line
+          for (let j = 0; j < n; j++) {
+            const q = gEntry[j] * REC;
+            gWord[j] = rec[q + WORD];
+            gProbBits[j] = rec[q + COUNT];
+            gBackoffBits[j] = rec[q + AUX];
+          }
         }
         let j = 0;
         for (; j < n; j++) {
@@ -318,30 +337,17 @@ class ArpaFormatter {
             full = true;
             break;
           }
-          let bytes = SLACK;
-          if (k === 1) {
-            const e = gEntry[j];
-            ids[0] = e;
-            bytes += wordStart[e + 1] - wordStart[e];
-          } else {
-            const w0 = gWord[j];
-            ids[0] = w0;
-            const s1 = gSuffix[j];
-            if (s1 !== prevSuffix) {
-              prevSuffix = s1;
-              suffixBytes = 0;
-              let s = s1;
-              for (let q = 1; q < k - 1; q++) {
-                const w = tWord[k - q][s];
-                ids[q] = w;
-                suffixBytes += wordStart[w + 1] - wordStart[w];
-                s = tSuffix[k - q][s];
-              }
-              ids[k - 1] = s;
-              suffixBytes += wordStart[s + 1] - wordStart[s];
-            }
-            bytes += wordStart[w0 + 1] - wordStart[w0] + suffixBytes;
+          if (k === 1) ids[0] = gEntry[j];
+          else {
+            ids[0] = gWord[j];
+            const r = sufRank[i + j];
+            if (k === 2) ids[1] = r;
+            else for (let q = 1, p = r * (k - 1); q < k; q++, p++) ids[q] = prevWords[p];
+            if (curWords) for (let q = 0, p = (i + j) * k; q < k; q++, p++) curWords[p] = ids[q];
           }
+          if (gKeep[j] === 0) continue; // pruned: not written (its words are still needed above)
+          let bytes = SLACK;
+          for (let q = 0; q < k; q++) bytes += wordStart[ids[q] + 1] - wordStart[ids[q]];
           if (pos + bytes > buf.length) {
             if (pos > 0) {
               full = true; // write what there is first
@@ -357,7 +363,7 @@ class ArpaFormatter {
             const wEnd = wordStart[w + 1];
             for (let b = wordStart[w]; b < wEnd; b++) buf[pos++] = wordBytes[b];
           }
-          if (lb) {
+          if (hasBackoff) {
             buf[pos++] = 9;
             pos = cache.put(gBackoff[j], gBackoffBits[j], buf, pos);
           }
@@ -370,6 +376,11 @@ class ArpaFormatter {
       this.k++;
       this.i = 0;
       this.sectionOpen = false;
+      this.prevWords = this.curWords ?? new Uint32Array(0);
+      this.curWords = null;
+      // written orders' arrays are not needed any more
+      this.ords[k] = new Uint32Array(0);
+      this.suffixRanks[k] = new Uint32Array(0);
     }
     if (this.k === N + 1) {
       if (pos + 16 > this.buf.length) return pos;

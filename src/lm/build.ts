@@ -179,7 +179,7 @@ export async function buildArpa(corpus: string, output: string, options: BuildOp
     await forEachLine(stream, (line) => {
       lineNo++;
       counter.addSentence(line, `${where}:${lineNo}`);
-      if (counter.bytes() > tableBudget) {
+      if (2 * counter.usedBytes() > tableBudget) {
         if (!spiller) {
           spillDir = path.join(tempDir, `ctc-lm-build-${process.pid}-${randomBytes(4).toString('hex')}`);
           registerTemp(spillDir);

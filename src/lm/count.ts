@@ -30,18 +30,31 @@ export async function forEachLine(stream: NodeJS.ReadableStream, fn: (line: stri
  * arrays, one per order; an n-gram entry points at the entry of its suffix (w2..wn) in the order below.
  */
 
-/** Growable n-gram table: entry = (suffix entry, first word), raw count; hashed index. */
+/** Fields of an n-gram record in NgramTable.rec (REC numbers per entry). */
+export const SUF = 0;
+export const WORD = 1;
+/** Raw count while counting; the estimator replaces it with the float32 bits of log10 p. */
+export const COUNT = 2;
+/**
+ * While counting: the prefix entry (w1 … w(n−1), the n-gram's context, in the order below; for bigrams
+ * a word id), known for free when the n-gram is first seen; the estimator puts the float32 bits of the
+ * log10 backoff there.
+ */
+export const AUX = 3;
+export const REC = 4;
+
+/**
+ * Growable n-gram table: entry = record (suffix entry, first word, count, aux) in one interleaved
+ * Uint32Array, reached through an open-addressing index. Interleaved because the counting loop and the
+ * ARPA writer touch the entries in random order: one cache line per entry instead of one per column.
+ */
 export class NgramTable {
   size = 0;
-  suffix: Uint32Array;
-  word: Uint32Array;
-  count: Uint32Array;
+  rec: Uint32Array;
   private index: Int32Array;
   private mask: number;
   constructor(initial = 1024) {
-    this.suffix = new Uint32Array(initial);
-    this.word = new Uint32Array(initial);
-    this.count = new Uint32Array(initial);
+    this.rec = new Uint32Array(initial * REC);
     this.index = new Int32Array(initial * 2);
     this.mask = initial * 2 - 1;
   }
@@ -52,62 +65,65 @@ export class NgramTable {
     h ^= h >>> 12;
     return h;
   }
-  find(s: number, w: number): number {
+  /** Entry of (s, w), created when new (with `prefix` in AUX); its raw count is incremented. */
+  add(s: number, w: number, prefix: number): number {
     const idx = this.index;
-    const mask = this.mask;
-    let slot = NgramTable.hash(s, w) & mask;
-    for (;;) {
-      const e = idx[slot];
-      if (e === 0) return -1;
-      if (this.word[e - 1] === w && this.suffix[e - 1] === s) return e - 1;
-      slot = (slot + 1) & mask;
-    }
-  }
-  /** Entry of (s, w), created when new; its raw count is incremented. */
-  add(s: number, w: number): number {
-    const idx = this.index;
+    const rec = this.rec;
     const mask = this.mask;
     let slot = NgramTable.hash(s, w) & mask;
     for (;;) {
       const e = idx[slot];
       if (e === 0) break;
-      if (this.word[e - 1] === w && this.suffix[e - 1] === s) {
-        this.count[e - 1]++;
+      const q = (e - 1) * REC;
+      if (rec[q + WORD] === w && rec[q + SUF] === s) {
+        rec[q + COUNT]++;
         return e - 1;
       }
       slot = (slot + 1) & mask;
     }
-    if (this.size === this.suffix.length) {
+    if (this.size * REC === rec.length) {
       this.grow();
-      return this.add(s, w);
+      return this.add(s, w, prefix);
     }
     const e = this.size++;
-    this.suffix[e] = s;
-    this.word[e] = w;
-    this.count[e] = 1;
+    const q = e * REC;
+    rec[q + SUF] = s;
+    rec[q + WORD] = w;
+    rec[q + COUNT] = 1;
+    rec[q + AUX] = prefix;
     idx[slot] = e + 1;
     return e;
   }
   private grow(): void {
-    const cap = this.suffix.length * 2;
-    const grow32 = (a: Uint32Array) => {
-      const b = new Uint32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.suffix = grow32(this.suffix);
-    this.word = grow32(this.word);
-    this.count = grow32(this.count);
-    this.index = new Int32Array(cap * 2);
-    this.mask = cap * 2 - 1;
-    for (let e = 0; e < this.size; e++) {
-      let slot = NgramTable.hash(this.suffix[e], this.word[e]) & this.mask;
-      while (this.index[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.index[slot] = e + 1;
+    const cap = (this.rec.length / REC) * 2;
+    const rec = new Uint32Array(cap * REC);
+    rec.set(this.rec);
+    this.rec = rec;
+    this.index = new Int32Array(0); // the old index is garbage before the new one is allocated
+    const idx = (this.index = new Int32Array(cap * 2));
+    const mask = (this.mask = cap * 2 - 1);
+    for (let e = 0, q = 0; e < this.size; e++, q += REC) {
+      let slot = NgramTable.hash(rec[q + SUF], rec[q + WORD]) & mask;
+      while (idx[slot] !== 0) slot = (slot + 1) & mask;
+      idx[slot] = e + 1;
     }
   }
+  /** Remove every entry, keeping the capacity. */
+  clear(): void {
+    this.size = 0;
+    this.index.fill(0);
+  }
+  /** Drop the hash index (find/add no longer work): the estimator's last stages do not need it. */
+  dropIndex(): void {
+    this.index = new Int32Array(0);
+    this.mask = 0;
+  }
   bytes(): number {
-    return this.suffix.byteLength * 3 + this.index.byteLength;
+    return this.rec.byteLength + this.index.byteLength;
+  }
+  /** What the entries need at the densest the table gets: a record and two index slots each. */
+  usedBytes(): number {
+    return this.size * (REC * 4 + 8);
   }
 }
 
@@ -123,6 +139,7 @@ export class NgramCounter {
   /** tables[k] for order k = 2..N (index 0, 1 unused). */
   readonly tables: NgramTable[] = [];
   private ids = new Uint32Array(256);
+  private ent = new Uint32Array(256);
   tokens = 0;
   sentences = 0;
   constructor(order: number) {
@@ -156,22 +173,42 @@ export class NgramCounter {
     this.sentences++;
     const N = this.order;
     const tables = this.tables;
-    for (let i = 1; i < n; i++) {
-      let prev = ids[i];
-      const lim = Math.min(N, i + 1);
-      for (let k = 2; k <= lim; k++) prev = tables[k].add(prev, ids[i - k + 1]);
+    // Order by order, not position by position: an n-gram's insert needs its suffix's entry, so a
+    // position's inserts form a chain of dependent cache misses, while one order's inserts over the
+    // sentence are independent and their misses overlap.
+    let ent = this.ent;
+    if (ent.length < n) ent = this.ent = new Uint32Array(ids.length);
+    ent.set(ids.subarray(0, n));
+    for (let k = 2; k <= N; k++) {
+      const t = tables[k];
+      // ent[i]: entry of the (k − 1)-gram ending at i; becomes the k-gram's (positions i ≥ k − 1).
+      // Downwards, so that ent[i − 1] is still the (k − 1)-gram ending at i − 1: the k-gram's prefix.
+      for (let i = n - 1; i >= k - 1; i--) ent[i] = t.add(ent[i], ids[i - k + 1], ent[i - 1]);
     }
   }
 
+  /** Memory the tables hold. */
   bytes(): number {
     let b = 0;
     for (let k = 2; k <= this.order; k++) b += this.tables[k].bytes();
     return b;
   }
 
+  /**
+   * Memory the tables' entries need; the tables hold up to twice that (capacity doubles), and keep
+   * their capacity when emptied after a spill, so spilling when 2 × usedBytes() reaches a budget keeps
+   * bytes() within it.
+   */
+  usedBytes(): number {
+    let b = 0;
+    for (let k = 2; k <= this.order; k++) b += this.tables[k].usedBytes();
+    return b;
+  }
+
   /** Empty the n-gram tables, keeping the vocabulary (after they were spilled to disk). */
   clearTables(): void {
-    for (let k = 2; k <= this.order; k++) this.tables[k] = new NgramTable(1 << 12);
+    // capacity kept: the tables would grow back to it through every doubling before the next spill
+    for (let k = 2; k <= this.order; k++) this.tables[k].clear();
   }
 
   /**
@@ -181,9 +218,9 @@ export class NgramCounter {
   reversedIds(k: number, e: number, out: Uint32Array, offset: number): void {
     let s = e;
     for (let j = k; j >= 2; j--) {
-      const t = this.tables[j];
-      out[offset + j - 1] = t.word[s];
-      s = t.suffix[s];
+      const rec = this.tables[j].rec;
+      out[offset + j - 1] = rec[s * REC + WORD];
+      s = rec[s * REC + SUF];
     }
     out[offset] = s;
   }

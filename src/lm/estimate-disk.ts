@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { BOS, EOS, UNK } from './constants.js';
-import type { NgramCounter } from './count.js';
+import { COUNT, REC, type NgramCounter } from './count.js';
 import { discountsFrom, type Discount } from './discount.js';
 import { log10f, prunedWords, type EstimateOptions } from './estimate.js';
 import { ArpaLineWriter } from './arpa-write.js';
@@ -65,7 +65,7 @@ export class CountSpiller {
       const rows = this.rows;
       for (let e = 0; e < n; e++) {
         counter.reversedIds(k, e, rows, e * w);
-        rows[e * w + k] = t.count[e];
+        rows[e * w + k] = t.rec[e * REC + COUNT];
       }
       this.sorters[k].addRun(rows, n);
     }

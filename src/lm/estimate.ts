@@ -1,7 +1,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { UserError } from '../util/errors.js';
 import { BOS, EOS, UNK } from './constants.js';
-import { NgramCounter, forEachLine, type NgramTable } from './count.js';
+import { AUX, COUNT, NgramCounter, REC, SUF, WORD, forEachLine, type NgramTable } from './count.js';
 import { countsOfCounts, discountsFrom, type Discount } from './discount.js';
 
 /**
@@ -19,11 +19,15 @@ import { countsOfCounts, discountsFrom, type Discount } from './discount.js';
  * - p(w|h) = u(w|h) + γ(h)·p(w|h'), unigrams interpolate with 1/|V| (|V| counts <unk>, not <s>), so
  *   p(<unk>) = γ(∅)/|V|; <s> gets log10 p = 0. Backoff written = log10 γ(h) for n-grams that are contexts.
  *
- * Storage is columnar typed arrays: each order is a table of entries (suffix entry, first word, count)
- * reached through an open-addressing index keyed on (suffix entry, first word) — the suffix entry is the
- * (n−1)-gram w2..wn, so the lower-order probability an n-gram interpolates with is one array read.
- * 20 bytes per slot of capacity while counting (3 Uint32 columns + 2 Int32 index slots; capacity
- * doubles, so 20–40 bytes per n-gram) plus ~24 bytes per n-gram of estimation columns; no JS object per n-gram. Measured peak RSS (node included, ~40 MB
+ * Storage is typed arrays: each order is a table of records (suffix entry, first word, count, prefix
+ * entry) interleaved in one Uint32Array, reached while counting through an open-addressing index keyed
+ * on (suffix entry, first word). The suffix entry is the (n−1)-gram w2..wn, so the lower-order
+ * probability an n-gram interpolates with is one array read; the prefix (context) entry w1..w(n−1) is
+ * recorded when the n-gram is first counted, so estimation needs no hash lookups and drops the index.
+ * Interleaved because counting and the ARPA writer visit entries in random order: one cache line per
+ * entry. 24 bytes per slot of capacity while counting (16-byte record + 2 Int32 index slots; capacity
+ * doubles), then ~20 bytes per n-gram of estimation columns, with log10 p and the backoff written back
+ * into the record; no JS object per n-gram. Measured peak RSS (node included, ~40 MB
  * of it the runtime): en 232 k words → 122 / 136 / 143 MB for orders 3 / 4 / 5.
  *
  * Pruning (lmplz --prune, --limit_vocab_file; adjust_counts.cc, initial_probabilities.cc): an n-gram of
@@ -87,12 +91,15 @@ export interface EstimateResult {
 export interface EstimatedModel {
   order: number;
   words: string[];
-  /** per order k (index k): table for k >= 2 */
+  /**
+   * per order k (index k): table for k >= 2, whose records hold, after estimation, the float32 bits of
+   * log10 p in COUNT and of the log10 backoff (0 when not a context; unused at the highest order) in AUX
+   */
   tables: NgramTable[];
-  /** log10 probabilities; index k, entries (unigrams by word id) */
-  logProb: Float32Array[];
-  /** log10 backoff (0 when not a context); index k < N */
-  logBackoff: Float32Array[];
+  /** log10 probabilities of the unigrams, by word id */
+  unigramLogProb: Float32Array;
+  /** log10 backoffs of the unigrams, by word id (0 when not a context) */
+  unigramLogBackoff: Float32Array;
   /** n-grams written per order (after pruning) */
   counts: number[];
   /** per order k: 1 = written, 0 = pruned; undefined when nothing is pruned */
@@ -101,7 +108,10 @@ export interface EstimatedModel {
 
 const f = Math.fround;
 
-/** Estimate the model from counted n-grams. */
+/**
+ * Estimate the model from counted n-grams. The counter's tables become the model's: their raw counts
+ * are replaced by log10 probabilities (the counter cannot be estimated twice).
+ */
 export function estimate(counter: NgramCounter, options: EstimateOptions): EstimateResult {
   const N = counter.order;
   const warn = options.onWarning ?? (() => {});
@@ -112,24 +122,19 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
 
   // ---- adjusted counts (index k)
   const adj: Uint32Array[] = [new Uint32Array(0)];
-  for (let k = 1; k <= N; k++) {
-    if (k === N) adj.push(tables[k].count.subarray(0, sizes[k]));
-    else adj.push(new Uint32Array(sizes[k]));
-  }
-  for (let k = 2; k < N; k++) {
-    const t = tables[k];
-    const a = adj[k];
-    for (let e = 0; e < t.size; e++) if (t.word[e] === BOS) a[e] = t.count[e];
-  }
+  for (let k = 1; k <= N; k++) adj.push(new Uint32Array(sizes[k]));
   for (let k = 2; k <= N; k++) {
-    const t = tables[k];
+    const rec = tables[k].rec;
+    const a = adj[k];
+    if (k === N) for (let e = 0, q = 0; e < sizes[k]; e++, q += REC) a[e] = rec[q + COUNT];
+    else for (let e = 0, q = 0; e < sizes[k]; e++, q += REC) if (rec[q + WORD] === BOS) a[e] = rec[q + COUNT];
+  }
+  // Left extensions. (lmplz does not count them for n-grams that start with <s>; a suffix never does:
+  // <s> is only ever the first word of a sentence.)
+  for (let k = 2; k <= N; k++) {
+    const rec = tables[k].rec;
     const lower = adj[k - 1];
-    const lowerFirst = k - 1 === 1 ? null : tables[k - 1].word;
-    for (let e = 0; e < t.size; e++) {
-      const s = t.suffix[e];
-      const startsWithBos = lowerFirst ? lowerFirst[s] === BOS : s === BOS;
-      if (!startsWithBos) lower[s]++;
-    }
+    for (let e = 0, q = SUF; e < sizes[k]; e++, q += REC) lower[rec[q]]++;
   }
 
   // ---- discounts
@@ -143,23 +148,8 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
   // ---- pruning: which n-grams are written (lmplz's marks)
   const keep = pruneMarks(counter, options);
 
-  // ---- prefix (context) entry of each n-gram, k >= 2: w1..w(k-1)
-  const prefix: Uint32Array[] = [new Uint32Array(0), new Uint32Array(0)];
-  for (let k = 2; k <= N; k++) {
-    const t = tables[k];
-    const pre = new Uint32Array(t.size);
-    if (k === 2) pre.set(t.word.subarray(0, t.size));
-    else {
-      const lowerPre = prefix[k - 1];
-      const ctxTable = tables[k - 1];
-      for (let e = 0; e < t.size; e++) {
-        const c = ctxTable.find(lowerPre[t.suffix[e]], t.word[e]);
-        if (c < 0) throw new Error('internal: missing context n-gram');
-        pre[e] = c;
-      }
-    }
-    prefix.push(pre);
-  }
+  // the prefix (context) entry of each n-gram is in its record (AUX), set while counting
+  for (let k = 2; k <= N; k++) tables[k].dropIndex();
 
   // ---- denominators and gammas per context (contexts of order k+1 n-grams live in order k, index k)
   const gamma: Float32Array[] = [new Float32Array(1)];
@@ -169,7 +159,7 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
     denom.push(new Float64Array(sizes[k]));
   }
   for (let k = 1; k <= N; k++) {
-    const ctxIdx = (e: number) => (k === 1 ? 0 : prefix[k][e]);
+    const rec = k === 1 ? undefined : tables[k].rec;
     const den = denom[k - 1];
     const nk = new Float64Array(den.length * 3);
     const a = adj[k];
@@ -177,7 +167,7 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
     // adjusted counts of pruned children: their mass goes to γ (zero without pruning)
     const prunedMass = kept ? new Float64Array(den.length) : undefined;
     for (let e = 0; e < sizes[k]; e++) {
-      const c = ctxIdx(e);
+      const c = rec === undefined ? 0 : rec[e * REC + AUX];
       const cnt = a[e];
       den[c] += cnt;
       if (kept && !kept[e]) prunedMass![c] += cnt;
@@ -193,60 +183,59 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
     }
   }
 
-  // ---- interpolated probabilities (linear), then log10
-  const prob: Float32Array[] = [new Float32Array(0)];
+  // ---- interpolated probabilities (linear), then log10 into the records
   // lmplz divides by the unigrams it writes (less <s>): words outside --limit-vocab-file do not count
   const keptWords = keep ? keep[1].reduce((x, y) => x + y, 0) : V;
   const uniform = f(1.0 / f(keptWords - 1));
+  let lower = new Float32Array(V);
   {
-    const p = new Float32Array(V);
     const den = f(denom[0][0]);
     const g0 = gamma[0][0];
     for (let w = 0; w < V; w++) {
       const a = adj[1][w];
       const u = f(f(a - disc(1, a)) / den);
-      p[w] = f(u + f(g0 * uniform));
+      lower[w] = f(u + f(g0 * uniform));
     }
-    prob.push(p);
   }
+  const unigramLogProb = new Float32Array(V);
+  const unigramLogBackoff = new Float32Array(V);
+  for (let w = 0; w < V; w++) unigramLogProb[w] = Math.min(0, log10f(lower[w]));
+  unigramLogProb[BOS] = 0;
+  // KenLM skips n-grams ending in <unk> or </s> as contexts (</s> ends no context: nothing follows it).
+  for (let w = 0; w < V; w++) if (N > 1 && denom[1][w] > 0 && w !== UNK && w !== EOS) unigramLogBackoff[w] = log10f(gamma[1][w]);
+  let endsUnk: Uint8Array | undefined;
+  const bits = new Uint32Array(1);
+  const bitsF = new Float32Array(bits.buffer);
   for (let k = 2; k <= N; k++) {
-    const t = tables[k];
-    const p = new Float32Array(t.size);
+    const rec = tables[k].rec;
+    const p = new Float32Array(sizes[k]);
     const a = adj[k];
-    const pre = prefix[k];
     const den = denom[k - 1];
     const g = gamma[k - 1];
-    const lower = prob[k - 1];
-    for (let e = 0; e < t.size; e++) {
-      const c = pre[e];
+    for (let e = 0, q = 0; e < sizes[k]; e++, q += REC) {
+      const c = rec[q + AUX];
       const cnt = a[e];
       const u = f(f(cnt - disc(k, cnt)) / f(den[c]));
-      p[e] = f(u + f(g[c] * lower[t.suffix[e]]));
+      p[e] = f(u + f(g[c] * lower[rec[q + SUF]]));
     }
-    prob.push(p);
-  }
-  const logProb: Float32Array[] = [new Float32Array(0)];
-  const logBackoff: Float32Array[] = [new Float32Array(0)];
-  for (let k = 1; k <= N; k++) {
-    const p = prob[k];
-    const lp = new Float32Array(p.length);
-    for (let e = 0; e < p.length; e++) lp[e] = Math.min(0, log10f(p[e]));
-    if (k === 1) lp[BOS] = 0;
-    logProb.push(lp);
-    if (k < N) {
-      const g = gamma[k];
-      const lb = new Float32Array(p.length);
-      const den = denom[k];
-      // KenLM skips n-grams ending in <unk> or </s> as contexts.
-      const last = (e: number) => (k === 1 ? e : lastWord(tables, k, e));
-      for (let e = 0; e < p.length; e++) {
-        if (den[e] > 0) {
-          const w = last(e);
-          if (w !== UNK && w !== EOS) lb[e] = log10f(g[e]);
-        }
+    adj[k] = new Uint32Array(0);
+    const nextEndsUnk = k < N ? new Uint8Array(sizes[k]) : undefined;
+    const denHere = k < N ? denom[k] : undefined;
+    const gHere = k < N ? gamma[k] : undefined;
+    for (let e = 0, q = 0; e < sizes[k]; e++, q += REC) {
+      bitsF[0] = Math.min(0, log10f(p[e]));
+      rec[q + COUNT] = bits[0];
+      bitsF[0] = 0;
+      if (nextEndsUnk) {
+        const s = rec[q + SUF];
+        const unk = k === 2 ? s === UNK : endsUnk![s] === 1;
+        if (unk) nextEndsUnk[e] = 1;
+        else if (denHere![e] > 0) bitsF[0] = log10f(gHere![e]);
       }
-      logBackoff.push(lb);
+      rec[q + AUX] = bits[0];
     }
+    endsUnk = nextEndsUnk;
+    lower = p;
   }
   const counts = sizes.slice(1);
   if (keep) for (let k = 1; k <= N; k++) counts[k - 1] = keep[k].reduce((x, y) => x + y, 0);
@@ -255,7 +244,7 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
     vocabulary: counter.words,
     counts,
     discounts,
-    model: { order: N, words: counter.words, tables, logProb, logBackoff, counts, keep },
+    model: { order: N, words: counter.words, tables, unigramLogProb, unigramLogBackoff, counts, keep },
   };
 }
 
@@ -275,14 +264,15 @@ function pruneMarks(counter: NgramCounter, options: EstimateOptions): Uint8Array
   if (badWord) for (let w = 0; w < V; w++) if (badWord[w]) keep[1][w] = 0;
   for (let k = 2; k <= N; k++) {
     const t = counter.tables[k];
+    const rec = t.rec;
     const th = thresholds?.[k - 1] ?? 0;
     const kk = new Uint8Array(t.size);
     const nextBad = badWord ? new Uint8Array(t.size) : undefined;
-    for (let e = 0; e < t.size; e++) {
+    for (let e = 0, q = 0; e < t.size; e++, q += REC) {
       // first word, or anything in the suffix (order k − 1; for k = 2 the suffix is a word id)
-      const isBad = badWord !== undefined && (badWord[t.word[e]] === 1 || bad![t.suffix[e]] === 1);
+      const isBad = badWord !== undefined && (badWord[rec[q + WORD]] === 1 || bad![rec[q + SUF]] === 1);
       if (nextBad && isBad) nextBad[e] = 1;
-      kk[e] = !isBad && t.count[e] > th ? 1 : 0;
+      kk[e] = !isBad && rec[q + COUNT] > th ? 1 : 0;
     }
     keep.push(kk);
     bad = nextBad;
@@ -318,12 +308,6 @@ export function log10f(x: number): number {
   const y = f(k + i);
   const z = f(f(y * LOG10_2LO) + f(IVLN10 * f(Math.log(m))));
   return f(z + f(y * LOG10_2HI));
-}
-
-function lastWord(tables: NgramTable[], k: number, e: number): number {
-  let s = e;
-  for (let j = k; j >= 2; j--) s = tables[j].suffix[s];
-  return s;
 }
 
 /** Count a corpus file (one sentence per line) and estimate. */
