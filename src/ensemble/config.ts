@@ -33,6 +33,7 @@ import {
   nemoTuningGrid,
   type ConfidenceSpec,
 } from '../confidence/index.js';
+import { normalizeFeatureGroups, type SelectorFeatureGroup } from '../selector/features.js';
 
 export type Aggregation = ConfidenceSpec['aggregation'];
 export type MultiClass = 'ovr' | 'multinomial';
@@ -110,8 +111,17 @@ export interface BuildConfig {
    * utterance, and inference routes on the first S seconds by default (`Ensemble.transcribe`). null: whole utterances.
    */
   earlyRouteSeconds: number | null;
+  /** `selector:` (beyond NeMo): the selector's inputs (default `[confidence]`, NeMo's) and its probability calibration. */
+  selector: SelectorSettings;
   /** Things accepted but ignored or rewritten (old NeMo spellings), worth telling the user. */
   notes: string[];
+}
+
+export interface SelectorSettings {
+  /** Feature groups in canonical order (selector/features.ts); `['confidence']` is NeMo's selector. */
+  features: SelectorFeatureGroup[];
+  /** 'temperature': fit a probability temperature on the dev sets (selector/calibration.ts); null: none (NeMo). */
+  calibration: 'temperature' | null;
 }
 
 export interface ParseOptions {
@@ -329,6 +339,32 @@ function readTuneLr(ctx: Ctx, v: unknown, p: Path): TuneLogisticRegressionConfig
   return out;
 }
 
+const SELECTOR_KEYS = ['features', 'calibration'];
+
+function readSelectorSettings(ctx: Ctx, v: unknown, p: Path): SelectorSettings {
+  if (v === undefined || v === null) return { features: ['confidence'], calibration: null };
+  const o = asObject(ctx, v, p);
+  checkKeys(ctx, o, p, SELECTOR_KEYS);
+  let features: SelectorFeatureGroup[] = ['confidence'];
+  if (o.features !== undefined && o.features !== null) {
+    const list = readList(ctx, o.features, [...p, 'features']) ?? [];
+    try {
+      features = normalizeFeatureGroups(list, pathString([...p, 'features']));
+    } catch (e) {
+      throw ctx.error([...p, 'features'], (e as Error).message);
+    }
+  }
+  let calibration: SelectorSettings['calibration'] = null;
+  if (o.calibration !== undefined && o.calibration !== null) {
+    const c = readString(ctx, o.calibration, [...p, 'calibration'], { nullable: true });
+    if (c !== null && c !== 'none') {
+      if (c !== 'temperature') throw ctx.error([...p, 'calibration'], `must be temperature or none, got '${c}'`);
+      calibration = 'temperature';
+    }
+  }
+  return { features, calibration };
+}
+
 function readTranscription(ctx: Ctx, v: unknown, p: Path): TranscriptionSettings {
   const o = asObject(ctx, v, p);
   const out: TranscriptionSettings = { audioKey: 'audio_filepath', textKey: 'text', channelSelector: null };
@@ -372,6 +408,7 @@ const TOP_KEYS = [
   'tune_logistic_regression',
   'tune_logistic_regression_config',
   'early_route_seconds',
+  'selector',
   // Hydra's own blocks in a config file
   'defaults',
   'hydra',
@@ -463,6 +500,7 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
     o.early_route_seconds === undefined || o.early_route_seconds === null
       ? null
       : readNumber(ctx, o.early_route_seconds, ['early_route_seconds'], 0, { exclusiveMin: 0 });
+  const selector = readSelectorSettings(ctx, o.selector, ['selector']);
 
   // NeMo BuildEnsembleConfig.__post_init__
   const withDev = members.filter((m) => m.devManifest !== null);
@@ -477,6 +515,9 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
       ['ensemble', members.find((m) => m.devManifest === null)!.index, 'dev_manifest'],
       `some models specify dev_manifest but ${missing.join(', ')} do not; either all have to specify it or none`,
     );
+  }
+  if (selector.calibration === 'temperature' && withDev.length === 0) {
+    throw ctx.error(['selector', 'calibration'], 'temperature calibration is fitted on the dev sets: set dev_manifest for every model');
   }
   if (tuneConfidence && !tuneLogisticRegression) {
     // NeMo crashes here (every score is -1, best spec stays None); say what to do instead.
@@ -497,6 +538,7 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
     tuneLogisticRegressionConfig,
     transcription,
     earlyRouteSeconds,
+    selector,
     notes: ctx.notes,
   };
 }
