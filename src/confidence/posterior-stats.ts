@@ -1,23 +1,29 @@
 /**
  * Counts from one member's CTC posteriors that the selector may use beyond NeMo's one confidence
- * (`selector.features: [blank_share, token_rate]`): how many frames the member's argmax spends on blank
- * and how many tokens its greedy path emits. Plain counts, so segments of one file add up.
+ * (`selector.features: [blank_share, token_rate]`): the tokens of the member's greedy path and, between its
+ * first and last token (so leading and trailing silence, which a VAD cut or a recording adds or removes, does
+ * not count), how many frames there are and how many of them the argmax spends on blank. Plain counts, so
+ * segments of one file add up.
  */
 import type { Logprobs } from '../models/types.js';
 
 export interface PosteriorCounts {
   frames: number;
-  /** Frames whose argmax is the blank. */
-  blankFrames: number;
   /** Tokens of the greedy path (argmax, repeats merged, blanks removed). */
   tokens: number;
+  /** Frames from the first to the last non-blank argmax frame, inclusive (0 without tokens). */
+  spanFrames: number;
+  /** Blank argmax frames within that span. */
+  spanBlankFrames: number;
 }
 
 export function posteriorCounts(lp: Logprobs, blankId: number): PosteriorCounts {
   const { data, frames, vocabSize: V } = lp;
-  let blankFrames = 0;
   let tokens = 0;
   let prev = -1;
+  let first = -1;
+  let last = -1;
+  let nonBlank = 0;
   for (let t = 0; t < frames; t++) {
     const base = t * V;
     let best = 0;
@@ -28,9 +34,14 @@ export function posteriorCounts(lp: Logprobs, blankId: number): PosteriorCounts 
         best = v;
       }
     }
-    if (best === blankId) blankFrames++;
-    else if (best !== prev) tokens++;
+    if (best !== blankId) {
+      nonBlank++;
+      if (first < 0) first = t;
+      last = t;
+      if (best !== prev) tokens++;
+    }
     prev = best;
   }
-  return { frames, blankFrames, tokens };
+  const spanFrames = first < 0 ? 0 : last - first + 1;
+  return { frames, tokens, spanFrames, spanBlankFrames: spanFrames - nonBlank };
 }

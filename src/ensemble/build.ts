@@ -35,6 +35,7 @@ import type { CtcModel } from '../models/types.js';
 import {
   fitProbabilityTemperature,
   hasExtraFeatures,
+  memberSpanSums,
   selectorExtras,
   selectorFeatureNames,
   SELECTOR_FEATURES_VERSION,
@@ -197,7 +198,7 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
     // the acoustic summary has an entry of its own per audio file.
     const groups = cfg.selector.features;
     const extra = hasExtraFeatures(groups);
-    const countKeys = ['counts:frames', 'counts:blankFrames', 'counts:tokens', 'counts:seconds'];
+    const countKeys = ['counts:frames', 'counts:tokens', 'counts:spanFrames', 'counts:spanBlankFrames', 'counts:seconds'];
     const needCounts = groups.includes('blank_share') || groups.includes('token_rate');
     const memberKeys = needCounts ? [...keys, ...countKeys] : keys;
     const acousticNames = acousticFeatureNames();
@@ -230,7 +231,12 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
         if (hit) {
           vecs[i] = Float64Array.from(keys, (k) => hit.conf[k]);
           if (needCounts) {
-            counts[i] = { frames: hit.conf['counts:frames'], blankFrames: hit.conf['counts:blankFrames'], tokens: hit.conf['counts:tokens'] };
+            counts[i] = {
+              frames: hit.conf['counts:frames'],
+              tokens: hit.conf['counts:tokens'],
+              spanFrames: hit.conf['counts:spanFrames'],
+              spanBlankFrames: hit.conf['counts:spanBlankFrames'],
+            };
             seconds = hit.conf['counts:seconds'];
           }
           stats.cachedPasses++;
@@ -262,8 +268,9 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
             const entry: Record<string, number> = {};
             keys.forEach((k, s) => (entry[k] = v[s]));
             entry['counts:frames'] = c.frames;
-            entry['counts:blankFrames'] = c.blankFrames;
             entry['counts:tokens'] = c.tokens;
+            entry['counts:spanFrames'] = c.spanFrames;
+            entry['counts:spanBlankFrames'] = c.spanBlankFrames;
             entry['counts:seconds'] = audio.seconds;
             await cache.put(fingerprints[i], sha, { v: 1, frames: lp.frames, conf: entry });
             progress.tick(1);
@@ -271,7 +278,7 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
         );
       }
       conf.set(audioPath, vecs);
-      if (extra) extras.set(audioPath, selectorExtras(groups, seconds, counts, acoustic));
+      if (extra) extras.set(audioPath, selectorExtras(groups, needCounts ? counts.map((c) => memberSpanSums(c, seconds)) : [], acoustic));
     });
     progress.finish();
 

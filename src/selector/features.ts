@@ -2,8 +2,9 @@
  * What the selector reads (beyond NeMo, opt-in). NeMo's selector sees one confidence per member; with
  * `selector: { features: [...] }` in the build YAML it also sees, in this fixed order after the confidences:
  *
- * - `blank_share` (per member): share of frames whose argmax is the blank;
- * - `token_rate` (per member): tokens of the greedy path per second of input;
+ * - `blank_share` (per member): share of blank argmax frames between the member's first and last token;
+ * - `token_rate` (per member): tokens of the greedy path per second between its first and last token
+ *   (both leave out leading/trailing silence, which differs between recordings and VAD-cut segments);
  * - `acoustic` (per input, computed once): `AcousticSummary` (features/acoustic-summary.ts) — log duration,
  *   log share of energy above the telephone band, mean (relative) and spread of log-mel energy in 10 bands.
  *
@@ -62,10 +63,24 @@ export function hasExtraFeatures(groups: readonly SelectorFeatureGroup[] | undef
   return !!groups && groups.some((g) => g !== 'confidence');
 }
 
+/** Per member, what blank_share and token_rate are computed from (sums over segments). */
+export interface MemberSpanSums {
+  tokens: number;
+  spanFrames: number;
+  spanBlankFrames: number;
+  /** Seconds of the spans (span frames × the segment's seconds per frame). */
+  spanSeconds: number;
+}
+
+/** One segment's `MemberSpanSums` from a member's counts over `seconds` of audio. */
+export function memberSpanSums(c: PosteriorCounts, seconds: number): MemberSpanSums {
+  return { tokens: c.tokens, spanFrames: c.spanFrames, spanBlankFrames: c.spanBlankFrames, spanSeconds: c.frames > 0 ? (c.spanFrames * seconds) / c.frames : 0 };
+}
+
 /** The extra (non-confidence) inputs of one utterance or file, accumulated over its segments. */
 export class SelectorFeatureAccumulator {
   private readonly acoustic: AcousticSummary | null;
-  private readonly counts: PosteriorCounts[];
+  private readonly sums: MemberSpanSums[];
   private seconds = 0;
 
   constructor(
@@ -73,7 +88,7 @@ export class SelectorFeatureAccumulator {
     readonly members: number,
   ) {
     this.acoustic = groups.includes('acoustic') ? new AcousticSummary() : null;
-    this.counts = Array.from({ length: members }, () => ({ frames: 0, blankFrames: 0, tokens: 0 }));
+    this.sums = Array.from({ length: members }, () => ({ tokens: 0, spanFrames: 0, spanBlankFrames: 0, spanSeconds: 0 }));
   }
 
   /** True when `add` needs the 16 kHz samples. */
@@ -86,9 +101,11 @@ export class SelectorFeatureAccumulator {
     if (counts.length !== this.members) throw new RangeError(`expected counts of ${this.members} members, got ${counts.length}`);
     this.seconds += seconds;
     counts.forEach((c, i) => {
-      this.counts[i].frames += c.frames;
-      this.counts[i].blankFrames += c.blankFrames;
-      this.counts[i].tokens += c.tokens;
+      const s = memberSpanSums(c, seconds);
+      this.sums[i].tokens += s.tokens;
+      this.sums[i].spanFrames += s.spanFrames;
+      this.sums[i].spanBlankFrames += s.spanBlankFrames;
+      this.sums[i].spanSeconds += s.spanSeconds;
     });
     if (this.acoustic) {
       if (!samples16k) throw new Error('the acoustic selector features need the 16 kHz samples');
@@ -99,7 +116,7 @@ export class SelectorFeatureAccumulator {
 
   /** The values after the confidences, in column order. */
   extras(): number[] {
-    return selectorExtras(this.groups, this.seconds, this.counts, this.acoustic ? this.acoustic.features() : null);
+    return selectorExtras(this.groups, this.sums, this.acoustic ? this.acoustic.features() : null);
   }
 
   /** The selector's input row: the confidences (member order), then `extras()`. */
@@ -109,21 +126,19 @@ export class SelectorFeatureAccumulator {
 }
 
 /**
- * The values after the confidences, in column order, from their ingredients: the input's seconds, each
- * member's posterior counts and the acoustic summary's values (null when `acoustic` is not among the groups).
+ * The values after the confidences, in column order, from their ingredients: each member's span sums and the
+ * acoustic summary's values (null when `acoustic` is not among the groups).
  * `ensemble build` (values from its cache) and `SelectorFeatureAccumulator` both end here.
  */
 export function selectorExtras(
   groups: readonly SelectorFeatureGroup[],
-  seconds: number,
-  counts: readonly PosteriorCounts[],
+  sums: readonly MemberSpanSums[],
   acoustic: readonly number[] | null,
 ): number[] {
   const out: number[] = [];
-  const s = Math.max(seconds, 1e-3);
   for (const g of groups) {
-    if (g === 'blank_share') out.push(...counts.map((c) => (c.frames > 0 ? c.blankFrames / c.frames : 1)));
-    else if (g === 'token_rate') out.push(...counts.map((c) => c.tokens / s));
+    if (g === 'blank_share') out.push(...sums.map((c) => (c.spanFrames > 0 ? c.spanBlankFrames / c.spanFrames : 1)));
+    else if (g === 'token_rate') out.push(...sums.map((c) => (c.spanSeconds > 0 ? c.tokens / c.spanSeconds : 0)));
     else if (g === 'acoustic') {
       if (!acoustic) throw new Error('the acoustic selector features were not computed');
       out.push(...acoustic);

@@ -54,6 +54,12 @@ describe('long-form transcription (demo ensemble, real VAD)', () => {
       if (s.model === u.domain) right++;
     }
     // Cut fragments of an utterance carry less evidence than the whole; all whole ones must be right.
+    if (process.env.DEBUG_LONGFORM) {
+      for (const s of bySegment) {
+        const u = placed.find((p) => s.end > p.start && s.start < p.end)!;
+        console.log(u.domain, s.model, (s.end - s.start).toFixed(2), (u.end - u.start).toFixed(2), JSON.stringify(s.probabilities));
+      }
+    }
     expect(right / bySegment.length).toBeGreaterThanOrEqual(0.95);
     const whole = bySegment.filter((s) => placed.some((u) => Math.abs(s.start - u.start) < 0.3 && Math.abs(s.end - u.end) < 0.3));
     expect(whole.length).toBeGreaterThan(placed.length * 0.8);
@@ -162,9 +168,13 @@ describe('long-form transcription (demo ensemble, real VAD)', () => {
   it('a short file is one whole segment with exactly the single-utterance decision and transcript', async () => {
     for (const u of longFormUtterances()) {
       const r = await ens.transcribe(u.file);
-      const lps = await ens.posteriors(await DecodedAudio.from(u.file));
+      const decoded = await DecodedAudio.from(u.file);
+      const lps = await ens.posteriors(decoded);
       const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, ens.memberModel(i).blankId, ens.confidenceSpec));
-      const sel = ens.select(conf);
+      // the demo selector also reads blank share, token rate and the acoustic summary of the same audio
+      const features = ens.selectorFeatures();
+      ens.addSelectorFeatures(features, decoded, lps);
+      const sel = ens.select(conf, features);
       expect(r.segments).toHaveLength(1);
       expect(r.confidences).toEqual(sel.confidences);
       expect(r.probabilities).toEqual(sel.probabilities);

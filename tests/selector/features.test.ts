@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { posteriorCounts } from '../../src/confidence/posterior-stats.js';
 import { fitProbabilityTemperature, selectorNll } from '../../src/selector/calibration.js';
 import {
+  memberSpanSums,
   normalizeFeatureGroups,
   readSelectorFeatures,
   selectorExtras,
@@ -25,35 +26,38 @@ describe('selector features', () => {
     expect(selectorFeatureNames(['confidence', 'token_rate'], ['a', 'b'])).toEqual(['confidence:a', 'confidence:b', 'token_rate:a', 'token_rate:b']);
   });
 
-  it('counts blank frames and greedy tokens', () => {
-    // blank = 2; argmax path 0 0 2 1 1 2 0 -> tokens 0,1,0 = 3; blanks 2 of 7
+  it('counts greedy tokens and the blank frames between the first and the last token', () => {
+    // blank = 2; argmax path 2 0 0 2 1 1 2 0 2 2 -> tokens 0,1,0 = 3; span frames 1..7 = 7, blanks inside 2
     const p = (k: number) => [0, 1, 2].map((j) => (j === k ? 0.8 : 0.1));
-    const c = posteriorCounts(logprobs([p(0), p(0), p(2), p(1), p(1), p(2), p(0)]), 2);
-    expect(c).toEqual({ frames: 7, blankFrames: 2, tokens: 3 });
+    const c = posteriorCounts(logprobs([p(2), p(0), p(0), p(2), p(1), p(1), p(2), p(0), p(2), p(2)]), 2);
+    expect(c).toEqual({ frames: 10, tokens: 3, spanFrames: 7, spanBlankFrames: 2 });
+    expect(posteriorCounts(logprobs([p(2), p(2)]), 2)).toEqual({ frames: 2, tokens: 0, spanFrames: 0, spanBlankFrames: 0 });
   });
 
-  it('accumulates segments into the same values as selectorExtras of the sums', () => {
+  it('leading and trailing silence do not change blank_share and token_rate', () => {
+    const speech = { frames: 50, tokens: 10, spanFrames: 40, spanBlankFrames: 10 };
+    const padded = { frames: 150, tokens: 10, spanFrames: 40, spanBlankFrames: 10 }; // 2 s more of silence
+    const a = selectorExtras(['confidence', 'blank_share', 'token_rate'], [memberSpanSums(speech, 1)], null);
+    const b = selectorExtras(['confidence', 'blank_share', 'token_rate'], [memberSpanSums(padded, 3)], null);
+    expect(a).toEqual([0.25, 10 / 0.8]);
+    expect(b).toEqual(a);
+  });
+
+  it('accumulates segments into the same values as selectorExtras of the summed spans', () => {
     const acc = new SelectorFeatureAccumulator(['confidence', 'blank_share', 'token_rate'], 2);
-    acc.add(1.5, [
-      { frames: 10, blankFrames: 5, tokens: 3 },
-      { frames: 20, blankFrames: 20, tokens: 0 },
+    acc.add(1, [
+      { frames: 50, tokens: 3, spanFrames: 20, spanBlankFrames: 5 },
+      { frames: 50, tokens: 0, spanFrames: 0, spanBlankFrames: 0 },
     ]);
-    acc.add(0.5, [
-      { frames: 10, blankFrames: 1, tokens: 1 },
-      { frames: 20, blankFrames: 10, tokens: 4 },
+    acc.add(2, [
+      { frames: 100, tokens: 1, spanFrames: 10, spanBlankFrames: 1 },
+      { frames: 100, tokens: 4, spanFrames: 50, spanBlankFrames: 10 },
     ]);
-    expect(acc.row([0.9, 0.1])).toEqual([0.9, 0.1, 6 / 20, 30 / 40, 4 / 2, 4 / 2]);
-    expect(acc.extras()).toEqual(
-      selectorExtras(
-        ['confidence', 'blank_share', 'token_rate'],
-        2,
-        [
-          { frames: 20, blankFrames: 6, tokens: 4 },
-          { frames: 40, blankFrames: 30, tokens: 4 },
-        ],
-        null,
-      ),
-    );
+    // member 0: span 30 frames (0.4 s + 0.2 s), 6 blank, 4 tokens; member 1: span 50 frames (1 s), 10 blank, 4 tokens
+    const row = acc.row([0.9, 0.1]);
+    expect(row.slice(0, 4)).toEqual([0.9, 0.1, 6 / 30, 10 / 50]);
+    expect(row[4]).toBeCloseTo(4 / 0.6, 12);
+    expect(row[5]).toBeCloseTo(4 / 1, 12);
   });
 
   it("a selector with features and a probability temperature round-trips (version 2); NeMo's stays version 1", () => {
