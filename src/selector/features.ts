@@ -74,7 +74,12 @@ export interface MemberSpanSums {
 
 /** One segment's `MemberSpanSums` from a member's counts over `seconds` of audio. */
 export function memberSpanSums(c: PosteriorCounts, seconds: number): MemberSpanSums {
-  return { tokens: c.tokens, spanFrames: c.spanFrames, spanBlankFrames: c.spanBlankFrames, spanSeconds: c.frames > 0 ? (c.spanFrames * seconds) / c.frames : 0 };
+  return {
+    tokens: c.tokens,
+    spanFrames: c.spanFrames,
+    spanBlankFrames: c.spanBlankFrames,
+    spanSeconds: c.frames > 0 ? (c.spanFrames * seconds) / c.frames : 0,
+  };
 }
 
 /** The extra (non-confidence) inputs of one utterance or file, accumulated over its segments. */
@@ -130,11 +135,7 @@ export class SelectorFeatureAccumulator {
  * acoustic summary's values (null when `acoustic` is not among the groups).
  * `ensemble build` (values from its cache) and `SelectorFeatureAccumulator` both end here.
  */
-export function selectorExtras(
-  groups: readonly SelectorFeatureGroup[],
-  sums: readonly MemberSpanSums[],
-  acoustic: readonly number[] | null,
-): number[] {
+export function selectorExtras(groups: readonly SelectorFeatureGroup[], sums: readonly MemberSpanSums[], acoustic: readonly number[] | null): number[] {
   const out: number[] = [];
   for (const g of groups) {
     if (g === 'blank_share') out.push(...sums.map((c) => (c.spanFrames > 0 ? c.spanBlankFrames / c.spanFrames : 1)));
