@@ -33,6 +33,7 @@ def write(path, items):
 def main():
     n_real = int(os.environ.get('SELECTOR_REAL', 200))
     n_synth = int(os.environ.get('SELECTOR_SYNTH', 400))
+    tag = os.environ.get('SELECTOR_TAG', '')  # variants for experiments: selector_mix<TAG>.jsonl
     for domain in sys.argv[1:] or ['en', 'vi', 'digits']:
         d = os.path.join(WORK, 'data', domain)
         real = rows(os.path.join(d, 'train_real.jsonl'))
@@ -43,10 +44,10 @@ def main():
         train = [r for r in real[:n_real] + synth[:n_synth] if r['audio_filepath'] not in held]
         dev = rows(os.path.join(d, 'dev.jsonl')) + rows(os.path.join(d, 'select_real.jsonl'))
         assert not held & set(r['audio_filepath'] for r in dev), 'real_dev/test leaked into the selector dev set'
-        write(os.path.join(d, 'selector_mix.jsonl'), train)
-        write(os.path.join(d, 'selector_mix_dev.jsonl'), dev)
-        print(f'{domain}: selector_mix {len(train)} ({min(n_real, len(real))} real, {min(n_synth, len(synth))} synthetic), '
-              f'selector_mix_dev {len(dev)}', file=sys.stderr)
+        write(os.path.join(d, f'selector_mix{tag}.jsonl'), train)
+        write(os.path.join(d, f'selector_mix{tag}_dev.jsonl'), dev)
+        print(f'{domain}: selector_mix{tag} {len(train)} ({min(n_real, len(real))} real, {min(n_synth, len(synth))} synthetic), '
+              f'selector_mix{tag}_dev {len(dev)}', file=sys.stderr)
 
 
 if __name__ == '__main__':

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildEnsemble, type BuildResult } from '../../src/ensemble/build.js';
 import { Ensemble } from '../../src/ensemble/ensemble.js';
+import { summarizeEnsemble } from '../../src/ensemble/summary.js';
 import { UserError } from '../../src/util/errors.js';
 import { fixtureYaml, makeFixture, type Fixture } from '../helpers/ensemble-fixture.js';
 
@@ -44,6 +45,12 @@ describe('selector features', () => {
     ]);
     expect(sel.probabilityTemperature).toBeGreaterThan(0);
     expect(built.ensemble.training?.calibration?.devNllAfter).toBeLessThanOrEqual(built.ensemble.training!.calibration!.devNllBefore + 1e-12);
+    // GET /v1/models says what routes
+    expect(summarizeEnsemble(built.ensemble).selector).toMatchObject({
+      featureGroups: sel.features!.groups,
+      probabilityTemperature: sel.probabilityTemperature,
+    });
+    expect(summarizeEnsemble(plain.ensemble).selector).toMatchObject({ featureGroups: ['confidence'], probabilityTemperature: 1 });
     expect(plain.ensemble.selector.version).toBe(1);
     expect(plain.ensemble.selector.features).toBeUndefined();
     expect(plain.ensemble.selector.mean).toHaveLength(2);
