@@ -2,7 +2,7 @@
 """The demo selector's manifests (issue 18): real + synthetic speech, real held-out sets kept out.
 
 Writes per domain in training/work/data/<domain>/:
-  selector_mix.jsonl      training: SELECTOR_REAL (default 200) clips of train_real.jsonl (real recordings the
+  selector_mix.jsonl      training: SELECTOR_REAL (default 400) clips of train_real.jsonl (real recordings the
                           members trained on, raw and augmented copies) + SELECTOR_SYNTH (default 400) synthetic
                           training utterances of train.jsonl (no fsdd/fosd rows)
   selector_mix_dev.jsonl  tuning: the synthetic dev.jsonl, then select_real.jsonl (real clips no member trained
@@ -31,7 +31,7 @@ def write(path, items):
 
 
 def main():
-    n_real = int(os.environ.get('SELECTOR_REAL', 200))
+    n_real = int(os.environ.get('SELECTOR_REAL', 400))
     n_synth = int(os.environ.get('SELECTOR_SYNTH', 400))
     tag = os.environ.get('SELECTOR_TAG', '')  # variants for experiments: selector_mix<TAG>.jsonl
     for domain in sys.argv[1:] or ['en', 'vi', 'digits']:
