@@ -54,12 +54,6 @@ describe('long-form transcription (demo ensemble, real VAD)', () => {
       if (s.model === u.domain) right++;
     }
     // Cut fragments of an utterance carry less evidence than the whole; all whole ones must be right.
-    if (process.env.DEBUG_LONGFORM) {
-      for (const s of bySegment) {
-        const u = placed.find((p) => s.end > p.start && s.start < p.end)!;
-        console.log(u.domain, s.model, (s.end - s.start).toFixed(2), (u.end - u.start).toFixed(2), JSON.stringify(s.probabilities));
-      }
-    }
     expect(right / bySegment.length).toBeGreaterThanOrEqual(0.95);
     const whole = bySegment.filter((s) => placed.some((u) => Math.abs(s.start - u.start) < 0.3 && Math.abs(s.end - u.end) < 0.3));
     expect(whole.length).toBeGreaterThan(placed.length * 0.8);
