@@ -65,6 +65,8 @@ fi
 if has real; then
   say "real speech: FSDD (digits), FOSD (vi), asterisk prompts (en, digits); real_dev / select splits; selector.jsonl"
   nice -n "$NICE" $PY training/real_speech.py en vi digits 2>&1 | tee "$LOGS/real.log"
+  say "the selector's real + synthetic mix: selector_mix.jsonl / selector_mix_dev.jsonl (configs/demo.yaml)"
+  $PY training/selector_sets.py en vi digits 2>&1 | tee -a "$LOGS/real.log"
 fi
 
 if has finetune; then

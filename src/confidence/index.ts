@@ -1,2 +1,3 @@
 export * from './spec.js';
 export * from './measures.js';
+export * from './posterior-stats.js';

@@ -19,12 +19,27 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { computeConfidenceGrid, describeConfidenceSpec, nemoTuningGrid, type ConfidenceSpec } from '../confidence/index.js';
+import {
+  computeConfidenceGrid,
+  describeConfidenceSpec,
+  nemoTuningGrid,
+  posteriorCounts,
+  type ConfidenceSpec,
+  type PosteriorCounts,
+} from '../confidence/index.js';
+import { ACOUSTIC_SUMMARY, AcousticSummary, acousticFeatureNames } from '../features/acoustic-summary.js';
 import { mapConcurrent } from '../util/concurrency.js';
 import { sweepStaleTempFiles } from '../util/temp-files.js';
 import { loadCtcModel } from '../models/load.js';
 import type { CtcModel } from '../models/types.js';
 import {
+  fitProbabilityTemperature,
+  hasExtraFeatures,
+  memberSpanSums,
+  selectorExtras,
+  selectorFeatureNames,
+  SELECTOR_FEATURES_VERSION,
+  selectorNll,
   selectorAccuracy,
   trainSelector,
   tuneConfidenceAndSelector,
@@ -86,6 +101,8 @@ export interface BuildResult {
   stats: BuildStats;
   /** The training utterances used per member (after subsampling), in NeMo's order. */
   training: ManifestEntry[][];
+  /** The selector's input rows (training utterances in `training` order; dev sets when given), under the chosen spec. */
+  selectorInputs: { train: number[][]; dev: number[][] | null };
 }
 
 /** Where the ensemble goes: `-o`, else `output_path` (a `.nemo` name becomes a folder of that basename). */
@@ -177,6 +194,17 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
     const allSpecs = uniqueSpecs([cfg.confidence as ConfidenceSpec, ...nemoTuningGrid(), ...gridSpecs]);
     const keys = allSpecs.map(specKey);
     const keyIndex = new Map(keys.map((k, i) => [k, i]));
+    // Selector inputs beyond the confidences (opt-in): member posterior counts ride in each member's cache entry,
+    // the acoustic summary has an entry of its own per audio file.
+    const groups = cfg.selector.features;
+    const extra = hasExtraFeatures(groups);
+    const countKeys = ['counts:frames', 'counts:tokens', 'counts:spanFrames', 'counts:spanBlankFrames', 'counts:seconds'];
+    const needCounts = groups.includes('blank_share') || groups.includes('token_rate');
+    const memberKeys = needCounts ? [...keys, ...countKeys] : keys;
+    const acousticNames = acousticFeatureNames();
+    const acousticFingerprint = `acoustic-summary-v${ACOUSTIC_SUMMARY.version}`;
+    const needAcoustic = groups.includes('acoustic');
+    const extras = new Map<string, number[]>();
 
     // 3. One pass per (model, distinct audio file), cached.
     const audioPaths = [...new Set([...train.flat(), ...dev.flat()].map((e) => e.audioPath))];
@@ -195,33 +223,62 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
       // With early routing the confidences are of the first S seconds: a cache entry of its own.
       const sha = cfg.earlyRouteSeconds === null ? await sha256File(audioPath) : `${await sha256File(audioPath)}-first-${cfg.earlyRouteSeconds}s`;
       const vecs: Float64Array[] = new Array(M);
+      const counts: PosteriorCounts[] = new Array(M);
       const todo: number[] = [];
+      let seconds = NaN;
       for (let i = 0; i < M; i++) {
-        const hit = await cache.get(fingerprints[i], sha, keys);
+        const hit = await cache.get(fingerprints[i], sha, memberKeys);
         if (hit) {
           vecs[i] = Float64Array.from(keys, (k) => hit.conf[k]);
+          if (needCounts) {
+            counts[i] = {
+              frames: hit.conf['counts:frames'],
+              tokens: hit.conf['counts:tokens'],
+              spanFrames: hit.conf['counts:spanFrames'],
+              spanBlankFrames: hit.conf['counts:spanBlankFrames'],
+            };
+            seconds = hit.conf['counts:seconds'];
+          }
           stats.cachedPasses++;
           progress.tick(1, true);
         } else todo.push(i);
       }
-      if (todo.length) {
+      const acousticHit = needAcoustic ? await cache.get(acousticFingerprint, sha, acousticNames) : null;
+      let acoustic: number[] | null = acousticHit ? acousticNames.map((n) => acousticHit.conf[n]) : null;
+      if (acousticHit && typeof acousticHit.conf.seconds === 'number') seconds = acousticHit.conf.seconds;
+      if (todo.length || (needAcoustic && !acousticHit) || (extra && !Number.isFinite(seconds))) {
         const whole = await DecodedAudio.from(audioPath, undefined, undefined, cfg.transcription.channelSelector);
         const audio = cfg.earlyRouteSeconds === null ? whole : whole.prefix(cfg.earlyRouteSeconds);
         stats.audioDecodes++;
+        seconds = audio.seconds;
+        if (needAcoustic && !acousticHit) {
+          acoustic = new AcousticSummary().add(audio.at(ACOUSTIC_SUMMARY.sampleRate)).features();
+          const entry: Record<string, number> = { seconds };
+          acousticNames.forEach((n, j) => (entry[n] = acoustic![j]));
+          await cache.put(acousticFingerprint, sha, { v: 1, frames: 0, conf: entry });
+        }
         const lps = await runMembers(models, todo, audio, cfg.temperature, undefined, stats);
         await Promise.all(
           todo.map(async (i, j) => {
             const lp = lps[j];
             const v = computeConfidenceGrid(lp.data, lp.frames, lp.vocabSize, models[i].blankId, allSpecs);
             vecs[i] = v;
+            const c = posteriorCounts(lp, models[i].blankId);
+            counts[i] = c;
             const entry: Record<string, number> = {};
             keys.forEach((k, s) => (entry[k] = v[s]));
+            entry['counts:frames'] = c.frames;
+            entry['counts:tokens'] = c.tokens;
+            entry['counts:spanFrames'] = c.spanFrames;
+            entry['counts:spanBlankFrames'] = c.spanBlankFrames;
+            entry['counts:seconds'] = audio.seconds;
             await cache.put(fingerprints[i], sha, { v: 1, frames: lp.frames, conf: entry });
             progress.tick(1);
           }),
         );
       }
       conf.set(audioPath, vecs);
+      if (extra) extras.set(audioPath, selectorExtras(groups, needCounts ? counts.map((c) => memberSpanSums(c, seconds)) : [], acoustic));
     });
     progress.finish();
 
@@ -229,7 +286,7 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
     const matrix = (sets: ManifestEntry[][], spec: ConfidenceSpec): number[][] => {
       const s = keyIndex.get(specKey(spec))!;
       const X: number[][] = [];
-      for (const set of sets) for (const e of set) X.push(conf.get(e.audioPath)!.map((v) => v[s]));
+      for (const set of sets) for (const e of set) X.push([...conf.get(e.audioPath)!.map((v) => v[s]), ...(extras.get(e.audioPath) ?? [])]);
       return X;
     };
     const labelsOf = (sets: ManifestEntry[][]): number[] => sets.flatMap((set, j) => set.map(() => j));
@@ -274,6 +331,18 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
 
     const Xtr = matrix(train, spec);
     const Xdv = hasDev ? matrix(dev, spec) : null;
+    if (extra) selector = selector.with({ features: { version: SELECTOR_FEATURES_VERSION, groups: [...groups], names: selectorFeatureNames(groups, names) } });
+    let calibration: TrainingReport['calibration'];
+    if (cfg.selector.calibration === 'temperature' && Xdv) {
+      const t = fitProbabilityTemperature(selector, Xdv, yDev);
+      calibration = {
+        method: 'temperature',
+        temperature: t,
+        devNllBefore: selectorNll(selector, Xdv, yDev, 1),
+        devNllAfter: selectorNll(selector, Xdv, yDev, t),
+      };
+      selector = selector.with({ probabilityTemperature: t });
+    }
     const trainAccuracy = selectorAccuracy(selector, Xtr, yTrain);
     const devAccuracy = Xdv ? selectorAccuracy(selector, Xdv, yDev) : null;
     const training: TrainingReport = {
@@ -289,6 +358,8 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
       tuneLogisticRegression: cfg.tuneLogisticRegression,
       chosen: { confidence: { ...spec }, confidenceDescription: describeConfidenceSpec(spec), ...chosenLr },
       ...(specScores ? { specsTried: specScores.length, specScores } : {}),
+      ...(extra ? { selectorFeatures: [...groups] } : {}),
+      ...(calibration ? { calibration } : {}),
       modelPasses: stats.modelPasses,
       cachedPasses: stats.cachedPasses,
       buildSeconds: (performance.now() - started) / 1000,
@@ -333,7 +404,7 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
         (devAccuracy !== null ? `, dev accuracy ${(devAccuracy * 100).toFixed(1)}%` : '') +
         `; confidence ${describeConfidenceSpec(spec)}; C ${chosenLr.C}, ${chosenLr.multiClass}, class_weight ${chosenLr.classWeight ?? 'none'}`,
     );
-    return { outDir, file, ensemble: json, stats, training: train };
+    return { outDir, file, ensemble: json, stats, training: train, selectorInputs: { train: Xtr, dev: Xdv } };
   } finally {
     await Promise.all(models.map((m) => m.dispose().catch(() => undefined)));
   }

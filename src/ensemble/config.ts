@@ -33,6 +33,7 @@ import {
   nemoTuningGrid,
   type ConfidenceSpec,
 } from '../confidence/index.js';
+import { normalizeFeatureGroups, type SelectorFeatureGroup } from '../selector/features.js';
 
 export type Aggregation = ConfidenceSpec['aggregation'];
 export type MultiClass = 'ovr' | 'multinomial';
@@ -115,8 +116,17 @@ export interface BuildConfig {
    * setting only (the selector does not depend on it). null: `EARLY_ROUTE_DEFAULTS.minProbability`.
    */
   earlyRouteMinProb: number | null;
+  /** `selector:` (beyond NeMo): the selector's inputs (default `[confidence]`, NeMo's) and its probability calibration. */
+  selector: SelectorSettings;
   /** Things accepted but ignored or rewritten (old NeMo spellings), worth telling the user. */
   notes: string[];
+}
+
+export interface SelectorSettings {
+  /** Feature groups in canonical order (selector/features.ts); `['confidence']` is NeMo's selector. */
+  features: SelectorFeatureGroup[];
+  /** 'temperature': fit a probability temperature on the dev sets (selector/calibration.ts); null: none (NeMo). */
+  calibration: 'temperature' | null;
 }
 
 export interface ParseOptions {
@@ -334,6 +344,32 @@ function readTuneLr(ctx: Ctx, v: unknown, p: Path): TuneLogisticRegressionConfig
   return out;
 }
 
+const SELECTOR_KEYS = ['features', 'calibration'];
+
+function readSelectorSettings(ctx: Ctx, v: unknown, p: Path): SelectorSettings {
+  if (v === undefined || v === null) return { features: ['confidence'], calibration: null };
+  const o = asObject(ctx, v, p);
+  checkKeys(ctx, o, p, SELECTOR_KEYS);
+  let features: SelectorFeatureGroup[] = ['confidence'];
+  if (o.features !== undefined && o.features !== null) {
+    const list = readList(ctx, o.features, [...p, 'features']) ?? [];
+    try {
+      features = normalizeFeatureGroups(list, pathString([...p, 'features']));
+    } catch (e) {
+      throw ctx.error([...p, 'features'], (e as Error).message);
+    }
+  }
+  let calibration: SelectorSettings['calibration'] = null;
+  if (o.calibration !== undefined && o.calibration !== null) {
+    const c = readString(ctx, o.calibration, [...p, 'calibration'], { nullable: true });
+    if (c !== null && c !== 'none') {
+      if (c !== 'temperature') throw ctx.error([...p, 'calibration'], `must be temperature or none, got '${c}'`);
+      calibration = 'temperature';
+    }
+  }
+  return { features, calibration };
+}
+
 function readTranscription(ctx: Ctx, v: unknown, p: Path): TranscriptionSettings {
   const o = asObject(ctx, v, p);
   const out: TranscriptionSettings = { audioKey: 'audio_filepath', textKey: 'text', channelSelector: null };
@@ -378,6 +414,7 @@ const TOP_KEYS = [
   'tune_logistic_regression_config',
   'early_route_seconds',
   'early_route_min_prob',
+  'selector',
   // Hydra's own blocks in a config file
   'defaults',
   'hydra',
@@ -474,6 +511,7 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
       ? null
       : readNumber(ctx, o.early_route_min_prob, ['early_route_min_prob'], 0, { min: 0 });
   if (earlyRouteMinProb !== null && earlyRouteMinProb > 1) throw ctx.error(['early_route_min_prob'], `must be ≤ 1, got ${earlyRouteMinProb}`);
+  const selector = readSelectorSettings(ctx, o.selector, ['selector']);
 
   // NeMo BuildEnsembleConfig.__post_init__
   const withDev = members.filter((m) => m.devManifest !== null);
@@ -488,6 +526,9 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
       ['ensemble', members.find((m) => m.devManifest === null)!.index, 'dev_manifest'],
       `some models specify dev_manifest but ${missing.join(', ')} do not; either all have to specify it or none`,
     );
+  }
+  if (selector.calibration === 'temperature' && withDev.length === 0) {
+    throw ctx.error(['selector', 'calibration'], 'temperature calibration is fitted on the dev sets: set dev_manifest for every model');
   }
   if (tuneConfidence && !tuneLogisticRegression) {
     // NeMo crashes here (every score is -1, best spec stays None); say what to do instead.
@@ -509,6 +550,7 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
     transcription,
     earlyRouteSeconds,
     earlyRouteMinProb,
+    selector,
     notes: ctx.notes,
   };
 }

@@ -16,7 +16,9 @@ import { greedyDecode } from '../decoding/greedy.js';
 import { argmaxPerFrame } from '../models/greedy.js';
 import { loadCtcModel } from '../models/load.js';
 import type { CtcModel, Logprobs } from '../models/types.js';
-import type { Selector } from '../selector/index.js';
+import { hasExtraFeatures, SelectorFeatureAccumulator, type Selector } from '../selector/index.js';
+import { posteriorCounts } from '../confidence/index.js';
+import { ACOUSTIC_SUMMARY } from '../features/acoustic-summary.js';
 import { UserError } from '../util/errors.js';
 import { readEnsembleJson, resolveFrom, type EnsembleJson } from './format.js';
 import { checkEnsembleFiles, type EnsembleCheckOptions } from './verify.js';
@@ -227,11 +229,41 @@ export class Ensemble {
     }
   }
 
-  /** The selector's choice for one set of member confidences (in member order). */
-  select(conf: readonly number[]): { modelIndex: number; probabilities: Record<string, number>; confidences: Record<string, number> } {
+  /**
+   * For a selector that reads more than the confidences (`selector.features`): an accumulator of its other
+   * inputs for one routing decision (an utterance, a file, or a segment); null for NeMo's selector.
+   */
+  selectorFeatures(): SelectorFeatureAccumulator | null {
+    const f = this.selector.features;
+    return f && hasExtraFeatures(f.groups) ? new SelectorFeatureAccumulator(f.groups, this.models.length) : null;
+  }
+
+  /** Adds one segment (its audio and every member's posteriors, in member order) to `acc`. */
+  addSelectorFeatures(acc: SelectorFeatureAccumulator | null, audio: DecodedAudio, lps: readonly Logprobs[]): void {
+    if (!acc) return;
+    const counts = lps.map((lp, i) => posteriorCounts(lp, this.models[i].blankId));
+    acc.add(audio.seconds, counts, acc.needsAudio ? audio.at(ACOUSTIC_SUMMARY.sampleRate) : undefined);
+  }
+
+  /**
+   * The selector's choice for one set of member confidences (in member order) and, for a selector with
+   * `features`, the accumulator of its other inputs over the same audio.
+   */
+  select(
+    conf: readonly number[],
+    features: SelectorFeatureAccumulator | null = null,
+  ): { modelIndex: number; probabilities: Record<string, number>; confidences: Record<string, number> } {
+    const row = features ? features.row(conf) : [...conf];
+    if (row.length !== this.selector.numFeatures) {
+      throw new UserError(
+        `this ensemble's selector reads ${this.selector.numFeatures} values (${this.selector.features?.groups.join(', ') ?? 'confidence'}), ` +
+          `but ${row.length} were computed; the runtime did not provide its features`,
+        { source: this.dir, code: 'E_SELECTOR_FEATURES' },
+      );
+    }
     // Classes are the member indices (NeMo labels datasets 0..M−1).
-    const modelIndex = this.selector.predict([conf as number[]])[0];
-    const proba = this.selector.predictProba([conf as number[]])[0];
+    const modelIndex = this.selector.predict([row])[0];
+    const proba = this.selector.predictProba([row])[0];
     const probabilities: Record<string, number> = {};
     const confidences: Record<string, number> = {};
     this.names.forEach((n, i) => {
@@ -396,8 +428,10 @@ export class Ensemble {
     const t2 = performance.now();
     const spec = this.json.confidence;
     const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, this.models[i].blankId, spec));
+    const features = this.selectorFeatures();
+    this.addSelectorFeatures(features, routed, lps);
     const t3 = performance.now();
-    const { modelIndex, probabilities, confidences } = this.select(conf);
+    const { modelIndex, probabilities, confidences } = this.select(conf, features);
     const t4 = performance.now();
     if (cascade) {
       const top = Math.max(...Object.values(probabilities));

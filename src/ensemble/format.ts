@@ -6,7 +6,7 @@ import { DECODING_DEFAULTS } from '../defaults.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { validateConfidenceSpec, type ConfidenceSpec } from '../confidence/index.js';
-import { Selector, type SelectorJSON } from '../selector/index.js';
+import { readSelectorFeatures, Selector, type SelectorJSON } from '../selector/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 
@@ -75,6 +75,10 @@ export interface TrainingReport {
   /** With confidence tuning: number of specs tried and the best dev accuracy of each (grid order). */
   specsTried?: number;
   specScores?: number[];
+  /** Selector inputs when more than the confidences (YAML `selector.features`). */
+  selectorFeatures?: string[];
+  /** YAML `selector.calibration: temperature`: the fitted temperature and the dev NLL before/after. */
+  calibration?: { method: 'temperature'; temperature: number; devNllBefore: number; devNllAfter: number };
   modelPasses: number;
   cachedPasses: number;
   buildSeconds: number;
@@ -161,7 +165,15 @@ export async function readEnsembleJson(dir: string): Promise<{ json: EnsembleJso
   } catch (e) {
     throw new UserError(`selector: ${(e as Error).message}`, { source: file, code: 'E_ENSEMBLE_FORMAT', cause: e });
   }
-  if (selector.numFeatures !== json.models.length) {
+  if (selector.features) {
+    // A selector reading more than the confidences: every feature must be one this build computes.
+    readSelectorFeatures(
+      selector.features,
+      json.models.map((m) => m.name),
+      selector.numFeatures,
+      `${file}: selector.features`,
+    );
+  } else if (selector.numFeatures !== json.models.length) {
     bad(`the selector takes ${selector.numFeatures} confidences but there are ${json.models.length} models`);
   }
   return { json, selector, file };

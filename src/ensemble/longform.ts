@@ -165,6 +165,8 @@ export class LongFormTranscriber {
     const members = names.map((_, i) => i);
     const segments: SegmentResult[] = [];
     const accs: Array<ConfidenceAccumulator | undefined> = members.map(() => undefined);
+    // The selector's inputs beyond the confidences (when it has any): per file, or per segment below.
+    const fileFeatures = route === 'file' ? ens.selectorFeatures() : null;
     const emit = async (r: SegmentResult): Promise<void> => {
       segments.push(r);
       if (options.onSegment) await options.onSegment(r);
@@ -198,12 +200,14 @@ export class LongFormTranscriber {
       timings.models += performance.now() - t;
       t = performance.now();
       const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, ens.memberModel(i).blankId, spec));
+      const segFeatures = route === 'segment' ? ens.selectorFeatures() : fileFeatures;
+      ens.addSelectorFeatures(segFeatures, audio, lps);
       timings.confidence += performance.now() - t;
       t = performance.now();
       const frameSec = lps.map((lp, i) => this.frameSeconds(i, lp, seg.samples.length, seg.sampleRate));
       if (route === 'segment') {
         const ts = performance.now();
-        const sel = ens.select(conf);
+        const sel = ens.select(conf, segFeatures);
         timings.selector += performance.now() - ts;
         const which = options.all ? members : [sel.modelIndex];
         const outs = new Map<number, Decoded>();
@@ -251,7 +255,10 @@ export class LongFormTranscriber {
     let fileSel: ReturnType<Ensemble['select']> | null = null;
     if (route === 'file' && pass1.length > 0) {
       const t = performance.now();
-      fileSel = ens.select(accs.map((a) => a!.value));
+      fileSel = ens.select(
+        accs.map((a) => a!.value),
+        fileFeatures,
+      );
       const chosen = fileSel.modelIndex;
       timings.selector += performance.now() - t;
       const confOf = (c: number[]): Record<string, number> => Object.fromEntries(names.map((n, i) => [n, c[i]]));

@@ -15,6 +15,10 @@ export interface EnsembleSummary {
     /** Member names in the selector's class order. */
     classes: string[];
     features: number;
+    /** The selector's inputs (`selector.features`; `['confidence']`: NeMo's). */
+    featureGroups: string[];
+    /** Temperature its probabilities are scaled by (`selector.calibration`; 1: none, NeMo's). */
+    probabilityTemperature: number;
     C: number | null;
     classWeight: 'balanced' | null;
   };
@@ -39,6 +43,8 @@ export function summarizeEnsemble(json: EnsembleJson): EnsembleSummary {
       multiClass: json.selector.multiClass,
       classes: json.selector.classes.map((c) => names[c] ?? String(c)),
       features: json.selector.mean.length,
+      featureGroups: json.selector.features ? [...json.selector.features.groups] : ['confidence'],
+      probabilityTemperature: json.selector.probabilityTemperature ?? 1,
       C: t?.chosen.C ?? null,
       classWeight: t?.chosen.classWeight ?? null,
     },

@@ -4,6 +4,7 @@
  * Inference follows sklearn's `StandardScaler` + `LogisticRegression` (NeMo's pickled model-selection block) exactly (decision, predict, predict_proba for multinomial and ovr).
  */
 import { UserError } from '../util/errors.js';
+import type { SelectorFeaturesJSON } from './features.js';
 import { fitStandardScaler, sigmoid, solveBinary, solveMultinomial, standardize, type SolveInfo } from './logistic.js';
 
 export type MultiClass = 'multinomial' | 'ovr';
@@ -47,7 +48,8 @@ export interface SelectorTrainingInfo {
 
 export interface SelectorJSON {
   format: 'ctc-ensemble/selector';
-  version: 1;
+  /** 1: NeMo's selector (confidences in, plain probabilities); 2: with `features` and/or `probabilityTemperature`. */
+  version: 1 | 2;
   multiClass: MultiClass;
   classes: number[];
   mean: number[];
@@ -55,6 +57,13 @@ export interface SelectorJSON {
   coef: number[][];
   intercept: number[];
   training?: SelectorTrainingInfo;
+  /** Inputs beyond one confidence per member (features.ts); absent: NeMo's. */
+  features?: SelectorFeaturesJSON;
+  /**
+   * Temperature scaling of the probabilities (beyond NeMo): `predictProba` uses decision / T. Changes no
+   * choice, only how sure the probabilities say it is. Absent: 1 (NeMo).
+   */
+  probabilityTemperature?: number;
 }
 
 export const SELECTOR_FORMAT = 'ctc-ensemble/selector';
@@ -71,6 +80,8 @@ export class Selector {
   readonly coef: readonly (readonly number[])[];
   readonly intercept: readonly number[];
   readonly training: SelectorTrainingInfo | undefined;
+  readonly features: SelectorFeaturesJSON | undefined;
+  readonly probabilityTemperature: number;
 
   constructor(p: Omit<SelectorJSON, 'format' | 'version'>) {
     // Validated by `Selector.validate`; the constructor trusts its (internal) callers.
@@ -81,6 +92,13 @@ export class Selector {
     this.coef = Object.freeze(p.coef.map((r) => Object.freeze([...r])));
     this.intercept = Object.freeze([...p.intercept]);
     this.training = p.training;
+    this.features = p.features ? { version: p.features.version, groups: [...p.features.groups], names: [...p.features.names] } : undefined;
+    this.probabilityTemperature = p.probabilityTemperature ?? 1;
+  }
+
+  /** The same selector with other inputs description / probability temperature (build: after training). */
+  with(p: { features?: SelectorFeaturesJSON; probabilityTemperature?: number }): Selector {
+    return new Selector({ ...this.toJSON(), ...p });
   }
 
   /** Number of input features (= ensemble members). */
@@ -134,9 +152,10 @@ export class Selector {
     return this.predict(X).map((c) => this.classes.indexOf(c));
   }
 
-  /** sklearn `predict_proba`: columns in `classes` order. */
-  predictProba(X: readonly (readonly number[])[]): number[][] {
-    return this.decisionFunction(X).map((d) => {
+  /** sklearn `predict_proba`: columns in `classes` order (decisions divided by `probabilityTemperature`). */
+  predictProba(X: readonly (readonly number[])[], temperature = this.probabilityTemperature): number[][] {
+    return this.decisionFunction(X).map((d0) => {
+      const d = temperature === 1 ? d0 : d0.map((v) => v / temperature);
       if (d.length === 1) {
         if (this.multiClass === 'multinomial') return softmax([-d[0], d[0]]);
         const p = sigmoid(d[0]);
@@ -151,9 +170,10 @@ export class Selector {
   }
 
   toJSON(): SelectorJSON {
+    const extended = this.features !== undefined || this.probabilityTemperature !== 1;
     const j: SelectorJSON = {
       format: SELECTOR_FORMAT,
-      version: 1,
+      version: extended ? 2 : 1,
       multiClass: this.multiClass,
       classes: [...this.classes],
       mean: [...this.mean],
@@ -162,6 +182,8 @@ export class Selector {
       intercept: [...this.intercept],
     };
     if (this.training) j.training = { ...this.training, classCounts: [...this.training.classCounts] };
+    if (this.features) j.features = { version: this.features.version, groups: [...this.features.groups], names: [...this.features.names] };
+    if (this.probabilityTemperature !== 1) j.probabilityTemperature = this.probabilityTemperature;
     return j;
   }
 
@@ -176,12 +198,12 @@ export class Selector {
     }
     if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new UserError('must be a JSON object', { source, code: 'E_SELECTOR_JSON' });
     const o = json as Record<string, unknown>;
-    const known = ['format', 'version', 'multiClass', 'classes', 'mean', 'scale', 'coef', 'intercept', 'training'];
+    const known = ['format', 'version', 'multiClass', 'classes', 'mean', 'scale', 'coef', 'intercept', 'training', 'features', 'probabilityTemperature'];
     for (const k of Object.keys(o)) if (!known.includes(k)) throw new UserError('unknown field', { source: `${source}.${k}`, code: 'E_SELECTOR_JSON' });
     if (o.format !== SELECTOR_FORMAT)
       throw new UserError(`must be "${SELECTOR_FORMAT}" (got ${JSON.stringify(o.format)})`, { source: `${source}.format`, code: 'E_SELECTOR_JSON' });
-    if (o.version !== 1)
-      throw new UserError(`unsupported version ${JSON.stringify(o.version)} (this build reads version 1)`, {
+    if (o.version !== 1 && o.version !== 2)
+      throw new UserError(`unsupported version ${JSON.stringify(o.version)} (this build reads versions 1 and 2)`, {
         source: `${source}.version`,
         code: 'E_SELECTOR_JSON',
       });
@@ -196,7 +218,26 @@ export class Selector {
         throw new UserError('must be an object', { source: `${source}.training`, code: 'E_SELECTOR_JSON' });
       training = t as unknown as SelectorTrainingInfo;
     }
-    return new Selector({ ...sel, training });
+    if (o.version === 1 && (o.features !== undefined || o.probabilityTemperature !== undefined)) {
+      throw new UserError('features / probabilityTemperature need selector version 2', { source: `${source}.version`, code: 'E_SELECTOR_JSON' });
+    }
+    let features: SelectorFeaturesJSON | undefined;
+    if (o.features !== undefined) {
+      const f = o.features as Record<string, unknown>;
+      if (f === null || typeof f !== 'object' || !Array.isArray(f.groups) || !Array.isArray(f.names) || typeof f.version !== 'number') {
+        throw new UserError('must be an object with version, groups and names', { source: `${source}.features`, code: 'E_SELECTOR_JSON' });
+      }
+      // Checked against the members and this build's feature code by readSelectorFeatures (ensemble/format.ts).
+      features = f as unknown as SelectorFeaturesJSON;
+    }
+    let probabilityTemperature: number | undefined;
+    if (o.probabilityTemperature !== undefined) {
+      if (typeof o.probabilityTemperature !== 'number' || !(o.probabilityTemperature > 0) || !Number.isFinite(o.probabilityTemperature)) {
+        throw new UserError('must be a finite number > 0', { source: `${source}.probabilityTemperature`, code: 'E_SELECTOR_JSON' });
+      }
+      probabilityTemperature = o.probabilityTemperature;
+    }
+    return new Selector({ ...sel, training, features, probabilityTemperature });
   }
 
   /** Validates the arrays of a selector; `names` maps our fields to the names the user wrote. */

@@ -162,9 +162,13 @@ describe('long-form transcription (demo ensemble, real VAD)', () => {
   it('a short file is one whole segment with exactly the single-utterance decision and transcript', async () => {
     for (const u of longFormUtterances()) {
       const r = await ens.transcribe(u.file);
-      const lps = await ens.posteriors(await DecodedAudio.from(u.file));
+      const decoded = await DecodedAudio.from(u.file);
+      const lps = await ens.posteriors(decoded);
       const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, ens.memberModel(i).blankId, ens.confidenceSpec));
-      const sel = ens.select(conf);
+      // the demo selector also reads blank share, token rate and the acoustic summary of the same audio
+      const features = ens.selectorFeatures();
+      ens.addSelectorFeatures(features, decoded, lps);
+      const sel = ens.select(conf, features);
       expect(r.segments).toHaveLength(1);
       expect(r.confidences).toEqual(sel.confidences);
       expect(r.probabilities).toEqual(sel.probabilities);
