@@ -58,10 +58,10 @@ const DELIM = new Uint8Array(256);
 for (const c of [C_SPACE, C_TAB, C_LF, C_CR]) DELIM[c] = 1;
 
 const FLOAT_RE = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
-const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+export const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /** KenLM ReadFloat (double-conversion): decimal numbers plus inf / -inf / nan tokens. */
-function parseFloatToken(tok: string): number | undefined {
+export function parseFloatToken(tok: string): number | undefined {
   if (FLOAT_RE.test(tok)) return Number(tok);
   const t = tok.toLowerCase();
   if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') return Infinity;

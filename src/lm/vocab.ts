@@ -117,6 +117,37 @@ export function vocabCapacityFor(count: number): number {
 
 const slotFor = (hash: number, cap: number): number => Math.floor(hash * (cap / 4294967296));
 
+/**
+ * Id of the word bytes[start, end) (hash from hashBytes) in a table of (hash, id) slot pairs over the words
+ * own[offsets[id], offsets[id + 1]), or −1: the probe both the loaded vocabulary and the builder use.
+ */
+function findWordBytes(
+  table: Uint32Array,
+  cap: number,
+  own: Uint8Array,
+  offsets: Uint32Array,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  hash: number,
+): number {
+  const len = end - start;
+  let s = slotFor(hash, cap);
+  for (;;) {
+    const id = table[2 * s + 1];
+    if (id === NO_WORD) return -1;
+    if (table[2 * s] === hash) {
+      const o = offsets[id];
+      if (offsets[id + 1] - o === len) {
+        let i = 0;
+        while (i < len && own[o + i] === bytes[start + i]) i++;
+        if (i === len) return id;
+      }
+    }
+    if (++s === cap) s = 0;
+  }
+}
+
 const utf8 = new TextDecoder('utf-8');
 
 export class Vocabulary {
@@ -175,25 +206,7 @@ export class Vocabulary {
 
   /** Id of the word bytes[start, end) whose hash is `hash` (from hashBytes), or −1. */
   idOfBytes(bytes: Uint8Array, start: number, end: number, hash: number): number {
-    const t = this.table;
-    const cap = this.cap;
-    const own = this.bytes;
-    const offsets = this.offsets;
-    const len = end - start;
-    let s = slotFor(hash, cap);
-    for (;;) {
-      const id = t[2 * s + 1];
-      if (id === NO_WORD) return -1;
-      if (t[2 * s] === hash) {
-        const o = offsets[id];
-        if (offsets[id + 1] - o === len) {
-          let i = 0;
-          while (i < len && own[o + i] === bytes[start + i]) i++;
-          if (i === len) return id;
-        }
-      }
-      if (++s === cap) s = 0;
-    }
+    return findWordBytes(this.table, this.cap, this.bytes, this.offsets, bytes, start, end, hash);
   }
 
   /** The word with this id, decoded from UTF-8 (a new string per call). */
@@ -223,25 +236,7 @@ export class VocabularyBuilder {
   }
 
   idOfBytes(bytes: Uint8Array, start: number, end: number, hash: number): number {
-    const t = this.table;
-    const cap = this.cap;
-    const own = this.bytes;
-    const offsets = this.offsets;
-    const len = end - start;
-    let s = slotFor(hash, cap);
-    for (;;) {
-      const id = t[2 * s + 1];
-      if (id === NO_WORD) return -1;
-      if (t[2 * s] === hash) {
-        const o = offsets[id];
-        if (offsets[id + 1] - o === len) {
-          let i = 0;
-          while (i < len && own[o + i] === bytes[start + i]) i++;
-          if (i === len) return id;
-        }
-      }
-      if (++s === cap) s = 0;
-    }
+    return findWordBytes(this.table, this.cap, this.bytes, this.offsets, bytes, start, end, hash);
   }
 
   /** The table word at the first slot for `hash` (read ahead of idOfBytes so that its cache miss overlaps others). */

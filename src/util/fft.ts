@@ -226,6 +226,7 @@ export class RealFft {
   /**
    * float32(|X[k]|²) for k = 0..n/2 of the windowed frame (as `transformWindowed`) into `power`: the split step
    * writes the power straight away instead of the spectrum (the same values as squaring `transformWindowed`'s).
+   * The split loop is `split`'s, repeated on purpose: the mel front end's hot loop then writes no spectrum arrays.
    */
   powerWindowed(signal: Float64Array, offset: number, window: Float64Array, power: Float64Array): void {
     const m = this.n / 2;

@@ -1,4 +1,5 @@
 import { UserError } from '../../src/util/errors.js';
+import { parseFloatToken, POW10 } from '../../src/lm/arpa.js';
 
 // The table layout of that reader (keyed by (suffix slot, word)); compare tables with ngramsOf().
 const EMPTY = 0xffffffff;
@@ -104,19 +105,6 @@ function isSpaceCode(c: number): boolean {
 
 function isDelim(c: number): boolean {
   return c === C_SPACE || c === C_TAB || c === C_LF || c === C_CR;
-}
-
-const FLOAT_RE = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
-const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
-
-/** KenLM ReadFloat (double-conversion): decimal numbers plus inf / -inf / nan tokens. */
-function parseFloatToken(tok: string): number | undefined {
-  if (FLOAT_RE.test(tok)) return Number(tok);
-  const t = tok.toLowerCase();
-  if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') return Infinity;
-  if (t === '-inf' || t === '-infinity') return -Infinity;
-  if (t === 'nan' || t === '-nan' || t === '+nan') return NaN;
-  return undefined;
 }
 
 /**
