@@ -81,7 +81,14 @@ export class QueueTranscriber {
   }
 
   async transcribe(audio: string, options: TranscribeOptions = {}): Promise<EnsembleResult> {
+    if (options.earlyRouteSeconds !== undefined && options.earlyRouteSeconds > 0) {
+      // Batch jobs route on whole inputs (their options are lm/all/beam); silently routing fully would misreport.
+      throw new UserError('early routing is not available through the batch queue (--redis): evaluate it without --redis', { code: 'E_USAGE' });
+    }
     const opts: JobTranscribeOptions = canonicalOptions({ lm: options.lm, all: options.all, beam: options.beam });
+    // A NeMo manifest span travels in the job as it does for `batch submit`; the worker reads only that span.
+    const offset = options.offsetSeconds ?? null;
+    const duration = offset !== null ? (options.durationSeconds ?? null) : null;
     const name = `${this.name}.${opts.lm ? 'lm' : 'greedy'}`;
     const ref = { queue: this.queue.name };
     let meta = this.metaDone.get(name);
@@ -97,14 +104,14 @@ export class QueueTranscriber {
       this.metaDone.set(name, meta);
     }
     await meta;
-    const id = jobIdOf(name, audio, null, null, opts, this.ensembleId);
+    const id = jobIdOf(name, audio, offset, duration, opts, this.ensembleId);
     const data: BatchJobData = {
       v: JOB_SCHEMA_VERSION,
       batch: name,
       audio,
       audioFilepath: audio,
-      duration: null,
-      offset: null,
+      duration,
+      offset,
       text: null,
       line: 0,
       options: opts,

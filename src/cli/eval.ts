@@ -92,6 +92,9 @@ export function register(program: Command): void {
       let earlyRouteMinProbs =
         opts.earlyRouteMinProb === undefined ? undefined : numberList('--early-route-min-prob', opts.earlyRouteMinProb, { min: 0, max: 1 });
       if (earlyRouteMinProbs && earlyRouteSeconds === undefined) throw new UserError('--early-route-min-prob needs --early-route SECONDS');
+      if (viaQueue && earlyRouteSeconds !== undefined && earlyRouteSeconds > 0) {
+        throw new UserError('--early-route cannot be used with --redis: batch jobs route on whole inputs');
+      }
       const { dir, pooled, loading } = viaQueue
         ? (() => {
             const d = resolveEnsembleDir(opts.ensemble);

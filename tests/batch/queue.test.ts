@@ -265,7 +265,18 @@ describe('batch queue (real Redis, worker processes)', () => {
   it('eval --redis runs its passes through the queue and reports what in-process eval reports', async (ctx) => {
     if (skip) return ctx.skip(skip);
     const q = 'eval';
-    const tests = tiny.fx.domains.flatMap((d) => ['--test', `${d.name}=${d.test}`]);
+    // The first domain's utterances as NeMo spans (the first half of each file): the queue jobs must carry the span.
+    const d0 = tiny.fx.domains[0];
+    const spans = path.join(path.dirname(d0.test), 'spans.jsonl');
+    const spanLines = readFileSync(d0.test, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => {
+        const e = JSON.parse(l) as { duration: number };
+        return JSON.stringify({ ...e, offset: 0, duration: e.duration / 2 });
+      });
+    writeFileSync(spans, spanLines.join('\n') + '\n');
+    const tests = tiny.fx.domains.flatMap((d) => ['--test', `${d.name}=${d === d0 ? spans : d.test}`]);
     const local = path.join(tiny.fx.root, 'eval-local');
     const viaQueue = path.join(tiny.fx.root, 'eval-queue');
     const w = startWorker(q, tiny.dir, ['--concurrency', '2']);
@@ -283,7 +294,13 @@ describe('batch queue (real Redis, worker processes)', () => {
     expect(rb.selection).toEqual(ra.selection);
     expect(rb.systems).toEqual(ra.systems);
     expect(rb.perUtterance).toEqual(ra.perUtterance);
+    const halfSeconds = spanLines.map((l) => (JSON.parse(l) as { duration: number }).duration);
+    const halves = rb.perUtterance.filter((u) => halfSeconds.some((d) => Math.abs(Number(u.audioSeconds) - d) < 1e-3));
+    expect(halves.length).toBe(spanLines.length);
     expect((w.log().match(/"job completed"/g) ?? []).length).toBe(50);
+    const early = await runCli(['eval', '--ensemble', tiny.dir, ...tests, '--early-route', '1', '--redis', redis!.url, '--queue', q]);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(/--early-route cannot be used with --redis/);
     expect(await stopWorker(w)).toBe(0);
   }, 240_000);
 
