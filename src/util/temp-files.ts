@@ -4,10 +4,13 @@ import { randomBytes } from 'node:crypto';
 
 /*
  * Temporary files and folders that must not outlive the process: removed by their owner on success or
- * error, and by a SIGINT/SIGTERM handler (installed while anything is registered) that then re-raises the
- * signal, so the exit status stays the signal's — unless the process has its own handler for it (a
- * server shutting down gracefully), which then stays in charge. A SIGKILL cannot be caught: names carry the pid, so a
- * later run sweeps what a dead process left (sweepStale).
+ * error, and by a SIGINT/SIGTERM handler that then re-raises the signal, so the exit status stays the
+ * signal's — unless the process has its own handler for it (a server shutting down gracefully), which then
+ * stays in charge. The handler is installed with the first registration and stays: Node delivers a signal to
+ * its listeners one event-loop turn after it arrives, so a handler removed when the last temp file was released
+ * in between would swallow that signal (a Ctrl-C during `ensemble build`, which writes a cache file per
+ * utterance, was sometimes ignored). With nothing registered it only re-raises: Node's default. A SIGKILL cannot
+ * be caught: names carry the pid, so a later run sweeps what a dead process left (sweepStale).
  */
 
 const live = new Set<string>();
@@ -41,11 +44,6 @@ export function registerTemp(p: string): void {
 /** Forget `p` (after it was renamed into place or removed). */
 export function releaseTemp(p: string): void {
   live.delete(p);
-  if (live.size === 0 && installed) {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    installed = false;
-  }
 }
 
 /** Paths registered now (for tests and diagnostics). */

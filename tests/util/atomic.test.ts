@@ -51,5 +51,19 @@ describe('util/atomic and util/temp-files', () => {
       expect(existsSync(tmp)).toBe(false);
       writeFileSync(path.join(dir, 'done'), '');
     });
+
+    it(`${sig} arriving just before the last temp file is released is not lost (the process still dies of it)`, async () => {
+      await ensureBuilt();
+      const mod = pathToFileURL(path.join(repoRoot, 'dist', 'util', 'temp-files.js')).href;
+      // The signal reaches Node's handler at once but its listeners a loop turn later; the release in between
+      // once removed the only listener, and the process carried on as if never signalled (exit 0 after 2 s).
+      const script = `import { registerTemp, releaseTemp } from '${mod}';
+        registerTemp('/nonexistent/x.tmp');
+        process.kill(process.pid, '${sig}');
+        releaseTemp('/nonexistent/x.tmp');
+        setTimeout(() => process.exit(0), 2000);`;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+      expect({ status: r.status, signal: r.signal }).toEqual({ status: null, signal: sig });
+    });
   }
 });
