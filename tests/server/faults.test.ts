@@ -317,7 +317,7 @@ describe('signals during ensemble build', () => {
     await ensureBuilt();
     const root = mkdtempSync(path.join(os.tmpdir(), 'faults-build-'));
     // Enough training audio that the build is still running when the signal arrives, even when the test's
-    // polling is delayed on a loaded machine (with 60 utterances it sometimes finished first).
+    // polling is delayed on a loaded machine (about 2 s of build after the first cache entry here).
     const fx = makeFixture(root, { domains: 2, train: 300, dev: 4, test: 1 });
     const yaml = path.join(root, 'ensemble.yaml');
     writeFileSync(yaml, fixtureYaml(fx));
