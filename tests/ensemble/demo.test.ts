@@ -52,17 +52,18 @@ describe('demo ensemble on the bundled samples', () => {
       const p = Object.values(g.probabilities);
       expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
     }
-    // Measured when the demo was rebuilt (issue 18): 8 of 9 routed (vi_2 went to en), greedy WER 18.6 %, LM WER 15.3 %.
-    expect(routed).toBeGreaterThanOrEqual(8);
+    // With the selector on the real + synthetic mix (issue 18, session 4) all 9 route to their domain; before, vi_2 went to en.
+    expect(routed).toBe(9);
     expect(errorRate(withLm)).toBeLessThan(errorRate(greedy));
     expect(errorRate(withLm)).toBeLessThan(0.2);
   });
 
-  it('transcribes the real recordings in samples/ (routing on real speech is not yet reliable: README)', async () => {
+  it('routes the real recordings in samples/ to their domain (the en member still transcribes real speech poorly: README)', async () => {
     const real = samples.filter((s) => s.source !== undefined);
     expect(real.length).toBeGreaterThanOrEqual(2);
     for (const s of real) {
       const r = await ensemble.transcribe(path.join(repoRoot, 'samples', s.audio_filepath), { lm: true });
+      expect(r.model, s.audio_filepath).toBe(s.domain);
       expect(r.text.length).toBeGreaterThan(0);
       expect(Object.values(r.probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
     }
