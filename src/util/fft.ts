@@ -30,6 +30,11 @@ export class Fft {
     return this.rev;
   }
 
+  /** The twiddles cos(2πi/n) and −sin(2πi/n), i < n/2 (read-only: the WebAssembly mel kernel copies them). */
+  get twiddles(): { cos: Float64Array; sin: Float64Array } {
+    return { cos: this.cos, sin: this.sin };
+  }
+
   /** Forward transform X[k] = Σ x[n] e^{-2πikn/N}, in place on (re, im). */
   transform(re: Float64Array, im: Float64Array): void {
     const n = this.n;
@@ -187,6 +192,14 @@ export class RealFft {
       this.wr[k] = Math.cos((2 * Math.PI * k) / n);
       this.wi[k] = -Math.sin((2 * Math.PI * k) / n);
     }
+  }
+
+  /**
+   * Everything the transform computes with (read-only): the half-size FFT (bit reversal, twiddles) and the split
+   * step's twiddles cos(2πk/n), −sin(2πk/n), k ≤ n/2. The WebAssembly mel kernel copies them.
+   */
+  get tables(): { half: Fft; wr: Float64Array; wi: Float64Array } {
+    return { half: this.half, wr: this.wr, wi: this.wi };
   }
 
   /** X[k] = Σ x[t] e^{-2πikt/n} for k = 0..n/2 into (re, im) (length ≥ n/2 + 1); `x` has length ≥ n. */
