@@ -46,6 +46,11 @@ interface KernelExports {
     work: number,
     out: number,
   ): void;
+  preemphasis(x: number, length: number, a: number, y: number): void;
+  logEnergies(p: number, n: number, clamp: number, guard: number): void;
+  normalizeRows(p: number, nMels: number, frames: number, valid: number): void;
+  logFdlibm(x: number): number;
+  logValues(p: number, n: number): void;
 }
 
 /** Byte offsets of one plan's tables in the kernel's memory. */
@@ -130,4 +135,78 @@ export function kernelMelEnergies(t: KernelTables, padded: Float64Array, frames:
     if (n === frames) out.set(energies);
     else for (let r = 0; r < nMels; r++) out.set(energies.subarray(r * n, (r + 1) * n), r * frames + t0);
   }
+}
+
+/** fdlibm's natural logarithm as compiled into the kernel (V8's Math.log is fdlibm's: the tests compare them). */
+export function kernelLog(x: number): number {
+  return instance().logFdlibm(x);
+}
+
+/** `kernelLog` of every value, through the kernel's two-lane logarithm (the one the front end uses). */
+export function kernelLogPairs(xs: Float64Array): Float64Array {
+  const k = instance();
+  const at = align16(tablesEnd);
+  ensureBytes(k, at + xs.byteLength);
+  const view = new Float64Array(k.memory.buffer, at, xs.length);
+  view.set(xs);
+  k.logValues(at, xs.length);
+  return Float64Array.from(view);
+}
+
+/** What `kernelMelFeatures` does after the energies. */
+export interface KernelFeatureSteps {
+  preemph: number;
+  /** Centre padding: 'reflect' or zeros. */
+  reflect: boolean;
+  /** null: no log. */
+  log: { clamp: boolean; guard: number } | null;
+  normalize: boolean;
+  validFrames: number;
+}
+
+/**
+ * The whole front end for inputs of at most `BLOCK_FRAMES` frames in the kernel: pre-emphasis into the centred
+ * signal, centre padding (the indices by `reflectIndex`), the energies, log, per-feature normalisation and the
+ * zeroed padding frames. Returns the features [nMels][frames] (a new array).
+ */
+export function kernelMelFeatures(
+  t: KernelTables,
+  samples: Float32Array,
+  frames: number,
+  hop: number,
+  steps: KernelFeatureSteps,
+  reflectIndex: (i: number, length: number) => number,
+): Float32Array {
+  const k = instance();
+  const { m, nFft, nMels } = t;
+  if (frames > BLOCK_FRAMES) throw new RangeError(`kernelMelFeatures takes at most ${BLOCK_FRAMES} frames, got ${frames}`);
+  const L = samples.length;
+  const pad = nFft / 2;
+  const work = align16(tablesEnd);
+  const input = align16(work + (3 * m + 1) * 16);
+  const signal = align16(input + L * 4);
+  const need = L + 2 * pad;
+  const outAt = align16(signal + need * 8);
+  ensureBytes(k, outAt + nMels * frames * 4);
+  const buffer = k.memory.buffer;
+  new Float32Array(buffer, input, L).set(samples);
+  k.preemphasis(input, L, steps.preemph, signal + pad * 8);
+  const x = new Float64Array(buffer, signal, need);
+  if (steps.reflect) {
+    for (let i = 0; i < pad; i++) {
+      x[i] = x[pad + reflectIndex(i - pad, L)];
+      x[pad + L + i] = x[pad + reflectIndex(L + i, L)];
+    }
+  } else {
+    x.fill(0, 0, pad);
+    x.fill(0, pad + L, need);
+  }
+  k.melEnergies(signal, frames, hop, m, t.window, t.rev, t.cos, t.sin, t.wr, t.wi, t.rowStart, t.rowOffset, t.weights, nMels, work, outAt);
+  const n = nMels * frames;
+  if (steps.log) k.logEnergies(outAt, n, steps.log.clamp ? 1 : 0, steps.log.guard);
+  if (steps.normalize) k.normalizeRows(outAt, nMels, frames, steps.validFrames);
+  const out = new Float32Array(n);
+  out.set(new Float32Array(buffer, outAt, n));
+  for (let r = 0; r < nMels; r++) out.fill(0, r * frames + steps.validFrames, (r + 1) * frames);
+  return out;
 }

@@ -1,7 +1,7 @@
 import type { FrontEndConfig, NemoFraming, NemoWindow } from './types.js';
 import { UserError } from '../util/errors.js';
 import { RealFft } from '../util/fft.js';
-import { kernelMelEnergies, kernelTables, type KernelTables } from './nemo-mel-kernel.js';
+import { BLOCK_FRAMES, kernelMelEnergies, kernelMelFeatures, kernelTables, type KernelTables } from './nemo-mel-kernel.js';
 
 export type NemoFrontEndConfig = Extract<FrontEndConfig, { kind: 'nemo' }>;
 
@@ -189,9 +189,20 @@ export function melEnergiesJs(config: Partial<NemoFrontEndConfig>, padded: Float
 export function melEnergiesWasm(config: Partial<NemoFrontEndConfig>, padded: Float64Array, frames: number, out: Float32Array): void {
   const cfg = nemoFrontEnd(config);
   if ((cfg.magPower ?? 2) !== 2) throw new RangeError('the WebAssembly mel kernel computes the power spectrum (magPower 2) only');
-  const p = plan(cfg);
-  p.kernel ??= kernelTables(p.fft, p.window, p.rowStart, p.rowOffset, p.weights, cfg.nMels);
-  kernelMelEnergies(p.kernel, padded, frames, cfg.hop, out);
+  kernelMelEnergies(kernelOf(plan(cfg), cfg), padded, frames, cfg.hop, out);
+}
+
+/** Index into x (length L) with reflection (no edge repeat), folding repeatedly for very short inputs. */
+function reflectIndex(i: number, L: number): number {
+  if (L === 1) return 0;
+  const period = 2 * (L - 1);
+  let j = ((i % period) + period) % period;
+  if (j >= L) j = period - j;
+  return j;
+}
+
+function kernelOf(p: Plan, cfg: NemoFrontEndConfig): KernelTables {
+  return (p.kernel ??= kernelTables(p.fft, p.window, p.rowStart, p.rowOffset, p.weights, cfg.nMels));
 }
 
 export const NEMO_FRAMINGS: readonly NemoFraming[] = ['reflect', 'zero-pad'];
@@ -221,6 +232,18 @@ export function nemoValidFrames(samples: number, cfg: Pick<NemoFrontEndConfig, '
  * frames ≥ validFrames set to 0.
  */
 export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfig> = {}): Features {
+  return melSpectrogram(samples, config, 'fast');
+}
+
+/**
+ * `nemoMelSpectrogram` computed in JavaScript only (float64, the operations the WebAssembly kernel repeats): the
+ * reference the tests hold the kernel to, bit for bit.
+ */
+export function nemoMelSpectrogramJs(samples: Float32Array, config: Partial<NemoFrontEndConfig> = {}): Features {
+  return melSpectrogram(samples, config, 'js');
+}
+
+function melSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfig>, how: 'fast' | 'js'): Features {
   const cfg = nemoFrontEnd(config);
   const L = samples.length;
   if (L === 0) throw new UserError('no audio samples to compute features from', { code: 'E_AUDIO_EMPTY' });
@@ -233,6 +256,26 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
     throw new UserError(`audio is too short (${L} samples); NeMo ${cfg.framing} framing needs at least ${hop} samples`, {
       code: 'E_AUDIO_SHORT',
     });
+  }
+  const magPower = cfg.magPower ?? 2;
+  const guard = cfg.logZeroGuard ?? { type: 'add', value: 2 ** -24 };
+  if (how === 'fast' && magPower === 2 && frames <= BLOCK_FRAMES) {
+    // Up to one kernel block (20 s at a 10 ms hop: every segment the ensemble runs) all of it in WebAssembly.
+    const data = kernelMelFeatures(
+      kernelOf(p, cfg),
+      samples,
+      frames,
+      hop,
+      {
+        preemph: cfg.preemph,
+        reflect: cfg.framing !== 'zero-pad',
+        log: (cfg.log ?? true) ? { clamp: guard.type === 'clamp', guard: guard.value } : null,
+        normalize: cfg.normalize === 'per_feature',
+        validFrames,
+      },
+      reflectIndex,
+    );
+    return { data, nMels, frames, validFrames };
   }
 
   // Preemphasis in float32 like torch (y[0] = x[0], y[t] = x[t] - a*x[t-1]), written straight into the
@@ -248,17 +291,9 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
   if (a) for (let t = 1; t < L; t++) padded[pad + t] = f32(samples[t] - f32(a * samples[t - 1]));
   else for (let t = 1; t < L; t++) padded[pad + t] = samples[t];
   if (cfg.framing !== 'zero-pad') {
-    const reflect = (i: number): number => {
-      // Index into x with reflection (no edge repeat), folding repeatedly for very short inputs.
-      if (L === 1) return 0;
-      const period = 2 * (L - 1);
-      let j = ((i % period) + period) % period;
-      if (j >= L) j = period - j;
-      return j;
-    };
     for (let i = 0; i < pad; i++) {
-      padded[i] = padded[pad + reflect(i - pad)];
-      padded[pad + L + i] = padded[pad + reflect(L + i)];
+      padded[i] = padded[pad + reflectIndex(i - pad, L)];
+      padded[pad + L + i] = padded[pad + reflectIndex(L + i, L)];
     }
   } else {
     padded.fill(0, 0, pad);
@@ -266,10 +301,9 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
   }
 
   const out = new Float32Array(nMels * frames);
-  const magPower = cfg.magPower ?? 2;
-  if (magPower === 2) melEnergiesWasm(cfg, padded, frames, out);
+  // Longer inputs: the energies in WebAssembly block by block (bounded memory), the rest here.
+  if (how === 'fast' && magPower === 2) melEnergiesWasm(cfg, padded, frames, out);
   else melEnergiesJs(cfg, padded, frames, out);
-  const guard = cfg.logZeroGuard ?? { type: 'add', value: 2 ** -24 };
   // The log in one pass over the (float32) energies: the same values as taking it frame by frame.
   if (cfg.log ?? true) {
     const g = guard.value;

@@ -2,9 +2,19 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { melEnergiesJs, melEnergiesWasm, nemoFrontEnd, type NemoFrontEndConfig } from '../../src/features/nemo-mel.js';
-import { BLOCK_FRAMES } from '../../src/features/nemo-mel-kernel.js';
+import { decodeWav, mixToMono } from '../../src/audio/wav.js';
+import { resample } from '../../src/audio/resample.js';
+import {
+  melEnergiesJs,
+  melEnergiesWasm,
+  nemoFrontEnd,
+  nemoMelSpectrogram,
+  nemoMelSpectrogramJs,
+  type NemoFrontEndConfig,
+} from '../../src/features/nemo-mel.js';
+import { BLOCK_FRAMES, kernelLog, kernelLogPairs } from '../../src/features/nemo-mel-kernel.js';
 import { gauss, rng } from '../helpers/random.js';
+import { nemoReferenceSignal } from '../helpers/wav.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -69,6 +79,83 @@ describe('WebAssembly mel kernel', () => {
   it('refuses magnitude powers other than 2 (the JavaScript path computes those)', () => {
     const cfg = nemoFrontEnd({ magPower: 1 });
     expect(() => melEnergiesWasm(cfg, new Float64Array(1024), 2, new Float32Array(160))).toThrow(/magPower 2/);
+  });
+
+  it("computes V8's Math.log bit for bit (fdlibm's algorithm)", () => {
+    const next = rng(11);
+    const buf = new DataView(new ArrayBuffer(8));
+    const xs: number[] = [
+      0,
+      -0,
+      -1,
+      1,
+      2,
+      0.5,
+      Infinity,
+      -Infinity,
+      NaN,
+      2 ** -24,
+      5e-324,
+      2.2250738585072014e-308,
+      Number.MAX_VALUE,
+      1 + 2 ** -52,
+      1 - 2 ** -53,
+    ];
+    for (let i = 0; i < 200_000; i++) {
+      // Random bit patterns of positive doubles (every exponent), values near 1, and float32 energies + 2^-24.
+      buf.setUint32(0, Math.floor(next() * 0x7ff00000));
+      buf.setUint32(4, Math.floor(next() * 2 ** 32));
+      xs.push(buf.getFloat64(0), 1 + (next() - 0.5) * 2 ** -18, 0.5 + 1.5 * next(), Math.fround(next() ** 8 * 1e3) + 2 ** -24);
+    }
+    const differ = xs.filter((x) => !Object.is(kernelLog(x), Math.log(x)));
+    expect(differ).toEqual([]);
+    // The two-lane version, on the same values paired up every way the rare paths can meet the common one.
+    const shifted = [...xs.slice(1), xs[0]];
+    for (const list of [xs, shifted, xs.slice(0, 999)]) {
+      const got = kernelLogPairs(Float64Array.from(list));
+      expect(list.filter((x, i) => !Object.is(got[i], Math.log(x)))).toEqual([]);
+    }
+  });
+
+  describe('the whole front end in WebAssembly equals the JavaScript one bit for bit', () => {
+    const next = rng(3);
+    const noisy = (n: number, level: number): Float32Array => Float32Array.from({ length: n }, () => level * gauss(next));
+    const inputs: Array<[string, Float32Array]> = [
+      ['NeMo reference signal', nemoReferenceSignal()],
+      ['1 sample', noisy(1, 0.1)],
+      ['100 samples (reflection folds)', noisy(100, 0.1)],
+      ['161 samples', noisy(161, 0.3)],
+      ['silence', new Float32Array(4000)],
+      ['3 s of noise', noisy(48000, 0.05)],
+    ];
+    for (const f of ['en_1', 'vi_2', 'digits_1']) {
+      const file = path.join(root, 'samples', `${f}.wav`);
+      const d = decodeWav(readFileSync(file), file);
+      inputs.push([`samples/${f}.wav`, resample(mixToMono(d.channels), d.sampleRate, 16000)]);
+    }
+    const configs: Array<[string, Partial<NemoFrontEndConfig>]> = [
+      ['NeMo 2.3 mel 80', { framing: 'reflect' }],
+      ['zero-pad framing', { framing: 'zero-pad' }],
+      ['no pre-emphasis, no normalisation, no log (the acoustic summary)', { nMels: 10, preemph: 0, normalize: 'none', log: false }],
+      ['clamp guard 1e-5, mel 64, n_fft 1024', { nMels: 64, nFft: 1024, windowSize: 400, logZeroGuard: { type: 'clamp', value: 1e-5 } }],
+      ['magnitude (magPower 1: JavaScript energies)', { magPower: 1 }],
+    ];
+    for (const [cname, cfg] of configs) {
+      it(cname, () => {
+        for (const [iname, x] of inputs) {
+          if (cfg.framing === 'zero-pad' && x.length < 160) continue;
+          const a = nemoMelSpectrogram(x, cfg);
+          const b = nemoMelSpectrogramJs(x, cfg);
+          expect([a.nMels, a.frames, a.validFrames], iname).toEqual([b.nMels, b.frames, b.validFrames]);
+          expect(Buffer.from(a.data.buffer).equals(Buffer.from(b.data.buffer)), iname).toBe(true);
+        }
+      });
+    }
+    it(`longer than one kernel block (${BLOCK_FRAMES} frames)`, () => {
+      const x = noisy((BLOCK_FRAMES + 50) * 160, 0.1);
+      const a = nemoMelSpectrogram(x);
+      expect(Buffer.from(a.data.buffer).equals(Buffer.from(nemoMelSpectrogramJs(x).data.buffer))).toBe(true);
+    });
   });
 
   it('the committed bytes are what wasm/nemo-mel-kernel.ts compiles to (npm run build:wasm)', async () => {
