@@ -11,14 +11,18 @@
  * ratios (44.1/22.05 kHz) use the direct polyphase form. Both give the same filter (differences ~1e-12).
  */
 import { Fft } from '../util/fft.js';
+import { BlockConvolver } from './resample-kernel.js';
 
 export interface ResampleOptions {
   /** Pass-band edge as a fraction of the lower of the two Nyquist frequencies (default 0.9). */
   passband?: number;
   /** Stop-band attenuation in dB (default 100). */
   attenuationDb?: number;
-  /** 'auto' (default): FFT convolution when it applies (≤ 2 phases), else direct. 'direct' forces the direct form. */
-  method?: 'auto' | 'direct';
+  /**
+   * 'auto' (default): FFT convolution when it applies (≤ 2 phases), else direct. 'direct' forces the direct form;
+   * 'fft-js' is 'auto' with the FFT convolution in JavaScript instead of WebAssembly (the same samples; for tests).
+   */
+  method?: 'auto' | 'direct' | 'fft-js';
 }
 
 function gcd(a: number, b: number): number {
@@ -153,13 +157,40 @@ function spectrumOf(fromRate: number, toRate: number, opts: ResampleOptions, tab
 function fftPolyphase(x: Float64Array, out: Float32Array, L: number, M: number, f: FilterSpectrum, width: number): void {
   const N = f.fft.n;
   const B = N - width + 1; // correlation values per block
+  const nOut = out.length;
+  const scale = 1 / N;
+  // The transforms in WebAssembly, two blocks at a time (bit-identical to `Fft.transform`: resample-kernel.ts).
+  const conv = new BlockConvolver(f.fft, f.re, f.im);
+  let n = 0;
+  for (let s = 0; n < nOut; s += 2 * B) {
+    // Blocks x[s' .. s' + N) (zeros past the end), s' = s and s + B -> c_φ[m] for m in [s', s' + B) at index
+    // m − s' + width − 1 of lane 0 and 1.
+    const { re, im } = conv.convolvePair(x, s, s + B);
+    for (let lane = 0; lane < 2 && n < nOut; lane++) {
+      const start = s + lane * B;
+      const end = start + B;
+      for (; n < nOut; n++) {
+        const num = n * M;
+        const k0 = Math.floor(num / L);
+        const m = k0 + 1;
+        if (m >= end) break;
+        const i = 2 * (m - start + width - 1) + lane;
+        out[n] = (num - k0 * L === 0 ? re[i] : -im[i]) * scale;
+      }
+    }
+  }
+}
+
+/** `fftPolyphase` in JavaScript only: the reference the WebAssembly kernel is held to (`method: 'fft-js'`). */
+function fftPolyphaseJs(x: Float64Array, out: Float32Array, L: number, M: number, f: FilterSpectrum, width: number): void {
+  const N = f.fft.n;
+  const B = N - width + 1;
   const re = new Float64Array(N);
   const im = new Float64Array(N);
   const nOut = out.length;
   const scale = 1 / N;
   let n = 0;
   for (let s = 0; n < nOut; s += B) {
-    // Block: x[s .. s + N) (zeros past the end) -> c_φ[m] for m in [s, s + B) at index m − s + width − 1.
     const avail = Math.max(0, Math.min(N, x.length - s));
     re.set(x.subarray(s, s + avail));
     re.fill(0, avail);
@@ -210,9 +241,10 @@ export function resample(input: Float32Array, fromRate: number, toRate: number, 
   const x = new Float64Array(nIn + 2 * K + 2);
   for (let i = 0; i < nIn; i++) x[i + K] = input[i];
 
-  if (L <= 2 && (opts.method ?? 'auto') === 'auto' && nOut * width > 1 << 14) {
+  const method = opts.method ?? 'auto';
+  if (L <= 2 && method !== 'direct' && nOut * width > 1 << 14) {
     const table = polyphaseTable(fromRate, toRate, L, opts, d, K, width);
-    fftPolyphase(x, out, L, M, spectrumOf(fromRate, toRate, opts, table, L, width), width);
+    (method === 'fft-js' ? fftPolyphaseJs : fftPolyphase)(x, out, L, M, spectrumOf(fromRate, toRate, opts, table, L, width), width);
     return out;
   }
 

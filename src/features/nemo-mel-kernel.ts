@@ -2,8 +2,7 @@
  * The NeMo mel front end's WebAssembly kernel (source: wasm/nemo-mel-kernel.ts): STFT power + sparse mel energies,
  * two frames per float64x2 SIMD lane pair. Every lane does the float64 operations of the JavaScript path in the
  * same order (WebAssembly has no fused multiply-add), so the energies are bit-identical to it (tested); it is
- * about twice as fast (`npm run bench -- frontend`). WebAssembly SIMD is part of Node ≥ 16.4, so there is no
- * JavaScript fallback for it.
+ * several times faster (`npm run bench -- frontend`).
  *
  * One instance per thread (module state), used synchronously. Its memory holds each front-end plan's tables
  * (a few KiB, kept) and one block of work (the padded signal of at most `BLOCK_FRAMES` frames and their
@@ -11,20 +10,10 @@
  */
 import { NEMO_MEL_KERNEL_WASM_BASE64 } from './nemo-mel-kernel-wasm.js';
 import type { RealFft } from '../util/fft.js';
+import { align16, ensureBytes, instantiateKernel, type WasmMemory } from '../util/wasm.js';
 
 /** Frames per kernel call (20.48 s at a 10 ms hop): bounds the kernel's memory. */
 export const BLOCK_FRAMES = 2048;
-
-/** The few WebAssembly JS API members used here (the project's `lib` has no WebAssembly types). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface KernelExports {
   memory: WasmMemory;
@@ -74,18 +63,8 @@ let kernel: KernelExports | null = null;
 let tablesEnd = 0;
 
 function instance(): KernelExports {
-  if (!kernel) {
-    const module = new wasm.Module(Buffer.from(NEMO_MEL_KERNEL_WASM_BASE64, 'base64'));
-    kernel = new wasm.Instance(module, {}).exports as KernelExports;
-  }
+  kernel ??= instantiateKernel<KernelExports>(NEMO_MEL_KERNEL_WASM_BASE64);
   return kernel;
-}
-
-const align16 = (n: number): number => (n + 15) & ~15;
-
-function ensureBytes(k: KernelExports, bytes: number): void {
-  const have = k.memory.buffer.byteLength;
-  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / 65536));
 }
 
 /** Copies a plan's tables into the kernel's memory (once per plan). */
@@ -107,7 +86,7 @@ export function kernelTables(
     at.push(end);
     end = align16(end + a.byteLength);
   }
-  ensureBytes(k, end);
+  ensureBytes(k.memory, end);
   parts.forEach((a, i) => new Uint8Array(k.memory.buffer, at[i], a.byteLength).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)));
   tablesEnd = end;
   const [w, rev, c, s, r, i, rs, ro, wt] = at;
@@ -127,7 +106,7 @@ export function kernelMelEnergies(t: KernelTables, padded: Float64Array, frames:
     const signal = align16(work + (3 * m + 1) * 16);
     const signalLength = (n - 1) * hop + nFft;
     const outAt = align16(signal + signalLength * 8);
-    ensureBytes(k, outAt + nMels * n * 4);
+    ensureBytes(k.memory, outAt + nMels * n * 4);
     const buffer = k.memory.buffer;
     new Float64Array(buffer, signal, signalLength).set(padded.subarray(t0 * hop, t0 * hop + signalLength));
     k.melEnergies(signal, n, hop, m, t.window, t.rev, t.cos, t.sin, t.wr, t.wi, t.rowStart, t.rowOffset, t.weights, nMels, work, outAt);
@@ -146,7 +125,7 @@ export function kernelLog(x: number): number {
 export function kernelLogPairs(xs: Float64Array): Float64Array {
   const k = instance();
   const at = align16(tablesEnd);
-  ensureBytes(k, at + xs.byteLength);
+  ensureBytes(k.memory, at + xs.byteLength);
   const view = new Float64Array(k.memory.buffer, at, xs.length);
   view.set(xs);
   k.logValues(at, xs.length);
@@ -187,7 +166,7 @@ export function kernelMelFeatures(
   const signal = align16(input + L * 4);
   const need = L + 2 * pad;
   const outAt = align16(signal + need * 8);
-  ensureBytes(k, outAt + nMels * frames * 4);
+  ensureBytes(k.memory, outAt + nMels * frames * 4);
   const buffer = k.memory.buffer;
   new Float32Array(buffer, input, L).set(samples);
   k.preemphasis(input, L, steps.preemph, signal + pad * 8);
