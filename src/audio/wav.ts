@@ -1,6 +1,9 @@
 import { AUDIO_LIMITS } from '../defaults.js';
 import { UserError } from '../util/errors.js';
 
+/** Typed arrays use the host's byte order; WAV is little-endian. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Decoded WAV: one Float32Array per channel, samples scaled to [-1, 1) like NeMo's `AudioSegment`. */
 export interface DecodedWav {
   sampleRate: number;
@@ -248,6 +251,14 @@ export function decodeWav(bytes: Uint8Array, source = '<buffer>'): DecodedWav {
   for (let c = 0; c < f.channels; c++) channels.push(new Float32Array(n));
   if (f.formatTag === WAVE_FORMAT_PCM && bytesPerSample === 2) {
     // The common case, without the per-sample closure and finiteness check (integers are always finite).
+    // Mono with the samples 2-byte aligned: read them as an Int16Array (little-endian hosts); · 2^-15 is exact.
+    const at = bytes.byteOffset + dataStart;
+    if (f.channels === 1 && blockAlign === 2 && at % 2 === 0 && LITTLE_ENDIAN) {
+      const pcm = new Int16Array(bytes.buffer, at, n);
+      const ch = channels[0];
+      for (let i = 0; i < n; i++) ch[i] = pcm[i] * (1 / 32768);
+      return { sampleRate: f.sampleRate, channels, encoding };
+    }
     for (let c = 0; c < f.channels; c++) {
       const ch = channels[c];
       for (let i = 0, o = dataStart + c * 2; i < n; i++, o += blockAlign) ch[i] = view.getInt16(o, true) / 32768;

@@ -81,6 +81,20 @@ describe('decodeWav / encodeWav', () => {
     expect(Array.from(decodeWav(b8).channels[0])).toEqual([-1, 0, 0.5]);
   });
 
+  it('reads mono 16-bit PCM the same at any byte offset (typed-array fast path or DataView)', () => {
+    const values = Int16Array.from({ length: 1001 }, (_, i) => ((i * 7919) % 65536) - 32768);
+    const bytes = encodeWav(
+      Float32Array.from(values, (v) => v / 32768),
+      16000,
+      { encoding: 'pcm16' },
+    );
+    const odd = new Uint8Array(bytes.length + 1).subarray(1);
+    odd.set(bytes);
+    const expected = Float32Array.from(values, (v) => v / 32768);
+    for (const b of [bytes, odd]) expect(decodeWav(b).channels[0]).toEqual(expected);
+    expect(Array.from(expected.subarray(0, 2))).toEqual([-1, (7919 - 32768) / 32768]);
+  });
+
   it('G.711 tables are the ITU ones', () => {
     expect(mulawToLinear(0xff)).toBe(0);
     expect(mulawToLinear(0x00)).toBeCloseTo(-32124 / 32768, 10);
