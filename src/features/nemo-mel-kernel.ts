@@ -141,12 +141,15 @@ export interface KernelFeatureSteps {
   log: { clamp: boolean; guard: number } | null;
   normalize: boolean;
   validFrames: number;
+  /** Also return the values before normalisation. */
+  logMel: boolean;
 }
 
 /**
  * The whole front end for inputs of at most `BLOCK_FRAMES` frames in the kernel: pre-emphasis into the centred
  * signal, centre padding (the indices by `reflectIndex`), the energies, log, per-feature normalisation and the
- * zeroed padding frames. Returns the features [nMels][frames] (a new array).
+ * zeroed padding frames. Returns the features [nMels][frames] (a new array) and, with `steps.logMel`, a copy
+ * of them before the normalisation.
  */
 export function kernelMelFeatures(
   t: KernelTables,
@@ -155,7 +158,7 @@ export function kernelMelFeatures(
   hop: number,
   steps: KernelFeatureSteps,
   reflectIndex: (i: number, length: number) => number,
-): Float32Array {
+): { data: Float32Array; logMel?: Float32Array } {
   const k = instance();
   const { m, nFft, nMels } = t;
   if (frames > BLOCK_FRAMES) throw new RangeError(`kernelMelFeatures takes at most ${BLOCK_FRAMES} frames, got ${frames}`);
@@ -183,9 +186,10 @@ export function kernelMelFeatures(
   k.melEnergies(signal, frames, hop, m, t.window, t.rev, t.cos, t.sin, t.wr, t.wi, t.rowStart, t.rowOffset, t.weights, nMels, work, outAt);
   const n = nMels * frames;
   if (steps.log) k.logEnergies(outAt, n, steps.log.clamp ? 1 : 0, steps.log.guard);
+  const logMel = steps.logMel ? new Float32Array(buffer.slice(outAt, outAt + n * 4)) : undefined;
   if (steps.normalize) k.normalizeRows(outAt, nMels, frames, steps.validFrames);
   const out = new Float32Array(n);
   out.set(new Float32Array(buffer, outAt, n));
   for (let r = 0; r < nMels; r++) out.fill(0, r * frames + steps.validFrames, (r + 1) * frames);
-  return out;
+  return logMel ? { data: out, logMel } : { data: out };
 }

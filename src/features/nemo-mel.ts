@@ -11,6 +11,17 @@ export interface Features {
   nMels: number;
   frames: number;
   validFrames: number;
+  /**
+   * With `{ logMel: true }`: the same computation's features before the per-feature normalisation (the log-mel,
+   * or the energies when `log` is false), [nMels][frames], padding frames included (not zeroed).
+   */
+  logMel?: Float32Array;
+}
+
+/** Extra outputs of `nemoMelSpectrogram`. */
+export interface MelOptions {
+  /** Also return the features before normalisation (`Features.logMel`): one copy, no second STFT. */
+  logMel?: boolean;
 }
 
 /** NeMo Conformer/FastConformer CTC defaults (16 kHz, 80 mels, 25 ms Hann in 512, 10 ms hop, reflect framing). */
@@ -231,19 +242,19 @@ export function nemoValidFrames(samples: number, cfg: Pick<NemoFrontEndConfig, '
  * Slaney mel, ln(x + 2^-24), per-feature normalisation (unbiased std + 1e-5) over the valid frames,
  * frames ≥ validFrames set to 0.
  */
-export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfig> = {}): Features {
-  return melSpectrogram(samples, config, 'fast');
+export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfig> = {}, options: MelOptions = {}): Features {
+  return melSpectrogram(samples, config, 'fast', options);
 }
 
 /**
  * `nemoMelSpectrogram` computed in JavaScript only (float64, the operations the WebAssembly kernel repeats): the
  * reference the tests hold the kernel to, bit for bit.
  */
-export function nemoMelSpectrogramJs(samples: Float32Array, config: Partial<NemoFrontEndConfig> = {}): Features {
-  return melSpectrogram(samples, config, 'js');
+export function nemoMelSpectrogramJs(samples: Float32Array, config: Partial<NemoFrontEndConfig> = {}, options: MelOptions = {}): Features {
+  return melSpectrogram(samples, config, 'js', options);
 }
 
-function melSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfig>, how: 'fast' | 'js'): Features {
+function melSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfig>, how: 'fast' | 'js', options: MelOptions): Features {
   const cfg = nemoFrontEnd(config);
   const L = samples.length;
   if (L === 0) throw new UserError('no audio samples to compute features from', { code: 'E_AUDIO_EMPTY' });
@@ -261,7 +272,7 @@ function melSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfi
   const guard = cfg.logZeroGuard ?? { type: 'add', value: 2 ** -24 };
   if (how === 'fast' && magPower === 2 && frames <= BLOCK_FRAMES) {
     // Up to one kernel block (20 s at a 10 ms hop: every segment the ensemble runs) all of it in WebAssembly.
-    const data = kernelMelFeatures(
+    const { data, logMel } = kernelMelFeatures(
       kernelOf(p, cfg),
       samples,
       frames,
@@ -272,10 +283,11 @@ function melSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfi
         log: (cfg.log ?? true) ? { clamp: guard.type === 'clamp', guard: guard.value } : null,
         normalize: cfg.normalize === 'per_feature',
         validFrames,
+        logMel: options.logMel === true,
       },
       reflectIndex,
     );
-    return { data, nMels, frames, validFrames };
+    return logMel ? { data, nMels, frames, validFrames, logMel } : { data, nMels, frames, validFrames };
   }
 
   // Preemphasis in float32 like torch (y[0] = x[0], y[t] = x[t] - a*x[t-1]), written straight into the
@@ -312,6 +324,7 @@ function melSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfi
     else for (let i = 0; i < n; i++) out[i] = Math.log(Math.max(out[i], g));
   }
 
+  const logMel = options.logMel ? Float32Array.from(out) : undefined;
   if (cfg.normalize === 'per_feature') {
     const n = validFrames;
     for (let m = 0; m < nMels; m++) {
@@ -330,5 +343,5 @@ function melSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfi
     }
   }
   for (let m = 0; m < nMels; m++) out.fill(0, m * frames + validFrames, (m + 1) * frames);
-  return { data: out, nMels, frames, validFrames };
+  return logMel ? { data: out, nMels, frames, validFrames, logMel } : { data: out, nMels, frames, validFrames };
 }

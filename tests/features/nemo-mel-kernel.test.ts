@@ -151,6 +151,21 @@ describe('WebAssembly mel kernel', () => {
         }
       });
     }
+    it('gives the features before normalisation from the same computation (logMel)', () => {
+      for (const [iname, x] of inputs) {
+        for (const mel of [nemoMelSpectrogram, nemoMelSpectrogramJs]) {
+          const a = mel(x, {}, { logMel: true });
+          const raw = nemoMelSpectrogramJs(x, { normalize: 'none' });
+          expect(a.logMel, iname).toBeDefined();
+          // The unnormalised front end zeroes its padding frames; logMel keeps them.
+          for (let m = 0; m < raw.nMels; m++) a.logMel!.fill(0, m * a.frames + a.validFrames, (m + 1) * a.frames);
+          expect(Buffer.from(a.logMel!.buffer).equals(Buffer.from(raw.data.buffer)), iname).toBe(true);
+          expect(Buffer.from(a.data.buffer).equals(Buffer.from(nemoMelSpectrogramJs(x).data.buffer)), iname).toBe(true);
+        }
+      }
+      expect(nemoMelSpectrogram(inputs[0][1]).logMel).toBeUndefined();
+    });
+
     it(`longer than one kernel block (${BLOCK_FRAMES} frames)`, () => {
       const x = noisy((BLOCK_FRAMES + 50) * 160, 0.1);
       const a = nemoMelSpectrogram(x);
