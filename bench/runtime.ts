@@ -6,7 +6,8 @@
 //     running the same ONNX file on the same WAVs of 1, 3 and 10 s (both 1 ONNX Runtime thread). sherpa-onnx-node
 //     is installed into a temporary folder (never a project dependency); the section is skipped if that fails.
 //  2. The demo ensemble (3 members, in this thread) per sample file against the sum of its members' pure ONNX
-//     time (session.run on precomputed features) on the same file.
+//     time (session.run on precomputed features) on the same file; then what the ensemble does besides ONNX,
+//     step by step (CPU medians per request), and what is left over.
 //  3. Members on worker threads (one per member) against members in this thread: wall time per file.
 //  4. `ensemble build` of the demo members on the sample files: members on worker threads vs this thread.
 //  5. Early routing on the sample files: selection accuracy and cost against full routing.
@@ -20,7 +21,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadAudio } from '../src/audio/load.js';
+import { resample } from '../src/audio/resample.js';
 import { decodeWav, encodeWav, mixToMono } from '../src/audio/wav.js';
+import { computeConfidence, posteriorCounts } from '../src/confidence/index.js';
+import { AcousticSummary } from '../src/features/acoustic-summary.js';
 import { Ensemble } from '../src/ensemble/ensemble.js';
 import { greedyDecode } from '../src/decoding/greedy.js';
 import { loadCtcModel, type OrtSettings } from '../src/models/load.js';
@@ -276,8 +280,66 @@ async function ensembleVsOnnx(): Promise<void> {
   console.log(`median ratio over the files: wall ${median(ratios).toFixed(2)}, CPU ${median(cpuRatios).toFixed(2)} (load average after: ${load()})`);
   if (baseEns) console.log(`base, median over the files: wall ${median(baseRatios).toFixed(2)}, CPU ${median(baseCpuRatios).toFixed(2)}`);
   await baseEns?.dispose();
+  await nonOnnxSteps(ens, members);
   await ens.dispose();
   await Promise.all(members.map((m) => m.dispose()));
+}
+
+/** Median CPU ms (this process) of `fn` over `reps` runs after a warm-up. */
+async function cpuMs(fn: () => unknown, reps = REPEATS): Promise<number> {
+  await fn();
+  const c: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const c0 = process.cpuUsage();
+    await fn();
+    const d = process.cpuUsage(c0);
+    c.push((d.user + d.system) / 1000);
+  }
+  return median(c);
+}
+
+/**
+ * The ensemble's work besides ONNX, one step at a time, per sample file (CPU medians per request): reading the WAV,
+ * resampling to 16 kHz, the front ends (the NeMo mel shared by en and vi; wav2vec2's normalisation), the three
+ * confidences, the selector's other inputs (posterior counts and the acoustic summary), the chosen member's
+ * greedy text; "rest" is transcribe − Σ session.run − these steps, all in the same loop.
+ */
+async function nonOnnxSteps(ens: Ensemble, members: CtcModel[]): Promise<void> {
+  console.log(`\n#### the ensemble besides ONNX, per request, CPU ms (medians; load ${load()})`);
+  const nemo = members.find((m) => m.frontEnd.kind === 'nemo')!;
+  const w2v = members.find((m) => m.frontEnd.kind === 'wav2vec2')!;
+  const spec = ens.confidenceSpec;
+  console.log(
+    '| file | read WAV | resample → 16 kHz | NeMo mel 80 | wav2vec2 norm. | confidences | counts + acoustic summary | greedy | Σ steps | transcribe − Σ ONNX | rest |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const file of sampleFiles()) {
+    const bytes = readFileSync(file);
+    const d = decodeWav(bytes, file);
+    const mono = mixToMono(d.channels);
+    const x = d.sampleRate === 16000 ? mono : resample(mono, d.sampleRate, 16000);
+    const feats = members.map((m) => m.computeFeatures!(x));
+    const lps = await Promise.all(members.map((m, i) => m.runFeatures!(feats[i])));
+    const steps = [
+      await cpuMs(() => mixToMono(decodeWav(readFileSync(file), file).channels)),
+      d.sampleRate === 16000 ? 0 : await cpuMs(() => resample(mono, d.sampleRate, 16000)),
+      await cpuMs(() => nemo.computeFeatures!(x)),
+      await cpuMs(() => w2v.computeFeatures!(x)),
+      await cpuMs(() => lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, members[i].blankId, spec))),
+      await cpuMs(() => {
+        lps.forEach((lp, i) => posteriorCounts(lp, members[i].blankId));
+        new AcousticSummary().add(x);
+      }),
+      await cpuMs(() => greedyDecode(lps[0], members[0].vocabulary, members[0].blankId, members[0].tokenizer)),
+    ];
+    const total = await cpuMs(() => ens.transcribe(file));
+    const onnx = await cpuMs(async () => {
+      for (let i = 0; i < members.length; i++) await members[i].runFeatures!(feats[i]);
+    });
+    const sum = steps.reduce((a, b) => a + b, 0);
+    const over = total - onnx;
+    console.log(`| ${path.basename(file)} | ${[...steps, sum, over, over - sum].map((v) => v.toFixed(2)).join(' | ')} |`);
+  }
 }
 
 async function parallelVsSequential(): Promise<void> {
