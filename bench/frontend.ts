@@ -51,18 +51,26 @@ export async function run(): Promise<void> {
       .join(' / ')}`,
   );
   row('front end: NeMo mel 80 (reflect framing)', await time(() => nemoMelSpectrogram(audio, { framing: 'reflect' })));
-  const baseDir = process.env.BENCH_BASE;
-  if (baseDir) {
-    // Another build's front end (e.g. main's, see README "Runtime speed"), alternating with this one: CPU ratio.
-    const other = (await import(pathToFileURL(path.resolve(baseDir, 'features/nemo-mel.js')).href)) as typeof import('../src/features/nemo-mel.js');
+  /** CPU of this build's `ours` over another build's `theirs`, alternating: median of 15 pairs (3 runs each). */
+  const pairedCpu = async (ours: () => unknown, theirs: () => unknown): Promise<number> => {
     const ratios: number[] = [];
     for (let r = 0; r < 15; r++) {
-      const pair = [() => nemoMelSpectrogram(audio), () => other.nemoMelSpectrogram(audio)];
+      const pair = [ours, theirs];
       const cpu = [0, 0];
       for (const i of r % 2 ? [1, 0] : [0, 1]) cpu[i] = (await time(pair[i], 3)).cpu;
       ratios.push(cpu[0] / cpu[1]);
     }
-    console.log(`front end: NeMo mel 80, this build / ${baseDir}: CPU ${median(ratios).toFixed(2)} (median of 15 alternating pairs)`);
+    return median(ratios);
+  };
+  const baseDir = process.env.BENCH_BASE;
+  if (baseDir) {
+    // Another build's front end (e.g. main's, see README "Runtime speed"), alternating with this one: CPU ratio.
+    const other = (await import(pathToFileURL(path.resolve(baseDir, 'features/nemo-mel.js')).href)) as typeof import('../src/features/nemo-mel.js');
+    const ratio = await pairedCpu(
+      () => nemoMelSpectrogram(audio),
+      () => other.nemoMelSpectrogram(audio),
+    );
+    console.log(`front end: NeMo mel 80, this build / ${baseDir}: CPU ${ratio.toFixed(2)} (median of 15 alternating pairs)`);
   }
   row('front end: NeMo mel 80 (zero-pad framing)', await time(() => nemoMelSpectrogram(audio, { framing: 'zero-pad' })));
   row('front end: NeMo mel 128', await time(() => nemoMelSpectrogram(audio, { nMels: 128 })));
@@ -77,6 +85,19 @@ export async function run(): Promise<void> {
   const a8 = sine(440, SECONDS, 8000, 0.3);
   row('resample 8 kHz -> 16 kHz', await time(() => resample(a8, 8000, 16000), 5));
   row('resample 8 kHz -> 16 kHz, direct form', await time(() => resample(a8, 8000, 16000, { method: 'direct' }), 5));
+  if (baseDir) {
+    const other = (await import(pathToFileURL(path.resolve(baseDir, 'audio/resample.js')).href)) as typeof import('../src/audio/resample.js');
+    for (const [x, rate] of [
+      [a8, 8000],
+      [a48, 48000],
+    ] as const) {
+      const ratio = await pairedCpu(
+        () => resample(x, rate, 16000),
+        () => other.resample(x, rate, 16000),
+      );
+      console.log(`resample ${rate / 1000} kHz -> 16 kHz, this build / ${baseDir}: CPU ${ratio.toFixed(2)} (median of 15 alternating pairs)`);
+    }
+  }
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-frontend-'));
   try {
