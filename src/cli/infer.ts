@@ -35,6 +35,7 @@ interface InferCliOptions extends RuntimeCliOptions {
   allowChangedModels?: boolean;
   earlyRoute?: string;
   earlyRouteMinProb?: string;
+  domainGate?: string;
 }
 
 export type OutputFormat = 'text' | 'json' | 'jsonl' | 'srt' | 'vtt';
@@ -126,6 +127,10 @@ export function register(program: Command): void {
     .option(
       '--early-route-min-prob <p>',
       `early-routing cascade: below this top selector probability on the prefix, route fully (every member on the whole input); >0 also routes inputs up to S·M/(M−1) fully; 1 = always (default: the ensemble's early_route_min_prob, else ${EARLY_ROUTE_DEFAULTS.minProbability})`,
+    )
+    .option(
+      '--domain-gate <p>',
+      `domain gate floor: when the gate (domain-gate.json: acoustic summary → member) is at least this sure, only that member runs, on the whole input; else the usual path (≥ 0; 0 = off; default: the gate's domain_gate_min_prob, else ${EARLY_ROUTE_DEFAULTS.domainGateMinProb})`,
     );
   addRuntimeOptions(cmd).action(async (audio: string[], opts: InferCliOptions) => {
     if (!opts.manifest && audio.length === 0) throw new UserError('give audio files or --manifest M.jsonl');
@@ -146,6 +151,7 @@ export function register(program: Command): void {
     const vad = vadOptions(opts);
     const earlyRouteSeconds = optionalNumber('--early-route', opts.earlyRoute, { min: 0 });
     const earlyRouteMinProb = optionalNumber('--early-route-min-prob', opts.earlyRouteMinProb, { min: 0, max: 1 });
+    const domainGateMinProb = optionalNumber('--domain-gate', opts.domainGate, { min: 0 });
     const dir = resolveEnsembleDir(opts.ensemble);
     const manifest = opts.manifest ? await loadManifest(opts.manifest) : null;
     const { loadModel } = runtimeSettings(opts, { utterances: manifest ? manifest.entries.length : audio.length });
@@ -168,7 +174,8 @@ export function register(program: Command): void {
       }
       const { warning } = ensemble.earlyRoute(earlyRouteSeconds);
       if (warning) process.stderr.write(`warning: ${warning}\n`);
-      const base: LongFormOptions = { lm: Boolean(opts.lm), all: Boolean(opts.all), beam, route, vad, earlyRouteSeconds, earlyRouteMinProb };
+      ensemble.domainGateMinProbability(domainGateMinProb); // no gate for a floor > 0: one error before any input
+      const base: LongFormOptions = { lm: Boolean(opts.lm), all: Boolean(opts.all), beam, route, vad, earlyRouteSeconds, earlyRouteMinProb, domainGateMinProb };
       if (manifest) {
         const progress = new Progress('infer', manifest.entries.length, { silent: Boolean(opts.quiet) });
         // Results are printed in manifest order as soon as each prefix is complete.

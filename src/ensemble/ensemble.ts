@@ -27,6 +27,7 @@ import { LongFormTranscriber, type LongFormOptions, type LongFormResult } from '
 import type { EnsembleMemberInfo, MemberTranscript, SegmentResult } from './types.js';
 import { VAD_DEFAULTS } from '../segment/defaults.js';
 import { openAudioStream } from '../audio/stream.js';
+import { DomainGate, DOMAIN_GATE_FILE } from './domain-gate.js';
 
 export interface EnsembleLoadOptions {
   /** Model loader (tests inject counting wrappers). */
@@ -95,6 +96,24 @@ export function resolveEarlyRoute(built: number | null, requested: number | unde
   return { seconds };
 }
 
+/**
+ * The domain gate's floor for a request (see `Ensemble.domainGateMinProbability`): `requested`, else the gate's
+ * default, else `EARLY_ROUTE_DEFAULTS.domainGateMinProb`. `hasGate`: the ensemble has `domain-gate.json`.
+ */
+export function resolveDomainGateMinProb(gateDefault: number | null, hasGate: boolean, requested: number | undefined, source?: string): number {
+  if (requested !== undefined && !(typeof requested === 'number' && Number.isFinite(requested) && requested >= 0)) {
+    throw new UserError(`domain gate floor must be a number ≥ 0 (0 = off), got ${requested}`, { code: 'E_OPTIONS' });
+  }
+  const p = requested ?? gateDefault ?? EARLY_ROUTE_DEFAULTS.domainGateMinProb;
+  if (p > 0 && !hasGate) {
+    throw new UserError(
+      `this ensemble has no domain gate (${DOMAIN_GATE_FILE}); add one with \`ensemble build CONFIG --domain-gate-only\` or set domain_gate: true in the YAML and rebuild`,
+      { source, code: 'E_NO_DOMAIN_GATE' },
+    );
+  }
+  return p;
+}
+
 /** Default beam width for LM decoding (pyctcdecode's). */
 export const DEFAULT_BEAM = DECODING_DEFAULTS.beamWidth;
 
@@ -109,6 +128,8 @@ export class Ensemble {
     readonly selector: Selector,
     private readonly models: readonly CtcModel[],
     private readonly loadLm: (file: string) => Promise<LanguageModelScorer>,
+    /** `domain-gate.json` when the ensemble has one (ensemble/domain-gate.ts). */
+    readonly domainGate: DomainGate | null = null,
   ) {}
 
   static async load(dir: string, options: EnsembleLoadOptions = {}): Promise<Ensemble> {
@@ -131,7 +152,17 @@ export class Ensemble {
         );
       }
     });
-    const e = new Ensemble(dir, json, selector, models, options.loadLm ?? ((f) => loadLanguageModel(f)));
+    let gate: DomainGate | null;
+    try {
+      gate = await DomainGate.read(
+        dir,
+        json.models.map((m) => m.name),
+      );
+    } catch (e) {
+      await Promise.all(models.map((m) => m.dispose().catch(() => undefined)));
+      throw e;
+    }
+    const e = new Ensemble(dir, json, selector, models, options.loadLm ?? ((f) => loadLanguageModel(f)), gate);
     if (options.preloadLms) await Promise.all(json.models.map((m, i) => (m.lm ? e.lmOf(i) : null)));
     return e;
   }
@@ -203,6 +234,15 @@ export class Ensemble {
       throw new UserError(`early route minimum probability must be a number from 0 to 1, got ${requested}`, { code: 'E_OPTIONS' });
     }
     return requested ?? this.json.earlyRouteMinProb ?? EARLY_ROUTE_DEFAULTS.minProbability;
+  }
+
+  /**
+   * The domain gate's floor a request uses (`TranscribeOptions.domainGateMinProb`; undefined: the gate's
+   * `defaultMinProbability`, else `EARLY_ROUTE_DEFAULTS.domainGateMinProb`; 0 = off). A UserError for a value that
+   * is not a number ≥ 0, and for a floor above 0 when the ensemble has no gate.
+   */
+  domainGateMinProbability(requested?: number): number {
+    return resolveDomainGateMinProb(this.domainGate?.defaultMinProbability ?? null, this.domainGate !== null, requested, this.dir);
   }
 
   /** The loaded model of member `index` (long-form decoding needs its frame rate and vocabulary). */
@@ -355,11 +395,99 @@ export class Ensemble {
   }
 
   private transcribeNow(audio: Float32Array | Uint8Array | string, options: LongFormOptions): Promise<LongFormResult> {
+    const gate = this.domainGateMinProbability(options.domainGateMinProb);
+    if (gate > 0) return this.transcribeGated(audio, options, gate);
     const early = this.earlyRoute(options.earlyRouteSeconds).seconds;
     const minProb = this.earlyRouteMinProbability(options.earlyRouteMinProb);
     // A floor of 1 trusts no prefix: full routing from the start (no prefix pass wasted).
     if (early === null || minProb >= 1) return new LongFormTranscriber(this).transcribe(audio, options);
     return this.transcribeEarlyRouted(audio, options, early, minProb);
+  }
+
+  /**
+   * The domain gate (beyond NeMo, ensemble/domain-gate.ts) in front of the configured path: the whole input's
+   * acoustic summary names a member; at or above the floor only that member runs, on the whole input (one segment,
+   * without word timings, as early routing); below it, or for audio beyond the maximum segment length, the input
+   * goes the way it goes without the gate (the same call with the gate off: same result, plus `domainGate`).
+   */
+  private async transcribeGated(audio: Float32Array | Uint8Array | string, options: LongFormOptions, minProb: number): Promise<LongFormResult> {
+    if (options.beam !== undefined && (!Number.isInteger(options.beam) || options.beam < 1)) {
+      throw new UserError(`beam must be a positive integer, got ${options.beam}`, { code: 'E_OPTIONS' });
+    }
+    const gate = this.domainGate!;
+    const t0 = performance.now();
+    const maxSeconds = options.vad?.maxSegmentSeconds ?? VAD_DEFAULTS.maxSegmentSeconds;
+    // Read at most just past the longest input the gate routes (a long recording is never held whole here).
+    const decoded =
+      audio instanceof Float32Array ? await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000) : await readSpan(audio, options, maxSeconds);
+    const fallback = async (domainGate: NonNullable<LongFormResult['domainGate']>, gateMs: number): Promise<LongFormResult> => {
+      const spent = performance.now() - t0;
+      const r = await this.transcribeNow(audio, { ...options, domainGateMinProb: 0 });
+      r.domainGate = domainGate;
+      r.timingsMs.gate = gateMs;
+      r.timingsMs.total = (r.timingsMs.total ?? 0) + spent;
+      return r;
+    };
+    if (decoded.seconds > maxSeconds) return fallback({ minProbability: minProb, gated: false, passed: 'long' }, 0);
+    const d = gate.decide(decoded.at(ACOUSTIC_SUMMARY.sampleRate));
+    const names = this.names;
+    if (d.probability < minProb) {
+      return fallback({ minProbability: minProb, gated: false, member: names[d.modelIndex], probability: d.probability, passed: 'low-probability' }, d.ms);
+    }
+    this.checkLength(decoded.mono.length, decoded.sampleRate, options.source);
+    const chosen = d.modelIndex;
+    const all = this.models.map((_, i) => i);
+    const which = options.all ? all : [chosen];
+    const timings: RunTimings = { resample: 0, features: 0, models: 0 };
+    const t1 = performance.now();
+    const lps = await runMembers(this.models, which, decoded, this.json.temperature, timings);
+    const t2 = performance.now();
+    const spec = this.json.confidence;
+    const confidences: Record<string, number> = {};
+    which.forEach((i, j) => (confidences[names[i]] = computeConfidence(lps[j].data, lps[j].frames, lps[j].vocabSize, this.models[i].blankId, spec)));
+    const t3 = performance.now();
+    const useLm = options.lm === true;
+    const texts = await Promise.all(which.map((i, j) => this.memberText(i, lps[j], { lm: useLm, beam: options.beam })));
+    const text = texts[which.indexOf(chosen)];
+    const t4 = performance.now();
+    const decoding = useLm && this.json.models[chosen].lm ? 'lm' : 'greedy';
+    const probabilities = d.probabilities;
+    const segment: SegmentResult = {
+      index: 0,
+      start: 0,
+      end: decoded.seconds,
+      text,
+      model: names[chosen],
+      modelIndex: chosen,
+      probabilities,
+      confidences,
+      decoding,
+      words: [],
+    };
+    const result: LongFormResult = {
+      text,
+      model: names[chosen],
+      modelIndex: chosen,
+      probabilities,
+      confidences,
+      audioSeconds: decoded.seconds,
+      timingsMs: {
+        decode: t1 - t0 - d.ms + timings.resample,
+        features: timings.features,
+        models: timings.models,
+        confidence: t3 - t2,
+        selector: 0,
+        gate: d.ms,
+        lm: t4 - t3,
+        total: t4 - t0,
+      },
+      decoding,
+      route: 'file',
+      segments: [segment],
+      domainGate: { minProbability: minProb, gated: true, member: names[chosen], probability: d.probability },
+    };
+    if (options.all) result.transcripts = which.map((i, j) => ({ model: names[i], text: texts[j] }));
+    return result;
   }
 
   /**

@@ -37,6 +37,14 @@ export interface TranscribeOptions {
    * With a floor above 0, inputs up to S·M/(M−1) are routed fully from the start; 1 always routes fully.
    */
   earlyRouteMinProb?: number;
+  /**
+   * The domain gate's floor (beyond NeMo; the ensemble needs `domain-gate.json`): before any member runs, a
+   * logistic regression on the whole input's acoustic summary names a member; when its top probability is at
+   * least this floor only that member runs on the whole input, otherwise the input takes the path it takes without
+   * the gate (early routing and/or full routing). Default: the gate's `defaultMinProbability`, else
+   * `EARLY_ROUTE_DEFAULTS.domainGateMinProb` (0 = off). Above 1 the gate is computed but never decides.
+   */
+  domainGateMinProb?: number;
 }
 
 export interface MemberTranscript {
@@ -86,6 +94,13 @@ export interface EnsembleResult {
    * was below the floor); then they are the whole input's, as without early routing.
    */
   earlyRoute?: { seconds: number; minProbability?: number; escalated?: 'short' | 'low-probability'; prefixProbability?: number };
+  /**
+   * Present when the domain gate was asked for: its floor, its top probability and member, and whether it decided
+   * (`gated`: only `member` ran, on the whole input; `probabilities` are then the gate's and `confidences` hold the
+   * chosen member's whole-input confidence only). Not gated: `passed` says why ('low-probability', or 'long' for
+   * audio beyond the maximum segment length, which the gate does not route) and the result is the fallback's.
+   */
+  domainGate?: { minProbability: number; gated: boolean; member?: string; probability?: number; passed?: 'low-probability' | 'long' };
   /** How the file was routed ('file': one member for all segments; 'segment': each on its own). */
   route?: 'file' | 'segment';
   /** The speech segments in file order (one whole segment for audio within the maximum segment length). */
