@@ -103,6 +103,8 @@ export const EARLY_ROUTE_DEFAULTS = {
    * When on, an input whose acoustic-summary gate names a member with probability ≥ P runs that member only.
    */
   domainGateMinProb: 0,
+  /** Pruning by the gate (`--domain-gate-prune E`, YAML `domain_gate_prune`): members it gives < E do not run. 0 = off. */
+  domainGatePrune: 0,
 } as const;
 
 /** Live transcription over WebSocket (`GET /v1/stream`). */

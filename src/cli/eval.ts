@@ -28,6 +28,7 @@ interface EvalCliOptions {
   earlyRoute?: string;
   earlyRouteMinProb?: string;
   domainGate?: string;
+  domainGatePrune?: string;
 }
 
 /** `DOMAIN=MANIFEST` → parts; the domain is a member name. */
@@ -84,6 +85,10 @@ export function register(program: Command): void {
       '--domain-gate <p,...>',
       "floors of the domain gate to score (comma-separated, ≥ 0; the ensemble needs domain-gate.json): one more pass runs only the gate's member; the fallback is full routing, or with --early-route the early routing at the first --early-route-min-prob",
     )
+    .option(
+      '--domain-gate-prune <e>',
+      'with --domain-gate: also prune (members the gate gives less than E do not run when it does not decide; one more pass), 0 to below 1',
+    )
     .option('--quiet', 'no progress and no summary on the terminal')
     .option('--allow-changed-models', ALLOW_CHANGED_HELP)
     .option(
@@ -100,6 +105,8 @@ export function register(program: Command): void {
         opts.earlyRouteMinProb === undefined ? undefined : numberList('--early-route-min-prob', opts.earlyRouteMinProb, { min: 0, max: 1 });
       if (earlyRouteMinProbs && earlyRouteSeconds === undefined) throw new UserError('--early-route-min-prob needs --early-route SECONDS');
       const domainGateMinProbs = opts.domainGate === undefined ? undefined : numberList('--domain-gate', opts.domainGate, { min: 0 });
+      const domainGatePrune = optionalNumber('--domain-gate-prune', opts.domainGatePrune, { min: 0, max: 0.999999 });
+      if (domainGatePrune !== undefined && domainGateMinProbs === undefined) throw new UserError('--domain-gate-prune needs --domain-gate P,…');
       if (viaQueue && domainGateMinProbs !== undefined) throw new UserError('--domain-gate cannot be used with --redis: batch jobs route on whole inputs');
       if (viaQueue && earlyRouteSeconds !== undefined && earlyRouteSeconds > 0) {
         throw new UserError('--early-route cannot be used with --redis: batch jobs route on whole inputs');
@@ -166,6 +173,7 @@ export function register(program: Command): void {
           earlyRouteSeconds,
           earlyRouteMinProbs,
           domainGateMinProbs,
+          domainGatePrune,
         });
         progress.finish();
         const files = await writeReports(report, path.resolve(opts.output));

@@ -19,6 +19,7 @@ interface ServeCliOptions {
   earlyRoute?: string;
   earlyRouteMinProb?: string;
   domainGate?: string;
+  domainGatePrune?: string;
   port: string;
   host: string;
   maxBodyMb: string;
@@ -78,6 +79,10 @@ export function register(program: Command): void {
       `requests without ?domain_gate: the domain gate's floor (≥ 0; 0 = off; the ensemble needs domain-gate.json) (default: the gate's domain_gate_min_prob, else ${EARLY_ROUTE_DEFAULTS.domainGateMinProb})`,
     )
     .option(
+      '--domain-gate-prune <e>',
+      "requests without ?domain_gate_prune: members the gate gives less than E do not run when it does not decide (0 to below 1; 0 = off; default: the gate's domain_gate_prune)",
+    )
+    .option(
       '--memory-budget-mb <n>',
       'memory these settings may need at most; start-up refuses settings whose estimate exceeds it (default: 75 % of the machine)',
     )
@@ -95,6 +100,7 @@ export function register(program: Command): void {
       const earlyRouteSeconds = optionalNumber('--early-route', opts.earlyRoute, { min: 0 });
       const earlyRouteMinProb = optionalNumber('--early-route-min-prob', opts.earlyRouteMinProb, { min: 0, max: 1 });
       const domainGateMinProb = optionalNumber('--domain-gate', opts.domainGate, { min: 0 });
+      const domainGatePrune = optionalNumber('--domain-gate-prune', opts.domainGatePrune, { min: 0, max: 0.999999 });
       let earlyRouteWarning: string | undefined;
       const cpus = Math.max(1, os.cpus().length);
       const slots = concurrency ?? cpus;
@@ -164,6 +170,7 @@ export function register(program: Command): void {
         earlyRouteSeconds,
         earlyRouteMinProb,
         domainGateMinProb,
+        domainGatePrune,
         stream: {
           maxStreams: numberOption('--max-streams', opts.maxStreams, { integer: true, min: 0 }),
           maxStreamSeconds: numberOption('--max-stream-seconds', opts.maxStreamSeconds, { min: 1 }),

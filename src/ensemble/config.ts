@@ -122,6 +122,8 @@ export interface BuildConfig {
    */
   domainGate: boolean;
   domainGateMinProb: number | null;
+  /** `domain_gate_prune`: the gate's default pruning threshold (0 to below 1; null: off). */
+  domainGatePrune: number | null;
   /** `selector:` (beyond NeMo): the selector's inputs (default `[confidence]`, NeMo's) and its probability calibration. */
   selector: SelectorSettings;
   /** Things accepted but ignored or rewritten (old NeMo spellings), worth telling the user. */
@@ -422,6 +424,7 @@ const TOP_KEYS = [
   'early_route_min_prob',
   'domain_gate',
   'domain_gate_min_prob',
+  'domain_gate_prune',
   'selector',
   // Hydra's own blocks in a config file
   'defaults',
@@ -525,6 +528,10 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
       ? null
       : readNumber(ctx, o.domain_gate_min_prob, ['domain_gate_min_prob'], 0, { min: 0 });
   if (domainGateMinProb !== null && !domainGate) throw ctx.error(['domain_gate_min_prob'], 'needs domain_gate: true (the gate it is the floor of)');
+  const domainGatePrune =
+    o.domain_gate_prune === undefined || o.domain_gate_prune === null ? null : readNumber(ctx, o.domain_gate_prune, ['domain_gate_prune'], 0, { min: 0 });
+  if (domainGatePrune !== null && !(domainGatePrune < 1)) throw ctx.error(['domain_gate_prune'], `must be below 1, got ${domainGatePrune}`);
+  if (domainGatePrune !== null && !domainGate) throw ctx.error(['domain_gate_prune'], 'needs domain_gate: true (the gate that prunes)');
   const selector = readSelectorSettings(ctx, o.selector, ['selector']);
 
   // NeMo BuildEnsembleConfig.__post_init__
@@ -566,6 +573,7 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
     earlyRouteMinProb,
     domainGate,
     domainGateMinProb,
+    domainGatePrune,
     selector,
     notes: ctx.notes,
   };

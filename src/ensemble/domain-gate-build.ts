@@ -99,14 +99,20 @@ export async function buildDomainGate(cfg: BuildConfig, options: DomainGateBuild
     selector = trainSelector(Xtr, yTr);
   }
   const trainAccuracy = selectorAccuracy(selector, Xtr, yTr);
-  const gate = DomainGate.fromSelector(selector, names, cfg.domainGateMinProb, {
-    config: cfg.file.startsWith('<') ? null : toPosixRelative(options.outDir, cfg.file),
-    utterances: Xtr.length,
-    devUtterances: hasDev ? dev.reduce((a, d) => a + d.length, 0) : null,
-    trainAccuracy,
-    devAccuracy,
-    devCurve,
-  });
+  const gate = DomainGate.fromSelector(
+    selector,
+    names,
+    cfg.domainGateMinProb,
+    {
+      config: cfg.file.startsWith('<') ? null : toPosixRelative(options.outDir, cfg.file),
+      utterances: Xtr.length,
+      devUtterances: hasDev ? dev.reduce((a, d) => a + d.length, 0) : null,
+      trainAccuracy,
+      devAccuracy,
+      devCurve,
+    },
+    cfg.domainGatePrune,
+  );
   const file = await gate.write(options.outDir);
   const pct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
   log(

@@ -42,6 +42,8 @@ export interface DomainGateJSON {
   inputs: { kind: 'acoustic-summary'; version: number; names: string[] };
   /** Default floor for requests that set none (YAML `domain_gate_min_prob`); null: the gate is off by default. */
   defaultMinProbability: number | null;
+  /** Default pruning threshold (YAML `domain_gate_prune`, 0 to below 1); absent or null: off. */
+  defaultPrune?: number | null;
   /** The logistic regression (classes = member indices; `probabilityTemperature` = dev-fitted calibration). */
   selector: SelectorJSON;
   training: {
@@ -120,6 +122,8 @@ export class DomainGate {
     }
     const d = o.defaultMinProbability;
     if (d !== null && d !== undefined && !(typeof d === 'number' && Number.isFinite(d) && d >= 0)) bad('defaultMinProbability', 'must be a number ≥ 0 or null');
+    const dp = o.defaultPrune;
+    if (dp !== null && dp !== undefined && !(typeof dp === 'number' && dp >= 0 && dp < 1)) bad('defaultPrune', 'must be a number from 0 to below 1, or null');
     let selector: Selector;
     try {
       selector = Selector.fromJSON(o.selector);
@@ -133,7 +137,13 @@ export class DomainGate {
     return new DomainGate(j, selector);
   }
 
-  static fromSelector(selector: Selector, members: readonly string[], defaultMinProbability: number | null, training: DomainGateJSON['training']): DomainGate {
+  static fromSelector(
+    selector: Selector,
+    members: readonly string[],
+    defaultMinProbability: number | null,
+    training: DomainGateJSON['training'],
+    defaultPrune: number | null = null,
+  ): DomainGate {
     const json: DomainGateJSON = {
       format: DOMAIN_GATE_FORMAT,
       version: DOMAIN_GATE_VERSION,
@@ -141,6 +151,7 @@ export class DomainGate {
       members: [...members],
       inputs: { kind: 'acoustic-summary', version: ACOUSTIC_SUMMARY.version, names: acousticFeatureNames() },
       defaultMinProbability,
+      ...(defaultPrune !== null ? { defaultPrune } : {}),
       selector: selector.toJSON(),
       training,
     };
@@ -179,6 +190,10 @@ export class DomainGate {
 
   get defaultMinProbability(): number | null {
     return this.json.defaultMinProbability;
+  }
+
+  get defaultPrune(): number | null {
+    return this.json.defaultPrune ?? null;
   }
 
   /** Probabilities from an acoustic summary's `features()` row. */

@@ -245,6 +245,50 @@ export class Ensemble {
     return resolveDomainGateMinProb(this.domainGate?.defaultMinProbability ?? null, this.domainGate !== null, requested, this.dir);
   }
 
+  /**
+   * The domain gate's pruning threshold a request uses (`TranscribeOptions.domainGatePrune`; undefined: the gate's
+   * `defaultPrune`, else 0 = off). A UserError outside [0, 1).
+   */
+  domainGatePruneThreshold(requested?: number): number {
+    if (requested !== undefined && !(typeof requested === 'number' && Number.isFinite(requested) && requested >= 0 && requested < 1)) {
+      throw new UserError(`domain gate pruning threshold must be a number from 0 to below 1 (0 = off), got ${requested}`, { code: 'E_OPTIONS' });
+    }
+    return requested ?? this.domainGate?.defaultPrune ?? EARLY_ROUTE_DEFAULTS.domainGatePrune;
+  }
+
+  /**
+   * The selector's choice among `candidates` (member indices) when only they ran: the other members' columns are
+   * set to the training mean (standardised 0, the selector's least informative value) and the highest decision
+   * value among the candidates wins. `conf` and `counts` hold values for the candidates (others are ignored).
+   */
+  selectAmong(
+    candidates: readonly number[],
+    conf: readonly number[],
+    features: SelectorFeatureAccumulator | null,
+  ): { modelIndex: number; probabilities: Record<string, number>; confidences: Record<string, number> } {
+    const row = features ? features.row(conf) : [...conf];
+    const names = this.names;
+    const columns = this.selector.features?.names ?? names.map((n) => `confidence:${n}`);
+    const out = new Set(names.filter((_, i) => !candidates.includes(i)));
+    columns.forEach((c, j) => {
+      const member = c.startsWith('acoustic:') ? null : c.slice(c.indexOf(':') + 1);
+      if (member !== null && out.has(member)) row[j] = this.selector.mean[j];
+    });
+    const d = this.selector.decisionFunction([row])[0];
+    const proba = this.selector.predictProba([row])[0];
+    const col = (i: number): number => this.selector.classes.indexOf(i);
+    // Two classes: one decision value d (> 0 → classes[1]).
+    const score = (i: number): number => (d.length === 1 ? (col(i) === 1 ? d[0] : -d[0]) : (d[col(i)] ?? -Infinity));
+    const modelIndex = candidates.reduce((b, i) => (score(i) > score(b) ? i : b), candidates[0]);
+    const probabilities: Record<string, number> = {};
+    const confidences: Record<string, number> = {};
+    names.forEach((n, i) => {
+      probabilities[n] = col(i) >= 0 ? proba[col(i)] : 0;
+      if (candidates.includes(i)) confidences[n] = conf[i];
+    });
+    return { modelIndex, probabilities, confidences };
+  }
+
   /** The loaded model of member `index` (long-form decoding needs its frame rate and vocabulary). */
   memberModel(index: number): CtcModel {
     const m = this.models[index];
@@ -397,6 +441,9 @@ export class Ensemble {
   private transcribeNow(audio: Float32Array | Uint8Array | string, options: LongFormOptions): Promise<LongFormResult> {
     const gate = this.domainGateMinProbability(options.domainGateMinProb);
     if (gate > 0) return this.transcribeGated(audio, options, gate);
+    if (this.domainGatePruneThreshold(options.domainGatePrune) > 0 && options.domainGatePrune !== undefined) {
+      throw new UserError('domain gate pruning needs the gate: give a floor too (--domain-gate P; above 1 to prune without gating)', { code: 'E_OPTIONS' });
+    }
     const early = this.earlyRoute(options.earlyRouteSeconds).seconds;
     const minProb = this.earlyRouteMinProbability(options.earlyRouteMinProb);
     // A floor of 1 trusts no prefix: full routing from the start (no prefix pass wasted).
@@ -422,36 +469,59 @@ export class Ensemble {
       audio instanceof Float32Array ? await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000) : await readSpan(audio, options, maxSeconds);
     const fallback = async (domainGate: NonNullable<LongFormResult['domainGate']>, gateMs: number): Promise<LongFormResult> => {
       const spent = performance.now() - t0;
-      const r = await this.transcribeNow(audio, { ...options, domainGateMinProb: 0 });
+      const r = await this.transcribeNow(audio, { ...options, domainGateMinProb: 0, domainGatePrune: 0 });
       r.domainGate = domainGate;
       r.timingsMs.gate = gateMs;
       r.timingsMs.total = (r.timingsMs.total ?? 0) + spent;
       return r;
     };
-    if (decoded.seconds > maxSeconds) return fallback({ minProbability: minProb, gated: false, passed: 'long' }, 0);
+    if (decoded.seconds > maxSeconds) return fallback({ minProbability: minProb, gated: false, passed: 'long', ran: [...this.names] }, 0);
     const d = gate.decide(decoded.at(ACOUSTIC_SUMMARY.sampleRate));
     const names = this.names;
-    if (d.probability < minProb) {
-      return fallback({ minProbability: minProb, gated: false, member: names[d.modelIndex], probability: d.probability, passed: 'low-probability' }, d.ms);
+    const all = this.models.map((_, i) => i);
+    // Pruning: members the gate gives less than `prune` do not run (the gate's own member always does).
+    const prune = this.domainGatePruneThreshold(options.domainGatePrune);
+    const candidates = all.filter((i) => i === d.modelIndex || d.probabilities[names[i]] >= prune);
+    const gated = d.probability >= minProb || (prune > 0 && candidates.length === 1);
+    if (!gated && (prune === 0 || candidates.length === all.length)) {
+      return fallback(
+        { minProbability: minProb, gated: false, member: names[d.modelIndex], probability: d.probability, passed: 'low-probability', ran: [...names] },
+        d.ms,
+      );
     }
     this.checkLength(decoded.mono.length, decoded.sampleRate, options.source);
-    const chosen = d.modelIndex;
-    const all = this.models.map((_, i) => i);
-    const which = options.all ? all : [chosen];
+    const chosenByGate = d.modelIndex;
+    const ran = gated ? [chosenByGate] : candidates;
+    const which = options.all ? all : ran;
     const timings: RunTimings = { resample: 0, features: 0, models: 0 };
     const t1 = performance.now();
     const lps = await runMembers(this.models, which, decoded, this.json.temperature, timings);
     const t2 = performance.now();
     const spec = this.json.confidence;
-    const confidences: Record<string, number> = {};
-    which.forEach((i, j) => (confidences[names[i]] = computeConfidence(lps[j].data, lps[j].frames, lps[j].vocabSize, this.models[i].blankId, spec)));
+    let confidences: Record<string, number> = {};
+    const conf = all.map(() => 0);
+    which.forEach((i, j) => (conf[i] = computeConfidence(lps[j].data, lps[j].frames, lps[j].vocabSize, this.models[i].blankId, spec)));
+    for (const i of ran) confidences[names[i]] = conf[i];
+    let chosen = chosenByGate;
+    let probabilities = d.probabilities;
     const t3 = performance.now();
+    if (!gated) {
+      // The selector among the members that ran, on the whole input (their features; the others' at the training mean).
+      const features = this.selectorFeatures();
+      if (features) {
+        const zero = { frames: 0, tokens: 0, spanFrames: 0, spanBlankFrames: 0 };
+        const counts = all.map((i) => (which.includes(i) ? posteriorCounts(lps[which.indexOf(i)], this.models[i].blankId) : zero));
+        features.add(decoded.seconds, counts, features.needsAudio ? decoded.at(ACOUSTIC_SUMMARY.sampleRate) : undefined);
+      }
+      const sel = this.selectAmong(ran, conf, features);
+      ({ modelIndex: chosen, probabilities, confidences } = sel);
+    }
+    const t3b = performance.now();
     const useLm = options.lm === true;
-    const texts = await Promise.all(which.map((i, j) => this.memberText(i, lps[j], { lm: useLm, beam: options.beam })));
+    const texts = await Promise.all(which.map((i, j) => (options.all || i === chosen ? this.memberText(i, lps[j], { lm: useLm, beam: options.beam }) : '')));
     const text = texts[which.indexOf(chosen)];
     const t4 = performance.now();
     const decoding = useLm && this.json.models[chosen].lm ? 'lm' : 'greedy';
-    const probabilities = d.probabilities;
     const segment: SegmentResult = {
       index: 0,
       start: 0,
@@ -476,15 +546,25 @@ export class Ensemble {
         features: timings.features,
         models: timings.models,
         confidence: t3 - t2,
-        selector: 0,
+        selector: t3b - t3,
         gate: d.ms,
-        lm: t4 - t3,
+        lm: t4 - t3b,
         total: t4 - t0,
       },
       decoding,
       route: 'file',
       segments: [segment],
-      domainGate: { minProbability: minProb, gated: true, member: names[chosen], probability: d.probability },
+      domainGate: gated
+        ? { minProbability: minProb, gated: true, member: names[chosen], probability: d.probability, ran: [names[chosen]] }
+        : {
+            minProbability: minProb,
+            gated: false,
+            member: names[chosenByGate],
+            probability: d.probability,
+            passed: 'low-probability',
+            prune,
+            ran: ran.map((i) => names[i]),
+          },
     };
     if (options.all) result.transcripts = which.map((i, j) => ({ model: names[i], text: texts[j] }));
     return result;

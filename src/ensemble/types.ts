@@ -45,6 +45,13 @@ export interface TranscribeOptions {
    * `EARLY_ROUTE_DEFAULTS.domainGateMinProb` (0 = off). Above 1 the gate is computed but never decides.
    */
   domainGateMinProb?: number;
+  /**
+   * Pruning by the domain gate (needs a floor; default: the gate's `defaultPrune`, else 0 = off), from 0 to below 1:
+   * an input the gate does not decide runs only the members the gate gives at least this probability, on the whole
+   * input, and the selector chooses among them (the others' columns at the training mean); when every member
+   * passes, the input takes the usual path.
+   */
+  domainGatePrune?: number;
 }
 
 export interface MemberTranscript {
@@ -100,7 +107,17 @@ export interface EnsembleResult {
    * chosen member's whole-input confidence only). Not gated: `passed` says why ('low-probability', or 'long' for
    * audio beyond the maximum segment length, which the gate does not route) and the result is the fallback's.
    */
-  domainGate?: { minProbability: number; gated: boolean; member?: string; probability?: number; passed?: 'low-probability' | 'long' };
+  domainGate?: {
+    minProbability: number;
+    gated: boolean;
+    member?: string;
+    probability?: number;
+    passed?: 'low-probability' | 'long';
+    /** The pruning threshold, when pruning chose among fewer members than all. */
+    prune?: number;
+    /** The members that ran (on the whole input; on the prefix too under early routing). */
+    ran: string[];
+  };
   /** How the file was routed ('file': one member for all segments; 'segment': each on its own). */
   route?: 'file' | 'segment';
   /** The speech segments in file order (one whole segment for audio within the maximum segment length). */

@@ -73,6 +73,12 @@ export interface EvaluateOptions {
    * (`scoreDomainGate`). Fills `EvalReport.domainGate`.
    */
   domainGateMinProbs?: readonly number[];
+  /**
+   * With `domainGateMinProbs`: also prune (`TranscribeOptions.domainGatePrune`): one more pass per utterance with a
+   * floor that never gates gives the pruned routing, which is each floor's outcome for inputs the gate does not
+   * decide (pruning does not depend on the floor); inputs where every member passes take the fallback.
+   */
+  domainGatePrune?: number;
 }
 
 export interface UtteranceRecord {
@@ -121,6 +127,8 @@ export interface UtteranceRecord {
     gateMs: number;
     memberMs: number;
     fullMs: number;
+    /** With `domainGatePrune`: the pruned routing's choice, transcript, members run (null: all, the fallback) and time. */
+    pruned?: { chosen: string; text: string; ran: number | null; ms: number };
   };
 }
 
@@ -239,6 +247,8 @@ export interface EvalReport {
    */
   domainGate?: {
     fallback: { kind: 'full' } | { kind: 'early-route'; seconds: number; minProbability: number };
+    /** The pruning threshold scored (0: none). */
+    prune: number;
     fullAccuracy: number | null;
     /** The fallback alone (no gate), for comparison. */
     fallbackScore: DomainGateScore;
@@ -319,6 +329,15 @@ async function evaluateUtterance(
       throw e instanceof UserError ? new UserError(msg, { source, cause: e }) : new Error(`${source}: ${msg}`, { cause: e });
     }
   }
+  let pruneResult: EnsembleResult | undefined;
+  if (options.domainGateMinProbs !== undefined && (options.domainGatePrune ?? 0) > 0) {
+    try {
+      pruneResult = await ensemble.transcribe(u.audioPath, { ...span, domainGateMinProb: 2, domainGatePrune: options.domainGatePrune });
+    } catch (e) {
+      const msg = (e as Error)?.message ?? String(e);
+      throw e instanceof UserError ? new UserError(msg, { source, cause: e }) : new Error(`${source}: ${msg}`, { cause: e });
+    }
+  }
   const greedy = transcriptsByMember(greedyResult, members, source);
   const probs = members.map((m) => greedyResult.probabilities[m] ?? 0);
   const wordE = members.map((m) => wordErrors(ref, greedy[m]).errors);
@@ -360,6 +379,12 @@ async function evaluateUtterance(
       memberMs: (t.features ?? 0) + (t.models ?? 0),
       fullMs: (greedyResult.timingsMs.features ?? 0) + (greedyResult.timingsMs.models ?? 0),
     };
+    if (pruneResult) {
+      const pg = pruneResult.domainGate;
+      const t2 = pruneResult.timingsMs;
+      const ran = pg && pg.ran.length < members.length ? pg.ran.length : null;
+      rec.gate.pruned = { chosen: pruneResult.model, text: pruneResult.text, ran, ms: (t2.gate ?? 0) + (t2.features ?? 0) + (t2.models ?? 0) };
+    }
   }
   if (lmResult) {
     const lm = transcriptsByMember(lmResult, members, `${source} with LM`);
@@ -516,6 +541,17 @@ export function domainGateOutcome(
   if (g.probability !== null && g.probability >= minProb) {
     return { gated: true, chosen: g.chosen, text: g.text, memberSeconds: r.audioSeconds, ms: g.gateMs + g.memberMs, fullMs: g.fullMs };
   }
+  if (g.pruned && g.pruned.ran !== null) {
+    // Pruned: only the members the gate let through ran (one: that one decided, as if gated).
+    return {
+      gated: g.pruned.ran === 1,
+      chosen: g.pruned.chosen,
+      text: g.pruned.text,
+      memberSeconds: g.pruned.ran * r.audioSeconds,
+      ms: g.pruned.ms,
+      fullMs: g.fullMs,
+    };
+  }
   if (fallback.kind === 'full') {
     return { gated: false, chosen: r.chosen, text: r.ensembleText, memberSeconds: members * r.audioSeconds, ms: g.gateMs + g.fullMs, fullMs: g.fullMs };
   }
@@ -651,6 +687,11 @@ export async function evaluate(ensemble: EvalTranscriber, testSets: readonly Tes
     if (!(Number.isFinite(p) && p >= 0)) throw new UserError(`domain gate floor must be a number ≥ 0, got ${p}`);
   }
   if (options.domainGateMinProbs !== undefined && options.domainGateMinProbs.length === 0) throw new UserError('domain gate: give at least one floor');
+  const pr = options.domainGatePrune;
+  if (pr !== undefined && !(Number.isFinite(pr) && pr >= 0 && pr < 1))
+    throw new UserError(`domain gate pruning threshold must be a number from 0 to below 1, got ${pr}`);
+  if (pr !== undefined && pr > 0 && options.domainGateMinProbs === undefined)
+    throw new UserError('domain gate pruning needs the gate floors to score (--domain-gate)');
   for (const p of options.earlyRouteMinProbs ?? []) {
     if (!(Number.isFinite(p) && p >= 0 && p <= 1)) throw new UserError(`early route minimum probability must be a number from 0 to 1, got ${p}`);
   }
@@ -706,6 +747,7 @@ export async function evaluate(ensemble: EvalTranscriber, testSets: readonly Tes
                 : { kind: 'full' as const };
             return {
               fallback,
+              prune: options.domainGatePrune ?? 0,
               fullAccuracy: selection.overall.accuracy,
               // A floor above every probability: nothing gated, the fallback alone (its measured cost includes the gate's time).
               fallbackScore: scoreDomainGate(records, members.length, domains, Infinity, fallback),

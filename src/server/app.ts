@@ -122,6 +122,8 @@ export interface AppOptions {
   earlyRouteMinProb?: number;
   /** The domain gate's floor for requests without `domain_gate` (`ensemble serve --domain-gate`). */
   domainGateMinProb?: number;
+  /** The domain gate's pruning threshold for requests without `domain_gate_prune` (`ensemble serve --domain-gate-prune`). */
+  domainGatePrune?: number;
 }
 
 export type LoadState = 'loading' | 'ready' | 'failed' | 'draining';
@@ -129,7 +131,9 @@ export type LoadState = 'loading' | 'ready' | 'failed' | 'draining';
 /** Control surface used by `startServer` (readiness, draining, in-flight tracking). */
 export interface ServiceControl {
   readonly metrics: ServiceMetrics;
-  readonly limits: Required<Omit<AppOptions, 'logStream' | 'defaultMetrics' | 'earlyRouteSeconds' | 'earlyRouteMinProb' | 'domainGateMinProb'>>;
+  readonly limits: Required<
+    Omit<AppOptions, 'logStream' | 'defaultMetrics' | 'earlyRouteSeconds' | 'earlyRouteMinProb' | 'domainGateMinProb' | 'domainGatePrune'>
+  >;
   state(): LoadState;
   setTranscriber(t: Transcriber): void;
   /** The loaded transcriber while the service is ready (not draining), else null. */
@@ -155,7 +159,7 @@ export type EnsembleApp = Express & { service: ServiceControl };
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 const TRUE_VALUES = new Set(['', '1', 'true', 'yes', 'on']);
 const FALSE_VALUES = new Set(['0', 'false', 'no', 'off']);
-const KNOWN_QUERY = new Set(['lm', 'all', 'beam', 'early_route', 'early_route_min_prob', 'domain_gate', 'route', 'segments', 'stream']);
+const KNOWN_QUERY = new Set(['lm', 'all', 'beam', 'early_route', 'early_route_min_prob', 'domain_gate', 'domain_gate_prune', 'route', 'segments', 'stream']);
 
 /** Transcription options plus what the answer should contain. */
 export type TranscribeQuery = TranscribeOptions & { segments?: boolean; stream?: boolean };
@@ -221,6 +225,13 @@ export function parseTranscribeQuery(query: Record<string, unknown>, maxBeam: nu
       throw new HttpError(400, `query parameter "domain_gate" must be a number ≥ 0 (0 = off), got "${String(v).slice(0, 40)}"`, 'E_QUERY');
     }
     out.domainGateMinProb = Number(v);
+  }
+  if (query.domain_gate_prune !== undefined) {
+    const v = query.domain_gate_prune;
+    if (typeof v !== 'string' || !/^\d{1,6}(\.\d{1,9})?$/.test(v) || !(Number(v) < 1)) {
+      throw new HttpError(400, `query parameter "domain_gate_prune" must be a number from 0 to below 1 (0 = off), got "${String(v).slice(0, 40)}"`, 'E_QUERY');
+    }
+    out.domainGatePrune = Number(v);
   }
   return out;
 }
@@ -482,6 +493,7 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
   if (options.earlyRouteSeconds !== undefined) earlyRouteDefaults.earlyRouteSeconds = options.earlyRouteSeconds;
   if (options.earlyRouteMinProb !== undefined) earlyRouteDefaults.earlyRouteMinProb = options.earlyRouteMinProb;
   if (options.domainGateMinProb !== undefined) earlyRouteDefaults.domainGateMinProb = options.domainGateMinProb;
+  if (options.domainGatePrune !== undefined) earlyRouteDefaults.domainGatePrune = options.domainGatePrune;
 
   app.post('/v1/transcribe', async (req: Request, res: Response) => {
     const requestId = res.locals.requestId!;

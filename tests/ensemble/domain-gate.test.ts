@@ -16,6 +16,7 @@ import type { CtcModel } from '../../src/models/types.js';
 import { evaluate } from '../../src/eval/evaluate.js';
 import { loadManifest } from '../../src/ensemble/manifest.js';
 import { startServer } from '../../src/server/server.js';
+import { loadAudio } from '../../src/audio/load.js';
 import { UserError } from '../../src/util/errors.js';
 import { fixtureYaml, makeFixture, type Fixture } from '../helpers/ensemble-fixture.js';
 import { toneWav } from '../helpers/tiny-ensemble.js';
@@ -227,7 +228,7 @@ describe('domain gate', () => {
       expect(g.json.domainGate).toMatchObject({ gated: true, member: 'dom1' });
       const off = await post(srv.url, '');
       expect([off.status, off.json.domainGate]).toEqual([200, undefined]);
-      for (const q of ['?domain_gate=-1', '?domain_gate=x']) {
+      for (const q of ['?domain_gate=-1', '?domain_gate=x', '?domain_gate=0.5&domain_gate_prune=1']) {
         const b = await post(srv.url, q);
         expect([b.status, (b.json.error as { code: string }).code]).toEqual([400, 'E_QUERY']);
       }
@@ -239,6 +240,73 @@ describe('domain gate', () => {
       await srvPlain.stop();
     }
   });
+
+  it('pruning: members the gate gives less than E do not run; the selector chooses among the rest', async () => {
+    const fx3 = makeFixture(mkdtempSync(path.join(os.tmpdir(), 'domain-gate-3-')), { domains: 3, train: 10, dev: 2, test: 3 });
+    const yaml = path.join(fx3.root, 'gate.yaml');
+    writeFileSync(yaml, fixtureYaml(fx3, { dev: true, more: 'domain_gate: true' }));
+    const dir = (await buildEnsemble(yaml, { ...quiet, outDir: path.join(fx3.root, 'gate') })).outDir;
+    const c = countingLoader();
+    const ens = await Ensemble.load(dir, { loadModel: c.load });
+    try {
+      const names = ens.names;
+      let subsets = 0;
+      for (const dom of fx3.domains) {
+        for (const [u, f] of dom.testFiles.entries()) {
+          const full = await ens.transcribe(f, { all: true });
+          // Every member passes: exactly the path without pruning.
+          const everyone = await ens.transcribe(f, { all: true, domainGateMinProb: 2, domainGatePrune: Number.MIN_VALUE });
+          expect(everyone.domainGate).toMatchObject({ gated: false, ran: names });
+          expect(loose(everyone)).toEqual(loose(full));
+          // A threshold between the gate's second and third probability: two members run.
+          const p = Object.values(ens.domainGate!.decide(await loadAudio(f, 16000)).probabilities).sort((a, b) => b - a);
+          if (!(p[1] > p[2])) continue;
+          c.runs.clear();
+          const r = await ens.transcribe(f, { domainGateMinProb: 2, domainGatePrune: (p[1] + p[2]) / 2 });
+          subsets++;
+          expect(r.domainGate!.ran).toHaveLength(2);
+          expect(r.domainGate).toMatchObject({ gated: false, prune: (p[1] + p[2]) / 2, passed: 'low-probability' });
+          expect([...c.runs.keys()].sort()).toEqual(r.domainGate!.ran.map((n) => path.basename(fx3.domains[names.indexOf(n)].modelDir)).sort());
+          expect(Object.keys(r.confidences).sort()).toEqual([...r.domainGate!.ran].sort());
+          if (r.domainGate!.ran.includes(dom.name)) expect([r.model, r.text]).toEqual([dom.name, dom.testTexts[u]]);
+          // Above the second probability only the gate's member is left: it decides alone.
+          const one = await ens.transcribe(f, { domainGateMinProb: 2, domainGatePrune: Math.min(0.999, (p[0] + p[1]) / 2) });
+          expect(one.domainGate).toMatchObject({ gated: true, ran: [one.model] });
+        }
+      }
+      expect(subsets).toBeGreaterThan(0);
+      // With every member a candidate, selectAmong is the selector's own choice.
+      const f = fx3.domains[2].testFiles[0];
+      const full = await ens.transcribe(f);
+      const feats = ens.selectorFeatures();
+      const audio = await loadAudio(f, 16000);
+      const { DecodedAudio } = await import('../../src/ensemble/runner.js');
+      const lps = await ens.posteriors(new DecodedAudio(audio, 16000));
+      ens.addSelectorFeatures(feats, new DecodedAudio(audio, 16000), lps);
+      const conf = names.map((n) => full.confidences[n]);
+      expect(ens.selectAmong([0, 1, 2], conf, feats).modelIndex).toBe(ens.select(conf, feats).modelIndex);
+      expect(ens.selectAmong([1], conf, feats).modelIndex).toBe(1);
+      for (const bad of [-0.1, 1, Number.NaN])
+        await expect(ens.transcribe(f, { domainGateMinProb: 2, domainGatePrune: bad })).rejects.toThrow(/pruning threshold/);
+      await expect(ens.transcribe(f, { domainGatePrune: 0.1 })).rejects.toThrow(/pruning needs the gate/);
+    } finally {
+      await ens.dispose();
+    }
+    await ensureBuilt();
+    for (const args of [
+      ['--domain-gate', '0.9', '--domain-gate-prune', '1'],
+      ['--domain-gate-prune', '0.1'],
+    ]) {
+      const r = await runCli(['infer', '--ensemble', dir, ...args, fx3.domains[0].testFiles[0]], { timeoutMs: 60_000 });
+      expect([r.code, r.stderr.trim().split('\n').length]).toEqual([2, 1]);
+      expect(r.stderr).toMatch(/--domain-gate-prune/);
+    }
+    const file = path.join(fx3.root, 'x.yaml');
+    expect(parseBuildConfig(`${fixtureYaml(fx3, { dev: true })}domain_gate: true\ndomain_gate_prune: 0.05\n`, { file }).domainGatePrune).toBe(0.05);
+    expect(() => parseBuildConfig(`${fixtureYaml(fx3, { dev: true })}domain_gate: true\ndomain_gate_prune: 1\n`, { file })).toThrow(
+      /x\.yaml.*domain_gate_prune/s,
+    );
+  }, 300_000);
 
   it('eval scores each floor from one gated pass: above 1 the fallback, a tiny floor gates all at cost 1/M', async () => {
     const ens = await Ensemble.load(gateDir);
