@@ -14,7 +14,8 @@
 //  7. `gate`: the domain gate (`--domain-gate P`) in front of full routing or early routing, against full routing:
 //     every utterance of labelled manifests once each way, alternating which goes first; summed CPU and wall time,
 //     selection accuracy. Needs an ensemble with domain-gate.json: BENCH_GATE_ENSEMBLE=DIR (default ensembles/demo),
-//     BENCH_GATE_TESTS=en=M.jsonl,vi=…, BENCH_GATE=P[:S[:Pcascade]] (default 0.97); skipped without tests.
+//     BENCH_GATE_TESTS=en=M.jsonl,vi=…, BENCH_GATE=P[:S[:Pcascade]] (default 0.97), BENCH_GATE_PRUNE=E (default 0);
+//     skipped without tests.
 // `BENCH_BASE=DIR` (a compiled tree of another commit, e.g. main's: see README "Runtime speed") adds that code's
 // ratios to sections 1 and 2, measured in the same run against the same baseline.
 import { spawnSync } from 'node:child_process';
@@ -392,7 +393,8 @@ async function domainGate(): Promise<void> {
   }
   const dir = process.env.BENCH_GATE_ENSEMBLE ?? path.join(root, 'ensembles', 'demo');
   const [p, s, pc] = (process.env.BENCH_GATE ?? '0.97').split(':').map(Number);
-  const gated = { domainGateMinProb: p, ...(s ? { earlyRouteSeconds: s, earlyRouteMinProb: pc || 0 } : {}) };
+  const prune = Number(process.env.BENCH_GATE_PRUNE ?? 0);
+  const gated = { domainGateMinProb: p, ...(prune > 0 ? { domainGatePrune: prune } : {}), ...(s ? { earlyRouteSeconds: s, earlyRouteMinProb: pc || 0 } : {}) };
   const ens = await Ensemble.load(dir);
   const { loadManifest } = await import('../src/ensemble/manifest.js');
   const items: Array<{ file: string; domain: string; span: { offsetSeconds?: number; durationSeconds?: number } }> = [];

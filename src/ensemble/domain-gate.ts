@@ -83,6 +83,8 @@ export interface DomainGateDecision {
   probabilities: Record<string, number>;
   /** Milliseconds spent on the summary and the regression. */
   ms: number;
+  /** The acoustic summary's values (`AcousticSummary.features()`), for the selector to reuse. */
+  acoustic: number[];
 }
 
 export class DomainGate {
@@ -197,7 +199,7 @@ export class DomainGate {
   }
 
   /** Probabilities from an acoustic summary's `features()` row. */
-  decideFeatures(row: readonly number[]): Omit<DomainGateDecision, 'ms'> {
+  decideFeatures(row: readonly number[]): Omit<DomainGateDecision, 'ms' | 'acoustic'> {
     const proba = this.selector.predictProba([row])[0];
     const probabilities: Record<string, number> = {};
     let modelIndex = this.selector.classes[0];
@@ -217,7 +219,8 @@ export class DomainGate {
   /** The decision for one whole input (mono samples at 16 kHz). */
   decide(samples16k: Float32Array): DomainGateDecision {
     const t = performance.now();
-    const d = this.decideFeatures(new AcousticSummary().add(samples16k).features());
-    return { ...d, ms: performance.now() - t };
+    const acoustic = new AcousticSummary().add(samples16k).features();
+    const d = this.decideFeatures(acoustic);
+    return { ...d, ms: performance.now() - t, acoustic };
   }
 }

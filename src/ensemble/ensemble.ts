@@ -511,7 +511,8 @@ export class Ensemble {
       if (features) {
         const zero = { frames: 0, tokens: 0, spanFrames: 0, spanBlankFrames: 0 };
         const counts = all.map((i) => (which.includes(i) ? posteriorCounts(lps[which.indexOf(i)], this.models[i].blankId) : zero));
-        features.add(decoded.seconds, counts, features.needsAudio ? decoded.at(ACOUSTIC_SUMMARY.sampleRate) : undefined);
+        // The gate's summary is of these very samples: the selector's acoustic inputs, not computed twice.
+        features.addWhole(decoded.seconds, counts, d.acoustic);
       }
       const sel = this.selectAmong(ran, conf, features);
       ({ modelIndex: chosen, probabilities, confidences } = sel);

@@ -244,7 +244,8 @@ describe('domain gate', () => {
   it('pruning: members the gate gives less than E do not run; the selector chooses among the rest', async () => {
     const fx3 = makeFixture(mkdtempSync(path.join(os.tmpdir(), 'domain-gate-3-')), { domains: 3, train: 10, dev: 2, test: 3 });
     const yaml = path.join(fx3.root, 'gate.yaml');
-    writeFileSync(yaml, fixtureYaml(fx3, { dev: true, more: 'domain_gate: true' }));
+    // The demo's selector inputs, so that pruning sets blank_share / token_rate columns too and reuses the gate's summary.
+    writeFileSync(yaml, fixtureYaml(fx3, { dev: true, more: 'domain_gate: true\nselector:\n  features: [confidence, blank_share, token_rate, acoustic]' }));
     const dir = (await buildEnsemble(yaml, { ...quiet, outDir: path.join(fx3.root, 'gate') })).outDir;
     const c = countingLoader();
     const ens = await Ensemble.load(dir, { loadModel: c.load });
@@ -286,6 +287,15 @@ describe('domain gate', () => {
       const conf = names.map((n) => full.confidences[n]);
       expect(ens.selectAmong([0, 1, 2], conf, feats).modelIndex).toBe(ens.select(conf, feats).modelIndex);
       expect(ens.selectAmong([1], conf, feats).modelIndex).toBe(1);
+      // The gate's summary reused by the selector (addWhole) gives the row computing it again gives.
+      const reused = ens.selectorFeatures()!;
+      const { posteriorCounts } = await import('../../src/confidence/index.js');
+      reused.addWhole(
+        audio.length / 16000,
+        lps.map((lp, i) => posteriorCounts(lp, ens.memberModel(i).blankId)),
+        ens.domainGate!.decide(audio).acoustic,
+      );
+      expect(reused.row(conf)).toEqual(feats!.row(conf));
       for (const bad of [-0.1, 1, Number.NaN])
         await expect(ens.transcribe(f, { domainGateMinProb: 2, domainGatePrune: bad })).rejects.toThrow(/pruning threshold/);
       await expect(ens.transcribe(f, { domainGatePrune: 0.1 })).rejects.toThrow(/pruning needs the gate/);
