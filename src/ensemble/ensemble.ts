@@ -329,6 +329,16 @@ export class Ensemble {
     acc.add(audio.seconds, counts, acc.needsAudio ? audio.at(ACOUSTIC_SUMMARY.sampleRate) : undefined);
   }
 
+  /** As `addSelectorFeatures` for a whole input whose acoustic summary is known (`acoustic`: of these very samples). */
+  addSelectorFeaturesWhole(acc: SelectorFeatureAccumulator | null, audio: DecodedAudio, lps: readonly Logprobs[], acoustic: readonly number[]): void {
+    if (!acc) return;
+    acc.addWhole(
+      audio.seconds,
+      lps.map((lp, i) => posteriorCounts(lp, this.models[i].blankId)),
+      acoustic,
+    );
+  }
+
   /**
    * The selector's choice for one set of member confidences (in member order) and, for a selector with
    * `features`, the accumulator of its other inputs over the same audio.
@@ -467,9 +477,21 @@ export class Ensemble {
     // Read at most just past the longest input the gate routes (a long recording is never held whole here).
     const decoded =
       audio instanceof Float32Array ? await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000) : await readSpan(audio, options, maxSeconds);
-    const fallback = async (domainGate: NonNullable<LongFormResult['domainGate']>, gateMs: number): Promise<LongFormResult> => {
+    const span = (options.offsetSeconds ?? 0) !== 0 || options.durationSeconds !== undefined;
+    const fallback = async (domainGate: NonNullable<LongFormResult['domainGate']>, gateMs: number, acoustic?: number[]): Promise<LongFormResult> => {
       const spent = performance.now() - t0;
-      const r = await this.transcribeNow(audio, { ...options, domainGateMinProb: 0, domainGatePrune: 0 });
+      const rest: LongFormOptions = { ...options, domainGateMinProb: 0, domainGatePrune: 0 };
+      // A whole input read here goes on as these samples, with the gate's summary for the selector (not computed twice);
+      // a manifest span goes on as it came (its reader applies the span).
+      const r =
+        acoustic && !span
+          ? await this.transcribeNow(decoded.mono, {
+              ...rest,
+              sampleRate: decoded.sampleRate,
+              source: options.source ?? (typeof audio === 'string' ? audio : undefined),
+              acousticSummary: acoustic,
+            })
+          : await this.transcribeNow(audio, rest);
       r.domainGate = domainGate;
       r.timingsMs.gate = gateMs;
       r.timingsMs.total = (r.timingsMs.total ?? 0) + spent;
@@ -487,6 +509,7 @@ export class Ensemble {
       return fallback(
         { minProbability: minProb, gated: false, member: names[d.modelIndex], probability: d.probability, passed: 'low-probability', ran: [...names] },
         d.ms,
+        d.acoustic,
       );
     }
     this.checkLength(decoded.mono.length, decoded.sampleRate, options.source);

@@ -121,7 +121,8 @@ describe('domain gate', () => {
   it('a floor above 1 equals the configured fallback exactly (full routing, early routing, its cascade)', async () => {
     const ens = await Ensemble.load(gateDir);
     try {
-      for (const input of [...fx.domains.flatMap((d) => d.testFiles), toneWav(fx, 'abba')]) {
+      // Files, bytes, and 8 kHz audio (resampled): the fallback gets the gate's samples, which must be the ones it reads itself.
+      for (const input of [...fx.domains.flatMap((d) => d.testFiles), toneWav(fx, 'abba'), toneWav(fx, 'cdc', 8000)]) {
         for (const fallback of [{}, { earlyRouteSeconds: 0.3 }, { earlyRouteSeconds: 0.3, earlyRouteMinProb: 0.999999 }]) {
           const want = await ens.transcribe(input, { all: true, ...fallback });
           const r = await ens.transcribe(input, { all: true, ...fallback, domainGateMinProb: 1.5 });
@@ -256,6 +257,11 @@ describe('domain gate', () => {
         for (const [u, f] of dom.testFiles.entries()) {
           const full = await ens.transcribe(f, { all: true });
           // Every member passes: exactly the path without pruning.
+          // Not decided: full routing exactly, the selector reading the gate's summary instead of its own.
+          expect(loose(await ens.transcribe(f, { all: true, domainGateMinProb: 2 }))).toEqual(loose(full));
+          expect(loose(await ens.transcribe(toneWav(fx3, 'ef', 8000), { domainGateMinProb: 2 }))).toEqual(
+            loose(await ens.transcribe(toneWav(fx3, 'ef', 8000))),
+          );
           const everyone = await ens.transcribe(f, { all: true, domainGateMinProb: 2, domainGatePrune: Number.MIN_VALUE });
           expect(everyone.domainGate).toMatchObject({ gated: false, ran: names });
           expect(loose(everyone)).toEqual(loose(full));
