@@ -5,6 +5,8 @@
  * high-band share, 10-band log-mel shape mean/std) computed on the whole input. When its top probability
  * reaches the floor (`--domain-gate P`), only that member runs, on the whole input (cost 1/M of full routing);
  * otherwise the input takes the configured path (early routing and/or full routing) as if there were no gate.
+ * With pruning (`--domain-gate-prune E`), such an input runs only the members the gate gives at least E and the
+ * selector chooses among them (`Ensemble.selectAmong`).
  *
  * Trained by `ensemble build` (YAML `domain_gate: true`, or `ensemble build --domain-gate-only` for an
  * existing ensemble) on the selector's training utterances and labels, LR settings tuned and probabilities
