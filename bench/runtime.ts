@@ -12,6 +12,11 @@
 //  4. `ensemble build` of the demo members on the sample files: members on worker threads vs this thread.
 //  5. Early routing on the sample files: selection accuracy and cost against full routing.
 //  6. ONNX Runtime settings for models/en on 10 s: intra-op threads 1 vs 2, graph optimisation levels.
+//  7. `gate`: the domain gate (`--domain-gate P`) in front of full routing or early routing, against full routing:
+//     every utterance of labelled manifests once each way, alternating which goes first; summed CPU and wall time,
+//     selection accuracy. Needs an ensemble with domain-gate.json: BENCH_GATE_ENSEMBLE=DIR (default ensembles/demo),
+//     BENCH_GATE_TESTS=en=M.jsonl,vi=…, BENCH_GATE=P[:S[:Pcascade]] (default 0.97), BENCH_GATE_PRUNE=E (default 0);
+//     skipped without tests.
 // `BENCH_BASE=DIR` (a compiled tree of another commit, e.g. main's: see README "Runtime speed") adds that code's
 // ratios to sections 1 and 2, measured in the same run against the same baseline.
 import { spawnSync } from 'node:child_process';
@@ -442,6 +447,54 @@ async function earlyRouting(): Promise<void> {
   console.log(`(load average after: ${load()})`);
 }
 
+async function domainGate(): Promise<void> {
+  const tests = (process.env.BENCH_GATE_TESTS ?? '').split(',').filter(Boolean);
+  if (tests.length === 0) {
+    console.log('\n### domain gate: skipped (set BENCH_GATE_TESTS=DOMAIN=MANIFEST,…)');
+    return;
+  }
+  const dir = process.env.BENCH_GATE_ENSEMBLE ?? path.join(root, 'ensembles', 'demo');
+  const [p, s, pc] = (process.env.BENCH_GATE ?? '0.97').split(':').map(Number);
+  const prune = Number(process.env.BENCH_GATE_PRUNE ?? 0);
+  const gated = { domainGateMinProb: p, ...(prune > 0 ? { domainGatePrune: prune } : {}), ...(s ? { earlyRouteSeconds: s, earlyRouteMinProb: pc || 0 } : {}) };
+  const ens = await Ensemble.load(dir);
+  const { loadManifest } = await import('../src/ensemble/manifest.js');
+  const items: Array<{ file: string; domain: string; span: { offsetSeconds?: number; durationSeconds?: number } }> = [];
+  for (const t of tests) {
+    const [domain, file] = [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)];
+    for (const e of (await loadManifest(file)).entries) {
+      items.push({ file: e.audioPath, domain, span: e.offset !== null ? { offsetSeconds: e.offset, durationSeconds: e.duration ?? undefined } : {} });
+    }
+  }
+  console.log(`\n### domain gate ${JSON.stringify(gated)} vs full routing, ${dir}, ${items.length} utterances (load ${load()})`);
+  const sum = { cpu: { g: 0, f: 0 }, wall: { g: 0, f: 0 }, gateMs: 0, right: { g: 0, f: 0 }, gatedInputs: 0 };
+  await ens.transcribe(items[0].file, { ...items[0].span, ...gated });
+  for (const [i, it] of items.entries()) {
+    for (const side of i % 2 ? (['f', 'g'] as const) : (['g', 'f'] as const)) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const r = await ens.transcribe(it.file, side === 'g' ? { ...it.span, ...gated } : it.span);
+      sum.wall[side] += performance.now() - t0;
+      const dc = process.cpuUsage(c0);
+      sum.cpu[side] += (dc.user + dc.system) / 1000;
+      if (r.model === it.domain) sum.right[side]++;
+      if (side === 'g') {
+        sum.gateMs += r.timingsMs.gate ?? 0;
+        if (r.domainGate?.gated) sum.gatedInputs++;
+      }
+    }
+  }
+  const pct = (x: number): string => `${((100 * x) / items.length).toFixed(1)} %`;
+  console.log('| route | selection accuracy | CPU (s) | wall (s) | CPU / full | wall / full |');
+  console.log('|---|---|---|---|---|---|');
+  console.log(`| full routing | ${pct(sum.right.f)} | ${(sum.cpu.f / 1000).toFixed(2)} | ${(sum.wall.f / 1000).toFixed(2)} | 1 | 1 |`);
+  console.log(
+    `| gate (${pct(sum.gatedInputs)} gated; the gate itself ${(sum.gateMs / 1000).toFixed(2)} s) | ${pct(sum.right.g)} | ${(sum.cpu.g / 1000).toFixed(2)} | ${(sum.wall.g / 1000).toFixed(2)} | ${(sum.cpu.g / sum.cpu.f).toFixed(3)} | ${(sum.wall.g / sum.wall.f).toFixed(3)} |`,
+  );
+  await ens.dispose();
+  console.log(`(load average after: ${load()})`);
+}
+
 async function ortSettings(tmp: string): Promise<void> {
   console.log(`\n### ONNX Runtime settings, models/en, 10 s, session.run on precomputed features (load ${load()})`);
   const dir = path.join(root, 'models', 'en');
@@ -480,6 +533,7 @@ export async function run(): Promise<void> {
     if (only.includes('build')) await buildParallel(tmp);
     if (only.includes('early')) await earlyRouting();
     if (only.includes('ort')) await ortSettings(tmp);
+    if (only.includes('gate')) await domainGate();
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -98,6 +98,13 @@ export const RUNTIME_DEFAULTS = {
  */
 export const EARLY_ROUTE_DEFAULTS = {
   minProbability: 0,
+  /**
+   * The domain gate's floor (`--domain-gate P`, YAML `domain_gate_min_prob`, ensemble/domain-gate.ts): 0 = off.
+   * When on, an input whose acoustic-summary gate names a member with probability ≥ P runs that member only.
+   */
+  domainGateMinProb: 0,
+  /** Pruning by the gate (`--domain-gate-prune E`, YAML `domain_gate_prune`): members it gives < E do not run. 0 = off. */
+  domainGatePrune: 0,
 } as const;
 
 /** Live transcription over WebSocket (`GET /v1/stream`). */

@@ -18,6 +18,8 @@ export { Ensemble, type EnsembleLoadOptions } from './ensemble/ensemble.js';
 export type { TranscribeOptions, EnsembleResult, SegmentResult } from './ensemble/types.js';
 export type { LongFormOptions, LongFormResult, RouteMode } from './ensemble/longform.js';
 export { buildEnsemble, type BuildOptions, type BuildResult } from './ensemble/build.js';
+export { DomainGate, DOMAIN_GATE_FILE, type DomainGateJSON, type DomainGateDecision } from './ensemble/domain-gate.js';
+export { buildDomainGate, addDomainGate, type DomainGateBuildOptions } from './ensemble/domain-gate-build.js';
 export { tuneLm, type TuneLmOptions, type TuneLmResult } from './eval/tune-lm.js';
 export { importNemoEnsemble, type ImportNemoOptions, type ImportNemoResult } from './ensemble/import-nemo.js';
 export { loadManifest } from './ensemble/manifest.js';

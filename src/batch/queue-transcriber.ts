@@ -85,6 +85,9 @@ export class QueueTranscriber {
       // Batch jobs route on whole inputs (their options are lm/all/beam); silently routing fully would misreport.
       throw new UserError('early routing is not available through the batch queue (--redis): evaluate it without --redis', { code: 'E_USAGE' });
     }
+    if (options.domainGateMinProb !== undefined && options.domainGateMinProb > 0) {
+      throw new UserError('the domain gate is not available through the batch queue (--redis): evaluate it without --redis', { code: 'E_USAGE' });
+    }
     const opts: JobTranscribeOptions = canonicalOptions({ lm: options.lm, all: options.all, beam: options.beam });
     // A NeMo manifest span travels in the job as it does for `batch submit`; the worker reads only that span.
     const offset = options.offsetSeconds ?? null;

@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { buildEnsemble } from '../ensemble/build.js';
+import { buildEnsemble, resolveOutputDir } from '../ensemble/build.js';
+import { loadBuildConfig } from '../ensemble/config.js';
+import { ConfidenceCache } from '../ensemble/cache.js';
+import { addDomainGate } from '../ensemble/domain-gate-build.js';
 import { looksLikeOverride } from '../ensemble/hydra-overrides.js';
 import { UserError } from '../util/errors.js';
 import { addRuntimeOptions, optionalNumber, runtimeSettings, type RuntimeCliOptions } from './options.js';
@@ -13,6 +16,7 @@ interface BuildCliOptions extends RuntimeCliOptions {
   quiet?: boolean;
   configPath?: string;
   configName?: string;
+  domainGateOnly?: boolean;
 }
 
 /**
@@ -51,13 +55,31 @@ export function register(program: Command): void {
     .option('-o, --output <dir>', "output folder (default: the YAML's output_path; a .nemo name becomes a folder)")
     .option('--jobs <n>', 'utterances in flight at once (each runs every model; default min(4, CPUs))')
     .option('--no-cache', 'do not read or write DIR/.cache (the resumable per-utterance confidence cache)')
-    .option('--quiet', 'no progress display');
+    .option('--quiet', 'no progress display')
+    .option(
+      '--domain-gate-only',
+      "train only the domain gate (acoustic summaries of the config's training and dev inputs, no member runs) and write DIR/domain-gate.json beside the existing ensemble.json",
+    );
   addRuntimeOptions(cmd).action(async (config: string | undefined, rest: string[], opts: BuildCliOptions) => {
     const concurrency = optionalNumber('--jobs', opts.jobs, { integer: true, min: 1 });
     const { loadModel } = runtimeSettings(opts);
     // Ctrl-C / SIGTERM: no `.cache/**/*.tmp` left behind (util/temp-files.ts; the next run also sweeps stale ones).
     const { file, overrides } = resolveBuildConfigFile([...(config === undefined ? [] : [config]), ...rest], opts);
     if (file === null && overrides.length === 0) throw new UserError('give a config YAML, --config-name NAME, or key=value overrides', { code: 'E_USAGE' });
+    const log = opts.quiet ? () => undefined : (s: string) => process.stderr.write(`${s}\n`);
+    if (opts.domainGateOnly) {
+      const cfg = await loadBuildConfig(file, { overrides });
+      const outDir = resolveOutputDir(cfg, opts.output, log);
+      const g = await addDomainGate(cfg, {
+        outDir,
+        concurrency,
+        cache: new ConfidenceCache(opts.cache === false ? null : path.join(outDir, '.cache')),
+        progress: opts.quiet ? false : {},
+        log,
+      });
+      process.stdout.write(`${g.file}\n`);
+      return;
+    }
     const r = await buildEnsemble(file, {
       outDir: opts.output,
       overrides,

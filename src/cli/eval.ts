@@ -2,6 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { readEnsembleJson, resolveFrom } from '../ensemble/format.js';
+import { DomainGate } from '../ensemble/domain-gate.js';
+import { resolveDomainGateMinProb } from '../ensemble/ensemble.js';
 import { loadManifest } from '../ensemble/manifest.js';
 import { Progress } from '../ensemble/progress.js';
 import { evaluate, type TestSet } from '../eval/evaluate.js';
@@ -25,6 +27,8 @@ interface EvalCliOptions {
   queue: string;
   earlyRoute?: string;
   earlyRouteMinProb?: string;
+  domainGate?: string;
+  domainGatePrune?: string;
 }
 
 /** `DOMAIN=MANIFEST` → parts; the domain is a member name. */
@@ -77,6 +81,14 @@ export function register(program: Command): void {
       '--early-route-min-prob <p,...>',
       "with --early-route: floors of the early-routing cascade to score (comma-separated, 0 to 1; below the floor an input is routed fully); one prefix pass serves them all; default: the ensemble's early_route_min_prob, else 0",
     )
+    .option(
+      '--domain-gate <p,...>',
+      "floors of the domain gate to score (comma-separated, ≥ 0; the ensemble needs domain-gate.json): one more pass runs only the gate's member; the fallback is full routing, or with --early-route the early routing at the first --early-route-min-prob",
+    )
+    .option(
+      '--domain-gate-prune <e>',
+      'with --domain-gate: also prune (members the gate gives less than E do not run when it does not decide; one more pass), 0 to below 1',
+    )
     .option('--quiet', 'no progress and no summary on the terminal')
     .option('--allow-changed-models', ALLOW_CHANGED_HELP)
     .option(
@@ -92,6 +104,10 @@ export function register(program: Command): void {
       let earlyRouteMinProbs =
         opts.earlyRouteMinProb === undefined ? undefined : numberList('--early-route-min-prob', opts.earlyRouteMinProb, { min: 0, max: 1 });
       if (earlyRouteMinProbs && earlyRouteSeconds === undefined) throw new UserError('--early-route-min-prob needs --early-route SECONDS');
+      const domainGateMinProbs = opts.domainGate === undefined ? undefined : numberList('--domain-gate', opts.domainGate, { min: 0 });
+      const domainGatePrune = optionalNumber('--domain-gate-prune', opts.domainGatePrune, { min: 0, max: 0.999999 });
+      if (domainGatePrune !== undefined && domainGateMinProbs === undefined) throw new UserError('--domain-gate-prune needs --domain-gate P,…');
+      if (viaQueue && domainGateMinProbs !== undefined) throw new UserError('--domain-gate cannot be used with --redis: batch jobs route on whole inputs');
       if (viaQueue && earlyRouteSeconds !== undefined && earlyRouteSeconds > 0) {
         throw new UserError('--early-route cannot be used with --redis: batch jobs route on whole inputs');
       }
@@ -107,6 +123,14 @@ export function register(program: Command): void {
       if (earlyRouteSeconds !== undefined && earlyRouteMinProbs === undefined) {
         const floor = (await readEnsembleJson(dir)).json.earlyRouteMinProb;
         if (floor !== undefined) earlyRouteMinProbs = [floor];
+      }
+      if (domainGateMinProbs !== undefined) {
+        const { json } = await readEnsembleJson(dir);
+        const gate = await DomainGate.read(
+          dir,
+          json.models.map((m) => m.name),
+        );
+        if (!gate) resolveDomainGateMinProb(null, false, 1, dir); // the one "no domain gate" error
       }
       if (!opts.quiet && opts.test.length === 0) {
         process.stderr.write(`eval: test sets from ensemble.json: ${tests.map((t) => `${t.domain}=${t.manifest}`).join(', ')}\n`);
@@ -148,6 +172,8 @@ export function register(program: Command): void {
           onUtterance: () => progress.tick(),
           earlyRouteSeconds,
           earlyRouteMinProbs,
+          domainGateMinProbs,
+          domainGatePrune,
         });
         progress.finish();
         const files = await writeReports(report, path.resolve(opts.output));

@@ -35,6 +35,8 @@ interface InferCliOptions extends RuntimeCliOptions {
   allowChangedModels?: boolean;
   earlyRoute?: string;
   earlyRouteMinProb?: string;
+  domainGate?: string;
+  domainGatePrune?: string;
 }
 
 export type OutputFormat = 'text' | 'json' | 'jsonl' | 'srt' | 'vtt';
@@ -126,6 +128,14 @@ export function register(program: Command): void {
     .option(
       '--early-route-min-prob <p>',
       `early-routing cascade: below this top selector probability on the prefix, route fully (every member on the whole input); >0 also routes inputs up to S·M/(M−1) fully; 1 = always (default: the ensemble's early_route_min_prob, else ${EARLY_ROUTE_DEFAULTS.minProbability})`,
+    )
+    .option(
+      '--domain-gate <p>',
+      `domain gate floor: when the gate (domain-gate.json: acoustic summary → member) is at least this sure, only that member runs, on the whole input; else the usual path (≥ 0; 0 = off; default: the gate's domain_gate_min_prob, else ${EARLY_ROUTE_DEFAULTS.domainGateMinProb})`,
+    )
+    .option(
+      '--domain-gate-prune <e>',
+      "with --domain-gate: when the gate does not decide, members it gives less than E do not run and the selector chooses among the rest (0 to below 1; 0 = off; default: the gate's domain_gate_prune)",
     );
   addRuntimeOptions(cmd).action(async (audio: string[], opts: InferCliOptions) => {
     if (!opts.manifest && audio.length === 0) throw new UserError('give audio files or --manifest M.jsonl');
@@ -146,6 +156,11 @@ export function register(program: Command): void {
     const vad = vadOptions(opts);
     const earlyRouteSeconds = optionalNumber('--early-route', opts.earlyRoute, { min: 0 });
     const earlyRouteMinProb = optionalNumber('--early-route-min-prob', opts.earlyRouteMinProb, { min: 0, max: 1 });
+    const domainGateMinProb = optionalNumber('--domain-gate', opts.domainGate, { min: 0 });
+    const domainGatePrune = optionalNumber('--domain-gate-prune', opts.domainGatePrune, { min: 0, max: 0.999999 });
+    if (domainGatePrune !== undefined && domainGatePrune > 0 && domainGateMinProb === undefined) {
+      throw new UserError('--domain-gate-prune needs --domain-gate P (above 1 to prune without gating)');
+    }
     const dir = resolveEnsembleDir(opts.ensemble);
     const manifest = opts.manifest ? await loadManifest(opts.manifest) : null;
     const { loadModel } = runtimeSettings(opts, { utterances: manifest ? manifest.entries.length : audio.length });
@@ -168,7 +183,19 @@ export function register(program: Command): void {
       }
       const { warning } = ensemble.earlyRoute(earlyRouteSeconds);
       if (warning) process.stderr.write(`warning: ${warning}\n`);
-      const base: LongFormOptions = { lm: Boolean(opts.lm), all: Boolean(opts.all), beam, route, vad, earlyRouteSeconds, earlyRouteMinProb };
+      ensemble.domainGateMinProbability(domainGateMinProb); // no gate for a floor > 0: one error before any input
+      ensemble.domainGatePruneThreshold(domainGatePrune);
+      const base: LongFormOptions = {
+        lm: Boolean(opts.lm),
+        all: Boolean(opts.all),
+        beam,
+        route,
+        vad,
+        earlyRouteSeconds,
+        earlyRouteMinProb,
+        domainGateMinProb,
+        domainGatePrune,
+      };
       if (manifest) {
         const progress = new Progress('infer', manifest.entries.length, { silent: Boolean(opts.quiet) });
         // Results are printed in manifest order as soon as each prefix is complete.

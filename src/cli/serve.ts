@@ -1,7 +1,8 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { EARLY_ROUTE_DEFAULTS, EXIT_CODES, SERVING_DEFAULTS as S, STREAMING_DEFAULTS as L } from '../defaults.js';
-import { resolveEarlyRoute } from '../ensemble/ensemble.js';
+import { resolveDomainGateMinProb, resolveEarlyRoute } from '../ensemble/ensemble.js';
+import { DomainGate } from '../ensemble/domain-gate.js';
 import type { WorkerPoolEvent } from '../runtime/worker-pool.js';
 import { startServer } from '../server/server.js';
 import { mb, memoryPlan, workerMemoryBytes } from '../server/memory.js';
@@ -17,6 +18,8 @@ interface ServeCliOptions {
   ensemble?: string;
   earlyRoute?: string;
   earlyRouteMinProb?: string;
+  domainGate?: string;
+  domainGatePrune?: string;
   port: string;
   host: string;
   maxBodyMb: string;
@@ -72,6 +75,14 @@ export function register(program: Command): void {
       `requests without ?early_route_min_prob: the early-routing cascade's floor, 0 to 1 (default: the ensemble's early_route_min_prob, else ${EARLY_ROUTE_DEFAULTS.minProbability})`,
     )
     .option(
+      '--domain-gate <p>',
+      `requests without ?domain_gate: the domain gate's floor (≥ 0; 0 = off; the ensemble needs domain-gate.json) (default: the gate's domain_gate_min_prob, else ${EARLY_ROUTE_DEFAULTS.domainGateMinProb})`,
+    )
+    .option(
+      '--domain-gate-prune <e>',
+      "requests without ?domain_gate_prune: members the gate gives less than E do not run when it does not decide (0 to below 1; 0 = off; default: the gate's domain_gate_prune)",
+    )
+    .option(
       '--memory-budget-mb <n>',
       'memory these settings may need at most; start-up refuses settings whose estimate exceeds it (default: 75 % of the machine)',
     )
@@ -88,6 +99,8 @@ export function register(program: Command): void {
       const minUploadBytesPerSec = numberOption('--min-upload-bytes-per-sec', opts.minUploadBytesPerSec, { min: 0 });
       const earlyRouteSeconds = optionalNumber('--early-route', opts.earlyRoute, { min: 0 });
       const earlyRouteMinProb = optionalNumber('--early-route-min-prob', opts.earlyRouteMinProb, { min: 0, max: 1 });
+      const domainGateMinProb = optionalNumber('--domain-gate', opts.domainGate, { min: 0 });
+      const domainGatePrune = optionalNumber('--domain-gate-prune', opts.domainGatePrune, { min: 0, max: 0.999999 });
       let earlyRouteWarning: string | undefined;
       const cpus = Math.max(1, os.cpus().length);
       const slots = concurrency ?? cpus;
@@ -103,6 +116,13 @@ export function register(program: Command): void {
         const { json } = await readEnsembleJson(dirForPlan);
         // A setting the selector was not built for fails here, not on every request.
         if (earlyRouteSeconds !== undefined) earlyRouteWarning = resolveEarlyRoute(json.earlyRouteSeconds ?? null, earlyRouteSeconds, dirForPlan).warning;
+        if (domainGateMinProb !== undefined) {
+          const gate = await DomainGate.read(
+            dirForPlan,
+            json.models.map((m) => m.name),
+          );
+          resolveDomainGateMinProb(gate?.defaultMinProbability ?? null, gate !== null, domainGateMinProb, dirForPlan);
+        }
         const onnx = json.models.map((m) => {
           const d = resolveFrom(dirForPlan, m.path);
           return ONNX_NAMES.map((n) => path.join(d, n)).find((f) => existsSync(f)) ?? '';
@@ -149,6 +169,8 @@ export function register(program: Command): void {
         minUploadBytesPerSec,
         earlyRouteSeconds,
         earlyRouteMinProb,
+        domainGateMinProb,
+        domainGatePrune,
         stream: {
           maxStreams: numberOption('--max-streams', opts.maxStreams, { integer: true, min: 0 }),
           maxStreamSeconds: numberOption('--max-stream-seconds', opts.maxStreamSeconds, { min: 1 }),

@@ -65,6 +65,7 @@ import { checkAudioFiles, loadManifest, subsampleManifest, type Manifest, type M
 import { Progress, type ProgressOptions } from './progress.js';
 import { PyRandom } from './pyrandom.js';
 import { DecodedAudio, runMembers, type RunStats } from './runner.js';
+import { buildDomainGate } from './domain-gate-build.js';
 
 export interface BuildOptions {
   /** Output folder (`-o`); default from the YAML's `output_path`. */
@@ -137,21 +138,11 @@ function uniqueSpecs(specs: readonly ConfidenceSpec[]): ConfidenceSpec[] {
   return out;
 }
 
-/** `configFile` null: the config comes from the overrides alone (NeMo's schema defaults underneath). */
-export async function buildEnsemble(configFile: string | null, options: BuildOptions = {}): Promise<BuildResult> {
-  const cfg = await loadBuildConfig(configFile, { env: options.env, overrides: options.overrides });
-  return buildEnsembleFromConfig(cfg, options);
-}
-
-export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOptions = {}): Promise<BuildResult> {
-  const started = performance.now();
-  const log = options.log ?? ((s: string) => process.stderr.write(`${s}\n`));
-  const outDir = resolveOutputDir(cfg, options.outDir, log);
-  for (const n of cfg.notes) log(`note: ${n}`);
-  const M = cfg.ensemble.length;
-  const names = cfg.ensemble.map((m) => m.name);
-
-  // 1. Manifests (NeMo: subsample while looping over datasets for model 0, one shared RNG).
+/**
+ * The training utterances per member, subsampled to `max_training_samples` exactly as NeMo does (one RNG shared
+ * sequentially over the manifests), and the dev utterances (whole); every audio file checked to exist.
+ */
+export async function loadBuildManifests(cfg: BuildConfig): Promise<{ train: ManifestEntry[][]; dev: ManifestEntry[][]; hasDev: boolean }> {
   const rng = new PyRandom(cfg.randomSeed);
   const manifestOpts = { audioKey: cfg.transcription.audioKey, textKey: cfg.transcription.textKey, checkAudio: false };
   const train: ManifestEntry[][] = [];
@@ -179,7 +170,25 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
     }
   }
   if (missing.length) throw new UserError(missing.join('\n'), { code: 'E_MANIFEST_AUDIO' });
-  const hasDev = dev.length === M;
+  return { train, dev, hasDev: dev.length === cfg.ensemble.length };
+}
+
+/** `configFile` null: the config comes from the overrides alone (NeMo's schema defaults underneath). */
+export async function buildEnsemble(configFile: string | null, options: BuildOptions = {}): Promise<BuildResult> {
+  const cfg = await loadBuildConfig(configFile, { env: options.env, overrides: options.overrides });
+  return buildEnsembleFromConfig(cfg, options);
+}
+
+export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOptions = {}): Promise<BuildResult> {
+  const started = performance.now();
+  const log = options.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const outDir = resolveOutputDir(cfg, options.outDir, log);
+  for (const n of cfg.notes) log(`note: ${n}`);
+  const M = cfg.ensemble.length;
+  const names = cfg.ensemble.map((m) => m.name);
+
+  // 1. Manifests (NeMo: subsample while looping over datasets for model 0, one shared RNG).
+  const { train, dev, hasDev } = await loadBuildManifests(cfg);
 
   // 2. Models and their checksums.
   const load = options.loadModel ?? ((dir: string) => loadCtcModel(dir));
@@ -404,6 +413,8 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
         (devAccuracy !== null ? `, dev accuracy ${(devAccuracy * 100).toFixed(1)}%` : '') +
         `; confidence ${describeConfidenceSpec(spec)}; C ${chosenLr.C}, ${chosenLr.multiClass}, class_weight ${chosenLr.classWeight ?? 'none'}`,
     );
+    // The domain gate (opt-in) reads the same utterances; its acoustic summaries come from the cache when the selector's did.
+    if (cfg.domainGate) await buildDomainGate(cfg, { outDir, cache, log, concurrency, manifests: { train, dev, hasDev }, progress: options.progress });
     return { outDir, file, ensemble: json, stats, training: train, selectorInputs: { train: Xtr, dev: Xdv } };
   } finally {
     await Promise.all(models.map((m) => m.dispose().catch(() => undefined)));

@@ -116,6 +116,14 @@ export interface BuildConfig {
    * setting only (the selector does not depend on it). null: `EARLY_ROUTE_DEFAULTS.minProbability`.
    */
   earlyRouteMinProb: number | null;
+  /**
+   * `domain_gate` (beyond NeMo): also train the domain gate (ensemble/domain-gate.ts) and write
+   * `domain-gate.json`. `domain_gate_min_prob`: its default floor for requests (null: off unless asked).
+   */
+  domainGate: boolean;
+  domainGateMinProb: number | null;
+  /** `domain_gate_prune`: the gate's default pruning threshold (0 to below 1; null: off). */
+  domainGatePrune: number | null;
   /** `selector:` (beyond NeMo): the selector's inputs (default `[confidence]`, NeMo's) and its probability calibration. */
   selector: SelectorSettings;
   /** Things accepted but ignored or rewritten (old NeMo spellings), worth telling the user. */
@@ -414,6 +422,9 @@ const TOP_KEYS = [
   'tune_logistic_regression_config',
   'early_route_seconds',
   'early_route_min_prob',
+  'domain_gate',
+  'domain_gate_min_prob',
+  'domain_gate_prune',
   'selector',
   // Hydra's own blocks in a config file
   'defaults',
@@ -511,6 +522,16 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
       ? null
       : readNumber(ctx, o.early_route_min_prob, ['early_route_min_prob'], 0, { min: 0 });
   if (earlyRouteMinProb !== null && earlyRouteMinProb > 1) throw ctx.error(['early_route_min_prob'], `must be ≤ 1, got ${earlyRouteMinProb}`);
+  const domainGate = readBool(ctx, o.domain_gate, ['domain_gate'], false);
+  const domainGateMinProb =
+    o.domain_gate_min_prob === undefined || o.domain_gate_min_prob === null
+      ? null
+      : readNumber(ctx, o.domain_gate_min_prob, ['domain_gate_min_prob'], 0, { min: 0 });
+  if (domainGateMinProb !== null && !domainGate) throw ctx.error(['domain_gate_min_prob'], 'needs domain_gate: true (the gate it is the floor of)');
+  const domainGatePrune =
+    o.domain_gate_prune === undefined || o.domain_gate_prune === null ? null : readNumber(ctx, o.domain_gate_prune, ['domain_gate_prune'], 0, { min: 0 });
+  if (domainGatePrune !== null && !(domainGatePrune < 1)) throw ctx.error(['domain_gate_prune'], `must be below 1, got ${domainGatePrune}`);
+  if (domainGatePrune !== null && !domainGate) throw ctx.error(['domain_gate_prune'], 'needs domain_gate: true (the gate that prunes)');
   const selector = readSelectorSettings(ctx, o.selector, ['selector']);
 
   // NeMo BuildEnsembleConfig.__post_init__
@@ -550,6 +571,9 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
     transcription,
     earlyRouteSeconds,
     earlyRouteMinProb,
+    domainGate,
+    domainGateMinProb,
+    domainGatePrune,
     selector,
     notes: ctx.notes,
   };

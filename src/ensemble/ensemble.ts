@@ -27,6 +27,7 @@ import { LongFormTranscriber, type LongFormOptions, type LongFormResult } from '
 import type { EnsembleMemberInfo, MemberTranscript, SegmentResult } from './types.js';
 import { VAD_DEFAULTS } from '../segment/defaults.js';
 import { openAudioStream } from '../audio/stream.js';
+import { DomainGate, DOMAIN_GATE_FILE } from './domain-gate.js';
 
 export interface EnsembleLoadOptions {
   /** Model loader (tests inject counting wrappers). */
@@ -95,6 +96,24 @@ export function resolveEarlyRoute(built: number | null, requested: number | unde
   return { seconds };
 }
 
+/**
+ * The domain gate's floor for a request (see `Ensemble.domainGateMinProbability`): `requested`, else the gate's
+ * default, else `EARLY_ROUTE_DEFAULTS.domainGateMinProb`. `hasGate`: the ensemble has `domain-gate.json`.
+ */
+export function resolveDomainGateMinProb(gateDefault: number | null, hasGate: boolean, requested: number | undefined, source?: string): number {
+  if (requested !== undefined && !(typeof requested === 'number' && Number.isFinite(requested) && requested >= 0)) {
+    throw new UserError(`domain gate floor must be a number ≥ 0 (0 = off), got ${requested}`, { code: 'E_OPTIONS' });
+  }
+  const p = requested ?? gateDefault ?? EARLY_ROUTE_DEFAULTS.domainGateMinProb;
+  if (p > 0 && !hasGate) {
+    throw new UserError(
+      `this ensemble has no domain gate (${DOMAIN_GATE_FILE}); add one with \`ensemble build CONFIG --domain-gate-only\` or set domain_gate: true in the YAML and rebuild`,
+      { source, code: 'E_NO_DOMAIN_GATE' },
+    );
+  }
+  return p;
+}
+
 /** Default beam width for LM decoding (pyctcdecode's). */
 export const DEFAULT_BEAM = DECODING_DEFAULTS.beamWidth;
 
@@ -109,6 +128,8 @@ export class Ensemble {
     readonly selector: Selector,
     private readonly models: readonly CtcModel[],
     private readonly loadLm: (file: string) => Promise<LanguageModelScorer>,
+    /** `domain-gate.json` when the ensemble has one (ensemble/domain-gate.ts). */
+    readonly domainGate: DomainGate | null = null,
   ) {}
 
   static async load(dir: string, options: EnsembleLoadOptions = {}): Promise<Ensemble> {
@@ -131,7 +152,17 @@ export class Ensemble {
         );
       }
     });
-    const e = new Ensemble(dir, json, selector, models, options.loadLm ?? ((f) => loadLanguageModel(f)));
+    let gate: DomainGate | null;
+    try {
+      gate = await DomainGate.read(
+        dir,
+        json.models.map((m) => m.name),
+      );
+    } catch (e) {
+      await Promise.all(models.map((m) => m.dispose().catch(() => undefined)));
+      throw e;
+    }
+    const e = new Ensemble(dir, json, selector, models, options.loadLm ?? ((f) => loadLanguageModel(f)), gate);
     if (options.preloadLms) await Promise.all(json.models.map((m, i) => (m.lm ? e.lmOf(i) : null)));
     return e;
   }
@@ -205,6 +236,59 @@ export class Ensemble {
     return requested ?? this.json.earlyRouteMinProb ?? EARLY_ROUTE_DEFAULTS.minProbability;
   }
 
+  /**
+   * The domain gate's floor a request uses (`TranscribeOptions.domainGateMinProb`; undefined: the gate's
+   * `defaultMinProbability`, else `EARLY_ROUTE_DEFAULTS.domainGateMinProb`; 0 = off). A UserError for a value that
+   * is not a number ≥ 0, and for a floor above 0 when the ensemble has no gate.
+   */
+  domainGateMinProbability(requested?: number): number {
+    return resolveDomainGateMinProb(this.domainGate?.defaultMinProbability ?? null, this.domainGate !== null, requested, this.dir);
+  }
+
+  /**
+   * The domain gate's pruning threshold a request uses (`TranscribeOptions.domainGatePrune`; undefined: the gate's
+   * `defaultPrune`, else 0 = off). A UserError outside [0, 1).
+   */
+  domainGatePruneThreshold(requested?: number): number {
+    if (requested !== undefined && !(typeof requested === 'number' && Number.isFinite(requested) && requested >= 0 && requested < 1)) {
+      throw new UserError(`domain gate pruning threshold must be a number from 0 to below 1 (0 = off), got ${requested}`, { code: 'E_OPTIONS' });
+    }
+    return requested ?? this.domainGate?.defaultPrune ?? EARLY_ROUTE_DEFAULTS.domainGatePrune;
+  }
+
+  /**
+   * The selector's choice among `candidates` (member indices) when only they ran: the other members' columns are
+   * set to the training mean (standardised 0, the selector's least informative value) and the highest decision
+   * value among the candidates wins. `conf` and `counts` hold values for the candidates (others are ignored).
+   */
+  selectAmong(
+    candidates: readonly number[],
+    conf: readonly number[],
+    features: SelectorFeatureAccumulator | null,
+  ): { modelIndex: number; probabilities: Record<string, number>; confidences: Record<string, number> } {
+    const row = features ? features.row(conf) : [...conf];
+    const names = this.names;
+    const columns = this.selector.features?.names ?? names.map((n) => `confidence:${n}`);
+    const out = new Set(names.filter((_, i) => !candidates.includes(i)));
+    columns.forEach((c, j) => {
+      const member = c.startsWith('acoustic:') ? null : c.slice(c.indexOf(':') + 1);
+      if (member !== null && out.has(member)) row[j] = this.selector.mean[j];
+    });
+    const d = this.selector.decisionFunction([row])[0];
+    const proba = this.selector.predictProba([row])[0];
+    const col = (i: number): number => this.selector.classes.indexOf(i);
+    // Two classes: one decision value d (> 0 → classes[1]).
+    const score = (i: number): number => (d.length === 1 ? (col(i) === 1 ? d[0] : -d[0]) : (d[col(i)] ?? -Infinity));
+    const modelIndex = candidates.reduce((b, i) => (score(i) > score(b) ? i : b), candidates[0]);
+    const probabilities: Record<string, number> = {};
+    const confidences: Record<string, number> = {};
+    names.forEach((n, i) => {
+      probabilities[n] = col(i) >= 0 ? proba[col(i)] : 0;
+      if (candidates.includes(i)) confidences[n] = conf[i];
+    });
+    return { modelIndex, probabilities, confidences };
+  }
+
   /** The loaded model of member `index` (long-form decoding needs its frame rate and vocabulary). */
   memberModel(index: number): CtcModel {
     const m = this.models[index];
@@ -243,6 +327,16 @@ export class Ensemble {
     if (!acc) return;
     const counts = lps.map((lp, i) => posteriorCounts(lp, this.models[i].blankId));
     acc.add(audio.seconds, counts, acc.needsAudio ? audio.at(ACOUSTIC_SUMMARY.sampleRate) : undefined);
+  }
+
+  /** As `addSelectorFeatures` for a whole input whose acoustic summary is known (`acoustic`: of these very samples). */
+  addSelectorFeaturesWhole(acc: SelectorFeatureAccumulator | null, audio: DecodedAudio, lps: readonly Logprobs[], acoustic: readonly number[]): void {
+    if (!acc) return;
+    acc.addWhole(
+      audio.seconds,
+      lps.map((lp, i) => posteriorCounts(lp, this.models[i].blankId)),
+      acoustic,
+    );
   }
 
   /**
@@ -355,11 +449,149 @@ export class Ensemble {
   }
 
   private transcribeNow(audio: Float32Array | Uint8Array | string, options: LongFormOptions): Promise<LongFormResult> {
+    const gate = this.domainGateMinProbability(options.domainGateMinProb);
+    if (gate > 0) return this.transcribeGated(audio, options, gate);
+    if (this.domainGatePruneThreshold(options.domainGatePrune) > 0 && options.domainGatePrune !== undefined) {
+      throw new UserError('domain gate pruning needs the gate: give a floor too (--domain-gate P; above 1 to prune without gating)', { code: 'E_OPTIONS' });
+    }
     const early = this.earlyRoute(options.earlyRouteSeconds).seconds;
     const minProb = this.earlyRouteMinProbability(options.earlyRouteMinProb);
     // A floor of 1 trusts no prefix: full routing from the start (no prefix pass wasted).
     if (early === null || minProb >= 1) return new LongFormTranscriber(this).transcribe(audio, options);
     return this.transcribeEarlyRouted(audio, options, early, minProb);
+  }
+
+  /**
+   * The domain gate (beyond NeMo, ensemble/domain-gate.ts) in front of the configured path: the whole input's
+   * acoustic summary names a member; at or above the floor only that member runs, on the whole input (one segment,
+   * without word timings, as early routing); below it, or for audio beyond the maximum segment length, the input
+   * goes the way it goes without the gate (the same call with the gate off: same result, plus `domainGate`).
+   */
+  private async transcribeGated(audio: Float32Array | Uint8Array | string, options: LongFormOptions, minProb: number): Promise<LongFormResult> {
+    if (options.beam !== undefined && (!Number.isInteger(options.beam) || options.beam < 1)) {
+      throw new UserError(`beam must be a positive integer, got ${options.beam}`, { code: 'E_OPTIONS' });
+    }
+    const gate = this.domainGate!;
+    const t0 = performance.now();
+    const maxSeconds = options.vad?.maxSegmentSeconds ?? VAD_DEFAULTS.maxSegmentSeconds;
+    // Read at most just past the longest input the gate routes (a long recording is never held whole here).
+    const decoded =
+      audio instanceof Float32Array ? await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000) : await readSpan(audio, options, maxSeconds);
+    const span = (options.offsetSeconds ?? 0) !== 0 || options.durationSeconds !== undefined;
+    const fallback = async (domainGate: NonNullable<LongFormResult['domainGate']>, gateMs: number, acoustic?: number[]): Promise<LongFormResult> => {
+      const spent = performance.now() - t0;
+      const rest: LongFormOptions = { ...options, domainGateMinProb: 0, domainGatePrune: 0 };
+      // A whole input read here goes on as these samples, with the gate's summary for the selector (not computed twice);
+      // a manifest span goes on as it came (its reader applies the span).
+      const r =
+        acoustic && !span
+          ? await this.transcribeNow(decoded.mono, {
+              ...rest,
+              sampleRate: decoded.sampleRate,
+              source: options.source ?? (typeof audio === 'string' ? audio : undefined),
+              acousticSummary: acoustic,
+            })
+          : await this.transcribeNow(audio, rest);
+      r.domainGate = domainGate;
+      r.timingsMs.gate = gateMs;
+      r.timingsMs.total = (r.timingsMs.total ?? 0) + spent;
+      return r;
+    };
+    if (decoded.seconds > maxSeconds) return fallback({ minProbability: minProb, gated: false, passed: 'long', ran: [...this.names] }, 0);
+    const d = gate.decide(decoded.at(ACOUSTIC_SUMMARY.sampleRate));
+    const names = this.names;
+    const all = this.models.map((_, i) => i);
+    // Pruning: members the gate gives less than `prune` do not run (the gate's own member always does).
+    const prune = this.domainGatePruneThreshold(options.domainGatePrune);
+    const candidates = all.filter((i) => i === d.modelIndex || d.probabilities[names[i]] >= prune);
+    const gated = d.probability >= minProb || (prune > 0 && candidates.length === 1);
+    if (!gated && (prune === 0 || candidates.length === all.length)) {
+      return fallback(
+        { minProbability: minProb, gated: false, member: names[d.modelIndex], probability: d.probability, passed: 'low-probability', ran: [...names] },
+        d.ms,
+        d.acoustic,
+      );
+    }
+    this.checkLength(decoded.mono.length, decoded.sampleRate, options.source);
+    const chosenByGate = d.modelIndex;
+    const ran = gated ? [chosenByGate] : candidates;
+    const which = options.all ? all : ran;
+    const timings: RunTimings = { resample: 0, features: 0, models: 0 };
+    const t1 = performance.now();
+    const lps = await runMembers(this.models, which, decoded, this.json.temperature, timings);
+    const t2 = performance.now();
+    const spec = this.json.confidence;
+    let confidences: Record<string, number> = {};
+    const conf = all.map(() => 0);
+    which.forEach((i, j) => (conf[i] = computeConfidence(lps[j].data, lps[j].frames, lps[j].vocabSize, this.models[i].blankId, spec)));
+    for (const i of ran) confidences[names[i]] = conf[i];
+    let chosen = chosenByGate;
+    let probabilities = d.probabilities;
+    const t3 = performance.now();
+    if (!gated) {
+      // The selector among the members that ran, on the whole input (their features; the others' at the training mean).
+      const features = this.selectorFeatures();
+      if (features) {
+        const zero = { frames: 0, tokens: 0, spanFrames: 0, spanBlankFrames: 0 };
+        const counts = all.map((i) => (which.includes(i) ? posteriorCounts(lps[which.indexOf(i)], this.models[i].blankId) : zero));
+        // The gate's summary is of these very samples: the selector's acoustic inputs, not computed twice.
+        features.addWhole(decoded.seconds, counts, d.acoustic);
+      }
+      const sel = this.selectAmong(ran, conf, features);
+      ({ modelIndex: chosen, probabilities, confidences } = sel);
+    }
+    const t3b = performance.now();
+    const useLm = options.lm === true;
+    const texts = await Promise.all(which.map((i, j) => (options.all || i === chosen ? this.memberText(i, lps[j], { lm: useLm, beam: options.beam }) : '')));
+    const text = texts[which.indexOf(chosen)];
+    const t4 = performance.now();
+    const decoding = useLm && this.json.models[chosen].lm ? 'lm' : 'greedy';
+    const segment: SegmentResult = {
+      index: 0,
+      start: 0,
+      end: decoded.seconds,
+      text,
+      model: names[chosen],
+      modelIndex: chosen,
+      probabilities,
+      confidences,
+      decoding,
+      words: [],
+    };
+    const result: LongFormResult = {
+      text,
+      model: names[chosen],
+      modelIndex: chosen,
+      probabilities,
+      confidences,
+      audioSeconds: decoded.seconds,
+      timingsMs: {
+        decode: t1 - t0 - d.ms + timings.resample,
+        features: timings.features,
+        models: timings.models,
+        confidence: t3 - t2,
+        selector: t3b - t3,
+        gate: d.ms,
+        lm: t4 - t3b,
+        total: t4 - t0,
+      },
+      decoding,
+      route: 'file',
+      segments: [segment],
+      domainGate: gated
+        ? { minProbability: minProb, gated: true, member: names[chosen], probability: d.probability, ran: [names[chosen]] }
+        : {
+            minProbability: minProb,
+            gated: false,
+            member: names[chosenByGate],
+            probability: d.probability,
+            passed: 'low-probability',
+            prune,
+            ran: ran.map((i) => names[i]),
+          },
+    };
+    if (options.all) result.transcripts = which.map((i, j) => ({ model: names[i], text: texts[j] }));
+    return result;
   }
 
   /**

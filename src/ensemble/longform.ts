@@ -51,6 +51,12 @@ export interface LongFormOptions extends TranscribeOptions {
   onSegment?: (segment: SegmentResult) => void | Promise<void>;
   /** Audio seconds processed so far, and the total when known (for progress bars). */
   onProgress?: (done: number, total: number | null) => void;
+  /**
+   * The acoustic summary (`AcousticSummary.features()`) of exactly these samples when the caller already computed
+   * it (the domain gate, for the input it passes on): used for the selector of a whole input instead of computing
+   * it again; ignored for segmented audio.
+   */
+  acousticSummary?: readonly number[];
 }
 
 /** `EnsembleResult` with the segments and the routing mode always present. */
@@ -201,7 +207,8 @@ export class LongFormTranscriber {
       t = performance.now();
       const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, ens.memberModel(i).blankId, spec));
       const segFeatures = route === 'segment' ? ens.selectorFeatures() : fileFeatures;
-      ens.addSelectorFeatures(segFeatures, audio, lps);
+      if (seg.whole && options.acousticSummary) ens.addSelectorFeaturesWhole(segFeatures, audio, lps, options.acousticSummary);
+      else ens.addSelectorFeatures(segFeatures, audio, lps);
       timings.confidence += performance.now() - t;
       t = performance.now();
       const frameSec = lps.map((lp, i) => this.frameSeconds(i, lp, seg.samples.length, seg.sampleRate));

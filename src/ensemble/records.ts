@@ -28,6 +28,7 @@ export function resultRecord(r: EnsembleResult, extra: Record<string, unknown> =
   };
   if (all && r.transcripts) o.transcripts = r.transcripts;
   if (r.earlyRoute) o.earlyRoute = r.earlyRoute;
+  if (r.domainGate) o.domainGate = r.domainGate;
   if (r.segments) {
     o.route = r.route;
     o.segments = r.segments.map((s) => segmentRecord(s));

@@ -37,6 +37,21 @@ export interface TranscribeOptions {
    * With a floor above 0, inputs up to S·M/(M−1) are routed fully from the start; 1 always routes fully.
    */
   earlyRouteMinProb?: number;
+  /**
+   * The domain gate's floor (beyond NeMo; the ensemble needs `domain-gate.json`): before any member runs, a
+   * logistic regression on the whole input's acoustic summary names a member; when its top probability is at
+   * least this floor only that member runs on the whole input, otherwise the input takes the path it takes without
+   * the gate (early routing and/or full routing). Default: the gate's `defaultMinProbability`, else
+   * `EARLY_ROUTE_DEFAULTS.domainGateMinProb` (0 = off). Above 1 the gate is computed but never decides.
+   */
+  domainGateMinProb?: number;
+  /**
+   * Pruning by the domain gate (needs a floor; default: the gate's `defaultPrune`, else 0 = off), from 0 to below 1:
+   * an input the gate does not decide runs only the members the gate gives at least this probability, on the whole
+   * input, and the selector chooses among them (the others' columns at the training mean); when every member
+   * passes, the input takes the usual path.
+   */
+  domainGatePrune?: number;
 }
 
 export interface MemberTranscript {
@@ -86,6 +101,23 @@ export interface EnsembleResult {
    * was below the floor); then they are the whole input's, as without early routing.
    */
   earlyRoute?: { seconds: number; minProbability?: number; escalated?: 'short' | 'low-probability'; prefixProbability?: number };
+  /**
+   * Present when the domain gate was asked for: its floor, its top probability and member, and whether it decided
+   * (`gated`: only `member` ran, on the whole input; `probabilities` are then the gate's and `confidences` hold the
+   * chosen member's whole-input confidence only). Not gated: `passed` says why ('low-probability', or 'long' for
+   * audio beyond the maximum segment length, which the gate does not route) and the result is the fallback's.
+   */
+  domainGate?: {
+    minProbability: number;
+    gated: boolean;
+    member?: string;
+    probability?: number;
+    passed?: 'low-probability' | 'long';
+    /** The pruning threshold, when pruning chose among fewer members than all. */
+    prune?: number;
+    /** The members that ran (on the whole input; on the prefix too under early routing). */
+    ran: string[];
+  };
   /** How the file was routed ('file': one member for all segments; 'segment': each on its own). */
   route?: 'file' | 'segment';
   /** The speech segments in file order (one whole segment for audio within the maximum segment length). */

@@ -65,6 +65,20 @@ export interface EvaluateOptions {
    * (`scoreEarlyRoute`). The first floor fills `EvalReport.earlyRoute`, all of them its `curve`.
    */
   earlyRouteMinProbs?: readonly number[];
+  /**
+   * Floors of the domain gate to score (`TranscribeOptions.domainGateMinProb`; the ensemble needs `domain-gate.json`).
+   * One more pass per utterance with a floor that always gates (only the gate's member runs) gives the gate's
+   * choice, probability, transcript and time; each floor's outcome follows from it and the fallback: the main pass
+   * (full routing) or, with `earlyRouteSeconds`, the early-routing outcome at the first of `earlyRouteMinProbs`
+   * (`scoreDomainGate`). Fills `EvalReport.domainGate`.
+   */
+  domainGateMinProbs?: readonly number[];
+  /**
+   * With `domainGateMinProbs`: also prune (`TranscribeOptions.domainGatePrune`): one more pass per utterance with a
+   * floor that never gates gives the pruned routing, which is each floor's outcome for inputs the gate does not
+   * decide (pruning does not depend on the floor); inputs where every member passes take the fallback.
+   */
+  domainGatePrune?: number;
 }
 
 export interface UtteranceRecord {
@@ -99,6 +113,22 @@ export interface UtteranceRecord {
     prefixProbability?: number | null;
     /** Model time of the prefix pass alone (ms). */
     prefixModelsMs?: number;
+  };
+  /**
+   * With `domainGateMinProbs`: the gate's member, its whole-input transcript, the gate's top probability (null: not
+   * routed by the gate, audio beyond the maximum segment length) and times: the gate (summary + regression), the
+   * gated member's front end + model, and the main pass's front ends + models (ms).
+   */
+  gate?: {
+    chosen: string;
+    correct: boolean;
+    text: string;
+    probability: number | null;
+    gateMs: number;
+    memberMs: number;
+    fullMs: number;
+    /** With `domainGatePrune`: the pruned routing's choice, transcript, members run (null: all, the fallback) and time. */
+    pruned?: { chosen: string; text: string; ran: number | null; ms: number };
   };
 }
 
@@ -155,6 +185,20 @@ export interface EarlyRouteScore {
   perDomainEscalated: Record<string, EscalationCount>;
 }
 
+/** One domain-gate floor's outcome (`scoreDomainGate`). */
+export interface DomainGateScore {
+  minProbability: number;
+  perDomain: Record<string, ClassAccuracy>;
+  overall: ClassAccuracy;
+  /** Inputs the gate decided, and how many of those it got right. */
+  gated: ClassAccuracy & { share: number | null };
+  perDomainGated: Record<string, ClassAccuracy & { share: number | null }>;
+  wer: RateCell;
+  cost: number;
+  measuredCost: number;
+  perDomainCost: Record<string, number>;
+}
+
 export interface EscalationCount {
   short: number;
   lowProbability: number;
@@ -194,6 +238,21 @@ export interface EvalReport {
     fullAccuracy: number | null;
     /** One score per floor asked for (`EvaluateOptions.earlyRouteMinProbs`), the first being the fields above. */
     curve: EarlyRouteScore[];
+  };
+  /**
+   * With `domainGateMinProbs`: the gate in front of `fallback` (full routing, or early routing on S seconds with
+   * its floor). Per floor: the share of inputs the gate decided (`gated`), their accuracy, the overall selection
+   * accuracy and WER, the member audio seconds over full routing's (`cost`: a gated input costs 1 × its length) and
+   * `measuredCost`: (gate + member front ends + models) over the main pass's front ends + models, in ms.
+   */
+  domainGate?: {
+    fallback: { kind: 'full' } | { kind: 'early-route'; seconds: number; minProbability: number };
+    /** The pruning threshold scored (0: none). */
+    prune: number;
+    fullAccuracy: number | null;
+    /** The fallback alone (no gate), for comparison. */
+    fallbackScore: DomainGateScore;
+    curve: DomainGateScore[];
   };
   /** Member → domain → summary of that member's confidence on the domain's utterances. */
   confidence: Record<string, Record<string, ConfidenceSummary>>;
@@ -260,6 +319,25 @@ async function evaluateUtterance(
       throw e instanceof UserError ? new UserError(msg, { source, cause: e }) : new Error(`${source}: ${msg}`, { cause: e });
     }
   }
+  let gateResult: EnsembleResult | undefined;
+  if (options.domainGateMinProbs !== undefined) {
+    try {
+      // The smallest positive floor: every input the gate can route is gated (only its member runs).
+      gateResult = await ensemble.transcribe(u.audioPath, { ...span, domainGateMinProb: Number.MIN_VALUE });
+    } catch (e) {
+      const msg = (e as Error)?.message ?? String(e);
+      throw e instanceof UserError ? new UserError(msg, { source, cause: e }) : new Error(`${source}: ${msg}`, { cause: e });
+    }
+  }
+  let pruneResult: EnsembleResult | undefined;
+  if (options.domainGateMinProbs !== undefined && (options.domainGatePrune ?? 0) > 0) {
+    try {
+      pruneResult = await ensemble.transcribe(u.audioPath, { ...span, domainGateMinProb: 2, domainGatePrune: options.domainGatePrune });
+    } catch (e) {
+      const msg = (e as Error)?.message ?? String(e);
+      throw e instanceof UserError ? new UserError(msg, { source, cause: e }) : new Error(`${source}: ${msg}`, { cause: e });
+    }
+  }
   const greedy = transcriptsByMember(greedyResult, members, source);
   const probs = members.map((m) => greedyResult.probabilities[m] ?? 0);
   const wordE = members.map((m) => wordErrors(ref, greedy[m]).errors);
@@ -288,6 +366,25 @@ async function evaluateUtterance(
       prefixProbability: earlyResult.earlyRoute ? Math.max(...Object.values(earlyResult.probabilities)) : null,
       prefixModelsMs: earlyResult.timingsMs.prefixModels ?? 0,
     };
+  }
+  if (gateResult) {
+    const g = gateResult.domainGate;
+    const t = gateResult.timingsMs;
+    rec.gate = {
+      chosen: gateResult.model,
+      correct: gateResult.model === domain,
+      text: gateResult.text,
+      probability: g?.gated ? (g.probability ?? null) : null,
+      gateMs: t.gate ?? 0,
+      memberMs: (t.features ?? 0) + (t.models ?? 0),
+      fullMs: (greedyResult.timingsMs.features ?? 0) + (greedyResult.timingsMs.models ?? 0),
+    };
+    if (pruneResult) {
+      const pg = pruneResult.domainGate;
+      const t2 = pruneResult.timingsMs;
+      const ran = pg && pg.ran.length < members.length ? pg.ran.length : null;
+      rec.gate.pruned = { chosen: pruneResult.model, text: pruneResult.text, ran, ms: (t2.gate ?? 0) + (t2.features ?? 0) + (t2.models ?? 0) };
+    }
   }
   if (lmResult) {
     const lm = transcriptsByMember(lmResult, members, `${source} with LM`);
@@ -430,6 +527,85 @@ export function scoreEarlyRoute(
   };
 }
 
+/**
+ * How one utterance fares with the domain gate at floor `minProb` in front of `fallback` (pure): gated (the gate's
+ * member on the whole input: 1 × L member seconds) or the fallback's outcome (its cost, plus the gate's time).
+ */
+export function domainGateOutcome(
+  r: UtteranceRecord,
+  members: number,
+  minProb: number,
+  fallback: { kind: 'full' } | { kind: 'early-route'; seconds: number; minProbability: number },
+): { gated: boolean; chosen: string; text: string; memberSeconds: number; ms: number; fullMs: number } {
+  const g = r.gate!;
+  if (g.probability !== null && g.probability >= minProb) {
+    return { gated: true, chosen: g.chosen, text: g.text, memberSeconds: r.audioSeconds, ms: g.gateMs + g.memberMs, fullMs: g.fullMs };
+  }
+  if (g.pruned && g.pruned.ran !== null) {
+    // Pruned: only the members the gate let through ran (one: that one decided, as if gated).
+    return {
+      gated: g.pruned.ran === 1,
+      chosen: g.pruned.chosen,
+      text: g.pruned.text,
+      memberSeconds: g.pruned.ran * r.audioSeconds,
+      ms: g.pruned.ms,
+      fullMs: g.fullMs,
+    };
+  }
+  if (fallback.kind === 'full') {
+    return { gated: false, chosen: r.chosen, text: r.ensembleText, memberSeconds: members * r.audioSeconds, ms: g.gateMs + g.fullMs, fullMs: g.fullMs };
+  }
+  const o = earlyRouteOutcome(r, members, fallback.seconds, fallback.minProbability);
+  // The early-routing pass's model time stands in for its front ends + models (its timings split them alike).
+  const ratio = r.early!.fullModelsMs > 0 ? o.modelsMs / r.early!.fullModelsMs : 1;
+  return { gated: false, chosen: o.chosen, text: o.text, memberSeconds: o.memberSeconds, ms: g.gateMs + ratio * g.fullMs, fullMs: g.fullMs };
+}
+
+/** The domain gate's accuracy, coverage, WER and cost at floor `minProb` from per-utterance records (pure). */
+export function scoreDomainGate(
+  records: readonly UtteranceRecord[],
+  members: number,
+  domains: readonly string[],
+  minProb: number,
+  fallback: { kind: 'full' } | { kind: 'early-route'; seconds: number; minProbability: number },
+): DomainGateScore {
+  const outcomes = records.map((r) => ({ r, o: domainGateOutcome(r, members, minProb, fallback) }));
+  type Item = (typeof outcomes)[number];
+  const acc = (xs: readonly Item[]): ClassAccuracy => {
+    const correct = xs.filter((x) => x.o.chosen === x.r.domain).length;
+    return { correct, total: xs.length, accuracy: xs.length ? correct / xs.length : null };
+  };
+  const gated = (xs: readonly Item[]): ClassAccuracy & { share: number | null } => {
+    const g = xs.filter((x) => x.o.gated);
+    return { ...acc(g), share: xs.length ? g.length / xs.length : null };
+  };
+  const cost = (xs: readonly Item[]): number => {
+    const full = xs.reduce((a, x) => a + members * x.r.audioSeconds, 0);
+    return full > 0 ? xs.reduce((a, x) => a + x.o.memberSeconds, 0) / full : NaN;
+  };
+  const perDomain: Record<string, ClassAccuracy> = {};
+  const perDomainGated: Record<string, ClassAccuracy & { share: number | null }> = {};
+  const perDomainCost: Record<string, number> = {};
+  for (const d of domains) {
+    const xs = outcomes.filter((x) => x.r.domain === d);
+    perDomain[d] = acc(xs);
+    perDomainGated[d] = gated(xs);
+    perDomainCost[d] = cost(xs);
+  }
+  const fullMs = outcomes.reduce((a, x) => a + x.o.fullMs, 0);
+  return {
+    minProbability: minProb,
+    perDomain,
+    overall: acc(outcomes),
+    gated: gated(outcomes),
+    perDomainGated,
+    wer: cell(outcomes.map((x) => [x.r.reference, x.o.text])),
+    cost: cost(outcomes),
+    measuredCost: fullMs > 0 ? outcomes.reduce((a, x) => a + x.o.ms, 0) / fullMs : NaN,
+    perDomainCost,
+  };
+}
+
 function earlyRouteReport(
   records: readonly UtteranceRecord[],
   members: number,
@@ -507,6 +683,15 @@ export async function evaluate(ensemble: EvalTranscriber, testSets: readonly Tes
   if (options.jobs !== undefined && !(Number.isInteger(options.jobs) && options.jobs >= 1)) {
     throw new UserError(`jobs must be a positive integer, got ${options.jobs}`);
   }
+  for (const p of options.domainGateMinProbs ?? []) {
+    if (!(Number.isFinite(p) && p >= 0)) throw new UserError(`domain gate floor must be a number ≥ 0, got ${p}`);
+  }
+  if (options.domainGateMinProbs !== undefined && options.domainGateMinProbs.length === 0) throw new UserError('domain gate: give at least one floor');
+  const pr = options.domainGatePrune;
+  if (pr !== undefined && !(Number.isFinite(pr) && pr >= 0 && pr < 1))
+    throw new UserError(`domain gate pruning threshold must be a number from 0 to below 1, got ${pr}`);
+  if (pr !== undefined && pr > 0 && options.domainGateMinProbs === undefined)
+    throw new UserError('domain gate pruning needs the gate floors to score (--domain-gate)');
   for (const p of options.earlyRouteMinProbs ?? []) {
     if (!(Number.isFinite(p) && p >= 0 && p <= 1)) throw new UserError(`early route minimum probability must be a number from 0 to 1, got ${p}`);
   }
@@ -551,6 +736,24 @@ export async function evaluate(ensemble: EvalTranscriber, testSets: readonly Tes
             options.earlyRouteMinProbs ?? [0],
             selection.overall.accuracy,
           ),
+        }
+      : {}),
+    ...(options.domainGateMinProbs !== undefined
+      ? {
+          domainGate: (() => {
+            const fallback =
+              options.earlyRouteSeconds !== undefined
+                ? { kind: 'early-route' as const, seconds: options.earlyRouteSeconds, minProbability: options.earlyRouteMinProbs?.[0] ?? 0 }
+                : { kind: 'full' as const };
+            return {
+              fallback,
+              prune: options.domainGatePrune ?? 0,
+              fullAccuracy: selection.overall.accuracy,
+              // A floor above every probability: nothing gated, the fallback alone (its measured cost includes the gate's time).
+              fallbackScore: scoreDomainGate(records, members.length, domains, Infinity, fallback),
+              curve: options.domainGateMinProbs.map((p) => scoreDomainGate(records, members.length, domains, p, fallback)),
+            };
+          })(),
         }
       : {}),
     confidence: confidenceSummaries(records, members, domains),

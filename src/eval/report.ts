@@ -118,6 +118,35 @@ export function renderMarkdown(r: EvalReport): string {
       );
     }
   }
+  if (r.domainGate) {
+    const g = r.domainGate;
+    const fb =
+      (g.fallback.kind === 'full' ? 'full routing' : `early routing on ${g.fallback.seconds} s (cascade floor ${g.fallback.minProbability})`) +
+      (g.prune > 0 ? `, pruning members the gate gives less than ${g.prune} (the selector chooses among the rest)` : '');
+    out.push('## Domain gate', '');
+    out.push(
+      `The acoustic-summary gate (domain-gate.json) in front of ${fb}: at or above the floor only the gate's member runs on the whole input. ` +
+        `Main pass (full routing): ${pct(g.fullAccuracy)}, cost 1. With a floor no input reaches, ${g.prune > 0 ? 'pruning alone' : 'the fallback'} scores ${pct(g.fallbackScore.overall.accuracy)} at cost ` +
+        `${num(g.fallbackScore.cost, 3)}. Cost: member audio seconds over full routing's; measured: (gate + front ends + models) over the main pass's front ends + models.`,
+      '',
+    );
+    out.push(
+      mdTable(
+        ['floor', 'gated', 'gated accuracy', 'accuracy', ...r.domains.map((d) => `${d.name} (gated)`), 'WER / CER', 'cost', 'measured'],
+        g.curve.map((c) => [
+          String(c.minProbability),
+          pct(c.gated.share),
+          pct(c.gated.accuracy),
+          pct(c.overall.accuracy),
+          ...r.domains.map((d) => `${pct(c.perDomain[d.name]?.accuracy)} (${pct(c.perDomainGated[d.name]?.share)})`),
+          rateText(c.wer),
+          num(c.cost, 3),
+          num(c.measuredCost, 3),
+        ]),
+      ),
+      '',
+    );
+  }
   out.push('## Confusion matrix', '', 'Rows: true domain; columns: the member the selector chose.', '');
   out.push(
     mdTable(

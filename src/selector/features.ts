@@ -103,6 +103,29 @@ export class SelectorFeatureAccumulator {
 
   /** One segment: its length, its 16 kHz samples (when `needsAudio`) and every member's posterior counts. */
   add(seconds: number, counts: readonly PosteriorCounts[], samples16k?: Float32Array): this {
+    if (this.fixedAcoustic) throw new Error('this accumulator holds a whole input (addWhole)');
+    this.addCounts(seconds, counts);
+    if (this.acoustic) {
+      if (!samples16k) throw new Error('the acoustic selector features need the 16 kHz samples');
+      this.acoustic.add(samples16k);
+    }
+    return this;
+  }
+
+  /**
+   * One whole input whose acoustic summary is already computed (`acousticFeatures`: `AcousticSummary.features()` of
+   * these very samples, e.g. by the domain gate): as `add`, without computing it again.
+   */
+  addWhole(seconds: number, counts: readonly PosteriorCounts[], acousticFeatures: readonly number[]): this {
+    if (this.seconds !== 0 || this.fixedAcoustic) throw new Error('addWhole: the accumulator already holds audio');
+    this.addCounts(seconds, counts);
+    if (this.acoustic) this.fixedAcoustic = [...acousticFeatures];
+    return this;
+  }
+
+  private fixedAcoustic: number[] | null = null;
+
+  private addCounts(seconds: number, counts: readonly PosteriorCounts[]): void {
     if (counts.length !== this.members) throw new RangeError(`expected counts of ${this.members} members, got ${counts.length}`);
     this.seconds += seconds;
     counts.forEach((c, i) => {
@@ -112,16 +135,11 @@ export class SelectorFeatureAccumulator {
       this.sums[i].spanBlankFrames += s.spanBlankFrames;
       this.sums[i].spanSeconds += s.spanSeconds;
     });
-    if (this.acoustic) {
-      if (!samples16k) throw new Error('the acoustic selector features need the 16 kHz samples');
-      this.acoustic.add(samples16k);
-    }
-    return this;
   }
 
   /** The values after the confidences, in column order. */
   extras(): number[] {
-    return selectorExtras(this.groups, this.sums, this.acoustic ? this.acoustic.features() : null);
+    return selectorExtras(this.groups, this.sums, this.fixedAcoustic ?? (this.acoustic ? this.acoustic.features() : null));
   }
 
   /** The selector's input row: the confidences (member order), then `extras()`. */

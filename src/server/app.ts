@@ -120,6 +120,10 @@ export interface AppOptions {
   /** Early routing for requests without `early_route` / `early_route_min_prob` (`ensemble serve --early-route`, `--early-route-min-prob`). */
   earlyRouteSeconds?: number;
   earlyRouteMinProb?: number;
+  /** The domain gate's floor for requests without `domain_gate` (`ensemble serve --domain-gate`). */
+  domainGateMinProb?: number;
+  /** The domain gate's pruning threshold for requests without `domain_gate_prune` (`ensemble serve --domain-gate-prune`). */
+  domainGatePrune?: number;
 }
 
 export type LoadState = 'loading' | 'ready' | 'failed' | 'draining';
@@ -127,7 +131,9 @@ export type LoadState = 'loading' | 'ready' | 'failed' | 'draining';
 /** Control surface used by `startServer` (readiness, draining, in-flight tracking). */
 export interface ServiceControl {
   readonly metrics: ServiceMetrics;
-  readonly limits: Required<Omit<AppOptions, 'logStream' | 'defaultMetrics' | 'earlyRouteSeconds' | 'earlyRouteMinProb'>>;
+  readonly limits: Required<
+    Omit<AppOptions, 'logStream' | 'defaultMetrics' | 'earlyRouteSeconds' | 'earlyRouteMinProb' | 'domainGateMinProb' | 'domainGatePrune'>
+  >;
   state(): LoadState;
   setTranscriber(t: Transcriber): void;
   /** The loaded transcriber while the service is ready (not draining), else null. */
@@ -153,7 +159,7 @@ export type EnsembleApp = Express & { service: ServiceControl };
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 const TRUE_VALUES = new Set(['', '1', 'true', 'yes', 'on']);
 const FALSE_VALUES = new Set(['0', 'false', 'no', 'off']);
-const KNOWN_QUERY = new Set(['lm', 'all', 'beam', 'early_route', 'early_route_min_prob', 'route', 'segments', 'stream']);
+const KNOWN_QUERY = new Set(['lm', 'all', 'beam', 'early_route', 'early_route_min_prob', 'domain_gate', 'domain_gate_prune', 'route', 'segments', 'stream']);
 
 /** Transcription options plus what the answer should contain. */
 export type TranscribeQuery = TranscribeOptions & { segments?: boolean; stream?: boolean };
@@ -212,6 +218,21 @@ export function parseTranscribeQuery(query: Record<string, unknown>, maxBeam: nu
     }
     out.earlyRouteMinProb = Number(v);
   }
+  if (query.domain_gate !== undefined) {
+    // The domain gate's floor (0 = off; above 1: computed, never decides); the ensemble needs a gate (400 without).
+    const v = query.domain_gate;
+    if (typeof v !== 'string' || !/^\d{1,6}(\.\d{1,9})?$/.test(v)) {
+      throw new HttpError(400, `query parameter "domain_gate" must be a number ≥ 0 (0 = off), got "${String(v).slice(0, 40)}"`, 'E_QUERY');
+    }
+    out.domainGateMinProb = Number(v);
+  }
+  if (query.domain_gate_prune !== undefined) {
+    const v = query.domain_gate_prune;
+    if (typeof v !== 'string' || !/^\d{1,6}(\.\d{1,9})?$/.test(v) || !(Number(v) < 1)) {
+      throw new HttpError(400, `query parameter "domain_gate_prune" must be a number from 0 to below 1 (0 = off), got "${String(v).slice(0, 40)}"`, 'E_QUERY');
+    }
+    out.domainGatePrune = Number(v);
+  }
   return out;
 }
 
@@ -240,7 +261,7 @@ export class ServerFault extends Error {
 }
 
 /** UserError codes from the transcriber that describe the request (its audio or options): 400. */
-const CLIENT_ERROR_CODES = /^E_(WAV|AUDIO_DECODE|AUDIO_EMPTY|AUDIO_SHORT|AUDIO_CHANNELS|OPTIONS|EMPTY|TOO_LONG|TOO_SHORT|FFMPEG$|EARLY_ROUTE)/;
+const CLIENT_ERROR_CODES = /^E_(WAV|AUDIO_DECODE|AUDIO_EMPTY|AUDIO_SHORT|AUDIO_CHANNELS|OPTIONS|EMPTY|TOO_LONG|TOO_SHORT|FFMPEG$|EARLY_ROUTE|NO_DOMAIN_GATE)/;
 
 /** Sort an error from the transcriber: the request's fault (400) or the server's (500, never with a path). */
 function asClientOrServerError(e: unknown): unknown {
@@ -471,6 +492,8 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
   const earlyRouteDefaults: TranscribeOptions = {};
   if (options.earlyRouteSeconds !== undefined) earlyRouteDefaults.earlyRouteSeconds = options.earlyRouteSeconds;
   if (options.earlyRouteMinProb !== undefined) earlyRouteDefaults.earlyRouteMinProb = options.earlyRouteMinProb;
+  if (options.domainGateMinProb !== undefined) earlyRouteDefaults.domainGateMinProb = options.domainGateMinProb;
+  if (options.domainGatePrune !== undefined) earlyRouteDefaults.domainGatePrune = options.domainGatePrune;
 
   app.post('/v1/transcribe', async (req: Request, res: Response) => {
     const requestId = res.locals.requestId!;

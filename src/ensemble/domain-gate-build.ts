@@ -1,0 +1,142 @@
+/**
+ * Training the domain gate (domain-gate.ts): the acoustic summary of every training and dev utterance of the
+ * build (the selector's own inputs and labels: label = the member whose manifest lists it), on the whole input,
+ * cached per audio file under the same key the selector's `acoustic` features use (so a build that has those
+ * computes nothing twice); then a logistic regression tuned on the dev sets as the selector's is (NeMo's LR grid,
+ * dev accuracy) and temperature-scaled on them (dev negative log-likelihood).
+ *
+ * `ensemble build CONFIG --domain-gate-only` runs this alone for an ensemble that exists: no member runs, only
+ * the summaries are computed (about 0.7 ms of CPU per second of audio here), and `domain-gate.json` is written
+ * beside its `ensemble.json`, which is left as it is.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { ACOUSTIC_SUMMARY, AcousticSummary, acousticFeatureNames } from '../features/acoustic-summary.js';
+import { fitProbabilityTemperature, selectorAccuracy, trainSelector, tuneSelector, type Selector } from '../selector/index.js';
+import { mapConcurrent } from '../util/concurrency.js';
+import { UserError } from '../util/errors.js';
+import { sweepStaleTempFiles } from '../util/temp-files.js';
+import { ConfidenceCache, sha256File } from './cache.js';
+import { loadBuildManifests } from './build.js';
+import type { BuildConfig } from './config.js';
+import { DOMAIN_GATE_REPORT_FLOORS, DomainGate, gatePoint } from './domain-gate.js';
+import { readEnsembleJson, toPosixRelative } from './format.js';
+import type { ManifestEntry } from './manifest.js';
+import { Progress, type ProgressOptions } from './progress.js';
+import { DecodedAudio } from './runner.js';
+
+export interface DomainGateBuildOptions {
+  /** The ensemble folder (`domain-gate.json` goes there). */
+  outDir: string;
+  /** The build's cache (acoustic summaries per audio file); default `outDir/.cache`, null: none. */
+  cache?: ConfidenceCache;
+  log?: (line: string) => void;
+  concurrency?: number;
+  /** The build's manifests when it already read them (`loadBuildManifests`). */
+  manifests?: { train: ManifestEntry[][]; dev: ManifestEntry[][]; hasDev: boolean };
+  progress?: ProgressOptions | false;
+}
+
+/** Trains the gate on `cfg`'s utterances and writes `outDir/domain-gate.json`. */
+export async function buildDomainGate(cfg: BuildConfig, options: DomainGateBuildOptions): Promise<{ file: string; gate: DomainGate }> {
+  const log = options.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const names = cfg.ensemble.map((m) => m.name);
+  const { train, dev, hasDev } = options.manifests ?? (await loadBuildManifests(cfg));
+  const cache = options.cache ?? new ConfidenceCache(path.join(options.outDir, '.cache'));
+  if (!options.cache && cache.dir) sweepStaleTempFiles(cache.dir, { recursive: true });
+  const acousticNames = acousticFeatureNames();
+  const fingerprint = `acoustic-summary-v${ACOUSTIC_SUMMARY.version}`;
+  const audioPaths = [...new Set([...train.flat(), ...dev.flat()].map((e) => e.audioPath))];
+  const rows = new Map<string, number[]>();
+  const progress =
+    options.progress === false
+      ? new Progress('', 0, { silent: true })
+      : new Progress(`domain gate: acoustic summaries (${audioPaths.length} files)`, audioPaths.length, options.progress ?? {});
+  await mapConcurrent(audioPaths, options.concurrency ?? Math.max(1, Math.min(4, os.cpus().length)), async (audioPath) => {
+    const sha = await sha256File(audioPath);
+    const hit = await cache.get(fingerprint, sha, acousticNames);
+    if (hit) {
+      rows.set(
+        audioPath,
+        acousticNames.map((n) => hit.conf[n]),
+      );
+      progress.tick(1, true);
+      return;
+    }
+    const audio = await DecodedAudio.from(audioPath, undefined, undefined, cfg.transcription.channelSelector);
+    const row = new AcousticSummary().add(audio.at(ACOUSTIC_SUMMARY.sampleRate)).features();
+    const entry: Record<string, number> = { seconds: audio.seconds };
+    acousticNames.forEach((n, j) => (entry[n] = row[j]));
+    await cache.put(fingerprint, sha, { v: 1, frames: 0, conf: entry });
+    rows.set(audioPath, row);
+    progress.tick(1);
+  });
+  progress.finish();
+  const matrix = (sets: ManifestEntry[][]): number[][] => sets.flatMap((set) => set.map((e) => rows.get(e.audioPath)!));
+  const labels = (sets: ManifestEntry[][]): number[] => sets.flatMap((set, j) => set.map(() => j));
+  const Xtr = matrix(train);
+  const yTr = labels(train);
+  let selector: Selector;
+  let devAccuracy: number | null = null;
+  let devCurve: ReturnType<typeof gatePoint>[] = [];
+  if (hasDev) {
+    const Xdv = matrix(dev);
+    const yDv = labels(dev);
+    const lr = cfg.tuneLogisticRegressionConfig;
+    selector = tuneSelector(Xtr, yTr, Xdv, yDv, {
+      cNumPoints: lr.cNumPoints,
+      cMin: lr.cMin,
+      cMax: lr.cMax,
+      multiClass: lr.multiClass,
+      classWeight: lr.classWeight,
+    }).selector;
+    selector = selector.with({ probabilityTemperature: fitProbabilityTemperature(selector, Xdv, yDv) });
+    devAccuracy = selectorAccuracy(selector, Xdv, yDv);
+    const proba = selector.predictProba(Xdv);
+    devCurve = DOMAIN_GATE_REPORT_FLOORS.map((p) => gatePoint(proba, yDv, selector.classes, p));
+  } else {
+    log('note: domain gate without dev sets: untuned LR defaults, uncalibrated probabilities (set dev_manifest for every model)');
+    selector = trainSelector(Xtr, yTr);
+  }
+  const trainAccuracy = selectorAccuracy(selector, Xtr, yTr);
+  const gate = DomainGate.fromSelector(
+    selector,
+    names,
+    cfg.domainGateMinProb,
+    {
+      config: cfg.file.startsWith('<') ? null : toPosixRelative(options.outDir, cfg.file),
+      utterances: Xtr.length,
+      devUtterances: hasDev ? dev.reduce((a, d) => a + d.length, 0) : null,
+      trainAccuracy,
+      devAccuracy,
+      devCurve,
+    },
+    cfg.domainGatePrune,
+  );
+  const file = await gate.write(options.outDir);
+  const pct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
+  log(
+    `wrote ${file}: domain gate on ${Xtr.length} training utterances, train accuracy ${pct(trainAccuracy)}` +
+      (devAccuracy !== null
+        ? `, dev accuracy ${pct(devAccuracy)}; dev coverage/accuracy ${devCurve.map((c) => `P ${c.minProbability}: ${pct(c.coverage)}/${pct(c.accuracy)}`).join(', ')}`
+        : ''),
+  );
+  return { file, gate };
+}
+
+/**
+ * `ensemble build CONFIG --domain-gate-only`: the gate for the ensemble the config built (its `ensemble.json`
+ * must exist there, with the config's members), nothing else rebuilt.
+ */
+export async function addDomainGate(cfg: BuildConfig, options: DomainGateBuildOptions): Promise<{ file: string; gate: DomainGate }> {
+  const { json } = await readEnsembleJson(options.outDir);
+  const have = json.models.map((m) => m.name);
+  const want = cfg.ensemble.map((m) => m.name);
+  if (have.length !== want.length || have.some((n, i) => n !== want[i])) {
+    throw new UserError(`the ensemble here has members ${have.join(', ')} but the config lists ${want.join(', ')}: build the ensemble first`, {
+      source: options.outDir,
+      code: 'E_DOMAIN_GATE_BUILD',
+    });
+  }
+  return buildDomainGate(cfg, options);
+}

@@ -1,0 +1,228 @@
+/**
+ * The domain gate (beyond NeMo): spoken-domain identification before any member runs, in the manner of
+ * Whisper's language detection or sherpa-onnx's spoken language identification, but with no model of its own:
+ * a logistic regression over the input's acoustic summary (`features/acoustic-summary.ts`: ln duration,
+ * high-band share, 10-band log-mel shape mean/std) computed on the whole input. When its top probability
+ * reaches the floor (`--domain-gate P`), only that member runs, on the whole input (cost 1/M of full routing);
+ * otherwise the input takes the configured path (early routing and/or full routing) as if there were no gate.
+ * With pruning (`--domain-gate-prune E`), such an input runs only the members the gate gives at least E and the
+ * selector chooses among them (`Ensemble.selectAmong`).
+ *
+ * Trained by `ensemble build` (YAML `domain_gate: true`, or `ensemble build --domain-gate-only` for an
+ * existing ensemble) on the selector's training utterances and labels, LR settings tuned and probabilities
+ * temperature-scaled on its dev utterances, exactly as the selector is; stored beside `ensemble.json` as
+ * `domain-gate.json` (`DOMAIN_GATE_FORMAT`, version 1). Whole inputs, not prefixes: on the demo's dev sets a
+ * gate on the first 0.5 / 1 / 1.5 s identified fewer inputs at every accuracy (README "Domain gate").
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { ACOUSTIC_SUMMARY, AcousticSummary, acousticFeatureNames } from '../features/acoustic-summary.js';
+import { Selector, type SelectorJSON } from '../selector/index.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { UserError } from '../util/errors.js';
+
+export const DOMAIN_GATE_FILE = 'domain-gate.json';
+export const DOMAIN_GATE_FORMAT = 'ctc-ensemble/domain-gate';
+export const DOMAIN_GATE_VERSION = 1;
+
+/** What the gate scored on its dev utterances at a few floors (for `describe` and the README). */
+export interface DomainGatePoint {
+  minProbability: number;
+  /** Share of dev utterances the gate decides (top probability ≥ the floor). */
+  coverage: number;
+  /** Accuracy on those; null when none. */
+  accuracy: number | null;
+}
+
+export interface DomainGateJSON {
+  format: typeof DOMAIN_GATE_FORMAT;
+  version: number;
+  createdAt: string;
+  /** Member names in class order (must equal the ensemble's). */
+  members: string[];
+  /** The inputs: the acoustic summary of the whole input, its version and column names. */
+  inputs: { kind: 'acoustic-summary'; version: number; names: string[] };
+  /** Default floor for requests that set none (YAML `domain_gate_min_prob`); null: the gate is off by default. */
+  defaultMinProbability: number | null;
+  /** Default pruning threshold (YAML `domain_gate_prune`, 0 to below 1); absent or null: off. */
+  defaultPrune?: number | null;
+  /** The logistic regression (classes = member indices; `probabilityTemperature` = dev-fitted calibration). */
+  selector: SelectorJSON;
+  training: {
+    config: string | null;
+    utterances: number;
+    devUtterances: number | null;
+    trainAccuracy: number;
+    devAccuracy: number | null;
+    devCurve: DomainGatePoint[];
+  };
+}
+
+/** Floors at which `domain-gate.json` records the dev coverage/accuracy. */
+export const DOMAIN_GATE_REPORT_FLOORS = [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995] as const;
+
+/** Coverage and accuracy of gate probabilities `proba` (rows) against `labels` at floor `p` (pure). */
+export function gatePoint(proba: readonly (readonly number[])[], labels: readonly number[], classes: readonly number[], p: number): DomainGatePoint {
+  let n = 0;
+  let ok = 0;
+  proba.forEach((row, i) => {
+    let k = 0;
+    for (let j = 1; j < row.length; j++) if (row[j] > row[k]) k = j;
+    if (row[k] >= p) {
+      n++;
+      if (classes[k] === labels[i]) ok++;
+    }
+  });
+  return { minProbability: p, coverage: proba.length ? n / proba.length : 0, accuracy: n ? ok / n : null };
+}
+
+/** The gate's decision for one input. */
+export interface DomainGateDecision {
+  modelIndex: number;
+  /** Top probability. */
+  probability: number;
+  /** Per member name. */
+  probabilities: Record<string, number>;
+  /** Milliseconds spent on the summary and the regression. */
+  ms: number;
+  /** The acoustic summary's values (`AcousticSummary.features()`), for the selector to reuse. */
+  acoustic: number[];
+}
+
+export class DomainGate {
+  private constructor(
+    readonly json: DomainGateJSON,
+    readonly selector: Selector,
+  ) {}
+
+  /** Validates a parsed `domain-gate.json`; `members` are the ensemble's names; `source` names the file. */
+  static fromJSON(json: unknown, members: readonly string[], source: string): DomainGate {
+    const bad = (field: string, msg: string): never => {
+      throw new UserError(msg, { source: field ? `${source}: ${field}` : source, code: 'E_DOMAIN_GATE_FORMAT' });
+    };
+    if (!json || typeof json !== 'object' || Array.isArray(json)) bad('', 'expected a JSON object');
+    const o = json as Record<string, unknown>;
+    if (o.format !== DOMAIN_GATE_FORMAT) bad('format', `must be "${DOMAIN_GATE_FORMAT}"`);
+    if (typeof o.version !== 'number' || !Number.isInteger(o.version) || o.version < 1) bad('version', 'must be an integer ≥ 1');
+    if ((o.version as number) > DOMAIN_GATE_VERSION)
+      bad('version', `${String(o.version)} is newer than this program reads (${DOMAIN_GATE_VERSION}); upgrade ctc-ensemble`);
+    if (!Array.isArray(o.members) || o.members.length !== members.length || o.members.some((m, i) => m !== members[i])) {
+      bad(
+        'members',
+        `must be the ensemble's members ${members.join(', ')} (the gate was trained for ${JSON.stringify(o.members)}); rebuild it with \`ensemble build CONFIG --domain-gate-only\``,
+      );
+    }
+    const inputs = o.inputs as Record<string, unknown> | undefined;
+    const names = acousticFeatureNames();
+    if (!inputs || inputs.kind !== 'acoustic-summary') bad('inputs.kind', 'must be "acoustic-summary"');
+    if (inputs!.version !== ACOUSTIC_SUMMARY.version) {
+      bad(
+        'inputs.version',
+        `the gate was trained on acoustic summaries of version ${String(inputs!.version)}; this ctc-ensemble computes version ${ACOUSTIC_SUMMARY.version}: rebuild it`,
+      );
+    }
+    if (!Array.isArray(inputs!.names) || inputs!.names.length !== names.length || inputs!.names.some((n, i) => n !== names[i])) {
+      bad('inputs.names', `must be the ${names.length} acoustic summary columns`);
+    }
+    const d = o.defaultMinProbability;
+    if (d !== null && d !== undefined && !(typeof d === 'number' && Number.isFinite(d) && d >= 0)) bad('defaultMinProbability', 'must be a number ≥ 0 or null');
+    const dp = o.defaultPrune;
+    if (dp !== null && dp !== undefined && !(typeof dp === 'number' && dp >= 0 && dp < 1)) bad('defaultPrune', 'must be a number from 0 to below 1, or null');
+    let selector: Selector;
+    try {
+      selector = Selector.fromJSON(o.selector);
+    } catch (e) {
+      return bad('selector', (e as Error).message);
+    }
+    if (selector.numFeatures !== names.length) bad('selector', `takes ${selector.numFeatures} inputs, the acoustic summary has ${names.length}`);
+    if (selector.classes.some((c) => !Number.isInteger(c) || c < 0 || c >= members.length))
+      bad('selector.classes', `must be member indices 0..${members.length - 1}`);
+    const j = { ...(o as unknown as DomainGateJSON), defaultMinProbability: (d as number | null | undefined) ?? null };
+    return new DomainGate(j, selector);
+  }
+
+  static fromSelector(
+    selector: Selector,
+    members: readonly string[],
+    defaultMinProbability: number | null,
+    training: DomainGateJSON['training'],
+    defaultPrune: number | null = null,
+  ): DomainGate {
+    const json: DomainGateJSON = {
+      format: DOMAIN_GATE_FORMAT,
+      version: DOMAIN_GATE_VERSION,
+      createdAt: new Date().toISOString(),
+      members: [...members],
+      inputs: { kind: 'acoustic-summary', version: ACOUSTIC_SUMMARY.version, names: acousticFeatureNames() },
+      defaultMinProbability,
+      ...(defaultPrune !== null ? { defaultPrune } : {}),
+      selector: selector.toJSON(),
+      training,
+    };
+    return DomainGate.fromJSON(json, members, '<new domain gate>');
+  }
+
+  /** `DIR/domain-gate.json`, or null when the ensemble has none. */
+  static async read(dir: string, members: readonly string[]): Promise<DomainGate | null> {
+    const file = path.join(dir, DOMAIN_GATE_FILE);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new UserError(`cannot read: ${(e as Error).message}`, { source: file, code: 'E_DOMAIN_GATE_FORMAT', cause: e });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new UserError(`invalid JSON: ${(e as Error).message}`, { source: file, code: 'E_DOMAIN_GATE_FORMAT' });
+    }
+    return DomainGate.fromJSON(json, members, file);
+  }
+
+  /** Writes `DIR/domain-gate.json` atomically; returns its path. */
+  async write(dir: string): Promise<string> {
+    const file = path.join(dir, DOMAIN_GATE_FILE);
+    await writeFileAtomic(file, `${JSON.stringify(this.json, null, 2)}\n`);
+    return file;
+  }
+
+  get members(): readonly string[] {
+    return this.json.members;
+  }
+
+  get defaultMinProbability(): number | null {
+    return this.json.defaultMinProbability;
+  }
+
+  get defaultPrune(): number | null {
+    return this.json.defaultPrune ?? null;
+  }
+
+  /** Probabilities from an acoustic summary's `features()` row. */
+  decideFeatures(row: readonly number[]): Omit<DomainGateDecision, 'ms' | 'acoustic'> {
+    const proba = this.selector.predictProba([row])[0];
+    const probabilities: Record<string, number> = {};
+    let modelIndex = this.selector.classes[0];
+    let probability = -1;
+    this.json.members.forEach((n, i) => {
+      const col = this.selector.classes.indexOf(i);
+      const p = col >= 0 ? proba[col] : 0;
+      probabilities[n] = p;
+      if (p > probability) {
+        probability = p;
+        modelIndex = i;
+      }
+    });
+    return { modelIndex, probability, probabilities };
+  }
+
+  /** The decision for one whole input (mono samples at 16 kHz). */
+  decide(samples16k: Float32Array): DomainGateDecision {
+    const t = performance.now();
+    const acoustic = new AcousticSummary().add(samples16k).features();
+    const d = this.decideFeatures(acoustic);
+    return { ...d, ms: performance.now() - t, acoustic };
+  }
+}
