@@ -10,6 +10,8 @@ export interface Features {
   nMels: number;
   frames: number;
   validFrames: number;
+  /** Only with `keepLogMel`: the log-mel energies before normalisation, same layout (the acoustic summary's input). */
+  logMel?: Float32Array;
 }
 
 /** NeMo Conformer/FastConformer CTC defaults (16 kHz, 80 mels, 25 ms Hann in 512, 10 ms hop, reflect framing). */
@@ -181,7 +183,7 @@ export function nemoValidFrames(samples: number, cfg: Pick<NemoFrontEndConfig, '
  * Slaney mel, ln(x + 2^-24), per-feature normalisation (unbiased std + 1e-5) over the valid frames,
  * frames ≥ validFrames set to 0.
  */
-export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfig> = {}): Features {
+export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfig> = {}, options: { keepLogMel?: boolean } = {}): Features {
   const cfg = nemoFrontEnd(config);
   const L = samples.length;
   if (L === 0) throw new UserError('no audio samples to compute features from', { code: 'E_AUDIO_EMPTY' });
@@ -253,6 +255,7 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
     else for (let i = 0; i < n; i++) out[i] = Math.log(Math.max(out[i], g));
   }
 
+  const logMel = options.keepLogMel ? (cfg.normalize === 'none' ? out : out.slice()) : undefined;
   if (cfg.normalize === 'per_feature') {
     const n = validFrames;
     for (let m = 0; m < nMels; m++) {
@@ -271,5 +274,5 @@ export function nemoMelSpectrogram(samples: Float32Array, config: Partial<NemoFr
     }
   }
   for (let m = 0; m < nMels; m++) out.fill(0, m * frames + validFrames, (m + 1) * frames);
-  return { data: out, nMels, frames, validFrames };
+  return logMel ? { data: out, nMels, frames, validFrames, logMel } : { data: out, nMels, frames, validFrames };
 }
