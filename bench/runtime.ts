@@ -245,7 +245,8 @@ async function ensembleVsOnnx(): Promise<void> {
     },
   });
   const base = await baseBuild();
-  const baseEns = base ? await base.Ensemble.load(ensDir) : null;
+  // BENCH_BASE_ENSEMBLE: the ensemble folder the base build loads (one it can read, e.g. built before a feature-version bump)
+  const baseEns = base ? await base.Ensemble.load(process.env.BENCH_BASE_ENSEMBLE ?? ensDir) : null;
   if (base) console.log(`base: ${base.dir} (its ratios in the last column, paired against the same Σ session.run)`);
   console.log(
     `| file | audio | ensemble transcribe (file -> text), wall / CPU | Σ members session.run, wall / CPU | ratio wall | ratio CPU |${base ? ' base ratio wall / CPU |' : ''}`,

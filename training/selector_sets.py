@@ -5,7 +5,7 @@ Writes per domain in training/work/data/<domain>/:
   selector_mix.jsonl      training: SELECTOR_REAL (default 400) clips of train_real.jsonl (real recordings the
                           members trained on, raw and augmented copies) + SELECTOR_SYNTH (default 400) synthetic
                           training utterances of train.jsonl (no fsdd/fosd rows) + SELECTOR_SYNTH_DEVLIKE (default
-                          1000) utterances of selector_synth.jsonl (selector_synth.py: rendered like the dev/test
+                          2000) utterances of selector_synth.jsonl (selector_synth.py: rendered like the dev/test
                           sets, from training texts; no member trained on them)
   selector_mix_dev.jsonl  tuning: the synthetic dev.jsonl, then select_real.jsonl (real clips no member trained
                           on); synthetic first, so `ensemble tune-lm --max-utterances 60` tunes the LM weights on
@@ -35,7 +35,7 @@ def write(path, items):
 def main():
     n_real = int(os.environ.get('SELECTOR_REAL', 400))
     n_synth = int(os.environ.get('SELECTOR_SYNTH', 400))
-    n_devlike = int(os.environ.get('SELECTOR_SYNTH_DEVLIKE', 1000))
+    n_devlike = int(os.environ.get('SELECTOR_SYNTH_DEVLIKE', 2000))
     tag = os.environ.get('SELECTOR_TAG', '')  # variants for experiments: selector_mix<TAG>.jsonl
     for domain in sys.argv[1:] or ['en', 'vi', 'digits']:
         d = os.path.join(WORK, 'data', domain)

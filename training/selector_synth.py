@@ -3,7 +3,7 @@
 
 The selector's synthetic training rows used to come from train.jsonl: audio the members trained on, rendered
 with the training-time voices and channel augmentation, unlike the espeak-only dev and test sets. This writes
-per domain SELECTOR_SYNTH_N (default 400) new utterances with synth.py's dev/test rendering (espeak-ng voices and
+per domain SELECTOR_SYNTH_N (default 2000) new utterances with synth.py's dev/test rendering (espeak-ng voices and
 variants, speed, pitch, silence, noise; `digits`: the 8 kHz telephone channel), from training texts (never the
 dev or test texts), with their own seeds:
   training/work/data/<domain>/selector_synth.jsonl  and  selector_synth/NNNNNN.wav
@@ -19,7 +19,7 @@ SPLIT = 'selector_synth'
 
 
 def main():
-    n = int(os.environ.get('SELECTOR_SYNTH_N', 400))
+    n = int(os.environ.get('SELECTOR_SYNTH_N', 2000))
     for domain in sys.argv[1:] or ['en', 'vi', 'digits']:
         out_dir = os.path.join(synth.WORK, 'data', domain)
         os.makedirs(os.path.join(out_dir, SPLIT), exist_ok=True)

@@ -1,0 +1,3 @@
+export * from './spec.js';
+export * from './measures.js';
+export * from './posterior-stats.js';

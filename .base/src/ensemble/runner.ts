@@ -1,0 +1,139 @@
+/**
+ * Runs several CTC models on one utterance with the shared work done once: the audio is decoded once
+ * and resampled once per distinct sample rate; the front end (mel features / wav2vec2 normalisation)
+ * runs once per distinct front-end configuration (`frontEndKey`: defaults filled in, order fixed) when the model exposes `computeFeatures` /
+ * `runFeatures`; every member is started as soon as its features exist. In-thread ONNX sessions run one
+ * after another (onnxruntime-node's `run` blocks its thread); members on worker threads
+ * (`runtime/member-workers`) run at the same time.
+ */
+import { decodeAudio } from '../audio/load.js';
+import { resample } from '../audio/resample.js';
+import { selectChannels } from '../audio/wav.js';
+import { frontEndKey } from '../features/front-end-key.js';
+import type { CtcModel, Logprobs, ModelFeatures } from '../models/types.js';
+
+/** Decoded mono audio with per-rate resampled copies made on demand. */
+export class DecodedAudio {
+  private readonly byRate = new Map<number, Float32Array>();
+  constructor(
+    readonly mono: Float32Array,
+    readonly sampleRate: number,
+  ) {
+    this.byRate.set(sampleRate, mono);
+  }
+
+  /** `channelSelector`: NeMo's `channel_selector` (default null: average all channels). */
+  static async from(
+    input: string | Uint8Array | Float32Array,
+    source?: string,
+    rateOfSamples = 16000,
+    channelSelector: null | 'average' | number | readonly number[] = null,
+  ): Promise<DecodedAudio> {
+    if (input instanceof Float32Array) return new DecodedAudio(input, rateOfSamples);
+    const d = await decodeAudio(input, source);
+    return new DecodedAudio(selectChannels(d.channels, channelSelector, source ?? (typeof input === 'string' ? input : '<buffer>')), d.sampleRate);
+  }
+
+  get seconds(): number {
+    return this.mono.length / this.sampleRate;
+  }
+
+  /** The first `seconds` of the audio (all of it when shorter); this object itself when nothing is cut. */
+  prefix(seconds: number): DecodedAudio {
+    const n = Math.round(seconds * this.sampleRate);
+    return n >= this.mono.length ? this : new DecodedAudio(this.mono.subarray(0, Math.max(1, n)), this.sampleRate);
+  }
+
+  at(rate: number): Float32Array {
+    let s = this.byRate.get(rate);
+    if (!s) {
+      s = resample(this.mono, this.sampleRate, rate);
+      this.byRate.set(rate, s);
+    }
+    return s;
+  }
+}
+
+export interface RunTimings {
+  /** Resampling (ms). */
+  resample: number;
+  /** Front ends (ms); 0 when the models only offer `run` (then it is inside `models`). */
+  features: number;
+  /** Wall time of the concurrent model runs (ms). */
+  models: number;
+}
+
+export interface RunStats {
+  /** Model passes (ONNX runs). */
+  modelPasses: number;
+  /** Front-end computations. */
+  frontEndPasses: number;
+}
+
+/** Front ends in the order to compute them: wav2vec2 normalisation (one pass over the samples) before mel. */
+function cheapness(m: CtcModel): number {
+  return m.frontEnd.kind === 'wav2vec2' ? 0 : 1;
+}
+
+/**
+ * Run `models[i]` for every i in `which` on `audio`; returns posteriors in `which` order.
+ * `stats` (optional) is incremented.
+ */
+export async function runMembers(
+  models: readonly CtcModel[],
+  which: readonly number[],
+  audio: DecodedAudio,
+  temperature: number,
+  timings?: RunTimings,
+  stats?: RunStats,
+): Promise<Logprobs[]> {
+  let t0 = performance.now();
+  const samplesFor = new Map<number, Float32Array>();
+  for (const i of which) {
+    const rate = models[i].frontEnd.sampleRate;
+    if (!samplesFor.has(rate)) samplesFor.set(rate, audio.at(rate));
+  }
+  if (timings) timings.resample += performance.now() - t0;
+
+  // Front ends, once per distinct configuration among the split-capable models; each member starts as soon
+  // as its features exist (cheap wav2vec2 normalisation first), so members on worker threads
+  // (runtime/member-workers) run while the next front end is computed.
+  const runs: Array<Promise<Logprobs>> = new Array(which.length);
+  const groups = new Map<string, number[]>(); // front-end key -> positions in `which`
+  which.forEach((i, pos) => {
+    const m = models[i];
+    const key = m.computeFeatures && m.runFeatures ? frontEndKey(m.frontEnd) : `run:${pos}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(pos);
+  });
+  const order = [...groups.entries()].sort(([, a], [, b]) => cheapness(models[which[a[0]]]) - cheapness(models[which[b[0]]]));
+  let featureMs = 0;
+  const started = performance.now();
+  for (const [, positions] of order) {
+    const first = models[which[positions[0]]];
+    const samples = samplesFor.get(first.frontEnd.sampleRate)!;
+    let f: ModelFeatures | undefined;
+    if (first.computeFeatures && first.runFeatures) {
+      t0 = performance.now();
+      f = first.computeFeatures(samples);
+      featureMs += performance.now() - t0;
+      if (stats) stats.frontEndPasses++;
+    }
+    for (const pos of positions) {
+      const m = models[which[pos]];
+      if (stats) stats.modelPasses++;
+      if (f && m.runFeatures) runs[pos] = m.runFeatures(f, { temperature });
+      else {
+        if (stats) stats.frontEndPasses++;
+        runs[pos] = m.run(samples, { temperature });
+      }
+      runs[pos].catch(() => undefined); // awaited below; a later front end may throw first
+    }
+  }
+  if (timings) timings.features += featureMs;
+  t0 = started + featureMs; // model time: the wall time of the runs beyond the front ends
+  const out = await Promise.all(runs);
+  if (timings) timings.models += performance.now() - t0;
+  return out;
+}

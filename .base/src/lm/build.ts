@@ -1,0 +1,209 @@
+import { createReadStream, mkdirSync, constants as fsConstants, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { UserError } from '../util/errors.js';
+import { registerTemp, releaseTemp, removeTemp, sweepStale, sweepStaleSiblings, tempSibling } from '../util/temp-files.js';
+import { DEFAULT_BUILD_MEMORY, MAX_BUILD_ORDER, MIN_TABLE_BYTES, TABLE_SHARE_OF_MEMORY } from './constants.js';
+import { NgramCounter, forEachLine } from './count.js';
+import { estimate, type EstimateOptions } from './estimate.js';
+import { CountSpiller, estimateOnDisk } from './estimate-disk.js';
+import { writeArpa } from './arpa-write.js';
+import type { Discount } from './discount.js';
+
+/*
+ * `lm build` end to end: corpus → counts → ARPA file, in memory while the counting tables stay within
+ * their share of the memory budget (the fast path), otherwise through sorted runs on disk
+ * (estimate-disk.ts), with identical output. Temporary files (spill folder, the output's temp file)
+ * are removed on success, error, SIGINT and SIGTERM, and a run sweeps what killed runs left.
+ */
+
+export interface BuildOptions extends EstimateOptions {
+  /** Memory budget in bytes (parseMemorySize). */
+  memoryBytes?: number;
+  /** Folder for the spill files (default: the OS temp folder). */
+  tempDir?: string;
+}
+
+export interface BuildResult {
+  sentences: number;
+  tokens: number;
+  vocabularySize: number;
+  counts: number[];
+  discounts: Discount[];
+  /** True when counting outgrew the budget and estimation went through disk. */
+  spilled: boolean;
+}
+
+/**
+ * A size as lmplz -S takes it: a number with a suffix b, K, M, G, T (powers of 1024; no suffix = K, as
+ * lmplz and sort) or % of physical memory.
+ */
+export function parseMemorySize(text: string, totalMemory = os.totalmem()): number {
+  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*([bkKmMgGtT%]?)\s*$/.exec(text);
+  if (!m) throw new UserError(`--memory: expected a size like 1G, 500M, 64K, 80% (got "${text}")`);
+  const v = Number(m[1]);
+  const unit = m[2].toUpperCase();
+  const bytes = unit === '%' ? (v / 100) * totalMemory : v * 1024 ** ('BKMGT'.indexOf(unit || 'K'));
+  if (!(bytes >= 1)) throw new UserError(`--memory: must be positive (got "${text}")`);
+  return Math.floor(bytes);
+}
+
+const SPILL_DIR = /^ctc-lm-build-(\d+)-[0-9a-f]{8}$/;
+
+/** Fail early, with the path, for a corpus that cannot be read (directory, missing, unreadable). */
+export async function checkReadableFile(file: string, what: string): Promise<void> {
+  let st;
+  try {
+    st = await fs.stat(file);
+  } catch (e) {
+    throw new UserError(`cannot read the ${what}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, {
+      source: file,
+    });
+  }
+  if (st.isDirectory()) throw new UserError(`cannot read the ${what}: is a directory`, { source: file });
+  try {
+    await fs.access(file, fsConstants.R_OK);
+  } catch {
+    throw new UserError(`cannot read the ${what}: permission denied`, { source: file });
+  }
+}
+
+/** Fail early, with the path, for an output that cannot be written (a directory, or a folder we cannot write in). */
+export async function checkWritableOutput(file: string): Promise<void> {
+  const st = await fs.stat(file).catch(() => undefined);
+  if (st?.isDirectory()) throw new UserError('cannot write the output: is a directory', { source: file });
+  const dir = path.dirname(path.resolve(file));
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new UserError(`cannot create the output folder: ${(e as Error).message}`, { source: dir });
+  }
+  try {
+    await fs.access(dir, fsConstants.W_OK);
+  } catch {
+    throw new UserError('cannot write the output: the folder is not writable', { source: dir });
+  }
+}
+
+/**
+ * Open the corpus as a text stream: "-" is stdin; a FIFO is opened with a timeout so that a pipe nobody
+ * writes to is reported instead of waiting for ever.
+ */
+async function openCorpus(corpus: string, fifoTimeoutMs: number): Promise<NodeJS.ReadableStream> {
+  if (corpus === '-') {
+    process.stdin.setEncoding('utf8');
+    return process.stdin;
+  }
+  await checkReadableFile(corpus, 'corpus');
+  const st = await fs.stat(corpus);
+  if (st.isFIFO()) {
+    // Opened non-blocking, a FIFO reads 0 bytes while no writer has connected, EAGAIN once one is there.
+    const fh = await fs.open(corpus, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    const deadline = Date.now() + fifoTimeoutMs;
+    const buf = Buffer.alloc(1 << 16);
+    for (;;) {
+      let got = 0;
+      try {
+        got = (await fh.read(buf, 0, buf.length, null)).bytesRead;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') {
+          await fh.close();
+          throw new UserError(`cannot read the corpus: ${(e as Error).message}`, { source: corpus });
+        }
+        return Readable.from(fifoChunks(fh, Buffer.alloc(0)));
+      }
+      if (got > 0) return Readable.from(fifoChunks(fh, Buffer.from(buf.subarray(0, got))));
+      if (Date.now() > deadline) {
+        await fh.close();
+        throw new UserError(`cannot read the corpus: a FIFO that nothing wrote to within ${fifoTimeoutMs / 1000} s`, { source: corpus });
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  return createReadStream(corpus, { encoding: 'utf8' });
+}
+
+/** The bytes of a non-blocking FIFO until its writer closes it (EAGAIN: wait a little and read again). */
+async function* fifoChunks(fh: fs.FileHandle, first: Buffer): AsyncGenerator<Buffer> {
+  try {
+    if (first.length > 0) yield first;
+    const buf = Buffer.alloc(1 << 16);
+    for (;;) {
+      let got: number;
+      try {
+        got = (await fh.read(buf, 0, buf.length, null)).bytesRead;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        await new Promise((r) => setTimeout(r, 5));
+        continue;
+      }
+      if (got === 0) return;
+      yield Buffer.from(buf.subarray(0, got));
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Count `corpus` (one sentence per line; "-" = stdin), estimate and write `output` as ARPA (atomically). */
+export async function buildArpa(corpus: string, output: string, options: BuildOptions & { fifoTimeoutMs?: number }): Promise<BuildResult> {
+  if (!Number.isInteger(options.order) || options.order < 2 || options.order > MAX_BUILD_ORDER) {
+    throw new UserError(`--order must be an integer from 2 to ${MAX_BUILD_ORDER} (got ${options.order})`);
+  }
+  const memoryBytes = options.memoryBytes ?? parseMemorySize(DEFAULT_BUILD_MEMORY);
+  const tempDir = path.resolve(options.tempDir ?? os.tmpdir());
+  if (corpus !== '-') await checkReadableFile(corpus, 'corpus');
+  await checkWritableOutput(output);
+  sweepStaleSiblings(output);
+  try {
+    const st = await fs.stat(tempDir);
+    if (!st.isDirectory()) throw new Error('not a directory');
+    await fs.access(tempDir, fsConstants.W_OK);
+  } catch (e) {
+    throw new UserError(`-T: cannot use the temporary folder: ${(e as Error).message}`, { source: tempDir });
+  }
+  sweepStale(tempDir, SPILL_DIR);
+
+  const counter = new NgramCounter(options.order);
+  // what the process holds before counting (the runtime) is not the tables'
+  const tableBudget = Math.max(MIN_TABLE_BYTES, (memoryBytes - process.memoryUsage().rss) * TABLE_SHARE_OF_MEMORY);
+  let spillDir: string | undefined;
+  let spiller: CountSpiller | undefined;
+  let tmpOut: string | undefined;
+  try {
+    const stream = await openCorpus(corpus, options.fifoTimeoutMs ?? 10_000);
+    let lineNo = 0;
+    const where = corpus === '-' ? 'stdin' : corpus;
+    await forEachLine(stream, (line) => {
+      lineNo++;
+      counter.addSentence(line, `${where}:${lineNo}`);
+      if (2 * counter.usedBytes() > tableBudget) {
+        if (!spiller) {
+          spillDir = path.join(tempDir, `ctc-lm-build-${process.pid}-${randomBytes(4).toString('hex')}`);
+          registerTemp(spillDir);
+          mkdirSync(spillDir);
+          spiller = new CountSpiller(options.order, spillDir, memoryBytes);
+        }
+        spiller.spill(counter);
+      }
+    });
+    const stats = { sentences: counter.sentences, tokens: counter.tokens, vocabularySize: counter.words.length };
+    if (!spiller) {
+      const r = estimate(counter, options);
+      await writeArpa(r.model, output);
+      return { ...stats, counts: r.counts, discounts: r.discounts, spilled: false };
+    }
+    tmpOut = tempSibling(output);
+    registerTemp(tmpOut);
+    const r = await estimateOnDisk(counter, spiller, options, memoryBytes, tmpOut);
+    await fs.rename(tmpOut, output);
+    releaseTemp(tmpOut);
+    tmpOut = undefined;
+    return { ...stats, counts: r.counts, discounts: r.discounts, spilled: true };
+  } finally {
+    if (tmpOut) removeTemp(tmpOut);
+    if (spillDir) removeTemp(spillDir);
+  }
+}

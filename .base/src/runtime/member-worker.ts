@@ -1,0 +1,53 @@
+/**
+ * Worker thread of `loadCtcModelInWorker` (member-workers.ts): holds one model's ONNX session and runs
+ * `runFeatures` for the thread that owns the proxy, one call at a time.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadCtcModel, type LoadedCtcModel } from '../models/load.js';
+import { isUserError } from '../util/errors.js';
+import type { MemberWorkerData, MemberWorkerReply, MemberWorkerRequest } from './member-workers.js';
+
+const port = parentPort!;
+const data = workerData as MemberWorkerData;
+
+function errorReply(id: number, e: unknown): MemberWorkerReply {
+  const err = e as Error & { code?: string; source?: string };
+  return { type: 'error', id, error: { message: err?.message ?? String(e), user: isUserError(e), code: err?.code, source: err?.source, stack: err?.stack } };
+}
+
+async function main(): Promise<void> {
+  let model: LoadedCtcModel;
+  try {
+    model = await loadCtcModel(data.dir, data.options);
+  } catch (e) {
+    port.postMessage(errorReply(-1, e));
+    return;
+  }
+  port.postMessage({
+    type: 'ready',
+    info: {
+      dir: model.dir,
+      layout: model.layout,
+      vocabulary: [...model.vocabulary],
+      blankId: model.blankId,
+      tokenizer: model.tokenizer,
+      frontEnd: model.frontEnd,
+      onnxFile: model.onnxFile,
+      frameSamples: model.frameSamples,
+      minSamples: model.minSamples,
+    },
+  } satisfies MemberWorkerReply);
+  // Calls arrive one at a time from the event loop; session.run blocks this thread, so they run in order.
+  port.on('message', (m: MemberWorkerRequest) => {
+    if (m.type === 'close') {
+      void model.dispose().finally(() => port.close());
+      return;
+    }
+    model.runFeatures(m.features, { temperature: m.temperature }).then(
+      (lp) => port.postMessage({ type: 'result', id: m.id, logprobs: lp } satisfies MemberWorkerReply, [lp.data.buffer as ArrayBuffer]),
+      (e: unknown) => port.postMessage(errorReply(m.id, e)),
+    );
+  });
+}
+
+void main();

@@ -1,0 +1,10 @@
+export { BATCH_DEFAULTS } from './defaults.js';
+export { ensembleIdentity } from './identity.js';
+export { submitBatch, jobIdOf, checkBatchName } from './jobs.js';
+export type { BatchJobData, BatchMeta, SubmitOptions, SubmitResult, JobTranscribeOptions } from './jobs.js';
+export { batchStatus, collectBatch, retryFailed } from './report.js';
+export type { BatchStatus, CollectResult } from './report.js';
+export { BatchWorker, fetchAudio } from './worker.js';
+export type { BatchWorkerOptions, WorkerStop } from './worker.js';
+export { QueueTranscriber } from './queue-transcriber.js';
+export { connectRedis, parseRedisUrl } from './connection.js';

@@ -1,0 +1,4 @@
+export * from './spec.js';
+export * from './measures.js';
+export * from './posterior-stats.js';
+//# sourceMappingURL=index.js.map

@@ -1,0 +1,119 @@
+/**
+ * Every default of decoding and serving, in one place (as pyctcdecode's `constants.py`). The library, the CLI
+ * (values and help strings) and the server read them from here; nothing else writes these numbers.
+ */
+/** CTC prefix beam search with word-LM fusion; the values are pyctcdecode's. */
+export declare const DECODING_DEFAULTS: {
+    /** LM weight: `alpha · ln(10) · log10 P(word | history)` per completed word. */
+    readonly alpha: 0.5;
+    /** Word insertion bonus (natural log) per completed word. */
+    readonly beta: 1.5;
+    readonly beamWidth: 100;
+    /** Beams scoring below best + this are dropped. */
+    readonly beamPruneLogp: -10;
+    /** Tokens below this log-probability do not extend beams (the frame's argmax always does). */
+    readonly tokenMinLogp: -5;
+    /** log10 score of a word the LM does not know (pyctcdecode `unk_score_offset`). */
+    readonly unkScoreOffset: -10;
+    /** Natural-log penalty of a partial word no LM unigram starts with. */
+    readonly partialOovPenalty: -10;
+    readonly hotwordWeight: 10;
+    /** Beams returned (`--top`). */
+    readonly topN: 10;
+};
+/** `ensemble serve`. */
+export declare const SERVING_DEFAULTS: {
+    readonly port: 8080;
+    readonly host: "127.0.0.1";
+    readonly maxBodyMb: 25;
+    readonly maxAudioSeconds: 600;
+    /** Per-request time limit from arrival (upload and queue wait included). */
+    readonly timeoutMs: 120000;
+    /** On SIGTERM/SIGINT, the longest wait for requests in flight. */
+    readonly graceMs: 30000;
+    /** Requests allowed to wait for a slot, per concurrent slot. */
+    readonly queuePerSlot: 4;
+    /**
+     * Request bodies being received at once. Uploads are read in full before a request asks for an
+     * inference slot, so slow clients never hold one; this bounds their memory instead (× maxBodyMb).
+     */
+    readonly maxUploads: 32;
+    /** Longest pause between two chunks of a request body before 408. */
+    readonly uploadIdleMs: 10000;
+    /** Slowest accepted average upload rate (bytes/s) once `uploadGraceMs` have passed (408 below). */
+    readonly minUploadBytesPerSec: 4096;
+    readonly uploadGraceMs: 5000;
+    /**
+     * After an early answer (413, 415, 503 …) the rest of the body is read and dropped, up to 2× the body
+     * limit or this long, so that clients which send everything before reading still see the answer.
+     */
+    readonly discardMs: 10000;
+};
+/**
+ * Exit statuses of `ensemble serve` (README, HTTP service): 0 after a clean shutdown, 1 after an
+ * unexpected error, 2 for bad options or an ensemble that cannot be loaded, `graceExpired` when the
+ * shutdown grace period ran out and the requests still in flight were answered 503, `secondSignal` on a
+ * second SIGTERM/SIGINT (128 + SIGINT, the shell's convention for an interrupted program).
+ */
+export declare const EXIT_CODES: {
+    readonly ok: 0;
+    readonly error: 1;
+    readonly usage: 2;
+    readonly graceExpired: 75;
+    readonly secondSignal: 130;
+};
+/** Audio accepted by the decoders (WAV headers and ffmpeg output alike). */
+export declare const AUDIO_LIMITS: {
+    /** Sample rates outside [min, max] Hz are refused: below, a few bytes would claim hours of audio; above, no real recording. */
+    readonly minSampleRate: 1000;
+    readonly maxSampleRate: 384000;
+};
+/**
+ * ONNX Runtime session settings (`LoadModelOptions.ort`, the CLI's `--intra-op-threads`, `--graph-optimization`,
+ * `--execution-mode`). One intra-op thread per session: members run on threads of their own (member workers,
+ * the serving pool), so more ORT threads only compete for the same cores; on the project's 2-core machine a
+ * second intra-op thread gave no gain for the demo models (`npm run bench -- runtime`). Full graph
+ * optimisation and sequential execution are ONNX Runtime's own defaults for these small conv/attention graphs.
+ */
+export declare const RUNTIME_DEFAULTS: {
+    readonly intraOpThreads: 1;
+    readonly interOpThreads: 1;
+    readonly graphOptimization: "all";
+    readonly executionMode: "sequential";
+    /** Members of one request on one worker thread each: 'auto' when cores allow (see `useMemberWorkers`), 'on', 'off'. */
+    readonly parallelMembers: "auto";
+};
+/**
+ * Early routing (beyond NeMo; `--early-route S`). `minProbability` is the cascade's floor
+ * (`--early-route-min-prob`, YAML `early_route_min_prob`): when the selector's top probability on the
+ * S-second prefix is below it, the input escalates to full routing. 0 turns the cascade off (plain early
+ * routing); 1 always routes fully. With the cascade on, an input no longer than S·M/(M−1) (M members) is
+ * routed fully from the start: there early routing (M·S + L member seconds) costs at least full routing (M·L).
+ */
+export declare const EARLY_ROUTE_DEFAULTS: {
+    readonly minProbability: 0;
+};
+/** Live transcription over WebSocket (`GET /v1/stream`). */
+export declare const STREAMING_DEFAULTS: {
+    /** Concurrent streams per server (1013 "try later" beyond). */
+    readonly maxStreams: 16;
+    /** Longest stream, in seconds of audio (1008 beyond). */
+    readonly maxStreamSeconds: number;
+    /** A stream that sends nothing for this long is closed (1008). */
+    readonly idleTimeoutMs: 30000;
+    /** Largest binary message (1009 beyond): 2 s of 48 kHz float32. */
+    readonly maxFrameBytes: 384000;
+    /** A partial at most every this many seconds of new speech. */
+    readonly partialIntervalSeconds: 0.5;
+    /** Speech already endpointed but not yet decoded, in seconds, before the stream is refused (1013). */
+    readonly maxPendingSeconds: 60;
+    /** Endpointing: silence that ends an utterance (live captioning wants less than file segmentation). */
+    readonly minSilenceMs: 500;
+    /** Audio kept before and after the detected speech (a soft first syllable is not cut). */
+    readonly speechPadMs: 250;
+    /** The longest utterance before a forced endpoint. */
+    readonly maxUtteranceSeconds: 20;
+    /** Accepted client sample rates (the resampler's range). */
+    readonly minSampleRate: 8000;
+    readonly maxSampleRate: 192000;
+};

@@ -1,0 +1,454 @@
+/**
+ * A loaded confidence ensemble (NeMo `confidence_ensemble.py`, `ConfidenceEnsembleModel.transcribe`): every member runs on the input, each member's confidence
+ * under the ensemble's spec feeds the selector, and the chosen member's transcript is returned —
+ * greedy, or with `lm` decoded by prefix beam search fused with that member's n-gram LM.
+ *
+ * Safe for concurrent `transcribe` calls: per-request state lives in the call; models are shared
+ * (ONNX Runtime sessions accept concurrent runs); LMs load once, lazily, behind a shared promise.
+ */
+import { DECODING_DEFAULTS, EARLY_ROUTE_DEFAULTS } from '../defaults.js';
+import { summarizeEnsemble } from './summary.js';
+import { computeConfidence } from '../confidence/index.js';
+import { decodeBeamWithLm, decodeWithLm } from '../decoding/prefix-beam-search.js';
+import { loadLanguageModel } from '../lm/index.js';
+import { greedyDecode } from '../decoding/greedy.js';
+import { argmaxPerFrame } from '../models/greedy.js';
+import { loadCtcModel } from '../models/load.js';
+import { hasExtraFeatures, SelectorFeatureAccumulator } from '../selector/index.js';
+import { posteriorCounts } from '../confidence/index.js';
+import { ACOUSTIC_SUMMARY } from '../features/acoustic-summary.js';
+import { UserError } from '../util/errors.js';
+import { readEnsembleJson, resolveFrom } from './format.js';
+import { checkEnsembleFiles } from './verify.js';
+import { DecodedAudio, runMembers } from './runner.js';
+import { LongFormTranscriber } from './longform.js';
+import { VAD_DEFAULTS } from '../segment/defaults.js';
+import { openAudioStream } from '../audio/stream.js';
+/** The NeMo offset/duration span of an input, read whole (a little past `upToSeconds` at most: longer is refused after). */
+async function readSpan(audio, options, upToSeconds) {
+    const stream = await openAudioStream(audio, {
+        source: options.source,
+        sampleRate: options.sampleRate,
+        maxSeconds: options.maxSeconds,
+        offsetSeconds: options.offsetSeconds,
+        durationSeconds: options.durationSeconds,
+    });
+    const parts = [];
+    let n = 0;
+    try {
+        for await (const c of stream.chunks()) {
+            parts.push(c);
+            n += c.length;
+            if (n > upToSeconds * stream.sampleRate)
+                break;
+        }
+    }
+    finally {
+        await stream.close();
+    }
+    const mono = new Float32Array(n);
+    let at = 0;
+    for (const c of parts) {
+        mono.set(c, at);
+        at += c.length;
+    }
+    return new DecodedAudio(mono, stream.sampleRate);
+}
+/** `Ensemble.earlyRoute` for a selector built with `early_route_seconds` `built` (null: whole utterances); `source` names the ensemble in errors. */
+export function resolveEarlyRoute(built, requested, source) {
+    if (requested !== undefined && !(Number.isFinite(requested) && requested >= 0)) {
+        throw new UserError(`early route must be a number of seconds ≥ 0 (0 = full routing), got ${requested}`, { code: 'E_OPTIONS' });
+    }
+    const seconds = requested === undefined ? built : requested === 0 ? null : requested;
+    if (built !== null && seconds !== built) {
+        throw new UserError(`this ensemble's selector was trained on the first ${built} s of each utterance (early_route_seconds: ${built}), ` +
+            `so it routes on ${built} s only; asked for ${seconds === null ? 'full routing' : `${seconds} s`}. ` +
+            `Rebuild with early_route_seconds: ${seconds === null ? 'null' : seconds} for that`, { source, code: 'E_EARLY_ROUTE_MISMATCH' });
+    }
+    if (built === null && seconds !== null) {
+        return {
+            seconds,
+            warning: `early routing on ${seconds} s with a selector trained on whole utterances; rebuild with early_route_seconds: ${seconds} for a selector trained on what it will see`,
+        };
+    }
+    return { seconds };
+}
+/** Default beam width for LM decoding (pyctcdecode's). */
+export const DEFAULT_BEAM = DECODING_DEFAULTS.beamWidth;
+export class Ensemble {
+    dir;
+    json;
+    selector;
+    models;
+    loadLm;
+    lms = new Map();
+    active = new Set();
+    disposed = false;
+    constructor(dir, json, selector, models, loadLm) {
+        this.dir = dir;
+        this.json = json;
+        this.selector = selector;
+        this.models = models;
+        this.loadLm = loadLm;
+    }
+    static async load(dir, options = {}) {
+        const { json, selector } = await readEnsembleJson(dir);
+        if (options.checks !== false)
+            await checkEnsembleFiles(dir, options.checks ?? {});
+        const load = options.loadModel ?? ((d) => loadCtcModel(d));
+        const settled = await Promise.allSettled(json.models.map((m) => load(resolveFrom(dir, m.path))));
+        const failed = settled.find((s) => s.status === 'rejected');
+        if (failed) {
+            await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.dispose().catch(() => undefined) : undefined)));
+            throw failed.reason;
+        }
+        const models = settled.map((s) => s.value);
+        models.forEach((m, i) => {
+            const want = json.models[i];
+            if (m.vocabSize !== want.vocabSize || m.blankId !== want.blankId) {
+                throw new UserError(`model "${want.name}" (${m.dir}) has vocabulary size ${m.vocabSize} / blank ${m.blankId}, but the ensemble was built with ${want.vocabSize} / ${want.blankId}; rebuild the ensemble`, { source: dir, code: 'E_ENSEMBLE_MODEL_CHANGED' });
+            }
+        });
+        const e = new Ensemble(dir, json, selector, models, options.loadLm ?? ((f) => loadLanguageModel(f)));
+        if (options.preloadLms)
+            await Promise.all(json.models.map((m, i) => (m.lm ? e.lmOf(i) : null)));
+        return e;
+    }
+    /** Member names in selector column order. */
+    get names() {
+        return this.json.models.map((m) => m.name);
+    }
+    get confidenceSpec() {
+        return { ...this.json.confidence };
+    }
+    get temperature() {
+        return this.json.temperature;
+    }
+    /** What routes requests and how well it did when it was built (GET /v1/models). */
+    describe() {
+        return summarizeEnsemble(this.json);
+    }
+    members() {
+        return this.json.models.map((m, i) => ({
+            name: m.name,
+            layout: this.models[i].layout,
+            vocabSize: this.models[i].vocabSize,
+            blankId: this.models[i].blankId,
+            vocabulary: this.models[i].vocabulary,
+            lm: m.lm ? { path: resolveFrom(this.dir, m.lm.path), alpha: m.lm.alpha, beta: m.lm.beta } : null,
+        }));
+    }
+    /** The member's LM, loaded once on first use and shared by all requests. */
+    lmOf(index) {
+        const m = this.json.models[index];
+        if (!m?.lm)
+            throw new UserError(`member "${m?.name ?? index}" has no LM`, { code: 'E_NO_LM' });
+        let p = this.lms.get(index);
+        if (!p) {
+            p = this.loadLm(resolveFrom(this.dir, m.lm.path)).catch((e) => {
+                // E_LM_LOAD: the server answers 500 (its fault, not the request's) without the path.
+                throw new UserError(`member "${m.name}": its language model could not be loaded: ${e?.message ?? String(e)}`, {
+                    code: 'E_LM_LOAD',
+                    cause: e,
+                });
+            });
+            this.lms.set(index, p);
+            p.catch(() => this.lms.delete(index)); // a failed load is retried by the next request
+        }
+        return p;
+    }
+    /**
+     * The early-routing prefix a request uses (null: full routing) and, when the selector was not trained for it, a
+     * warning. `requested` undefined: the ensemble's own `early_route_seconds`; 0: full routing. A selector built
+     * with `early_route_seconds` X saw confidences of X-second prefixes only, so any other setting is a UserError;
+     * one built on whole utterances can route on a prefix, with a warning (its confidences are of another kind).
+     */
+    earlyRoute(requested) {
+        return resolveEarlyRoute(this.json.earlyRouteSeconds ?? null, requested, this.dir);
+    }
+    /**
+     * The cascade's probability floor a request uses (`TranscribeOptions.earlyRouteMinProb`; undefined: the
+     * ensemble's `early_route_min_prob`, else `EARLY_ROUTE_DEFAULTS.minProbability`). A UserError outside [0, 1].
+     */
+    earlyRouteMinProbability(requested) {
+        if (requested !== undefined && !(Number.isFinite(requested) && requested >= 0 && requested <= 1)) {
+            throw new UserError(`early route minimum probability must be a number from 0 to 1, got ${requested}`, { code: 'E_OPTIONS' });
+        }
+        return requested ?? this.json.earlyRouteMinProb ?? EARLY_ROUTE_DEFAULTS.minProbability;
+    }
+    /** The loaded model of member `index` (long-form decoding needs its frame rate and vocabulary). */
+    memberModel(index) {
+        const m = this.models[index];
+        if (!m)
+            throw new RangeError(`no member ${index}`);
+        return m;
+    }
+    /**
+     * The shortest input every member accepts, in seconds (the largest receptive field); shorter audio is
+     * refused with "too short" rather than failing inside ONNX Runtime.
+     */
+    minSeconds() {
+        return Math.max(0, ...this.models.map((m) => (m.minSamples ?? 1) / m.frontEnd.sampleRate));
+    }
+    /** A `UserError` when `samples` at `rate` is shorter than some member accepts. */
+    checkLength(samples, rate, source) {
+        const min = this.minSeconds();
+        if (samples / rate < min) {
+            const ms = (x) => String(Math.round(x * 10000) / 10);
+            throw new UserError(`too short: ${ms(samples / rate)} ms, the minimum is ${ms(min)} ms`, { source, code: 'E_TOO_SHORT' });
+        }
+    }
+    /**
+     * For a selector that reads more than the confidences (`selector.features`): an accumulator of its other
+     * inputs for one routing decision (an utterance, a file, or a segment); null for NeMo's selector.
+     */
+    selectorFeatures() {
+        const f = this.selector.features;
+        return f && hasExtraFeatures(f.groups) ? new SelectorFeatureAccumulator(f.groups, this.models.length) : null;
+    }
+    /** Adds one segment (its audio and every member's posteriors, in member order) to `acc`. */
+    addSelectorFeatures(acc, audio, lps) {
+        if (!acc)
+            return;
+        const counts = lps.map((lp, i) => posteriorCounts(lp, this.models[i].blankId));
+        acc.add(audio.seconds, counts, acc.needsAudio ? audio.at(ACOUSTIC_SUMMARY.sampleRate) : undefined);
+    }
+    /**
+     * The selector's choice for one set of member confidences (in member order) and, for a selector with
+     * `features`, the accumulator of its other inputs over the same audio.
+     */
+    select(conf, features = null) {
+        const row = features ? features.row(conf) : [...conf];
+        if (row.length !== this.selector.numFeatures) {
+            throw new UserError(`this ensemble's selector reads ${this.selector.numFeatures} values (${this.selector.features?.groups.join(', ') ?? 'confidence'}), ` +
+                `but ${row.length} were computed; the runtime did not provide its features`, { source: this.dir, code: 'E_SELECTOR_FEATURES' });
+        }
+        // Classes are the member indices (NeMo labels datasets 0..M−1).
+        const modelIndex = this.selector.predict([row])[0];
+        const proba = this.selector.predictProba([row])[0];
+        const probabilities = {};
+        const confidences = {};
+        this.names.forEach((n, i) => {
+            confidences[n] = conf[i];
+            const col = this.selector.classes.indexOf(i);
+            probabilities[n] = col >= 0 ? proba[col] : 0;
+        });
+        return { modelIndex, probabilities, confidences };
+    }
+    /**
+     * Like `memberText`, with the token ids and the frame span of each token, for timestamps: greedy gives
+     * each token's run of argmax frames; beam search the frame at which the token entered the best beam
+     * (its span is that one frame).
+     */
+    async memberTokens(index, lp, options = {}) {
+        const model = this.models[index];
+        const lmCfg = this.json.models[index].lm;
+        if (options.lm && lmCfg) {
+            const lm = await this.lmOf(index);
+            const beam = decodeBeamWithLm(lp, model.vocabulary, model.blankId, lm, {
+                alpha: lmCfg.alpha,
+                beta: lmCfg.beta,
+                beamWidth: options.beam ?? DEFAULT_BEAM,
+                lowerCase: model.tokenizer.lowerCase,
+            });
+            const frames = beam?.tokenFrames ?? [];
+            return { text: beam?.text ?? '', tokens: beam?.tokens ?? [], firstFrames: frames, lastFrames: frames, decoding: 'lm' };
+        }
+        const ids = argmaxPerFrame(lp);
+        const tokens = [];
+        const firstFrames = [];
+        const lastFrames = [];
+        let prev = -1;
+        for (let t = 0; t < ids.length; t++) {
+            const id = ids[t];
+            if (id !== model.blankId) {
+                if (id !== prev) {
+                    tokens.push(id);
+                    firstFrames.push(t);
+                    lastFrames.push(t);
+                }
+                else
+                    lastFrames[lastFrames.length - 1] = t;
+            }
+            prev = id;
+        }
+        return { text: greedyDecode(lp, model.vocabulary, model.blankId, model.tokenizer), tokens, firstFrames, lastFrames, decoding: 'greedy' };
+    }
+    /** Member posteriors for raw input (no selection); used by tune-lm and tools. */
+    async posteriors(audio, which, timings) {
+        const idx = which ?? this.models.map((_, i) => i);
+        return runMembers(this.models, idx, audio, this.json.temperature, timings);
+    }
+    /** Transcript of one member's posteriors: greedy, or beam search with its LM and weights. */
+    async memberText(index, lp, options = {}) {
+        const model = this.models[index];
+        const lmCfg = this.json.models[index].lm;
+        if (options.lm && lmCfg) {
+            const lm = await this.lmOf(index);
+            return decodeWithLm(lp, model.vocabulary, model.blankId, lm, {
+                alpha: options.alpha ?? lmCfg.alpha,
+                beta: options.beta ?? lmCfg.beta,
+                beamWidth: options.beam ?? DEFAULT_BEAM,
+                lowerCase: model.tokenizer.lowerCase,
+            });
+        }
+        return greedyDecode(lp, model.vocabulary, model.blankId, model.tokenizer);
+    }
+    /**
+     * Transcribe a file, encoded bytes or samples of any length: speech segments through the members one
+     * at a time, routed per file (default) or per segment (`LongFormTranscriber`). Audio within the
+     * maximum segment length is one segment, so a short utterance gets the classic single decision.
+     */
+    async transcribe(audio, options = {}) {
+        if (this.disposed)
+            throw new Error('the ensemble was disposed');
+        const run = this.transcribeNow(audio, options);
+        this.active.add(run);
+        run.then(() => this.active.delete(run), () => this.active.delete(run));
+        return run;
+    }
+    transcribeNow(audio, options) {
+        const early = this.earlyRoute(options.earlyRouteSeconds).seconds;
+        const minProb = this.earlyRouteMinProbability(options.earlyRouteMinProb);
+        // A floor of 1 trusts no prefix: full routing from the start (no prefix pass wasted).
+        if (early === null || minProb >= 1)
+            return new LongFormTranscriber(this).transcribe(audio, options);
+        return this.transcribeEarlyRouted(audio, options, early, minProb);
+    }
+    /**
+     * Early routing (beyond NeMo) of one utterance: every member on the first `route` seconds, the selector's choice,
+     * then only the chosen member on the whole input. For utterances up to the maximum segment length; long-form
+     * audio is routed per file or per segment instead (a UserError says so). The result has one segment, without
+     * word timings.
+     *
+     * With a floor `minProb` > 0 it is a cascade: an input whose prefix leaves the selector's top probability below
+     * the floor escalates to full routing (the prefix pass is then wasted: M·(S + L) member seconds), and an input no
+     * longer than S·M/(M−1) is routed fully from the start (there M·S + L ≥ M·L). Floor 0 is plain early routing.
+     */
+    async transcribeEarlyRouted(audio, options, route, minProb) {
+        if (options.beam !== undefined && (!Number.isInteger(options.beam) || options.beam < 1)) {
+            throw new UserError(`beam must be a positive integer, got ${options.beam}`, { code: 'E_OPTIONS' });
+        }
+        const t0 = performance.now();
+        const maxSeconds = options.vad?.maxSegmentSeconds ?? VAD_DEFAULTS.maxSegmentSeconds;
+        // A manifest span (NeMo offset/duration) is read through the stream reader, which applies it; at most just past
+        // the longest utterance early routing takes.
+        const span = (options.offsetSeconds ?? 0) !== 0 || options.durationSeconds !== undefined;
+        const decoded = span ? await readSpan(audio, options, maxSeconds) : await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000);
+        if (decoded.seconds > maxSeconds) {
+            throw new UserError(`early routing applies to utterances up to ${maxSeconds} s; this input is ${decoded.seconds.toFixed(1)} s: ` +
+                'transcribe it without early routing (long audio is segmented and routed per file or per segment)', { source: options.source, code: 'E_OPTIONS' });
+        }
+        // A prefix as long as the input is full routing: the ordinary path, exactly.
+        const routeFully = () => span
+            ? new LongFormTranscriber(this).transcribe(audio, options)
+            : new LongFormTranscriber(this).transcribe(decoded.mono, { ...options, sampleRate: decoded.sampleRate });
+        if (decoded.seconds <= route)
+            return routeFully();
+        const M = this.models.length;
+        const cascade = minProb > 0;
+        const fullRouting = async (escalated, prefixProbability, prefixTimings) => {
+            const r = await routeFully();
+            if (prefixTimings) {
+                // The wasted prefix pass is part of what this input cost.
+                r.timingsMs.features = (r.timingsMs.features ?? 0) + prefixTimings.features;
+                r.timingsMs.models = (r.timingsMs.models ?? 0) + prefixTimings.models;
+                r.timingsMs.prefixModels = prefixTimings.models;
+                r.timingsMs.total = performance.now() - t0;
+            }
+            r.earlyRoute = { seconds: route, minProbability: minProb, escalated, ...(prefixProbability !== undefined ? { prefixProbability } : {}) };
+            return r;
+        };
+        // The cascade's length rule: up to S·M/(M−1) early routing (M·S + L) costs at least full routing (M·L).
+        if (cascade && M * decoded.seconds <= route * M + decoded.seconds)
+            return fullRouting('short');
+        this.checkLength(decoded.mono.length, decoded.sampleRate, options.source);
+        const t1 = performance.now();
+        const timings = { resample: 0, features: 0, models: 0 };
+        const all = this.models.map((_, i) => i);
+        // Every member on the first S seconds; the whole input only for the chosen one (below).
+        const routed = decoded.prefix(route);
+        const early = routed !== decoded;
+        let lps = await runMembers(this.models, all, routed, this.json.temperature, timings);
+        const prefixModelsMs = timings.models;
+        const t2 = performance.now();
+        const spec = this.json.confidence;
+        const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, this.models[i].blankId, spec));
+        const features = this.selectorFeatures();
+        this.addSelectorFeatures(features, routed, lps);
+        const t3 = performance.now();
+        const { modelIndex, probabilities, confidences } = this.select(conf, features);
+        const t4 = performance.now();
+        if (cascade) {
+            const top = Math.max(...Object.values(probabilities));
+            if (top < minProb)
+                return fullRouting('low-probability', top, timings);
+        }
+        if (early) {
+            const which = options.all ? all : [modelIndex];
+            const full = await runMembers(this.models, which, decoded, this.json.temperature, timings);
+            lps = all.map((i) => full[which.indexOf(i)] ?? lps[i]);
+        }
+        const t4b = performance.now();
+        const names = this.names;
+        const useLm = options.lm === true;
+        let text;
+        let transcripts;
+        if (options.all) {
+            const texts = await Promise.all(lps.map((lp, i) => this.memberText(i, lp, { lm: useLm, beam: options.beam })));
+            transcripts = texts.map((t, i) => ({ model: names[i], text: t }));
+            text = texts[modelIndex];
+        }
+        else {
+            text = await this.memberText(modelIndex, lps[modelIndex], { lm: useLm, beam: options.beam });
+        }
+        const t5 = performance.now();
+        const decoding = useLm && this.json.models[modelIndex].lm ? 'lm' : 'greedy';
+        const segment = {
+            index: 0,
+            start: 0,
+            end: decoded.seconds,
+            text,
+            model: names[modelIndex],
+            modelIndex,
+            probabilities,
+            confidences,
+            decoding,
+            words: [],
+        };
+        const result = {
+            text,
+            model: names[modelIndex],
+            modelIndex,
+            probabilities,
+            confidences,
+            audioSeconds: decoded.seconds,
+            timingsMs: {
+                decode: t1 - t0 + timings.resample,
+                features: timings.features,
+                models: timings.models,
+                confidence: t3 - t2,
+                selector: t4 - t3,
+                lm: t5 - t4b,
+                total: t5 - t0,
+                prefixModels: prefixModelsMs,
+            },
+            decoding,
+            route: 'file',
+            segments: [segment],
+            earlyRoute: cascade ? { seconds: route, minProbability: minProb } : { seconds: route },
+        };
+        if (transcripts)
+            result.transcripts = transcripts;
+        return result;
+    }
+    /** Release the models once the transcriptions in progress have ended (never under a running session). */
+    async dispose() {
+        if (this.disposed)
+            return;
+        this.disposed = true;
+        await Promise.allSettled([...this.active]);
+        await Promise.all(this.models.map((m) => m.dispose().catch(() => undefined)));
+    }
+}
+//# sourceMappingURL=ensemble.js.map

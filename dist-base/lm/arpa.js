@@ -1,0 +1,727 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { UserError } from '../util/errors.js';
+import { ArpaModel, EMPTY, capacityFor, findSlot, ngramHashExtend, ngramHashStart, slotOfHash, strideOf } from './model.js';
+import { HASH_START, VocabularyBuilder, finishHash, hashBytes } from './vocab.js';
+/**
+ * ARPA reader following KenLM's rules (lm/read_arpa.cc, search_hashed.cc, model.cc, vocab.cc):
+ * - before `\data\` only blank lines or lines starting with `#`; then `ngram N=count` lines (N consecutive
+ *   from 1) up to a blank line; then `\N-grams:` sections (blank lines allowed around them); `\end\`; only
+ *   blank lines after it. Order 2..6.
+ * - line = prob TAB w1 ' ' w2 ... [TAB backoff]; word delimiters are only '\t' '\n' '\r' ' '; `\r\n` accepted.
+ *   prob accepts `inf`/`-inf`/`nan`; backoff must be finite; positive prob is an error (IRSTLM bug).
+ * - missing or zero backoff is stored as −0.0 (no extension) and turned into +0.0 when the n-gram is the
+ *   context of a longer one; the highest order may not carry a non-zero backoff.
+ * - every word of a higher-order n-gram must be a unigram; the context (first n−1 words) of every n-gram
+ *   must itself be an (n−1)-gram; a missing suffix (SRI-style pruning) is hallucinated with the
+ *   probability the model would give it through backoff, as KenLM does.
+ * - `<s>` and `</s>` required; `<unk>` absent → warning and log10 p = −100, backoff 0.
+ *
+ * Like KenLM it works on bytes: the file is read in chunks and scanned in place; numbers are parsed from their
+ * bytes and words are hashed and interned from their bytes (vocab.ts), so no JS string is made per line or per
+ * token (only for error messages and for the rare number forms of the slow path).
+ */
+export const KENLM_MAX_ORDER = 6;
+/** KenLM Config::unknown_missing_prob. */
+export const UNKNOWN_MISSING_LOG10 = -100;
+const C_TAB = 9;
+const C_LF = 10;
+const C_CR = 13;
+const C_SPACE = 32;
+const C_BACKSLASH = 92;
+/** Where the reader's touching loads go (a module variable, so that the compiler keeps them). */
+let probeSink = 0;
+/** Bytes read per chunk from an ARPA file. */
+const READ_CHUNK = 1 << 22;
+function isSpaceCode(c) {
+    // C isspace: ' ', \t, \n, \v, \f, \r
+    return c === C_SPACE || (c >= 9 && c <= 13);
+}
+function isDelim(c) {
+    return c === C_SPACE || c === C_TAB || c === C_LF || c === C_CR;
+}
+/** 1 for the word delimiters ('\t' '\n' '\r' ' '), indexed by byte. */
+const DELIM = new Uint8Array(256);
+for (const c of [C_SPACE, C_TAB, C_LF, C_CR])
+    DELIM[c] = 1;
+const FLOAT_RE = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+export const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+/** KenLM ReadFloat (double-conversion): decimal numbers plus inf / -inf / nan tokens. */
+export function parseFloatToken(tok) {
+    if (FLOAT_RE.test(tok))
+        return Number(tok);
+    const t = tok.toLowerCase();
+    if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity')
+        return Infinity;
+    if (t === '-inf' || t === '-infinity')
+        return -Infinity;
+    if (t === 'nan' || t === '-nan' || t === '+nan')
+        return NaN;
+    return undefined;
+}
+const latin1 = new TextDecoder('latin1');
+const utf8 = new TextDecoder('utf-8');
+/** Where parseNumberAt puts its result (a double returned from a call would be boxed on the heap). */
+const NUMBER = new Float64Array(1);
+/**
+ * Parse bytes[start, end) as a number into NUMBER[0] without allocating; false when it is not one. The common
+ * ARPA forms (-1.234, -1.5e-05) are decoded from an integer mantissa and an exact power of ten (one correctly
+ * rounded operation, so the result equals Number() of the text); anything else goes through parseFloatToken.
+ */
+function parseNumberAt(b, start, end) {
+    let i = start;
+    let neg = false;
+    let c = b[i];
+    if (c === 45 || c === 43) {
+        neg = c === 45;
+        i++;
+    }
+    let mant = 0;
+    let digits = 0;
+    let frac = 0;
+    let any = false;
+    for (; i < end; i++) {
+        c = b[i] - 48;
+        if (c < 0 || c > 9)
+            break;
+        mant = mant * 10 + c;
+        if (mant !== 0)
+            digits++;
+        any = true;
+    }
+    if (i < end && b[i] === 46) {
+        for (i++; i < end; i++) {
+            c = b[i] - 48;
+            if (c < 0 || c > 9)
+                break;
+            mant = mant * 10 + c;
+            if (mant !== 0)
+                digits++;
+            frac++;
+            any = true;
+        }
+    }
+    let exp = 0;
+    if (any && i < end && (b[i] | 32) === 101) {
+        i++;
+        let eneg = false;
+        c = b[i];
+        if (i < end && (c === 45 || c === 43)) {
+            eneg = c === 45;
+            i++;
+        }
+        const es = i;
+        for (; i < end; i++) {
+            c = b[i] - 48;
+            if (c < 0 || c > 9)
+                break;
+            exp = exp * 10 + c;
+            if (exp > 1000)
+                break;
+        }
+        if (i === es)
+            any = false;
+        if (eneg)
+            exp = -exp;
+    }
+    if (!any || i !== end || digits > 15)
+        return slowNumber(b, start, end);
+    const e = exp - frac;
+    let v;
+    if (e === 0)
+        v = mant;
+    else if (e < 0 && e >= -22)
+        v = mant / POW10[-e];
+    else if (e > 0 && e <= 22)
+        v = mant * POW10[e];
+    else
+        return slowNumber(b, start, end);
+    NUMBER[0] = neg ? -v : v;
+    return true;
+}
+function slowNumber(b, start, end) {
+    const v = parseFloatToken(latin1.decode(b.subarray(start, end)));
+    if (v === undefined)
+        return false;
+    NUMBER[0] = v;
+    return true;
+}
+function parseFloatAt(b, start, end) {
+    return parseNumberAt(b, start, end) ? NUMBER[0] : undefined;
+}
+/** Lines of a byte source: one buffer, or a file read in chunks (the current line always lies in `buf`). */
+class ByteLineReader {
+    fd;
+    buf;
+    len;
+    pos = 0;
+    eof;
+    lineNo = 0;
+    start = 0;
+    end = 0;
+    /** Incremented whenever bytes move in `buf` (positions of earlier lines are then stale). */
+    generation = 0;
+    constructor(initial, fd) {
+        this.fd = fd;
+        this.buf = initial;
+        this.len = fd === null ? initial.length : 0;
+        this.eof = fd === null;
+    }
+    /** Read more bytes after the unconsumed tail (moved to the front); false at end of file. */
+    refill() {
+        if (this.eof)
+            return false;
+        this.generation++;
+        const tail = this.len - this.pos;
+        if (this.pos > 0)
+            this.buf.copyWithin(0, this.pos, this.len);
+        this.pos = 0;
+        this.len = tail;
+        if (this.len === this.buf.length) {
+            const grown = new Uint8Array(this.buf.length * 2);
+            grown.set(this.buf);
+            this.buf = grown;
+        }
+        const n = readSync(this.fd, this.buf, this.len, this.buf.length - this.len, null);
+        if (n === 0)
+            this.eof = true;
+        this.len += n;
+        return n > 0;
+    }
+    /** Advance to the next line; false at end of input. `\r` before `\n` is stripped. */
+    next() {
+        // a plain loop: lines are short, and TypedArray indexOf costs more per call than it saves
+        let b = this.buf;
+        let len = this.len;
+        let nl = this.pos;
+        while (nl < len && b[nl] !== C_LF)
+            nl++;
+        while (nl >= len) {
+            const scanned = len - this.pos;
+            if (!this.refill()) {
+                nl = this.len;
+                break;
+            }
+            b = this.buf;
+            len = this.len;
+            nl = this.pos + scanned;
+            while (nl < len && b[nl] !== C_LF)
+                nl++;
+        }
+        if (this.pos >= this.len)
+            return false;
+        this.start = this.pos;
+        this.pos = nl + 1;
+        this.end = nl > this.start && b[nl - 1] === C_CR ? nl - 1 : nl;
+        this.lineNo++;
+        return true;
+    }
+    line() {
+        return utf8.decode(this.buf.subarray(this.start, this.end));
+    }
+    text(from, to) {
+        return utf8.decode(this.buf.subarray(from, to));
+    }
+    isBlank() {
+        const b = this.buf;
+        for (let i = this.start; i < this.end; i++)
+            if (!isSpaceCode(b[i]))
+                return false;
+        return true;
+    }
+    is(literal) {
+        if (this.end - this.start !== literal.length)
+            return false;
+        for (let i = 0; i < literal.length; i++)
+            if (this.buf[this.start + i] !== literal.charCodeAt(i))
+                return false;
+        return true;
+    }
+}
+function quote(s) {
+    return JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
+}
+const UNK_BYTES = new TextEncoder().encode('<unk>');
+const BOS_BYTES = new TextEncoder().encode('<s>');
+const EOS_BYTES = new TextEncoder().encode('</s>');
+/** Parse an ARPA model from its text or its bytes (UTF-8). */
+export function parseArpa(text, options = {}) {
+    const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+    return parseLines(new ByteLineReader(bytes, null), options);
+}
+function parseLines(r, options) {
+    const file = options.fileName ?? '<arpa>';
+    const fail = (msg, line = r.lineNo) => {
+        throw new UserError(msg, { source: `${file}:${line}`, code: 'E_ARPA' });
+    };
+    const warnings = [];
+    const warn = (m) => {
+        warnings.push(m);
+        options.onWarning?.(m);
+    };
+    // ---- header
+    let have = r.next();
+    while (have && (r.isBlank() || r.buf[r.start] === 35) /* # */)
+        have = r.next();
+    if (!have)
+        fail('expected "\\data\\" but the file has no content');
+    if (!r.is('\\data\\')) {
+        if (r.buf[r.start] === 0x1f && r.buf[r.start + 1] === 0x8b)
+            fail('looks like a gzip file; decompress it first');
+        const l = r.line();
+        if (l.startsWith(BINARY_MAGIC_TEXT))
+            fail('this is a compiled binary LM, not an ARPA file');
+        fail(`expected "\\data\\" as the first non-blank, non-# line but got ${quote(l)}`);
+    }
+    const counts = [];
+    for (;;) {
+        if (!r.next())
+            fail('unexpected end of file in the \\data\\ counts (expected "ngram N=count" lines, then a blank line)');
+        if (r.isBlank())
+            break;
+        const m = /^ngram\s*(\d+)\s*=\s*(\d+)\s*$/.exec(r.line());
+        if (!m)
+            fail(`expected a count line "ngram N=count" but got ${quote(r.line())}`);
+        const n = Number(m[1]);
+        if (n !== counts.length + 1)
+            fail(`n-gram count lines must be consecutive starting with 1: expected "ngram ${counts.length + 1}=…" but got ${quote(r.line())}`);
+        counts.push(Number(m[2]));
+    }
+    const order = counts.length;
+    if (order < 2)
+        fail(`this implementation (like KenLM) needs at least a bigram model, but the header declares order ${order}`);
+    if (order > KENLM_MAX_ORDER)
+        fail(`order ${order} is above the maximum ${KENLM_MAX_ORDER} (KenLM's KENLM_MAX_ORDER)`);
+    const readSectionHeader = (n) => {
+        do {
+            if (!r.next())
+                fail(`unexpected end of file: expected the n-gram header \\${n}-grams:`);
+        } while (r.isBlank());
+        if (!r.is(`\\${n}-grams:`))
+            fail(`expected the n-gram header \\${n}-grams: but got ${quote(r.line())}`);
+    };
+    /** Next non-blank line of a section (KenLM's ReadFloat skips whitespace); fails at EOF or a header. */
+    const nextEntryLine = (n, i) => {
+        do {
+            if (!r.next())
+                fail(`unexpected end of file: the header declares ${counts[n - 1]} ${n}-grams but only ${i} were read`);
+        } while (r.isBlank());
+        if (r.buf[r.start] === C_BACKSLASH) {
+            fail(`the header declares ${counts[n - 1]} ${n}-grams but the \\${n}-grams: section has only ${i} (got ${quote(r.line())})`);
+        }
+    };
+    // Position-based tokenizer over the current line (r.buf may be replaced by r.next(), so it is read per line).
+    let b = r.buf;
+    let p = 0;
+    let tokStart = 0;
+    let tokHash = 0;
+    const skipDelims = () => {
+        while (p < r.end && isDelim(b[p]))
+            p++;
+    };
+    /** Scan a word at p: sets tokStart and tokHash, leaves p after it. */
+    const wordToken = () => {
+        tokStart = p;
+        let h = HASH_START;
+        const end = r.end;
+        let c;
+        while (p < end && !isDelim((c = b[p]))) {
+            h = Math.imul(h ^ c, 0x01000193);
+            p++;
+        }
+        tokHash = finishHash(h);
+    };
+    const numberToken = () => {
+        const s = p;
+        while (p < r.end && !isDelim(b[p]))
+            p++;
+        return p === s ? undefined : parseFloatAt(b, s, p);
+    };
+    const readProb = (n) => {
+        b = r.buf;
+        p = r.start;
+        while (p < r.end && (b[p] === C_SPACE || b[p] === C_TAB))
+            p++;
+        const s = p;
+        const v = numberToken();
+        if (v === undefined)
+            fail(`expected a log10 probability at the start of the ${n}-gram line but got ${quote(r.text(s, p))}`);
+        if (v > 0)
+            fail(`positive log10 probability ${r.text(s, p)} in a ${n}-gram (an IRSTLM bug; KenLM rejects it)`);
+        return v;
+    };
+    /** After the words: none (end of line), or TAB backoff. Returns undefined when absent. */
+    const readBackoff = (n) => {
+        if (p >= r.end)
+            return undefined;
+        if (b[p] !== C_TAB)
+            fail(`expected a tab and a backoff, or the end of the line, after the ${n} word(s) of the ${n}-gram but got ${quote(r.text(p, r.end))}`);
+        p++;
+        while (p < r.end && (b[p] === C_SPACE || b[p] === C_TAB))
+            p++;
+        const s = p;
+        const v = numberToken();
+        if (p < r.end)
+            fail(`expected the end of the line after the backoff but got ${quote(r.text(p, r.end))}`);
+        if (v === undefined)
+            fail(`expected a backoff weight after the tab but got ${quote(r.text(s, p))}`);
+        if (!Number.isFinite(v))
+            fail(`bad backoff ${r.text(s, p)}: backoffs must be finite`);
+        return v;
+    };
+    // ---- unigrams
+    readSectionHeader(1);
+    const nUni = counts[0];
+    // <unk> is id 0 whether or not the file has it (KenLM's convention); other words get ids in file order.
+    const vocab = new VocabularyBuilder(nUni + 1);
+    vocab.add(UNK_BYTES, 0, UNK_BYTES.length, hashBytes(UNK_BYTES, 0, UNK_BYTES.length));
+    const uniProbTmp = new Float32Array(nUni + 1);
+    const uniBoTmp = new Float32Array(nUni + 1);
+    let sawUnk = false;
+    for (let i = 0; i < nUni; i++) {
+        nextEntryLine(1, i);
+        const prob = readProb(1);
+        if (p >= r.end || b[p] !== C_TAB)
+            fail('expected a tab after the probability of the 1-gram');
+        skipDelims();
+        wordToken();
+        if (p === tokStart)
+            fail('expected a word after the probability of the 1-gram');
+        const ws = tokStart;
+        const we = p;
+        const wh = tokHash;
+        const bo = readBackoff(1);
+        let id = vocab.idOfBytes(b, ws, we, wh);
+        if (id === 0 && !sawUnk) {
+            sawUnk = true;
+        }
+        else if (id >= 0) {
+            fail(`duplicate unigram ${quote(r.text(ws, we))}`);
+        }
+        else {
+            id = vocab.add(b, ws, we, wh);
+        }
+        uniProbTmp[id] = prob;
+        uniBoTmp[id] = bo === undefined || bo === 0 ? -0 : bo;
+    }
+    const V = vocab.size;
+    const uniProb = uniProbTmp.slice(0, V);
+    const uniBackoff = uniBoTmp.slice(0, V);
+    if (vocab.idOfBytes(BOS_BYTES, 0, BOS_BYTES.length, hashBytes(BOS_BYTES, 0, BOS_BYTES.length)) < 0) {
+        fail('the language model has no <s> in its unigrams (required, as in KenLM)');
+    }
+    if (vocab.idOfBytes(EOS_BYTES, 0, EOS_BYTES.length, hashBytes(EOS_BYTES, 0, EOS_BYTES.length)) < 0) {
+        fail('the language model has no </s> in its unigrams (required, as in KenLM)');
+    }
+    if (!sawUnk) {
+        warn(`${file}: the language model is missing <unk>; substituting log10 probability ${UNKNOWN_MISSING_LOG10} (as KenLM does)`);
+        uniProb[0] = UNKNOWN_MISSING_LOG10;
+        uniBackoff[0] = 0; // KenLM sets +0.0 here
+    }
+    else if (Math.abs(uniBackoff[0]) > 0.0000001) {
+        fail(`the backoff of <unk> should be zero but is ${uniBackoff[0]}`);
+    }
+    // ---- higher orders
+    const tables = new NgramTableBuilder(order, counts, uniProb, uniBackoff, vocab, r, fail);
+    for (let n = 2; n <= order; n++) {
+        readSectionHeader(n);
+        tables.startSection();
+        const count = counts[n - 1];
+        for (let i = 0; i < count; i++) {
+            nextEntryLine(n, i);
+            tables.addLine(n);
+        }
+    }
+    // ---- end
+    do {
+        if (!r.next())
+            fail('unexpected end of file: expected \\end\\');
+    } while (r.isBlank());
+    if (!r.is('\\end\\'))
+        fail(`expected \\end\\ after the ${order}-grams but got ${quote(r.line())}`);
+    while (r.next())
+        if (!r.isBlank())
+            fail(`only blank lines may follow \\end\\, but got ${quote(r.line())}`);
+    const lmTables = { order, vocab: vocab.finish(), uniProb, uniBackoff, entries: tables.entries, counts, stored: tables.stored };
+    return new ArpaModel(lmTables, warnings);
+}
+/**
+ * The n-gram tables of orders 2..N being filled from ARPA lines. One method call per line (rather than one
+ * long loop in parseLines) keeps the hot code small: the JIT optimizes it after a few hundred lines and
+ * recompiles it cheaply, which matters for small files.
+ */
+class NgramTableBuilder {
+    order;
+    uniProb;
+    uniBackoff;
+    vocab;
+    r;
+    fail;
+    entries = [];
+    floats = [];
+    strides = [0, 0];
+    stored;
+    uniBits;
+    ids;
+    /** ctx[c] = slot of the context of length c (w[n-1-c..n-2]); suf[L] = slot of the suffix of length L (w[n-L..n-1]). */
+    ctx;
+    suf;
+    /** The chain hashes of both (ngramHashExtend). */
+    ctxHash;
+    sufHash;
+    /** Word ids of the previous line of the section, and where its words are in r.buf (valid while r.generation is unchanged). */
+    prev;
+    prevStart;
+    prevEnd;
+    prevGeneration = -1;
+    /** The current line's words: where they are in r.buf and their hashes. */
+    wordStart;
+    wordEnd;
+    wordHash;
+    constructor(order, counts, uniProb, uniBackoff, vocab, r, fail) {
+        this.order = order;
+        this.uniProb = uniProb;
+        this.uniBackoff = uniBackoff;
+        this.vocab = vocab;
+        this.r = r;
+        this.fail = fail;
+        this.stored = [uniProb.length];
+        for (let k = 2; k <= order; k++) {
+            const stride = strideOf(k, order);
+            const e = new Uint32Array(stride * capacityFor(counts[k - 1]));
+            for (let o = 1; o < e.length; o += stride)
+                e[o] = EMPTY;
+            this.entries.push(e);
+            this.floats.push(new Float32Array(e.buffer));
+            this.strides.push(stride);
+            this.stored.push(0);
+        }
+        this.uniBits = new Uint32Array(uniBackoff.buffer, uniBackoff.byteOffset, uniBackoff.length);
+        this.ids = new Int32Array(order);
+        this.ctx = new Int32Array(order);
+        this.suf = new Int32Array(order);
+        this.ctxHash = new Uint32Array(order);
+        this.sufHash = new Uint32Array(order);
+        this.prev = new Int32Array(order);
+        this.prevStart = new Int32Array(order);
+        this.prevEnd = new Int32Array(order);
+        this.wordStart = new Int32Array(order);
+        this.wordEnd = new Int32Array(order);
+        this.wordHash = new Uint32Array(order);
+    }
+    startSection() {
+        this.prev.fill(-1);
+        this.prevGeneration = -1;
+    }
+    insert(k, hash, suffix, word, prob, bo) {
+        const e = this.entries[k - 2];
+        const stride = this.strides[k];
+        const cap = e.length / stride;
+        if (this.stored[k - 1] + 1 >= cap) {
+            this.fail(`too many ${k}-grams: more than the header's count plus the hallucinated suffixes of SRI-pruned n-grams fit (${cap - 1})`);
+        }
+        let s = slotOfHash(hash, cap);
+        while (e[s * stride + 1] !== EMPTY) {
+            if (e[s * stride + 1] === word && e[s * stride] === suffix)
+                return -1 - s;
+            if (++s === cap)
+                s = 0;
+        }
+        const o = s * stride;
+        e[o] = suffix;
+        e[o + 1] = word;
+        this.floats[k - 2][o + 2] = prob;
+        if (k < this.order)
+            this.floats[k - 2][o + 3] = bo;
+        this.stored[k - 1]++;
+        return s;
+    }
+    setExtension(k, slot) {
+        if (k === 1) {
+            if (this.uniBits[slot] === 0x80000000)
+                this.uniBits[slot] = 0; // −0.0 → +0.0
+        }
+        else if (this.entries[k - 2][4 * slot + 3] === 0x80000000)
+            this.entries[k - 2][4 * slot + 3] = 0;
+    }
+    boOf(k, slot) {
+        return k === 1 ? this.uniBackoff[slot] : this.floats[k - 2][4 * slot + 3];
+    }
+    probOf(k, slot) {
+        return k === 1 ? this.uniProb[slot] : this.floats[k - 2][this.strides[k] * slot + 2];
+    }
+    /** Parse the reader's current line as an n-gram and add it (no allocation; this is the load time). */
+    addLine(n) {
+        const r = this.r;
+        const fail = this.fail;
+        const { ids, ctx, suf, ctxHash, sufHash, prev, prevStart, prevEnd, entries, strides } = this;
+        const order = this.order;
+        const b = r.buf;
+        const end = r.end;
+        let q = r.start;
+        while (q < end && (b[q] === C_SPACE || b[q] === C_TAB))
+            q++;
+        let t = q;
+        while (q < end && DELIM[b[q]] === 0)
+            q++;
+        if (q === t || !parseNumberAt(b, t, q))
+            fail(`expected a log10 probability at the start of the ${n}-gram line but got ${quote(r.text(t, q))}`);
+        const prob = NUMBER[0];
+        if (prob > 0)
+            fail(`positive log10 probability ${r.text(t, q)} in a ${n}-gram (an IRSTLM bug; KenLM rejects it)`);
+        const sameBuffer = r.generation === this.prevGeneration;
+        const { wordStart, wordEnd, wordHash } = this;
+        const vocab = this.vocab;
+        // scan the words: a word in the same place as on the previous line (common in sorted files) reuses its
+        // id; the others are hashed and their vocabulary slots touched, so that those misses overlap
+        let touch = 0;
+        for (let j = 0; j < n; j++) {
+            while (q < end && DELIM[b[q]] !== 0)
+                q++;
+            if (q >= end)
+                fail(`expected ${n} words in the ${n}-gram but found ${j}`);
+            t = q;
+            let h = HASH_START;
+            let c;
+            while (q < end && DELIM[(c = b[q])] === 0) {
+                h = Math.imul(h ^ c, 0x01000193);
+                q++;
+            }
+            wordStart[j] = t;
+            wordEnd[j] = q;
+            const ps = prevStart[j];
+            if (sameBuffer && q - t === prevEnd[j] - ps) {
+                let k = 0;
+                while (k < q - t && b[t + k] === b[ps + k])
+                    k++;
+                if (k === q - t) {
+                    ids[j] = prev[j];
+                    wordHash[j] = 0;
+                    continue;
+                }
+            }
+            ids[j] = -1;
+            const fh = finishHash(h);
+            wordHash[j] = fh;
+            touch |= vocab.touch(fh);
+        }
+        probeSink ^= touch;
+        for (let j = 0; j < n; j++) {
+            prevStart[j] = wordStart[j];
+            prevEnd[j] = wordEnd[j];
+            if (ids[j] >= 0)
+                continue;
+            const id = vocab.idOfBytes(b, wordStart[j], wordEnd[j], wordHash[j]);
+            if (id < 0)
+                fail(`the word ${quote(r.text(wordStart[j], wordEnd[j]))} of this ${n}-gram is not among the unigrams`);
+            ids[j] = id;
+        }
+        let bo = 0;
+        let hasBo = false;
+        if (q < end) {
+            if (b[q] !== C_TAB)
+                fail(`expected a tab and a backoff, or the end of the line, after the ${n} word(s) of the ${n}-gram but got ${quote(r.text(q, end))}`);
+            q++;
+            while (q < end && (b[q] === C_SPACE || b[q] === C_TAB))
+                q++;
+            t = q;
+            while (q < end && DELIM[b[q]] === 0)
+                q++;
+            hasBo = q !== t && parseNumberAt(b, t, q);
+            if (q < end)
+                fail(`expected the end of the line after the backoff but got ${quote(r.text(q, end))}`);
+            if (!hasBo)
+                fail(`expected a backoff weight after the tab but got ${quote(r.text(t, q))}`);
+            bo = NUMBER[0];
+            if (!Number.isFinite(bo))
+                fail(`bad backoff ${r.text(t, q)}: backoffs must be finite`);
+        }
+        this.prevGeneration = r.generation;
+        if (n === order && hasBo && bo !== 0)
+            fail(`non-zero backoff ${bo} on a ${n}-gram of the highest order, which has no backoff`);
+        // Chains of the previous line are reused as far as its words match: files sorted in suffix order
+        // (lmplz's) share most of both chains between neighbours, which saves most random table probes.
+        let sameSuf = 0;
+        while (sameSuf < n && ids[n - 1 - sameSuf] === prev[n - 1 - sameSuf])
+            sameSuf++;
+        let sameCtx = 0;
+        while (sameCtx < n - 1 && ids[n - 2 - sameCtx] === prev[n - 2 - sameCtx])
+            sameCtx++;
+        // The hashes (hence first probe slots) of every lookup below depend only on the words: compute them
+        // and touch those slots first, so that their cache misses overlap instead of coming one by one.
+        const cFrom = Math.max(2, sameCtx + 1);
+        const lFrom = Math.max(2, Math.min(sameSuf, n - 1) + 1);
+        ctxHash[1] = ngramHashStart(ids[n - 2]);
+        sufHash[1] = ngramHashStart(ids[n - 1]);
+        touch = 0;
+        for (let c = cFrom; c <= n - 1; c++) {
+            const h = (ctxHash[c] = ngramHashExtend(ctxHash[c - 1], ids[n - 1 - c]));
+            const e = entries[c - 2];
+            touch |= e[slotOfHash(h, e.length / strides[c]) * strides[c] + 1];
+        }
+        for (let m = lFrom; m <= n - 1; m++) {
+            const h = (sufHash[m] = ngramHashExtend(sufHash[m - 1], ids[n - m]));
+            const e = entries[m - 2];
+            touch |= e[slotOfHash(h, e.length / strides[m]) * strides[m] + 1];
+        }
+        const top = entries[n - 2];
+        const topHash = ngramHashExtend(sufHash[n - 1], ids[0]);
+        touch |= top[slotOfHash(topHash, top.length / strides[n]) * strides[n] + 1];
+        probeSink ^= touch;
+        // Context chain w[n-2], w[n-3..n-2], ...: the full context must exist (KenLM ActivateLowerMiddle).
+        ctx[1] = ids[n - 2];
+        for (let c = cFrom; c <= n - 1; c++) {
+            ctx[c] = ctx[c - 1] < 0 ? -1 : findSlot(entries[c - 2], strides[c], ctxHash[c], ctx[c - 1], ids[n - 1 - c]);
+        }
+        if (ctx[n - 1] < 0)
+            fail(`the context of every ${n}-gram must appear as a ${n - 1}-gram, but ${quote(r.line())} has none`);
+        // Suffix chain; hallucinate missing suffixes as KenLM's FindLower/AdjustLower.
+        suf[1] = ids[n - 1];
+        let L = lFrom;
+        for (; L <= n - 1; L++) {
+            const s = findSlot(entries[L - 2], strides[L], sufHash[L], suf[L - 1], ids[n - L]);
+            if (s < 0)
+                break;
+            suf[L] = s;
+        }
+        if (L <= n - 1) {
+            const basis = L - 1;
+            let bp = -Math.abs(this.probOf(basis, suf[basis]));
+            for (let m = basis + 1; m <= n - 1; m++) {
+                // the m-gram suffix backs off through its context of length m-1 (ctx[m-1])
+                this.setExtension(m - 1, ctx[m - 1]);
+                bp = Math.fround(bp + this.boOf(m - 1, ctx[m - 1]));
+                const s = this.insert(m, sufHash[m], suf[m - 1], ids[n - m], bp, -0);
+                suf[m] = s < 0 ? -1 - s : s;
+            }
+        }
+        const s = this.insert(n, topHash, suf[n - 1], ids[0], prob, bo === 0 ? -0 : bo);
+        if (s < 0)
+            fail(`duplicate ${n}-gram ${quote(r.line())}`);
+        this.setExtension(n - 1, ctx[n - 1]);
+        prev.set(ids);
+    }
+}
+/** First bytes of a compiled binary LM (see binary.ts). */
+export const BINARY_MAGIC_TEXT = 'CTCENSLM';
+/** Read and parse an ARPA file in chunks (the file is never held whole in memory, nor as a string). */
+export async function readArpaFile(path, options = {}) {
+    let fd;
+    try {
+        fd = openSync(path, 'r');
+    }
+    catch (e) {
+        throw new UserError(`cannot read the ARPA file: ${e.message}`, { source: path, cause: e });
+    }
+    try {
+        return parseLines(new ByteLineReader(new Uint8Array(Math.max(1, options.chunkBytes ?? READ_CHUNK)), fd), { ...options, fileName: path });
+    }
+    catch (e) {
+        if (e instanceof UserError)
+            throw e;
+        throw new UserError(`cannot read the ARPA file: ${e.message}`, { source: path, cause: e });
+    }
+    finally {
+        closeSync(fd);
+    }
+}
+//# sourceMappingURL=arpa.js.map

@@ -1,0 +1,296 @@
+export const EMPTY = 0xffffffff;
+const NEG_ZERO_BITS = 0x80000000;
+/*
+ * Where an n-gram sits in its table depends only on its words (a hash chained from the newest word to the
+ * oldest, as KenLM combines word hashes), not on the slot of its suffix: the probes for all orders of a
+ * word can then be issued without waiting for each other's cache misses. The key stored in the slot is
+ * still exact: (suffix slot, first word).
+ */
+/** Chain hash of a one-word suffix. */
+export function ngramHashStart(word) {
+    let h = Math.imul(word + 0x7f4a7c15, 0x9e3779b1);
+    h ^= h >>> 15;
+    return Math.imul(h, 0x85ebca77);
+}
+/** Chain hash after prepending the older word `word` to the suffix hashed as `h`. */
+export function ngramHashExtend(h, word) {
+    h = (Math.imul(h ^ (h >>> 16), 0x85ebca6b) ^ Math.imul(word + 0x165667b1, 0xc2b2ae3d)) | 0;
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
+}
+/** Fast range reduction of a 32-bit hash onto [0, cap). */
+export const slotOfHash = (h, cap) => Math.floor(h * (cap / 4294967296));
+export const strideOf = (k, order) => (k < order ? 4 : 3);
+/** Find (suffix, word), whose chain hash is `hash`, in an entry table of the given stride; −1 when absent. */
+export function findSlot(entries, stride, hash, suffix, word) {
+    const cap = entries.length / stride;
+    let s = slotOfHash(hash, cap);
+    for (;;) {
+        const o = s * stride;
+        const w = entries[o + 1];
+        if (w === EMPTY)
+            return -1;
+        if (w === word && entries[o] === suffix)
+            return s;
+        if (++s === cap)
+            s = 0;
+    }
+}
+/** Table capacity for `count` entries (load ≤ 2/3, as KenLM's default probing multiplier 1.5). */
+export function capacityFor(count) {
+    return Math.max(4, Math.ceil(count * 1.5) + 1);
+}
+export class ArpaModel {
+    order;
+    counts;
+    /** Messages about the model (e.g. `<unk>` missing), as KenLM prints on load. */
+    warnings;
+    beginSentenceId;
+    endSentenceId;
+    vocab;
+    uniProb;
+    uniBackoff;
+    uniBackoffBits;
+    entries;
+    entryFloats;
+    /** First handle of each order's states: base[k] for k = 1..order-1; handle = base[k] + slot. */
+    base;
+    beginState;
+    tables;
+    /** Slots per table, index k (k = 2..order), and cap / 2^32 for slotOfHash's range reduction. */
+    caps;
+    slotScale;
+    // Scratch for decoding a state: words most-recent-first and their suffix backoffs.
+    ctxWords;
+    ctxBackoff;
+    /** Scratch: first probe slot per order; `touched` keeps the prefetching loads from being optimized away. */
+    probeStart;
+    touched = 0;
+    /** Set by `scoreId`: the state after the word and the matched n-gram length. */
+    outState = 0;
+    outNgramLength = 0;
+    constructor(tables, warnings = []) {
+        this.tables = tables;
+        this.order = tables.order;
+        this.counts = tables.counts;
+        this.warnings = warnings;
+        this.vocab = tables.vocab;
+        this.uniProb = tables.uniProb;
+        this.uniBackoff = tables.uniBackoff;
+        this.uniBackoffBits = new Uint32Array(tables.uniBackoff.buffer, tables.uniBackoff.byteOffset, tables.uniBackoff.length);
+        this.entries = tables.entries;
+        this.entryFloats = tables.entries.map((e) => new Float32Array(e.buffer, e.byteOffset, e.length));
+        this.base = [0, 1];
+        let next = 1 + tables.vocab.size;
+        for (let k = 2; k < this.order; k++) {
+            this.base.push(next);
+            next += tables.entries[k - 2].length / 4;
+        }
+        this.caps = [0, tables.vocab.size];
+        for (let k = 2; k <= this.order; k++)
+            this.caps.push(tables.entries[k - 2].length / strideOf(k, this.order));
+        // the same expression as slotOfHash, so that both give the same slot
+        this.slotScale = Float64Array.from(this.caps, (c) => c / 4294967296);
+        this.beginSentenceId = this.wordId('<s>');
+        this.endSentenceId = this.wordId('</s>');
+        // KenLM BeginSentenceWrite: length 1 even when <s> cannot be extended.
+        this.beginState = 1 + this.beginSentenceId;
+        this.ctxWords = new Int32Array(this.order);
+        this.ctxBackoff = new Float64Array(this.order);
+        this.probeStart = new Int32Array(this.order);
+    }
+    /** The raw tables (for the binary writer and diagnostics). */
+    getTables() {
+        return this.tables;
+    }
+    get vocabularySize() {
+        return this.vocab.size;
+    }
+    beginSentenceState() {
+        return this.beginState;
+    }
+    nullContextState() {
+        return 0;
+    }
+    /** Word id (0 = `<unk>` for unknown words): the word's UTF-8 bytes hashed on the fly, no string table. */
+    wordId(word) {
+        const id = this.vocab.id(word);
+        return id < 0 ? 0 : id;
+    }
+    /** The word with this id (decoded from the vocabulary bytes: a new string per call). */
+    wordOf(id) {
+        return this.vocab.word(id);
+    }
+    hasWord(word) {
+        return this.vocab.id(word) > 0;
+    }
+    *words() {
+        for (let i = 1; i < this.vocab.size; i++)
+            yield this.vocab.word(i);
+    }
+    scoreWord(state, word) {
+        const id = this.wordId(word);
+        const log10 = this.scoreId(state, id);
+        return { log10, state: this.outState, oov: id === 0 };
+    }
+    scoreEndOfSentence(state) {
+        return this.scoreId(state, this.endSentenceId);
+    }
+    /** Words of a state, most recent first (for debugging and tests). */
+    stateWords(state) {
+        const len = this.decodeState(state);
+        const out = [];
+        for (let j = 0; j < len; j++)
+            out.push(this.vocab.word(this.ctxWords[j]));
+        return out;
+    }
+    /** Fill ctxWords/ctxBackoff for a state; returns its length. */
+    decodeState(state) {
+        if (state === 0)
+            return 0;
+        const base = this.base;
+        let k = this.order - 1;
+        while (k > 1 && state < base[k])
+            k--;
+        let slot = state - base[k];
+        const len = k;
+        for (; k >= 2; k--) {
+            const e = this.entries[k - 2];
+            const o = 4 * slot;
+            this.ctxWords[k - 1] = e[o + 1];
+            this.ctxBackoff[k - 1] = this.entryFloats[k - 2][o + 3];
+            slot = e[o];
+        }
+        this.ctxWords[0] = slot;
+        this.ctxBackoff[0] = this.uniBackoff[slot];
+        return len;
+    }
+    /**
+     * log10 p(word id | state), KenLM FullScore. Sets `outState` and `outNgramLength`. No allocation: the
+     * state is decoded into scratch arrays and the tables are probed inline (the scoring loop of decoding).
+     */
+    scoreId(state, id) {
+        const order = this.order;
+        const ctx = this.ctxWords;
+        const bo = this.ctxBackoff;
+        const entries = this.entries;
+        const floats = this.entryFloats;
+        // decode the state: its words most recent first, and the backoff of each suffix
+        let len = 0;
+        if (state !== 0) {
+            const base = this.base;
+            let k = order - 1;
+            while (k > 1 && state < base[k])
+                k--;
+            let slot = state - base[k];
+            len = k;
+            for (; k >= 2; k--) {
+                const o = 4 * slot;
+                ctx[k - 1] = entries[k - 2][o + 1];
+                bo[k - 1] = floats[k - 2][o + 3];
+                slot = entries[k - 2][o];
+            }
+            ctx[0] = slot;
+            bo[0] = this.uniBackoff[slot];
+        }
+        let prob = this.uniProb[id];
+        let ngramLength = 1;
+        let nextUse = this.uniBackoffBits[id] !== NEG_ZERO_BITS ? 1 : 0;
+        let nextSlot = id;
+        let slot = id;
+        const scale = this.slotScale;
+        // First the start slot of every order (they depend only on the words), touching each: these loads
+        // miss the cache for large models and are issued together instead of one after the other.
+        const start = this.probeStart;
+        let h = ngramHashStart(id);
+        let touch = 0;
+        for (let j = 0; j < len; j++) {
+            const k = j + 2;
+            h = ngramHashExtend(h, ctx[j]);
+            const s = Math.floor(h * scale[k]);
+            start[j] = s;
+            touch |= entries[k - 2][s * (k < order ? 4 : 3) + 1];
+        }
+        this.touched = touch;
+        for (let j = 0; j < len; j++) {
+            const k = j + 2;
+            const stride = k < order ? 4 : 3;
+            const e = entries[k - 2];
+            const word = ctx[j];
+            const cap = this.caps[k];
+            let s = start[j];
+            let o = s * stride;
+            let w = e[o + 1];
+            while (w !== EMPTY && (w !== word || e[o] !== slot)) {
+                if (++s === cap)
+                    s = 0;
+                o = s * stride;
+                w = e[o + 1];
+            }
+            if (w === EMPTY)
+                break;
+            prob = floats[k - 2][o + 2];
+            ngramLength = k;
+            if (k < order && e[o + 3] !== NEG_ZERO_BITS) {
+                nextUse = k;
+                nextSlot = s;
+            }
+            slot = s;
+        }
+        for (let j = ngramLength - 1; j < len; j++)
+            prob = Math.fround(prob + bo[j]);
+        this.outNgramLength = ngramLength;
+        this.outState = nextUse === 0 ? 0 : this.base[nextUse] + nextSlot;
+        return prob;
+    }
+    /**
+     * Score a whole sentence as KenLM's `query`: optional `<s>` context, each word, optional `</s>`.
+     * Per-word results are [log10 p, matched n-gram length, is OOV] like golden word_scores.
+     */
+    scoreSentence(words, options = {}) {
+        const bos = options.bos ?? true;
+        const eos = options.eos ?? true;
+        let state = bos ? this.beginState : 0;
+        let total = 0;
+        let oovs = 0;
+        const out = [];
+        for (const w of words) {
+            const id = this.wordId(w);
+            const p = this.scoreId(state, id);
+            state = this.outState;
+            total += p;
+            if (id === 0)
+                oovs++;
+            out.push({ log10: p, ngramLength: this.outNgramLength, oov: id === 0 });
+        }
+        if (eos) {
+            const p = this.scoreId(state, this.endSentenceId);
+            total += p;
+            out.push({ log10: p, ngramLength: this.outNgramLength, oov: false });
+        }
+        return { total, words: out, oovs };
+    }
+    /** Total log10 of a sentence of word ids without per-word detail (fast path). */
+    scoreTokens(ids, bos = true, eos = true) {
+        let state = bos ? this.beginState : 0;
+        let total = 0;
+        for (let i = 0; i < ids.length; i++) {
+            total += this.scoreId(state, ids[i]);
+            state = this.outState;
+        }
+        if (eos)
+            total += this.scoreId(state, this.endSentenceId);
+        return total;
+    }
+    /** Bytes held by the n-gram tables, unigram arrays and the vocabulary. */
+    tableBytes() {
+        let b = this.uniProb.byteLength + this.uniBackoff.byteLength + this.vocab.bytes.byteLength + this.vocab.offsets.byteLength + this.vocab.table.byteLength;
+        for (const a of this.entries)
+            b += a.byteLength;
+        return b;
+    }
+}
+//# sourceMappingURL=model.js.map

@@ -1,0 +1,2 @@
+/** The page's HTML. */
+export declare function renderPage(): string;

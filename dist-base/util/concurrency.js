@@ -1,0 +1,27 @@
+/**
+ * Run `fn` over `items` with at most `limit` calls in flight; results keep the input order. The first
+ * rejection stops new work from starting and is rethrown once the calls in flight have settled.
+ */
+export async function mapConcurrent(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    let failed = null;
+    const worker = async () => {
+        while (failed === null && next < items.length) {
+            const i = next++;
+            try {
+                results[i] = await fn(items[i], i);
+            }
+            catch (error) {
+                if (failed === null)
+                    failed = { error };
+            }
+        }
+    };
+    const n = Math.max(1, Math.min(Math.floor(limit) || 1, items.length));
+    await Promise.all(Array.from({ length: n }, worker));
+    if (failed !== null)
+        throw failed.error;
+    return results;
+}
+//# sourceMappingURL=concurrency.js.map
