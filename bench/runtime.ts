@@ -12,7 +12,8 @@
 //  5. Early routing on the sample files: selection accuracy and cost against full routing.
 //  6. ONNX Runtime settings for models/en on 10 s: intra-op threads 1 vs 2, graph optimisation levels.
 // `BENCH_BASE=DIR` (a compiled tree of another commit, e.g. main's: see README "Runtime speed") adds that code's
-// ratios to sections 1 and 2, measured in the same run against the same baseline.
+// ratios to sections 1 and 2, measured in the same run against the same baseline; `BENCH_BASE_ENSEMBLE=DIR` is the
+// ensemble that code loads in section 2 (default ensembles/demo; needed when the demo's selector features are newer).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -245,7 +246,6 @@ async function ensembleVsOnnx(): Promise<void> {
     },
   });
   const base = await baseBuild();
-  // BENCH_BASE_ENSEMBLE: the ensemble folder the base build loads (one it can read, e.g. built before a feature-version bump)
   const baseEns = base ? await base.Ensemble.load(process.env.BENCH_BASE_ENSEMBLE ?? ensDir) : null;
   if (base) console.log(`base: ${base.dir} (its ratios in the last column, paired against the same Σ session.run)`);
   console.log(
