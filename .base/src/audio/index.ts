@@ -1,5 +1,0 @@
-// ctc-ensemble/audio: decoding WAV (and other containers through ffmpeg), resampling.
-export { loadAudio, decodeAudio } from './load.js';
-export { decodeWav, encodeWav, mixToMono, type DecodedWav, type WavEncoding, type EncodeWavOptions } from './wav.js';
-export { resample, StreamingResampler, type ResampleOptions } from './resample.js';
-export { openAudioStream, type AudioStream, type AudioStreamOptions } from './stream.js';

@@ -1,4 +1,0 @@
-export * from './spec.js';
-export * from './measures.js';
-export * from './posterior-stats.js';
-//# sourceMappingURL=index.js.map

@@ -1,7 +1,0 @@
-// ctc-ensemble/eval: WER/CER, selection accuracy, confusion, calibration, reports.
-export { evaluate, scoreSystems, scoreSelection, scoreEarlyRoute, earlyRouteOutcome, confidenceSummaries } from './evaluate.js';
-export { normalizeText, align, wordErrors, charErrors, errorRate, addCounts, zeroCounts, wer, cer } from './wer.js';
-export { confusionMatrix, accuracyFromConfusion, reliability, oracleChoice } from './metrics.js';
-export { renderMarkdown, renderHtml, writeReports } from './report.js';
-export { tuneLm, DEFAULT_TUNE_ALPHAS, DEFAULT_TUNE_BETAS } from './tune-lm.js';
-//# sourceMappingURL=index.js.map

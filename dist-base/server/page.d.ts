@@ -1,2 +1,0 @@
-/** The page's HTML. */
-export declare function renderPage(): string;
