@@ -1,11 +1,13 @@
 // Runtime-core timings: `npm run bench -- frontend`. For a 10 s input: front-end time (× real time) for the
 // NeMo (2.3 / 2.4) and wav2vec2 front ends, resampling from 44.1 kHz, and ONNX time per test model (the
-// tone models of tests/helpers/onnx-builder.ts for each layout).
+// tone models of tests/helpers/onnx-builder.ts for each layout), and the selector's acoustic summary: computing its
+// own front end vs reading a NeMo member's log-mel frames (with BENCH_BASE, paired against that build's summary).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { nemoMelSpectrogram } from '../src/features/nemo-mel.js';
+import { nemoFrontEnd, nemoMelSpectrogram } from '../src/features/nemo-mel.js';
+import { AcousticSummary } from '../src/features/acoustic-summary.js';
 import { wav2vec2Normalize } from '../src/features/wav2vec2.js';
 import { resample } from '../src/audio/resample.js';
 import { loadCtcModel } from '../src/models/load.js';
@@ -71,6 +73,43 @@ export async function run(): Promise<void> {
       () => other.nemoMelSpectrogram(audio),
     );
     console.log(`front end: NeMo mel 80, this build / ${baseDir}: CPU ${ratio.toFixed(2)} (median of 15 alternating pairs)`);
+  }
+  // The acoustic summary (selector features): a member's front end that keeps its log-mel frames, then the summary
+  // from them, vs the summary's own front end.
+  const memberFe = nemoFrontEnd();
+  const kept = nemoMelSpectrogram(audio, memberFe, { keepLogMel: true });
+  const logMel = { data: kept.logMel!, frames: kept.frames, validFrames: kept.validFrames };
+  row('front end: NeMo mel 80, keeping the log-mel', await time(() => nemoMelSpectrogram(audio, memberFe, { keepLogMel: true })));
+  row("acoustic summary from a member's frames", await time(() => new AcousticSummary().addLogMel(audio.length, logMel)));
+  row('acoustic summary, own front end', await time(() => new AcousticSummary().add(audio)));
+  if (baseDir) {
+    // What the ensemble spends on a NeMo member's front end + the summary: here (frames reused) vs the other build.
+    const base = (await import(
+      pathToFileURL(path.resolve(baseDir, 'features/acoustic-summary.js')).href
+    )) as typeof import('../src/features/acoustic-summary.js');
+    const baseMel = (await import(pathToFileURL(path.resolve(baseDir, 'features/nemo-mel.js')).href)) as typeof import('../src/features/nemo-mel.js');
+    const pair = [
+      () => {
+        const f = nemoMelSpectrogram(audio, memberFe, { keepLogMel: true });
+        new AcousticSummary().addLogMel(audio.length, { data: f.logMel!, frames: f.frames, validFrames: f.validFrames }).features();
+      },
+      () => {
+        baseMel.nemoMelSpectrogram(audio, memberFe);
+        new base.AcousticSummary().add(audio).features();
+      },
+    ];
+    const ratios: number[] = [];
+    const cpus: number[][] = [[], []];
+    for (let r = 0; r < 15; r++) {
+      const cpu = [0, 0];
+      for (const i of r % 2 ? [1, 0] : [0, 1]) cpu[i] = (await time(pair[i], 3)).cpu;
+      cpus[0].push(cpu[0]);
+      cpus[1].push(cpu[1]);
+      ratios.push(cpu[0] / cpu[1]);
+    }
+    console.log(
+      `member mel 80 + acoustic summary, this build / ${baseDir}: CPU ${median(ratios).toFixed(2)} (${median(cpus[0]).toFixed(2)} / ${median(cpus[1]).toFixed(2)} ms; median of 15 alternating pairs)`,
+    );
   }
   row('front end: NeMo mel 80 (zero-pad framing)', await time(() => nemoMelSpectrogram(audio, { framing: 'zero-pad' })));
   row('front end: NeMo mel 128', await time(() => nemoMelSpectrogram(audio, { nMels: 128 })));

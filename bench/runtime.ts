@@ -18,7 +18,8 @@
 //     BENCH_GATE_TESTS=en=M.jsonl,vi=…, BENCH_GATE=P[:S[:Pcascade]] (default 0.97), BENCH_GATE_PRUNE=E (default 0);
 //     skipped without tests.
 // `BENCH_BASE=DIR` (a compiled tree of another commit, e.g. main's: see README "Runtime speed") adds that code's
-// ratios to sections 1 and 2, measured in the same run against the same baseline.
+// ratios to sections 1 and 2, measured in the same run against the same baseline; `BENCH_BASE_ENSEMBLE=DIR` is the
+// ensemble that code loads in section 2 (default ensembles/demo; needed when the demo's selector features are newer).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -254,7 +255,7 @@ async function ensembleVsOnnx(): Promise<void> {
     },
   });
   const base = await baseBuild();
-  const baseEns = base ? await base.Ensemble.load(ensDir) : null;
+  const baseEns = base ? await base.Ensemble.load(process.env.BENCH_BASE_ENSEMBLE ?? ensDir) : null;
   if (base) console.log(`base: ${base.dir} (its ratios in the last column, paired against the same Σ session.run)`);
   console.log(
     `| file | audio | ensemble transcribe (file -> text), wall / CPU | Σ members session.run, wall / CPU | ratio wall | ratio CPU |${base ? ' base ratio wall / CPU |' : ''}`,

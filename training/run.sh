@@ -60,6 +60,8 @@ fi
 if has synth; then
   say "speech synthesis (espeak-ng + sox), real speech from \${SHARED_DATA:-../shared/data} when present"
   nice -n "$NICE" $PY training/synth.py en vi digits 2>&1 | tee "$LOGS/synth.log"
+  say "the selector's dev-like synthetic training utterances (selector_synth.jsonl)"
+  SELECTOR_SYNTH_N=${SELECTOR_SYNTH_N:-2000} nice -n "$NICE" $PY training/selector_synth.py en vi digits 2>&1 | tee -a "$LOGS/synth.log"
 fi
 
 if has real; then

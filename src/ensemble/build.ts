@@ -260,13 +260,16 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
         const audio = cfg.earlyRouteSeconds === null ? whole : whole.prefix(cfg.earlyRouteSeconds);
         stats.audioDecodes++;
         seconds = audio.seconds;
+        const lps = await runMembers(models, todo, audio, cfg.temperature, undefined, stats);
         if (needAcoustic && !acousticHit) {
-          acoustic = new AcousticSummary().add(audio.at(ACOUSTIC_SUMMARY.sampleRate)).features();
+          // After the members: a member with the summary's front end left its frames on `audio` (as at inference).
+          const samples16k = audio.at(ACOUSTIC_SUMMARY.sampleRate);
+          const summary = new AcousticSummary();
+          acoustic = (audio.acousticLogMel ? summary.addLogMel(samples16k.length, audio.acousticLogMel) : summary.add(samples16k)).features();
           const entry: Record<string, number> = { seconds };
           acousticNames.forEach((n, j) => (entry[n] = acoustic![j]));
           await cache.put(acousticFingerprint, sha, { v: 1, frames: 0, conf: entry });
         }
-        const lps = await runMembers(models, todo, audio, cfg.temperature, undefined, stats);
         await Promise.all(
           todo.map(async (i, j) => {
             const lp = lps[j];

@@ -326,7 +326,7 @@ export class Ensemble {
   addSelectorFeatures(acc: SelectorFeatureAccumulator | null, audio: DecodedAudio, lps: readonly Logprobs[]): void {
     if (!acc) return;
     const counts = lps.map((lp, i) => posteriorCounts(lp, this.models[i].blankId));
-    acc.add(audio.seconds, counts, acc.needsAudio ? audio.at(ACOUSTIC_SUMMARY.sampleRate) : undefined);
+    acc.add(audio.seconds, counts, acc.needsAudio ? audio.at(ACOUSTIC_SUMMARY.sampleRate) : undefined, audio.acousticLogMel ?? undefined);
   }
 
   /** As `addSelectorFeatures` for a whole input whose acoustic summary is known (`acoustic`: of these very samples). */

@@ -9,12 +9,19 @@
 import { decodeAudio } from '../audio/load.js';
 import { resample } from '../audio/resample.js';
 import { selectChannels } from '../audio/wav.js';
+import { sharesAcousticFrontEnd, type AcousticLogMel } from '../features/acoustic-summary.js';
 import { frontEndKey } from '../features/front-end-key.js';
+import { nemoMelSpectrogram } from '../features/nemo-mel.js';
 import type { CtcModel, Logprobs, ModelFeatures } from '../models/types.js';
 
 /** Decoded mono audio with per-rate resampled copies made on demand. */
 export class DecodedAudio {
   private readonly byRate = new Map<number, Float32Array>();
+  /**
+   * The acoustic summary's log-mel frames (before normalisation) of these samples, kept by `runMembers` when a member's
+   * front end computed them (`sharesAcousticFrontEnd`), so the summary needs no STFT of its own.
+   */
+  acousticLogMel: AcousticLogMel | null = null;
   constructor(
     readonly mono: Float32Array,
     readonly sampleRate: number,
@@ -116,7 +123,12 @@ export async function runMembers(
     let f: ModelFeatures | undefined;
     if (first.computeFeatures && first.runFeatures) {
       t0 = performance.now();
-      f = first.computeFeatures(samples);
+      if (first.frontEnd.kind === 'nemo' && !audio.acousticLogMel && sharesAcousticFrontEnd(first.frontEnd)) {
+        // The same features as computeFeatures, plus the frames before normalisation for the acoustic summary.
+        const m = nemoMelSpectrogram(samples, first.frontEnd, { keepLogMel: true });
+        audio.acousticLogMel = { data: m.logMel!, frames: m.frames, validFrames: m.validFrames };
+        f = { kind: 'nemo', samples: samples.length, data: m.data, nMels: m.nMels, frames: m.frames, validFrames: m.validFrames };
+      } else f = first.computeFeatures(samples);
       featureMs += performance.now() - t0;
       if (stats) stats.frontEndPasses++;
     }

@@ -3,28 +3,53 @@
  * how long it is, how much energy lies above the telephone band, and the mean and spread of its log-mel
  * energies pooled into a few bands (a coarse language / channel / speaker fingerprint).
  *
- * Computed on the 16 kHz samples (the rate the members' mel front ends use, so the resampled copy is
- * shared with them). The statistics are sums, so several speech segments of one file combine into the
- * same numbers a single pass over their frames would give (`AcousticSummary.add` per segment); a short
- * input is one segment, exactly as in `ensemble build`.
+ * Version 2 (issue 15/18) reads the NeMo-default log-mel front end before its normalisation (16 kHz, 80 Slaney
+ * mels, 25 ms Hann in n_fft 512, 10 ms hop, pre-emphasis 0.97, reflect framing, ln(x + 2^-24);
+ * `ACOUSTIC_FRONT_END`), the front end NeMo Conformer/FastConformer members use: when a member has it
+ * (`sharesAcousticFrontEnd`) the summary reuses that member's frames (`addLogMel`, no second STFT); otherwise
+ * it computes the same front end itself (`add`), with the same values either way. The 80 channels are pooled
+ * into 10 bands of 8 adjacent channels (mean of their log values). Version 1 ran a second STFT of its own
+ * (10 mels, no pre-emphasis); selectors built on it are refused at load (`readSelectorFeatures`).
+ *
+ * The statistics are sums, so several speech segments of one file combine into the same numbers a single
+ * pass over their frames would give (`AcousticSummary.add` per segment); a short input is one segment,
+ * exactly as in `ensemble build`.
  */
-import { hzToMelSlaney, melToHzSlaney, nemoMelSpectrogram } from './nemo-mel.js';
+import { melToHzSlaney, hzToMelSlaney, nemoFrontEnd, nemoMelSpectrogram, type NemoFrontEndConfig } from './nemo-mel.js';
+import { frontEndKey } from './front-end-key.js';
+import type { FrontEndConfig } from './types.js';
 
-/** Analysis settings of the summary; changing any changes the features (bump ACOUSTIC_SUMMARY_VERSION). */
+/** Analysis settings of the summary; changing any changes the features (bump the version). */
 export const ACOUSTIC_SUMMARY = Object.freeze({
-  version: 1,
+  version: 2,
   sampleRate: 16000,
+  /** Mel channels of the front end (`ACOUSTIC_FRONT_END`). */
+  nMels: 80,
+  /** Pooled bands: `nMels / bands` adjacent channels each. */
   bands: 10,
-  windowSize: 400,
   hop: 160,
-  nFft: 512,
-  /** Energy at and above this frequency counts as "wideband" (telephone speech stops near 3.4–4 kHz). */
+  /** Channels centred at or above this frequency count as "wideband" (telephone speech stops near 3.4–4 kHz). */
   highBandHz: 3800,
   /** Floor of the high-band share before its log10 (an 8 kHz input resampled to 16 kHz has ~0 there). */
   shareFloor: 1e-6,
-  /** Added to band power before the log (the summary's own guard; inputs are float samples in [-1, 1]). */
-  powerFloor: 1e-10,
 });
+
+/** The front end the summary reads (NeMo's default log-mel, before normalisation). */
+export const ACOUSTIC_FRONT_END: Readonly<NemoFrontEndConfig> = Object.freeze(nemoFrontEnd({ normalize: 'none' }));
+
+const ACOUSTIC_KEY = frontEndKey(ACOUSTIC_FRONT_END);
+
+/** True when `fe` computes the summary's log-mel frames before its own normalisation (so they can be reused). */
+export function sharesAcousticFrontEnd(fe: FrontEndConfig): boolean {
+  return fe.kind === 'nemo' && frontEndKey({ ...fe, normalize: 'none' }) === ACOUSTIC_KEY;
+}
+
+/** Log-mel frames of `ACOUSTIC_FRONT_END` for one segment: row-major [nMels][frames], `validFrames` used. */
+export interface AcousticLogMel {
+  data: Float32Array;
+  frames: number;
+  validFrames: number;
+}
 
 /** Names of the values `AcousticSummary.features()` returns, in order. */
 export function acousticFeatureNames(): string[] {
@@ -37,14 +62,14 @@ export function acousticFeatureNames(): string[] {
   ];
 }
 
-/** Centre frequency of each summary band (Slaney mel, as the members' front ends: point b+1 of bands+2). */
-function bandCentres(): number[] {
-  const { bands, sampleRate } = ACOUSTIC_SUMMARY;
-  const melMax = hzToMelSlaney(sampleRate / 2);
-  return Array.from({ length: bands }, (_, b) => melToHzSlaney(((b + 1) * melMax) / (bands + 1)));
-}
+let highChannels: boolean[] | null = null;
 
-let highBands: boolean[] | null = null;
+/** Per mel channel: centred at or above `highBandHz` (Slaney mel; channel m is point m+1 of nMels+2). */
+function highChannelMask(): boolean[] {
+  const { nMels, sampleRate, highBandHz } = ACOUSTIC_SUMMARY;
+  const melMax = hzToMelSlaney(sampleRate / 2);
+  return Array.from({ length: nMels }, (_, m) => melToHzSlaney(((m + 1) * melMax) / (nMels + 1)) >= highBandHz);
+}
 
 /** Accumulates the summary over one or more segments of 16 kHz samples. */
 export class AcousticSummary {
@@ -55,41 +80,59 @@ export class AcousticSummary {
   private highPower = 0;
   private totalPower = 0;
 
-  /** Adds one segment (mono, 16 kHz). */
+  /** Adds one segment (mono, 16 kHz), computing `ACOUSTIC_FRONT_END` itself. */
   add(samples16k: Float32Array): this {
-    const { bands, windowSize, hop, nFft, sampleRate, highBandHz, powerFloor } = ACOUSTIC_SUMMARY;
-    this.seconds += samples16k.length / sampleRate;
-    if (samples16k.length < hop) return this; // too short for a frame: only its length counts
-    highBands ??= bandCentres().map((c) => c >= highBandHz);
-    const f = nemoMelSpectrogram(samples16k, {
-      sampleRate,
-      nMels: bands,
-      windowSize,
-      hop,
-      nFft,
-      preemph: 0,
-      normalize: 'none',
-      framing: 'reflect',
-      log: false,
-    });
-    for (let t = 0; t < f.validFrames; t++) {
-      for (let b = 0; b < bands; b++) {
-        const p = f.data[b * f.frames + t];
-        const l = Math.log(p + powerFloor);
-        this.sum[b] += l;
-        this.sumSq[b] += l * l;
-        this.totalPower += p;
-        if (highBands[b]) this.highPower += p;
+    if (samples16k.length < ACOUSTIC_SUMMARY.hop) return this.addLogMel(samples16k.length, null);
+    const f = nemoMelSpectrogram(samples16k, ACOUSTIC_FRONT_END);
+    return this.addLogMel(samples16k.length, f);
+  }
+
+  /**
+   * Adds one segment of `samples` 16 kHz samples from its `ACOUSTIC_FRONT_END` log-mel frames (a member's
+   * frames before normalisation, see `sharesAcousticFrontEnd`); the same as `add` on the samples. `null`
+   * frames are accepted only for a segment too short for a frame (< one hop), where only its length counts.
+   */
+  addLogMel(samples: number, logMel: AcousticLogMel | null): this {
+    const { bands, nMels, sampleRate, hop } = ACOUSTIC_SUMMARY;
+    this.seconds += samples / sampleRate;
+    if (samples < hop) return this; // too short for a frame: only its length counts (as `add`)
+    if (!logMel) throw new Error('the acoustic summary needs the log-mel frames of a segment of one hop or more');
+    if (logMel.data.length !== nMels * logMel.frames) throw new RangeError(`expected ${nMels} × ${logMel.frames} log-mel values, got ${logMel.data.length}`);
+    highChannels ??= highChannelMask();
+    const per = nMels / bands;
+    const { data, frames, validFrames } = logMel;
+    const band = new Float64Array(validFrames);
+    for (let b = 0; b < bands; b++) {
+      band.fill(0);
+      for (let m = b * per; m < (b + 1) * per; m++) {
+        const row = m * frames;
+        const high = highChannels[m];
+        for (let t = 0; t < validFrames; t++) {
+          const l = data[row + t];
+          band[t] += l;
+          const p = Math.exp(l);
+          this.totalPower += p;
+          if (high) this.highPower += p;
+        }
       }
+      let s = 0;
+      let ss = 0;
+      for (let t = 0; t < validFrames; t++) {
+        const v = band[t] / per;
+        s += v;
+        ss += v * v;
+      }
+      this.sum[b] += s;
+      this.sumSq[b] += ss;
     }
-    this.frames += f.validFrames;
+    this.frames += validFrames;
     return this;
   }
 
   /**
-   * `acousticFeatureNames()` values: ln(seconds), log10 of the share of power in the bands centred at or
-   * above `highBandHz`, per band the mean log power minus the mean over all bands (spectral shape, free of
-   * the input's gain), and per band the standard deviation of log power over frames.
+   * `acousticFeatureNames()` values: ln(seconds), log10 of the share of mel power in the channels centred at or
+   * above `highBandHz`, per band the mean log-mel minus the mean over all bands (spectral shape, free of the
+   * input's gain up to the log guard 2^-24), and per band the standard deviation of its log-mel over frames.
    */
   features(): number[] {
     const { bands, shareFloor } = ACOUSTIC_SUMMARY;

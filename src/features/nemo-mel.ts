@@ -12,7 +12,7 @@ export interface Features {
   frames: number;
   validFrames: number;
   /**
-   * With `{ logMel: true }`: the same computation's features before the per-feature normalisation (the log-mel,
+   * With `{ keepLogMel: true }`: the same computation's features before the per-feature normalisation (the log-mel,
    * or the energies when `log` is false), [nMels][frames], padding frames included (not zeroed).
    */
   logMel?: Float32Array;
@@ -21,7 +21,7 @@ export interface Features {
 /** Extra outputs of `nemoMelSpectrogram`. */
 export interface MelOptions {
   /** Also return the features before normalisation (`Features.logMel`): one copy, no second STFT. */
-  logMel?: boolean;
+  keepLogMel?: boolean;
 }
 
 /** NeMo Conformer/FastConformer CTC defaults (16 kHz, 80 mels, 25 ms Hann in 512, 10 ms hop, reflect framing). */
@@ -283,7 +283,7 @@ function melSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfi
         log: (cfg.log ?? true) ? { clamp: guard.type === 'clamp', guard: guard.value } : null,
         normalize: cfg.normalize === 'per_feature',
         validFrames,
-        logMel: options.logMel === true,
+        logMel: options.keepLogMel === true,
       },
       reflectIndex,
     );
@@ -324,7 +324,7 @@ function melSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfi
     else for (let i = 0; i < n; i++) out[i] = Math.log(Math.max(out[i], g));
   }
 
-  const logMel = options.logMel ? Float32Array.from(out) : undefined;
+  const logMel = options.keepLogMel ? Float32Array.from(out) : undefined;
   if (cfg.normalize === 'per_feature') {
     const n = validFrames;
     for (let m = 0; m < nMels; m++) {

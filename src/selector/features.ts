@@ -6,7 +6,8 @@
  * - `token_rate` (per member): tokens of the greedy path per second between its first and last token
  *   (both leave out leading/trailing silence, which differs between recordings and VAD-cut segments);
  * - `acoustic` (per input, computed once): `AcousticSummary` (features/acoustic-summary.ts) — log duration,
- *   log share of energy above the telephone band, mean (relative) and spread of log-mel energy in 10 bands.
+ *   log share of energy above the telephone band, mean (relative) and spread of log-mel energy in 10 bands, on
+ *   NeMo's default log-mel before normalisation (a NeMo member's own frames when its front end is that one).
  *
  * The same code computes them in `ensemble build`, in inference (short inputs, long-form per segment and per
  * file, early routing: through `SelectorFeatureAccumulator`), so training and use see identical numbers.
@@ -14,13 +15,16 @@
  * the confidences. `[confidence]` alone is NeMo's selector, stored as before (selector version 1).
  */
 import type { PosteriorCounts } from '../confidence/posterior-stats.js';
-import { ACOUSTIC_SUMMARY, AcousticSummary, acousticFeatureNames } from '../features/acoustic-summary.js';
+import { ACOUSTIC_SUMMARY, AcousticSummary, acousticFeatureNames, type AcousticLogMel } from '../features/acoustic-summary.js';
 import { UserError } from '../util/errors.js';
 
 export const SELECTOR_FEATURE_GROUPS = ['confidence', 'blank_share', 'token_rate', 'acoustic'] as const;
 export type SelectorFeatureGroup = (typeof SELECTOR_FEATURE_GROUPS)[number];
 
-/** Version of the feature definitions this build computes; a selector needing a newer one is refused. */
+/**
+ * Version of the feature definitions this build computes; a selector needing a newer one is refused, and so is one
+ * with `acoustic` of an older version (version 2 redefined the acoustic summary; blank_share and token_rate are unchanged).
+ */
 export const SELECTOR_FEATURES_VERSION = ACOUSTIC_SUMMARY.version;
 
 /** Stored with a selector that reads more than the confidences. */
@@ -101,13 +105,17 @@ export class SelectorFeatureAccumulator {
     return this.acoustic !== null;
   }
 
-  /** One segment: its length, its 16 kHz samples (when `needsAudio`) and every member's posterior counts. */
-  add(seconds: number, counts: readonly PosteriorCounts[], samples16k?: Float32Array): this {
+  /**
+   * One segment: its length, its 16 kHz samples (when `needsAudio`) and every member's posterior counts; `logMel`:
+   * the acoustic summary's frames of those samples when a member's front end already computed them (no second STFT).
+   */
+  add(seconds: number, counts: readonly PosteriorCounts[], samples16k?: Float32Array, logMel?: AcousticLogMel): this {
     if (this.fixedAcoustic) throw new Error('this accumulator holds a whole input (addWhole)');
     this.addCounts(seconds, counts);
     if (this.acoustic) {
       if (!samples16k) throw new Error('the acoustic selector features need the 16 kHz samples');
-      this.acoustic.add(samples16k);
+      if (logMel) this.acoustic.addLogMel(samples16k.length, logMel);
+      else this.acoustic.add(samples16k);
     }
     return this;
   }
@@ -182,6 +190,13 @@ export function readSelectorFeatures(json: unknown, members: readonly string[], 
   }
   if (!Array.isArray(o.groups)) bad('groups', 'must be a list');
   const groups = normalizeFeatureGroups(o.groups as unknown[], `${source}.groups`);
+  if (groups.includes('acoustic') && (o.version as number) < ACOUSTIC_SUMMARY.version) {
+    // Version 1 summarised a second STFT of its own; its values cannot be computed any more, so the selector's weights do not apply.
+    bad(
+      'version',
+      `this selector reads the acoustic summary of feature version ${String(o.version)}, which this ctc-ensemble no longer computes (version ${ACOUSTIC_SUMMARY.version} reads the members' log-mel): rebuild the ensemble with \`ensemble build\``,
+    );
+  }
   const names = selectorFeatureNames(groups, members);
   if (!Array.isArray(o.names) || o.names.length !== names.length || o.names.some((n, i) => n !== names[i])) {
     bad('names', `must be the ${names.length} columns of ${groups.join(', ')} over members ${members.join(', ')}`);

@@ -220,12 +220,14 @@ describe('domain gate', () => {
     const srv = await startServer(ens, { port: 0, logStream: null });
     const srvPlain = await startServer(plain, { port: 0, logStream: null });
     const post = async (url: string, q: string): Promise<{ status: number; json: Record<string, unknown> }> => {
-      const res = await fetch(`${url}/v1/transcribe${q}`, { method: 'POST', body: toneWav(fx, 'cdcd'), headers: { 'content-type': 'audio/wav' } });
+      // A dom1 test utterance (as the CLI case): a lone synthetic tone string need not look like dom1's training audio to the gate.
+      const body = readFileSync(fx.domains[1].testFiles[0]);
+      const res = await fetch(`${url}/v1/transcribe${q}`, { method: 'POST', body, headers: { 'content-type': 'audio/wav' } });
       return { status: res.status, json: (await res.json()) as Record<string, unknown> };
     };
     try {
       const g = await post(srv.url, '?domain_gate=0.5');
-      expect([g.status, g.json.model, g.json.text]).toEqual([200, 'dom1', 'cdcd']);
+      expect([g.status, g.json.model, g.json.text]).toEqual([200, 'dom1', fx.domains[1].testTexts[0]]);
       expect(g.json.domainGate).toMatchObject({ gated: true, member: 'dom1' });
       const off = await post(srv.url, '');
       expect([off.status, off.json.domainGate]).toEqual([200, undefined]);

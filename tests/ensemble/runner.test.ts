@@ -9,6 +9,7 @@ import { formatDuration, Progress } from '../../src/ensemble/progress.js';
 import { DecodedAudio, runMembers, type RunStats } from '../../src/ensemble/runner.js';
 import { loadCtcModel } from '../../src/models/load.js';
 import { frontEndKey } from '../../src/features/front-end-key.js';
+import { AcousticSummary, sharesAcousticFrontEnd } from '../../src/features/acoustic-summary.js';
 import { repoRoot } from '../helpers/shared.js';
 import { makeFixture } from '../helpers/ensemble-fixture.js';
 import { synthesizeTones, writeWavFile } from '../helpers/wav.js';
@@ -25,6 +26,15 @@ describe('runMembers: shared work across members (real tone models)', () => {
       expect(stats).toEqual({ modelPasses: 3, frontEndPasses: 2 });
       const samples = audio.at(16000);
       for (const [i, m] of [en, vi, digits].entries()) expect(Array.from(out[i].data)).toEqual(Array.from((await m.run(samples)).data));
+      // en/vi have the acoustic summary's front end: their frames before normalisation stay on the audio, and the
+      // summary from them equals the one that computes its own front end (no second STFT needed).
+      expect(sharesAcousticFrontEnd(en.frontEnd)).toBe(true);
+      expect(audio.acousticLogMel).not.toBeNull();
+      const reused = new AcousticSummary().addLogMel(samples.length, audio.acousticLogMel).features();
+      expect(reused).toEqual(new AcousticSummary().add(samples).features());
+      const digitsOnly = await DecodedAudio.from(path.join(repoRoot, 'samples', 'digits_1.wav'));
+      await runMembers([en, vi, digits], [2], digitsOnly, 1);
+      expect(digitsOnly.acousticLogMel).toBeNull(); // the wav2vec2 member has no log-mel
       // A member whose config is spelled differently (other property order) but equal still shares.
       const reordered = Object.create(vi, { frontEnd: { value: Object.fromEntries(Object.entries(vi.frontEnd).reverse()) } }) as typeof vi;
       const s2: RunStats = { modelPasses: 0, frontEndPasses: 0 };

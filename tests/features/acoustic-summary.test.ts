@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resample } from '../../src/audio/resample.js';
-import { ACOUSTIC_SUMMARY, AcousticSummary, acousticFeatureNames } from '../../src/features/acoustic-summary.js';
+import { ACOUSTIC_FRONT_END, ACOUSTIC_SUMMARY, AcousticSummary, acousticFeatureNames, sharesAcousticFrontEnd } from '../../src/features/acoustic-summary.js';
+import { nemoFrontEnd, nemoMelSpectrogram } from '../../src/features/nemo-mel.js';
 
 function noise(n: number, seed: number): Float32Array {
   let s = seed;
@@ -32,10 +33,48 @@ describe('acoustic summary (selector features)', () => {
     const louder = x.map((v) => v * 4);
     const a = new AcousticSummary().add(x).features();
     const b = new AcousticSummary().add(louder).features();
-    for (let i = 2; i < a.length; i++) expect(b[i]).toBeCloseTo(a[i], 6);
+    // up to NeMo's log guard (ln(x + 2^-24)): pre-emphasis leaves the lowest mel channels little power
+    for (let i = 2; i < a.length; i++) expect(Math.abs(b[i] - a[i])).toBeLessThan(0.01);
     // the same segment twice: same means and spreads, twice the seconds
     const twice = new AcousticSummary().add(x).add(x).features();
     expect(twice[0]).toBeCloseTo(Math.log(2), 12);
     for (let i = 1; i < a.length; i++) expect(twice[i]).toBeCloseTo(a[i], 9);
+  });
+
+  it("reads NeMo's default log-mel before normalisation: a member's frames give exactly what its own front end gives", () => {
+    expect(ACOUSTIC_SUMMARY.version).toBe(2);
+    expect(sharesAcousticFrontEnd(nemoFrontEnd())).toBe(true); // the en/vi members' front end (per-feature normalised)
+    expect(sharesAcousticFrontEnd(nemoFrontEnd({ normalize: 'none' }))).toBe(true);
+    expect(sharesAcousticFrontEnd(nemoFrontEnd({ framing: 'zero-pad' }))).toBe(false);
+    expect(sharesAcousticFrontEnd(nemoFrontEnd({ nMels: 64 }))).toBe(false);
+    expect(sharesAcousticFrontEnd(nemoFrontEnd({ preemph: 0 }))).toBe(false);
+    expect(sharesAcousticFrontEnd({ kind: 'wav2vec2', sampleRate: 16000, doNormalize: true })).toBe(false);
+    for (const [n, seed] of [
+      [16000, 4],
+      [12345, 5],
+      [160, 6],
+    ]) {
+      const x = noise(n, seed);
+      const m = nemoMelSpectrogram(x, nemoFrontEnd(), { keepLogMel: true });
+      // the member's normalised features are unchanged by keeping the log-mel
+      expect(Array.from(m.data)).toEqual(Array.from(nemoMelSpectrogram(x, nemoFrontEnd()).data));
+      const plain = nemoMelSpectrogram(x, ACOUSTIC_FRONT_END);
+      expect(Array.from(m.logMel!)).toEqual(Array.from(plain.data));
+      const reused = new AcousticSummary().addLogMel(x.length, { data: m.logMel!, frames: m.frames, validFrames: m.validFrames }).features();
+      expect(reused).toEqual(new AcousticSummary().add(x).features());
+    }
+    // shorter than a hop: only the length counts, either way
+    const tiny = noise(100, 7);
+    expect(new AcousticSummary().addLogMel(tiny.length, null).features()).toEqual(new AcousticSummary().add(tiny).features());
+    expect(() => new AcousticSummary().addLogMel(16000, null)).toThrow(/log-mel frames/);
+  });
+
+  it('pools the 80 channels into bands: a tone lifts the band holding its frequency', () => {
+    const tone = Float32Array.from({ length: 16000 }, (_, t) => 0.3 * Math.sin((2 * Math.PI * 1000 * t) / 16000) + (noise(1, t + 1)[0] ?? 0) * 0.01);
+    const f = new AcousticSummary().add(tone).features();
+    const means = f.slice(2, 2 + ACOUSTIC_SUMMARY.bands);
+    const top = means.indexOf(Math.max(...means));
+    expect(top).toBeGreaterThan(0); // 1 kHz is above the lowest band (0–~200 Hz)
+    expect(top).toBeLessThan(ACOUSTIC_SUMMARY.bands / 2);
   });
 });

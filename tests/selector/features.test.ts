@@ -103,6 +103,17 @@ describe('selector features', () => {
     expect(userErrorOf(() => readSelectorFeatures({ version: 1, groups: ['confidence', 'blank_share'], names }, ['a', 'b'], 5, 's')).message).toMatch(
       /takes 5 inputs/,
     );
+    // version 2 redefined the acoustic summary: a version-1 selector reading it is refused (its weights do not fit the new values);
+    // version-1 selectors without it still load
+    const acousticNames = selectorFeatureNames(['confidence', 'acoustic'], ['a', 'b']);
+    const old = userErrorOf(() =>
+      readSelectorFeatures({ version: 1, groups: ['confidence', 'acoustic'], names: acousticNames }, ['a', 'b'], acousticNames.length, 's'),
+    );
+    expect(old.message).toMatch(/acoustic summary of feature version 1, which this ctc-ensemble no longer computes.*rebuild the ensemble/);
+    expect(old.code).toBe('E_SELECTOR_FEATURES');
+    expect(readSelectorFeatures({ version: 2, groups: ['confidence', 'acoustic'], names: acousticNames }, ['a', 'b'], acousticNames.length, 's').version).toBe(
+      2,
+    );
   });
 
   it('temperature scaling lowers the dev NLL of an over-confident selector and changes no choice', () => {
