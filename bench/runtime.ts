@@ -31,6 +31,7 @@ import { resample } from '../src/audio/resample.js';
 import { decodeWav, encodeWav, mixToMono } from '../src/audio/wav.js';
 import { computeConfidence, posteriorCounts } from '../src/confidence/index.js';
 import { AcousticSummary } from '../src/features/acoustic-summary.js';
+import { nemoMelSpectrogram, type NemoFrontEndConfig } from '../src/features/nemo-mel.js';
 import { Ensemble } from '../src/ensemble/ensemble.js';
 import { greedyDecode } from '../src/decoding/greedy.js';
 import { loadCtcModel, type OrtSettings } from '../src/models/load.js';
@@ -326,6 +327,9 @@ async function nonOnnxSteps(ens: Ensemble, members: CtcModel[]): Promise<void> {
     const x = d.sampleRate === 16000 ? mono : resample(mono, d.sampleRate, 16000);
     const feats = members.map((m) => m.computeFeatures!(x));
     const lps = await Promise.all(members.map((m, i) => m.runFeatures!(feats[i])));
+    // The summary reads the shared NeMo front end's frames before normalisation, as the ensemble does (no mel of its own).
+    const kept = nemoMelSpectrogram(x, nemo.frontEnd as NemoFrontEndConfig, { keepLogMel: true });
+    const frames = { data: kept.logMel!, frames: kept.frames, validFrames: kept.validFrames };
     const steps = [
       await cpuMs(() => mixToMono(decodeWav(readFileSync(file), file).channels)),
       d.sampleRate === 16000 ? 0 : await cpuMs(() => resample(mono, d.sampleRate, 16000)),
@@ -334,7 +338,7 @@ async function nonOnnxSteps(ens: Ensemble, members: CtcModel[]): Promise<void> {
       await cpuMs(() => lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, members[i].blankId, spec))),
       await cpuMs(() => {
         lps.forEach((lp, i) => posteriorCounts(lp, members[i].blankId));
-        new AcousticSummary().add(x);
+        new AcousticSummary().addLogMel(x.length, frames);
       }),
       await cpuMs(() => greedyDecode(lps[0], members[0].vocabulary, members[0].blankId, members[0].tokenizer)),
     ];

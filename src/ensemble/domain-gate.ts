@@ -16,7 +16,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ACOUSTIC_SUMMARY, AcousticSummary, acousticFeatureNames } from '../features/acoustic-summary.js';
+import { ACOUSTIC_SUMMARY, AcousticSummary, acousticFeatureNames, type AcousticLogMel } from '../features/acoustic-summary.js';
 import { Selector, type SelectorJSON } from '../selector/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
@@ -218,10 +218,14 @@ export class DomainGate {
     return { modelIndex, probability, probabilities };
   }
 
-  /** The decision for one whole input (mono samples at 16 kHz). */
-  decide(samples16k: Float32Array): DomainGateDecision {
+  /**
+   * The decision for one whole input (mono samples at 16 kHz); `logMel`: their `ACOUSTIC_FRONT_END` frames when a
+   * member's front end already computed them (`keepAcousticFrames`), the same values without a second mel.
+   */
+  decide(samples16k: Float32Array, logMel?: AcousticLogMel | null): DomainGateDecision {
     const t = performance.now();
-    const acoustic = new AcousticSummary().add(samples16k).features();
+    const summary = new AcousticSummary();
+    const acoustic = (logMel ? summary.addLogMel(samples16k.length, logMel) : summary.add(samples16k)).features();
     const d = this.decideFeatures(acoustic);
     return { ...d, ms: performance.now() - t, acoustic };
   }

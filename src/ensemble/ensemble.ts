@@ -22,7 +22,7 @@ import { ACOUSTIC_SUMMARY } from '../features/acoustic-summary.js';
 import { UserError } from '../util/errors.js';
 import { readEnsembleJson, resolveFrom, type EnsembleJson } from './format.js';
 import { checkEnsembleFiles, type EnsembleCheckOptions } from './verify.js';
-import { DecodedAudio, runMembers, type RunTimings } from './runner.js';
+import { DecodedAudio, keepAcousticFrames, runMembers, type RunTimings } from './runner.js';
 import { LongFormTranscriber, type LongFormOptions, type LongFormResult } from './longform.js';
 import type { EnsembleMemberInfo, MemberTranscript, SegmentResult } from './types.js';
 import { VAD_DEFAULTS } from '../segment/defaults.js';
@@ -498,7 +498,12 @@ export class Ensemble {
       return r;
     };
     if (decoded.seconds > maxSeconds) return fallback({ minProbability: minProb, gated: false, passed: 'long', ran: [...this.names] }, 0);
-    const d = gate.decide(decoded.at(ACOUSTIC_SUMMARY.sampleRate));
+    // One mel computation for the gate's summary and the members on that front end (en/vi in the demo).
+    const tFrames = performance.now();
+    const kept = keepAcousticFrames(this.models, decoded);
+    const framesMs = performance.now() - tFrames;
+    const decision = gate.decide(decoded.at(ACOUSTIC_SUMMARY.sampleRate), kept ? decoded.acousticLogMel : null);
+    const d = { ...decision, ms: decision.ms + framesMs };
     const names = this.names;
     const all = this.models.map((_, i) => i);
     // Pruning: members the gate gives less than `prune` do not run (the gate's own member always does).

@@ -22,6 +22,11 @@ export class DecodedAudio {
    * front end computed them (`sharesAcousticFrontEnd`), so the summary needs no STFT of its own.
    */
   acousticLogMel: AcousticLogMel | null = null;
+  /**
+   * Front-end features of these samples computed before the members ran (by `keepAcousticFrames`, for the domain
+   * gate), by `frontEndKey`: `runMembers` uses them instead of computing the front end again.
+   */
+  readonly features = new Map<string, ModelFeatures>();
   constructor(
     readonly mono: Float32Array,
     readonly sampleRate: number,
@@ -83,6 +88,33 @@ function cheapness(m: CtcModel): number {
 }
 
 /**
+ * The acoustic summary's frames of `audio` through `model`'s front end, which must share them
+ * (`sharesAcousticFrontEnd`): one mel computation gives the model's features and the frames before normalisation.
+ */
+function nemoFeaturesKeepingFrames(model: CtcModel, audio: DecodedAudio): ModelFeatures {
+  const fe = model.frontEnd;
+  if (fe.kind !== 'nemo') throw new Error('the acoustic summary shares only a NeMo front end');
+  const samples = audio.at(fe.sampleRate);
+  const m = nemoMelSpectrogram(samples, fe, { keepLogMel: true });
+  audio.acousticLogMel = { data: m.logMel!, frames: m.frames, validFrames: m.validFrames };
+  return { kind: 'nemo', samples: samples.length, data: m.data, nMels: m.nMels, frames: m.frames, validFrames: m.validFrames };
+}
+
+/**
+ * Before any member runs (the domain gate): computes the acoustic summary's frames of `audio` through the first
+ * member front end that shares them and keeps that front end's features on `audio` for `runMembers`, so the
+ * summary and the members that use that front end need one mel computation between them. False when no member
+ * has that front end (the summary then computes it itself).
+ */
+export function keepAcousticFrames(models: readonly CtcModel[], audio: DecodedAudio): boolean {
+  if (audio.acousticLogMel) return true;
+  const m = models.find((x) => x.computeFeatures && x.runFeatures && sharesAcousticFrontEnd(x.frontEnd));
+  if (!m) return false;
+  audio.features.set(frontEndKey(m.frontEnd), nemoFeaturesKeepingFrames(m, audio));
+  return true;
+}
+
+/**
  * Run `models[i]` for every i in `which` on `audio`; returns posteriors in `which` order.
  * `stats` (optional) is incremented.
  */
@@ -117,20 +149,19 @@ export async function runMembers(
   const order = [...groups.entries()].sort(([, a], [, b]) => cheapness(models[which[a[0]]]) - cheapness(models[which[b[0]]]));
   let featureMs = 0;
   const started = performance.now();
-  for (const [, positions] of order) {
+  for (const [key, positions] of order) {
     const first = models[which[positions[0]]];
     const samples = samplesFor.get(first.frontEnd.sampleRate)!;
     let f: ModelFeatures | undefined;
     if (first.computeFeatures && first.runFeatures) {
       t0 = performance.now();
-      if (first.frontEnd.kind === 'nemo' && !audio.acousticLogMel && sharesAcousticFrontEnd(first.frontEnd)) {
-        // The same features as computeFeatures, plus the frames before normalisation for the acoustic summary.
-        const m = nemoMelSpectrogram(samples, first.frontEnd, { keepLogMel: true });
-        audio.acousticLogMel = { data: m.logMel!, frames: m.frames, validFrames: m.validFrames };
-        f = { kind: 'nemo', samples: samples.length, data: m.data, nMels: m.nMels, frames: m.frames, validFrames: m.validFrames };
-      } else f = first.computeFeatures(samples);
+      f = audio.features.get(key);
+      if (!f) {
+        // The same features as computeFeatures, plus (once) the frames before normalisation for the acoustic summary.
+        f = !audio.acousticLogMel && sharesAcousticFrontEnd(first.frontEnd) ? nemoFeaturesKeepingFrames(first, audio) : first.computeFeatures(samples);
+        if (stats) stats.frontEndPasses++;
+      }
       featureMs += performance.now() - t0;
-      if (stats) stats.frontEndPasses++;
     }
     for (const pos of positions) {
       const m = models[which[pos]];

@@ -73,4 +73,19 @@ describe('demo ensemble on the bundled samples', () => {
       expect(Object.values(r.probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
     }
   });
+
+  it('has a domain gate; at the README setting (P 0.97, E 0.025) every sample gets the member full routing gives it, with fewer member runs', async () => {
+    expect(ensemble.domainGateMinProbability()).toBe(0); // off unless asked for: the demo routes as NeMo does
+    let ran = 0;
+    for (const s of samples) {
+      const file = path.join(repoRoot, 'samples', s.audio_filepath);
+      const full = await ensemble.transcribe(file);
+      const gated = await ensemble.transcribe(file, { domainGateMinProb: 0.97, domainGatePrune: 0.025 });
+      expect([gated.model, gated.text], s.audio_filepath).toEqual([full.model, full.text]);
+      ran += gated.domainGate!.ran.length;
+      if (s.domain === 'digits') expect(gated.domainGate, s.audio_filepath).toMatchObject({ gated: true, ran: ['digits'] });
+    }
+    // Member runs: at most two thirds of full routing's (19 of 33 when written: digits alone, en + vi, en_real_1 all three).
+    expect(ran).toBeLessThanOrEqual((2 / 3) * 3 * samples.length);
+  });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { resample } from '../../src/audio/resample.js';
 import { encodeWav } from '../../src/audio/wav.js';
 import { formatDuration, Progress } from '../../src/ensemble/progress.js';
-import { DecodedAudio, runMembers, type RunStats } from '../../src/ensemble/runner.js';
+import { DecodedAudio, keepAcousticFrames, runMembers, type RunStats } from '../../src/ensemble/runner.js';
 import { loadCtcModel } from '../../src/models/load.js';
 import { frontEndKey } from '../../src/features/front-end-key.js';
 import { AcousticSummary, sharesAcousticFrontEnd } from '../../src/features/acoustic-summary.js';
@@ -41,6 +41,16 @@ describe('runMembers: shared work across members (real tone models)', () => {
       const out2 = await runMembers([en, reordered], [0, 1], audio, 1, undefined, s2);
       expect(s2).toEqual({ modelPasses: 2, frontEndPasses: 1 });
       expect(Array.from(out2[1].data)).toEqual(Array.from(out[1].data));
+      // The domain gate's order: frames first (keepAcousticFrames), members after: one mel for the summary and
+      // en/vi together, the same posteriors and summary as above.
+      const gated = await DecodedAudio.from(path.join(repoRoot, 'samples', 'digits_1.wav'));
+      expect(keepAcousticFrames([digits, en, vi], gated)).toBe(true);
+      expect(new AcousticSummary().addLogMel(samples.length, gated.acousticLogMel).features()).toEqual(reused);
+      const s3: RunStats = { modelPasses: 0, frontEndPasses: 0 };
+      const out3 = await runMembers([en, vi, digits], [0, 1, 2], gated, 1, undefined, s3);
+      expect(s3).toEqual({ modelPasses: 3, frontEndPasses: 1 }); // only the wav2vec2 normalisation was left to do
+      for (const i of [0, 1, 2]) expect(Array.from(out3[i].data)).toEqual(Array.from(out[i].data));
+      expect(keepAcousticFrames([digits], await DecodedAudio.from(path.join(repoRoot, 'samples', 'digits_1.wav')))).toBe(false);
     } finally {
       await Promise.all([en, vi, digits].map((m) => m.dispose()));
     }
