@@ -1,5 +1,5 @@
 import type { LanguageModelScorer } from './types.js';
-import { HASH_START, finishHash, hashByte, type Vocabulary } from './vocab.js';
+import { HASH_START, finishHash, type Vocabulary } from './vocab.js';
 
 /**
  * Backoff n-gram LM held in typed arrays, scored with KenLM's probing-model semantics
@@ -119,6 +119,8 @@ export const emptyTextScoreTotals = (): TextScoreTotals => ({ total: 0, oovTotal
 const IS_SPACE = new Uint8Array(256);
 for (const c of [0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d]) IS_SPACE[c] = 1;
 const NEWLINE = 0x0a;
+/** vocab.ts's FNV-1a prime, used inline in the per-byte loop (an imported function there is slower where modules are transformed, as under vite-node). */
+const FNV_PRIME = 0x01000193;
 
 export class ArpaModel implements LanguageModelScorer {
   readonly order: number;
@@ -397,7 +399,7 @@ export class ArpaModel implements LanguageModelScorer {
         const w = p;
         let h = HASH_START;
         while (p < end && IS_SPACE[(c = text[p])] === 0) {
-          h = hashByte(h, c);
+          h = Math.imul(h ^ c, FNV_PRIME);
           p++;
         }
         if (n === ids.length) {
