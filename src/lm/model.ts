@@ -1,5 +1,5 @@
 import type { LanguageModelScorer } from './types.js';
-import { HASH_START, finishHash, type Vocabulary } from './vocab.js';
+import { HASH_START, type Vocabulary } from './vocab.js';
 
 /**
  * Backoff n-gram LM held in typed arrays, scored with KenLM's probing-model semantics
@@ -407,7 +407,7 @@ export class ArpaModel implements LanguageModelScorer {
           grown.set(ids);
           this.lineIds = ids = grown;
         }
-        ids[n++] = vocab.idOfBytes(text, w, p, finishHash(h));
+        ids[n++] = vocab.idOfScannedBytes(text, w, p, h);
       }
       const lineEnd = p;
       if (p < end) p++; // the newline
