@@ -251,6 +251,11 @@ export class NgramCounter {
     }
   }
 
+  /** Word ids by word (as the counter's former `vocab` map; built from `words` on each call). */
+  get vocab(): Map<string, number> {
+    return new Map(this.words.map((w, id) => [w, id]));
+  }
+
   /** Count one sentence given as a string (words split at lmplz's delimiters). */
   addSentence(line: string, where?: string): void {
     const b = utf8Encoder.encode(line);
