@@ -1,9 +1,8 @@
 import { createReadStream, promises as fs } from 'node:fs';
-import readline from 'node:readline';
 import type { Command } from 'commander';
 import { numberArg } from './options.js';
 import { UserError } from '../util/errors.js';
-import { loadLanguageModel, readArpaFile, writeBinaryModel } from '../lm/index.js';
+import { emptyTextScoreTotals, loadLanguageModel, readArpaFile, writeBinaryModel } from '../lm/index.js';
 import { buildArpa, checkReadableFile, checkWritableOutput, parseMemorySize } from '../lm/build.js';
 import { DEFAULT_BUILD_MEMORY, DEFAULT_FALLBACK } from '../lm/constants.js';
 import { parsePruneThresholds } from '../lm/estimate.js';
@@ -11,8 +10,35 @@ import { CORPUS_DELIMITERS } from '../lm/count.js';
 
 const warnToStderr = (m: string) => process.stderr.write(`warning: ${m}\n`);
 
-/** Words of a query line: KenLM's query splits on ASCII whitespace. */
-const splitWords = (line: string) => line.split(/[ \t\n\v\f\r]+/).filter((w) => w !== '');
+/** `lm score` output: "total<TAB>line bytes" lines gathered into one buffer and written in large pieces. */
+class LineOutput {
+  private buf = Buffer.allocUnsafe(1 << 17);
+  private used = 0;
+
+  line(total: number, text: Uint8Array, start: number, end: number): void {
+    const head = `${total.toFixed(6)}\t`;
+    const need = head.length + (end - start) + 1;
+    if (this.used + need > this.buf.length) {
+      this.flush();
+      if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need);
+    }
+    this.used += this.buf.write(head, this.used, 'latin1');
+    this.buf.set(text.subarray(start, end), this.used);
+    this.used += end - start;
+    this.buf[this.used++] = 0x0a;
+  }
+
+  text(s: string): void {
+    this.flush();
+    process.stdout.write(s);
+  }
+
+  flush(): void {
+    if (this.used === 0) return;
+    process.stdout.write(Buffer.from(this.buf.subarray(0, this.used)));
+    this.used = 0;
+  }
+}
 
 export function register(program: Command): void {
   const lm = program.command('lm').description('word n-gram language models (KenLM ARPA compatible)');
@@ -29,32 +55,34 @@ export function register(program: Command): void {
       await checkReadableFile(opts.lm, 'language model');
       if (file && file !== '-') await checkReadableFile(file, 'input');
       const model = await loadLanguageModel(opts.lm, { onWarning: warnToStderr });
-      let input: NodeJS.ReadableStream = process.stdin;
-      if (file && file !== '-') {
-        input = createReadStream(file, { encoding: 'utf8' });
-      }
-      const rl = readline.createInterface({ input, crlfDelay: Infinity });
-      let total = 0;
-      let oovTotal = 0;
-      let tokens = 0;
-      let oovs = 0;
-      let out = '';
-      for await (const line of rl) {
-        const r = model.scoreSentence(splitWords(line), { bos: opts.bos, eos: opts.eos });
-        total += r.total;
-        tokens += r.words.length;
-        oovs += r.oovs;
-        for (const w of r.words) if (w.oov) oovTotal += w.log10;
-        out += `${r.total.toFixed(6)}\t${line}\n`;
-        if (out.length > 1 << 16) {
-          process.stdout.write(out);
-          out = '';
+      const input: NodeJS.ReadableStream = file && file !== '-' ? createReadStream(file) : process.stdin;
+      // Bytes as KenLM query reads them: lines split at \n, words at ASCII whitespace, looked up by their bytes
+      // (no string per line or word); each output line is the score, a tab and the line's own bytes.
+      const totals = emptyTextScoreTotals();
+      const out = new LineOutput();
+      let tail: Buffer = Buffer.alloc(0);
+      const scoreOptions = { bos: opts.bos, eos: opts.eos };
+      const scoreChunk = (text: Buffer, end: number) =>
+        model.scoreTextLines(text, 0, end, totals, scoreOptions, (start, lineEnd, lineTotal) => {
+          // a CRLF line is printed without its \r (its words never include it: \r is whitespace)
+          out.line(lineTotal, text, start, lineEnd > start && text[lineEnd - 1] === 0x0d ? lineEnd - 1 : lineEnd);
+        });
+      for await (const chunk of input as AsyncIterable<Buffer>) {
+        const text = tail.length > 0 ? Buffer.concat([tail, chunk]) : chunk;
+        const last = text.lastIndexOf(0x0a);
+        if (last < 0) {
+          tail = Buffer.from(text);
+          continue;
         }
+        scoreChunk(text, last + 1);
+        tail = Buffer.from(text.subarray(last + 1));
       }
+      if (tail.length > 0) scoreChunk(tail, tail.length);
+      const { total, oovTotal, tokens, oovs } = totals;
       const pplIncl = Math.pow(10, -total / tokens);
       const pplExcl = Math.pow(10, -(total - oovTotal) / (tokens - oovs));
-      out += `Perplexity including OOVs:\t${pplIncl}\n` + `Perplexity excluding OOVs:\t${pplExcl}\n` + `OOVs:\t${oovs}\n` + `Tokens:\t${tokens}\n`;
-      process.stdout.write(out);
+      out.text(`Perplexity including OOVs:\t${pplIncl}\n` + `Perplexity excluding OOVs:\t${pplExcl}\n` + `OOVs:\t${oovs}\n` + `Tokens:\t${tokens}\n`);
+      out.flush();
     });
 
   lm.command('compile')

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { UserError } from '../util/errors.js';
 import { registerTemp, releaseTemp, removeTemp, sweepStale, sweepStaleSiblings, tempSibling } from '../util/temp-files.js';
 import { DEFAULT_BUILD_MEMORY, MAX_BUILD_ORDER, MIN_TABLE_BYTES, TABLE_SHARE_OF_MEMORY } from './constants.js';
-import { NgramCounter, forEachLine } from './count.js';
+import { NgramCounter, forEachLineBytes } from './count.js';
 import { estimate, type EstimateOptions } from './estimate.js';
 import { CountSpiller, estimateOnDisk } from './estimate-disk.js';
 import { writeArpa } from './arpa-write.js';
@@ -88,12 +88,11 @@ export async function checkWritableOutput(file: string): Promise<void> {
 }
 
 /**
- * Open the corpus as a text stream: "-" is stdin; a FIFO is opened with a timeout so that a pipe nobody
+ * Open the corpus as a byte stream: "-" is stdin; a FIFO is opened with a timeout so that a pipe nobody
  * writes to is reported instead of waiting for ever.
  */
 async function openCorpus(corpus: string, fifoTimeoutMs: number): Promise<NodeJS.ReadableStream> {
   if (corpus === '-') {
-    process.stdin.setEncoding('utf8');
     return process.stdin;
   }
   await checkReadableFile(corpus, 'corpus');
@@ -122,7 +121,7 @@ async function openCorpus(corpus: string, fifoTimeoutMs: number): Promise<NodeJS
       await new Promise((r) => setTimeout(r, 20));
     }
   }
-  return createReadStream(corpus, { encoding: 'utf8' });
+  return createReadStream(corpus);
 }
 
 /** The bytes of a non-blocking FIFO until its writer closes it (EAGAIN: wait a little and read again). */
@@ -176,9 +175,9 @@ export async function buildArpa(corpus: string, output: string, options: BuildOp
     const stream = await openCorpus(corpus, options.fifoTimeoutMs ?? 10_000);
     let lineNo = 0;
     const where = corpus === '-' ? 'stdin' : corpus;
-    await forEachLine(stream, (line) => {
+    await forEachLineBytes(stream, (buf, start, end) => {
       lineNo++;
-      counter.addSentence(line, `${where}:${lineNo}`);
+      counter.addLine(buf, start, end, where, lineNo);
       if (2 * counter.usedBytes() > tableBudget) {
         if (!spiller) {
           spillDir = path.join(tempDir, `ctc-lm-build-${process.pid}-${randomBytes(4).toString('hex')}`);

@@ -1,28 +1,124 @@
 import { UserError } from '../util/errors.js';
-import { StringDecoder } from 'node:string_decoder';
 import { BOS, EOS, UNK } from './constants.js';
+import { HASH_START, finishHash, hashByte, hashBytes } from './vocab.js';
 
 /** lmplz's word delimiters in the corpus and the --limit_vocab_file (corpus_count.cc): NUL, tab, CR, space; lines end at LF. */
 export const CORPUS_DELIMITERS = /[\0\t\r\n ]+/;
 
 /**
- * Call `fn` with each line of a text stream, in order. Lines end at '\n' only: as in lmplz, a '\r' is
- * whitespace inside a line (readline would also end a line at a lone '\r').
+ * Call `fn` with each line of a byte stream as buf[start, end) (valid until `fn` returns), in order. Lines end
+ * at '\n' only: as in lmplz, a '\r' is whitespace inside a line (readline would also end a line at a lone
+ * '\r'); a last line without '\n' counts when it is not empty. String chunks (a
+ * stream with an encoding set) are encoded back to UTF-8.
  */
-export async function forEachLine(stream: NodeJS.ReadableStream, fn: (line: string) => void): Promise<void> {
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
+export async function forEachLineBytes(stream: NodeJS.ReadableStream, fn: (buf: Uint8Array, start: number, end: number) => void): Promise<void> {
+  let tail: Buffer = Buffer.alloc(0);
   for await (const chunk of stream as AsyncIterable<string | Buffer>) {
-    const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    const text = tail.length > 0 ? Buffer.concat([tail, bytes]) : bytes;
     let start = 0;
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', start)) {
-      fn(text.slice(start, i));
+    for (let i = text.indexOf(10); i !== -1; i = text.indexOf(10, start)) {
+      fn(text, start, i);
       start = i + 1;
     }
-    rest = text.slice(start);
+    tail = Buffer.from(text.subarray(start));
   }
-  rest += decoder.end();
-  if (rest !== '') fn(rest);
+  if (tail.length > 0) fn(tail, 0, tail.length);
+}
+
+/** lmplz's word delimiters as bytes (CORPUS_DELIMITERS without the line end). */
+const IS_DELIM = new Uint8Array(256);
+for (const c of [0, 9, 13, 32, 10]) IS_DELIM[c] = 1;
+
+// ignoreBOM: a U+FEFF at the start of a word stays part of it, as the stream decoder kept it
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+const utf8Encoder = new TextEncoder();
+
+/**
+ * Corpus words by their bytes: an open-addressing table of [hash, key] over byte strings (keys), each key
+ * naming a word id. A word's id is that of its UTF-8 text as the former string reader decoded it, so that
+ * the output does not change: a word that is not valid UTF-8 is a second key (an alias) for the id of its
+ * decoded text (invalid sequences as U+FFFD), exactly as when the corpus was decoded to a string first.
+ */
+class CorpusWordTable {
+  private table: Uint32Array;
+  private mask: number;
+  private keyBytes = new Uint8Array(1 << 16);
+  private keyUsed = 0;
+  private keyStart = new Uint32Array(1 << 10);
+  private keyId = new Uint32Array(1 << 10);
+  private keys = 0;
+
+  constructor() {
+    this.table = new Uint32Array(2 << 10);
+    this.mask = (1 << 10) - 1;
+  }
+
+  /** Word id of the key bytes[start, end) with this hash (hashBytes), or −1. */
+  find(bytes: Uint8Array, start: number, end: number, hash: number): number {
+    const t = this.table;
+    const mask = this.mask;
+    const len = end - start;
+    let s = hash & mask;
+    for (;;) {
+      const k = t[2 * s + 1];
+      if (k === 0) return -1;
+      if (t[2 * s] === hash) {
+        const o = this.keyStart[k - 1];
+        if (this.keyStart[k] - o === len) {
+          const kb = this.keyBytes;
+          let i = 0;
+          while (i < len && kb[o + i] === bytes[start + i]) i++;
+          if (i === len) return this.keyId[k - 1];
+        }
+      }
+      s = (s + 1) & mask;
+    }
+  }
+
+  /** Add the key bytes[start, end) (known absent) for word `id`. */
+  add(bytes: Uint8Array, start: number, end: number, hash: number, id: number): void {
+    const len = end - start;
+    if (this.keyUsed + len > this.keyBytes.length) {
+      const grown = new Uint8Array(Math.max(2 * this.keyBytes.length, this.keyUsed + len));
+      grown.set(this.keyBytes.subarray(0, this.keyUsed));
+      this.keyBytes = grown;
+    }
+    this.keyBytes.set(bytes.subarray(start, end), this.keyUsed);
+    this.keyUsed += len;
+    if (this.keys + 2 > this.keyStart.length) {
+      const ks = new Uint32Array(2 * this.keyStart.length);
+      ks.set(this.keyStart);
+      this.keyStart = ks;
+      const ki = new Uint32Array(2 * this.keyId.length);
+      ki.set(this.keyId);
+      this.keyId = ki;
+    }
+    this.keyId[this.keys] = id;
+    this.keys++;
+    this.keyStart[this.keys] = this.keyUsed;
+    // load ≤ 1/2
+    if (2 * this.keys > this.mask + 1) this.grow();
+    else this.place(hash, this.keys);
+  }
+
+  private place(hash: number, key: number): void {
+    const t = this.table;
+    let s = hash & this.mask;
+    while (t[2 * s + 1] !== 0) s = (s + 1) & this.mask;
+    t[2 * s] = hash;
+    t[2 * s + 1] = key;
+  }
+
+  private grow(): void {
+    const cap = 2 * (this.mask + 1);
+    this.table = new Uint32Array(2 * cap);
+    this.mask = cap - 1;
+    for (let k = 1; k <= this.keys; k++) {
+      const o = this.keyStart[k - 1];
+      this.place(hashBytes(this.keyBytes, o, this.keyStart[k]), k);
+    }
+  }
 }
 
 /*
@@ -130,14 +226,14 @@ export class NgramTable {
 /** Counts n-grams of every order 1..N from sentences (lmplz corpus_count, with its <s> padding). */
 export class NgramCounter {
   readonly order: number;
-  readonly vocab = new Map<string, number>([
-    ['<unk>', UNK],
-    ['<s>', BOS],
-    ['</s>', EOS],
-  ]);
+  /** Word strings by id (decoded once per new word). */
   readonly words: string[] = ['<unk>', '<s>', '</s>'];
   /** tables[k] for order k = 2..N (index 0, 1 unused). */
   readonly tables: NgramTable[] = [];
+  /** Word ids by their bytes (the corpus is read as bytes: no string per line or token). */
+  private readonly wordTable = new CorpusWordTable();
+  /** Ids of the non-ASCII words by their decoded text (to give an invalid byte sequence its decoded word's id). */
+  private readonly nonAscii = new Map<string, number>();
   private ids = new Uint32Array(256);
   private ent = new Uint32Array(256);
   tokens = 0;
@@ -145,30 +241,91 @@ export class NgramCounter {
   constructor(order: number) {
     this.order = order;
     for (let k = 0; k <= order; k++) this.tables.push(new NgramTable(k < 2 ? 1 : 1 << 12));
+    for (const [w, id] of [
+      ['<unk>', UNK],
+      ['<s>', BOS],
+      ['</s>', EOS],
+    ] as const) {
+      const b = utf8Encoder.encode(w);
+      this.wordTable.add(b, 0, b.length, hashBytes(b, 0, b.length), id);
+    }
   }
 
+  /** Word ids by word (as the counter's former `vocab` map; built from `words` on each call). */
+  get vocab(): Map<string, number> {
+    return new Map(this.words.map((w, id) => [w, id]));
+  }
+
+  /** Count one sentence given as a string (words split at lmplz's delimiters). */
   addSentence(line: string, where?: string): void {
-    const toks = line.split(CORPUS_DELIMITERS);
-    let n = 0;
+    const b = utf8Encoder.encode(line);
+    this.addLine(b, 0, b.length, where);
+  }
+
+  /**
+   * Count one sentence given as the UTF-8 bytes buf[start, end) (a line without its '\n'): words split at
+   * lmplz's delimiters (NUL, tab, CR, space), looked up by their bytes. `where` names the line in errors
+   * (with `lineNo` appended when given, so that no string is built per line).
+   */
+  addLine(buf: Uint8Array, start: number, end: number, where?: string, lineNo?: number): void {
     let ids = this.ids;
-    if (ids.length < toks.length + 2) ids = this.ids = new Uint32Array(2 * (toks.length + 2));
+    const words = this.wordTable;
+    let n = 0;
     ids[n++] = BOS;
-    for (const t of toks) {
-      if (t === '') continue;
-      let id = this.vocab.get(t);
-      if (id === undefined) {
-        id = this.words.length;
-        this.vocab.set(t, id);
-        this.words.push(t);
-      } else if (id === BOS || id === EOS) {
+    let p = start;
+    for (;;) {
+      while (p < end && IS_DELIM[buf[p]] === 1) p++;
+      if (p >= end) break;
+      const w = p;
+      let h = HASH_START;
+      let c: number;
+      let high = 0;
+      while (p < end && IS_DELIM[(c = buf[p])] === 0) {
+        h = hashByte(h, c);
+        high |= c;
+        p++;
+      }
+      const hash = finishHash(h);
+      let id = words.find(buf, w, p, hash);
+      if (id < 0) id = this.newWord(buf, w, p, hash, high >= 0x80);
+      else if (id === BOS || id === EOS) {
         throw new UserError(
-          `special word ${t} is not allowed in the corpus (lmplz adds <s> and </s> around each line itself)`,
-          { source: where, code: 'E_LM_CORPUS' },
+          `special word ${utf8.decode(buf.subarray(w, p))} is not allowed in the corpus (lmplz adds <s> and </s> around each line itself)`,
+          { source: lineNo === undefined ? where : `${where}:${lineNo}`, code: 'E_LM_CORPUS' },
         );
+      }
+      if (n + 1 >= ids.length) {
+        const grown = new Uint32Array(2 * ids.length);
+        grown.set(ids);
+        ids = this.ids = grown;
       }
       ids[n++] = id;
     }
     ids[n++] = EOS;
+    this.countIds(n);
+  }
+
+  /** The id of a word not yet in the table: a new id, or for invalid UTF-8 the id of its decoded text. */
+  private newWord(buf: Uint8Array, start: number, end: number, hash: number, nonAscii: boolean): number {
+    const text = utf8.decode(buf.subarray(start, end));
+    let id: number | undefined;
+    if (nonAscii) {
+      id = this.nonAscii.get(text);
+      if (id === undefined) {
+        id = this.words.length;
+        this.words.push(text);
+        this.nonAscii.set(text, id);
+      }
+    } else {
+      id = this.words.length;
+      this.words.push(text);
+    }
+    this.wordTable.add(buf, start, end, hash, id);
+    return id;
+  }
+
+  private countIds(n: number): void {
+    const ids = this.ids;
     this.tokens += n - 1;
     this.sentences++;
     const N = this.order;

@@ -1,7 +1,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { UserError } from '../util/errors.js';
 import { BOS, EOS, UNK } from './constants.js';
-import { AUX, COUNT, NgramCounter, REC, SUF, WORD, forEachLine, type NgramTable } from './count.js';
+import { AUX, COUNT, NgramCounter, REC, SUF, WORD, forEachLineBytes, type NgramTable } from './count.js';
 import { countsOfCounts, discountsFrom, type Discount } from './discount.js';
 
 /**
@@ -319,14 +319,14 @@ export async function buildFromCorpus(corpus: string, options: EstimateOptions):
   let stream;
   try {
     await fs.access(corpus);
-    stream = corpus === '-' ? process.stdin : createReadStream(corpus, { encoding: 'utf8' });
+    stream = corpus === '-' ? process.stdin : createReadStream(corpus);
   } catch (e) {
     throw new UserError(`cannot read the corpus: ${(e as Error).message}`, { source: corpus, cause: e });
   }
   let lineNo = 0;
-  await forEachLine(stream, (line) => {
+  await forEachLineBytes(stream, (buf, start, end) => {
     lineNo++;
-    counter.addSentence(line, `${corpus}:${lineNo}`);
+    counter.addLine(buf, start, end, corpus, lineNo);
   });
   const result = estimate(counter, options);
   return { ...result, counter };

@@ -6,7 +6,7 @@ import type { ArpaModel } from './model.js';
 
 export type { LanguageModelScorer } from './types.js';
 export { Vocabulary } from './vocab.js';
-export { ArpaModel, type LmTables, type WordScore, type SentenceScore } from './model.js';
+export { ArpaModel, emptyTextScoreTotals, type LmTables, type WordScore, type SentenceScore, type TextScoreTotals } from './model.js';
 export { parseArpa, readArpaFile, KENLM_MAX_ORDER, UNKNOWN_MISSING_LOG10, type ArpaReadOptions } from './arpa.js';
 export { loadSharedLmBuffer, modelFromSharedBuffer } from './shared.js';
 export { buildFromCorpus, estimate, parsePruneThresholds, type EstimateOptions, type EstimateResult, type EstimatedModel } from './estimate.js';

@@ -1,5 +1,5 @@
 import type { LanguageModelScorer } from './types.js';
-import type { Vocabulary } from './vocab.js';
+import { HASH_START, type Vocabulary } from './vocab.js';
 
 /**
  * Backoff n-gram LM held in typed arrays, scored with KenLM's probing-model semantics
@@ -101,6 +101,27 @@ export interface SentenceScore {
   oovs: number;
 }
 
+/** Running totals of `scoreTextLines` (KenLM query's summary: perplexity including and excluding OOVs). */
+export interface TextScoreTotals {
+  /** Sum of log10 over every scored token (words and `</s>`). */
+  total: number;
+  /** Sum of log10 over the OOV words alone. */
+  oovTotal: number;
+  /** Scored tokens (words and `</s>`). */
+  tokens: number;
+  oovs: number;
+  lines: number;
+}
+
+export const emptyTextScoreTotals = (): TextScoreTotals => ({ total: 0, oovTotal: 0, tokens: 0, oovs: 0, lines: 0 });
+
+/** Bytes that separate words in text to score: ASCII whitespace, as KenLM `query` (and `splitWords` before it). */
+const IS_SPACE = new Uint8Array(256);
+for (const c of [0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d]) IS_SPACE[c] = 1;
+const NEWLINE = 0x0a;
+/** vocab.ts's FNV-1a prime, used inline in the per-byte loop (an imported function there is slower where modules are transformed, as under vite-node). */
+const FNV_PRIME = 0x01000193;
+
 export class ArpaModel implements LanguageModelScorer {
   readonly order: number;
   readonly counts: readonly number[];
@@ -126,6 +147,8 @@ export class ArpaModel implements LanguageModelScorer {
   private readonly ctxBackoff: Float64Array;
   /** Scratch: first probe slot per order; `touched` keeps the prefetching loads from being optimized away. */
   private readonly probeStart: Int32Array;
+  /** Scratch: word ids of one line of text (scoreTextLines), grown as needed. */
+  private lineIds = new Int32Array(256);
   private touched = 0;
   /** Set by `scoreId`: the state after the word and the matched n-gram length. */
   outState = 0;
@@ -335,6 +358,85 @@ export class ArpaModel implements LanguageModelScorer {
       out.push({ log10: p, ngramLength: this.outNgramLength, oov: false });
     }
     return { total, words: out, oovs };
+  }
+
+  /**
+   * Score the lines of UTF-8 text bytes text[start, end) as KenLM `query` reads its input: lines end at `\n`,
+   * words are split at ASCII whitespace and looked up by their bytes (hashed while scanning, no JS string
+   * per word), `<s>` context and `</s>` as `bos` / `eos`. A last line without `\n` is scored too, so pass
+   * whole lines (callers streaming a file keep the tail after the last `\n` for the next chunk). Adds to
+   * `totals` and calls `onLine(lineStart, lineEnd, lineTotal)` per line (lineEnd excludes the `\n`). The
+   * per-line sums are added in the same order as `scoreSentence`, so results are identical to it.
+   */
+  scoreTextLines(
+    text: Uint8Array,
+    start: number,
+    end: number,
+    totals: TextScoreTotals,
+    options: { bos?: boolean; eos?: boolean } = {},
+    onLine?: (lineStart: number, lineEnd: number, lineTotal: number) => void,
+  ): void {
+    const bos = options.bos ?? true;
+    const eos = options.eos ?? true;
+    const vocab = this.vocab;
+    const endId = this.endSentenceId;
+    let total = totals.total;
+    let oovTotal = totals.oovTotal;
+    let tokens = totals.tokens;
+    let oovs = totals.oovs;
+    let lines = totals.lines;
+    let p = start;
+    while (p < end) {
+      const lineStart = p;
+      // First every word id of the line (lookups independent of each other, so their cache misses overlap),
+      // then the scores.
+      let ids = this.lineIds;
+      let n = 0;
+      let c = 0;
+      for (;;) {
+        while (p < end && (c = text[p]) !== NEWLINE && IS_SPACE[c] === 1) p++;
+        if (p >= end || c === NEWLINE) break;
+        const w = p;
+        let h = HASH_START;
+        while (p < end && IS_SPACE[(c = text[p])] === 0) {
+          h = Math.imul(h ^ c, FNV_PRIME);
+          p++;
+        }
+        if (n === ids.length) {
+          const grown = new Int32Array(2 * n);
+          grown.set(ids);
+          this.lineIds = ids = grown;
+        }
+        ids[n++] = vocab.idOfScannedBytes(text, w, p, h);
+      }
+      const lineEnd = p;
+      if (p < end) p++; // the newline
+      let state = bos ? this.beginState : 0;
+      let lineTotal = 0;
+      for (let i = 0; i < n; i++) {
+        const id = ids[i];
+        const lp = this.scoreId(state, id < 0 ? 0 : id);
+        state = this.outState;
+        lineTotal += lp;
+        if (id <= 0) {
+          oovs++;
+          oovTotal += lp;
+        }
+      }
+      tokens += n;
+      if (eos) {
+        lineTotal += this.scoreId(state, endId);
+        tokens++;
+      }
+      total += lineTotal;
+      lines++;
+      if (onLine) onLine(lineStart, lineEnd, lineTotal);
+    }
+    totals.total = total;
+    totals.oovTotal = oovTotal;
+    totals.tokens = tokens;
+    totals.oovs = oovs;
+    totals.lines = lines;
   }
 
   /** Total log10 of a sentence of word ids without per-word detail (fast path). */

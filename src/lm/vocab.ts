@@ -209,6 +209,14 @@ export class Vocabulary {
     return findWordBytes(this.table, this.cap, this.bytes, this.offsets, bytes, start, end, hash);
   }
 
+  /**
+   * Id of the word bytes[start, end) from the FNV-1a state `fnv` of its bytes before `finishHash` (callers that hash
+   * while scanning, as scoreTextLines; the finishing step is then this module's own, not an imported call), or −1.
+   */
+  idOfScannedBytes(bytes: Uint8Array, start: number, end: number, fnv: number): number {
+    return findWordBytes(this.table, this.cap, this.bytes, this.offsets, bytes, start, end, finishHash(fnv));
+  }
+
   /** The word with this id, decoded from UTF-8 (a new string per call). */
   word(id: number): string {
     return utf8.decode(this.bytes.subarray(this.offsets[id], this.offsets[id + 1]));

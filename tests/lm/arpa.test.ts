@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sharedAvailable, sharedPath } from '../helpers/shared.js';
-import { ArpaModel, deserializeModel, loadLanguageModel, parseArpa, readArpaFile, serializeModel, writeBinaryModel } from '../../src/lm/index.js';
+import { ArpaModel, deserializeModel, emptyTextScoreTotals, loadLanguageModel, parseArpa, readArpaFile, serializeModel, writeBinaryModel } from '../../src/lm/index.js';
 import { ngramsOf, parseArpaWithStrings } from '../helpers/arpa-string-reader.js';
 import { UserError } from '../../src/util/errors.js';
+import { runCli } from '../helpers/cli.js';
 
 /** A small model in KenLM/lmplz form (lmplz's tiny.3.arpa layout) to test reader rules on. */
 const TOY = `\\data\\
@@ -60,6 +61,61 @@ describe('ARPA reader and KenLM scoring rules', () => {
     // OOV maps to <unk>
     r = m.scoreSentence(L('zzz'), { bos: false, eos: false });
     expect(r.words[0]).toEqual({ log10: -1.5, ngramLength: 1, oov: true });
+  });
+
+  it('scores text bytes as KenLM query reads them, with the same sums as scoreSentence', () => {
+    const m = toy();
+    // CRLF, tabs and runs of spaces, an empty line, an OOV, <unk> itself, a word with invalid UTF-8, no final newline
+    const text = Buffer.concat([Buffer.from('a b c\r\n\t a  b\tzzz \n\n<unk> c\nb '), Buffer.from([0xff, 0x61]), Buffer.from(' c')]);
+    const lines = ['a b c', 'a b zzz', '', '<unk> c', 'b \ufffda c'];
+    for (const opts of [{}, { bos: false }, { eos: false }]) {
+      const totals = emptyTextScoreTotals();
+      const seen: Array<[string, number]> = [];
+      m.scoreTextLines(text, 0, text.length, totals, opts, (a, b, t) => seen.push([text.subarray(a, b).toString('latin1'), t]));
+      let total = 0;
+      let oovTotal = 0;
+      let tokens = 0;
+      let oovs = 0;
+      const expected: number[] = [];
+      for (const line of lines) {
+        const r = m.scoreSentence(line.split(' ').filter(Boolean), opts);
+        expected.push(r.total);
+        total += r.total;
+        tokens += r.words.length;
+        oovs += r.oovs;
+        for (const w of r.words) if (w.oov) oovTotal += w.log10;
+      }
+      expect(seen.map(([, t]) => t)).toEqual(expected);
+      expect(seen.map(([l]) => l)).toEqual(['a b c\r', '\t a  b\tzzz ', '', '<unk> c', 'b \xffa c']);
+      expect(totals).toEqual({ total, oovTotal, tokens, oovs, lines: 5 });
+    }
+    // a piece of text that ends with its newline has no empty last line; empty text has no lines
+    const totals = emptyTextScoreTotals();
+    m.scoreTextLines(Buffer.from('a\n'), 0, 2, totals);
+    m.scoreTextLines(Buffer.from(''), 0, 0, totals);
+    expect(totals.lines).toBe(1);
+  });
+
+  it('`lm score` prints what scoreSentence gives, reading its input in chunks', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lm-score-'));
+    const arpa = path.join(dir, 'toy.arpa');
+    writeFileSync(arpa, TOY);
+    const m = toy();
+    const lines = Array.from({ length: 30000 }, (_, i) => ['a b c', 'c a', '', 'b zzz a', 'a\tb '][i % 5]);
+    const r = await runCli(['lm', 'score', '--lm', arpa], { input: lines.join('\r\n') });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.stdout.split('\n');
+    let total = 0;
+    let tokens = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const s = m.scoreSentence(lines[i].split(/[ \t]+/).filter(Boolean));
+      total += s.total;
+      tokens += s.words.length;
+      expect(out[i]).toBe(`${s.total.toFixed(6)}\t${lines[i]}`);
+    }
+    expect(out[lines.length]).toBe(`Perplexity including OOVs:\t${Math.pow(10, -total / tokens)}`);
+    expect(out[lines.length + 3]).toBe(`Tokens:\t${tokens}`);
   });
 
   it('keeps only extendable context in the state (−0.0 vs +0.0 backoff)', () => {

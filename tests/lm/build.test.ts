@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
 import path from 'node:path';
 import { buildArpa, parseMemorySize } from '../../src/lm/build.js';
 import { RowSorter } from '../../src/lm/sort.js';
@@ -101,6 +102,30 @@ describe('bounded-memory estimation', () => {
       expect(readFileSync(path.join(dir, 'pd.arpa')).equals(readFileSync(path.join(dir, 'pm.arpa')))).toBe(true);
     }
   }, 120_000);
+
+  it('a corpus read as bytes: invalid UTF-8 words are the words of their decoded text (as when it was read as a string)', async () => {
+    // words with invalid sequences, U+FFFD itself, a BOM, NUL / CR / tab delimiters, no final newline
+    const raw = Buffer.concat([
+      Buffer.from(zipfCorpus(400, 50, 3)),
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('w1 w2\n'),
+      Buffer.from([0x77, 0x31, 0xff, 0x20, 0xe2, 0x82, 0x20, 0xef, 0xbf, 0xbd, 0x0a]),
+      Buffer.from('w3\x00w1\rw2\tw4 \xe9\n\nw1 '),
+      Buffer.from([0xe2, 0x82, 0xac, 0x20, 0xe2, 0x82]),
+    ]);
+    const bytesFile = path.join(dir, 'raw-bytes.txt');
+    const textFile = path.join(dir, 'decoded.txt');
+    writeFileSync(bytesFile, raw);
+    writeFileSync(textFile, new StringDecoder('utf8').end(raw), 'utf8');
+    await buildArpa(bytesFile, path.join(dir, 'raw.arpa'), { order: 3, discountFallback: FALLBACK });
+    await buildArpa(textFile, path.join(dir, 'decoded.arpa'), { order: 3, discountFallback: FALLBACK });
+    const arpa = readFileSync(path.join(dir, 'raw.arpa'));
+    expect(arpa.equals(readFileSync(path.join(dir, 'decoded.arpa')))).toBe(true);
+    const text = arpa.toString('utf8');
+    expect(text).toContain('\tw1\ufffd\t'); // "w1\xff" as w1 + U+FFFD
+    expect(text).toContain('\t\ufeffw1 w2\t'); // the BOM stays part of the first word
+    expect(text.match(/\t\ufffd\t/g)).toHaveLength(1); // "\xe2\x82" and "\xef\xbf\xbd" are one word
+  });
 
   it('an error mid-way (a <s> in the corpus after spilling) leaves no temp files', async () => {
     const corpus = path.join(dir, 'bad.txt');

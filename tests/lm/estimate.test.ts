@@ -43,6 +43,12 @@ describe('modified Kneser-Ney estimation (lmplz rules) on a hand-checked toy cor
     return c;
   };
 
+  it('gives word ids <unk> <s> </s> then in order of first appearance (words and the vocab map)', () => {
+    const c = counter();
+    expect(c.words).toEqual(['<unk>', '<s>', '</s>', 'a', 'b']);
+    expect([...c.vocab]).toEqual(c.words.map((w, i) => [w, i]));
+  });
+
   it('fails without a discount fallback, like lmplz', () => {
     expect(() => estimate(counter(), { order: 2 })).toThrow(UserError);
     expect(() => estimate(counter(), { order: 2 })).toThrow(/1-grams with adjusted count 3.*--discount-fallback/s);
