@@ -550,26 +550,14 @@ export class Ensemble {
     const texts = await Promise.all(which.map((i, j) => (options.all || i === chosen ? this.memberText(i, lps[j], { lm: useLm, beam: options.beam }) : '')));
     const text = texts[which.indexOf(chosen)];
     const t4 = performance.now();
-    const decoding = useLm && this.json.models[chosen].lm ? 'lm' : 'greedy';
-    const segment: SegmentResult = {
-      index: 0,
-      start: 0,
-      end: decoded.seconds,
+    const result = wholeInputResult({
       text,
-      model: names[chosen],
       modelIndex: chosen,
+      model: names[chosen],
       probabilities,
       confidences,
-      decoding,
-      words: [],
-    };
-    const result: LongFormResult = {
-      text,
-      model: names[chosen],
-      modelIndex: chosen,
-      probabilities,
-      confidences,
-      audioSeconds: decoded.seconds,
+      decoding: useLm && this.json.models[chosen].lm ? 'lm' : 'greedy',
+      seconds: decoded.seconds,
       timingsMs: {
         decode: t1 - t0 - d.ms + timings.resample,
         features: timings.features,
@@ -580,21 +568,18 @@ export class Ensemble {
         lm: t4 - t3b,
         total: t4 - t0,
       },
-      decoding,
-      route: 'file',
-      segments: [segment],
-      domainGate: gated
-        ? { minProbability: minProb, gated: true, member: names[chosen], probability: d.probability, ran: [names[chosen]] }
-        : {
-            minProbability: minProb,
-            gated: false,
-            member: names[chosenByGate],
-            probability: d.probability,
-            passed: 'low-probability',
-            prune,
-            ran: ran.map((i) => names[i]),
-          },
-    };
+    });
+    result.domainGate = gated
+      ? { minProbability: minProb, gated: true, member: names[chosen], probability: d.probability, ran: [names[chosen]] }
+      : {
+          minProbability: minProb,
+          gated: false,
+          member: names[chosenByGate],
+          probability: d.probability,
+          passed: 'low-probability',
+          prune,
+          ran: ran.map((i) => names[i]),
+        };
     if (options.all) result.transcripts = which.map((i, j) => ({ model: names[i], text: texts[j] }));
     return result;
   }
@@ -692,26 +677,14 @@ export class Ensemble {
       text = await this.memberText(modelIndex, lps[modelIndex], { lm: useLm, beam: options.beam });
     }
     const t5 = performance.now();
-    const decoding = useLm && this.json.models[modelIndex].lm ? 'lm' : 'greedy';
-    const segment: SegmentResult = {
-      index: 0,
-      start: 0,
-      end: decoded.seconds,
+    const result = wholeInputResult({
       text,
-      model: names[modelIndex],
       modelIndex,
+      model: names[modelIndex],
       probabilities,
       confidences,
-      decoding,
-      words: [],
-    };
-    const result: LongFormResult = {
-      text,
-      model: names[modelIndex],
-      modelIndex,
-      probabilities,
-      confidences,
-      audioSeconds: decoded.seconds,
+      decoding: useLm && this.json.models[modelIndex].lm ? 'lm' : 'greedy',
+      seconds: decoded.seconds,
       timingsMs: {
         decode: t1 - t0 + timings.resample,
         features: timings.features,
@@ -722,11 +695,8 @@ export class Ensemble {
         total: t5 - t0,
         prefixModels: prefixModelsMs,
       },
-      decoding,
-      route: 'file',
-      segments: [segment],
-      earlyRoute: cascade ? { seconds: route, minProbability: minProb } : { seconds: route },
-    };
+    });
+    result.earlyRoute = cascade ? { seconds: route, minProbability: minProb } : { seconds: route };
     if (transcripts) result.transcripts = transcripts;
     return result;
   }
@@ -738,4 +708,20 @@ export class Ensemble {
     await Promise.allSettled([...this.active]);
     await Promise.all(this.models.map((m) => m.dispose().catch(() => undefined)));
   }
+}
+
+/** One utterance routed as a whole (early routing, the domain gate): one segment, without word timings. */
+function wholeInputResult(r: {
+  text: string;
+  model: string;
+  modelIndex: number;
+  probabilities: Record<string, number>;
+  confidences: Record<string, number>;
+  decoding: SegmentResult['decoding'];
+  seconds: number;
+  timingsMs: LongFormResult['timingsMs'];
+}): LongFormResult {
+  const { text, model, modelIndex, probabilities, confidences, decoding } = r;
+  const segment: SegmentResult = { index: 0, start: 0, end: r.seconds, text, model, modelIndex, probabilities, confidences, decoding, words: [] };
+  return { text, model, modelIndex, probabilities, confidences, audioSeconds: r.seconds, timingsMs: r.timingsMs, decoding, route: 'file', segments: [segment] };
 }

@@ -37,6 +37,15 @@ function residual(y: Float32Array, amp: number): number {
   return db(s / 12800 / ((amp * amp) / 2));
 }
 
+/** Rate pairs the FFT convolution serves (at most 2 phases), up and down. */
+const FFT_RATE_PAIRS = [
+  [8000, 16000],
+  [48000, 16000],
+  [32000, 16000],
+  [16000, 8000],
+  [11025, 22050],
+] as const;
+
 describe('resample', () => {
   it('is the identity at equal rates and gives ceil(n·to/from) samples', () => {
     const x = sine(100, 0.01, 16000);
@@ -70,13 +79,7 @@ describe('resample', () => {
   });
 
   it('the FFT convolution (≤ 2 phases) gives the direct polyphase result', () => {
-    for (const [from, to] of [
-      [8000, 16000],
-      [48000, 16000],
-      [32000, 16000],
-      [16000, 8000],
-      [11025, 22050],
-    ] as const) {
+    for (const [from, to] of FFT_RATE_PAIRS) {
       for (const n of [1, 3, 200, 4000, 12345]) {
         const x = Float32Array.from({ length: n }, (_, i) => 0.4 * Math.sin(i * 0.31) + 0.2 * Math.sin(i * 2.9) + (i % 7 === 0 ? 0.1 : 0));
         const fast = resample(x, from, to);
@@ -90,13 +93,7 @@ describe('resample', () => {
   });
 
   it('the FFT convolution in WebAssembly gives the JavaScript samples bit for bit', () => {
-    for (const [from, to] of [
-      [8000, 16000],
-      [48000, 16000],
-      [32000, 16000],
-      [16000, 8000],
-      [11025, 22050],
-    ] as const) {
+    for (const [from, to] of FFT_RATE_PAIRS) {
       // One block, an odd number of blocks, many blocks; exact zeros and a full-scale burst.
       for (const n of [300, 4000, 12345, 40001]) {
         const x = Float32Array.from({ length: n }, (_, i) =>
