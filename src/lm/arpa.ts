@@ -239,6 +239,79 @@ const UNK_BYTES = new TextEncoder().encode('<unk>');
 const BOS_BYTES = new TextEncoder().encode('<s>');
 const EOS_BYTES = new TextEncoder().encode('</s>');
 
+/** Seed and multiplier of the second word hash (an FNV-1a-style pass with other constants), used only while loading. */
+const HASH2_START = 0x9747b28c;
+const HASH2_PRIME = 0x9e3779b1;
+
+/** Final mix of the second word hash (murmur3 fmix32 with other constants, so that it is not a function of the first). */
+function finishHash2(h: number, len: number): number {
+  h ^= len;
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  h = Math.imul(h, 0x297a2d39);
+  h ^= h >>> 15;
+  return h >>> 0;
+}
+
+/**
+ * A load-time index from a word's 64-bit hash (the vocabulary's 32-bit hash plus a second, independent one) to
+ * its id: slots of [hash1, hash2, id, 0]. The n-gram sections name each word many times; looking it up here costs
+ * one slot read, where the vocabulary's exact lookup also reads the word's offsets and bytes (two more dependent
+ * cache misses). Words are compared by their 64-bit hash only, as KenLM does for every word: the unigrams are
+ * checked byte by byte when they are added (two distinct unigrams with the same 64-bit hash switch the index off,
+ * and the exact lookup is used instead), so the only inexactness left is KenLM's own: a word of a higher-order
+ * n-gram that is not a unigram but shares a unigram's 64-bit hash would be taken for it. Dropped after the load.
+ */
+class LoadWordIndex {
+  private readonly slots: Uint32Array;
+  private readonly cap: number;
+  /** False once two distinct unigrams share a 64-bit hash. */
+  usable = true;
+  constructor(words: number) {
+    this.cap = Math.max(4, Math.ceil(words * 1.5) + 1);
+    this.slots = new Uint32Array(4 * this.cap);
+    for (let o = 2; o < this.slots.length; o += 4) this.slots[o] = NO_ID;
+  }
+  add(h1: number, h2: number, id: number): void {
+    const t = this.slots;
+    const cap = this.cap;
+    let s = slotOfHash(h1, cap);
+    while (t[4 * s + 2] !== NO_ID) {
+      if (t[4 * s] === h1 && t[4 * s + 1] === h2) this.usable = false;
+      if (++s === cap) s = 0;
+    }
+    t[4 * s] = h1;
+    t[4 * s + 1] = h2;
+    t[4 * s + 2] = id;
+  }
+  /** The id stored in the first slot for h1 (read ahead of `find` so that its cache miss overlaps others). */
+  touch(h1: number): number {
+    return this.slots[4 * slotOfHash(h1, this.cap) + 2];
+  }
+  /** Id of the word with this 64-bit hash, or −1. */
+  find(h1: number, h2: number): number {
+    const t = this.slots;
+    const cap = this.cap;
+    let s = slotOfHash(h1, cap);
+    for (;;) {
+      const o = 4 * s;
+      const id = t[o + 2];
+      if (id === NO_ID) return -1;
+      if (t[o] === h1 && t[o + 1] === h2) return id;
+      if (++s === cap) s = 0;
+    }
+  }
+}
+const NO_ID = 0xffffffff;
+
+/** Second hash of bytes[start, end). */
+function hash2Bytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = HASH2_START;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], HASH2_PRIME);
+  return finishHash2(h, end - start);
+}
+
 /** Parse an ARPA model from its text or its bytes (UTF-8). */
 export function parseArpa(text: string | Uint8Array, options: ArpaReadOptions = {}): ArpaModel {
   const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
@@ -301,6 +374,7 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
   let p = 0;
   let tokStart = 0;
   let tokHash = 0;
+  let tokHash2 = 0;
   const skipDelims = () => {
     while (p < r.end && isDelim(b[p])) p++;
   };
@@ -308,13 +382,16 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
   const wordToken = () => {
     tokStart = p;
     let h = HASH_START;
+    let h2 = HASH2_START;
     const end = r.end;
     let c: number;
     while (p < end && !isDelim((c = b[p]))) {
       h = Math.imul(h ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, HASH2_PRIME);
       p++;
     }
     tokHash = finishHash(h);
+    tokHash2 = finishHash2(h2, p - tokStart);
   };
   const numberToken = (): number | undefined => {
     const s = p;
@@ -351,6 +428,8 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
   // <unk> is id 0 whether or not the file has it (KenLM's convention); other words get ids in file order.
   const vocab = new VocabularyBuilder(nUni + 1);
   vocab.add(UNK_BYTES, 0, UNK_BYTES.length, hashBytes(UNK_BYTES, 0, UNK_BYTES.length));
+  const wordIndex = new LoadWordIndex(nUni + 1);
+  wordIndex.add(hashBytes(UNK_BYTES, 0, UNK_BYTES.length), hash2Bytes(UNK_BYTES, 0, UNK_BYTES.length), 0);
   const uniProbTmp = new Float32Array(nUni + 1);
   const uniBoTmp = new Float32Array(nUni + 1);
   let sawUnk = false;
@@ -364,6 +443,7 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
     const ws = tokStart;
     const we = p;
     const wh = tokHash;
+    const wh2 = tokHash2;
     const bo = readBackoff(1);
     let id = vocab.idOfBytes(b, ws, we, wh);
     if (id === 0 && !sawUnk) {
@@ -372,6 +452,7 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
       fail(`duplicate unigram ${quote(r.text(ws, we))}`);
     } else {
       id = vocab.add(b, ws, we, wh);
+      wordIndex.add(wh, wh2, id);
     }
     uniProbTmp[id] = prob;
     uniBoTmp[id] = bo === undefined || bo === 0 ? -0 : bo;
@@ -394,7 +475,7 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
   }
 
   // ---- higher orders
-  const tables = new NgramTableBuilder(order, counts, uniProb, uniBackoff, vocab, r, fail);
+  const tables = new NgramTableBuilder(order, counts, uniProb, uniBackoff, vocab, wordIndex.usable ? wordIndex : null, r, fail);
   for (let n = 2; n <= order; n++) {
     readSectionHeader(n);
     tables.startSection();
@@ -443,6 +524,7 @@ class NgramTableBuilder {
   private readonly wordStart: Int32Array;
   private readonly wordEnd: Int32Array;
   private readonly wordHash: Uint32Array;
+  private readonly wordHash2: Uint32Array;
 
   constructor(
     readonly order: number,
@@ -450,6 +532,8 @@ class NgramTableBuilder {
     private readonly uniProb: Float32Array,
     private readonly uniBackoff: Float32Array,
     private readonly vocab: VocabularyBuilder,
+    /** The 64-bit-hash word index, or null when it cannot be used (then words are looked up exactly). */
+    private readonly wordIndex: LoadWordIndex | null,
     private readonly r: ByteLineReader,
     private readonly fail: (msg: string) => never,
   ) {
@@ -475,6 +559,7 @@ class NgramTableBuilder {
     this.wordStart = new Int32Array(order);
     this.wordEnd = new Int32Array(order);
     this.wordHash = new Uint32Array(order);
+    this.wordHash2 = new Uint32Array(order);
   }
 
   startSection(): void {
@@ -533,8 +618,9 @@ class NgramTableBuilder {
     const prob = NUMBER[0];
     if (prob > 0) fail(`positive log10 probability ${r.text(t, q)} in a ${n}-gram (an IRSTLM bug; KenLM rejects it)`);
     const sameBuffer = r.generation === this.prevGeneration;
-    const { wordStart, wordEnd, wordHash } = this;
+    const { wordStart, wordEnd, wordHash, wordHash2 } = this;
     const vocab = this.vocab;
+    const wordIndex = this.wordIndex;
     // scan the words: a word in the same place as on the previous line (common in sorted files) reuses its
     // id; the others are hashed and their vocabulary slots touched, so that those misses overlap
     let touch = 0;
@@ -543,9 +629,11 @@ class NgramTableBuilder {
       if (q >= end) fail(`expected ${n} words in the ${n}-gram but found ${j}`);
       t = q;
       let h = HASH_START;
+      let h2 = HASH2_START;
       let c: number;
       while (q < end && DELIM[(c = b[q])] === 0) {
         h = Math.imul(h ^ c, 0x01000193);
+        h2 = Math.imul(h2 ^ c, HASH2_PRIME);
         q++;
       }
       wordStart[j] = t;
@@ -563,14 +651,15 @@ class NgramTableBuilder {
       ids[j] = -1;
       const fh = finishHash(h);
       wordHash[j] = fh;
-      touch |= vocab.touch(fh);
+      wordHash2[j] = finishHash2(h2, q - t);
+      touch |= wordIndex !== null ? wordIndex.touch(fh) : vocab.touch(fh);
     }
     probeSink ^= touch;
     for (let j = 0; j < n; j++) {
       prevStart[j] = wordStart[j];
       prevEnd[j] = wordEnd[j];
       if (ids[j] >= 0) continue;
-      const id = vocab.idOfBytes(b, wordStart[j], wordEnd[j], wordHash[j]);
+      const id = wordIndex !== null ? wordIndex.find(wordHash[j], wordHash2[j]) : vocab.idOfBytes(b, wordStart[j], wordEnd[j], wordHash[j]);
       if (id < 0) fail(`the word ${quote(r.text(wordStart[j], wordEnd[j]))} of this ${n}-gram is not among the unigrams`);
       ids[j] = id;
     }
