@@ -162,6 +162,8 @@ class ByteLineReader {
   end = 0;
   /** Incremented whenever bytes move in `buf` (positions of earlier lines are then stale). */
   generation = 0;
+  /** Called before bytes move in `buf` (the n-gram reader places the lines it still refers to). */
+  beforeMove: (() => void) | null = null;
   constructor(
     initial: Uint8Array,
     private readonly fd: number | null,
@@ -173,6 +175,7 @@ class ByteLineReader {
   /** Read more bytes after the unconsumed tail (moved to the front); false at end of file. */
   private refill(): boolean {
     if (this.eof) return false;
+    this.beforeMove?.();
     this.generation++;
     const tail = this.len - this.pos;
     if (this.pos > 0) this.buf.copyWithin(0, this.pos, this.len);
@@ -359,13 +362,19 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
     } while (r.isBlank());
     if (!r.is(`\\${n}-grams:`)) fail(`expected the n-gram header \\${n}-grams: but got ${quote(r.line())}`);
   };
+  /** The n-gram lines not yet placed are placed before an error after them is reported (file order). */
+  let pending: NgramTableBuilder | null = null;
+  const failAfterPending = (msg: string): never => {
+    pending?.flush();
+    return fail(msg);
+  };
   /** Next non-blank line of a section (KenLM's ReadFloat skips whitespace); fails at EOF or a header. */
   const nextEntryLine = (n: number, i: number) => {
     do {
-      if (!r.next()) fail(`unexpected end of file: the header declares ${counts[n - 1]} ${n}-grams but only ${i} were read`);
+      if (!r.next()) failAfterPending(`unexpected end of file: the header declares ${counts[n - 1]} ${n}-grams but only ${i} were read`);
     } while (r.isBlank());
     if (r.buf[r.start] === C_BACKSLASH) {
-      fail(`the header declares ${counts[n - 1]} ${n}-grams but the \\${n}-grams: section has only ${i} (got ${quote(r.line())})`);
+      failAfterPending(`the header declares ${counts[n - 1]} ${n}-grams but the \\${n}-grams: section has only ${i} (got ${quote(r.line())})`);
     }
   };
 
@@ -476,15 +485,20 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
 
   // ---- higher orders
   const tables = new NgramTableBuilder(order, counts, uniProb, uniBackoff, vocab, wordIndex.usable ? wordIndex : null, r, fail);
+  pending = tables;
+  r.beforeMove = () => tables.flush();
   for (let n = 2; n <= order; n++) {
     readSectionHeader(n);
-    tables.startSection();
+    tables.startSection(n);
     const count = counts[n - 1];
     for (let i = 0; i < count; i++) {
       nextEntryLine(n, i);
-      tables.addLine(n);
+      tables.scanLine();
     }
+    tables.flush();
   }
+  r.beforeMove = null;
+  pending = null;
 
   // ---- end
   do {
@@ -497,10 +511,18 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
   return new ArpaModel(lmTables, warnings);
 }
 
+/** Lines of an n-gram section parsed before their tables work is done (see NgramTableBuilder). */
+const BATCH_LINES = 32;
+
 /**
- * The n-gram tables of orders 2..N being filled from ARPA lines. One method call per line (rather than one
- * long loop in parseLines) keeps the hot code small: the JIT optimizes it after a few hundred lines and
- * recompiles it cheaply, which matters for small files.
+ * The n-gram tables of orders 2..N being filled from ARPA lines, in batches of BATCH_LINES lines: `scanLine` parses a
+ * line (numbers, word hashes) into the batch; `placeBatch` then reads the word-index slots of all its words in one
+ * loop, resolves the ids and chain hashes, reads the first table slot of every lookup and insert of all its lines in
+ * another loop, and only then walks the chains and inserts line by line. Each of those loops issues dozens of
+ * independent loads whose cache and TLB misses overlap; a line at a time, the misses of one line wait for each other
+ * and for the parsing around them. The tables and errors are the same as line by line: lines are placed in file order,
+ * a batch is placed before the reader moves bytes in its buffer (so errors can quote their line), and an error found
+ * while scanning a line is reported after the lines before it are placed.
  */
 class NgramTableBuilder {
   readonly entries: Uint32Array[] = [];
@@ -508,23 +530,36 @@ class NgramTableBuilder {
   readonly strides: number[] = [0, 0];
   readonly stored: number[];
   private readonly uniBits: Uint32Array;
-  private readonly ids: Int32Array;
   /** ctx[c] = slot of the context of length c (w[n-1-c..n-2]); suf[L] = slot of the suffix of length L (w[n-L..n-1]). */
   private readonly ctx: Int32Array;
   private readonly suf: Int32Array;
-  /** The chain hashes of both (ngramHashExtend). */
-  private readonly ctxHash: Uint32Array;
-  private readonly sufHash: Uint32Array;
-  /** Word ids of the previous line of the section, and where its words are in r.buf (valid while r.generation is unchanged). */
+  /** Word ids of the last line placed (its chains are reused as far as the next line's words match). */
+  private readonly placed: Int32Array;
+  /** Word ids of the last line resolved (the target of WORD_AS_BEFORE). */
   private readonly prev: Int32Array;
+  /** Where the last scanned line's words are in r.buf (valid while r.generation is unchanged). */
   private readonly prevStart: Int32Array;
   private readonly prevEnd: Int32Array;
   private prevGeneration = -1;
-  /** The current line's words: where they are in r.buf and their hashes. */
+  /** The section's order, and the batch: line count, then per line (index i, words at i * order + j). */
+  private n = 0;
+  private count = 0;
+  private readonly lineNo = new Int32Array(BATCH_LINES);
+  private readonly lineStart = new Int32Array(BATCH_LINES);
+  private readonly lineEnd = new Int32Array(BATCH_LINES);
+  private readonly prob = new Float64Array(BATCH_LINES);
+  private readonly bo = new Float64Array(BATCH_LINES);
+  private readonly topHash = new Uint32Array(BATCH_LINES);
+  private readonly ids: Int32Array;
   private readonly wordStart: Int32Array;
   private readonly wordEnd: Int32Array;
   private readonly wordHash: Uint32Array;
   private readonly wordHash2: Uint32Array;
+  /** Chain hashes (ngramHashExtend) of each line's contexts and suffixes, by length. */
+  private readonly ctxHash: Uint32Array;
+  private readonly sufHash: Uint32Array;
+  /** Line being placed (for errors). */
+  private placing = 0;
 
   constructor(
     readonly order: number,
@@ -535,7 +570,7 @@ class NgramTableBuilder {
     /** The 64-bit-hash word index, or null when it cannot be used (then words are looked up exactly). */
     private readonly wordIndex: LoadWordIndex | null,
     private readonly r: ByteLineReader,
-    private readonly fail: (msg: string) => never,
+    private readonly fail: (msg: string, line?: number) => never,
   ) {
     this.stored = [uniProb.length];
     for (let k = 2; k <= order; k++) {
@@ -548,23 +583,43 @@ class NgramTableBuilder {
       this.stored.push(0);
     }
     this.uniBits = new Uint32Array(uniBackoff.buffer, uniBackoff.byteOffset, uniBackoff.length);
-    this.ids = new Int32Array(order);
     this.ctx = new Int32Array(order);
     this.suf = new Int32Array(order);
-    this.ctxHash = new Uint32Array(order);
-    this.sufHash = new Uint32Array(order);
+    this.placed = new Int32Array(order);
     this.prev = new Int32Array(order);
     this.prevStart = new Int32Array(order);
     this.prevEnd = new Int32Array(order);
-    this.wordStart = new Int32Array(order);
-    this.wordEnd = new Int32Array(order);
-    this.wordHash = new Uint32Array(order);
-    this.wordHash2 = new Uint32Array(order);
+    const words = BATCH_LINES * order;
+    this.ids = new Int32Array(words);
+    this.wordStart = new Int32Array(words);
+    this.wordEnd = new Int32Array(words);
+    this.wordHash = new Uint32Array(words);
+    this.wordHash2 = new Uint32Array(words);
+    this.ctxHash = new Uint32Array(words);
+    this.sufHash = new Uint32Array(words);
   }
 
-  startSection(): void {
+  startSection(n: number): void {
+    this.n = n;
+    this.count = 0;
+    this.placed.fill(-1);
     this.prev.fill(-1);
     this.prevGeneration = -1;
+  }
+
+  /** Place the lines parsed so far (at the end of a section, and before the reader moves its buffer). */
+  flush(): void {
+    if (this.count > 0) this.placeBatch();
+  }
+
+  /** Report an error found while scanning the current line, after placing the lines before it (file order). */
+  private scanFail(msg: string): never {
+    this.flush();
+    return this.fail(msg);
+  }
+
+  private lineText(i: number): string {
+    return this.r.text(this.lineStart[i], this.lineEnd[i]);
   }
 
   private insert(k: number, hash: number, suffix: number, word: number, prob: number, bo: number): number {
@@ -572,7 +627,7 @@ class NgramTableBuilder {
     const stride = this.strides[k];
     const cap = e.length / stride;
     if (this.stored[k - 1] + 1 >= cap) {
-      this.fail(`too many ${k}-grams: more than the header's count plus the hallucinated suffixes of SRI-pruned n-grams fit (${cap - 1})`);
+      this.fail(`too many ${k}-grams: more than the header's count plus the hallucinated suffixes of SRI-pruned n-grams fit (${cap - 1})`, this.placing);
     }
     let s = slotOfHash(hash, cap);
     while (e[s * stride + 1] !== EMPTY) {
@@ -602,31 +657,27 @@ class NgramTableBuilder {
     return k === 1 ? this.uniProb[slot] : this.floats[k - 2][this.strides[k] * slot + 2];
   }
 
-  /** Parse the reader's current line as an n-gram and add it (no allocation; this is the load time). */
-  addLine(n: number): void {
+  /** Parse the reader's current line as an n-gram into the batch (no allocation; this is the load time). */
+  scanLine(): void {
     const r = this.r;
-    const fail = this.fail;
-    const { ids, ctx, suf, ctxHash, sufHash, prev, prevStart, prevEnd, entries, strides } = this;
-    const order = this.order;
+    const n = this.n;
+    const i = this.count;
+    const w0 = i * this.order;
+    const { ids, prevStart, prevEnd, wordStart, wordEnd, wordHash, wordHash2 } = this;
     const b = r.buf;
     const end = r.end;
     let q = r.start;
     while (q < end && (b[q] === C_SPACE || b[q] === C_TAB)) q++;
     let t = q;
     while (q < end && DELIM[b[q]] === 0) q++;
-    if (q === t || !parseNumberAt(b, t, q)) fail(`expected a log10 probability at the start of the ${n}-gram line but got ${quote(r.text(t, q))}`);
+    if (q === t || !parseNumberAt(b, t, q)) this.scanFail(`expected a log10 probability at the start of the ${n}-gram line but got ${quote(r.text(t, q))}`);
     const prob = NUMBER[0];
-    if (prob > 0) fail(`positive log10 probability ${r.text(t, q)} in a ${n}-gram (an IRSTLM bug; KenLM rejects it)`);
+    if (prob > 0) this.scanFail(`positive log10 probability ${r.text(t, q)} in a ${n}-gram (an IRSTLM bug; KenLM rejects it)`);
     const sameBuffer = r.generation === this.prevGeneration;
-    const { wordStart, wordEnd, wordHash, wordHash2 } = this;
-    const vocab = this.vocab;
-    const wordIndex = this.wordIndex;
-    // scan the words: a word in the same place as on the previous line (common in sorted files) reuses its
-    // id; the others are hashed and their vocabulary slots touched, so that those misses overlap
-    let touch = 0;
+    // a word in the same place as on the previous line (common in sorted files) takes its id; the others are hashed
     for (let j = 0; j < n; j++) {
       while (q < end && DELIM[b[q]] !== 0) q++;
-      if (q >= end) fail(`expected ${n} words in the ${n}-gram but found ${j}`);
+      if (q >= end) this.scanFail(`expected ${n} words in the ${n}-gram but found ${j}`);
       t = q;
       let h = HASH_START;
       let h2 = HASH2_START;
@@ -636,87 +687,134 @@ class NgramTableBuilder {
         h2 = Math.imul(h2 ^ c, HASH2_PRIME);
         q++;
       }
-      wordStart[j] = t;
-      wordEnd[j] = q;
+      const w = w0 + j;
+      wordStart[w] = t;
+      wordEnd[w] = q;
       const ps = prevStart[j];
+      prevStart[j] = t;
+      prevEnd[j] = q;
       if (sameBuffer && q - t === prevEnd[j] - ps) {
         let k = 0;
         while (k < q - t && b[t + k] === b[ps + k]) k++;
         if (k === q - t) {
-          ids[j] = prev[j];
-          wordHash[j] = 0;
+          ids[w] = WORD_AS_BEFORE;
           continue;
         }
       }
-      ids[j] = -1;
-      const fh = finishHash(h);
-      wordHash[j] = fh;
-      wordHash2[j] = finishHash2(h2, q - t);
-      touch |= wordIndex !== null ? wordIndex.touch(fh) : vocab.touch(fh);
-    }
-    probeSink ^= touch;
-    for (let j = 0; j < n; j++) {
-      prevStart[j] = wordStart[j];
-      prevEnd[j] = wordEnd[j];
-      if (ids[j] >= 0) continue;
-      const id = wordIndex !== null ? wordIndex.find(wordHash[j], wordHash2[j]) : vocab.idOfBytes(b, wordStart[j], wordEnd[j], wordHash[j]);
-      if (id < 0) fail(`the word ${quote(r.text(wordStart[j], wordEnd[j]))} of this ${n}-gram is not among the unigrams`);
-      ids[j] = id;
+      ids[w] = WORD_TO_FIND;
+      wordHash[w] = finishHash(h);
+      wordHash2[w] = finishHash2(h2, q - t);
     }
     let bo = 0;
-    let hasBo = false;
     if (q < end) {
-      if (b[q] !== C_TAB) fail(`expected a tab and a backoff, or the end of the line, after the ${n} word(s) of the ${n}-gram but got ${quote(r.text(q, end))}`);
+      if (b[q] !== C_TAB) this.scanFail(`expected a tab and a backoff, or the end of the line, after the ${n} word(s) of the ${n}-gram but got ${quote(r.text(q, end))}`);
       q++;
       while (q < end && (b[q] === C_SPACE || b[q] === C_TAB)) q++;
       t = q;
       while (q < end && DELIM[b[q]] === 0) q++;
-      hasBo = q !== t && parseNumberAt(b, t, q);
-      if (q < end) fail(`expected the end of the line after the backoff but got ${quote(r.text(q, end))}`);
-      if (!hasBo) fail(`expected a backoff weight after the tab but got ${quote(r.text(t, q))}`);
+      const hasBo = q !== t && parseNumberAt(b, t, q);
+      if (q < end) this.scanFail(`expected the end of the line after the backoff but got ${quote(r.text(q, end))}`);
+      if (!hasBo) this.scanFail(`expected a backoff weight after the tab but got ${quote(r.text(t, q))}`);
       bo = NUMBER[0];
-      if (!Number.isFinite(bo)) fail(`bad backoff ${r.text(t, q)}: backoffs must be finite`);
+      if (!Number.isFinite(bo)) this.scanFail(`bad backoff ${r.text(t, q)}: backoffs must be finite`);
+      if (n === this.order && bo !== 0) this.scanFail(`non-zero backoff ${bo} on a ${n}-gram of the highest order, which has no backoff`);
     }
     this.prevGeneration = r.generation;
-    if (n === order && hasBo && bo !== 0) fail(`non-zero backoff ${bo} on a ${n}-gram of the highest order, which has no backoff`);
+    this.lineNo[i] = r.lineNo;
+    this.lineStart[i] = r.start;
+    this.lineEnd[i] = end;
+    this.prob[i] = prob;
+    this.bo[i] = bo === 0 ? -0 : bo;
+    if (++this.count === BATCH_LINES) this.placeBatch();
+  }
+
+  private placeBatch(): void {
+    const { ids, wordHash, wordHash2, ctxHash, sufHash, topHash, entries, strides, prev } = this;
+    const n = this.n;
+    const O = this.order;
+    const count = this.count;
+    const vocab = this.vocab;
+    const wordIndex = this.wordIndex;
+    const b = this.r.buf;
+    // 1. read the first word-index slot of every word to find, in one loop (their misses overlap)
+    let touch = 0;
+    for (let i = 0; i < count; i++) {
+      for (let w = i * O; w < i * O + n; w++) {
+        if (ids[w] === WORD_TO_FIND) touch |= wordIndex !== null ? wordIndex.touch(wordHash[w]) : vocab.touch(wordHash[w]);
+      }
+    }
+    // 2. resolve the ids and the chain hashes, line by line
+    let ready = count;
+    for (let i = 0; i < count && ready === count; i++) {
+      const w0 = i * O;
+      for (let j = 0; j < n; j++) {
+        const w = w0 + j;
+        let id = ids[w];
+        if (id === WORD_AS_BEFORE) id = prev[j];
+        else if (id === WORD_TO_FIND) {
+          id = wordIndex !== null ? wordIndex.find(wordHash[w], wordHash2[w]) : vocab.idOfBytes(b, this.wordStart[w], this.wordEnd[w], wordHash[w]);
+          if (id < 0) {
+            ready = i;
+            break;
+          }
+        }
+        ids[w] = id;
+        prev[j] = id;
+      }
+      if (ready !== count) break;
+      ctxHash[w0 + 1] = ngramHashStart(ids[w0 + n - 2]);
+      for (let c = 2; c <= n - 1; c++) ctxHash[w0 + c] = ngramHashExtend(ctxHash[w0 + c - 1], ids[w0 + n - 1 - c]);
+      sufHash[w0 + 1] = ngramHashStart(ids[w0 + n - 1]);
+      for (let m = 2; m <= n - 1; m++) sufHash[w0 + m] = ngramHashExtend(sufHash[w0 + m - 1], ids[w0 + n - m]);
+      topHash[i] = ngramHashExtend(sufHash[w0 + n - 1], ids[w0]);
+    }
+    // 3. read the first table slot of every lookup and insert of those lines, in one loop
+    for (let k = 2; k <= n; k++) {
+      const e = entries[k - 2];
+      const stride = strides[k];
+      const cap = e.length / stride;
+      for (let i = 0; i < ready; i++) {
+        if (k < n) touch |= e[slotOfHash(ctxHash[i * O + k], cap) * stride + 1] | e[slotOfHash(sufHash[i * O + k], cap) * stride + 1];
+        else touch |= e[slotOfHash(topHash[i], cap) * stride + 1];
+      }
+    }
+    probeSink ^= touch;
+    // 4. walk the chains and insert, line by line
+    for (let i = 0; i < ready; i++) this.placeLine(i);
+    this.count = 0;
+    if (ready !== count) {
+      const w0 = ready * O;
+      let j = 0;
+      while (ids[w0 + j] >= 0) j++;
+      const w = w0 + j;
+      this.fail(`the word ${quote(this.r.text(this.wordStart[w], this.wordEnd[w]))} of this ${n}-gram is not among the unigrams`, this.lineNo[ready]);
+    }
+  }
+
+  private placeLine(i: number): void {
+    const { ids, ctx, suf, ctxHash, sufHash, placed, entries, strides } = this;
+    const n = this.n;
+    const w0 = i * this.order;
+    this.placing = this.lineNo[i];
     // Chains of the previous line are reused as far as its words match: files sorted in suffix order
     // (lmplz's) share most of both chains between neighbours, which saves most random table probes.
     let sameSuf = 0;
-    while (sameSuf < n && ids[n - 1 - sameSuf] === prev[n - 1 - sameSuf]) sameSuf++;
+    while (sameSuf < n && ids[w0 + n - 1 - sameSuf] === placed[n - 1 - sameSuf]) sameSuf++;
     let sameCtx = 0;
-    while (sameCtx < n - 1 && ids[n - 2 - sameCtx] === prev[n - 2 - sameCtx]) sameCtx++;
-    // The hashes (hence first probe slots) of every lookup below depend only on the words: compute them
-    // and touch those slots first, so that their cache misses overlap instead of coming one by one.
+    while (sameCtx < n - 1 && ids[w0 + n - 2 - sameCtx] === placed[n - 2 - sameCtx]) sameCtx++;
     const cFrom = Math.max(2, sameCtx + 1);
     const lFrom = Math.max(2, Math.min(sameSuf, n - 1) + 1);
-    ctxHash[1] = ngramHashStart(ids[n - 2]);
-    sufHash[1] = ngramHashStart(ids[n - 1]);
-    touch = 0;
-    for (let c = cFrom; c <= n - 1; c++) {
-      const h = (ctxHash[c] = ngramHashExtend(ctxHash[c - 1], ids[n - 1 - c]));
-      const e = entries[c - 2];
-      touch |= e[slotOfHash(h, e.length / strides[c]) * strides[c] + 1];
-    }
-    for (let m = lFrom; m <= n - 1; m++) {
-      const h = (sufHash[m] = ngramHashExtend(sufHash[m - 1], ids[n - m]));
-      const e = entries[m - 2];
-      touch |= e[slotOfHash(h, e.length / strides[m]) * strides[m] + 1];
-    }
-    const top = entries[n - 2];
-    const topHash = ngramHashExtend(sufHash[n - 1], ids[0]);
-    touch |= top[slotOfHash(topHash, top.length / strides[n]) * strides[n] + 1];
-    probeSink ^= touch;
     // Context chain w[n-2], w[n-3..n-2], ...: the full context must exist (KenLM ActivateLowerMiddle).
-    ctx[1] = ids[n - 2];
+    ctx[1] = ids[w0 + n - 2];
     for (let c = cFrom; c <= n - 1; c++) {
-      ctx[c] = ctx[c - 1] < 0 ? -1 : findSlot(entries[c - 2], strides[c], ctxHash[c], ctx[c - 1], ids[n - 1 - c]);
+      ctx[c] = ctx[c - 1] < 0 ? -1 : findSlot(entries[c - 2], strides[c], ctxHash[w0 + c], ctx[c - 1], ids[w0 + n - 1 - c]);
     }
-    if (ctx[n - 1] < 0) fail(`the context of every ${n}-gram must appear as a ${n - 1}-gram, but ${quote(r.line())} has none`);
+    if (ctx[n - 1] < 0) this.fail(`the context of every ${n}-gram must appear as a ${n - 1}-gram, but ${quote(this.lineText(i))} has none`, this.placing);
     // Suffix chain; hallucinate missing suffixes as KenLM's FindLower/AdjustLower.
-    suf[1] = ids[n - 1];
+    suf[1] = ids[w0 + n - 1];
     let L = lFrom;
     for (; L <= n - 1; L++) {
-      const s = findSlot(entries[L - 2], strides[L], sufHash[L], suf[L - 1], ids[n - L]);
+      const s = findSlot(entries[L - 2], strides[L], sufHash[w0 + L], suf[L - 1], ids[w0 + n - L]);
       if (s < 0) break;
       suf[L] = s;
     }
@@ -727,16 +825,19 @@ class NgramTableBuilder {
         // the m-gram suffix backs off through its context of length m-1 (ctx[m-1])
         this.setExtension(m - 1, ctx[m - 1]);
         bp = Math.fround(bp + this.boOf(m - 1, ctx[m - 1]));
-        const s = this.insert(m, sufHash[m], suf[m - 1], ids[n - m], bp, -0);
+        const s = this.insert(m, sufHash[w0 + m], suf[m - 1], ids[w0 + n - m], bp, -0);
         suf[m] = s < 0 ? -1 - s : s;
       }
     }
-    const s = this.insert(n, topHash, suf[n - 1], ids[0], prob, bo === 0 ? -0 : bo);
-    if (s < 0) fail(`duplicate ${n}-gram ${quote(r.line())}`);
+    const s = this.insert(n, this.topHash[i], suf[n - 1], ids[w0], this.prob[i], this.bo[i]);
+    if (s < 0) this.fail(`duplicate ${n}-gram ${quote(this.lineText(i))}`, this.placing);
     this.setExtension(n - 1, ctx[n - 1]);
-    prev.set(ids);
+    for (let j = 0; j < n; j++) placed[j] = ids[w0 + j];
   }
 }
+/** Batch word-id markers: the same bytes as the word in this position on the previous line; to be looked up. */
+const WORD_AS_BEFORE = -2;
+const WORD_TO_FIND = -1;
 
 /** First bytes of a compiled binary LM (see binary.ts). */
 export const BINARY_MAGIC_TEXT = 'CTCENSLM';
