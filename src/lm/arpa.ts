@@ -140,6 +140,35 @@ function parseNumberAt(b: Uint8Array, start: number, end: number): boolean {
   return true;
 }
 
+/**
+ * The common ARPA number form, [-]digits[.digits] with at most 15 digits, decoded from b[q..] into NUMBER[0] the same way
+ * as parseNumberAt (one correctly rounded division); returns the position after it when a delimiter or `end` follows,
+ * else −1 (then parseNumberAt decides). Small, so that the compiler inlines it into the line scanner.
+ */
+function plainDecimalAt(b: Uint8Array, q: number, end: number): number {
+  let neg = false;
+  if (q < end && b[q] === 45) {
+    neg = true;
+    q++;
+  }
+  let mant = 0;
+  let digits = 0;
+  let frac = -1;
+  for (; q < end; q++) {
+    const d = b[q] - 48;
+    if (d >= 0 && d <= 9) {
+      mant = mant * 10 + d;
+      digits++;
+      if (frac >= 0) frac++;
+    } else if (d === -2 && frac < 0) frac = 0;
+    else break;
+  }
+  if (digits === 0 || digits > 15 || (q < end && DELIM[b[q]] === 0)) return -1;
+  const v = frac > 0 ? mant / POW10[frac] : mant;
+  NUMBER[0] = neg ? -v : v;
+  return q;
+}
+
 function slowNumber(b: Uint8Array, start: number, end: number): boolean {
   const v = parseFloatToken(latin1.decode(b.subarray(start, end)));
   if (v === undefined) return false;
@@ -669,8 +698,12 @@ class NgramTableBuilder {
     let q = r.start;
     while (q < end && (b[q] === C_SPACE || b[q] === C_TAB)) q++;
     let t = q;
-    while (q < end && DELIM[b[q]] === 0) q++;
-    if (q === t || !parseNumberAt(b, t, q)) this.scanFail(`expected a log10 probability at the start of the ${n}-gram line but got ${quote(r.text(t, q))}`);
+    const afterProb = plainDecimalAt(b, q, end);
+    if (afterProb >= 0) q = afterProb;
+    else {
+      while (q < end && DELIM[b[q]] === 0) q++;
+      if (q === t || !parseNumberAt(b, t, q)) this.scanFail(`expected a log10 probability at the start of the ${n}-gram line but got ${quote(r.text(t, q))}`);
+    }
     const prob = NUMBER[0];
     if (prob > 0) this.scanFail(`positive log10 probability ${r.text(t, q)} in a ${n}-gram (an IRSTLM bug; KenLM rejects it)`);
     const sameBuffer = r.generation === this.prevGeneration;
@@ -679,6 +712,22 @@ class NgramTableBuilder {
       while (q < end && DELIM[b[q]] !== 0) q++;
       if (q >= end) this.scanFail(`expected ${n} words in the ${n}-gram but found ${j}`);
       t = q;
+      const w = w0 + j;
+      wordStart[w] = t;
+      if (sameBuffer) {
+        const ps = prevStart[j];
+        const len = prevEnd[j] - ps;
+        let k = 0;
+        while (k < len && t + k < end && b[t + k] === b[ps + k]) k++;
+        if (k === len && (t + k === end || DELIM[b[t + k]] !== 0)) {
+          q = t + len;
+          wordEnd[w] = q;
+          prevStart[j] = t;
+          prevEnd[j] = q;
+          ids[w] = WORD_AS_BEFORE;
+          continue;
+        }
+      }
       let h = HASH_START;
       let h2 = HASH2_START;
       let c: number;
@@ -687,20 +736,9 @@ class NgramTableBuilder {
         h2 = Math.imul(h2 ^ c, HASH2_PRIME);
         q++;
       }
-      const w = w0 + j;
-      wordStart[w] = t;
       wordEnd[w] = q;
-      const ps = prevStart[j];
       prevStart[j] = t;
       prevEnd[j] = q;
-      if (sameBuffer && q - t === prevEnd[j] - ps) {
-        let k = 0;
-        while (k < q - t && b[t + k] === b[ps + k]) k++;
-        if (k === q - t) {
-          ids[w] = WORD_AS_BEFORE;
-          continue;
-        }
-      }
       ids[w] = WORD_TO_FIND;
       wordHash[w] = finishHash(h);
       wordHash2[w] = finishHash2(h2, q - t);
@@ -711,8 +749,13 @@ class NgramTableBuilder {
       q++;
       while (q < end && (b[q] === C_SPACE || b[q] === C_TAB)) q++;
       t = q;
-      while (q < end && DELIM[b[q]] === 0) q++;
-      const hasBo = q !== t && parseNumberAt(b, t, q);
+      const afterBo = plainDecimalAt(b, q, end);
+      let hasBo = afterBo >= 0;
+      if (hasBo) q = afterBo;
+      else {
+        while (q < end && DELIM[b[q]] === 0) q++;
+        hasBo = q !== t && parseNumberAt(b, t, q);
+      }
       if (q < end) this.scanFail(`expected the end of the line after the backoff but got ${quote(r.text(q, end))}`);
       if (!hasBo) this.scanFail(`expected a backoff weight after the tab but got ${quote(r.text(t, q))}`);
       bo = NUMBER[0];
