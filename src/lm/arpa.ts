@@ -183,8 +183,9 @@ function parseFloatAt(b: Uint8Array, start: number, end: number): number | undef
 /** Lines of a byte source: one buffer, or a file read in chunks (the current line always lies in `buf`). */
 class ByteLineReader {
   buf: Uint8Array;
-  private len: number;
-  private pos = 0;
+  /** Bytes of `buf` in use, and where the next line starts. */
+  len: number;
+  pos = 0;
   private eof: boolean;
   lineNo = 0;
   start = 0;
@@ -244,6 +245,13 @@ class ByteLineReader {
     this.end = nl > this.start && b[nl - 1] === C_CR ? nl - 1 : nl;
     this.lineNo++;
     return true;
+  }
+  /** Make buf[start, end) the current line, the next one starting at `next` (a line its caller found itself). */
+  take(start: number, end: number, next: number): void {
+    this.start = start;
+    this.end = end;
+    this.pos = next;
+    this.lineNo++;
   }
   line(): string {
     return utf8.decode(this.buf.subarray(this.start, this.end));
@@ -521,8 +529,9 @@ function parseLines(r: ByteLineReader, options: ArpaReadOptions): ArpaModel {
     tables.startSection(n);
     const count = counts[n - 1];
     for (let i = 0; i < count; i++) {
+      if (tables.scanLine(true)) continue;
       nextEntryLine(n, i);
-      tables.scanLine();
+      tables.scanLine(false);
     }
     tables.flush();
   }
@@ -686,31 +695,45 @@ class NgramTableBuilder {
     return k === 1 ? this.uniProb[slot] : this.floats[k - 2][this.strides[k] * slot + 2];
   }
 
-  /** Parse the reader's current line as an n-gram into the batch (no allocation; this is the load time). */
-  scanLine(): void {
+  /**
+   * Parse a line as an n-gram into the batch (no allocation; this is the load time). `fast`: the line is the reader's
+   * next one, not yet delimited: it is parsed straight from the buffer up to its newline, the one scan of its bytes,
+   * and taken from the reader; a line in any but the common form (number TAB words [TAB number] newline, all in the
+   * buffer) returns false, and its caller reads it the ordinary way (which finds its errors). Else the reader's current
+   * line, and errors are thrown.
+   */
+  scanLine(fast: boolean): boolean {
     const r = this.r;
     const n = this.n;
     const i = this.count;
     const w0 = i * this.order;
     const { ids, prevStart, prevEnd, wordStart, wordEnd, wordHash, wordHash2 } = this;
     const b = r.buf;
-    const end = r.end;
-    let q = r.start;
-    while (q < end && (b[q] === C_SPACE || b[q] === C_TAB)) q++;
+    const end = fast ? r.len : r.end;
+    const lineStart = fast ? r.pos : r.start;
+    let q = lineStart;
+    if (!fast) while (q < end && (b[q] === C_SPACE || b[q] === C_TAB)) q++;
     let t = q;
     const afterProb = plainDecimalAt(b, q, end);
     if (afterProb >= 0) q = afterProb;
     else {
+      if (fast) return false;
       while (q < end && DELIM[b[q]] === 0) q++;
       if (q === t || !parseNumberAt(b, t, q)) this.scanFail(`expected a log10 probability at the start of the ${n}-gram line but got ${quote(r.text(t, q))}`);
     }
     const prob = NUMBER[0];
+    if (prob > 0 && fast) return false;
     if (prob > 0) this.scanFail(`positive log10 probability ${r.text(t, q)} in a ${n}-gram (an IRSTLM bug; KenLM rejects it)`);
     const sameBuffer = r.generation === this.prevGeneration;
     // a word in the same place as on the previous line (common in sorted files) takes its id; the others are hashed
     for (let j = 0; j < n; j++) {
-      while (q < end && DELIM[b[q]] !== 0) q++;
-      if (q >= end) this.scanFail(`expected ${n} words in the ${n}-gram but found ${j}`);
+      if (fast) {
+        while (q < end && (b[q] === C_SPACE || b[q] === C_TAB)) q++;
+        if (q >= end || b[q] === C_LF || b[q] === C_CR) return this.fallBack();
+      } else {
+        while (q < end && DELIM[b[q]] !== 0) q++;
+        if (q >= end) this.scanFail(`expected ${n} words in the ${n}-gram but found ${j}`);
+      }
       t = q;
       const w = w0 + j;
       wordStart[w] = t;
@@ -744,7 +767,20 @@ class NgramTableBuilder {
       wordHash2[w] = finishHash2(h2, q - t);
     }
     let bo = 0;
-    if (q < end) {
+    if (fast) {
+      if (q < end && b[q] === C_TAB) {
+        q++;
+        while (q < end && (b[q] === C_SPACE || b[q] === C_TAB)) q++;
+        q = plainDecimalAt(b, q, end);
+        if (q < 0) return this.fallBack();
+        bo = NUMBER[0];
+        if (n === this.order && bo !== 0) return this.fallBack();
+      }
+      // the newline (or CR LF) must follow
+      if (q < end && b[q] === C_LF) r.take(lineStart, q, q + 1);
+      else if (q + 1 < end && b[q] === C_CR && b[q + 1] === C_LF) r.take(lineStart, q, q + 2);
+      else return this.fallBack();
+    } else if (q < end) {
       if (b[q] !== C_TAB) this.scanFail(`expected a tab and a backoff, or the end of the line, after the ${n} word(s) of the ${n}-gram but got ${quote(r.text(q, end))}`);
       q++;
       while (q < end && (b[q] === C_SPACE || b[q] === C_TAB)) q++;
@@ -765,10 +801,17 @@ class NgramTableBuilder {
     this.prevGeneration = r.generation;
     this.lineNo[i] = r.lineNo;
     this.lineStart[i] = r.start;
-    this.lineEnd[i] = end;
+    this.lineEnd[i] = r.end;
     this.prob[i] = prob;
     this.bo[i] = bo === 0 ? -0 : bo;
     if (++this.count === BATCH_LINES) this.placeBatch();
+    return true;
+  }
+
+  /** A fast scan gave up: the words it compared with the previous line's may have replaced their positions. */
+  private fallBack(): false {
+    this.prevGeneration = -1;
+    return false;
   }
 
   private placeBatch(): void {
