@@ -20,6 +20,12 @@ import { HASH_START, VocabularyBuilder, finishHash, hashBytes } from './vocab.js
  * Like KenLM it works on bytes: the file is read in chunks and scanned in place; numbers are parsed from their
  * bytes and words are hashed and interned from their bytes (vocab.ts), so no JS string is made per line or per
  * token (only for error messages and for the rare number forms of the slow path).
+ *
+ * Speed (the n-gram sections are the load time): an n-gram line in the common form is parsed in one scan up to its
+ * newline; its words are looked up in a load-time index by 64-bit hash, as KenLM looks words up (LoadWordIndex:
+ * no byte comparison; the unigrams themselves are checked byte by byte), dropped after the load; and lines are
+ * placed in batches whose cache misses overlap (NgramTableBuilder). The tables are bit-identical to placing each
+ * line as it is read, and errors name the first bad line as before.
  */
 export const KENLM_MAX_ORDER = 6;
 /** KenLM Config::unknown_missing_prob. */
