@@ -348,6 +348,23 @@ describe('byte-scanning reader = the former string reader', () => {
     await expect(readArpaFile(path.join(dir, 'bad.arpa'), { chunkBytes: 5 })).rejects.toThrow(/bad\.arpa:16: the word "q" of this 2-gram is not among the unigrams/);
   });
 
+  it('reports the first bad n-gram line of a batch, whichever step finds it (lines are placed in batches)', () => {
+    // line 16: an unknown word (found when the batch is placed); line 18: a malformed line (found when it is scanned)
+    const bad = TOY.replace('-0.6\ta b\t0', '-0.6\ta q\t0').replace('-0.7\tb </s>', '0.7\tb </s>');
+    expect(() => parseArpa(bad, { fileName: 'x.arpa' })).toThrow(/x\.arpa:16: the word "q" of this 2-gram is not among the unigrams/);
+    // a missing context (line 22), before a malformed line (23: a 3-gram of two words)
+    const noCtx = TOY.replace('-0.2\t<s> a b', '-0.2\t<s> c b').replace('-0.25\ta b c', '-0.25\ta b');
+    expect(() => parseArpa(noCtx, { fileName: 'x.arpa' })).toThrow(/x\.arpa:22: the context of every 3-gram must appear as a 2-gram, but "-0\.2\\t<s> c b" has none/);
+    // many lines, so that the error falls in a later batch, with CR LF line ends
+    const words = Array.from({ length: 100 }, (_, i) => `w${i}`);
+    const big = `\\data\\\nngram 1=${words.length + 3}\nngram 2=${words.length}\n\n\\1-grams:\n-1\t<unk>\t0\n0\t<s>\t-0.5\n-1\t</s>\t0\n${words
+      .map((w) => `-2\t${w}\t0\n`)
+      .join('')}\n\\2-grams:\n${words.map((w, i) => `-0.5\t<s> ${i === 70 ? 'zz' : w}\n`).join('')}\n\\end\\\n`;
+    expect(() => parseArpa(big.replace(/\n/g, '\r\n'), { fileName: 'x.arpa' })).toThrow(new RegExp(`x\\.arpa:${words.length + 11 + 70}: the word "zz"`));
+    const good = big.replace('<s> zz', '<s> w70');
+    expect(tablesOf(parseArpa(good.replace(/\n/g, '\r\n')))).toEqual(referenceTables(good));
+  });
+
   it('keeps byte-distinct words distinct (invalid UTF-8, as KenLM compares bytes)', () => {
     const text = TOY.replace('ngram 1=6', 'ngram 1=8').replace('-1.1\tc\n', '-1.1\tc\n-1.0\t\u0001\n-1.0\t\u0002\n');
     // two words, the bytes 0xff and 0xfe, that both decode to U+FFFD
