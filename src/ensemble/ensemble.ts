@@ -182,7 +182,8 @@ export class Ensemble {
 
   /** What routes requests and how well it did when it was built (GET /v1/models). */
   describe(): EnsembleSummary {
-    return summarizeEnsemble(this.json);
+    const g = this.domainGate;
+    return summarizeEnsemble(this.json, g ? { defaultMinProbability: g.defaultMinProbability, defaultPrune: g.defaultPrune } : null);
   }
 
   members(): EnsembleMemberInfo[] {

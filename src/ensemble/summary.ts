@@ -22,6 +22,11 @@ export interface EnsembleSummary {
     C: number | null;
     classWeight: 'balanced' | null;
   };
+  /**
+   * The domain gate (`domain-gate.json`, beyond NeMo) when the ensemble has one: its default floor and pruning
+   * threshold (null: off unless a request asks for them); null without a gate.
+   */
+  domainGate: { defaultMinProbability: number | null; defaultPrune: number | null } | null;
   training: {
     utterancesPerClass: Record<string, number>;
     trainAccuracy: number;
@@ -29,7 +34,7 @@ export interface EnsembleSummary {
   } | null;
 }
 
-export function summarizeEnsemble(json: EnsembleJson): EnsembleSummary {
+export function summarizeEnsemble(json: EnsembleJson, domainGate: EnsembleSummary['domainGate'] = null): EnsembleSummary {
   const names = json.models.map((m) => m.name);
   const t = json.training;
   return {
@@ -48,6 +53,7 @@ export function summarizeEnsemble(json: EnsembleJson): EnsembleSummary {
       C: t?.chosen.C ?? null,
       classWeight: t?.chosen.classWeight ?? null,
     },
+    domainGate,
     training: t ? { utterancesPerClass: t.utterancesPerClass, trainAccuracy: t.trainAccuracy, devAccuracy: t.devAccuracy } : null,
   };
 }

@@ -226,6 +226,11 @@ describe('domain gate', () => {
       return { status: res.status, json: (await res.json()) as Record<string, unknown> };
     };
     try {
+      // GET /v1/models says whether there is a gate and its defaults (off unless asked for).
+      const models = (await (await fetch(`${srv.url}/v1/models`)).json()) as { selector: { domainGate: unknown } };
+      expect(models.selector.domainGate).toEqual({ defaultMinProbability: null, defaultPrune: null });
+      const plainModels = (await (await fetch(`${srvPlain.url}/v1/models`)).json()) as { selector: { domainGate: unknown } };
+      expect(plainModels.selector.domainGate).toBeNull();
       const g = await post(srv.url, '?domain_gate=0.5');
       expect([g.status, g.json.model, g.json.text]).toEqual([200, 'dom1', fx.domains[1].testTexts[0]]);
       expect(g.json.domainGate).toMatchObject({ gated: true, member: 'dom1' });
