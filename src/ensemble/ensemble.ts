@@ -482,7 +482,8 @@ export class Ensemble {
     const fallback = async (domainGate: NonNullable<LongFormResult['domainGate']>, gateMs: number, acoustic?: number[]): Promise<LongFormResult> => {
       const spent = performance.now() - t0;
       const rest: LongFormOptions = { ...options, domainGateMinProb: 0, domainGatePrune: 0 };
-      // A whole input read here goes on as these samples, with the gate's summary for the selector (not computed twice);
+      // A whole input read here goes on as these samples, with the gate's summary for the selector and its decoded audio
+      // (resampled copies, front-end features, acoustic frames: not computed twice);
       // a manifest span goes on as it came (its reader applies the span).
       const r =
         acoustic && !span
@@ -491,6 +492,7 @@ export class Ensemble {
               sampleRate: decoded.sampleRate,
               source: options.source ?? (typeof audio === 'string' ? audio : undefined),
               acousticSummary: acoustic,
+              wholeAudio: decoded,
             })
           : await this.transcribeNow(audio, rest);
       r.domainGate = domainGate;
@@ -501,9 +503,9 @@ export class Ensemble {
     if (decoded.seconds > maxSeconds) return fallback({ minProbability: minProb, gated: false, passed: 'long', ran: [...this.names] }, 0);
     // One mel computation for the gate's summary and the members on that front end (en/vi in the demo).
     const tFrames = performance.now();
-    const kept = keepAcousticFrames(this.models, decoded);
+    keepAcousticFrames(this.models, decoded);
     const framesMs = performance.now() - tFrames;
-    const decision = gate.decide(decoded.at(ACOUSTIC_SUMMARY.sampleRate), kept ? decoded.acousticLogMel : null);
+    const decision = gate.decide(decoded.at(ACOUSTIC_SUMMARY.sampleRate), decoded.acousticLogMel);
     const d = { ...decision, ms: decision.ms + framesMs };
     const names = this.names;
     const all = this.models.map((_, i) => i);

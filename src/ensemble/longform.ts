@@ -57,6 +57,11 @@ export interface LongFormOptions extends TranscribeOptions {
    * it again; ignored for segmented audio.
    */
   acousticSummary?: readonly number[];
+  /**
+   * These very samples already decoded (the domain gate's, for the input it passes on): when they are the one
+   * whole segment, its resampled copies, front-end features and acoustic frames are used instead of computed again.
+   */
+  wholeAudio?: DecodedAudio;
 }
 
 /** `EnsembleResult` with the segments and the routing mode always present. */
@@ -201,7 +206,7 @@ export class LongFormTranscriber {
       const start = offset + seg.start;
       const end = offset + seg.end;
       let t = performance.now();
-      const audio = new DecodedAudio(seg.samples, seg.sampleRate);
+      const audio = seg.whole && options.wholeAudio?.mono === seg.samples ? options.wholeAudio : new DecodedAudio(seg.samples, seg.sampleRate);
       const lps = await ens.posteriors(audio, members, run);
       timings.models += performance.now() - t;
       t = performance.now();
