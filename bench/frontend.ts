@@ -2,7 +2,7 @@
 // NeMo (2.3 / 2.4) and wav2vec2 front ends, resampling from 44.1 kHz, and ONNX time per test model (the
 // tone models of tests/helpers/onnx-builder.ts for each layout), and the selector's acoustic summary: computing its
 // own front end vs reading a NeMo member's log-mel frames (with BENCH_BASE, paired against that build's summary).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -53,22 +53,28 @@ export async function run(): Promise<void> {
       .join(' / ')}`,
   );
   row('front end: NeMo mel 80 (reflect framing)', await time(() => nemoMelSpectrogram(audio, { framing: 'reflect' })));
-  /** CPU of this build's `ours` over another build's `theirs`, alternating: median of 15 pairs (3 runs each). */
-  const pairedCpu = async (ours: () => unknown, theirs: () => unknown): Promise<number> => {
+  /**
+   * CPU of this build's `ours` over another build's `theirs`, alternating: median of 15 pairs (3 runs each), and
+   * each side's median CPU (ms).
+   */
+  const pairedCpu = async (ours: () => unknown, theirs: () => unknown): Promise<{ ratio: number; ours: number; theirs: number }> => {
     const ratios: number[] = [];
+    const cpus: number[][] = [[], []];
+    const pair = [ours, theirs];
     for (let r = 0; r < 15; r++) {
-      const pair = [ours, theirs];
       const cpu = [0, 0];
       for (const i of r % 2 ? [1, 0] : [0, 1]) cpu[i] = (await time(pair[i], 3)).cpu;
+      cpus[0].push(cpu[0]);
+      cpus[1].push(cpu[1]);
       ratios.push(cpu[0] / cpu[1]);
     }
-    return median(ratios);
+    return { ratio: median(ratios), ours: median(cpus[0]), theirs: median(cpus[1]) };
   };
   const baseDir = process.env.BENCH_BASE;
   if (baseDir) {
     // Another build's front end (e.g. main's, see README "Runtime speed"), alternating with this one: CPU ratio.
     const other = (await import(pathToFileURL(path.resolve(baseDir, 'features/nemo-mel.js')).href)) as typeof import('../src/features/nemo-mel.js');
-    const ratio = await pairedCpu(
+    const { ratio } = await pairedCpu(
       () => nemoMelSpectrogram(audio),
       () => other.nemoMelSpectrogram(audio),
     );
@@ -82,13 +88,15 @@ export async function run(): Promise<void> {
   row('front end: NeMo mel 80, keeping the log-mel', await time(() => nemoMelSpectrogram(audio, memberFe, { keepLogMel: true })));
   row("acoustic summary from a member's frames", await time(() => new AcousticSummary().addLogMel(audio.length, logMel)));
   row('acoustic summary, own front end', await time(() => new AcousticSummary().add(audio)));
-  if (baseDir) {
+  if (baseDir && !existsSync(path.resolve(baseDir, 'features/acoustic-summary.js'))) {
+    console.log(`member mel 80 + acoustic summary: ${baseDir} has no acoustic summary, not compared`);
+  } else if (baseDir) {
     // What the ensemble spends on a NeMo member's front end + the summary: here (frames reused) vs the other build.
     const base = (await import(
       pathToFileURL(path.resolve(baseDir, 'features/acoustic-summary.js')).href
     )) as typeof import('../src/features/acoustic-summary.js');
     const baseMel = (await import(pathToFileURL(path.resolve(baseDir, 'features/nemo-mel.js')).href)) as typeof import('../src/features/nemo-mel.js');
-    const pair = [
+    const p = await pairedCpu(
       () => {
         const f = nemoMelSpectrogram(audio, memberFe, { keepLogMel: true });
         new AcousticSummary().addLogMel(audio.length, { data: f.logMel!, frames: f.frames, validFrames: f.validFrames }).features();
@@ -97,18 +105,9 @@ export async function run(): Promise<void> {
         baseMel.nemoMelSpectrogram(audio, memberFe);
         new base.AcousticSummary().add(audio).features();
       },
-    ];
-    const ratios: number[] = [];
-    const cpus: number[][] = [[], []];
-    for (let r = 0; r < 15; r++) {
-      const cpu = [0, 0];
-      for (const i of r % 2 ? [1, 0] : [0, 1]) cpu[i] = (await time(pair[i], 3)).cpu;
-      cpus[0].push(cpu[0]);
-      cpus[1].push(cpu[1]);
-      ratios.push(cpu[0] / cpu[1]);
-    }
+    );
     console.log(
-      `member mel 80 + acoustic summary, this build / ${baseDir}: CPU ${median(ratios).toFixed(2)} (${median(cpus[0]).toFixed(2)} / ${median(cpus[1]).toFixed(2)} ms; median of 15 alternating pairs)`,
+      `member mel 80 + acoustic summary, this build / ${baseDir}: CPU ${p.ratio.toFixed(2)} (${p.ours.toFixed(2)} / ${p.theirs.toFixed(2)} ms; median of 15 alternating pairs)`,
     );
   }
   row('front end: NeMo mel 80 (zero-pad framing)', await time(() => nemoMelSpectrogram(audio, { framing: 'zero-pad' })));
@@ -130,7 +129,7 @@ export async function run(): Promise<void> {
       [a8, 8000],
       [a48, 48000],
     ] as const) {
-      const ratio = await pairedCpu(
+      const { ratio } = await pairedCpu(
         () => resample(x, rate, 16000),
         () => other.resample(x, rate, 16000),
       );
