@@ -359,22 +359,56 @@ async function parallelVsSequential(): Promise<void> {
   const ensDir = path.join(root, 'ensembles', 'demo');
   const seq = await Ensemble.load(ensDir);
   const par = await Ensemble.load(ensDir, { loadModel: (d) => mod.loadCtcModelInWorker(d) });
-  console.log(`${os.availableParallelism()} CPUs; one ORT thread per member`);
-  console.log('| file | sequential | parallel | parallel / sequential |');
-  console.log('|---|---|---|---|');
+  // BENCH_BASE: that build's members on its own worker threads, paired against the same sequential ensemble and
+  // against this build's parallel ensemble, in the same loop.
+  const base = await baseBuild();
+  const baseMod = base
+    ? ((await import(pathToFileURL(path.resolve(base.dir, 'runtime', 'member-workers.js')).href)) as typeof import('../src/runtime/member-workers.js'))
+    : null;
+  const basePar =
+    base && baseMod ? await base.Ensemble.load(process.env.BENCH_BASE_ENSEMBLE ?? ensDir, { loadModel: (d) => baseMod.loadCtcModelInWorker(d) }) : null;
+  console.log(`${os.availableParallelism()} CPUs; one ORT thread per member${base ? `; base: ${base.dir}` : ''}`);
+  console.log(
+    `| file | sequential | parallel | parallel / sequential (CPU) |${basePar ? ' base parallel / sequential (CPU) | parallel / base parallel (CPU) |' : ''}`,
+  );
+  console.log(`|---|---|---|---|${basePar ? '---|---|' : ''}`);
   const ratios: number[] = [];
+  const baseRatios: number[] = [];
+  const direct: number[] = [];
   for (const file of sampleFiles()) {
     const r = await paired(
       () => par.transcribe(file),
       () => seq.transcribe(file),
     );
     ratios.push(r.ratio);
+    const rb = basePar
+      ? await paired(
+          () => basePar.transcribe(file),
+          () => seq.transcribe(file),
+        )
+      : null;
+    const rd = basePar
+      ? await paired(
+          () => par.transcribe(file),
+          () => basePar.transcribe(file),
+        )
+      : null;
+    if (rb && rd) {
+      baseRatios.push(rb.ratio);
+      direct.push(rd.ratio);
+    }
     const same = (await par.transcribe(file)).text === (await seq.transcribe(file)).text;
-    console.log(`| ${path.basename(file)} | ${ms(r.b)} | ${ms(r.a)} | ${r.ratio.toFixed(2)}${same ? '' : ' (texts differ!)'} |`);
+    const cols = rb && rd ? ` ${rb.ratio.toFixed(2)} (${rb.cpuRatio.toFixed(2)}) | ${rd.ratio.toFixed(2)} (${rd.cpuRatio.toFixed(2)}) |` : '';
+    console.log(
+      `| ${path.basename(file)} | ${ms(r.b)} | ${ms(r.a)} | ${r.ratio.toFixed(2)} (${r.cpuRatio.toFixed(2)})${same ? '' : ' (texts differ!)'} |${cols}`,
+    );
   }
   console.log(`median ratio over the files: ${median(ratios).toFixed(2)} (load average after: ${load()})`);
+  if (basePar)
+    console.log(`base, median over the files: ${median(baseRatios).toFixed(2)}; this build's parallel / base parallel: ${median(direct).toFixed(2)}`);
   await seq.dispose();
   await par.dispose();
+  await basePar?.dispose();
 }
 
 async function buildParallel(tmp: string): Promise<void> {

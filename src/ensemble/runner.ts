@@ -116,7 +116,9 @@ export function keepAcousticFrames(models: readonly CtcModel[], audio: DecodedAu
 
 /**
  * Run `models[i]` for every i in `which` on `audio`; returns posteriors in `which` order.
- * `stats` (optional) is incremented.
+ * `stats` (optional) is incremented. `each` (optional) is called with every member's posteriors as they arrive
+ * (position in `which`, in order of completion), so per-member work overlaps the members still running on worker
+ * threads. The front ends are computed before this returns its promise (nothing is awaited before them).
  */
 export async function runMembers(
   models: readonly CtcModel[],
@@ -125,6 +127,7 @@ export async function runMembers(
   temperature: number,
   timings?: RunTimings,
   stats?: RunStats,
+  each?: (position: number, lp: Logprobs) => void,
 ): Promise<Logprobs[]> {
   let t0 = performance.now();
   const samplesFor = new Map<number, Float32Array>();
@@ -171,6 +174,7 @@ export async function runMembers(
         if (stats) stats.frontEndPasses++;
         runs[pos] = m.run(samples, { temperature });
       }
+      if (each) runs[pos] = runs[pos].then((lp) => (each(pos, lp), lp));
       runs[pos].catch(() => undefined); // awaited below; a later front end may throw first
     }
   }
