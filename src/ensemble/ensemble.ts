@@ -690,14 +690,13 @@ export class Ensemble {
     // Every member on the first S seconds; the whole input only for the chosen one (below).
     const routed = decoded.prefix(route);
     const early = routed !== decoded;
-    let lps = await runMembers(this.models, all, routed, this.json.temperature, timings);
-    const prefixModelsMs = timings.models;
-    const t2 = performance.now();
-    const spec = this.json.confidence;
-    const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, this.models[i].blankId, spec));
     const features = this.selectorFeatures();
-    this.addSelectorFeatures(features, routed, lps);
+    const scored = await this.scoreMembers(routed, features, timings);
+    let lps = scored.lps;
+    const conf = scored.conf;
+    const prefixModelsMs = timings.models;
     const t3 = performance.now();
+    const t2 = t3 - scored.scoringMs; // confidences and selector inputs, computed while the members ran
     const { modelIndex, probabilities, confidences } = this.select(conf, features);
     const t4 = performance.now();
     if (cascade) {
