@@ -406,9 +406,61 @@ async function parallelVsSequential(): Promise<void> {
   console.log(`median ratio over the files: ${median(ratios).toFixed(2)} (load average after: ${load()})`);
   if (basePar)
     console.log(`base, median over the files: ${median(baseRatios).toFixed(2)}; this build's parallel / base parallel: ${median(direct).toFixed(2)}`);
+  await requestThreadSerial(basePar ? { this: par, base: basePar } : { this: par });
   await seq.dispose();
   await par.dispose();
   await basePar?.dispose();
+}
+
+/**
+ * With members on worker threads, the request's thread alone is the critical path before the last member starts and
+ * after the last one finished: per file, the medians of (last message posted to a member worker − start) and (end −
+ * last message from one), each build in turn. Wall times: on a loaded machine they include waiting for a core.
+ */
+async function requestThreadSerial(builds: Record<string, Ensemble>): Promise<void> {
+  const { Worker } = await import('node:worker_threads');
+  let lastPost = 0;
+  let lastArrival = 0;
+  const post = Worker.prototype.postMessage;
+  const emit = Worker.prototype.emit;
+  Worker.prototype.postMessage = function (this: InstanceType<typeof Worker>, ...a: Parameters<typeof post>) {
+    post.apply(this, a);
+    lastPost = performance.now();
+  };
+  Worker.prototype.emit = function (this: InstanceType<typeof Worker>, event: string | symbol, ...a: unknown[]) {
+    if (event === 'message') lastArrival = performance.now();
+    return emit.call(this, event, ...a);
+  };
+  try {
+    const names = Object.keys(builds);
+    console.log(
+      `\nrequest thread alone, ms (medians of ${REPEATS}, builds alternating; load ${load()}): before the last member starts / after the last one ends`,
+    );
+    console.log(`| file | ${names.join(' | ')} |`);
+    console.log(`|---|${names.map(() => '---|').join('')}`);
+    for (const file of sampleFiles()) {
+      const before: Record<string, number[]> = {};
+      const after: Record<string, number[]> = {};
+      for (const n of names) {
+        before[n] = [];
+        after[n] = [];
+        await builds[n].transcribe(file);
+      }
+      for (let r = 0; r < REPEATS; r++) {
+        for (const n of r % 2 ? [...names].reverse() : names) {
+          const t0 = performance.now();
+          await builds[n].transcribe(file);
+          const t1 = performance.now();
+          before[n].push(lastPost - t0);
+          after[n].push(t1 - lastArrival);
+        }
+      }
+      console.log(`| ${path.basename(file)} | ${names.map((n) => `${median(before[n]).toFixed(2)} / ${median(after[n]).toFixed(2)}`).join(' | ')} |`);
+    }
+  } finally {
+    Worker.prototype.postMessage = post;
+    Worker.prototype.emit = emit;
+  }
 }
 
 async function buildParallel(tmp: string): Promise<void> {
