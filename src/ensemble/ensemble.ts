@@ -345,8 +345,8 @@ export class Ensemble {
    * `posteriors` + `computeConfidence` + `addSelectorFeatures`, or `addSelectorFeaturesWhole` with `acoustic`), with
    * the work overlapped: each member's confidence and counts are computed as its posteriors arrive and the acoustic
    * summary once the front ends exist, so with members on worker threads this thread works while they run instead of
-   * after the last one. The same numbers whichever member finishes first. `scoringMs`: this thread's time on the
-   * confidences and selector inputs.
+   * after the last one (members in this thread are scored after the last one, as before). The same numbers whichever
+   * member finishes first. `scoringMs`: this thread's time on the confidences and selector inputs.
    */
   async scoreMembers(
     audio: DecodedAudio,
@@ -359,12 +359,25 @@ export class Ensemble {
     const conf = new Array<number>(all.length);
     const counts = acc ? new Array<PosteriorCounts>(all.length) : null;
     let scoringMs = 0;
-    const pending = runMembers(this.models, all, audio, this.json.temperature, timings, undefined, (i, lp) => {
+    const score = (i: number, lp: Logprobs): void => {
       const t = performance.now();
       conf[i] = computeConfidence(lp.data, lp.frames, lp.vocabSize, this.models[i].blankId, spec);
       if (counts) counts[i] = posteriorCounts(lp, this.models[i].blankId);
       scoringMs += performance.now() - t;
-    });
+    };
+    if (!this.models.some((m) => m.frontEndOffThread)) {
+      // Members in this thread: nothing runs while this thread works, and work between their runs made the
+      // request 2 % slower in CPU (`npm run bench -- runtime`, BENCH_BASE): score after the last one.
+      const lps = await runMembers(this.models, all, audio, this.json.temperature, timings);
+      lps.forEach((lp, i) => score(i, lp));
+      const t = performance.now();
+      if (acc && counts) {
+        if (acoustic) acc.addWhole(audio.seconds, counts, acoustic);
+        else acc.add(audio.seconds, counts, acc.needsAudio ? audio.at(ACOUSTIC_SUMMARY.sampleRate) : undefined, audio.acousticLogMel ?? undefined);
+      }
+      return { lps, conf, scoringMs: scoringMs + performance.now() - t };
+    }
+    const pending = runMembers(this.models, all, audio, this.json.temperature, timings, undefined, score);
     const t = performance.now();
     try {
       // The front ends ran before runMembers returned: the summary reads their frames while the members run.

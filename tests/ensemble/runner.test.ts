@@ -125,6 +125,8 @@ function inTurn(model: CtcModel, turns: () => Turns): CtcModel {
     return lp;
   };
   return Object.create(model, {
+    // As a member on a worker thread: `Ensemble.scoreMembers` then scores each member as it arrives.
+    frontEndOffThread: { value: true },
     run: { value: async (x: Float32Array, o?: { temperature?: number }) => late(await model.run(x, o)) },
     runFeatures: { value: async (f: ModelFeatures, o?: { temperature?: number }) => late(await model.runFeatures!(f, o)) },
   }) as CtcModel;
