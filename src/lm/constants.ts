@@ -25,7 +25,7 @@ export const MIN_TABLE_BYTES = 1 << 20;
 export type LmLoadMethod = 'read' | 'lazy';
 export const LM_LOAD_METHODS: readonly LmLoadMethod[] = ['lazy', 'read'];
 export const DEFAULT_LM_LOAD: LmLoadMethod = 'lazy';
-/** Bytes per chunk of a lazy load: what a lookup that touches a chunk not yet read reads (a page fault's readahead). */
-export const LAZY_LOAD_CHUNK_BYTES = 1 << 16;
+/** Bytes per chunk of a lazy load: what a lookup that touches a chunk not yet read reads (a page, as a fault on a mapped file). */
+export const LAZY_LOAD_CHUNK_BYTES = 1 << 12;
 /** Bytes per background read of a lazy load (whole chunks; fewer, larger reads fill the file sooner). */
 export const LAZY_LOAD_READ_BYTES = 1 << 22;

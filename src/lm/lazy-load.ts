@@ -7,11 +7,11 @@ import type { PendingTables } from './model.js';
  * Lazy load of a compiled LM: a user-space stand-in for KenLM's LAZY load method (mmap, pages read on first
  * touch), which Node cannot do (no mmap). The loader reads the header, unigrams and vocabulary and returns;
  * the n-gram tables, most of the file, are read afterwards into the same buffer, tracked in chunks of
- * LAZY_LOAD_CHUNK_BYTES (64 KiB):
+ * LAZY_LOAD_CHUNK_BYTES (4 KiB, a page):
  *  - in the background, in file order, by asynchronous reads of LAZY_LOAD_READ_BYTES (4 MiB) on libuv's
  *    thread pool, one at a time (one pool thread busy at most, so decoding keeps the other cores);
  *  - and synchronously, the first time a lookup touches a chunk not yet read (ArpaModel checks each slot
- *    it reads while tables are pending), as a page fault with its readahead would: small chunks keep the
+ *    it reads while tables are pending), as a page fault would: small chunks keep the
  *    first lookups cheap, the large background reads keep the time to full residency near a plain read's.
  * A chunk is marked resident only once its bytes are all in the buffer, and never changes after; a chunk
  * being read in the background when a lookup needs it is read again synchronously (the same bytes). Once
