@@ -29,6 +29,10 @@ import { Vocabulary } from './vocab.js';
  *
  * Version 1 (a '\n'-joined word list instead of the vocabulary table, n-gram slots hashed from the suffix
  * slot) is refused with a hint to run `ensemble lm compile` again: its tables cannot be used in place.
+ *
+ * The n-gram tables come last, so that everything a lookup needs besides them (header, unigrams, vocabulary) is
+ * one prefix of the file: a lazy load (lazy-load.ts, the default) reads that prefix, returns, and reads the
+ * tables after it; a `read` load reads the whole file first.
  */
 export const BINARY_VERSION = 2;
 const HEADER_FIXED = 40;
