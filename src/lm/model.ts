@@ -20,6 +20,10 @@ import { HASH_START, type Vocabulary } from './vocab.js';
  * integer handles: 0 is the empty context; otherwise a handle names the table entry of the longest
  * extendable n-gram ending at the last word (its words and backoffs are recovered by walking the
  * suffix chain), so the number of distinct states is bounded by the model and never grows.
+ *
+ * A model over a lazily loaded compiled file (lazy-load.ts) scores through `scoreIdPending`, which makes the
+ * chunk of every slot it reads resident first, until all tables are read; then `scoreId` runs without checks
+ * (one null test per call), so resident scoring costs what it did before lazy loads existed.
  */
 export interface LmTables {
   order: number;
