@@ -6,6 +6,7 @@ import { ArpaModel, emptyTextScoreTotals, loadLanguageModel, readArpaFile, readB
 import { buildFromCorpus } from '../../src/lm/estimate.js';
 import { writeArpa } from '../../src/lm/arpa-write.js';
 import { isUserError } from '../../src/util/errors.js';
+import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lm-lazy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -127,4 +128,24 @@ describe('lazy load of a compiled LM', () => {
     await expect(readBinaryModel(cut, 'lazy')).rejects.toThrow(/cut2\.bin.*truncated file|truncated file/);
     await expect(readBinaryModel(cut, 'read')).rejects.toThrow(/truncated file/);
   });
+
+  it('CLI: `lm info` and `lm score` take --lm-load; lazy and read print the same scores', async () => {
+    const lazyInfo = await runCli(['lm', 'info', '--lm-load', 'lazy', binFile]);
+    const readInfo = await runCli(['lm', 'info', '--lm-load', 'read', binFile]);
+    expect(lazyInfo.code).toBe(0);
+    expect(readInfo.code).toBe(0);
+    expect(lazyInfo.stdout).toMatch(/load_ms\t[\d.]+\nresident_ms\t[\d.]+\n$/);
+    expect(readInfo.stdout).not.toMatch(/resident_ms/);
+    const table = (out: string) => out.split('\n').filter((l) => !l.endsWith('_ms') && !/_ms\t/.test(l));
+    expect(table(lazyInfo.stdout)).toEqual(table(readInfo.stdout));
+    const input = sentences.map((s) => s.join(' ')).join('\n') + '\n';
+    const lazyScore = await runCli(['lm', 'score', '--lm', binFile, '--lm-load', 'lazy'], { input });
+    const readScore = await runCli(['lm', 'score', '--lm', binFile, '--lm-load', 'read'], { input });
+    expect(lazyScore.code).toBe(0);
+    expect(lazyScore.stdout).toBe(readScore.stdout);
+    expect(lazyScore.stdout).toMatch(/Perplexity including OOVs/);
+    const bad = await runCli(['lm', 'info', '--lm-load', 'mmap', binFile]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--lm-load.*mmap.*lazy, read/);
+  }, 120_000);
 });
