@@ -120,9 +120,23 @@ export class LazyTableFill {
     return new UserError(`cannot read the compiled LM: ${e.message}`, { source: this.file, cause: e });
   }
 
-  /** Read every chunk not yet resident, now. */
+  /** Read every chunk not yet resident, now: each run of them in reads of up to readChunks chunks. */
   fillAll(): void {
-    for (let c = 0; c < this.chunks; c++) this.fillChunk(c);
+    for (let c = 0; c < this.chunks; ) {
+      if (this.resident[c] === 1) {
+        c++;
+        continue;
+      }
+      let last = c + 1;
+      while (last < this.chunks && last - c < this.readChunks && this.resident[last] === 0) last++;
+      const at = this.regionStart + c * this.chunkBytes;
+      try {
+        readFully(this.fd, this.bytes, at, Math.min(this.regionStart + last * this.chunkBytes, this.end) - at);
+      } catch (e) {
+        throw this.readError(e as Error);
+      }
+      for (; c < last; c++) this.markResident(c);
+    }
   }
 
   private markResident(c: number): void {
