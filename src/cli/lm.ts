@@ -16,7 +16,12 @@ export function lmLoadOption(): Option {
     '--lm-load <method>',
     'compiled LM only: lazy = return once the vocabulary is read and read the n-gram tables in the background (read on first touch meanwhile), read = read the whole file first',
   )
-    .choices([...LM_LOAD_METHODS])
+    .argParser((raw: string): LmLoadMethod => {
+      // A UserError (one line, exit 2), as every other bad value; commander's own choice check exits 1 with its usage.
+      if (!(LM_LOAD_METHODS as readonly string[]).includes(raw))
+        throw new UserError(`--lm-load must be ${LM_LOAD_METHODS.join(' or ')}, got ${JSON.stringify(raw)}`);
+      return raw as LmLoadMethod;
+    })
     .default(DEFAULT_LM_LOAD);
 }
 
