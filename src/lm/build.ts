@@ -3,13 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import type { Worker } from 'node:worker_threads';
 import { UserError } from '../util/errors.js';
 import { registerTemp, releaseTemp, removeTemp, sweepStale, sweepStaleSiblings, tempSibling } from '../util/temp-files.js';
 import { DEFAULT_BUILD_MEMORY, MAX_BUILD_ORDER, MIN_TABLE_BYTES, TABLE_SHARE_OF_MEMORY } from './constants.js';
 import { NgramCounter, forEachLineBytes } from './count.js';
 import { estimate, type EstimateOptions } from './estimate.js';
 import { CountSpiller, estimateOnDisk } from './estimate-disk.js';
-import { writeArpa } from './arpa-write.js';
+import { ARPA_WRITER_DEFAULTS, sortInWorker, startArpaWorker, tablesOf, writeArpa, type ArpaWriteOptions } from './arpa-write.js';
 import type { Discount } from './discount.js';
 
 /*
@@ -24,6 +25,8 @@ export interface BuildOptions extends EstimateOptions {
   memoryBytes?: number;
   /** Folder for the spill files (default: the OS temp folder). */
   tempDir?: string;
+  /** The in-memory path's ARPA writer (when it uses a second thread). */
+  arpaWrite?: Omit<ArpaWriteOptions, 'worker' | 'sorted'>;
 }
 
 export interface BuildResult {
@@ -171,6 +174,7 @@ export async function buildArpa(corpus: string, output: string, options: BuildOp
   let spillDir: string | undefined;
   let spiller: CountSpiller | undefined;
   let tmpOut: string | undefined;
+  let worker: Worker | undefined;
   try {
     const stream = await openCorpus(corpus, options.fifoTimeoutMs ?? 10_000);
     let lineNo = 0;
@@ -190,8 +194,16 @@ export async function buildArpa(corpus: string, output: string, options: BuildOp
     });
     const stats = { sentences: counter.sentences, tokens: counter.tokens, vocabularySize: counter.words.length };
     if (!spiller) {
+      // the writer's second thread starts up while this one estimates
+      let ngrams = stats.vocabularySize;
+      for (let k = 2; k <= options.order; k++) ngrams += counter.tables[k].size;
+      const parallelMin = options.arpaWrite?.parallelMinNgrams ?? ARPA_WRITER_DEFAULTS.parallelMinNgrams;
+      worker = ngrams >= parallelMin ? startArpaWorker() : undefined;
+      // ... and sorts the tables into the ARPA file's order meanwhile
+      const sorted = worker ? sortInWorker(worker, tablesOf(counter)) : undefined;
+      sorted?.catch(() => {}); // (a failure is thrown where writeArpa awaits it)
       const r = estimate(counter, options);
-      await writeArpa(r.model, output);
+      await writeArpa(r.model, output, { ...options.arpaWrite, worker, sorted });
       return { ...stats, counts: r.counts, discounts: r.discounts, spilled: false };
     }
     tmpOut = tempSibling(output);
@@ -202,6 +214,7 @@ export async function buildArpa(corpus: string, output: string, options: BuildOp
     tmpOut = undefined;
     return { ...stats, counts: r.counts, discounts: r.discounts, spilled: true };
   } finally {
+    if (worker) await worker.terminate();
     if (tmpOut) removeTemp(tmpOut);
     if (spillDir) removeTemp(spillDir);
   }

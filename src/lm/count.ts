@@ -140,6 +140,14 @@ export const AUX = 3;
 export const REC = 4;
 
 /**
+ * A zeroed Uint32Array on a SharedArrayBuffer: the records are shared with the ARPA writer's worker
+ * thread without a copy (element access costs the same as on an ArrayBuffer).
+ */
+export function sharedUint32(length: number): Uint32Array {
+  return new Uint32Array(new SharedArrayBuffer(length * 4));
+}
+
+/**
  * Growable n-gram table: entry = record (suffix entry, first word, count, aux) in one interleaved
  * Uint32Array, reached through an open-addressing index. Interleaved because the counting loop and the
  * ARPA writer touch the entries in random order: one cache line per entry instead of one per column.
@@ -150,7 +158,7 @@ export class NgramTable {
   private index: Int32Array;
   private mask: number;
   constructor(initial = 1024) {
-    this.rec = new Uint32Array(initial * REC);
+    this.rec = sharedUint32(initial * REC);
     this.index = new Int32Array(initial * 2);
     this.mask = initial * 2 - 1;
   }
@@ -192,7 +200,7 @@ export class NgramTable {
   }
   private grow(): void {
     const cap = (this.rec.length / REC) * 2;
-    const rec = new Uint32Array(cap * REC);
+    const rec = sharedUint32(cap * REC);
     rec.set(this.rec);
     this.rec = rec;
     this.index = new Int32Array(0); // the old index is garbage before the new one is allocated
