@@ -439,8 +439,8 @@ class PipelinedFileWriter {
   }
 }
 
-/** The worker script of the two-thread writer (absent when running from the TypeScript sources). */
-const workerUrl = new URL('./arpa-write-worker.js', import.meta.url);
+/** The build's worker thread (build-worker.ts; absent when running from the TypeScript sources). */
+const workerUrl = new URL('./build-worker.js', import.meta.url);
 
 /** Options of writeArpa (defaults: ARPA_WRITER_DEFAULTS). */
 export interface ArpaWriteOptions {
@@ -448,7 +448,7 @@ export interface ArpaWriteOptions {
   parallelMinNgrams?: number;
   /** Lines per block handed to the second thread. */
   blockLines?: number;
-  /** A worker already started with startArpaWorker() (it starts while the caller estimates); the caller terminates it. */
+  /** A worker already started with startBuildWorker() (it starts while the caller estimates); the caller terminates it. */
   worker?: Worker;
   /** The suffix order, sorted by that worker (sortInWorker) while the caller estimated. */
   sorted?: Promise<SuffixOrder>;
@@ -492,10 +492,11 @@ export function sortInWorker(worker: Worker, tables: { recs: Uint32Array[]; size
 export const ARPA_WRITER_DEFAULTS = { parallelMinNgrams: 500_000, blockLines: 1 << 15 } as const;
 
 /**
- * Start the two-thread writer's worker (undefined when its script is not there: running from the
- * TypeScript sources). Its start-up overlaps whatever the caller does next.
+ * Start the build's worker thread (build-worker.ts: it counts the higher orders, sorts and prints ARPA
+ * lines), or undefined when its script is not there (running from the TypeScript sources). Its
+ * start-up overlaps whatever the caller does next.
  */
-export function startArpaWorker(): Worker | undefined {
+export function startBuildWorker(): Worker | undefined {
   if (workerUrl.protocol !== 'file:' || !existsSync(fileURLToPath(workerUrl))) return undefined;
   const w = new Worker(workerUrl);
   w.unref();
@@ -528,7 +529,7 @@ function ascii(str: string, out: Uint8Array, pos: number): number {
  * Threads: a model with at least `parallelMinNgrams` n-grams is printed by two threads (lmplz also runs
  * its stages on threads of their own): this one sorts the orders into suffix order (each order's sort
  * needs the one below) and prints the even-numbered blocks of `blockLines` lines of each order, a worker
- * (arpa-write-worker.ts) prints the odd-numbered ones into buffers it transfers back, and this thread
+ * (build-worker.ts) prints the odd-numbered ones into buffers it transfers back, and this thread
  * writes all of them in order. The tables are SharedArrayBuffers, read by both threads and never
  * written while they print; the words of each order in output order (which the next order's lines are
  * printed from) are filled by both, each for its own blocks, and an order starts once both finished the
@@ -541,7 +542,7 @@ export async function writeArpa(m: EstimatedModel, file: string, options: ArpaWr
   let worker = options.worker;
   let ownWorker = false;
   if (!worker && ngrams >= parallelMin) {
-    worker = startArpaWorker();
+    worker = startBuildWorker();
     ownWorker = worker !== undefined;
   }
   await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });

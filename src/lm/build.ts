@@ -10,7 +10,7 @@ import { DEFAULT_BUILD_MEMORY, MAX_BUILD_ORDER, MIN_TABLE_BYTES, TABLE_SHARE_OF_
 import { NgramCounter, forEachLineBytes } from './count.js';
 import { estimate, type EstimateOptions } from './estimate.js';
 import { CountSpiller, estimateOnDisk } from './estimate-disk.js';
-import { ARPA_WRITER_DEFAULTS, sortInWorker, startArpaWorker, tablesOf, writeArpa, type ArpaWriteOptions } from './arpa-write.js';
+import { ARPA_WRITER_DEFAULTS, sortInWorker, startBuildWorker, tablesOf, writeArpa, type ArpaWriteOptions } from './arpa-write.js';
 import type { Discount } from './discount.js';
 
 /*
@@ -25,9 +25,16 @@ export interface BuildOptions extends EstimateOptions {
   memoryBytes?: number;
   /** Folder for the spill files (default: the OS temp folder). */
   tempDir?: string;
-  /** The in-memory path's ARPA writer (when it uses a second thread). */
-  arpaWrite?: Omit<ArpaWriteOptions, 'worker' | 'sorted'>;
+  /**
+   * When the build uses its second thread (build-worker.ts): for counting, a corpus file of at least
+   * `countMinCorpusBytes` (default PARALLEL_COUNT_MIN_BYTES; not stdin or a FIFO, whose size is not
+   * known); for the in-memory path's ARPA writer, as writeArpa.
+   */
+  parallel?: Omit<ArpaWriteOptions, 'worker' | 'sorted'> & { countMinCorpusBytes?: number; countBatchNumbers?: number };
 }
+
+/** A corpus file this large is counted on two threads (a smaller one takes less time than the thread's start-up is worth). */
+export const PARALLEL_COUNT_MIN_BYTES = 4 << 20;
 
 export interface BuildResult {
   sentences: number;
@@ -169,12 +176,19 @@ export async function buildArpa(corpus: string, output: string, options: BuildOp
   sweepStale(tempDir, SPILL_DIR);
 
   const counter = new NgramCounter(options.order);
+  let worker: Worker | undefined;
+  if (corpus !== '-' && options.order >= 3) {
+    const st = await fs.stat(corpus);
+    if (st.isFile() && st.size >= (options.parallel?.countMinCorpusBytes ?? PARALLEL_COUNT_MIN_BYTES)) {
+      worker = startBuildWorker();
+      if (worker) counter.startPipeline(worker, options.parallel?.countBatchNumbers);
+    }
+  }
   // what the process holds before counting (the runtime) is not the tables'
   const tableBudget = Math.max(MIN_TABLE_BYTES, (memoryBytes - process.memoryUsage().rss) * TABLE_SHARE_OF_MEMORY);
   let spillDir: string | undefined;
   let spiller: CountSpiller | undefined;
   let tmpOut: string | undefined;
-  let worker: Worker | undefined;
   try {
     const stream = await openCorpus(corpus, options.fifoTimeoutMs ?? 10_000);
     let lineNo = 0;
@@ -183,6 +197,13 @@ export async function buildArpa(corpus: string, output: string, options: BuildOp
       lineNo++;
       counter.addLine(buf, start, end, where, lineNo);
       if (2 * counter.usedBytes() > tableBudget) {
+        if (!spiller && worker) {
+          // the tables are spilled from this thread and counted here from now on (a bounded-memory build
+          // does not keep a second thread's memory)
+          counter.joinPipeline();
+          void worker.terminate();
+          worker = undefined;
+        }
         if (!spiller) {
           spillDir = path.join(tempDir, `ctc-lm-build-${process.pid}-${randomBytes(4).toString('hex')}`);
           registerTemp(spillDir);
@@ -192,18 +213,19 @@ export async function buildArpa(corpus: string, output: string, options: BuildOp
         spiller.spill(counter);
       }
     });
+    counter.joinPipeline();
     const stats = { sentences: counter.sentences, tokens: counter.tokens, vocabularySize: counter.words.length };
     if (!spiller) {
-      // the writer's second thread starts up while this one estimates
       let ngrams = stats.vocabularySize;
       for (let k = 2; k <= options.order; k++) ngrams += counter.tables[k].size;
-      const parallelMin = options.arpaWrite?.parallelMinNgrams ?? ARPA_WRITER_DEFAULTS.parallelMinNgrams;
-      worker = ngrams >= parallelMin ? startArpaWorker() : undefined;
-      // ... and sorts the tables into the ARPA file's order meanwhile
-      const sorted = worker ? sortInWorker(worker, tablesOf(counter)) : undefined;
+      const parallelMin = options.parallel?.parallelMinNgrams ?? ARPA_WRITER_DEFAULTS.parallelMinNgrams;
+      // the worker thread (started now if counting did not use it: its start-up overlaps estimation)
+      // sorts the tables into the ARPA file's order while this thread estimates
+      const writer = ngrams >= parallelMin ? (worker ??= startBuildWorker()) : undefined;
+      const sorted = writer ? sortInWorker(writer, tablesOf(counter)) : undefined;
       sorted?.catch(() => {}); // (a failure is thrown where writeArpa awaits it)
       const r = estimate(counter, options);
-      await writeArpa(r.model, output, { ...options.arpaWrite, worker, sorted });
+      await writeArpa(r.model, output, { parallelMinNgrams: parallelMin, blockLines: options.parallel?.blockLines, worker: writer, sorted });
       return { ...stats, counts: r.counts, discounts: r.discounts, spilled: false };
     }
     tmpOut = tempSibling(output);

@@ -1,19 +1,24 @@
 import { parentPort } from 'node:worker_threads';
 import { LineFormatter, suffixOrder, type ArpaWorkerReply, type ArpaWorkerRequest } from './arpa-write.js';
+import { PipelinedOrders, type CountWorkerRequest } from './count.js';
 
 /*
- * The second thread of writeArpa (arpa-write.ts). First, while the main thread estimates, it sorts the
- * counted tables into suffix order (the arrays are SharedArrayBuffers: shared, not copied). Then it claims blocks of n-gram lines of the order being
- * printed through a counter it shares with the main thread, prints each into buffers of its own and
- * transfers them back; the main thread writes every block in file order. The tables are
- * SharedArrayBuffers, read here without a copy; the words of the order being printed are filled for
- * this thread's blocks (the next order's lines are printed from them). One block per macrotask, so that
- * recycled buffers arrive in between.
+ * The worker thread of `lm build` (build.ts), doing in turn:
+ * 1. counting: the orders above the split of the sentences the reading thread sends in batches
+ *    (count.ts, NgramCounter.startPipeline), into tables of its own, handed back at the end;
+ * 2. while the main thread estimates: sorting the tables into the ARPA file's suffix order;
+ * 3. printing: claims blocks of n-gram lines of the order being printed through a counter it shares
+ *    with the main thread, prints each into buffers of its own and transfers them back; the main thread
+ *    writes every block in file order (arpa-write.ts). One block per macrotask, so that recycled buffers
+ *    arrive in between.
+ * The tables are SharedArrayBuffers throughout: shared between the threads, never copied.
  */
 
 const CHUNK_BYTES = 1 << 20;
 const port = parentPort!;
 let fmt: LineFormatter | undefined;
+let counting: PipelinedOrders | undefined;
+let countStart: Extract<CountWorkerRequest, { type: 'count-start' }> | undefined;
 const free: ArrayBuffer[] = [];
 
 function post(m: ArpaWorkerReply, transfer?: ArrayBuffer[]): void {
@@ -46,7 +51,25 @@ function printBlocks(o: Extract<ArpaWorkerRequest, { type: 'order' }>): void {
   }
 }
 
-port.on('message', (m: ArpaWorkerRequest) => {
+function onCount(m: CountWorkerRequest): void {
+  try {
+    if (m.type === 'count-start') {
+      countStart = m;
+      counting = new PipelinedOrders(m);
+    } else if (m.type === 'count') counting!.count(new Uint32Array(m.batch), m.length);
+    else {
+      counting!.end();
+      counting = undefined;
+    }
+  } catch (e) {
+    // the reading thread may be blocked waiting for this one: it is told through the shared state
+    if (countStart) PipelinedOrders.fail(countStart, e);
+    else failed(e);
+  }
+}
+
+port.on('message', (m: ArpaWorkerRequest | CountWorkerRequest) => {
+  if (m.type === 'count-start' || m.type === 'count' || m.type === 'count-end') return onCount(m);
   try {
     if (m.type === 'sort') post({ type: 'sorted', sorted: suffixOrder(m.recs, m.sizes, m.sizes[1], true) });
     else if (m.type === 'source') fmt = new LineFormatter(m.source);

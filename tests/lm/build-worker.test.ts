@@ -1,11 +1,13 @@
 /**
- * The in-memory ARPA writer on two threads (the compiled dist/ build: the worker script is JavaScript)
- * prints the same bytes as on one: every order split into many small blocks claimed by both threads,
- * with pruning and a vocabulary limit (pruned lines' words still feed the order above), and the sort
- * done by the worker while the main thread estimates (buildArpa) as well as by the main thread (writeArpa).
+ * `lm build` on two threads (build-worker.ts; the compiled dist/ build: the worker script is JavaScript)
+ * gives the same bytes as on one: counting with the higher orders on the worker (in many small batches,
+ * so that the reader waits for the worker), the in-memory ARPA writer with every order split into many
+ * small blocks claimed by both threads, with pruning and a vocabulary limit (pruned lines' words still
+ * feed the order above), the sort done by the worker while the main thread estimates (buildArpa) and by
+ * the main thread (writeArpa), and a build that spills after counting on two threads.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -44,18 +46,18 @@ function zipfCorpus(sentences: number, vocab: number, seed: number): string {
 }
 
 const FALLBACK = [0.5, 1, 1.5] as const;
-const ONE_THREAD = { parallelMinNgrams: Number.MAX_SAFE_INTEGER };
-// every model takes the two-thread path, in blocks of a few lines (many blocks per order, odd sizes)
-const TWO_THREADS = { parallelMinNgrams: 0, blockLines: 37 };
+const ONE_THREAD = { parallelMinNgrams: Number.MAX_SAFE_INTEGER, countMinCorpusBytes: Number.MAX_SAFE_INTEGER };
+// every build takes the two-thread paths: counted in batches of ~1,000 numbers, printed in blocks of a few lines (odd sizes)
+const TWO_THREADS = { parallelMinNgrams: 0, blockLines: 37, countMinCorpusBytes: 0, countBatchNumbers: 1000 };
 
-describe('ARPA writer on two threads', () => {
+describe('lm build on two threads', () => {
   it('the worker script is there in dist/ (the two-thread path runs)', () => {
-    const w = write.startArpaWorker();
+    const w = write.startBuildWorker();
     expect(w).toBeDefined();
     void w!.terminate();
   });
 
-  it.each([2, 3, 5])('order %i: byte-identical to one thread, also pruned and with a vocabulary limit', async (order) => {
+  it.each([2, 3, 4, 5, 6])('order %i: byte-identical to one thread, also pruned and with a vocabulary limit', async (order) => {
     const corpus = path.join(dir, `zipf-${order}.txt`);
     writeFileSync(corpus, zipfCorpus(6000, 3000, order));
     const limitVocab = new Set(Array.from({ length: 1500 }, (_, i) => `w${2 * i + 1}`));
@@ -63,14 +65,33 @@ describe('ARPA writer on two threads', () => {
       const one = path.join(dir, `one-${order}.arpa`);
       const two = path.join(dir, `two-${order}.arpa`);
       const base = { order, discountFallback: FALLBACK, memoryBytes: 2 ** 30, ...opts };
-      const a = await build.buildArpa(corpus, one, { ...base, arpaWrite: ONE_THREAD });
-      const b = await build.buildArpa(corpus, two, { ...base, arpaWrite: TWO_THREADS });
+      const a = await build.buildArpa(corpus, one, { ...base, parallel: ONE_THREAD });
+      const b = await build.buildArpa(corpus, two, { ...base, parallel: TWO_THREADS });
       expect([a.spilled, b.spilled]).toEqual([false, false]);
       const x = readFileSync(one);
       expect(x.length).toBeGreaterThan(10_000);
       expect(readFileSync(two).equals(x)).toBe(true);
     }
   }, 120_000);
+
+  it('counted on two threads, then spilled (the tables of the worker come back at the first spill): the same bytes as in memory', async () => {
+    const corpus = path.join(dir, 'zipf-spill.txt');
+    writeFileSync(corpus, zipfCorpus(8000, 5000, 11));
+    const tmpDir = mkdtempSync(path.join(dir, 'T-'));
+    const base = { order: 5, discountFallback: FALLBACK };
+    const a = await build.buildArpa(corpus, path.join(dir, 'sm.arpa'), { ...base, memoryBytes: 2 ** 30, parallel: ONE_THREAD });
+    const b = await build.buildArpa(corpus, path.join(dir, 'sd.arpa'), { ...base, memoryBytes: 64 * 1024, tempDir: tmpDir, parallel: TWO_THREADS });
+    expect([a.spilled, b.spilled]).toEqual([false, true]);
+    expect(readFileSync(path.join(dir, 'sd.arpa')).equals(readFileSync(path.join(dir, 'sm.arpa')))).toBe(true);
+  }, 60_000);
+
+  it('a corpus error while counting on two threads: a clear error, no temp files left', async () => {
+    const corpus = path.join(dir, 'zipf-bad.txt');
+    writeFileSync(corpus, zipfCorpus(3000, 2000, 12) + 'a <s> b\n');
+    const out = path.join(dir, 'bad', 'x.arpa');
+    await expect(build.buildArpa(corpus, out, { order: 4, discountFallback: FALLBACK, parallel: TWO_THREADS })).rejects.toThrow(/special word <s>/);
+    expect(readdirSync(path.dirname(out))).toEqual([]);
+  }, 60_000);
 
   it('writeArpa sorting on the main thread, the worker printing: the same bytes', async () => {
     const corpus = path.join(dir, 'zipf-w.txt');
