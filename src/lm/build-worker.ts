@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { LineFormatter, suffixOrder, type ArpaWorkerReply, type ArpaWorkerRequest } from './arpa-write.js';
 import { PipelinedOrders, type CountWorkerRequest } from './count.js';
@@ -15,6 +17,17 @@ import { PipelinedOrders, type CountWorkerRequest } from './count.js';
  */
 
 const CHUNK_BYTES = 1 << 20;
+
+/**
+ * A full garbage collection of this thread's heap. The tables grow by doubling into new
+ * SharedArrayBuffers, and the old ones are freed only when the collector runs; their memory does not
+ * count towards its triggers and this thread allocates little else, so without it the old arrays (about
+ * as large as the live ones) stayed until the end of counting.
+ */
+const collectGarbage = ((): (() => void) => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
 const port = parentPort!;
 let fmt: LineFormatter | undefined;
 let counting: PipelinedOrders | undefined;
@@ -55,7 +68,7 @@ function onCount(m: CountWorkerRequest): void {
   try {
     if (m.type === 'count-start') {
       countStart = m;
-      counting = new PipelinedOrders(m);
+      counting = new PipelinedOrders(m, collectGarbage);
     } else if (m.type === 'count') counting!.count(new Uint32Array(m.batch), m.length);
     else {
       counting!.end();

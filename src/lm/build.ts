@@ -30,7 +30,66 @@ export interface BuildOptions extends EstimateOptions {
    * `countMinCorpusBytes` (default PARALLEL_COUNT_MIN_BYTES; not stdin or a FIFO, whose size is not
    * known); for the in-memory path's ARPA writer, as writeArpa.
    */
-  parallel?: Omit<ArpaWriteOptions, 'worker' | 'sorted'> & { countMinCorpusBytes?: number; countBatchNumbers?: number };
+  parallel?: Omit<ArpaWriteOptions, 'worker' | 'sorted'> & {
+    countMinCorpusBytes?: number;
+    countBatchNumbers?: number;
+    /**
+     * 'auto' (default): use the second thread only while a core is idle (see idleCoresNow); 'always', 'never'.
+     */
+    secondThread?: 'auto' | 'always' | 'never';
+  };
+}
+
+/** Idle CPU time of the machine so far (ms, all cores) and when it was read. */
+interface IdleMark {
+  idleMs: number;
+  at: number;
+}
+
+function idleMark(): IdleMark {
+  let idleMs = 0;
+  for (const c of os.cpus()) idleMs += c.times.idle;
+  return { idleMs, at: performance.now() };
+}
+
+/*
+ * On a machine whose cores are all busy a second thread only takes CPU from this one (the scheduler
+ * shares the CPU between processes, or sessions, not threads) and adds its own overhead (~15 % more CPU
+ * in all), so by default the build uses it only while at least half a core is idle: before counting,
+ * judged from the threads the kernel has runnable (/proc/loadavg, a few samples), and before estimating,
+ * from the cores' idle time over the counting.
+ */
+
+/** Idle cores at least this many on average: the second thread is worth starting. */
+const MIN_IDLE_CORES = 0.5;
+
+/** Cores idle on average since `mark` (from the kernel's idle times; a window under 50 ms says nothing: 0). */
+function idleCoresSince(mark: IdleMark): number {
+  const now = idleMark();
+  const wall = now.at - mark.at;
+  return wall < 50 ? 0 : (now.idleMs - mark.idleMs) / wall;
+}
+
+/** Cores idle now besides this thread's: from runnable threads in /proc/loadavg (5 samples, 5 ms apart); else the load average. */
+async function idleCoresNow(): Promise<number> {
+  const cores = os.availableParallelism();
+  let runnable = 0;
+  try {
+    for (let i = 0; i < 5; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 5));
+      runnable += Number(/\s(\d+)\//.exec(await fs.readFile('/proc/loadavg', 'utf8'))?.[1] ?? NaN) / 5;
+    }
+  } catch {
+    runnable = NaN;
+  }
+  // runnable counts this thread
+  return Number.isFinite(runnable) ? cores - Math.max(1, runnable) : cores - 1 - os.loadavg()[0];
+}
+
+async function useSecondThread(setting: 'auto' | 'always' | 'never' | undefined, idle: () => number | Promise<number>): Promise<boolean> {
+  if (setting === 'always') return true;
+  if (setting === 'never') return false;
+  return (await idle()) >= MIN_IDLE_CORES;
 }
 
 /** A corpus file this large is counted on two threads (a smaller one takes less time than the thread's start-up is worth). */
@@ -177,9 +236,10 @@ export async function buildArpa(corpus: string, output: string, options: BuildOp
 
   const counter = new NgramCounter(options.order);
   let worker: Worker | undefined;
+  const secondThread = options.parallel?.secondThread;
   if (corpus !== '-' && options.order >= 3) {
     const st = await fs.stat(corpus);
-    if (st.isFile() && st.size >= (options.parallel?.countMinCorpusBytes ?? PARALLEL_COUNT_MIN_BYTES)) {
+    if (st.isFile() && st.size >= (options.parallel?.countMinCorpusBytes ?? PARALLEL_COUNT_MIN_BYTES) && (await useSecondThread(secondThread, idleCoresNow))) {
       worker = startBuildWorker();
       if (worker) counter.startPipeline(worker, options.parallel?.countBatchNumbers);
     }
@@ -189,6 +249,7 @@ export async function buildArpa(corpus: string, output: string, options: BuildOp
   let spillDir: string | undefined;
   let spiller: CountSpiller | undefined;
   let tmpOut: string | undefined;
+  const countingMark = idleMark();
   try {
     const stream = await openCorpus(corpus, options.fifoTimeoutMs ?? 10_000);
     let lineNo = 0;
@@ -221,11 +282,14 @@ export async function buildArpa(corpus: string, output: string, options: BuildOp
       const parallelMin = options.parallel?.parallelMinNgrams ?? ARPA_WRITER_DEFAULTS.parallelMinNgrams;
       // the worker thread (started now if counting did not use it: its start-up overlaps estimation)
       // sorts the tables into the ARPA file's order while this thread estimates
-      const writer = ngrams >= parallelMin ? (worker ??= startBuildWorker()) : undefined;
+      // (a worker that counted is kept: the idle time over counting does not tell, the worker used it)
+      const second = ngrams >= parallelMin && (worker !== undefined || (await useSecondThread(secondThread, () => idleCoresSince(countingMark))));
+      const writer = second ? (worker ??= startBuildWorker()) : undefined;
       const sorted = writer ? sortInWorker(writer, tablesOf(counter)) : undefined;
       sorted?.catch(() => {}); // (a failure is thrown where writeArpa awaits it)
       const r = estimate(counter, options);
-      await writeArpa(r.model, output, { parallelMinNgrams: parallelMin, blockLines: options.parallel?.blockLines, worker: writer, sorted });
+      // (a writer without a worker stays on this thread)
+      await writeArpa(r.model, output, { parallelMinNgrams: writer ? parallelMin : Number.POSITIVE_INFINITY, blockLines: options.parallel?.blockLines, worker: writer, sorted });
       return { ...stats, counts: r.counts, discounts: r.discounts, spilled: false };
     }
     tmpOut = tempSibling(output);

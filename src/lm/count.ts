@@ -564,7 +564,15 @@ class CountPipe {
 export class PipelinedOrders {
   private readonly tables: NgramTable[] = [];
   private ent = new Uint32Array(256);
-  constructor(private readonly m: Extract<CountWorkerRequest, { type: 'count-start' }>) {
+  private capacity = 0;
+  /**
+   * @param onGrow called after a batch that grew a table (the worker collects the old arrays then:
+   *   SharedArrayBuffers put no pressure on its garbage collector, and its heap is small)
+   */
+  constructor(
+    private readonly m: Extract<CountWorkerRequest, { type: 'count-start' }>,
+    private readonly onGrow?: () => void,
+  ) {
     for (let k = 0; k <= m.order; k++) this.tables.push(new NgramTable(k <= m.split ? 1 : 1 << 12));
   }
 
@@ -585,8 +593,16 @@ export class PipelinedOrders {
       p += 1 + 2 * n;
     }
     let used = 0;
-    for (let k = split + 1; k <= N; k++) used += tables[k].usedBytes();
+    let capacity = 0;
+    for (let k = split + 1; k <= N; k++) {
+      used += tables[k].usedBytes();
+      capacity += tables[k].rec.length;
+    }
     this.m.used[0] = used;
+    if (capacity !== this.capacity) {
+      this.capacity = capacity;
+      this.onGrow?.();
+    }
     this.m.port.postMessage({ batch: batch.buffer }, [batch.buffer as ArrayBuffer]);
     Atomics.sub(this.m.state, S_IN_FLIGHT, 1);
     Atomics.notify(this.m.state, S_IN_FLIGHT);
