@@ -18,6 +18,20 @@ import type { Discount } from './discount.js';
  * their share of the memory budget (the fast path), otherwise through sorted runs on disk
  * (estimate-disk.ts), with identical output. Temporary files (spill folder, the output's temp file)
  * are removed on success, error, SIGINT and SIGTERM, and a run sweeps what killed runs left.
+ *
+ * Threads (lmplz also runs its stages on threads of their own). The main thread reads the corpus,
+ * counts orders 2 … ⌊(N+1)/2⌋, estimates and writes the file. One worker thread (build-worker.ts), when
+ * a core is idle (see idleCoresNow: on a machine whose cores are busy it would only add CPU):
+ * - counts the orders above (count.ts, startPipeline: each sentence's word ids and entries sent in
+ *   batches; its tables come back at the end, or at the first spill, after which this thread counts
+ *   alone and the worker is ended: a bounded-memory build keeps no second thread's memory), for corpus
+ *   files of at least PARALLEL_COUNT_MIN_BYTES;
+ * - sorts the tables into the ARPA file's suffix order while this thread estimates (the sort reads only
+ *   the records' suffix and word fields, which estimation does not write);
+ * - prints every other block of n-gram lines or so (blocks claimed through a shared counter, so a
+ *   worker that gets little CPU prints few), for models of at least parallelMinNgrams n-grams.
+ * The tables are SharedArrayBuffers: shared between the threads, not copied. The bytes of the output do
+ * not depend on which thread did what (tests/lm/build-worker.test.ts).
  */
 
 export interface BuildOptions extends EstimateOptions {
