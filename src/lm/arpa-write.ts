@@ -460,7 +460,9 @@ export interface ArpaWriteOptions {
  */
 export function sortInWorker(worker: Worker, tables: { recs: Uint32Array[]; sizes: number[] }): Promise<SuffixOrder> {
   return new Promise<SuffixOrder>((resolve, reject) => {
+    worker.ref(); // awaited with nothing else pending, an unref'd worker's answer would not keep the process alive
     const done = (): void => {
+      worker.unref();
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);
