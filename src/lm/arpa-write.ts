@@ -313,8 +313,8 @@ const NO_RECORDS = new Uint32Array(0);
 
 /**
  * Prints n-gram lines of an ArpaSource as bytes: any range of lines of one order, given the words of
- * the order below in output order (so the main thread and the worker can each print every other block
- * of lines). Fields are gathered per batch of lines in tight loops (many loads in flight), then printed.
+ * the order below in output order (so the main thread and the worker can each print any block of
+ * lines). Fields are gathered per batch of lines in tight loops (many loads in flight), then printed.
  */
 export class LineFormatter {
   /** The first line not printed by the last format() call. */
@@ -444,7 +444,7 @@ const workerUrl = new URL('./build-worker.js', import.meta.url);
 
 /** Options of writeArpa (defaults: ARPA_WRITER_DEFAULTS). */
 export interface ArpaWriteOptions {
-  /** A second thread prints every other block of lines of a model with at least this many n-grams. */
+  /** A second thread prints blocks of lines (about half of them) of a model with at least this many n-grams. */
   parallelMinNgrams?: number;
   /** Lines per block handed to the second thread. */
   blockLines?: number;
@@ -529,10 +529,11 @@ function ascii(str: string, out: Uint8Array, pos: number): number {
  * chunks of 1 MiB, written while the next ones are printed.
  *
  * Threads: a model with at least `parallelMinNgrams` n-grams is printed by two threads (lmplz also runs
- * its stages on threads of their own): this one sorts the orders into suffix order (each order's sort
- * needs the one below) and prints the even-numbered blocks of `blockLines` lines of each order, a worker
- * (build-worker.ts) prints the odd-numbered ones into buffers it transfers back, and this thread
- * writes all of them in order. The tables are SharedArrayBuffers, read by both threads and never
+ * its stages on threads of their own): the suffix-order sort is done by the worker (build-worker.ts)
+ * when the caller passes `sorted` (buildArpa: while it estimates), else here; then each order's blocks of
+ * `blockLines` lines are claimed by either thread through a shared counter (printArpa), the worker
+ * printing its blocks into buffers it transfers back, and this thread writes all of them in file order.
+ * The tables are SharedArrayBuffers, read by both threads and never
  * written while they print; the words of each order in output order (which the next order's lines are
  * printed from) are filled by both, each for its own blocks, and an order starts once both finished the
  * one below. The bytes do not depend on who printed what.
@@ -720,7 +721,7 @@ class WorkerBlocks {
 
 /**
  * ARPA text written line by line from streamed n-grams (the bounded-memory estimator's output), with the
- * same bytes as ArpaFormatter: words UTF-8-encoded once, numbers by putFloat32, backoffs through a cache.
+ * same bytes as writeArpa: words UTF-8-encoded once, numbers by putFloat32, backoffs through a cache.
  */
 export class ArpaLineWriter {
   private readonly wordStart: Uint32Array;

@@ -28,7 +28,7 @@ import type { Discount } from './discount.js';
  *   files of at least PARALLEL_COUNT_MIN_BYTES;
  * - sorts the tables into the ARPA file's suffix order while this thread estimates (the sort reads only
  *   the records' suffix and word fields, which estimation does not write);
- * - prints every other block of n-gram lines or so (blocks claimed through a shared counter, so a
+ * - prints about half of the blocks of n-gram lines (blocks claimed through a shared counter, so a
  *   worker that gets little CPU prints few), for models of at least parallelMinNgrams n-grams.
  * The tables are SharedArrayBuffers: shared between the threads, not copied. The bytes of the output do
  * not depend on which thread did what (tests/lm/build-worker.test.ts).
