@@ -1,8 +1,7 @@
 /**
- * Training the domain gate (domain-gate.ts): the acoustic summary of every training and dev utterance of the
- * build (the selector's own inputs and labels: label = the member whose manifest lists it), on the whole input,
- * cached per audio file under the same key the selector's `acoustic` features use (so a build that has those
- * computes nothing twice); then a logistic regression tuned on the dev sets as the selector's is (NeMo's LR grid,
+ * Training the domain gate (domain-gate.ts): the detailed acoustic signature (`AcousticSummary.detailFeatures()`)
+ * of every training and dev utterance of the build (the selector's own inputs and labels: label = the member
+ * whose manifest lists it), on the whole input, cached per audio file in the build's cache; then a logistic regression tuned on the dev sets as the selector's is (NeMo's LR grid,
  * dev accuracy) and temperature-scaled on them (dev negative log-likelihood).
  *
  * `ensemble build CONFIG --domain-gate-only` runs this alone for an ensemble that exists: no member runs, only
@@ -11,7 +10,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { ACOUSTIC_SUMMARY, AcousticSummary, acousticFeatureNames } from '../features/acoustic-summary.js';
+import { ACOUSTIC_DETAIL, ACOUSTIC_SUMMARY, AcousticSummary, acousticDetailFeatureNames } from '../features/acoustic-summary.js';
 import { fitProbabilityTemperature, selectorAccuracy, trainSelector, tuneSelector, type Selector } from '../selector/index.js';
 import { mapConcurrent } from '../util/concurrency.js';
 import { UserError } from '../util/errors.js';
@@ -44,8 +43,8 @@ export async function buildDomainGate(cfg: BuildConfig, options: DomainGateBuild
   const { train, dev, hasDev } = options.manifests ?? (await loadBuildManifests(cfg));
   const cache = options.cache ?? new ConfidenceCache(path.join(options.outDir, '.cache'));
   if (!options.cache && cache.dir) sweepStaleTempFiles(cache.dir, { recursive: true });
-  const acousticNames = acousticFeatureNames();
-  const fingerprint = `acoustic-summary-v${ACOUSTIC_SUMMARY.version}`;
+  const acousticNames = acousticDetailFeatureNames();
+  const fingerprint = `acoustic-detail-v${ACOUSTIC_DETAIL.version}`;
   const audioPaths = [...new Set([...train.flat(), ...dev.flat()].map((e) => e.audioPath))];
   const rows = new Map<string, number[]>();
   const progress =
@@ -64,7 +63,7 @@ export async function buildDomainGate(cfg: BuildConfig, options: DomainGateBuild
       return;
     }
     const audio = await DecodedAudio.from(audioPath, undefined, undefined, cfg.transcription.channelSelector);
-    const row = new AcousticSummary().add(audio.at(ACOUSTIC_SUMMARY.sampleRate)).features();
+    const row = new AcousticSummary({ detail: true }).add(audio.at(ACOUSTIC_SUMMARY.sampleRate)).detailFeatures();
     const entry: Record<string, number> = { seconds: audio.seconds };
     acousticNames.forEach((n, j) => (entry[n] = row[j]));
     await cache.put(fingerprint, sha, { v: 1, frames: 0, conf: entry });

@@ -9,7 +9,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildEnsemble } from '../../src/ensemble/build.js';
 import { loadBuildConfig, parseBuildConfig } from '../../src/ensemble/config.js';
 import { addDomainGate } from '../../src/ensemble/domain-gate-build.js';
-import { DOMAIN_GATE_FILE, DomainGate } from '../../src/ensemble/domain-gate.js';
+import { DOMAIN_GATE_FILE, DomainGate, domainGateInputs } from '../../src/ensemble/domain-gate.js';
+import { AcousticSummary, acousticDetailFeatureNames, acousticFeatureNames } from '../../src/features/acoustic-summary.js';
+import { trainSelector } from '../../src/selector/index.js';
 import { Ensemble } from '../../src/ensemble/ensemble.js';
 import { loadCtcModel } from '../../src/models/load.js';
 import type { CtcModel } from '../../src/models/types.js';
@@ -23,6 +25,14 @@ import { toneWav } from '../helpers/tiny-ensemble.js';
 import { ensureBuilt, runCli } from '../helpers/cli.js';
 
 let fx: Fixture;
+const training = { config: null, utterances: 2, devUtterances: null, trainAccuracy: 1, devAccuracy: null, devCurve: [] };
+function toneLike(n: number): Float32Array {
+  let s = 7;
+  return Float32Array.from({ length: n }, (_, t) => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return 0.2 * Math.sin((2 * Math.PI * 440 * t) / 16000) * (1 + 0.5 * Math.sin((2 * Math.PI * 3 * t) / 16000)) + (s / 2 ** 32 - 0.5) * 0.05;
+  });
+}
 let plainDir: string;
 let gateDir: string;
 let gateYaml: string;
@@ -66,7 +76,8 @@ describe('domain gate', () => {
   it('build writes domain-gate.json; it round-trips, and --domain-gate-only on an existing ensemble writes the same gate', async () => {
     const text = readFileSync(path.join(gateDir, DOMAIN_GATE_FILE), 'utf8');
     const json = JSON.parse(text) as Record<string, unknown>;
-    expect(json).toMatchObject({ format: 'ctc-ensemble/domain-gate', version: 1, members: ['dom0', 'dom1'], defaultMinProbability: null });
+    expect(json).toMatchObject({ format: 'ctc-ensemble/domain-gate', version: 2, members: ['dom0', 'dom1'], defaultMinProbability: null });
+    expect(json.inputs).toEqual({ kind: 'acoustic-detail', version: 1, names: acousticDetailFeatureNames() });
     const gate = (await DomainGate.read(gateDir, ['dom0', 'dom1']))!;
     expect(JSON.parse(JSON.stringify(gate.json))).toEqual(json);
     // The same selector and ensemble.json as a build without the gate: the gate changes nothing else.
@@ -82,7 +93,14 @@ describe('domain gate', () => {
       expect(added.gate.json.training).toEqual(gate.json.training);
       // Members that differ from the ensemble's are refused.
       expect(() => DomainGate.fromJSON({ ...json, members: ['dom1', 'dom0'] }, ['dom0', 'dom1'], 'g.json')).toThrow(/g\.json: members.*dom0, dom1/);
-      expect(() => DomainGate.fromJSON({ ...json, version: 2 }, ['dom0', 'dom1'], 'g.json')).toThrow(/newer/);
+      expect(() => DomainGate.fromJSON({ ...json, version: 3 }, ['dom0', 'dom1'], 'g.json')).toThrow(/newer/);
+      expect(() => DomainGate.fromJSON({ ...json, inputs: { ...(json.inputs as object), kind: 'mfcc' } }, ['dom0', 'dom1'], 'g.json')).toThrow(
+        /g\.json: inputs\.kind/,
+      );
+      // A version-1 gate (on the selector's 22-value summary) cannot pass for a detailed one, and is still read.
+      expect(() => DomainGate.fromJSON({ ...json, inputs: domainGateInputs('acoustic-summary') }, ['dom0', 'dom1'], 'g.json')).toThrow(
+        /takes 62 inputs, the acoustic-summary has 22/,
+      );
       expect(() => DomainGate.fromJSON({ ...json, inputs: { ...(json.inputs as object), version: 99 } }, ['dom0', 'dom1'], 'g.json')).toThrow(
         /inputs\.version/,
       );
@@ -91,6 +109,27 @@ describe('domain gate', () => {
     } finally {
       rmSync(path.join(plainDir, DOMAIN_GATE_FILE));
     }
+  });
+
+  it('a version-1 gate (the 22-value acoustic summary) is still read and decides on that summary; a new gate on the detailed one', () => {
+    const x = toneLike(16000 * 2);
+    const s = new AcousticSummary({ detail: true }).add(x);
+    const rows = [s.features(), s.features().map((v, i) => v + (i % 3) - 1)];
+    const v1 = DomainGate.fromSelector(trainSelector(rows, [0, 1]), ['dom0', 'dom1'], null, training, null, 'acoustic-summary');
+    expect(v1.json.version).toBe(1);
+    expect(v1.inputKind).toBe('acoustic-summary');
+    const again = DomainGate.fromJSON(JSON.parse(JSON.stringify(v1.json)), ['dom0', 'dom1'], 'v1.json');
+    const d1 = again.decide(x);
+    expect(d1.acoustic).toEqual(s.features());
+    expect(d1.probabilities).toEqual(again.decideFeatures(s.features()).probabilities);
+    const drows = [s.detailFeatures(), s.detailFeatures().map((v, i) => v + (i % 3) - 1)];
+    const v2 = DomainGate.fromSelector(trainSelector(drows, [0, 1]), ['dom0', 'dom1'], null, training);
+    expect([v2.json.version, v2.inputKind, v2.json.inputs.names.length]).toEqual([2, 'acoustic-detail', 62]);
+    const d2 = v2.decide(x);
+    // the selector still gets the 22-value summary; the gate decided on the 62-value signature
+    expect(d2.acoustic).toEqual(s.features());
+    expect(d2.acoustic).toHaveLength(acousticFeatureNames().length);
+    expect(d2.probabilities).toEqual(v2.decideFeatures(s.detailFeatures()).probabilities);
   });
 
   it('gate off (default, or 0) equals today exactly; an ensemble without a gate refuses a floor > 0', async () => {
