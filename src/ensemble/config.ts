@@ -7,6 +7,7 @@
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
+import { EARLY_ROUTE_DEFAULTS } from '../defaults.js';
 import { applyOverrides } from './hydra-overrides.js';
 import { resolveInterpolations } from './omegaconf.js';
 import {
@@ -124,6 +125,8 @@ export interface BuildConfig {
   domainGateMinProb: number | null;
   /** `domain_gate_prune`: the gate's default pruning threshold (0 to below 1; null: off). */
   domainGatePrune: number | null;
+  /** `domain_gate_verify_quantile`: the share of a member's own dev utterances below its verification floor (0: no floors). */
+  domainGateVerifyQuantile: number;
   /** `selector:` (beyond NeMo): the selector's inputs (default `[confidence]`, NeMo's) and its probability calibration. */
   selector: SelectorSettings;
   /** Things accepted but ignored or rewritten (old NeMo spellings), worth telling the user. */
@@ -425,6 +428,7 @@ const TOP_KEYS = [
   'domain_gate',
   'domain_gate_min_prob',
   'domain_gate_prune',
+  'domain_gate_verify_quantile',
   'selector',
   // Hydra's own blocks in a config file
   'defaults',
@@ -532,6 +536,11 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
     o.domain_gate_prune === undefined || o.domain_gate_prune === null ? null : readNumber(ctx, o.domain_gate_prune, ['domain_gate_prune'], 0, { min: 0 });
   if (domainGatePrune !== null && !(domainGatePrune < 1)) throw ctx.error(['domain_gate_prune'], `must be below 1, got ${domainGatePrune}`);
   if (domainGatePrune !== null && !domainGate) throw ctx.error(['domain_gate_prune'], 'needs domain_gate: true (the gate that prunes)');
+  const domainGateVerifyQuantile =
+    o.domain_gate_verify_quantile === undefined || o.domain_gate_verify_quantile === null
+      ? EARLY_ROUTE_DEFAULTS.domainGateVerifyQuantile
+      : readNumber(ctx, o.domain_gate_verify_quantile, ['domain_gate_verify_quantile'], 0, { min: 0 });
+  if (!(domainGateVerifyQuantile < 0.5)) throw ctx.error(['domain_gate_verify_quantile'], `must be from 0 to below 0.5, got ${domainGateVerifyQuantile}`);
   const selector = readSelectorSettings(ctx, o.selector, ['selector']);
 
   // NeMo BuildEnsembleConfig.__post_init__
@@ -574,6 +583,7 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
     domainGate,
     domainGateMinProb,
     domainGatePrune,
+    domainGateVerifyQuantile,
     selector,
     notes: ctx.notes,
   };

@@ -2,11 +2,14 @@
  * Training the domain gate (domain-gate.ts): the detailed acoustic signature (`AcousticSummary.detailFeatures()`)
  * of every training and dev utterance of the build (the selector's own inputs and labels: label = the member
  * whose manifest lists it), on the whole input, cached per audio file in the build's cache; then a logistic regression tuned on the dev sets as the selector's is (NeMo's LR grid,
- * dev accuracy) and temperature-scaled on them (dev negative log-likelihood).
+ * dev accuracy) and temperature-scaled on them (dev negative log-likelihood). Last, the verification floors
+ * (`domain_gate_verify_quantile`, default 1 %): per member the quantile of its own whole-input confidence (the
+ * ensemble's spec) over its own domain's dev utterances, read from the build's cache when the build computed them,
+ * else computed here (that member on its own dev utterances only).
  *
- * `ensemble build CONFIG --domain-gate-only` runs this alone for an ensemble that exists: no member runs, only
- * the summaries are computed (about 0.7 ms of CPU per second of audio here), and `domain-gate.json` is written
- * beside its `ensemble.json`, which is left as it is.
+ * `ensemble build CONFIG --domain-gate-only` runs this alone for an ensemble that exists: the summaries are
+ * computed (about 0.7 ms of CPU per second of audio here), members run only for dev confidences the cache lacks,
+ * and `domain-gate.json` is written beside its `ensemble.json`, which is left as it is.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -15,14 +18,18 @@ import { fitProbabilityTemperature, selectorAccuracy, trainSelector, tuneSelecto
 import { mapConcurrent } from '../util/concurrency.js';
 import { UserError } from '../util/errors.js';
 import { sweepStaleTempFiles } from '../util/temp-files.js';
-import { ConfidenceCache, sha256File } from './cache.js';
+import { ConfidenceCache, modelFingerprint, onnxFileOf, sha256File } from './cache.js';
+import { computeConfidence, type ConfidenceSpec } from '../confidence/index.js';
+import { loadCtcModel } from '../models/load.js';
+import type { CtcModel } from '../models/types.js';
+import { specKey } from './config.js';
 import { loadBuildManifests } from './build.js';
 import type { BuildConfig } from './config.js';
 import { DOMAIN_GATE_REPORT_FLOORS, DomainGate, gatePoint } from './domain-gate.js';
 import { readEnsembleJson, toPosixRelative } from './format.js';
 import type { ManifestEntry } from './manifest.js';
 import { Progress, type ProgressOptions } from './progress.js';
-import { DecodedAudio } from './runner.js';
+import { DecodedAudio, runMembers } from './runner.js';
 
 export interface DomainGateBuildOptions {
   /** The ensemble folder (`domain-gate.json` goes there). */
@@ -34,6 +41,46 @@ export interface DomainGateBuildOptions {
   /** The build's manifests when it already read them (`loadBuildManifests`). */
   manifests?: { train: ManifestEntry[][]; dev: ManifestEntry[][]; hasDev: boolean };
   progress?: ProgressOptions | false;
+  /** The build's loaded members (the verification floors need them when the cache lacks a confidence). */
+  models?: CtcModel[];
+}
+
+/**
+ * Per member, the `quantile` of its own whole-input confidence (spec `cfg.confidence`) over `dev[i]`, its own
+ * domain's dev utterances: from the cache (the build's member passes on whole inputs) or computed.
+ */
+async function verificationFloors(
+  cfg: BuildConfig,
+  dev: ManifestEntry[][],
+  cache: ConfidenceCache,
+  quantile: number,
+  given: CtcModel[] | undefined,
+  concurrency: number,
+): Promise<number[]> {
+  const models = given ?? (await Promise.all(cfg.ensemble.map((m) => loadCtcModel(m.model))));
+  try {
+    const shas = await Promise.all(models.map((m) => sha256File(onnxFileOf(m))));
+    const key = specKey(cfg.confidence as ConfidenceSpec);
+    const floors: number[] = [];
+    for (let i = 0; i < models.length; i++) {
+      const fingerprint = modelFingerprint(models[i], shas[i], cfg.temperature);
+      const values = await mapConcurrent(dev[i], concurrency, async (e) => {
+        // The build's cache holds whole-input confidences unless it routed early (prefix entries have their own keys).
+        const hit = cfg.earlyRouteSeconds === null ? await cache.get(fingerprint, await sha256File(e.audioPath), [key]) : null;
+        if (hit) return hit.conf[key];
+        const audio = await DecodedAudio.from(e.audioPath, undefined, undefined, cfg.transcription.channelSelector);
+        const [lp] = await runMembers(models, [i], audio, cfg.temperature);
+        return computeConfidence(lp.data, lp.frames, lp.vocabSize, models[i].blankId, cfg.confidence as ConfidenceSpec);
+      });
+      if (values.length === 0)
+        throw new UserError(`member ${cfg.ensemble[i].name} has no dev utterances to set its verification floor from`, { code: 'E_DOMAIN_GATE_BUILD' });
+      values.sort((a, b) => a - b);
+      floors.push(values[Math.floor(quantile * values.length)]);
+    }
+    return floors;
+  } finally {
+    if (!given) await Promise.all(models.map((m) => m.dispose().catch(() => undefined)));
+  }
 }
 
 /** Trains the gate on `cfg`'s utterances and writes `outDir/domain-gate.json`. */
@@ -98,6 +145,11 @@ export async function buildDomainGate(cfg: BuildConfig, options: DomainGateBuild
     selector = trainSelector(Xtr, yTr);
   }
   const trainAccuracy = selectorAccuracy(selector, Xtr, yTr);
+  const q = cfg.domainGateVerifyQuantile;
+  const verify =
+    q > 0 && hasDev
+      ? { quantile: q, floors: await verificationFloors(cfg, dev, cache, q, options.models, options.concurrency ?? Math.max(1, Math.min(4, os.cpus().length))) }
+      : null;
   const gate = DomainGate.fromSelector(
     selector,
     names,
@@ -111,6 +163,8 @@ export async function buildDomainGate(cfg: BuildConfig, options: DomainGateBuild
       devCurve,
     },
     cfg.domainGatePrune,
+    'acoustic-detail',
+    verify,
   );
   const file = await gate.write(options.outDir);
   const pct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
@@ -118,6 +172,9 @@ export async function buildDomainGate(cfg: BuildConfig, options: DomainGateBuild
     `wrote ${file}: domain gate on ${Xtr.length} training utterances, train accuracy ${pct(trainAccuracy)}` +
       (devAccuracy !== null
         ? `, dev accuracy ${pct(devAccuracy)}; dev coverage/accuracy ${devCurve.map((c) => `P ${c.minProbability}: ${pct(c.coverage)}/${pct(c.accuracy)}`).join(', ')}`
+        : '') +
+      (verify
+        ? `; verification floors (${verify.quantile} quantile of own-domain dev confidence) ${names.map((n, i) => `${n} ${verify.floors[i].toFixed(3)}`).join(', ')}`
         : ''),
   );
   return { file, gate };

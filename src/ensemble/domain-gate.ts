@@ -66,6 +66,12 @@ export interface DomainGateJSON {
   defaultMinProbability: number | null;
   /** Default pruning threshold (YAML `domain_gate_prune`, 0 to below 1); absent or null: off. */
   defaultPrune?: number | null;
+  /**
+   * Verification floors (YAML `domain_gate_verify_quantile`): per member (in member order) the `quantile` of its own
+   * whole-input confidence (the ensemble's spec) over its own domain's dev utterances. A gated input whose member
+   * scores below its floor goes on to the fallback. Absent or null: the gate's decisions are final.
+   */
+  verify?: { quantile: number; floors: number[] } | null;
   /** The logistic regression (classes = member indices; `probabilityTemperature` = dev-fitted calibration). */
   selector: SelectorJSON;
   training: {
@@ -150,6 +156,14 @@ export class DomainGate {
     if (d !== null && d !== undefined && !(typeof d === 'number' && Number.isFinite(d) && d >= 0)) bad('defaultMinProbability', 'must be a number ≥ 0 or null');
     const dp = o.defaultPrune;
     if (dp !== null && dp !== undefined && !(typeof dp === 'number' && dp >= 0 && dp < 1)) bad('defaultPrune', 'must be a number from 0 to below 1, or null');
+    const v = o.verify as Record<string, unknown> | null | undefined;
+    if (v !== null && v !== undefined) {
+      if (typeof v !== 'object' || Array.isArray(v)) bad('verify', 'must be an object {quantile, floors} or null');
+      if (!(typeof v.quantile === 'number' && v.quantile > 0 && v.quantile < 0.5)) bad('verify.quantile', 'must be a number above 0 and below 0.5');
+      if (!Array.isArray(v.floors) || v.floors.length !== members.length || v.floors.some((f) => typeof f !== 'number' || !Number.isFinite(f))) {
+        bad('verify.floors', `must be ${members.length} finite numbers (one per member)`);
+      }
+    }
     let selector: Selector;
     try {
       selector = Selector.fromJSON(o.selector);
@@ -170,6 +184,7 @@ export class DomainGate {
     training: DomainGateJSON['training'],
     defaultPrune: number | null = null,
     kind: DomainGateInputKind = 'acoustic-detail',
+    verify: DomainGateJSON['verify'] = null,
   ): DomainGate {
     const json: DomainGateJSON = {
       format: DOMAIN_GATE_FORMAT,
@@ -179,6 +194,7 @@ export class DomainGate {
       inputs: domainGateInputs(kind),
       defaultMinProbability,
       ...(defaultPrune !== null ? { defaultPrune } : {}),
+      ...(verify ? { verify } : {}),
       selector: selector.toJSON(),
       training,
     };
@@ -221,6 +237,11 @@ export class DomainGate {
 
   get defaultPrune(): number | null {
     return this.json.defaultPrune ?? null;
+  }
+
+  /** The verification floor of member `i` (its confidence below which a gated input goes on to the fallback); null: none. */
+  verifyFloor(i: number): number | null {
+    return this.json.verify?.floors[i] ?? null;
   }
 
   get inputKind(): DomainGateInputKind {

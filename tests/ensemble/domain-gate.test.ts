@@ -1,5 +1,5 @@
 /**
- * The domain gate (beyond NeMo): an acoustic-summary logistic regression names a member before any member runs;
+ * The domain gate (beyond NeMo): a logistic regression over the acoustic signature names a member before any member runs;
  * at or above the floor only that member runs, below it the input takes the path it takes without the gate.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildEnsemble } from '../../src/ensemble/build.js';
 import { loadBuildConfig, parseBuildConfig } from '../../src/ensemble/config.js';
 import { addDomainGate } from '../../src/ensemble/domain-gate-build.js';
-import { DOMAIN_GATE_FILE, DomainGate, domainGateInputs } from '../../src/ensemble/domain-gate.js';
+import { DOMAIN_GATE_FILE, DomainGate, domainGateInputs, type DomainGateJSON } from '../../src/ensemble/domain-gate.js';
 import { AcousticSummary, acousticDetailFeatureNames, acousticFeatureNames } from '../../src/features/acoustic-summary.js';
 import { trainSelector } from '../../src/selector/index.js';
 import { Ensemble } from '../../src/ensemble/ensemble.js';
@@ -68,7 +68,8 @@ beforeAll(async () => {
   writeFileSync(yaml, fixtureYaml(fx, { dev: true }));
   plainDir = (await buildEnsemble(yaml, { ...quiet, outDir: path.join(fx.root, 'plain') })).outDir;
   gateYaml = path.join(fx.root, 'gate.yaml');
-  writeFileSync(gateYaml, fixtureYaml(fx, { dev: true, more: 'domain_gate: true' }));
+  // No verification floors here (their own test below): the gate's decisions are final.
+  writeFileSync(gateYaml, fixtureYaml(fx, { dev: true, more: 'domain_gate: true\ndomain_gate_verify_quantile: 0' }));
   gateDir = (await buildEnsemble(gateYaml, { ...quiet, outDir: path.join(fx.root, 'gate') })).outDir;
 }, 300_000);
 
@@ -174,6 +175,77 @@ describe('domain gate', () => {
     } finally {
       await ens.dispose();
     }
+  });
+
+  it('verification: a gated member scoring below its floor hands the input on to full routing; the build sets the floors', async () => {
+    const file = path.join(gateDir, DOMAIN_GATE_FILE);
+    const original = readFileSync(file, 'utf8');
+    const json = JSON.parse(original) as DomainGateJSON;
+    expect(json.verify).toBeUndefined(); // domain_gate_verify_quantile: 0
+    // By default the build sets per member the 1 % quantile of its own dev confidences (2 dev utterances each here: their minimum).
+    const yaml = path.join(fx.root, 'gate-verify.yaml');
+    writeFileSync(yaml, fixtureYaml(fx, { dev: true, more: 'domain_gate: true' }));
+    const added = await addDomainGate(await loadBuildConfig(yaml), { outDir: plainDir, progress: false, log: () => undefined });
+    const plain = await Ensemble.load(plainDir);
+    try {
+      expect(added.gate.json.verify!.quantile).toBe(0.01);
+      expect(plain.members().map((m) => m.domainGateVerifyFloor)).toEqual(added.gate.json.verify!.floors);
+      for (const [i, dom] of fx.domains.entries()) {
+        const devs = (await loadManifest(dom.dev, { requireText: true })).entries;
+        const own = await Promise.all(devs.map(async (e) => (await plain.transcribe(e.audioPath, { all: true })).confidences[dom.name]));
+        expect(added.gate.json.verify!.floors[i]).toBeCloseTo(Math.min(...own), 12);
+      }
+    } finally {
+      await plain.dispose();
+      rmSync(path.join(plainDir, DOMAIN_GATE_FILE));
+    }
+    const withFloors = (floors: number[]) => writeFileSync(file, JSON.stringify({ ...json, verify: { quantile: 0.01, floors } }));
+    const sets = await Promise.all(fx.domains.map(async (d) => ({ domain: d.name, utterances: (await loadManifest(d.test, { requireText: true })).entries })));
+    try {
+      withFloors([2, 2]); // above every confidence: every gated input is passed on
+      let ens = await Ensemble.load(gateDir);
+      try {
+        for (const f of fx.domains.flatMap((d) => d.testFiles)) {
+          const full = await ens.transcribe(f, {});
+          const r = await ens.transcribe(f, { domainGateMinProb: 0.5 });
+          expect(r.domainGate).toMatchObject({ gated: false, passed: 'verify', floor: 2 });
+          expect(r.domainGate!.confidence).toBeCloseTo(full.confidences[r.domainGate!.member!], 12);
+          expect(loose(r)).toEqual(loose(full));
+          // Off for this request: the gate's decision is final.
+          expect((await ens.transcribe(f, { domainGateMinProb: 0.5, domainGateVerify: false })).domainGate).toMatchObject({ gated: true });
+        }
+        // eval scores verification from the main pass's confidences: every gated input goes to full routing, at cost (M + 1)/M.
+        const rep = await evaluate(ens, sets, { jobs: 1, domainGateMinProbs: [0.5] });
+        const point = rep.domainGate!.curve[0];
+        expect([point.gated.share, point.verifyPassedOn]).toEqual([0, sets.reduce((a, s) => a + s.utterances.length, 0)]);
+        expect(point.overall).toEqual(rep.selection.overall);
+        expect(point.cost).toBeCloseTo(1.5, 9);
+      } finally {
+        await ens.dispose();
+      }
+      withFloors([-1, -1]); // below every confidence: the gate's decisions stand
+      ens = await Ensemble.load(gateDir);
+      try {
+        for (const f of fx.domains.flatMap((d) => d.testFiles))
+          expect((await ens.transcribe(f, { domainGateMinProb: 0.5 })).domainGate).toMatchObject({ gated: true });
+        const rep = await evaluate(ens, sets, { jobs: 1, domainGateMinProbs: [0.5] });
+        expect([rep.domainGate!.curve[0].gated.share, rep.domainGate!.curve[0].verifyPassedOn]).toEqual([1, 0]);
+      } finally {
+        await ens.dispose();
+      }
+    } finally {
+      writeFileSync(file, original);
+    }
+    // Bad floors name the file and field.
+    expect(() => DomainGate.fromJSON({ ...json, verify: { quantile: 0.01, floors: [1] } }, ['dom0', 'dom1'], 'g.json')).toThrow(/g\.json: verify\.floors/);
+    expect(() => DomainGate.fromJSON({ ...json, verify: { quantile: 0.7, floors: [1, 1] } }, ['dom0', 'dom1'], 'g.json')).toThrow(/verify\.quantile/);
+    const base = fixtureYaml(fx, { dev: true });
+    const vy = path.join(fx.root, 'v.yaml');
+    expect(parseBuildConfig(`${base}domain_gate: true\n`, { file: vy })).toMatchObject({ domainGateVerifyQuantile: 0.01 });
+    expect(parseBuildConfig(`${base}domain_gate: true\ndomain_gate_verify_quantile: 0\n`, { file: vy })).toMatchObject({ domainGateVerifyQuantile: 0 });
+    expect(() => parseBuildConfig(`${base}domain_gate: true\ndomain_gate_verify_quantile: 0.6\n`, { file: vy })).toThrow(
+      /v\.yaml.*domain_gate_verify_quantile.*below 0\.5/s,
+    );
   });
 
   it('a gated input runs only the gate member, on the whole input: the same text as that member under full routing', async () => {
@@ -292,7 +364,13 @@ describe('domain gate', () => {
     const fx3 = makeFixture(mkdtempSync(path.join(os.tmpdir(), 'domain-gate-3-')), { domains: 3, train: 10, dev: 2, test: 3 });
     const yaml = path.join(fx3.root, 'gate.yaml');
     // The demo's selector inputs, so that pruning sets blank_share / token_rate columns too and reuses the gate's summary.
-    writeFileSync(yaml, fixtureYaml(fx3, { dev: true, more: 'domain_gate: true\nselector:\n  features: [confidence, blank_share, token_rate, acoustic]' }));
+    writeFileSync(
+      yaml,
+      fixtureYaml(fx3, {
+        dev: true,
+        more: 'domain_gate: true\ndomain_gate_verify_quantile: 0\nselector:\n  features: [confidence, blank_share, token_rate, acoustic]',
+      }),
+    );
     const dir = (await buildEnsemble(yaml, { ...quiet, outDir: path.join(fx3.root, 'gate') })).outDir;
     const c = countingLoader();
     const ens = await Ensemble.load(dir, { loadModel: c.load });
