@@ -106,12 +106,12 @@ export const EARLY_ROUTE_DEFAULTS = {
   /** Pruning by the gate (`--domain-gate-prune E`, YAML `domain_gate_prune`): members it gives < E do not run. 0 = off. */
   domainGatePrune: 0,
   /**
-   * Verification of the gate's decisions (YAML `domain_gate_verify_quantile`, used by `ensemble build`): the
-   * gate stores per member the confidence below which only this share of that member's own dev utterances falls;
-   * a gated input whose member's whole-input confidence is below its floor goes on to the fallback (full routing).
-   * 0 = no floors (the gate's decision is final).
+   * Verification of the gate's decisions (YAML `domain_gate_verify_false_accept`, used by `ensemble build`): the
+   * gate stores per member the confidence that only this share of the other domains' dev utterances reach under
+   * that member (a false-accept rate, as a verification threshold is set); a gated input whose member's whole-input
+   * confidence is below its floor goes on to the fallback. 0 = no floors (the gate's decision is final).
    */
-  domainGateVerifyQuantile: 0.01,
+  domainGateVerifyFalseAccept: 0.01,
 } as const;
 
 /** Live transcription over WebSocket (`GET /v1/stream`). */

@@ -125,8 +125,8 @@ export interface BuildConfig {
   domainGateMinProb: number | null;
   /** `domain_gate_prune`: the gate's default pruning threshold (0 to below 1; null: off). */
   domainGatePrune: number | null;
-  /** `domain_gate_verify_quantile`: the share of a member's own dev utterances below its verification floor (0: no floors). */
-  domainGateVerifyQuantile: number;
+  /** `domain_gate_verify_false_accept`: the share of other domains' dev utterances at or above a member's verification floor (0: no floors). */
+  domainGateVerifyFalseAccept: number;
   /** `selector:` (beyond NeMo): the selector's inputs (default `[confidence]`, NeMo's) and its probability calibration. */
   selector: SelectorSettings;
   /** Things accepted but ignored or rewritten (old NeMo spellings), worth telling the user. */
@@ -428,7 +428,7 @@ const TOP_KEYS = [
   'domain_gate',
   'domain_gate_min_prob',
   'domain_gate_prune',
-  'domain_gate_verify_quantile',
+  'domain_gate_verify_false_accept',
   'selector',
   // Hydra's own blocks in a config file
   'defaults',
@@ -536,11 +536,12 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
     o.domain_gate_prune === undefined || o.domain_gate_prune === null ? null : readNumber(ctx, o.domain_gate_prune, ['domain_gate_prune'], 0, { min: 0 });
   if (domainGatePrune !== null && !(domainGatePrune < 1)) throw ctx.error(['domain_gate_prune'], `must be below 1, got ${domainGatePrune}`);
   if (domainGatePrune !== null && !domainGate) throw ctx.error(['domain_gate_prune'], 'needs domain_gate: true (the gate that prunes)');
-  const domainGateVerifyQuantile =
-    o.domain_gate_verify_quantile === undefined || o.domain_gate_verify_quantile === null
-      ? EARLY_ROUTE_DEFAULTS.domainGateVerifyQuantile
-      : readNumber(ctx, o.domain_gate_verify_quantile, ['domain_gate_verify_quantile'], 0, { min: 0 });
-  if (!(domainGateVerifyQuantile < 0.5)) throw ctx.error(['domain_gate_verify_quantile'], `must be from 0 to below 0.5, got ${domainGateVerifyQuantile}`);
+  const domainGateVerifyFalseAccept =
+    o.domain_gate_verify_false_accept === undefined || o.domain_gate_verify_false_accept === null
+      ? EARLY_ROUTE_DEFAULTS.domainGateVerifyFalseAccept
+      : readNumber(ctx, o.domain_gate_verify_false_accept, ['domain_gate_verify_false_accept'], 0, { min: 0 });
+  if (!(domainGateVerifyFalseAccept < 0.5))
+    throw ctx.error(['domain_gate_verify_false_accept'], `must be from 0 to below 0.5, got ${domainGateVerifyFalseAccept}`);
   const selector = readSelectorSettings(ctx, o.selector, ['selector']);
 
   // NeMo BuildEnsembleConfig.__post_init__
@@ -583,7 +584,7 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
     domainGate,
     domainGateMinProb,
     domainGatePrune,
-    domainGateVerifyQuantile,
+    domainGateVerifyFalseAccept,
     selector,
     notes: ctx.notes,
   };

@@ -3,9 +3,9 @@
  * of every training and dev utterance of the build (the selector's own inputs and labels: label = the member
  * whose manifest lists it), on the whole input, cached per audio file in the build's cache; then a logistic regression tuned on the dev sets as the selector's is (NeMo's LR grid,
  * dev accuracy) and temperature-scaled on them (dev negative log-likelihood). Last, the verification floors
- * (`domain_gate_verify_quantile`, default 1 %): per member the quantile of its own whole-input confidence (the
- * ensemble's spec) over its own domain's dev utterances, read from the build's cache when the build computed them,
- * else computed here (that member on its own dev utterances only).
+ * (`domain_gate_verify_false_accept`, default 1 %): per member the whole-input confidence (the ensemble's spec)
+ * that only that share of the other domains' dev utterances reach under it, read from the build's cache when the
+ * build computed them, else computed here.
  *
  * `ensemble build CONFIG --domain-gate-only` runs this alone for an ensemble that exists: the summaries are
  * computed (about 0.7 ms of CPU per second of audio here), members run only for dev confidences the cache lacks,
@@ -46,14 +46,18 @@ export interface DomainGateBuildOptions {
 }
 
 /**
- * Per member, the `quantile` of its own whole-input confidence (spec `cfg.confidence`) over `dev[i]`, its own
- * domain's dev utterances: from the cache (the build's member passes on whole inputs) or computed.
+ * Per member i, the whole-input confidence (spec `cfg.confidence`) that only the share `falseAccept` of the other
+ * domains' dev utterances (`dev[j]`, j ≠ i) reach under member i: the (1 − falseAccept) quantile of theirs, as a
+ * verification threshold is set at a false-accept rate. Confidences come from the build's cache (its member
+ * passes on whole inputs) or are computed. Floors from the member's own inputs were tried first and fail where a
+ * member is poor on part of its own domain (the demo's en member on real recordings): they fall below what
+ * foreign inputs score.
  */
 async function verificationFloors(
   cfg: BuildConfig,
   dev: ManifestEntry[][],
   cache: ConfidenceCache,
-  quantile: number,
+  falseAccept: number,
   given: CtcModel[] | undefined,
   concurrency: number,
 ): Promise<number[]> {
@@ -64,7 +68,8 @@ async function verificationFloors(
     const floors: number[] = [];
     for (let i = 0; i < models.length; i++) {
       const fingerprint = modelFingerprint(models[i], shas[i], cfg.temperature);
-      const values = await mapConcurrent(dev[i], concurrency, async (e) => {
+      const foreign = dev.filter((_, j) => j !== i).flat();
+      const values = await mapConcurrent(foreign, concurrency, async (e) => {
         // The build's cache holds whole-input confidences unless it routed early (prefix entries have their own keys).
         const hit = cfg.earlyRouteSeconds === null ? await cache.get(fingerprint, await sha256File(e.audioPath), [key]) : null;
         if (hit) return hit.conf[key];
@@ -73,9 +78,11 @@ async function verificationFloors(
         return computeConfidence(lp.data, lp.frames, lp.vocabSize, models[i].blankId, cfg.confidence as ConfidenceSpec);
       });
       if (values.length === 0)
-        throw new UserError(`member ${cfg.ensemble[i].name} has no dev utterances to set its verification floor from`, { code: 'E_DOMAIN_GATE_BUILD' });
+        throw new UserError(`member ${cfg.ensemble[i].name}: no other domain's dev utterances to set its verification floor from`, {
+          code: 'E_DOMAIN_GATE_BUILD',
+        });
       values.sort((a, b) => a - b);
-      floors.push(values[Math.floor(quantile * values.length)]);
+      floors.push(values[Math.min(values.length - 1, Math.max(0, Math.ceil((1 - falseAccept) * values.length) - 1))]);
     }
     return floors;
   } finally {
@@ -145,10 +152,13 @@ export async function buildDomainGate(cfg: BuildConfig, options: DomainGateBuild
     selector = trainSelector(Xtr, yTr);
   }
   const trainAccuracy = selectorAccuracy(selector, Xtr, yTr);
-  const q = cfg.domainGateVerifyQuantile;
+  const q = cfg.domainGateVerifyFalseAccept;
   const verify =
     q > 0 && hasDev
-      ? { quantile: q, floors: await verificationFloors(cfg, dev, cache, q, options.models, options.concurrency ?? Math.max(1, Math.min(4, os.cpus().length))) }
+      ? {
+          falseAccept: q,
+          floors: await verificationFloors(cfg, dev, cache, q, options.models, options.concurrency ?? Math.max(1, Math.min(4, os.cpus().length))),
+        }
       : null;
   const gate = DomainGate.fromSelector(
     selector,
@@ -174,7 +184,7 @@ export async function buildDomainGate(cfg: BuildConfig, options: DomainGateBuild
         ? `, dev accuracy ${pct(devAccuracy)}; dev coverage/accuracy ${devCurve.map((c) => `P ${c.minProbability}: ${pct(c.coverage)}/${pct(c.accuracy)}`).join(', ')}`
         : '') +
       (verify
-        ? `; verification floors (${verify.quantile} quantile of own-domain dev confidence) ${names.map((n, i) => `${n} ${verify.floors[i].toFixed(3)}`).join(', ')}`
+        ? `; verification floors (reached by ${verify.falseAccept} of other domains' dev utterances) ${names.map((n, i) => `${n} ${verify.floors[i].toFixed(3)}`).join(', ')}`
         : ''),
   );
   return { file, gate };

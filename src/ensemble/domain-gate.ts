@@ -67,11 +67,12 @@ export interface DomainGateJSON {
   /** Default pruning threshold (YAML `domain_gate_prune`, 0 to below 1); absent or null: off. */
   defaultPrune?: number | null;
   /**
-   * Verification floors (YAML `domain_gate_verify_quantile`): per member (in member order) the `quantile` of its own
-   * whole-input confidence (the ensemble's spec) over its own domain's dev utterances. A gated input whose member
-   * scores below its floor goes on to the fallback. Absent or null: the gate's decisions are final.
+   * Verification floors (YAML `domain_gate_verify_false_accept`): per member (in member order) the whole-input
+   * confidence (the ensemble's spec) that only the share `falseAccept` of the other domains' dev utterances reach
+   * under that member. A gated input whose member scores below its floor goes on to the fallback. Absent or null:
+   * the gate's decisions are final.
    */
-  verify?: { quantile: number; floors: number[] } | null;
+  verify?: { falseAccept: number; floors: number[] } | null;
   /** The logistic regression (classes = member indices; `probabilityTemperature` = dev-fitted calibration). */
   selector: SelectorJSON;
   training: {
@@ -158,8 +159,8 @@ export class DomainGate {
     if (dp !== null && dp !== undefined && !(typeof dp === 'number' && dp >= 0 && dp < 1)) bad('defaultPrune', 'must be a number from 0 to below 1, or null');
     const v = o.verify as Record<string, unknown> | null | undefined;
     if (v !== null && v !== undefined) {
-      if (typeof v !== 'object' || Array.isArray(v)) bad('verify', 'must be an object {quantile, floors} or null');
-      if (!(typeof v.quantile === 'number' && v.quantile > 0 && v.quantile < 0.5)) bad('verify.quantile', 'must be a number above 0 and below 0.5');
+      if (typeof v !== 'object' || Array.isArray(v)) bad('verify', 'must be an object {falseAccept, floors} or null');
+      if (!(typeof v.falseAccept === 'number' && v.falseAccept > 0 && v.falseAccept < 0.5)) bad('verify.falseAccept', 'must be a number above 0 and below 0.5');
       if (!Array.isArray(v.floors) || v.floors.length !== members.length || v.floors.some((f) => typeof f !== 'number' || !Number.isFinite(f))) {
         bad('verify.floors', `must be ${members.length} finite numbers (one per member)`);
       }

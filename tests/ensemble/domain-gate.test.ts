@@ -69,7 +69,7 @@ beforeAll(async () => {
   plainDir = (await buildEnsemble(yaml, { ...quiet, outDir: path.join(fx.root, 'plain') })).outDir;
   gateYaml = path.join(fx.root, 'gate.yaml');
   // No verification floors here (their own test below): the gate's decisions are final.
-  writeFileSync(gateYaml, fixtureYaml(fx, { dev: true, more: 'domain_gate: true\ndomain_gate_verify_quantile: 0' }));
+  writeFileSync(gateYaml, fixtureYaml(fx, { dev: true, more: 'domain_gate: true\ndomain_gate_verify_false_accept: 0' }));
   gateDir = (await buildEnsemble(gateYaml, { ...quiet, outDir: path.join(fx.root, 'gate') })).outDir;
 }, 300_000);
 
@@ -181,25 +181,27 @@ describe('domain gate', () => {
     const file = path.join(gateDir, DOMAIN_GATE_FILE);
     const original = readFileSync(file, 'utf8');
     const json = JSON.parse(original) as DomainGateJSON;
-    expect(json.verify).toBeUndefined(); // domain_gate_verify_quantile: 0
-    // By default the build sets per member the 1 % quantile of its own dev confidences (2 dev utterances each here: their minimum).
+    expect(json.verify).toBeUndefined(); // domain_gate_verify_false_accept: 0
+    // By default the build sets per member the confidence only 1 % of the other domains' dev utterances reach under it
+    // (2 dev utterances per domain here: the highest of the other domain's).
     const yaml = path.join(fx.root, 'gate-verify.yaml');
     writeFileSync(yaml, fixtureYaml(fx, { dev: true, more: 'domain_gate: true' }));
     const added = await addDomainGate(await loadBuildConfig(yaml), { outDir: plainDir, progress: false, log: () => undefined });
     const plain = await Ensemble.load(plainDir);
     try {
-      expect(added.gate.json.verify!.quantile).toBe(0.01);
+      expect(added.gate.json.verify!.falseAccept).toBe(0.01);
       expect(plain.members().map((m) => m.domainGateVerifyFloor)).toEqual(added.gate.json.verify!.floors);
       for (const [i, dom] of fx.domains.entries()) {
-        const devs = (await loadManifest(dom.dev, { requireText: true })).entries;
-        const own = await Promise.all(devs.map(async (e) => (await plain.transcribe(e.audioPath, { all: true })).confidences[dom.name]));
-        expect(added.gate.json.verify!.floors[i]).toBeCloseTo(Math.min(...own), 12);
+        const other = fx.domains[1 - i];
+        const devs = (await loadManifest(other.dev, { requireText: true })).entries;
+        const foreign = await Promise.all(devs.map(async (e) => (await plain.transcribe(e.audioPath, { all: true })).confidences[dom.name]));
+        expect(added.gate.json.verify!.floors[i]).toBeCloseTo(Math.max(...foreign), 12);
       }
     } finally {
       await plain.dispose();
       rmSync(path.join(plainDir, DOMAIN_GATE_FILE));
     }
-    const withFloors = (floors: number[]) => writeFileSync(file, JSON.stringify({ ...json, verify: { quantile: 0.01, floors } }));
+    const withFloors = (floors: number[]) => writeFileSync(file, JSON.stringify({ ...json, verify: { falseAccept: 0.01, floors } }));
     const sets = await Promise.all(fx.domains.map(async (d) => ({ domain: d.name, utterances: (await loadManifest(d.test, { requireText: true })).entries })));
     try {
       withFloors([2, 2]); // above every confidence: every gated input is passed on
@@ -237,14 +239,14 @@ describe('domain gate', () => {
       writeFileSync(file, original);
     }
     // Bad floors name the file and field.
-    expect(() => DomainGate.fromJSON({ ...json, verify: { quantile: 0.01, floors: [1] } }, ['dom0', 'dom1'], 'g.json')).toThrow(/g\.json: verify\.floors/);
-    expect(() => DomainGate.fromJSON({ ...json, verify: { quantile: 0.7, floors: [1, 1] } }, ['dom0', 'dom1'], 'g.json')).toThrow(/verify\.quantile/);
+    expect(() => DomainGate.fromJSON({ ...json, verify: { falseAccept: 0.01, floors: [1] } }, ['dom0', 'dom1'], 'g.json')).toThrow(/g\.json: verify\.floors/);
+    expect(() => DomainGate.fromJSON({ ...json, verify: { falseAccept: 0.7, floors: [1, 1] } }, ['dom0', 'dom1'], 'g.json')).toThrow(/verify\.falseAccept/);
     const base = fixtureYaml(fx, { dev: true });
     const vy = path.join(fx.root, 'v.yaml');
-    expect(parseBuildConfig(`${base}domain_gate: true\n`, { file: vy })).toMatchObject({ domainGateVerifyQuantile: 0.01 });
-    expect(parseBuildConfig(`${base}domain_gate: true\ndomain_gate_verify_quantile: 0\n`, { file: vy })).toMatchObject({ domainGateVerifyQuantile: 0 });
-    expect(() => parseBuildConfig(`${base}domain_gate: true\ndomain_gate_verify_quantile: 0.6\n`, { file: vy })).toThrow(
-      /v\.yaml.*domain_gate_verify_quantile.*below 0\.5/s,
+    expect(parseBuildConfig(`${base}domain_gate: true\n`, { file: vy })).toMatchObject({ domainGateVerifyFalseAccept: 0.01 });
+    expect(parseBuildConfig(`${base}domain_gate: true\ndomain_gate_verify_false_accept: 0\n`, { file: vy })).toMatchObject({ domainGateVerifyFalseAccept: 0 });
+    expect(() => parseBuildConfig(`${base}domain_gate: true\ndomain_gate_verify_false_accept: 0.6\n`, { file: vy })).toThrow(
+      /v\.yaml.*domain_gate_verify_false_accept.*below 0\.5/s,
     );
   });
 
@@ -368,7 +370,7 @@ describe('domain gate', () => {
       yaml,
       fixtureYaml(fx3, {
         dev: true,
-        more: 'domain_gate: true\ndomain_gate_verify_quantile: 0\nselector:\n  features: [confidence, blank_share, token_rate, acoustic]',
+        more: 'domain_gate: true\ndomain_gate_verify_false_accept: 0\nselector:\n  features: [confidence, blank_share, token_rate, acoustic]',
       }),
     );
     const dir = (await buildEnsemble(yaml, { ...quiet, outDir: path.join(fx3.root, 'gate') })).outDir;
