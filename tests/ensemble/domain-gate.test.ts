@@ -205,11 +205,15 @@ describe('domain gate', () => {
     const sets = await Promise.all(fx.domains.map(async (d) => ({ domain: d.name, utterances: (await loadManifest(d.test, { requireText: true })).entries })));
     try {
       withFloors([2, 2]); // above every confidence: every gated input is passed on
-      let ens = await Ensemble.load(gateDir);
+      const c = countingLoader();
+      let ens = await Ensemble.load(gateDir, { loadModel: c.load });
       try {
         for (const f of fx.domains.flatMap((d) => d.testFiles)) {
           const full = await ens.transcribe(f, {});
+          c.runs.clear();
           const r = await ens.transcribe(f, { domainGateMinProb: 0.5 });
+          // The gated member's posteriors go on with the input: every member ran once, none twice.
+          expect(Object.fromEntries(c.runs)).toEqual(Object.fromEntries(fx.domains.map((d) => [path.basename(d.modelDir), 1])));
           expect(r.domainGate).toMatchObject({ gated: false, passed: 'verify', floor: 2 });
           expect(r.domainGate!.confidence).toBeCloseTo(full.confidences[r.domainGate!.member!], 12);
           expect(loose(r)).toEqual(loose(full));
