@@ -544,8 +544,9 @@ export function scoreEarlyRoute(
 /**
  * How one utterance fares with the domain gate at floor `minProb` in front of `fallback` (pure): gated (the gate's
  * member on the whole input: 1 × L member seconds) or the fallback's outcome (its cost, plus the gate's time).
- * A gated input whose member's confidence is below the gate's verification floor goes on to the fallback, having
- * paid for that member's run too (`verified: false`).
+ * A gated input whose member's confidence is below the gate's verification floor goes on to the fallback, which
+ * reuses that member's posteriors: the fallback's member seconds; its measured time counts the member twice, an
+ * upper bound (`verified: false`).
  */
 export function domainGateOutcome(
   r: UtteranceRecord,
@@ -558,7 +559,7 @@ export function domainGateOutcome(
   const floor = g.verifyFloor ?? null;
   if (byGate && floor !== null && (r.confidences[g.chosen] ?? -Infinity) < floor) {
     const o = domainGateOutcome({ ...r, gate: { ...g, probability: null, pruned: undefined } }, members, Infinity, fallback);
-    return { ...o, memberSeconds: o.memberSeconds + r.audioSeconds, ms: o.ms + g.memberMs, verified: false };
+    return { ...o, ms: o.ms + g.memberMs, verified: false };
   }
   if (g.probability !== null && g.probability >= minProb) {
     return { gated: true, chosen: g.chosen, text: g.text, memberSeconds: r.audioSeconds, ms: g.gateMs + g.memberMs, fullMs: g.fullMs };
