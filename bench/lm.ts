@@ -135,17 +135,22 @@ async function golden(): Promise<void> {
     const binBytes = await writeBinaryModel(m, bin);
     const binLoads: number[] = [];
     const binCpu: number[] = [];
+    const lazyLoads: number[] = [];
     for (let i = 0; i < 7; i++) {
       const t0 = performance.now();
       const c0 = cpuMs();
-      await loadLanguageModel(bin);
+      await loadLanguageModel(bin, { load: 'read' });
       binLoads.push(performance.now() - t0);
       binCpu.push(cpuMs() - c0);
+      const t1 = performance.now();
+      const lazy = await loadLanguageModel(bin, { load: 'lazy' });
+      lazyLoads.push(performance.now() - t1);
+      await lazy.whenResident();
     }
     const ngrams = m.counts.reduce((a, b) => a + b, 0);
     console.log(
       `${lang}.3.arpa (${(statSync(arpa).size / 1e6).toFixed(1)} MB, ${fmt(ngrams)} n-grams): ARPA load ${loads.join(', ')} ms (3 runs; target <= 550, KenLM 55); ` +
-        `binary load median ${median(binLoads).toFixed(1)} ms (CPU ${median(binCpu).toFixed(1)}; target <= 20, KenLM 3); ` +
+        `binary load median ${median(binLoads).toFixed(1)} ms (CPU ${median(binCpu).toFixed(1)}; target <= 20, KenLM 3), lazy ${median(lazyLoads).toFixed(1)} ms; ` +
         `${(m.tableBytes() / ngrams).toFixed(1)} bytes/n-gram in memory, binary file ${(binBytes / ngrams).toFixed(1)} bytes/n-gram`,
     );
 
@@ -438,6 +443,18 @@ function timed(program: string, args: string[], stdinFile?: string): Timed {
 
 type MedianTimed = Timed & { all: Timed[] };
 
+/** What bench/lm-load-probe.mjs prints. */
+interface ProbeResult {
+  loadMs: number;
+  rssAtLoadMb: number;
+  firstTokens: number;
+  firstMs: number;
+  residentMs: number;
+  rssMb: number;
+  cpuMs: number;
+  firstTotal: number;
+}
+
 function medianOf(rs: Timed[]): MedianTimed {
   const med = (f: (t: Timed) => number) => median(rs.map(f));
   return {
@@ -517,20 +534,44 @@ async function loadAndScore(arpa: string, textFile: string, label: string, repea
   console.log(line);
   const [binLoad, kenEmpty] = alternating(
     repeats,
-    () => timed(process.execPath, [cli, 'lm', 'info', bin]),
+    () => timed(process.execPath, [cli, 'lm', 'info', '--lm-load', 'read', bin]),
     query && buildBinary ? () => timed(query, [kenBin]) : null,
   );
-  line = `[${label}] binary load: ours ${loadMs(binLoad)} ms in process (${secs(binLoad)} whole command, peak RSS ${binLoad.rssMb.toFixed(0)} MiB)`;
+  line = `[${label}] binary load (--lm-load read): ours ${loadMs(binLoad)} ms in process (${secs(binLoad)} whole command, peak RSS ${binLoad.rssMb.toFixed(0)} MiB)`;
   if (kenEmpty) {
     line += `; KenLM query on its binary, no input: ${kenEmpty.ms.toFixed(0)} ms whole command (CPU ${kenEmpty.cpuMs.toFixed(0)} ms), peak RSS ${kenEmpty.rssMb.toFixed(0)} MiB (mmap)`;
   }
   console.log(line);
-  // in-process binary load times (the read is most of it), then scoring
+  // the load in fresh processes, `read` and `lazy` alternating: when the load call returns, the first lines of the
+  // text scored right after it (a lazy load's lookups read the chunks they touch), full residency, RSS
+  const probeLines = 100;
+  const probes: Record<'read' | 'lazy', ProbeResult[]> = { read: [], lazy: [] };
+  for (let i = 0; i < Math.max(3, repeats); i++) {
+    for (const method of ['read', 'lazy'] as const) {
+      const r = timed(process.execPath, [path.join(here, 'lm-load-probe.mjs'), path.join(repoRoot, 'dist'), bin, method, textFile, String(probeLines)]);
+      probes[method].push(JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as ProbeResult);
+    }
+  }
+  const pm = (method: 'read' | 'lazy', f: (p: ProbeResult) => number) => median(probes[method].map(f));
+  const sameTotals = new Set([...probes.read, ...probes.lazy].map((p) => p.firstTotal)).size === 1;
+  console.log(
+    `[${label}] binary load in a fresh process (bench/lm-load-probe.mjs), medians of ${probes.read.length}: ` +
+      (['read', 'lazy'] as const)
+        .map(
+          (k) =>
+            `${k}: returns ${pm(k, (p) => p.loadMs).toFixed(1)} ms (RSS ${pm(k, (p) => p.rssAtLoadMb).toFixed(0)} MiB), then the first ${probeLines} lines ` +
+            `(${probes[k][0].firstTokens} tokens) ${pm(k, (p) => p.firstMs).toFixed(1)} ms, all resident at ${pm(k, (p) => p.residentMs).toFixed(0)} ms (RSS ${pm(k, (p) => p.rssMb).toFixed(0)} MiB), ` +
+            `CPU ${pm(k, (p) => p.cpuMs).toFixed(0)} ms`,
+        )
+        .join('; ') +
+      `; scores of those lines ${sameTotals ? 'identical' : 'DIFFER'}`,
+  );
+  // in-process binary load times (a full read: the read is most of it), then scoring
   const inProc: number[] = [];
   let m!: ArpaModel;
   for (let i = 0; i < Math.max(3, repeats); i++) {
     const t0 = performance.now();
-    m = await loadLanguageModel(bin);
+    m = await loadLanguageModel(bin, { load: 'read' });
     inProc.push(performance.now() - t0);
   }
   const ids = sentences.map((s) => Uint32Array.from(s, (w) => m.wordId(w)));

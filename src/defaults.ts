@@ -100,11 +100,18 @@ export const EARLY_ROUTE_DEFAULTS = {
   minProbability: 0,
   /**
    * The domain gate's floor (`--domain-gate P`, YAML `domain_gate_min_prob`, ensemble/domain-gate.ts): 0 = off.
-   * When on, an input whose acoustic-summary gate names a member with probability ≥ P runs that member only.
+   * When on, an input whose domain gate (acoustic signature) names a member with probability ≥ P runs that member only.
    */
   domainGateMinProb: 0,
   /** Pruning by the gate (`--domain-gate-prune E`, YAML `domain_gate_prune`): members it gives < E do not run. 0 = off. */
   domainGatePrune: 0,
+  /**
+   * Verification of the gate's decisions (YAML `domain_gate_verify_false_accept`, used by `ensemble build`): the
+   * gate stores per member the confidence that only this share of the other domains' dev utterances reach under
+   * that member (a false-accept rate, as a verification threshold is set); a gated input whose member's whole-input
+   * confidence is below its floor goes on to the fallback. 0 = no floors (the gate's decision is final).
+   */
+  domainGateVerifyFalseAccept: 0.01,
 } as const;
 
 /** Live transcription over WebSocket (`GET /v1/stream`). */

@@ -10,7 +10,7 @@ export { loadCtcModel, type LoadModelOptions } from './models/load.js';
 export type { CtcModel, Logprobs } from './models/types.js';
 export { computeConfidence, DEFAULT_CONFIDENCE_SPEC, type ConfidenceSpec } from './confidence/index.js';
 export { Selector, trainSelector, type SelectorJSON } from './selector/index.js';
-export { loadLanguageModel, ArpaModel, type LanguageModelScorer } from './lm/index.js';
+export { loadLanguageModel, ArpaModel, type LanguageModelScorer, type LmLoadOptions, type LmLoadMethod } from './lm/index.js';
 export { buildFromCorpus as buildLanguageModel } from './lm/estimate.js';
 export { greedyDecode } from './decoding/greedy.js';
 export { prefixBeamSearch, decodeWithLm, type BeamSearchOptions } from './decoding/prefix-beam-search.js';

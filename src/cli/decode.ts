@@ -2,6 +2,8 @@ import { promises as fs } from 'node:fs';
 import type { Command } from 'commander';
 import { DECODING_DEFAULTS as D } from '../defaults.js';
 import { numberArg } from './options.js';
+import { lmLoadOption } from './lm.js';
+import type { LmLoadMethod } from '../lm/constants.js';
 import { UserError } from '../util/errors.js';
 import { loadLanguageModel } from '../lm/index.js';
 import { buildAlphabet } from '../decoding/alphabet.js';
@@ -80,6 +82,7 @@ export function parseLogprobsJson(text: string, source: string): LogprobsFile {
 interface DecodeOptions {
   logprobs: string;
   lm?: string;
+  lmLoad: LmLoadMethod;
   alpha: number;
   beta: number;
   beam: number;
@@ -101,6 +104,7 @@ export function register(program: Command): void {
     )
     .requiredOption('--logprobs <file>', 'JSON file with vocabulary, blank index and log-probabilities')
     .option('--lm <path>', 'word n-gram LM: ARPA file or compiled binary')
+    .addOption(lmLoadOption())
     .option('--alpha <a>', 'LM weight', numberArg('--alpha'), D.alpha)
     .option('--beta <b>', 'word insertion bonus (per word, natural log)', numberArg('--beta'), D.beta)
     .option('--beam <w>', 'beam width', numberArg('--beam', { integer: true, min: 1 }), D.beamWidth)
@@ -127,7 +131,7 @@ export function register(program: Command): void {
       } catch (e) {
         throw new UserError((e as Error).message, { source: opts.logprobs });
       }
-      const lm = opts.lm ? await loadLanguageModel(opts.lm, { onWarning: (m: string) => process.stderr.write(`warning: ${m}\n`) }) : null;
+      const lm = opts.lm ? await loadLanguageModel(opts.lm, { onWarning: (m: string) => process.stderr.write(`warning: ${m}\n`), load: opts.lmLoad }) : null;
       const beams = prefixBeamSearch(input.data, input.frames, input.vocabulary.length, alphabet, {
         lm,
         alpha: opts.alpha,

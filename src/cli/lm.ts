@@ -1,14 +1,29 @@
 import { createReadStream, promises as fs } from 'node:fs';
-import type { Command } from 'commander';
-import { numberArg } from './options.js';
+import { Option, type Command } from 'commander';
+import { numberArg } from './number-options.js';
 import { UserError } from '../util/errors.js';
 import { emptyTextScoreTotals, loadLanguageModel, readArpaFile, writeBinaryModel } from '../lm/index.js';
 import { buildArpa, checkReadableFile, checkWritableOutput, parseMemorySize } from '../lm/build.js';
-import { DEFAULT_BUILD_MEMORY, DEFAULT_FALLBACK } from '../lm/constants.js';
+import { DEFAULT_BUILD_MEMORY, DEFAULT_FALLBACK, DEFAULT_LM_LOAD, LM_LOAD_METHODS, type LmLoadMethod } from '../lm/constants.js';
 import { parsePruneThresholds } from '../lm/estimate.js';
 import { CORPUS_DELIMITERS } from '../lm/count.js';
 
 const warnToStderr = (m: string) => process.stderr.write(`warning: ${m}\n`);
+
+/** `--lm-load`: how a compiled LM is loaded (KenLM's load_method; lm/constants.ts). */
+export function lmLoadOption(): Option {
+  return new Option(
+    '--lm-load <method>',
+    'compiled LM only: lazy = return once the vocabulary is read and read the n-gram tables in the background (read on first touch meanwhile), read = read the whole file first',
+  )
+    .argParser((raw: string): LmLoadMethod => {
+      // A UserError (one line, exit 2), as every other bad value; commander's own choice check exits 1 with its usage.
+      if (!(LM_LOAD_METHODS as readonly string[]).includes(raw))
+        throw new UserError(`--lm-load must be ${LM_LOAD_METHODS.join(' or ')}, got ${JSON.stringify(raw)}`);
+      return raw as LmLoadMethod;
+    })
+    .default(DEFAULT_LM_LOAD);
+}
 
 /** `lm score` output: "total<TAB>line bytes" lines gathered into one buffer and written in large pieces. */
 class LineOutput {
@@ -51,10 +66,11 @@ export function register(program: Command): void {
     .argument('[file]', 'text file (default: stdin)')
     .option('--no-bos', 'do not start each sentence with <s> (null context)')
     .option('--no-eos', 'do not score </s> at the end of each sentence')
-    .action(async (file: string | undefined, opts: { lm: string; bos: boolean; eos: boolean }) => {
+    .addOption(lmLoadOption())
+    .action(async (file: string | undefined, opts: { lm: string; bos: boolean; eos: boolean; lmLoad: LmLoadMethod }) => {
       await checkReadableFile(opts.lm, 'language model');
       if (file && file !== '-') await checkReadableFile(file, 'input');
-      const model = await loadLanguageModel(opts.lm, { onWarning: warnToStderr });
+      const model = await loadLanguageModel(opts.lm, { onWarning: warnToStderr, load: opts.lmLoad });
       const input: NodeJS.ReadableStream = file && file !== '-' ? createReadStream(file) : process.stdin;
       // Bytes as KenLM query reads them: lines split at \n, words at ASCII whitespace, looked up by their bytes
       // (no string per line or word); each output line is the score, a tab and the line's own bytes.
@@ -169,10 +185,15 @@ export function register(program: Command): void {
   lm.command('info')
     .description('print the order, n-gram counts, vocabulary size and memory of an LM')
     .argument('<lm>', 'ARPA file or compiled binary')
-    .action(async (path: string) => {
+    .addOption(lmLoadOption())
+    .action(async (path: string, opts: { lmLoad: LmLoadMethod }) => {
       const t0 = performance.now();
-      const model = await loadLanguageModel(path, { onWarning: warnToStderr });
+      const model = await loadLanguageModel(path, { onWarning: warnToStderr, load: opts.lmLoad });
       const ms = performance.now() - t0;
+      // a lazy load's tables are then read to the end, so that load_ms and resident_ms say both times
+      const lazy = model.loading;
+      model.makeResident();
+      const residentMs = performance.now() - t0;
       const total = model.counts.reduce((a, b) => a + b, 0);
       process.stdout.write(
         `order\t${model.order}\n` +
@@ -180,7 +201,8 @@ export function register(program: Command): void {
           `vocabulary\t${model.vocabularySize}\n` +
           `table_bytes\t${model.tableBytes()}\n` +
           `bytes_per_ngram\t${(model.tableBytes() / total).toFixed(1)}\n` +
-          `load_ms\t${ms.toFixed(1)}\n`,
+          `load_ms\t${ms.toFixed(1)}\n` +
+          (lazy ? `resident_ms\t${residentMs.toFixed(1)}\n` : ''),
       );
     });
 }

@@ -18,43 +18,9 @@ import { loadCtcModelInWorker, useMemberWorkers } from '../runtime/member-worker
 import { WorkerPoolEnsemble, workerPoolAvailable, type WorkerPoolOptions } from '../runtime/worker-pool.js';
 import { UserError } from '../util/errors.js';
 
-export interface NumberRule {
-  integer?: boolean;
-  min?: number;
-  max?: number;
-}
-
-/** Parse a numeric option value; a UserError naming the option and the expected range otherwise. */
-export function numberOption(name: string, raw: string, rule: NumberRule = {}): number {
-  const v = Number(raw);
-  const { integer = false, min = -Infinity, max = Infinity } = rule;
-  if (raw.trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min || v > max) {
-    const kind = integer ? 'an integer' : 'a number';
-    const range = min > -Infinity && max < Infinity ? ` from ${min} to ${max}` : min > -Infinity ? ` ≥ ${min}` : max < Infinity ? ` ≤ ${max}` : '';
-    throw new UserError(`${name} must be ${kind}${range}, got ${JSON.stringify(raw)}`);
-  }
-  return v;
-}
-
-/** `numberOption` as a commander argument parser. */
-export function numberArg(name: string, rule: NumberRule = {}): (raw: string) => number {
-  return (raw) => numberOption(name, raw, rule);
-}
-
-/** The option's value when given, else undefined. */
-export function optionalNumber(name: string, raw: string | undefined, rule: NumberRule = {}): number | undefined {
-  return raw === undefined ? undefined : numberOption(name, raw, rule);
-}
-
-/** "0,0.5,1" → numbers, each checked by `rule`. */
-export function numberList(name: string, raw: string, rule: NumberRule = {}): number[] {
-  const parts = raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  if (parts.length === 0) throw new UserError(`${name} must be a comma-separated list of numbers, got ${JSON.stringify(raw)}`);
-  return parts.map((p) => numberOption(name, p, rule));
-}
+// the number parsers live in number-options.ts (no ONNX Runtime or ensemble imports: `ensemble lm …` loads only that)
+import { optionalNumber } from './number-options.js';
+export { numberOption, numberArg, optionalNumber, numberList, type NumberRule } from './number-options.js';
 
 /** `ensembles/demo` of the installed package (works from src/cli and dist/cli alike). */
 export function defaultEnsembleDir(): string {

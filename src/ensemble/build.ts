@@ -417,7 +417,7 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
         `; confidence ${describeConfidenceSpec(spec)}; C ${chosenLr.C}, ${chosenLr.multiClass}, class_weight ${chosenLr.classWeight ?? 'none'}`,
     );
     // The domain gate (opt-in) reads the same utterances; its acoustic summaries come from the cache when the selector's did.
-    if (cfg.domainGate) await buildDomainGate(cfg, { outDir, cache, log, concurrency, manifests: { train, dev, hasDev }, progress: options.progress });
+    if (cfg.domainGate) await buildDomainGate(cfg, { outDir, cache, log, concurrency, manifests: { train, dev, hasDev }, progress: options.progress, models });
     return { outDir, file, ensemble: json, stats, training: train, selectorInputs: { train: Xtr, dev: Xdv } };
   } finally {
     await Promise.all(models.map((m) => m.dispose().catch(() => undefined)));

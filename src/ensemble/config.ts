@@ -7,6 +7,7 @@
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
+import { EARLY_ROUTE_DEFAULTS } from '../defaults.js';
 import { applyOverrides } from './hydra-overrides.js';
 import { resolveInterpolations } from './omegaconf.js';
 import {
@@ -124,6 +125,8 @@ export interface BuildConfig {
   domainGateMinProb: number | null;
   /** `domain_gate_prune`: the gate's default pruning threshold (0 to below 1; null: off). */
   domainGatePrune: number | null;
+  /** `domain_gate_verify_false_accept`: the share of other domains' dev utterances at or above a member's verification floor (0: no floors). */
+  domainGateVerifyFalseAccept: number;
   /** `selector:` (beyond NeMo): the selector's inputs (default `[confidence]`, NeMo's) and its probability calibration. */
   selector: SelectorSettings;
   /** Things accepted but ignored or rewritten (old NeMo spellings), worth telling the user. */
@@ -425,6 +428,7 @@ const TOP_KEYS = [
   'domain_gate',
   'domain_gate_min_prob',
   'domain_gate_prune',
+  'domain_gate_verify_false_accept',
   'selector',
   // Hydra's own blocks in a config file
   'defaults',
@@ -532,6 +536,12 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
     o.domain_gate_prune === undefined || o.domain_gate_prune === null ? null : readNumber(ctx, o.domain_gate_prune, ['domain_gate_prune'], 0, { min: 0 });
   if (domainGatePrune !== null && !(domainGatePrune < 1)) throw ctx.error(['domain_gate_prune'], `must be below 1, got ${domainGatePrune}`);
   if (domainGatePrune !== null && !domainGate) throw ctx.error(['domain_gate_prune'], 'needs domain_gate: true (the gate that prunes)');
+  const domainGateVerifyFalseAccept =
+    o.domain_gate_verify_false_accept === undefined || o.domain_gate_verify_false_accept === null
+      ? EARLY_ROUTE_DEFAULTS.domainGateVerifyFalseAccept
+      : readNumber(ctx, o.domain_gate_verify_false_accept, ['domain_gate_verify_false_accept'], 0, { min: 0 });
+  if (!(domainGateVerifyFalseAccept < 0.5))
+    throw ctx.error(['domain_gate_verify_false_accept'], `must be from 0 to below 0.5, got ${domainGateVerifyFalseAccept}`);
   const selector = readSelectorSettings(ctx, o.selector, ['selector']);
 
   // NeMo BuildEnsembleConfig.__post_init__
@@ -574,6 +584,7 @@ export function parseBuildConfig(text: string, options: ParseOptions = {}): Buil
     domainGate,
     domainGateMinProb,
     domainGatePrune,
+    domainGateVerifyFalseAccept,
     selector,
     notes: ctx.notes,
   };

@@ -1,8 +1,9 @@
 /**
  * The domain gate (beyond NeMo): spoken-domain identification before any member runs, in the manner of
  * Whisper's language detection or sherpa-onnx's spoken language identification, but with no model of its own:
- * a logistic regression over the input's acoustic summary (`features/acoustic-summary.ts`: ln duration,
- * high-band share, 10-band log-mel shape mean/std) computed on the whole input. When its top probability
+ * a logistic regression over the input's detailed acoustic signature (`features/acoustic-summary.ts`,
+ * `detailFeatures()`: ln duration, high-band share, per 20-band log-mel shape, spread and frame-to-frame change)
+ * computed on the whole input. When its top probability
  * reaches the floor (`--domain-gate P`), only that member runs, on the whole input (cost 1/M of full routing);
  * otherwise the input takes the configured path (early routing and/or full routing) as if there were no gate.
  * With pruning (`--domain-gate-prune E`), such an input runs only the members the gate gives at least E and the
@@ -11,19 +12,38 @@
  * Trained by `ensemble build` (YAML `domain_gate: true`, or `ensemble build --domain-gate-only` for an
  * existing ensemble) on the selector's training utterances and labels, LR settings tuned and probabilities
  * temperature-scaled on its dev utterances, exactly as the selector is; stored beside `ensemble.json` as
- * `domain-gate.json` (`DOMAIN_GATE_FORMAT`, version 1). Whole inputs, not prefixes: on the demo's dev sets a
+ * `domain-gate.json` (`DOMAIN_GATE_FORMAT`). Version 2 reads the detailed signature (`inputs.kind`
+ * `acoustic-detail`); version-1 gates, on the selector's 22-value summary (`acoustic-summary`), are still read and
+ * used as they were trained. Whole inputs, not prefixes: on the demo's dev sets a
  * gate on the first 0.5 / 1 / 1.5 s identified fewer inputs at every accuracy (README "Domain gate").
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ACOUSTIC_SUMMARY, AcousticSummary, acousticFeatureNames, type AcousticLogMel } from '../features/acoustic-summary.js';
+import {
+  ACOUSTIC_DETAIL,
+  ACOUSTIC_SUMMARY,
+  AcousticSummary,
+  acousticDetailFeatureNames,
+  acousticFeatureNames,
+  type AcousticLogMel,
+} from '../features/acoustic-summary.js';
 import { Selector, type SelectorJSON } from '../selector/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 
 export const DOMAIN_GATE_FILE = 'domain-gate.json';
 export const DOMAIN_GATE_FORMAT = 'ctc-ensemble/domain-gate';
-export const DOMAIN_GATE_VERSION = 1;
+export const DOMAIN_GATE_VERSION = 2;
+
+/** What a gate reads: version 1 the selector's acoustic summary, version 2 the detailed signature. */
+export type DomainGateInputKind = 'acoustic-summary' | 'acoustic-detail';
+
+/** The column names and version of each input kind. */
+export function domainGateInputs(kind: DomainGateInputKind): { kind: DomainGateInputKind; version: number; names: string[] } {
+  return kind === 'acoustic-detail'
+    ? { kind, version: ACOUSTIC_DETAIL.version, names: acousticDetailFeatureNames() }
+    : { kind, version: ACOUSTIC_SUMMARY.version, names: acousticFeatureNames() };
+}
 
 /** What the gate scored on its dev utterances at a few floors (for `describe` and the README). */
 export interface DomainGatePoint {
@@ -40,12 +60,19 @@ export interface DomainGateJSON {
   createdAt: string;
   /** Member names in class order (must equal the ensemble's). */
   members: string[];
-  /** The inputs: the acoustic summary of the whole input, its version and column names. */
-  inputs: { kind: 'acoustic-summary'; version: number; names: string[] };
+  /** The inputs: the whole input's acoustic summary (version-1 gates) or detailed signature, their version and column names. */
+  inputs: { kind: DomainGateInputKind; version: number; names: string[] };
   /** Default floor for requests that set none (YAML `domain_gate_min_prob`); null: the gate is off by default. */
   defaultMinProbability: number | null;
   /** Default pruning threshold (YAML `domain_gate_prune`, 0 to below 1); absent or null: off. */
   defaultPrune?: number | null;
+  /**
+   * Verification floors (YAML `domain_gate_verify_false_accept`): per member (in member order) the whole-input
+   * confidence (the ensemble's spec) that only the share `falseAccept` of the other domains' dev utterances reach
+   * under that member. A gated input whose member scores below its floor goes on to the fallback. Absent or null:
+   * the gate's decisions are final.
+   */
+  verify?: { falseAccept: number; floors: number[] } | null;
   /** The logistic regression (classes = member indices; `probabilityTemperature` = dev-fitted calibration). */
   selector: SelectorJSON;
   training: {
@@ -85,7 +112,7 @@ export interface DomainGateDecision {
   probabilities: Record<string, number>;
   /** Milliseconds spent on the summary and the regression. */
   ms: number;
-  /** The acoustic summary's values (`AcousticSummary.features()`), for the selector to reuse. */
+  /** The acoustic summary's values (`AcousticSummary.features()`, whatever the gate reads), for the selector to reuse. */
   acoustic: number[];
 }
 
@@ -113,28 +140,38 @@ export class DomainGate {
       );
     }
     const inputs = o.inputs as Record<string, unknown> | undefined;
-    const names = acousticFeatureNames();
-    if (!inputs || inputs.kind !== 'acoustic-summary') bad('inputs.kind', 'must be "acoustic-summary"');
-    if (inputs!.version !== ACOUSTIC_SUMMARY.version) {
+    if (!inputs || (inputs.kind !== 'acoustic-summary' && inputs.kind !== 'acoustic-detail'))
+      bad('inputs.kind', 'must be "acoustic-detail" or "acoustic-summary"');
+    const want = domainGateInputs(inputs!.kind as DomainGateInputKind);
+    const names = want.names;
+    if (inputs!.version !== want.version) {
       bad(
         'inputs.version',
-        `the gate was trained on acoustic summaries of version ${String(inputs!.version)}; this ctc-ensemble computes version ${ACOUSTIC_SUMMARY.version}: rebuild it`,
+        `the gate was trained on ${want.kind} inputs of version ${String(inputs!.version)}; this ctc-ensemble computes version ${want.version}: rebuild it with \`ensemble build CONFIG --domain-gate-only\``,
       );
     }
     if (!Array.isArray(inputs!.names) || inputs!.names.length !== names.length || inputs!.names.some((n, i) => n !== names[i])) {
-      bad('inputs.names', `must be the ${names.length} acoustic summary columns`);
+      bad('inputs.names', `must be the ${names.length} ${want.kind} columns`);
     }
     const d = o.defaultMinProbability;
     if (d !== null && d !== undefined && !(typeof d === 'number' && Number.isFinite(d) && d >= 0)) bad('defaultMinProbability', 'must be a number ≥ 0 or null');
     const dp = o.defaultPrune;
     if (dp !== null && dp !== undefined && !(typeof dp === 'number' && dp >= 0 && dp < 1)) bad('defaultPrune', 'must be a number from 0 to below 1, or null');
+    const v = o.verify as Record<string, unknown> | null | undefined;
+    if (v !== null && v !== undefined) {
+      if (typeof v !== 'object' || Array.isArray(v)) bad('verify', 'must be an object {falseAccept, floors} or null');
+      if (!(typeof v.falseAccept === 'number' && v.falseAccept > 0 && v.falseAccept < 0.5)) bad('verify.falseAccept', 'must be a number above 0 and below 0.5');
+      if (!Array.isArray(v.floors) || v.floors.length !== members.length || v.floors.some((f) => typeof f !== 'number' || !Number.isFinite(f))) {
+        bad('verify.floors', `must be ${members.length} finite numbers (one per member)`);
+      }
+    }
     let selector: Selector;
     try {
       selector = Selector.fromJSON(o.selector);
     } catch (e) {
       return bad('selector', (e as Error).message);
     }
-    if (selector.numFeatures !== names.length) bad('selector', `takes ${selector.numFeatures} inputs, the acoustic summary has ${names.length}`);
+    if (selector.numFeatures !== names.length) bad('selector', `takes ${selector.numFeatures} inputs, the ${want.kind} has ${names.length}`);
     if (selector.classes.some((c) => !Number.isInteger(c) || c < 0 || c >= members.length))
       bad('selector.classes', `must be member indices 0..${members.length - 1}`);
     const j = { ...(o as unknown as DomainGateJSON), defaultMinProbability: (d as number | null | undefined) ?? null };
@@ -147,15 +184,18 @@ export class DomainGate {
     defaultMinProbability: number | null,
     training: DomainGateJSON['training'],
     defaultPrune: number | null = null,
+    kind: DomainGateInputKind = 'acoustic-detail',
+    verify: DomainGateJSON['verify'] = null,
   ): DomainGate {
     const json: DomainGateJSON = {
       format: DOMAIN_GATE_FORMAT,
-      version: DOMAIN_GATE_VERSION,
+      version: kind === 'acoustic-summary' ? 1 : DOMAIN_GATE_VERSION,
       createdAt: new Date().toISOString(),
       members: [...members],
-      inputs: { kind: 'acoustic-summary', version: ACOUSTIC_SUMMARY.version, names: acousticFeatureNames() },
+      inputs: domainGateInputs(kind),
       defaultMinProbability,
       ...(defaultPrune !== null ? { defaultPrune } : {}),
+      ...(verify ? { verify } : {}),
       selector: selector.toJSON(),
       training,
     };
@@ -200,7 +240,16 @@ export class DomainGate {
     return this.json.defaultPrune ?? null;
   }
 
-  /** Probabilities from an acoustic summary's `features()` row. */
+  /** The verification floor of member `i` (its confidence below which a gated input goes on to the fallback); null: none. */
+  verifyFloor(i: number): number | null {
+    return this.json.verify?.floors[i] ?? null;
+  }
+
+  get inputKind(): DomainGateInputKind {
+    return this.json.inputs.kind;
+  }
+
+  /** Probabilities from a row of the gate's inputs (`detailFeatures()`, or `features()` for a version-1 gate). */
   decideFeatures(row: readonly number[]): Omit<DomainGateDecision, 'ms' | 'acoustic'> {
     const proba = this.selector.predictProba([row])[0];
     const probabilities: Record<string, number> = {};
@@ -224,9 +273,12 @@ export class DomainGate {
    */
   decide(samples16k: Float32Array, logMel?: AcousticLogMel | null): DomainGateDecision {
     const t = performance.now();
-    const summary = new AcousticSummary();
-    const acoustic = (logMel ? summary.addLogMel(samples16k.length, logMel) : summary.add(samples16k)).features();
-    const d = this.decideFeatures(acoustic);
+    const detail = this.inputKind === 'acoustic-detail';
+    const summary = new AcousticSummary({ detail });
+    if (logMel) summary.addLogMel(samples16k.length, logMel);
+    else summary.add(samples16k);
+    const acoustic = summary.features();
+    const d = this.decideFeatures(detail ? summary.detailFeatures() : acoustic);
     return { ...d, ms: performance.now() - t, acoustic };
   }
 }

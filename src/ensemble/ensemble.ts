@@ -194,6 +194,7 @@ export class Ensemble {
       blankId: this.models[i].blankId,
       vocabulary: this.models[i].vocabulary,
       lm: m.lm ? { path: resolveFrom(this.dir, m.lm.path), alpha: m.lm.alpha, beta: m.lm.beta } : null,
+      domainGateVerifyFloor: this.domainGate ? this.domainGate.verifyFloor(i) : null,
     }));
   }
 
@@ -588,6 +589,28 @@ export class Ensemble {
     const conf = all.map(() => 0);
     which.forEach((i, j) => (conf[i] = computeConfidence(lps[j].data, lps[j].frames, lps[j].vocabSize, this.models[i].blankId, spec)));
     for (const i of ran) confidences[names[i]] = conf[i];
+    // Verification: a gated member whose own confidence falls below the gate's floor for it (a confidence only a
+    // small share of other domains' dev inputs reach) hands the input on to the fallback, as a low-probability
+    // input would go.
+    const floor = gated && options.domainGateVerify !== false ? gate.verifyFloor(chosenByGate) : null;
+    if (floor !== null && conf[chosenByGate] < floor) {
+      // The members that ran are not run again by the fallback (same samples, same temperature).
+      which.forEach((i, j) => decoded.posteriors.set(this.models[i], { temperature: this.json.temperature, logprobs: lps[j] }));
+      return fallback(
+        {
+          minProbability: minProb,
+          gated: false,
+          member: names[chosenByGate],
+          probability: d.probability,
+          passed: 'verify',
+          confidence: conf[chosenByGate],
+          floor,
+          ran: [...names],
+        },
+        d.ms + (performance.now() - t1),
+        d.acoustic,
+      );
+    }
     let chosen = chosenByGate;
     let probabilities = d.probabilities;
     const t3 = performance.now();

@@ -28,6 +28,11 @@ export class DecodedAudio {
    * gate), by `frontEndKey`: `runMembers` uses them instead of computing the front end again.
    */
   readonly features = new Map<string, ModelFeatures>();
+  /**
+   * Posteriors of these very samples a member already produced (the domain gate's member, before verification
+   * handed the input on), with their temperature: `runMembers` returns them instead of running that member again.
+   */
+  readonly posteriors = new Map<CtcModel, { temperature: number; logprobs: Logprobs }>();
   constructor(
     readonly mono: Float32Array,
     readonly sampleRate: number,
@@ -154,6 +159,11 @@ export async function runMembers(
   const groups = new Map<string, number[]>(); // front-end key -> positions in `which`
   which.forEach((i, pos) => {
     const m = models[i];
+    const done = audio.posteriors.get(m);
+    if (done && done.temperature === temperature) {
+      runs[pos] = Promise.resolve(done.logprobs);
+      return;
+    }
     const key = m.computeFeatures && m.runFeatures ? frontEndKey(m.frontEnd) : `run:${pos}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = []));

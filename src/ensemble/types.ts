@@ -52,6 +52,11 @@ export interface TranscribeOptions {
    * passes, the input takes the usual path.
    */
   domainGatePrune?: number;
+  /**
+   * Whether a gated input's member confidence is checked against the gate's floor for that member (`domain-gate.json`
+   * `verify`): below it, the input goes on to the fallback. Default true (when the gate has floors).
+   */
+  domainGateVerify?: boolean;
 }
 
 export interface MemberTranscript {
@@ -105,14 +110,18 @@ export interface EnsembleResult {
    * Present when the domain gate was asked for: its floor, its top probability and member, and whether it decided
    * (`gated`: only `member` ran, on the whole input; `probabilities` are then the gate's and `confidences` hold the
    * chosen member's whole-input confidence only). Not gated: `passed` says why ('low-probability', or 'long' for
-   * audio beyond the maximum segment length, which the gate does not route) and the result is the fallback's.
+   * audio beyond the maximum segment length, which the gate does not route, or 'verify' when the gated member's
+   * confidence, `confidence`, was below the gate's floor for it, `floor`) and the result is the fallback's.
    */
   domainGate?: {
     minProbability: number;
     gated: boolean;
     member?: string;
     probability?: number;
-    passed?: 'low-probability' | 'long';
+    passed?: 'low-probability' | 'long' | 'verify';
+    /** With `passed: 'verify'`: the gated member's whole-input confidence and the floor it missed. */
+    confidence?: number;
+    floor?: number;
     /** The pruning threshold, when pruning chose among fewer members than all. */
     prune?: number;
     /** The members that ran (on the whole input; on the prefix too under early routing). */
@@ -132,4 +141,6 @@ export interface EnsembleMemberInfo {
   blankId: number;
   vocabulary: readonly string[];
   lm: { path: string; alpha: number; beta: number } | null;
+  /** The domain gate's verification floor for this member (`domain-gate.json` `verify`); absent or null: none. */
+  domainGateVerifyFloor?: number | null;
 }

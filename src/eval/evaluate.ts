@@ -129,6 +129,11 @@ export interface UtteranceRecord {
     fullMs: number;
     /** With `domainGatePrune`: the pruned routing's choice, transcript, members run (null: all, the fallback) and time. */
     pruned?: { chosen: string; text: string; ran: number | null; ms: number };
+    /**
+     * The gate's verification floor for `chosen` (null: none): when gated, its whole-input confidence (the main
+     * pass's, `confidences`) below this hands the input on to the fallback.
+     */
+    verifyFloor?: number | null;
   };
 }
 
@@ -193,6 +198,8 @@ export interface DomainGateScore {
   /** Inputs the gate decided, and how many of those it got right. */
   gated: ClassAccuracy & { share: number | null };
   perDomainGated: Record<string, ClassAccuracy & { share: number | null }>;
+  /** Inputs the gate decided whose member's confidence was below its verification floor (handed on to the fallback). */
+  verifyPassedOn: number;
   wer: RateCell;
   cost: number;
   measuredCost: number;
@@ -323,7 +330,8 @@ async function evaluateUtterance(
   if (options.domainGateMinProbs !== undefined) {
     try {
       // The smallest positive floor: every input the gate can route is gated (only its member runs).
-      gateResult = await ensemble.transcribe(u.audioPath, { ...span, domainGateMinProb: Number.MIN_VALUE });
+      // Verification is applied when scoring (domainGateOutcome), from the main pass's confidences.
+      gateResult = await ensemble.transcribe(u.audioPath, { ...span, domainGateMinProb: Number.MIN_VALUE, domainGateVerify: false });
     } catch (e) {
       const msg = (e as Error)?.message ?? String(e);
       throw e instanceof UserError ? new UserError(msg, { source, cause: e }) : new Error(`${source}: ${msg}`, { cause: e });
@@ -332,7 +340,12 @@ async function evaluateUtterance(
   let pruneResult: EnsembleResult | undefined;
   if (options.domainGateMinProbs !== undefined && (options.domainGatePrune ?? 0) > 0) {
     try {
-      pruneResult = await ensemble.transcribe(u.audioPath, { ...span, domainGateMinProb: 2, domainGatePrune: options.domainGatePrune });
+      pruneResult = await ensemble.transcribe(u.audioPath, {
+        ...span,
+        domainGateMinProb: 2,
+        domainGatePrune: options.domainGatePrune,
+        domainGateVerify: false,
+      });
     } catch (e) {
       const msg = (e as Error)?.message ?? String(e);
       throw e instanceof UserError ? new UserError(msg, { source, cause: e }) : new Error(`${source}: ${msg}`, { cause: e });
@@ -378,6 +391,7 @@ async function evaluateUtterance(
       gateMs: t.gate ?? 0,
       memberMs: (t.features ?? 0) + (t.models ?? 0),
       fullMs: (greedyResult.timingsMs.features ?? 0) + (greedyResult.timingsMs.models ?? 0),
+      verifyFloor: ensemble.members().find((m) => m.name === gateResult!.model)?.domainGateVerifyFloor ?? null,
     };
     if (pruneResult) {
       const pg = pruneResult.domainGate;
@@ -530,14 +544,23 @@ export function scoreEarlyRoute(
 /**
  * How one utterance fares with the domain gate at floor `minProb` in front of `fallback` (pure): gated (the gate's
  * member on the whole input: 1 × L member seconds) or the fallback's outcome (its cost, plus the gate's time).
+ * A gated input whose member's confidence is below the gate's verification floor goes on to the fallback, which
+ * reuses that member's posteriors: the fallback's member seconds; its measured time counts the member twice, an
+ * upper bound (`verified: false`).
  */
 export function domainGateOutcome(
   r: UtteranceRecord,
   members: number,
   minProb: number,
   fallback: { kind: 'full' } | { kind: 'early-route'; seconds: number; minProbability: number },
-): { gated: boolean; chosen: string; text: string; memberSeconds: number; ms: number; fullMs: number } {
+): { gated: boolean; chosen: string; text: string; memberSeconds: number; ms: number; fullMs: number; verified?: false } {
   const g = r.gate!;
+  const byGate = (g.probability !== null && g.probability >= minProb) || g.pruned?.ran === 1;
+  const floor = g.verifyFloor ?? null;
+  if (byGate && floor !== null && (r.confidences[g.chosen] ?? -Infinity) < floor) {
+    const o = domainGateOutcome({ ...r, gate: { ...g, probability: null, pruned: undefined } }, members, Infinity, fallback);
+    return { ...o, ms: o.ms + g.memberMs, verified: false };
+  }
   if (g.probability !== null && g.probability >= minProb) {
     return { gated: true, chosen: g.chosen, text: g.text, memberSeconds: r.audioSeconds, ms: g.gateMs + g.memberMs, fullMs: g.fullMs };
   }
@@ -598,6 +621,7 @@ export function scoreDomainGate(
     perDomain,
     overall: acc(outcomes),
     gated: gated(outcomes),
+    verifyPassedOn: outcomes.filter((x) => x.o.verified === false).length,
     perDomainGated,
     wer: cell(outcomes.map((x) => [x.r.reference, x.o.text])),
     cost: cost(outcomes),

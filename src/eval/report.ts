@@ -125,18 +125,29 @@ export function renderMarkdown(r: EvalReport): string {
       (g.prune > 0 ? `, pruning members the gate gives less than ${g.prune} (the selector chooses among the rest)` : '');
     out.push('## Domain gate', '');
     out.push(
-      `The acoustic-summary gate (domain-gate.json) in front of ${fb}: at or above the floor only the gate's member runs on the whole input. ` +
+      `The domain gate (domain-gate.json, a logistic regression over the input's acoustic signature) in front of ${fb}: at or above the floor only the gate's member runs on the whole input, unless its confidence is below the gate's verification floor for it (then the input goes on to the fallback: "passed on"). ` +
         `Main pass (full routing): ${pct(g.fullAccuracy)}, cost 1. With a floor no input reaches, ${g.prune > 0 ? 'pruning alone' : 'the fallback'} scores ${pct(g.fallbackScore.overall.accuracy)} at cost ` +
         `${num(g.fallbackScore.cost, 3)}. Cost: member audio seconds over full routing's; measured: (gate + front ends + models) over the main pass's front ends + models.`,
       '',
     );
     out.push(
       mdTable(
-        ['floor', 'gated', 'gated accuracy', 'accuracy', ...r.domains.map((d) => `${d.name} (gated)`), 'WER / CER', 'cost', 'measured'],
+        [
+          'floor',
+          'gated',
+          'gated accuracy',
+          'verification: passed on',
+          'accuracy',
+          ...r.domains.map((d) => `${d.name} (gated)`),
+          'WER / CER',
+          'cost',
+          'measured',
+        ],
         g.curve.map((c) => [
           String(c.minProbability),
           pct(c.gated.share),
           pct(c.gated.accuracy),
+          String(c.verifyPassedOn ?? 0),
           pct(c.overall.accuracy),
           ...r.domains.map((d) => `${pct(c.perDomain[d.name]?.accuracy)} (${pct(c.perDomainGated[d.name]?.share)})`),
           rateText(c.wer),

@@ -51,6 +51,18 @@ export interface AcousticLogMel {
   validFrames: number;
 }
 
+/**
+ * The detailed signature the domain gate reads (`AcousticSummary.detailFeatures()`, beyond NeMo): the same log-mel
+ * pooled into 20 bands of 4 channels, per band the gain-free mean, the spread over frames and the spread of its
+ * frame-to-frame change (how fast the band moves: speaking rate, tone and prosody, which the static shape misses).
+ * On the demo's dev mix a gate on it decided 72.7 % of the inputs at 99.8 % accuracy at P 0.97, against 54.9 % at
+ * 99.2 % on `features()` (README "Domain gate, session 6"). Changing any value changes the features (bump the version).
+ */
+export const ACOUSTIC_DETAIL = Object.freeze({
+  version: 1,
+  bands: 20,
+});
+
 /** Names of the values `AcousticSummary.features()` returns, in order. */
 export function acousticFeatureNames(): string[] {
   const n = ACOUSTIC_SUMMARY.bands;
@@ -59,6 +71,18 @@ export function acousticFeatureNames(): string[] {
     'log10_high_band_share',
     ...Array.from({ length: n }, (_, b) => `band${b}_mean_rel`),
     ...Array.from({ length: n }, (_, b) => `band${b}_std`),
+  ];
+}
+
+/** Names of the values `AcousticSummary.detailFeatures()` returns, in order. */
+export function acousticDetailFeatureNames(): string[] {
+  const n = ACOUSTIC_DETAIL.bands;
+  return [
+    'log_seconds',
+    'log10_high_band_share',
+    ...Array.from({ length: n }, (_, b) => `band${b}_mean_rel`),
+    ...Array.from({ length: n }, (_, b) => `band${b}_std`),
+    ...Array.from({ length: n }, (_, b) => `band${b}_delta_std`),
   ];
 }
 
@@ -79,6 +103,16 @@ export class AcousticSummary {
   private readonly sumSq = new Float64Array(ACOUSTIC_SUMMARY.bands);
   private highPower = 0;
   private totalPower = 0;
+  /** Detail statistics (`detail: true` only): per 20-band sums of values, squares, deltas and squared deltas. */
+  private readonly detail: { sum: Float64Array; sumSq: Float64Array; dSum: Float64Array; dSumSq: Float64Array; deltas: number } | null;
+
+  /** `detail`: also accumulate what `detailFeatures()` needs (the domain gate's inputs). */
+  constructor(options: { detail?: boolean } = {}) {
+    const n = ACOUSTIC_DETAIL.bands;
+    this.detail = options.detail
+      ? { sum: new Float64Array(n), sumSq: new Float64Array(n), dSum: new Float64Array(n), dSumSq: new Float64Array(n), deltas: 0 }
+      : null;
+  }
 
   /** Adds one segment (mono, 16 kHz), computing `ACOUSTIC_FRONT_END` itself. */
   add(samples16k: Float32Array): this {
@@ -126,7 +160,45 @@ export class AcousticSummary {
       this.sumSq[b] += ss;
     }
     this.frames += validFrames;
+    if (this.detail) this.addDetail(logMel);
     return this;
+  }
+
+  /** The 20-band statistics of one segment; deltas stay within the segment (none across a segment boundary). */
+  private addDetail({ data, frames, validFrames }: AcousticLogMel): void {
+    const d = this.detail!;
+    const { nMels } = ACOUSTIC_SUMMARY;
+    const bands = ACOUSTIC_DETAIL.bands;
+    const per = nMels / bands;
+    const band = new Float64Array(validFrames);
+    for (let b = 0; b < bands; b++) {
+      band.fill(0);
+      for (let m = b * per; m < (b + 1) * per; m++) {
+        const row = m * frames;
+        for (let t = 0; t < validFrames; t++) band[t] += data[row + t];
+      }
+      let s = 0;
+      let ss = 0;
+      let ds = 0;
+      let dss = 0;
+      let prev = 0;
+      for (let t = 0; t < validFrames; t++) {
+        const v = band[t] / per;
+        s += v;
+        ss += v * v;
+        if (t > 0) {
+          const dv = v - prev;
+          ds += dv;
+          dss += dv * dv;
+        }
+        prev = v;
+      }
+      d.sum[b] += s;
+      d.sumSq[b] += ss;
+      d.dSum[b] += ds;
+      d.dSumSq[b] += dss;
+    }
+    d.deltas += Math.max(0, validFrames - 1);
   }
 
   /**
@@ -144,6 +216,30 @@ export class AcousticSummary {
     const overall = means.reduce((a, b) => a + b, 0) / bands;
     for (let b = 0; b < bands; b++) out.push(means[b] - overall);
     for (let b = 0; b < bands; b++) out.push(Math.sqrt(Math.max(0, this.sumSq[b] / n - means[b] * means[b])));
+    return out;
+  }
+
+  /**
+   * `acousticDetailFeatureNames()` values: ln(seconds) and the high-band share as in `features()`, then per 20-band
+   * the mean log-mel minus the mean over all bands, its standard deviation over frames, and the standard deviation
+   * of its change from one frame to the next. Needs `new AcousticSummary({ detail: true })`.
+   */
+  detailFeatures(): number[] {
+    const d = this.detail;
+    if (!d) throw new Error('detailFeatures() needs an AcousticSummary made with { detail: true }');
+    const bands = ACOUSTIC_DETAIL.bands;
+    const [logSeconds, share] = this.features();
+    const out = [logSeconds, share];
+    const n = Math.max(1, this.frames);
+    const nd = Math.max(1, d.deltas);
+    const means = Array.from(d.sum, (s) => s / n);
+    const overall = means.reduce((a, b) => a + b, 0) / bands;
+    for (let b = 0; b < bands; b++) out.push(means[b] - overall);
+    for (let b = 0; b < bands; b++) out.push(Math.sqrt(Math.max(0, d.sumSq[b] / n - means[b] * means[b])));
+    for (let b = 0; b < bands; b++) {
+      const dm = d.dSum[b] / nd;
+      out.push(Math.sqrt(Math.max(0, d.dSumSq[b] / nd - dm * dm)));
+    }
     return out;
   }
 }

@@ -1,9 +1,11 @@
-import { promises as fs } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import { UserError } from '../util/errors.js';
 import path from 'node:path';
 import { registerTemp, releaseTemp, removeTemp, tempSibling } from '../util/temp-files.js';
-import { ArpaModel, strideOf, type LmTables } from './model.js';
+import { ArpaModel, strideOf, type LmTables, type PendingTables } from './model.js';
+import { LazyTableFill, readFully, type LazyChunkSizes } from './lazy-load.js';
+import { DEFAULT_LM_LOAD, type LmLoadMethod } from './constants.js';
 import { BINARY_MAGIC_TEXT } from './arpa.js';
 import { Vocabulary } from './vocab.js';
 
@@ -27,6 +29,10 @@ import { Vocabulary } from './vocab.js';
  *
  * Version 1 (a '\n'-joined word list instead of the vocabulary table, n-gram slots hashed from the suffix
  * slot) is refused with a hint to run `ensemble lm compile` again: its tables cannot be used in place.
+ *
+ * The n-gram tables come last, so that everything a lookup needs besides them (header, unigrams, vocabulary) is
+ * one prefix of the file: a lazy load (lazy-load.ts, the default) reads that prefix, returns, and reads the
+ * tables after it; a `read` load reads the whole file first.
  */
 export const BINARY_VERSION = 2;
 const HEADER_FIXED = 40;
@@ -89,62 +95,126 @@ export function serializeModel(model: ArpaModel, allocate: (byteLength: number) 
   return out;
 }
 
-/** Build a model over the bytes of a compiled file (typed-array views, no copy when aligned). */
-export function deserializeModel(bytes: Uint8Array, fileName = '<binary lm>'): ArpaModel {
+/** Where each section of a compiled file lies (byte offsets from the start of the file), from its header. */
+interface Layout {
+  order: number;
+  vocabSize: number;
+  vocabLen: number;
+  vocabSlots: number;
+  nWarn: number;
+  warnLen: number;
+  counts: number[];
+  stored: number[];
+  uniProb: number;
+  uniBackoff: number;
+  offsets: number;
+  table: number;
+  vocabBytes: number;
+  warnings: number;
+  /** Per order k = 2..N at k-2: offset and length in u32 of its entry table. */
+  entries: { at: number; length: number }[];
+  /** End of the last section (the file's size when well formed). */
+  end: number;
+}
+
+/** Bytes a header can take: the fixed part and 12 bytes per order up to 6, aligned. */
+const MAX_HEADER = align8(HEADER_FIXED + 12 * 6);
+
+/** The sections' places from the header in `head` (at least the header's bytes), checked against the file's size. */
+function layoutFromHeader(head: Uint8Array, fileSize: number, bad: (what: string) => never): Layout {
   checkEndianness();
-  const bad = (what: string): never => {
-    throw new UserError(`not a valid compiled LM: ${what}`, { source: fileName, code: 'E_LM_BINARY' });
-  };
-  if (!isBinaryLm(bytes)) bad('missing the CTCENSLM magic');
-  if (bytes.byteOffset % 8 !== 0) bytes = bytes.slice();
-  if (bytes.byteLength < HEADER_FIXED) bad('truncated header');
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!isBinaryLm(head)) bad('missing the CTCENSLM magic');
+  if (head.byteLength < HEADER_FIXED) bad('truncated header');
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const version = dv.getUint32(8, true);
   if (version !== BINARY_VERSION) {
     bad(`format version ${version}, this program reads version ${BINARY_VERSION}: recompile it from the ARPA file with \`ensemble lm compile\``);
   }
   const N = dv.getUint32(12, true);
   const V = dv.getUint32(16, true);
-  const vocabLen = dv.getUint32(20, true);
-  const nWarn = dv.getUint32(24, true);
-  const warnLen = dv.getUint32(28, true);
-  const vocabSlots = dv.getUint32(32, true);
   if (N < 2 || N > 6) bad(`order ${N}`);
   const headerLen = align8(HEADER_FIXED + 12 * N);
-  if (bytes.byteLength < headerLen) bad('truncated header');
-  const counts: number[] = [];
-  const stored: number[] = [];
+  if (head.byteLength < headerLen || fileSize < headerLen) bad('truncated header');
+  const L: Layout = {
+    order: N,
+    vocabSize: V,
+    vocabLen: dv.getUint32(20, true),
+    nWarn: dv.getUint32(24, true),
+    warnLen: dv.getUint32(28, true),
+    vocabSlots: dv.getUint32(32, true),
+    counts: [],
+    stored: [],
+    uniProb: 0,
+    uniBackoff: 0,
+    offsets: 0,
+    table: 0,
+    vocabBytes: 0,
+    warnings: 0,
+    entries: [],
+    end: 0,
+  };
   const caps: number[] = [];
   for (let k = 1; k <= N; k++) {
     const o = HEADER_FIXED + 12 * (k - 1);
-    counts.push(dv.getUint32(o, true));
-    stored.push(dv.getUint32(o + 4, true));
+    L.counts.push(dv.getUint32(o, true));
+    L.stored.push(dv.getUint32(o + 4, true));
     caps.push(dv.getUint32(o + 8, true));
   }
   let off = headerLen;
   const take = (byteLength: number): number => {
     const at = off;
     off += align8(byteLength);
-    if (off > bytes.byteLength) bad('truncated file');
-    return bytes.byteOffset + at;
+    if (off > fileSize) bad('truncated file');
+    return at;
   };
-  const buf = bytes.buffer;
-  const uniProb = new Float32Array(buf, take(4 * V), V);
-  const uniBackoff = new Float32Array(buf, take(4 * V), V);
-  const offsets = new Uint32Array(buf, take(4 * (V + 1)), V + 1);
-  const table = new Uint32Array(buf, take(8 * vocabSlots), 2 * vocabSlots);
-  const vocabBytes = new Uint8Array(buf, take(vocabLen), vocabLen);
-  if (offsets[V] !== vocabLen || vocabSlots <= V) bad('inconsistent vocabulary sizes');
-  const vocab = new Vocabulary(vocabBytes, offsets, table);
-  const warnAt = take(warnLen);
-  const warnings = nWarn === 0 ? [] : new TextDecoder().decode(new Uint8Array(buf, warnAt, warnLen)).split('\n');
-  const entries: Uint32Array[] = [];
+  L.uniProb = take(4 * V);
+  L.uniBackoff = take(4 * V);
+  L.offsets = take(4 * (V + 1));
+  L.table = take(8 * L.vocabSlots);
+  L.vocabBytes = take(L.vocabLen);
+  L.warnings = take(L.warnLen);
   for (let k = 2; k <= N; k++) {
-    const n = caps[k - 1] * strideOf(k, N);
-    entries.push(new Uint32Array(buf, take(4 * n), n));
+    const length = caps[k - 1] * strideOf(k, N);
+    L.entries.push({ at: take(4 * length), length });
   }
-  const tables: LmTables = { order: N, vocab, uniProb, uniBackoff, entries, counts, stored };
-  return new ArpaModel(tables, warnings);
+  L.end = off;
+  return L;
+}
+
+const badFile =
+  (fileName: string) =>
+  (what: string): never => {
+    throw new UserError(`not a valid compiled LM: ${what}`, { source: fileName, code: 'E_LM_BINARY' });
+  };
+
+/**
+ * The model over `bytes` (the whole file, 8-byte aligned; typed-array views, no copy). Only the header,
+ * unigrams, vocabulary and warnings are read here: with `pending`, the n-gram tables may still be filling.
+ */
+function modelOverLayout(bytes: Uint8Array, L: Layout, fileName: string, pending?: PendingTables): ArpaModel {
+  const buf = bytes.buffer;
+  const b = bytes.byteOffset;
+  const V = L.vocabSize;
+  const uniProb = new Float32Array(buf, b + L.uniProb, V);
+  const uniBackoff = new Float32Array(buf, b + L.uniBackoff, V);
+  const offsets = new Uint32Array(buf, b + L.offsets, V + 1);
+  const table = new Uint32Array(buf, b + L.table, 2 * L.vocabSlots);
+  const vocabBytes = new Uint8Array(buf, b + L.vocabBytes, L.vocabLen);
+  if (offsets[V] !== L.vocabLen || L.vocabSlots <= V) badFile(fileName)('inconsistent vocabulary sizes');
+  const vocab = new Vocabulary(vocabBytes, offsets, table);
+  const warnings = L.nWarn === 0 ? [] : new TextDecoder().decode(new Uint8Array(buf, b + L.warnings, L.warnLen)).split('\n');
+  const entries = L.entries.map((e) => new Uint32Array(buf, b + e.at, e.length));
+  const tables: LmTables = { order: L.order, vocab, uniProb, uniBackoff, entries, counts: L.counts, stored: L.stored };
+  return new ArpaModel(tables, warnings, pending);
+}
+
+/** Build a model over the bytes of a compiled file (typed-array views, no copy when aligned). */
+export function deserializeModel(bytes: Uint8Array, fileName = '<binary lm>'): ArpaModel {
+  const bad = badFile(fileName);
+  if (!isBinaryLm(bytes)) bad('missing the CTCENSLM magic');
+  if (bytes.byteOffset % 8 !== 0) bytes = bytes.slice();
+  const L = layoutFromHeader(bytes, bytes.byteLength, bad);
+  return modelOverLayout(bytes, L, fileName);
 }
 
 /** Write the compiled file section by section (no second copy of the model in memory), atomically. */
@@ -177,7 +247,13 @@ export async function writeBinaryModel(model: ArpaModel, file: string): Promise<
   return total;
 }
 
-export async function readBinaryModel(file: string): Promise<ArpaModel> {
+/**
+ * Load a compiled LM. `read` (KenLM's READ): the whole file is read before this returns. `lazy` (the default,
+ * a user-space stand-in for KenLM's LAZY mmap, which Node lacks): the header, unigrams and vocabulary are read
+ * before this returns, and the n-gram tables are read after it in chunks, in the background (lazy-load.ts).
+ */
+export async function readBinaryModel(file: string, load: LmLoadMethod = DEFAULT_LM_LOAD, lazyChunks?: LazyChunkSizes): Promise<ArpaModel> {
+  if (load === 'lazy') return readBinaryModelLazily(file, lazyChunks);
   let bytes: Uint8Array;
   try {
     bytes = await readWholeFile(file);
@@ -185,6 +261,40 @@ export async function readBinaryModel(file: string): Promise<ArpaModel> {
     throw new UserError(`cannot read the compiled LM: ${(e as Error).message}`, { source: file, cause: e });
   }
   return deserializeModel(bytes, file);
+}
+
+function readBinaryModelLazily(file: string, lazyChunks?: LazyChunkSizes): ArpaModel {
+  const bad = badFile(file);
+  let fd = -1;
+  let fill: LazyTableFill | null = null;
+  try {
+    let bytes: Uint8Array;
+    let L: Layout;
+    try {
+      fd = openSync(file, 'r');
+      const size = fstatSync(fd).size;
+      const head = new Uint8Array(MAX_HEADER);
+      const headLen = readFully(fd, head, 0, Math.min(MAX_HEADER, size));
+      L = layoutFromHeader(head.subarray(0, headLen), size, bad);
+      // a SharedArrayBuffer: its pages are mapped on first touch with no set-up cost (Buffer.allocUnsafeSlow of a
+      // few hundred MB takes milliseconds here), and only the pages read so far count in the RSS
+      bytes = new Uint8Array(new SharedArrayBuffer(size));
+      // everything up to the n-gram tables now; the tables (from their start to the end of the file) later
+      const tablesAt = L.entries[0].at;
+      readFully(fd, bytes, 0, tablesAt);
+      fill = new LazyTableFill(fd, file, bytes, tablesAt, size, lazyChunks);
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      throw new UserError(`cannot read the compiled LM: ${(e as Error).message}`, { source: file, cause: e });
+    }
+    const base = L.entries[0].at;
+    const model = modelOverLayout(bytes, L, file, fill.pendingTables(L.entries.map((e) => e.at - base)));
+    fill.start();
+    return model;
+  } catch (e) {
+    if (fill === null && fd >= 0) closeSync(fd);
+    throw e;
+  }
 }
 
 /**

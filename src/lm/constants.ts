@@ -17,3 +17,15 @@ export const DEFAULT_BUILD_MEMORY = '80%';
 export const TABLE_SHARE_OF_MEMORY = 1 / 4;
 /** Least memory the counting tables get before a spill, whatever --memory says (spills of a few rows cost more than they save). */
 export const MIN_TABLE_BYTES = 1 << 20;
+/**
+ * How a compiled LM is loaded (as KenLM's load_method): `lazy` returns once the header, unigrams and
+ * vocabulary are read and reads the n-gram tables after, in chunks (lazy-load.ts); `read` reads the whole
+ * file first. Lazy is the default: identical scores, and the read overlaps whatever the caller does next.
+ */
+export type LmLoadMethod = 'read' | 'lazy';
+export const LM_LOAD_METHODS: readonly LmLoadMethod[] = ['lazy', 'read'];
+export const DEFAULT_LM_LOAD: LmLoadMethod = 'lazy';
+/** Bytes per chunk of a lazy load: what a lookup that touches a chunk not yet read reads (a page, as a fault on a mapped file). */
+export const LAZY_LOAD_CHUNK_BYTES = 1 << 12;
+/** Bytes per background read of a lazy load (whole chunks; fewer, larger reads fill the file sooner). */
+export const LAZY_LOAD_READ_BYTES = 1 << 22;

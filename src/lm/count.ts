@@ -1,3 +1,4 @@
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { UserError } from '../util/errors.js';
 import { BOS, EOS, UNK } from './constants.js';
 import { HASH_START, finishHash, hashByte, hashBytes } from './vocab.js';
@@ -140,6 +141,25 @@ export const AUX = 3;
 export const REC = 4;
 
 /**
+ * A zeroed Uint32Array on a SharedArrayBuffer: the records are shared with the ARPA writer's worker
+ * thread without a copy (element access costs the same as on an ArrayBuffer).
+ */
+export function sharedUint32(length: number): Uint32Array {
+  return new Uint32Array(new SharedArrayBuffer(length * 4));
+}
+
+function sharedInt32(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(length * 4));
+}
+
+/** An NgramTable's arrays and size, as posted between threads. */
+export interface NgramTableParts {
+  rec: Uint32Array;
+  index: Int32Array;
+  size: number;
+}
+
+/**
  * Growable n-gram table: entry = record (suffix entry, first word, count, aux) in one interleaved
  * Uint32Array, reached through an open-addressing index. Interleaved because the counting loop and the
  * ARPA writer touch the entries in random order: one cache line per entry instead of one per column.
@@ -150,9 +170,21 @@ export class NgramTable {
   private index: Int32Array;
   private mask: number;
   constructor(initial = 1024) {
-    this.rec = new Uint32Array(initial * REC);
-    this.index = new Int32Array(initial * 2);
+    this.rec = sharedUint32(initial * REC);
+    this.index = sharedInt32(initial * 2);
     this.mask = initial * 2 - 1;
+  }
+  /** The parts of the table (SharedArrayBuffer-backed), to rebuild it in another thread with fromParts(). */
+  parts(): NgramTableParts {
+    return { rec: this.rec, index: this.index, size: this.size };
+  }
+  static fromParts(p: NgramTableParts): NgramTable {
+    const t = new NgramTable(1);
+    t.rec = p.rec;
+    t.index = p.index;
+    t.mask = p.index.length - 1;
+    t.size = p.size;
+    return t;
   }
   private static hash(s: number, w: number): number {
     let h = (Math.imul(s, 0x9e3779b1) ^ Math.imul(w + 0x7f4a7c15, 0x85ebca77)) | 0;
@@ -192,11 +224,11 @@ export class NgramTable {
   }
   private grow(): void {
     const cap = (this.rec.length / REC) * 2;
-    const rec = new Uint32Array(cap * REC);
+    const rec = sharedUint32(cap * REC);
     rec.set(this.rec);
     this.rec = rec;
     this.index = new Int32Array(0); // the old index is garbage before the new one is allocated
-    const idx = (this.index = new Int32Array(cap * 2));
+    const idx = (this.index = sharedInt32(cap * 2));
     const mask = (this.mask = cap * 2 - 1);
     for (let e = 0, q = 0; e < this.size; e++, q += REC) {
       let slot = NgramTable.hash(rec[q + SUF], rec[q + WORD]) & mask;
@@ -236,6 +268,8 @@ export class NgramCounter {
   private readonly nonAscii = new Map<string, number>();
   private ids = new Uint32Array(256);
   private ent = new Uint32Array(256);
+  /** Orders above pipe.split are counted by a worker thread while it runs (startPipeline). */
+  private pipe: CountPipe | undefined;
   tokens = 0;
   sentences = 0;
   constructor(order: number) {
@@ -336,19 +370,42 @@ export class NgramCounter {
     let ent = this.ent;
     if (ent.length < n) ent = this.ent = new Uint32Array(ids.length);
     ent.set(ids.subarray(0, n));
-    for (let k = 2; k <= N; k++) {
+    const pipe = this.pipe;
+    const last = pipe ? pipe.split : N;
+    for (let k = 2; k <= last; k++) {
       const t = tables[k];
       // ent[i]: entry of the (k − 1)-gram ending at i; becomes the k-gram's (positions i ≥ k − 1).
       // Downwards, so that ent[i − 1] is still the (k − 1)-gram ending at i − 1: the k-gram's prefix.
       for (let i = n - 1; i >= k - 1; i--) ent[i] = t.add(ent[i], ids[i - k + 1], ent[i - 1]);
     }
+    if (pipe) pipe.push(ids, ent, n);
+  }
+
+  /**
+   * Count the orders above `split` on `worker` (build-worker.ts) from here on: this thread reads the
+   * corpus and counts orders 2 … split, the worker the rest, from each sentence's word ids and order-`split`
+   * entries sent in batches of about `batchNumbers` numbers. joinPipeline() brings the worker's tables back.
+   */
+  startPipeline(worker: Worker, batchNumbers = PIPE_BATCH, split = Math.floor((this.order + 1) / 2)): void {
+    if (this.pipe || split < 2 || split >= this.order) return;
+    this.pipe = new CountPipe(worker, this.order, split, batchNumbers);
+  }
+
+  /** Wait for the worker to count what it was sent and take its tables back (the counter counts alone again). */
+  joinPipeline(): void {
+    const pipe = this.pipe;
+    if (!pipe) return;
+    this.pipe = undefined;
+    const parts = pipe.join();
+    for (let k = pipe.split + 1; k <= this.order; k++) this.tables[k] = NgramTable.fromParts(parts[k]);
   }
 
   /** Memory the tables hold. */
   bytes(): number {
     let b = 0;
-    for (let k = 2; k <= this.order; k++) b += this.tables[k].bytes();
-    return b;
+    const last = this.pipe ? this.pipe.split : this.order;
+    for (let k = 2; k <= last; k++) b += this.tables[k].bytes();
+    return this.pipe ? b + this.pipe.workerUsedBytes() : b;
   }
 
   /**
@@ -358,8 +415,9 @@ export class NgramCounter {
    */
   usedBytes(): number {
     let b = 0;
-    for (let k = 2; k <= this.order; k++) b += this.tables[k].usedBytes();
-    return b;
+    const last = this.pipe ? this.pipe.split : this.order;
+    for (let k = 2; k <= last; k++) b += this.tables[k].usedBytes();
+    return this.pipe ? b + this.pipe.workerUsedBytes() : b;
   }
 
   /** Empty the n-gram tables, keeping the vocabulary (after they were spilled to disk). */
@@ -380,5 +438,188 @@ export class NgramCounter {
       s = rec[s * REC + SUF];
     }
     out[offset] = s;
+  }
+}
+
+/** Numbers per batch of sentences sent to the counting worker (4 MiB). */
+const PIPE_BATCH = 1 << 20;
+/** Batches sent and not yet counted at most (then the reading thread waits: memory stays bounded). */
+const PIPE_IN_FLIGHT = 4;
+/** Longest wait for the counting worker (it is stuck or gone). */
+const PIPE_TIMEOUT_MS = 120_000;
+/** Slots of CountPipe's shared state. */
+const S_IN_FLIGHT = 0;
+const S_JOINED = 1;
+const S_FAILED = 2;
+
+/** Messages of the counting pipeline (to build-worker.ts). */
+export type CountWorkerRequest =
+  | { type: 'count-start'; order: number; split: number; state: Int32Array; used: Float64Array; port: MessagePort }
+  | { type: 'count'; batch: ArrayBuffer; length: number }
+  | { type: 'count-end' };
+
+/**
+ * The reading thread's side of the counting pipeline: batches of [n, n word ids, n entries of order
+ * `split`] per sentence, posted to the worker; a shared Int32Array holds the batches in flight (the
+ * reader blocks in Atomics.wait at PIPE_IN_FLIGHT) and the join and failure flags, a shared Float64Array
+ * the bytes the worker's tables use (for the spill decision). The reader is synchronous, so the
+ * worker's tables come back through receiveMessageOnPort.
+ */
+class CountPipe {
+  private batch: Uint32Array;
+  private used = 0;
+  private readonly state = new Int32Array(new SharedArrayBuffer(12));
+  private readonly workerBytes = new Float64Array(new SharedArrayBuffer(8));
+  private readonly port: MessagePort;
+  constructor(
+    private readonly worker: Worker,
+    order: number,
+    readonly split: number,
+    private readonly batchNumbers: number,
+  ) {
+    this.batch = new Uint32Array(batchNumbers);
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const m: CountWorkerRequest = { type: 'count-start', order, split, state: this.state, used: this.workerBytes, port: port2 };
+    worker.postMessage(m, [port2]);
+  }
+
+  workerUsedBytes(): number {
+    return this.workerBytes[0];
+  }
+
+  push(ids: Uint32Array, ent: Uint32Array, n: number): void {
+    if (this.used + 1 + 2 * n > this.batch.length) {
+      this.send();
+      if (1 + 2 * n > this.batch.length) this.batch = new Uint32Array(1 + 2 * n);
+    }
+    const b = this.batch;
+    let u = this.used;
+    b[u++] = n;
+    for (let i = 0; i < n; i++) b[u + i] = ids[i];
+    u += n;
+    for (let i = 0; i < n; i++) b[u + i] = ent[i];
+    this.used = u + n;
+  }
+
+  private send(): void {
+    if (this.used === 0) return;
+    const st = this.state;
+    for (;;) {
+      const inFlight = Atomics.load(st, S_IN_FLIGHT);
+      if (inFlight < PIPE_IN_FLIGHT) break;
+      this.wait(S_IN_FLIGHT, inFlight);
+    }
+    Atomics.add(st, S_IN_FLIGHT, 1);
+    const m: CountWorkerRequest = { type: 'count', batch: this.batch.buffer as ArrayBuffer, length: this.used };
+    this.worker.postMessage(m, [this.batch.buffer as ArrayBuffer]);
+    // a batch the worker has counted comes back to be reused (a new one per batch would be garbage in the worker)
+    const back = receiveMessageOnPort(this.port)?.message as { batch?: ArrayBuffer } | undefined;
+    this.batch = back?.batch && back.batch.byteLength >= this.batchNumbers * 4 ? new Uint32Array(back.batch) : new Uint32Array(this.batchNumbers);
+    this.used = 0;
+  }
+
+  /** Block until state[slot] is no longer `value` (or the worker failed). */
+  private wait(slot: number, value: number): void {
+    // in slices: a failure flagged just before this wait began is seen within one
+    for (let waited = 0; ; waited += 1000) {
+      this.checkFailed();
+      if (Atomics.wait(this.state, slot, value, 1000) !== 'timed-out') break;
+      if (waited >= PIPE_TIMEOUT_MS) throw new Error('internal: the counting thread did not answer');
+    }
+    this.checkFailed();
+  }
+
+  private checkFailed(): void {
+    if (Atomics.load(this.state, S_FAILED) === 0) return;
+    let error = 'failed';
+    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) {
+      const e = (m.message as { error?: string }).error;
+      if (e) error = e;
+    }
+    throw new Error(`counting thread: ${error}`);
+  }
+
+  /** Send the rest, wait until all is counted, and return the worker's tables (index k). */
+  join(): NgramTableParts[] {
+    this.send();
+    this.worker.postMessage({ type: 'count-end' } satisfies CountWorkerRequest);
+    while (Atomics.load(this.state, S_JOINED) === 0) this.wait(S_JOINED, 0);
+    this.checkFailed();
+    for (;;) {
+      const m = receiveMessageOnPort(this.port)?.message as { tables?: NgramTableParts[] } | undefined;
+      if (!m) throw new Error('internal: the counting thread sent no tables');
+      if (m.tables) {
+        this.port.close();
+        return m.tables;
+      }
+    }
+  }
+}
+
+/**
+ * The worker's side of the counting pipeline (build-worker.ts): counts orders split + 1 … N of the
+ * sentences in each batch into tables of its own.
+ */
+export class PipelinedOrders {
+  private readonly tables: NgramTable[] = [];
+  private ent = new Uint32Array(256);
+  private capacity = 0;
+  /**
+   * @param onGrow called after a batch that grew a table (the worker collects the old arrays then:
+   *   SharedArrayBuffers put no pressure on its garbage collector, and its heap is small)
+   */
+  constructor(
+    private readonly m: Extract<CountWorkerRequest, { type: 'count-start' }>,
+    private readonly onGrow?: () => void,
+  ) {
+    for (let k = 0; k <= m.order; k++) this.tables.push(new NgramTable(k <= m.split ? 1 : 1 << 12));
+  }
+
+  /** Count the sentences in batch[0, length) and send the batch back (to be reused). */
+  count(batch: Uint32Array, length: number): void {
+    const { order: N, split } = this.m;
+    const tables = this.tables;
+    for (let p = 0; p < length; ) {
+      const n = batch[p];
+      const ids = batch.subarray(p + 1, p + 1 + n);
+      if (this.ent.length < n) this.ent = new Uint32Array(2 * n);
+      const ent = this.ent;
+      for (let i = 0; i < n; i++) ent[i] = batch[p + 1 + n + i];
+      for (let k = split + 1; k <= N; k++) {
+        const t = tables[k];
+        for (let i = n - 1; i >= k - 1; i--) ent[i] = t.add(ent[i], ids[i - k + 1], ent[i - 1]);
+      }
+      p += 1 + 2 * n;
+    }
+    let used = 0;
+    let capacity = 0;
+    for (let k = split + 1; k <= N; k++) {
+      used += tables[k].usedBytes();
+      capacity += tables[k].rec.length;
+    }
+    this.m.used[0] = used;
+    if (capacity !== this.capacity) {
+      this.capacity = capacity;
+      this.onGrow?.();
+    }
+    this.m.port.postMessage({ batch: batch.buffer }, [batch.buffer as ArrayBuffer]);
+    Atomics.sub(this.m.state, S_IN_FLIGHT, 1);
+    Atomics.notify(this.m.state, S_IN_FLIGHT);
+  }
+
+  end(): void {
+    this.m.port.postMessage({ tables: this.tables.map((t) => t.parts()) });
+    this.m.port.close();
+    Atomics.store(this.m.state, S_JOINED, 1);
+    Atomics.notify(this.m.state, S_JOINED);
+  }
+
+  /** Report a failure to the reading thread (which may be blocked waiting). */
+  static fail(m: { state: Int32Array; port: MessagePort }, e: unknown): void {
+    m.port.postMessage({ error: (e as Error).message });
+    Atomics.store(m.state, S_FAILED, 1);
+    Atomics.notify(m.state, S_IN_FLIGHT);
+    Atomics.notify(m.state, S_JOINED);
   }
 }

@@ -161,7 +161,7 @@ export function estimate(counter: NgramCounter, options: EstimateOptions): Estim
   for (let k = 1; k <= N; k++) {
     const rec = k === 1 ? undefined : tables[k].rec;
     const den = denom[k - 1];
-    const nk = new Float64Array(den.length * 3);
+    const nk = new Uint32Array(den.length * 3); // counts: exact as integers, half the bytes of a Float64Array
     const a = adj[k];
     const kept = keep?.[k];
     // adjusted counts of pruned children: their mass goes to γ (zero without pruning)

@@ -1,8 +1,9 @@
-import { promises as fs } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../util/errors.js';
 import { readArpaFile, type ArpaReadOptions } from './arpa.js';
 import { isBinaryLm, readBinaryModel } from './binary.js';
 import type { ArpaModel } from './model.js';
+import type { LmLoadMethod } from './constants.js';
 
 export type { LanguageModelScorer } from './types.js';
 export { Vocabulary } from './vocab.js';
@@ -13,33 +14,38 @@ export { buildFromCorpus, estimate, parsePruneThresholds, type EstimateOptions, 
 export { buildArpa } from './build.js';
 export { writeArpa } from './arpa-write.js';
 export { NgramCounter } from './count.js';
-export { DEFAULT_FALLBACK, DEFAULT_BUILD_MEMORY } from './constants.js';
+export { DEFAULT_FALLBACK, DEFAULT_BUILD_MEMORY, DEFAULT_LM_LOAD, LM_LOAD_METHODS, type LmLoadMethod } from './constants.js';
 export type { Discount } from './discount.js';
 export { serializeModel, deserializeModel, writeBinaryModel, readBinaryModel, isBinaryLm, BINARY_VERSION } from './binary.js';
 
+/** Options of loadLanguageModel: the ARPA reader's, and how a compiled file is loaded (constants.ts). */
+export interface LmLoadOptions extends Omit<ArpaReadOptions, 'fileName'> {
+  /** Compiled files only: `lazy` (default) returns before the n-gram tables are read, `read` after. */
+  load?: LmLoadMethod;
+}
+
 /**
  * Load an LM from an ARPA file (read in chunks, parsed from its bytes) or a compiled binary (detected by its
- * magic bytes; read once and used in place).
+ * magic bytes; used in place, read lazily or in full as `options.load` says).
  */
-export async function loadLanguageModel(path: string, options: Omit<ArpaReadOptions, 'fileName'> = {}): Promise<ArpaModel> {
+export async function loadLanguageModel(path: string, options: LmLoadOptions = {}): Promise<ArpaModel> {
   let head: Uint8Array;
   try {
-    head = await readHead(path);
+    head = readHead(path);
   } catch (e) {
     throw new UserError(`cannot read the language model: ${(e as Error).message}`, { source: path, cause: e });
   }
-  if (isBinaryLm(head)) return readBinaryModel(path);
+  if (isBinaryLm(head)) return readBinaryModel(path, options.load);
   return readArpaFile(path, options);
 }
 
-/** The first 8 bytes of a file (fewer when it is shorter). */
-async function readHead(path: string): Promise<Uint8Array> {
-  const fh = await fs.open(path, 'r');
+/** The first 8 bytes of a file (fewer when it is shorter); synchronous, as it is three short system calls. */
+function readHead(path: string): Uint8Array {
+  const fd = openSync(path, 'r');
   try {
     const head = new Uint8Array(8);
-    const { bytesRead } = await fh.read(head, 0, 8, 0);
-    return head.subarray(0, bytesRead);
+    return head.subarray(0, readSync(fd, head, 0, 8, 0));
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }

@@ -20,6 +20,10 @@ import { HASH_START, type Vocabulary } from './vocab.js';
  * integer handles: 0 is the empty context; otherwise a handle names the table entry of the longest
  * extendable n-gram ending at the last word (its words and backoffs are recovered by walking the
  * suffix chain), so the number of distinct states is bounded by the model and never grows.
+ *
+ * A model over a lazily loaded compiled file (lazy-load.ts) scores through `scoreIdPending`, which makes the
+ * chunk of every slot it reads resident first, until all tables are read; then `scoreId` runs without checks
+ * (one null test per call), so resident scoring costs what it did before lazy loads existed.
  */
 export interface LmTables {
   order: number;
@@ -36,6 +40,26 @@ export interface LmTables {
   counts: number[];
   /** Entries per table including hallucinated (SRI-pruned) suffixes, index k-1. */
   stored: number[];
+}
+
+/**
+ * N-gram tables still being read into memory (a lazy load, lazy-load.ts): the region from the first table to
+ * the end of the file is read in chunks, and a slot may be read only once its chunk is resident.
+ */
+export interface PendingTables {
+  /** 1 where a chunk is resident. */
+  readonly resident: Uint8Array;
+  readonly chunkBytes: number;
+  /** Byte offset of each order's table (index k-2) from the start of the chunked region. */
+  readonly tableOffsets: readonly number[];
+  /** Read a chunk now (synchronously), unless resident. */
+  fillChunk(chunk: number): void;
+  /** Read every chunk not yet resident now. */
+  fillAll(): void;
+  /** Settles once every chunk is resident (rejects with the error that stopped the background reads). */
+  whenResident(): Promise<void>;
+  /** Called once every chunk is resident. */
+  onComplete: (() => void) | null;
 }
 
 export const EMPTY = 0xffffffff;
@@ -150,12 +174,16 @@ export class ArpaModel implements LanguageModelScorer {
   /** Scratch: word ids of one line of text (scoreTextLines), grown as needed. */
   private lineIds = new Int32Array(256);
   private touched = 0;
+  /** Tables still being read (lazy load): lookups check their slots' chunks until this is null. */
+  private pending: PendingTables | null;
   /** Set by `scoreId`: the state after the word and the matched n-gram length. */
   outState = 0;
   outNgramLength = 0;
 
-  constructor(tables: LmTables, warnings: string[] = []) {
+  constructor(tables: LmTables, warnings: string[] = [], pending?: PendingTables) {
     this.tables = tables;
+    this.pending = pending ?? null;
+    if (pending) pending.onComplete = () => (this.pending = null);
     this.order = tables.order;
     this.counts = tables.counts;
     this.warnings = warnings;
@@ -184,9 +212,37 @@ export class ArpaModel implements LanguageModelScorer {
     this.probeStart = new Int32Array(this.order);
   }
 
-  /** The raw tables (for the binary writer and diagnostics). */
+  /** The raw tables (for the binary writer and diagnostics); a lazy load's tables are read in full first. */
   getTables(): LmTables {
+    this.pending?.fillAll();
     return this.tables;
+  }
+
+  /** True while a lazy load is still reading the n-gram tables (lookups then read the chunks they touch first). */
+  get loading(): boolean {
+    return this.pending !== null;
+  }
+
+  /** Settles once a lazy load's tables are all read (at once when they are). */
+  whenResident(): Promise<void> {
+    return this.pending === null ? Promise.resolve() : this.pending.whenResident();
+  }
+
+  /** Read the rest of a lazily loaded model's tables now (no-op once resident). */
+  makeResident(): void {
+    this.pending?.fillAll();
+  }
+
+  /** Make the chunk(s) holding slot `s` of order k's table resident. */
+  private ensureSlot(k: number, s: number): void {
+    const p = this.pending;
+    if (p === null) return;
+    const bytes = k < this.order ? 16 : 12;
+    const at = p.tableOffsets[k - 2] + s * bytes;
+    const first = Math.floor(at / p.chunkBytes);
+    const last = Math.floor((at + bytes - 1) / p.chunkBytes);
+    if (p.resident[first] === 0) p.fillChunk(first);
+    if (last !== first && p.resident[last] === 0) p.fillChunk(last);
   }
 
   get vocabularySize(): number {
@@ -247,6 +303,7 @@ export class ArpaModel implements LanguageModelScorer {
     let slot = state - base[k];
     const len = k;
     for (; k >= 2; k--) {
+      this.ensureSlot(k, slot);
       const e = this.entries[k - 2];
       const o = 4 * slot;
       this.ctxWords[k - 1] = e[o + 1];
@@ -263,6 +320,7 @@ export class ArpaModel implements LanguageModelScorer {
    * state is decoded into scratch arrays and the tables are probed inline (the scoring loop of decoding).
    */
   scoreId(state: number, id: number): number {
+    if (this.pending !== null) return this.scoreIdPending(state, id);
     const order = this.order;
     const ctx = this.ctxWords;
     const bo = this.ctxBackoff;
@@ -315,6 +373,72 @@ export class ArpaModel implements LanguageModelScorer {
       let w = e[o + 1];
       while (w !== EMPTY && (w !== word || e[o] !== slot)) {
         if (++s === cap) s = 0;
+        o = s * stride;
+        w = e[o + 1];
+      }
+      if (w === EMPTY) break;
+      prob = floats[k - 2][o + 2];
+      ngramLength = k;
+      if (k < order && e[o + 3] !== NEG_ZERO_BITS) {
+        nextUse = k;
+        nextSlot = s;
+      }
+      slot = s;
+    }
+    for (let j = ngramLength - 1; j < len; j++) prob = Math.fround(prob + bo[j]);
+    this.outNgramLength = ngramLength;
+    this.outState = nextUse === 0 ? 0 : this.base[nextUse] + nextSlot;
+    return prob;
+  }
+
+  /**
+   * scoreId while a lazy load is still reading the tables: the same lookups, each slot's chunk made resident
+   * before it is read. Kept apart so that the resident path has no checks.
+   */
+  private scoreIdPending(state: number, id: number): number {
+    const order = this.order;
+    const ctx = this.ctxWords;
+    const bo = this.ctxBackoff;
+    const entries = this.entries;
+    const floats = this.entryFloats;
+    let len = 0;
+    if (state !== 0) {
+      const base = this.base;
+      let k = order - 1;
+      while (k > 1 && state < base[k]) k--;
+      let slot = state - base[k];
+      len = k;
+      for (; k >= 2; k--) {
+        this.ensureSlot(k, slot);
+        const o = 4 * slot;
+        ctx[k - 1] = entries[k - 2][o + 1];
+        bo[k - 1] = floats[k - 2][o + 3];
+        slot = entries[k - 2][o];
+      }
+      ctx[0] = slot;
+      bo[0] = this.uniBackoff[slot];
+    }
+    let prob: number = this.uniProb[id];
+    let ngramLength = 1;
+    let nextUse = this.uniBackoffBits[id] !== NEG_ZERO_BITS ? 1 : 0;
+    let nextSlot = id;
+    let slot = id;
+    const scale = this.slotScale;
+    let h = ngramHashStart(id);
+    for (let j = 0; j < len; j++) {
+      const k = j + 2;
+      const stride = k < order ? 4 : 3;
+      h = ngramHashExtend(h, ctx[j]);
+      const e = entries[k - 2];
+      const word = ctx[j];
+      const cap = this.caps[k];
+      let s = Math.floor(h * scale[k]);
+      this.ensureSlot(k, s);
+      let o = s * stride;
+      let w = e[o + 1];
+      while (w !== EMPTY && (w !== word || e[o] !== slot)) {
+        if (++s === cap) s = 0;
+        this.ensureSlot(k, s);
         o = s * stride;
         w = e[o + 1];
       }

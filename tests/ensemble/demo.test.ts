@@ -74,18 +74,28 @@ describe('demo ensemble on the bundled samples', () => {
     }
   });
 
-  it('has a domain gate; at the README setting (P 0.97, E 0.025) every sample gets the member full routing gives it, with fewer member runs', async () => {
+  it('has a domain gate; at the README setting (P 0.95, E 0.025, verification on) every sample gets the member full routing gives it, with fewer member runs', async () => {
     expect(ensemble.domainGateMinProbability()).toBe(0); // off unless asked for: the demo routes as NeMo does
     let ran = 0;
+    let passedOn = 0;
     for (const s of samples) {
       const file = path.join(repoRoot, 'samples', s.audio_filepath);
       const full = await ensemble.transcribe(file);
-      const gated = await ensemble.transcribe(file, { domainGateMinProb: 0.97, domainGatePrune: 0.025 });
+      const gated = await ensemble.transcribe(file, { domainGateMinProb: 0.95, domainGatePrune: 0.025 });
       expect([gated.model, gated.text], s.audio_filepath).toEqual([full.model, full.text]);
-      ran += gated.domainGate!.ran.length;
-      if (s.domain === 'digits') expect(gated.domainGate, s.audio_filepath).toMatchObject({ gated: true, ran: ['digits'] });
+      const g = gated.domainGate!;
+      // A verified input ran its gate member, then every member.
+      ran += g.passed === 'verify' ? 1 + g.ran.length : g.ran.length;
+      if (g.passed === 'verify') {
+        passedOn++;
+        expect(g.confidence!, s.audio_filepath).toBeLessThan(g.floor!);
+      }
+      // Every digits sample is either gated to digits alone or, read below the digits member's floor, passed on.
+      if (s.domain === 'digits') expect(g.passed === 'verify' || (g.gated && g.ran.join() === 'digits'), s.audio_filepath).toBe(true);
     }
-    // Member runs: at most two thirds of full routing's (19 of 33 when written: digits alone, en + vi, en_real_1 all three).
-    expect(ran).toBeLessThanOrEqual((2 / 3) * 3 * samples.length);
+    // Member runs: fewer than full routing's (27 of 36 when written: the real recordings, which the members read
+    // poorly, are the ones verification passes on).
+    expect(passedOn).toBeLessThan(samples.length / 2);
+    expect(ran).toBeLessThan(3 * samples.length);
   });
 });

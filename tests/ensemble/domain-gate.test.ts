@@ -1,5 +1,5 @@
 /**
- * The domain gate (beyond NeMo): an acoustic-summary logistic regression names a member before any member runs;
+ * The domain gate (beyond NeMo): a logistic regression over the acoustic signature names a member before any member runs;
  * at or above the floor only that member runs, below it the input takes the path it takes without the gate.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildEnsemble } from '../../src/ensemble/build.js';
 import { loadBuildConfig, parseBuildConfig } from '../../src/ensemble/config.js';
 import { addDomainGate } from '../../src/ensemble/domain-gate-build.js';
-import { DOMAIN_GATE_FILE, DomainGate } from '../../src/ensemble/domain-gate.js';
+import { DOMAIN_GATE_FILE, DomainGate, domainGateInputs, type DomainGateJSON } from '../../src/ensemble/domain-gate.js';
+import { AcousticSummary, acousticDetailFeatureNames, acousticFeatureNames } from '../../src/features/acoustic-summary.js';
+import { trainSelector } from '../../src/selector/index.js';
 import { Ensemble } from '../../src/ensemble/ensemble.js';
 import { loadCtcModel } from '../../src/models/load.js';
 import type { CtcModel } from '../../src/models/types.js';
@@ -23,6 +25,14 @@ import { toneWav } from '../helpers/tiny-ensemble.js';
 import { ensureBuilt, runCli } from '../helpers/cli.js';
 
 let fx: Fixture;
+const training = { config: null, utterances: 2, devUtterances: null, trainAccuracy: 1, devAccuracy: null, devCurve: [] };
+function toneLike(n: number): Float32Array {
+  let s = 7;
+  return Float32Array.from({ length: n }, (_, t) => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return 0.2 * Math.sin((2 * Math.PI * 440 * t) / 16000) * (1 + 0.5 * Math.sin((2 * Math.PI * 3 * t) / 16000)) + (s / 2 ** 32 - 0.5) * 0.05;
+  });
+}
 let plainDir: string;
 let gateDir: string;
 let gateYaml: string;
@@ -58,7 +68,8 @@ beforeAll(async () => {
   writeFileSync(yaml, fixtureYaml(fx, { dev: true }));
   plainDir = (await buildEnsemble(yaml, { ...quiet, outDir: path.join(fx.root, 'plain') })).outDir;
   gateYaml = path.join(fx.root, 'gate.yaml');
-  writeFileSync(gateYaml, fixtureYaml(fx, { dev: true, more: 'domain_gate: true' }));
+  // No verification floors here (their own test below): the gate's decisions are final.
+  writeFileSync(gateYaml, fixtureYaml(fx, { dev: true, more: 'domain_gate: true\ndomain_gate_verify_false_accept: 0' }));
   gateDir = (await buildEnsemble(gateYaml, { ...quiet, outDir: path.join(fx.root, 'gate') })).outDir;
 }, 300_000);
 
@@ -66,7 +77,8 @@ describe('domain gate', () => {
   it('build writes domain-gate.json; it round-trips, and --domain-gate-only on an existing ensemble writes the same gate', async () => {
     const text = readFileSync(path.join(gateDir, DOMAIN_GATE_FILE), 'utf8');
     const json = JSON.parse(text) as Record<string, unknown>;
-    expect(json).toMatchObject({ format: 'ctc-ensemble/domain-gate', version: 1, members: ['dom0', 'dom1'], defaultMinProbability: null });
+    expect(json).toMatchObject({ format: 'ctc-ensemble/domain-gate', version: 2, members: ['dom0', 'dom1'], defaultMinProbability: null });
+    expect(json.inputs).toEqual({ kind: 'acoustic-detail', version: 1, names: acousticDetailFeatureNames() });
     const gate = (await DomainGate.read(gateDir, ['dom0', 'dom1']))!;
     expect(JSON.parse(JSON.stringify(gate.json))).toEqual(json);
     // The same selector and ensemble.json as a build without the gate: the gate changes nothing else.
@@ -82,7 +94,14 @@ describe('domain gate', () => {
       expect(added.gate.json.training).toEqual(gate.json.training);
       // Members that differ from the ensemble's are refused.
       expect(() => DomainGate.fromJSON({ ...json, members: ['dom1', 'dom0'] }, ['dom0', 'dom1'], 'g.json')).toThrow(/g\.json: members.*dom0, dom1/);
-      expect(() => DomainGate.fromJSON({ ...json, version: 2 }, ['dom0', 'dom1'], 'g.json')).toThrow(/newer/);
+      expect(() => DomainGate.fromJSON({ ...json, version: 3 }, ['dom0', 'dom1'], 'g.json')).toThrow(/newer/);
+      expect(() => DomainGate.fromJSON({ ...json, inputs: { ...(json.inputs as object), kind: 'mfcc' } }, ['dom0', 'dom1'], 'g.json')).toThrow(
+        /g\.json: inputs\.kind/,
+      );
+      // A version-1 gate (on the selector's 22-value summary) cannot pass for a detailed one, and is still read.
+      expect(() => DomainGate.fromJSON({ ...json, inputs: domainGateInputs('acoustic-summary') }, ['dom0', 'dom1'], 'g.json')).toThrow(
+        /takes 62 inputs, the acoustic-summary has 22/,
+      );
       expect(() => DomainGate.fromJSON({ ...json, inputs: { ...(json.inputs as object), version: 99 } }, ['dom0', 'dom1'], 'g.json')).toThrow(
         /inputs\.version/,
       );
@@ -91,6 +110,27 @@ describe('domain gate', () => {
     } finally {
       rmSync(path.join(plainDir, DOMAIN_GATE_FILE));
     }
+  });
+
+  it('a version-1 gate (the 22-value acoustic summary) is still read and decides on that summary; a new gate on the detailed one', () => {
+    const x = toneLike(16000 * 2);
+    const s = new AcousticSummary({ detail: true }).add(x);
+    const rows = [s.features(), s.features().map((v, i) => v + (i % 3) - 1)];
+    const v1 = DomainGate.fromSelector(trainSelector(rows, [0, 1]), ['dom0', 'dom1'], null, training, null, 'acoustic-summary');
+    expect(v1.json.version).toBe(1);
+    expect(v1.inputKind).toBe('acoustic-summary');
+    const again = DomainGate.fromJSON(JSON.parse(JSON.stringify(v1.json)), ['dom0', 'dom1'], 'v1.json');
+    const d1 = again.decide(x);
+    expect(d1.acoustic).toEqual(s.features());
+    expect(d1.probabilities).toEqual(again.decideFeatures(s.features()).probabilities);
+    const drows = [s.detailFeatures(), s.detailFeatures().map((v, i) => v + (i % 3) - 1)];
+    const v2 = DomainGate.fromSelector(trainSelector(drows, [0, 1]), ['dom0', 'dom1'], null, training);
+    expect([v2.json.version, v2.inputKind, v2.json.inputs.names.length]).toEqual([2, 'acoustic-detail', 62]);
+    const d2 = v2.decide(x);
+    // the selector still gets the 22-value summary; the gate decided on the 62-value signature
+    expect(d2.acoustic).toEqual(s.features());
+    expect(d2.acoustic).toHaveLength(acousticFeatureNames().length);
+    expect(d2.probabilities).toEqual(v2.decideFeatures(s.detailFeatures()).probabilities);
   });
 
   it('gate off (default, or 0) equals today exactly; an ensemble without a gate refuses a floor > 0', async () => {
@@ -135,6 +175,84 @@ describe('domain gate', () => {
     } finally {
       await ens.dispose();
     }
+  });
+
+  it('verification: a gated member scoring below its floor hands the input on to full routing; the build sets the floors', async () => {
+    const file = path.join(gateDir, DOMAIN_GATE_FILE);
+    const original = readFileSync(file, 'utf8');
+    const json = JSON.parse(original) as DomainGateJSON;
+    expect(json.verify).toBeUndefined(); // domain_gate_verify_false_accept: 0
+    // By default the build sets per member the confidence only 1 % of the other domains' dev utterances reach under it
+    // (2 dev utterances per domain here: the highest of the other domain's).
+    const yaml = path.join(fx.root, 'gate-verify.yaml');
+    writeFileSync(yaml, fixtureYaml(fx, { dev: true, more: 'domain_gate: true' }));
+    const added = await addDomainGate(await loadBuildConfig(yaml), { outDir: plainDir, progress: false, log: () => undefined });
+    const plain = await Ensemble.load(plainDir);
+    try {
+      expect(added.gate.json.verify!.falseAccept).toBe(0.01);
+      expect(plain.members().map((m) => m.domainGateVerifyFloor)).toEqual(added.gate.json.verify!.floors);
+      for (const [i, dom] of fx.domains.entries()) {
+        const other = fx.domains[1 - i];
+        const devs = (await loadManifest(other.dev, { requireText: true })).entries;
+        const foreign = await Promise.all(devs.map(async (e) => (await plain.transcribe(e.audioPath, { all: true })).confidences[dom.name]));
+        expect(added.gate.json.verify!.floors[i]).toBeCloseTo(Math.max(...foreign), 12);
+      }
+    } finally {
+      await plain.dispose();
+      rmSync(path.join(plainDir, DOMAIN_GATE_FILE));
+    }
+    const withFloors = (floors: number[]) => writeFileSync(file, JSON.stringify({ ...json, verify: { falseAccept: 0.01, floors } }));
+    const sets = await Promise.all(fx.domains.map(async (d) => ({ domain: d.name, utterances: (await loadManifest(d.test, { requireText: true })).entries })));
+    try {
+      withFloors([2, 2]); // above every confidence: every gated input is passed on
+      const c = countingLoader();
+      let ens = await Ensemble.load(gateDir, { loadModel: c.load });
+      try {
+        for (const f of fx.domains.flatMap((d) => d.testFiles)) {
+          const full = await ens.transcribe(f, {});
+          c.runs.clear();
+          const r = await ens.transcribe(f, { domainGateMinProb: 0.5 });
+          // The gated member's posteriors go on with the input: every member ran once, none twice.
+          expect(Object.fromEntries(c.runs)).toEqual(Object.fromEntries(fx.domains.map((d) => [path.basename(d.modelDir), 1])));
+          expect(r.domainGate).toMatchObject({ gated: false, passed: 'verify', floor: 2 });
+          expect(r.domainGate!.confidence).toBeCloseTo(full.confidences[r.domainGate!.member!], 12);
+          expect(loose(r)).toEqual(loose(full));
+          // Off for this request: the gate's decision is final.
+          expect((await ens.transcribe(f, { domainGateMinProb: 0.5, domainGateVerify: false })).domainGate).toMatchObject({ gated: true });
+        }
+        // eval scores verification from the main pass's confidences: every gated input goes to full routing, at its cost.
+        const rep = await evaluate(ens, sets, { jobs: 1, domainGateMinProbs: [0.5] });
+        const point = rep.domainGate!.curve[0];
+        expect([point.gated.share, point.verifyPassedOn]).toEqual([0, sets.reduce((a, s) => a + s.utterances.length, 0)]);
+        expect(point.overall).toEqual(rep.selection.overall);
+        expect(point.cost).toBeCloseTo(1, 9);
+        expect(point.measuredCost).toBeGreaterThan(1);
+      } finally {
+        await ens.dispose();
+      }
+      withFloors([-1, -1]); // below every confidence: the gate's decisions stand
+      ens = await Ensemble.load(gateDir);
+      try {
+        for (const f of fx.domains.flatMap((d) => d.testFiles))
+          expect((await ens.transcribe(f, { domainGateMinProb: 0.5 })).domainGate).toMatchObject({ gated: true });
+        const rep = await evaluate(ens, sets, { jobs: 1, domainGateMinProbs: [0.5] });
+        expect([rep.domainGate!.curve[0].gated.share, rep.domainGate!.curve[0].verifyPassedOn]).toEqual([1, 0]);
+      } finally {
+        await ens.dispose();
+      }
+    } finally {
+      writeFileSync(file, original);
+    }
+    // Bad floors name the file and field.
+    expect(() => DomainGate.fromJSON({ ...json, verify: { falseAccept: 0.01, floors: [1] } }, ['dom0', 'dom1'], 'g.json')).toThrow(/g\.json: verify\.floors/);
+    expect(() => DomainGate.fromJSON({ ...json, verify: { falseAccept: 0.7, floors: [1, 1] } }, ['dom0', 'dom1'], 'g.json')).toThrow(/verify\.falseAccept/);
+    const base = fixtureYaml(fx, { dev: true });
+    const vy = path.join(fx.root, 'v.yaml');
+    expect(parseBuildConfig(`${base}domain_gate: true\n`, { file: vy })).toMatchObject({ domainGateVerifyFalseAccept: 0.01 });
+    expect(parseBuildConfig(`${base}domain_gate: true\ndomain_gate_verify_false_accept: 0\n`, { file: vy })).toMatchObject({ domainGateVerifyFalseAccept: 0 });
+    expect(() => parseBuildConfig(`${base}domain_gate: true\ndomain_gate_verify_false_accept: 0.6\n`, { file: vy })).toThrow(
+      /v\.yaml.*domain_gate_verify_false_accept.*below 0\.5/s,
+    );
   });
 
   it('a gated input runs only the gate member, on the whole input: the same text as that member under full routing', async () => {
@@ -253,7 +371,13 @@ describe('domain gate', () => {
     const fx3 = makeFixture(mkdtempSync(path.join(os.tmpdir(), 'domain-gate-3-')), { domains: 3, train: 10, dev: 2, test: 3 });
     const yaml = path.join(fx3.root, 'gate.yaml');
     // The demo's selector inputs, so that pruning sets blank_share / token_rate columns too and reuses the gate's summary.
-    writeFileSync(yaml, fixtureYaml(fx3, { dev: true, more: 'domain_gate: true\nselector:\n  features: [confidence, blank_share, token_rate, acoustic]' }));
+    writeFileSync(
+      yaml,
+      fixtureYaml(fx3, {
+        dev: true,
+        more: 'domain_gate: true\ndomain_gate_verify_false_accept: 0\nselector:\n  features: [confidence, blank_share, token_rate, acoustic]',
+      }),
+    );
     const dir = (await buildEnsemble(yaml, { ...quiet, outDir: path.join(fx3.root, 'gate') })).outDir;
     const c = countingLoader();
     const ens = await Ensemble.load(dir, { loadModel: c.load });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { resample } from '../../src/audio/resample.js';
-import { ACOUSTIC_FRONT_END, ACOUSTIC_SUMMARY, AcousticSummary, acousticFeatureNames, sharesAcousticFrontEnd } from '../../src/features/acoustic-summary.js';
+import {
+  ACOUSTIC_DETAIL,
+  ACOUSTIC_FRONT_END,
+  ACOUSTIC_SUMMARY,
+  AcousticSummary,
+  acousticDetailFeatureNames,
+  acousticFeatureNames,
+  sharesAcousticFrontEnd,
+} from '../../src/features/acoustic-summary.js';
 import { nemoFrontEnd, nemoMelSpectrogram } from '../../src/features/nemo-mel.js';
 
 function noise(n: number, seed: number): Float32Array {
@@ -76,5 +84,48 @@ describe('acoustic summary (selector features)', () => {
     const top = means.indexOf(Math.max(...means));
     expect(top).toBeGreaterThan(0); // 1 kHz is above the lowest band (0–~200 Hz)
     expect(top).toBeLessThan(ACOUSTIC_SUMMARY.bands / 2);
+  });
+
+  it("detail (the domain gate's inputs): per 20-band mean shape, spread and frame-to-frame change, straight from the frames", () => {
+    expect(() => new AcousticSummary().add(noise(1600, 8)).detailFeatures()).toThrow(/detail: true/);
+    const a = noise(16000, 9);
+    const b = noise(8000, 10).map((v, t) => v * (1 + Math.sin(t / 300)));
+    const s = new AcousticSummary({ detail: true }).add(a).add(b);
+    const f = s.detailFeatures();
+    expect(f).toHaveLength(acousticDetailFeatureNames().length);
+    expect(f).toHaveLength(2 + 3 * ACOUSTIC_DETAIL.bands);
+    // the first two values are the summary's; the summary itself is unchanged by `detail`
+    expect(f.slice(0, 2)).toEqual(s.features().slice(0, 2));
+    expect(s.features()).toEqual(new AcousticSummary().add(a).add(b).features());
+    // a direct computation from the frames of both segments (deltas within a segment only)
+    const per = ACOUSTIC_SUMMARY.nMels / ACOUSTIC_DETAIL.bands;
+    const bands: number[][] = Array.from({ length: ACOUSTIC_DETAIL.bands }, () => []);
+    const deltas: number[][] = Array.from({ length: ACOUSTIC_DETAIL.bands }, () => []);
+    for (const x of [a, b]) {
+      const m = nemoMelSpectrogram(x, ACOUSTIC_FRONT_END);
+      for (let k = 0; k < ACOUSTIC_DETAIL.bands; k++) {
+        const v = Array.from({ length: m.validFrames }, (_, t) => {
+          let sum = 0;
+          for (let c = k * per; c < (k + 1) * per; c++) sum += m.data[c * m.frames + t];
+          return sum / per;
+        });
+        bands[k].push(...v);
+        for (let t = 1; t < v.length; t++) deltas[k].push(v[t] - v[t - 1]);
+      }
+    }
+    const mean = (v: number[]) => v.reduce((p, q) => p + q, 0) / v.length;
+    const std = (v: number[]) => Math.sqrt(mean(v.map((q) => (q - mean(v)) ** 2)));
+    const means = bands.map(mean);
+    const overall = mean(means);
+    const B = ACOUSTIC_DETAIL.bands;
+    for (let k = 0; k < B; k++) {
+      expect(f[2 + k]).toBeCloseTo(means[k] - overall, 9);
+      expect(f[2 + B + k]).toBeCloseTo(std(bands[k]), 9);
+      expect(f[2 + 2 * B + k]).toBeCloseTo(std(deltas[k]), 9);
+    }
+    // a faster-moving input has larger frame-to-frame change in every band
+    const steady = new AcousticSummary({ detail: true }).add(noise(16000, 11)).detailFeatures();
+    const choppy = new AcousticSummary({ detail: true }).add(noise(16000, 11).map((v, t) => (Math.floor(t / 800) % 2 ? v : v * 0.01))).detailFeatures();
+    for (let k = 0; k < B; k++) expect(choppy[2 + 2 * B + k]).toBeGreaterThan(steady[2 + 2 * B + k]);
   });
 });
