@@ -259,13 +259,14 @@ async function ensembleVsOnnx(): Promise<void> {
   const baseEns = base ? await base.Ensemble.load(process.env.BENCH_BASE_ENSEMBLE ?? ensDir) : null;
   if (base) console.log(`base: ${base.dir} (its ratios in the last column, paired against the same Σ session.run)`);
   console.log(
-    `| file | audio | ensemble transcribe (file -> text), wall / CPU | Σ members session.run, wall / CPU | ratio wall | ratio CPU |${base ? ' base ratio wall / CPU |' : ''}`,
+    `| file | audio | ensemble transcribe (file -> text), wall / CPU | Σ members session.run, wall / CPU | ratio wall | ratio CPU |${base ? ' base ratio wall / CPU | this / base, wall / CPU |' : ''}`,
   );
-  console.log(`|---|---|---|---|---|---|${base ? '---|' : ''}`);
+  console.log(`|---|---|---|---|---|---|${base ? '---|---|' : ''}`);
   const ratios: number[] = [];
   const cpuRatios: number[] = [];
   const baseRatios: number[] = [];
   const baseCpuRatios: number[] = [];
+  const directCpu: number[] = [];
   for (const file of sampleFiles()) {
     const feats = await Promise.all(members.map(async (m) => m.computeFeatures!(await loadAudio(file, m.frontEnd.sampleRate))));
     const onnx = async (): Promise<void> => {
@@ -276,16 +277,28 @@ async function ensembleVsOnnx(): Promise<void> {
     cpuRatios.push(r.cpuRatio);
     const sec = (await ens.transcribe(file)).audioSeconds;
     const rb = baseEns ? await paired(() => baseEns.transcribe(file), onnx) : null;
-    if (rb) {
+    // This build against the base directly (not through two separate pairings with Σ session.run).
+    const rd = baseEns
+      ? await paired(
+          () => ens.transcribe(file),
+          () => baseEns.transcribe(file),
+        )
+      : null;
+    if (rb && rd) {
       baseRatios.push(rb.ratio);
       baseCpuRatios.push(rb.cpuRatio);
+      directCpu.push(rd.cpuRatio);
     }
     console.log(
-      `| ${path.basename(file)} | ${sec.toFixed(2)} s | ${ms(r.a)} / ${ms(r.cpuA)} | ${ms(r.b)} / ${ms(r.cpuB)} | ${r.ratio.toFixed(2)} | ${r.cpuRatio.toFixed(2)} |${rb ? ` ${rb.ratio.toFixed(2)} / ${rb.cpuRatio.toFixed(2)} |` : ''}`,
+      `| ${path.basename(file)} | ${sec.toFixed(2)} s | ${ms(r.a)} / ${ms(r.cpuA)} | ${ms(r.b)} / ${ms(r.cpuB)} | ${r.ratio.toFixed(2)} | ${r.cpuRatio.toFixed(2)} |${rb && rd ? ` ${rb.ratio.toFixed(2)} / ${rb.cpuRatio.toFixed(2)} | ${rd.ratio.toFixed(2)} / ${rd.cpuRatio.toFixed(2)} |` : ''}`,
     );
   }
   console.log(`median ratio over the files: wall ${median(ratios).toFixed(2)}, CPU ${median(cpuRatios).toFixed(2)} (load average after: ${load()})`);
-  if (baseEns) console.log(`base, median over the files: wall ${median(baseRatios).toFixed(2)}, CPU ${median(baseCpuRatios).toFixed(2)}`);
+  if (baseEns) {
+    console.log(
+      `base, median over the files: wall ${median(baseRatios).toFixed(2)}, CPU ${median(baseCpuRatios).toFixed(2)}; this build / base directly, CPU ${median(directCpu).toFixed(2)}`,
+    );
+  }
   await baseEns?.dispose();
   await nonOnnxSteps(ens, members);
   await ens.dispose();
@@ -359,22 +372,108 @@ async function parallelVsSequential(): Promise<void> {
   const ensDir = path.join(root, 'ensembles', 'demo');
   const seq = await Ensemble.load(ensDir);
   const par = await Ensemble.load(ensDir, { loadModel: (d) => mod.loadCtcModelInWorker(d) });
-  console.log(`${os.availableParallelism()} CPUs; one ORT thread per member`);
-  console.log('| file | sequential | parallel | parallel / sequential |');
-  console.log('|---|---|---|---|');
+  // BENCH_BASE: that build's members on its own worker threads, paired against the same sequential ensemble and
+  // against this build's parallel ensemble, in the same loop.
+  const base = await baseBuild();
+  const baseMod = base
+    ? ((await import(pathToFileURL(path.resolve(base.dir, 'runtime', 'member-workers.js')).href)) as typeof import('../src/runtime/member-workers.js'))
+    : null;
+  const basePar =
+    base && baseMod ? await base.Ensemble.load(process.env.BENCH_BASE_ENSEMBLE ?? ensDir, { loadModel: (d) => baseMod.loadCtcModelInWorker(d) }) : null;
+  console.log(`${os.availableParallelism()} CPUs; one ORT thread per member${base ? `; base: ${base.dir}` : ''}`);
+  console.log(
+    `| file | sequential | parallel | parallel / sequential (CPU) |${basePar ? ' base parallel / sequential (CPU) | parallel / base parallel (CPU) |' : ''}`,
+  );
+  console.log(`|---|---|---|---|${basePar ? '---|---|' : ''}`);
   const ratios: number[] = [];
+  const baseRatios: number[] = [];
+  const direct: number[] = [];
   for (const file of sampleFiles()) {
     const r = await paired(
       () => par.transcribe(file),
       () => seq.transcribe(file),
     );
     ratios.push(r.ratio);
+    const rb = basePar
+      ? await paired(
+          () => basePar.transcribe(file),
+          () => seq.transcribe(file),
+        )
+      : null;
+    const rd = basePar
+      ? await paired(
+          () => par.transcribe(file),
+          () => basePar.transcribe(file),
+        )
+      : null;
+    if (rb && rd) {
+      baseRatios.push(rb.ratio);
+      direct.push(rd.ratio);
+    }
     const same = (await par.transcribe(file)).text === (await seq.transcribe(file)).text;
-    console.log(`| ${path.basename(file)} | ${ms(r.b)} | ${ms(r.a)} | ${r.ratio.toFixed(2)}${same ? '' : ' (texts differ!)'} |`);
+    const cols = rb && rd ? ` ${rb.ratio.toFixed(2)} (${rb.cpuRatio.toFixed(2)}) | ${rd.ratio.toFixed(2)} (${rd.cpuRatio.toFixed(2)}) |` : '';
+    console.log(
+      `| ${path.basename(file)} | ${ms(r.b)} | ${ms(r.a)} | ${r.ratio.toFixed(2)} (${r.cpuRatio.toFixed(2)})${same ? '' : ' (texts differ!)'} |${cols}`,
+    );
   }
   console.log(`median ratio over the files: ${median(ratios).toFixed(2)} (load average after: ${load()})`);
+  if (basePar)
+    console.log(`base, median over the files: ${median(baseRatios).toFixed(2)}; this build's parallel / base parallel: ${median(direct).toFixed(2)}`);
+  await requestThreadSerial(basePar ? { this: par, base: basePar } : { this: par });
   await seq.dispose();
   await par.dispose();
+  await basePar?.dispose();
+}
+
+/**
+ * With members on worker threads, the request's thread alone is the critical path before the last member starts and
+ * after the last one finished: per file, the medians of (last message posted to a member worker − start) and (end −
+ * last message from one), each build in turn. Wall times: on a loaded machine they include waiting for a core.
+ */
+async function requestThreadSerial(builds: Record<string, Ensemble>): Promise<void> {
+  const { Worker } = await import('node:worker_threads');
+  let lastPost = 0;
+  let lastArrival = 0;
+  const post = Worker.prototype.postMessage;
+  const emit = Worker.prototype.emit;
+  Worker.prototype.postMessage = function (this: InstanceType<typeof Worker>, ...a: Parameters<typeof post>) {
+    post.apply(this, a);
+    lastPost = performance.now();
+  };
+  Worker.prototype.emit = function (this: InstanceType<typeof Worker>, event: string | symbol, ...a: unknown[]) {
+    if (event === 'message') lastArrival = performance.now();
+    return emit.call(this, event, ...a);
+  };
+  try {
+    const names = Object.keys(builds);
+    console.log(
+      `\nrequest thread alone, ms (medians of ${REPEATS}, builds alternating; load ${load()}): before the last member starts / after the last one ends`,
+    );
+    console.log(`| file | ${names.join(' | ')} |`);
+    console.log(`|---|${names.map(() => '---|').join('')}`);
+    for (const file of sampleFiles()) {
+      const before: Record<string, number[]> = {};
+      const after: Record<string, number[]> = {};
+      for (const n of names) {
+        before[n] = [];
+        after[n] = [];
+        await builds[n].transcribe(file);
+      }
+      for (let r = 0; r < REPEATS; r++) {
+        for (const n of r % 2 ? [...names].reverse() : names) {
+          const t0 = performance.now();
+          await builds[n].transcribe(file);
+          const t1 = performance.now();
+          before[n].push(lastPost - t0);
+          after[n].push(t1 - lastArrival);
+        }
+      }
+      console.log(`| ${path.basename(file)} | ${names.map((n) => `${median(before[n]).toFixed(2)} / ${median(after[n]).toFixed(2)}`).join(' | ')} |`);
+    }
+  } finally {
+    Worker.prototype.postMessage = post;
+    Worker.prototype.emit = emit;
+  }
 }
 
 async function buildParallel(tmp: string): Promise<void> {

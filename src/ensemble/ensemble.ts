@@ -17,7 +17,7 @@ import { argmaxPerFrame } from '../models/greedy.js';
 import { loadCtcModel } from '../models/load.js';
 import type { CtcModel, Logprobs } from '../models/types.js';
 import { hasExtraFeatures, SelectorFeatureAccumulator, type Selector } from '../selector/index.js';
-import { posteriorCounts } from '../confidence/index.js';
+import { posteriorCounts, type PosteriorCounts } from '../confidence/index.js';
 import { ACOUSTIC_SUMMARY } from '../features/acoustic-summary.js';
 import { UserError } from '../util/errors.js';
 import { readEnsembleJson, resolveFrom, type EnsembleJson } from './format.js';
@@ -339,6 +339,61 @@ export class Ensemble {
       lps.map((lp, i) => posteriorCounts(lp, this.models[i].blankId)),
       acoustic,
     );
+  }
+
+  /**
+   * Every member's posteriors and confidence on one segment (`audio`), and its selector inputs added to `acc` (as
+   * `posteriors` + `computeConfidence` + `addSelectorFeatures`, or `addSelectorFeaturesWhole` with `acoustic`), with
+   * the work overlapped: each member's confidence and counts are computed as its posteriors arrive and the acoustic
+   * summary once the front ends exist, so with members on worker threads this thread works while they run instead of
+   * after the last one (members in this thread are scored after the last one, as before). The same numbers whichever
+   * member finishes first. `scoringMs`: this thread's time on the confidences and selector inputs.
+   */
+  async scoreMembers(
+    audio: DecodedAudio,
+    acc: SelectorFeatureAccumulator | null,
+    timings?: RunTimings,
+    acoustic?: readonly number[],
+  ): Promise<{ lps: Logprobs[]; conf: number[]; scoringMs: number }> {
+    const all = this.models.map((_, i) => i);
+    const spec = this.json.confidence;
+    const conf = new Array<number>(all.length);
+    const counts = acc ? new Array<PosteriorCounts>(all.length) : null;
+    let scoringMs = 0;
+    const score = (i: number, lp: Logprobs): void => {
+      const t = performance.now();
+      conf[i] = computeConfidence(lp.data, lp.frames, lp.vocabSize, this.models[i].blankId, spec);
+      if (counts) counts[i] = posteriorCounts(lp, this.models[i].blankId);
+      scoringMs += performance.now() - t;
+    };
+    if (!this.models.some((m) => m.frontEndOffThread)) {
+      // Members in this thread: nothing runs while this thread works, and work between their runs made the
+      // request 2 % slower in CPU (`npm run bench -- runtime`, BENCH_BASE): score after the last one.
+      const lps = await runMembers(this.models, all, audio, this.json.temperature, timings);
+      lps.forEach((lp, i) => score(i, lp));
+      const t = performance.now();
+      if (acc && counts) {
+        if (acoustic) acc.addWhole(audio.seconds, counts, acoustic);
+        else acc.add(audio.seconds, counts, acc.needsAudio ? audio.at(ACOUSTIC_SUMMARY.sampleRate) : undefined, audio.acousticLogMel ?? undefined);
+      }
+      return { lps, conf, scoringMs: scoringMs + performance.now() - t };
+    }
+    const pending = runMembers(this.models, all, audio, this.json.temperature, timings, undefined, score);
+    const t = performance.now();
+    try {
+      // The front ends ran before runMembers returned: the summary reads their frames while the members run.
+      if (acc && !acoustic) acc.addAudio(acc.needsAudio ? audio.at(ACOUSTIC_SUMMARY.sampleRate) : undefined, audio.acousticLogMel ?? undefined);
+    } catch (e) {
+      pending.catch(() => undefined);
+      throw e;
+    }
+    scoringMs += performance.now() - t;
+    const lps = await pending;
+    if (acc && counts) {
+      if (acoustic) acc.addWhole(audio.seconds, counts, acoustic);
+      else acc.addMemberCounts(audio.seconds, counts);
+    }
+    return { lps, conf, scoringMs };
   }
 
   /**
@@ -671,14 +726,13 @@ export class Ensemble {
     // Every member on the first S seconds; the whole input only for the chosen one (below).
     const routed = decoded.prefix(route);
     const early = routed !== decoded;
-    let lps = await runMembers(this.models, all, routed, this.json.temperature, timings);
-    const prefixModelsMs = timings.models;
-    const t2 = performance.now();
-    const spec = this.json.confidence;
-    const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, this.models[i].blankId, spec));
     const features = this.selectorFeatures();
-    this.addSelectorFeatures(features, routed, lps);
+    const scored = await this.scoreMembers(routed, features, timings);
+    let lps = scored.lps;
+    const conf = scored.conf;
+    const prefixModelsMs = timings.models;
     const t3 = performance.now();
+    const t2 = t3 - scored.scoringMs; // confidences and selector inputs, computed while the members ran
     const { modelIndex, probabilities, confidences } = this.select(conf, features);
     const t4 = performance.now();
     if (cascade) {

@@ -27,7 +27,6 @@
  * alignment (`wordTimings`).
  */
 import { alphabetFor } from '../decoding/prefix-beam-search.js';
-import { computeConfidence } from '../confidence/index.js';
 import { openAudioStream, readShortAudio, type AudioStream } from '../audio/stream.js';
 import { LONGFORM_DEFAULTS } from '../segment/defaults.js';
 import { segmentStream, type SegmentOptions, type SpeechSegment } from '../segment/segmenter.js';
@@ -207,14 +206,11 @@ export class LongFormTranscriber {
       const end = offset + seg.end;
       let t = performance.now();
       const audio = seg.whole && options.wholeAudio?.mono === seg.samples ? options.wholeAudio : new DecodedAudio(seg.samples, seg.sampleRate);
-      const lps = await ens.posteriors(audio, members, run);
-      timings.models += performance.now() - t;
-      t = performance.now();
-      const conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, ens.memberModel(i).blankId, spec));
       const segFeatures = route === 'segment' ? ens.selectorFeatures() : fileFeatures;
-      if (seg.whole && options.acousticSummary) ens.addSelectorFeaturesWhole(segFeatures, audio, lps, options.acousticSummary);
-      else ens.addSelectorFeatures(segFeatures, audio, lps);
-      timings.confidence += performance.now() - t;
+      // Confidences and selector inputs are computed while the members run (`scoreMembers`).
+      const { lps, conf, scoringMs } = await ens.scoreMembers(audio, segFeatures, run, seg.whole ? options.acousticSummary : undefined);
+      timings.models += performance.now() - t - scoringMs;
+      timings.confidence += scoringMs;
       t = performance.now();
       const frameSec = lps.map((lp, i) => this.frameSeconds(i, lp, seg.samples.length, seg.sampleRate));
       if (route === 'segment') {

@@ -2,7 +2,8 @@
  * Runs several CTC models on one utterance with the shared work done once: the audio is decoded once
  * and resampled once per distinct sample rate; the front end (mel features / wav2vec2 normalisation)
  * runs once per distinct front-end configuration (`frontEndKey`: defaults filled in, order fixed) when the model exposes `computeFeatures` /
- * `runFeatures`; every member is started as soon as its features exist. In-thread ONNX sessions run one
+ * `runFeatures`; every member is started as soon as its features exist (a member alone with its front end, on a
+ * worker thread that computes it, gets the samples first). In-thread ONNX sessions run one
  * after another (onnxruntime-node's `run` blocks its thread); members on worker threads
  * (`runtime/member-workers`) run at the same time.
  */
@@ -93,6 +94,15 @@ function cheapness(m: CtcModel): number {
 }
 
 /**
+ * Whether the one member of a front-end group computes that front end on its own thread (`frontEndOffThread`): this
+ * thread then only posts the samples. Not when the features are already here, nor when this thread needs the acoustic
+ * summary's frames from that front end.
+ */
+function offThread(m: CtcModel, key: string, audio: DecodedAudio): boolean {
+  return m.frontEndOffThread === true && !audio.features.has(key) && (audio.acousticLogMel !== null || !sharesAcousticFrontEnd(m.frontEnd));
+}
+
+/**
  * The acoustic summary's frames of `audio` through `model`'s front end, which must share them
  * (`sharesAcousticFrontEnd`): one mel computation gives the model's features and the frames before normalisation.
  */
@@ -121,7 +131,9 @@ export function keepAcousticFrames(models: readonly CtcModel[], audio: DecodedAu
 
 /**
  * Run `models[i]` for every i in `which` on `audio`; returns posteriors in `which` order.
- * `stats` (optional) is incremented.
+ * `stats` (optional) is incremented. `each` (optional) is called with every member's posteriors as they arrive
+ * (position in `which`, in order of completion), so per-member work overlaps the members still running on worker
+ * threads. The front ends are computed before this returns its promise (nothing is awaited before them).
  */
 export async function runMembers(
   models: readonly CtcModel[],
@@ -130,6 +142,7 @@ export async function runMembers(
   temperature: number,
   timings?: RunTimings,
   stats?: RunStats,
+  each?: (position: number, lp: Logprobs) => void,
 ): Promise<Logprobs[]> {
   let t0 = performance.now();
   const samplesFor = new Map<number, Float32Array>();
@@ -156,14 +169,19 @@ export async function runMembers(
     if (!g) groups.set(key, (g = []));
     g.push(pos);
   });
-  const order = [...groups.entries()].sort(([, a], [, b]) => cheapness(models[which[a[0]]]) - cheapness(models[which[b[0]]]));
+  // A member alone with its front end on a thread of its own gets the samples first (nothing to compute here).
+  const alone = new Set([...groups].filter(([key, g]) => g.length === 1 && offThread(models[which[g[0]]], key, audio)).map(([key]) => key));
+  const rank = (key: string, g: number[]): number => (alone.has(key) ? -1 : cheapness(models[which[g[0]]]));
+  const order = [...groups.entries()].sort(([ka, a], [kb, b]) => rank(ka, a) - rank(kb, b));
   let featureMs = 0;
   const started = performance.now();
   for (const [key, positions] of order) {
     const first = models[which[positions[0]]];
     const samples = samplesFor.get(first.frontEnd.sampleRate)!;
     let f: ModelFeatures | undefined;
-    if (first.computeFeatures && first.runFeatures) {
+    if (alone.has(key)) {
+      // Its front end is computed by its worker (same code, same features): below, `run` on the samples.
+    } else if (first.computeFeatures && first.runFeatures) {
       t0 = performance.now();
       f = audio.features.get(key);
       if (!f) {
@@ -181,6 +199,7 @@ export async function runMembers(
         if (stats) stats.frontEndPasses++;
         runs[pos] = m.run(samples, { temperature });
       }
+      if (each) runs[pos] = runs[pos].then((lp) => (each(pos, lp), lp));
       runs[pos].catch(() => undefined); // awaited below; a later front end may throw first
     }
   }

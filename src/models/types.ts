@@ -54,5 +54,11 @@ export interface CtcModel {
    * run(s, o) ≡ runFeatures(computeFeatures(s), o). Always set by `loadCtcModel`.
    */
   runFeatures?(features: ModelFeatures, options?: { temperature?: number }): Promise<Logprobs>;
+  /**
+   * True when `run` computes the front end off the calling thread (a member on a worker thread of its own): a caller
+   * with features for this model alone then calls `run` instead of computing them itself, so that its thread is free
+   * sooner. The same posteriors either way.
+   */
+  readonly frontEndOffThread?: boolean;
   dispose(): Promise<void>;
 }

@@ -43,7 +43,8 @@ async function main(): Promise<void> {
       void model.dispose().finally(() => port.close());
       return;
     }
-    model.runFeatures(m.features, { temperature: m.temperature }).then(
+    const options = { temperature: m.temperature };
+    (m.type === 'run' ? model.runFeatures(m.features, options) : model.run(m.samples, options)).then(
       (lp) => port.postMessage({ type: 'result', id: m.id, logprobs: lp } satisfies MemberWorkerReply, [lp.data.buffer as ArrayBuffer]),
       (e: unknown) => port.postMessage(errorReply(m.id, e)),
     );

@@ -4,10 +4,11 @@
  *
  * Why: onnxruntime-node runs `InferenceSession.run` synchronously on the calling thread, so members
  * loaded in one thread run one after another however their promises are awaited. `loadCtcModelInWorker`
- * returns a `CtcModel` that computes the front end in the calling thread (features are shared between
- * members with the same front end, and computing them once is cheaper than in every worker) and sends
- * them to its worker, which runs the session and sends the posteriors back (the buffer is transferred,
- * not copied). `Ensemble.load(dir, { loadModel: (d) => loadCtcModelInWorker(d) })` and
+ * returns a `CtcModel` to which the calling thread sends either features it computed (`runFeatures`: features
+ * shared between members with the same front end are computed once, cheaper than in every worker) or the samples
+ * (`run`: the worker computes the front end; `runMembers` does so for a member alone with its front end, so that the
+ * calling thread goes on to the next front end sooner); the worker runs the session and sends the posteriors back
+ * (the buffer is transferred, not copied). `Ensemble.load(dir, { loadModel: (d) => loadCtcModelInWorker(d) })` and
  * `buildEnsemble(yaml, { loadModel })` then overlap the members of each utterance. Results are the
  * same as in-thread models with the same session settings: the same session, the same inputs.
  *
@@ -40,7 +41,10 @@ export interface MemberInfo {
   minSamples?: number;
 }
 
-export type MemberWorkerRequest = { type: 'run'; id: number; features: ModelFeatures; temperature: number } | { type: 'close' };
+export type MemberWorkerRequest =
+  | { type: 'run'; id: number; features: ModelFeatures; temperature: number }
+  | { type: 'runSamples'; id: number; samples: Float32Array; temperature: number }
+  | { type: 'close' };
 
 export type MemberWorkerReply =
   { type: 'ready'; info: MemberInfo } | { type: 'result'; id: number; logprobs: Logprobs } | { type: 'error'; id: number; error: PostedError };
@@ -120,20 +124,29 @@ class WorkerCtcModel implements CtcModel {
     worker.on('exit', (code) => died(new Error(`exit code ${code}`)));
   }
 
+  /** `run` computes the front end in the worker: the calling thread only copies the samples. */
+  readonly frontEndOffThread = true;
+
   computeFeatures(samples: Float32Array): ModelFeatures {
     return computeModelFeatures(this.frontEnd, samples);
   }
 
-  async run(samples: Float32Array, options: { temperature?: number } = {}): Promise<Logprobs> {
-    return this.runFeatures(this.computeFeatures(samples), options);
+  run(samples: Float32Array, options: { temperature?: number } = {}): Promise<Logprobs> {
+    // Posting a view copies its whole buffer: a segment or prefix of longer audio goes as a copy of its own.
+    const own = samples.byteOffset === 0 && samples.byteLength === samples.buffer.byteLength ? samples : samples.slice();
+    return this.call((id) => ({ type: 'runSamples', id, samples: own, temperature: options.temperature ?? 1 }));
   }
 
   runFeatures(features: ModelFeatures, options: { temperature?: number } = {}): Promise<Logprobs> {
+    return this.call((id) => ({ type: 'run', id, features, temperature: options.temperature ?? 1 }));
+  }
+
+  private call(request: (id: number) => MemberWorkerRequest): Promise<Logprobs> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'run', id, features, temperature: options.temperature ?? 1 } satisfies MemberWorkerRequest);
+      this.worker.postMessage(request(id));
     });
   }
 

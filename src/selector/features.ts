@@ -110,13 +110,28 @@ export class SelectorFeatureAccumulator {
    * the acoustic summary's frames of those samples when a member's front end already computed them (no second STFT).
    */
   add(seconds: number, counts: readonly PosteriorCounts[], samples16k?: Float32Array, logMel?: AcousticLogMel): this {
+    this.addAudio(samples16k, logMel);
+    return this.addMemberCounts(seconds, counts);
+  }
+
+  /**
+   * `add` in two halves, for a caller that has the audio before the posteriors (the summary is then computed while
+   * the members run): first the segment's audio (as `add`), then its length and counts. Each segment needs both.
+   */
+  addAudio(samples16k?: Float32Array, logMel?: AcousticLogMel): this {
     if (this.fixedAcoustic) throw new Error('this accumulator holds a whole input (addWhole)');
-    this.addCounts(seconds, counts);
     if (this.acoustic) {
       if (!samples16k) throw new Error('the acoustic selector features need the 16 kHz samples');
       if (logMel) this.acoustic.addLogMel(samples16k.length, logMel);
       else this.acoustic.add(samples16k);
     }
+    return this;
+  }
+
+  /** The second half of `add`: the segment's length and every member's posterior counts. */
+  addMemberCounts(seconds: number, counts: readonly PosteriorCounts[]): this {
+    if (this.fixedAcoustic) throw new Error('this accumulator holds a whole input (addWhole)');
+    this.addCounts(seconds, counts);
     return this;
   }
 

@@ -8,6 +8,8 @@ import { encodeWav } from '../../src/audio/wav.js';
 import { formatDuration, Progress } from '../../src/ensemble/progress.js';
 import { DecodedAudio, keepAcousticFrames, runMembers, type RunStats } from '../../src/ensemble/runner.js';
 import { loadCtcModel } from '../../src/models/load.js';
+import type { CtcModel, Logprobs, ModelFeatures } from '../../src/models/types.js';
+import { Ensemble } from '../../src/ensemble/ensemble.js';
 import { frontEndKey } from '../../src/features/front-end-key.js';
 import { AcousticSummary, sharesAcousticFrontEnd } from '../../src/features/acoustic-summary.js';
 import { repoRoot } from '../helpers/shared.js';
@@ -86,6 +88,99 @@ describe('runMembers: shared work across members (real tone models)', () => {
       await Promise.all(models.map((m) => m.dispose()));
     }
   });
+});
+
+/**
+ * Completion order imposed on members: each member's posteriors are held back until those named before it in `order`
+ * were handed on (its session runs as usual). `done`: the names in the order they were handed on.
+ */
+class Turns {
+  readonly done: string[] = [];
+  private readonly waiting = new Map<string, () => void>();
+  constructor(private readonly order: readonly string[]) {}
+
+  wait(name: string): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.set(name, resolve);
+      this.next();
+    });
+  }
+
+  private next(): void {
+    const name = this.order[this.done.length];
+    const go = name === undefined ? undefined : this.waiting.get(name);
+    if (!go) return;
+    this.waiting.delete(name);
+    this.done.push(name);
+    go();
+    setTimeout(() => this.next(), 5); // after the released member's promise chain has run
+  }
+}
+
+/** `model` whose posteriors are handed on in the turn `turns()` gives it. */
+function inTurn(model: CtcModel, turns: () => Turns): CtcModel {
+  const name = path.basename(model.dir);
+  const late = async (lp: Logprobs): Promise<Logprobs> => {
+    await turns().wait(name);
+    return lp;
+  };
+  return Object.create(model, {
+    // As a member on a worker thread: `Ensemble.scoreMembers` then scores each member as it arrives.
+    frontEndOffThread: { value: true },
+    run: { value: async (x: Float32Array, o?: { temperature?: number }) => late(await model.run(x, o)) },
+    runFeatures: { value: async (f: ModelFeatures, o?: { temperature?: number }) => late(await model.runFeatures!(f, o)) },
+  }) as CtcModel;
+}
+
+describe('members finishing in any order (scheduling)', () => {
+  it('runMembers hands every member to `each` once, as it arrives; Ensemble results are the same whichever member finishes first', async () => {
+    const ensDir = path.join(repoRoot, 'ensembles', 'demo');
+    const plain = await Ensemble.load(ensDir);
+    let turns = new Turns([]);
+    const ens = await Ensemble.load(ensDir, { loadModel: async (d) => inTurn(await loadCtcModel(d), () => turns) });
+    const files = ['en_1', 'vi_1', 'digits_1'].map((f) => path.join(repoRoot, 'samples', `${f}.wav`));
+    try {
+      const want = await Promise.all(files.map((f) => plain.transcribe(f, { all: true })));
+      const orders = [
+        ['en', 'vi', 'digits'],
+        ['digits', 'vi', 'en'],
+        ['vi', 'digits', 'en'],
+        ['en', 'digits', 'vi'],
+      ];
+      for (const order of orders) {
+        for (const [j, f] of files.entries()) {
+          turns = new Turns(order);
+          const got = await ens.transcribe(f, { all: true });
+          expect(turns.done).toEqual(order);
+          expect([got.text, got.model, got.transcripts]).toEqual([want[j].text, want[j].model, want[j].transcripts]);
+          expect(got.confidences).toEqual(want[j].confidences);
+          expect(got.probabilities).toEqual(want[j].probabilities);
+          expect(got.segments.map((s) => s.words)).toEqual(want[j].segments.map((s) => s.words));
+        }
+        // runMembers' `each`: once per member, in order of arrival, with the very posteriors it returns.
+        turns = new Turns(order);
+        const arrived: number[] = [];
+        const got: Logprobs[] = [];
+        const which = [2, 0, 1];
+        const out = await runMembers(
+          [0, 1, 2].map((i) => ens.memberModel(i)),
+          which,
+          await DecodedAudio.from(files[0]),
+          1,
+          undefined,
+          undefined,
+          (pos, lp) => {
+            arrived.push(pos);
+            got[pos] = lp;
+          },
+        );
+        expect(arrived.map((pos) => ens.names[which[pos]])).toEqual(order);
+        expect(got.every((lp, pos) => lp === out[pos])).toBe(true);
+      }
+    } finally {
+      await Promise.all([plain.dispose(), ens.dispose()]);
+    }
+  }, 60_000);
 });
 
 /** A real Writable that keeps what was written. */

@@ -63,6 +63,14 @@ describe('members on worker threads', () => {
     const b = await remote.run(x, { temperature: 1.7 });
     expect(b.frames).toBe(a.frames);
     expect(b.data).toEqual(a.data);
+    // `run` computes the front end in the worker; `runFeatures` takes this thread's: the same posteriors.
+    expect(remote.frontEndOffThread).toBe(true);
+    const c = await remote.runFeatures!(local.computeFeatures!(x), { temperature: 1.7 });
+    expect(c.data).toEqual(a.data);
+    // A view into a longer buffer (a segment, a prefix) gives the same posteriors.
+    const longer = new Float32Array(20000);
+    longer.set(x, 5000);
+    expect((await remote.run(longer.subarray(5000, 13000), { temperature: 1.7 })).data).toEqual(a.data);
     await expect(remote.run(x, { temperature: 0 })).rejects.toThrow(/temperature must be a positive number/);
   }, 60_000);
 
