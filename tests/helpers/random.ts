@@ -14,3 +14,16 @@ export function rng(seed: number): () => number {
 export function gauss(next: () => number): number {
   return Math.sqrt(-2 * Math.log(next() + 1e-300)) * Math.cos(2 * Math.PI * next());
 }
+
+/** Sentences of Zipf-distributed words (a vocabulary of `vocab` words), deterministic: LM build tests' corpora. */
+export function zipfCorpus(sentences: number, vocab: number, seed: number): string {
+  const next = rng(seed);
+  const lines: string[] = [];
+  for (let s = 0; s < sentences; s++) {
+    const len = 1 + Math.floor(next() * 14);
+    const words: string[] = [];
+    for (let i = 0; i < len; i++) words.push(`w${Math.floor(Math.exp(next() * Math.log(vocab)))}`);
+    lines.push(words.join(' '));
+  }
+  return lines.join('\n') + '\n';
+}

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureBuilt } from '../helpers/cli.js';
-import { rng } from '../helpers/random.js';
+import { zipfCorpus } from '../helpers/random.js';
 import { repoRoot } from '../helpers/shared.js';
 
 type BuildModule = typeof import('../../src/lm/build.js');
@@ -31,19 +31,6 @@ beforeAll(async () => {
   write = (await load('arpa-write.js')) as WriteModule;
   est = (await load('estimate.js')) as EstimateModule;
 }, 300_000);
-
-/** Sentences of Zipf-distributed words (a vocabulary of `vocab` words), deterministic. */
-function zipfCorpus(sentences: number, vocab: number, seed: number): string {
-  const next = rng(seed);
-  const lines: string[] = [];
-  for (let s = 0; s < sentences; s++) {
-    const len = 1 + Math.floor(next() * 14);
-    const words: string[] = [];
-    for (let i = 0; i < len; i++) words.push(`w${Math.floor(Math.exp(next() * Math.log(vocab)))}`);
-    lines.push(words.join(' '));
-  }
-  return lines.join('\n') + '\n';
-}
 
 const FALLBACK = [0.5, 1, 1.5] as const;
 const ONE_THREAD = { secondThread: 'never' } as const;

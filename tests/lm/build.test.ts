@@ -7,24 +7,11 @@ import path from 'node:path';
 import { buildArpa, parseMemorySize } from '../../src/lm/build.js';
 import { RowSorter } from '../../src/lm/sort.js';
 import { cliPath, ensureBuilt, runCli } from '../helpers/cli.js';
-import { rng } from '../helpers/random.js';
+import { rng, zipfCorpus } from '../helpers/random.js';
 import { sharedAvailable, sharedPath } from '../helpers/shared.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lm-build-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Sentences of Zipf-distributed words (a vocabulary of `vocab` words), deterministic. */
-function zipfCorpus(sentences: number, vocab: number, seed: number): string {
-  const next = rng(seed);
-  const lines: string[] = [];
-  for (let s = 0; s < sentences; s++) {
-    const len = 1 + Math.floor(next() * 14);
-    const words: string[] = [];
-    for (let i = 0; i < len; i++) words.push(`w${Math.floor(Math.exp(next() * Math.log(vocab)))}`);
-    lines.push(words.join(' '));
-  }
-  return lines.join('\n') + '\n';
-}
 
 const FALLBACK = [0.5, 1, 1.5] as const;
 
