@@ -144,10 +144,22 @@ export async function runMembers(
   stats?: RunStats,
   each?: (position: number, lp: Logprobs) => void,
 ): Promise<Logprobs[]> {
+  const runs: Array<Promise<Logprobs>> = new Array(which.length);
+  const handOn = (pos: number, run: Promise<Logprobs>): void => {
+    runs[pos] = each ? run.then((lp) => (each(pos, lp), lp)) : run;
+    runs[pos].catch(() => undefined); // awaited below; a later front end may throw first
+  };
+  // Members whose posteriors of these samples exist already are not run (nor their audio resampled).
+  const todo: number[] = [];
+  which.forEach((i, pos) => {
+    const done = audio.posteriors.get(models[i]);
+    if (done && done.temperature === temperature) handOn(pos, Promise.resolve(done.logprobs));
+    else todo.push(pos);
+  });
   let t0 = performance.now();
   const samplesFor = new Map<number, Float32Array>();
-  for (const i of which) {
-    const rate = models[i].frontEnd.sampleRate;
+  for (const pos of todo) {
+    const rate = models[which[pos]].frontEnd.sampleRate;
     if (!samplesFor.has(rate)) samplesFor.set(rate, audio.at(rate));
   }
   if (timings) timings.resample += performance.now() - t0;
@@ -155,15 +167,9 @@ export async function runMembers(
   // Front ends, once per distinct configuration among the split-capable models; each member starts as soon
   // as its features exist (cheap wav2vec2 normalisation first), so members on worker threads
   // (runtime/member-workers) run while the next front end is computed.
-  const runs: Array<Promise<Logprobs>> = new Array(which.length);
   const groups = new Map<string, number[]>(); // front-end key -> positions in `which`
-  which.forEach((i, pos) => {
-    const m = models[i];
-    const done = audio.posteriors.get(m);
-    if (done && done.temperature === temperature) {
-      runs[pos] = Promise.resolve(done.logprobs);
-      return;
-    }
+  todo.forEach((pos) => {
+    const m = models[which[pos]];
     const key = m.computeFeatures && m.runFeatures ? frontEndKey(m.frontEnd) : `run:${pos}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = []));
@@ -194,13 +200,11 @@ export async function runMembers(
     for (const pos of positions) {
       const m = models[which[pos]];
       if (stats) stats.modelPasses++;
-      if (f && m.runFeatures) runs[pos] = m.runFeatures(f, { temperature });
+      if (f && m.runFeatures) handOn(pos, m.runFeatures(f, { temperature }));
       else {
         if (stats) stats.frontEndPasses++;
-        runs[pos] = m.run(samples, { temperature });
+        handOn(pos, m.run(samples, { temperature }));
       }
-      if (each) runs[pos] = runs[pos].then((lp) => (each(pos, lp), lp));
-      runs[pos].catch(() => undefined); // awaited below; a later front end may throw first
     }
   }
   if (timings) timings.features += featureMs;

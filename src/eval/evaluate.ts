@@ -298,6 +298,7 @@ async function evaluateUtterance(
   source: string,
   u: ManifestEntry,
   options: EvaluateOptions,
+  verifyFloors: ReadonlyMap<string, number | null>,
 ): Promise<UtteranceRecord> {
   if (u.text === null) throw new UserError('missing "text" (needed here for WER)', { source });
   const ref = u.text;
@@ -391,7 +392,7 @@ async function evaluateUtterance(
       gateMs: t.gate ?? 0,
       memberMs: (t.features ?? 0) + (t.models ?? 0),
       fullMs: (greedyResult.timingsMs.features ?? 0) + (greedyResult.timingsMs.models ?? 0),
-      verifyFloor: ensemble.members().find((m) => m.name === gateResult!.model)?.domainGateVerifyFloor ?? null,
+      verifyFloor: verifyFloors.get(gateResult.model) ?? null,
     };
     if (pruneResult) {
       const pg = pruneResult.domainGate;
@@ -694,6 +695,7 @@ export async function evaluate(ensemble: EvalTranscriber, testSets: readonly Tes
   const infos = ensemble.members();
   const members = infos.map((m) => m.name);
   const lmMembers = infos.filter((m) => m.lm !== null).map((m) => m.name);
+  const verifyFloors = new Map(infos.map((m) => [m.name, m.domainGateVerifyFloor ?? null]));
   if (testSets.length === 0) throw new UserError('no test sets: give --test DOMAIN=MANIFEST (DOMAIN = a member name)');
   const seen = new Set<string>();
   for (const t of testSets) {
@@ -723,7 +725,7 @@ export async function evaluate(ensemble: EvalTranscriber, testSets: readonly Tes
   const work = testSets.flatMap((t) => t.utterances.map((u) => ({ domain: t.domain, u, source: `${t.manifest ?? t.domain}:${u.line}` })));
   const start = Date.now();
   const records = await mapConcurrent(work, jobs, async ({ domain, u, source }) => {
-    const r = await evaluateUtterance(ensemble, members, domain, source, u, options);
+    const r = await evaluateUtterance(ensemble, members, domain, source, u, options, verifyFloors);
     options.onUtterance?.();
     return r;
   });

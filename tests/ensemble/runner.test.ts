@@ -84,6 +84,20 @@ describe('runMembers: shared work across members (real tone models)', () => {
       const t2 = await runMembers(models, [1], audio, 2);
       const d2 = await models[1].run(samples, { temperature: 2 });
       expect(Array.from(t2[0].data)).toEqual(Array.from(d2.data));
+      // Posteriors a member already produced on these samples (a gated member passed on by verification) are
+      // handed on, to `each` too, without running it again; at another temperature the member runs.
+      const again = await DecodedAudio.from(wav);
+      again.posteriors.set(models[1], { temperature: 1, logprobs: out[1] });
+      const s3: RunStats = { modelPasses: 0, frontEndPasses: 0 };
+      const seen: number[] = [];
+      const reused = await runMembers(models, [0, 1, 2], again, 1, undefined, s3, (pos) => seen.push(pos));
+      expect(s3.modelPasses).toBe(2);
+      expect(reused[1]).toBe(out[1]);
+      expect(seen.sort()).toEqual([0, 1, 2]);
+      for (const i of [0, 2]) expect(Array.from(reused[i].data)).toEqual(Array.from(out[i].data));
+      const s4: RunStats = { modelPasses: 0, frontEndPasses: 0 };
+      await runMembers(models, [1], again, 2, undefined, s4);
+      expect(s4.modelPasses).toBe(1);
     } finally {
       await Promise.all(models.map((m) => m.dispose()));
     }
