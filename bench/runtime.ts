@@ -12,6 +12,9 @@
 //  4. `ensemble build` of the demo members on the sample files: members on worker threads vs this thread.
 //  5. Early routing on the sample files: selection accuracy and cost against full routing.
 //  6. ONNX Runtime settings for models/en on 10 s: intra-op threads 1 vs 2, graph optimisation levels.
+//  2b. `scaled` (not in the default list): sections 2 and 3 with members of a production size in place of the demo's
+//     (`/usr/bin/python3 training/scale_members.py`: random weights, NeMo Conformer-CTC small's shape), from
+//     BENCH_SCALED_MEMBERS (default training/work/scaled-members); skipped when absent.
 //  7. `gate`: the domain gate (`--domain-gate P`) in front of full routing or early routing, against full routing:
 //     every utterance of labelled manifests once each way, alternating which goes first; summed CPU and wall time,
 //     selection accuracy. Needs an ensemble with domain-gate.json: BENCH_GATE_ENSEMBLE=DIR (default ensembles/demo),
@@ -245,17 +248,23 @@ function sampleFiles(): string[] {
   return ['en_1', 'en_2', 'vi_1', 'vi_2', 'digits_1', 'digits_2'].map((f) => path.join(root, 'samples', `${f}.wav`));
 }
 
-async function ensembleVsOnnx(): Promise<void> {
-  console.log(`\n### demo ensemble (3 members, this thread) vs the sum of its members' ONNX time (load ${load()})`);
+/**
+ * `scaled`: a folder of members at a production size (`training/scale_members.py`), loaded in place of the demo's
+ * members of the same name (same tokens and front ends, so the demo's selector reads them; random weights).
+ */
+async function ensembleVsOnnx(scaled?: string): Promise<void> {
+  const what = scaled ? `demo ensemble with the members of ${scaled} (random weights, production size)` : 'demo ensemble';
+  console.log(`\n### ${what} (3 members, this thread) vs the sum of its members' ONNX time (load ${load()})`);
   const ensDir = path.join(root, 'ensembles', 'demo');
   const members: CtcModel[] = [];
+  const memberDir = (d: string): string => (scaled ? path.join(scaled, path.basename(d)) : d);
   const ens = await Ensemble.load(ensDir, {
     loadModel: async (d) => {
-      members.push(await loadCtcModel(d));
-      return loadCtcModel(d);
+      members.push(await loadCtcModel(memberDir(d)));
+      return loadCtcModel(memberDir(d));
     },
   });
-  const base = await baseBuild();
+  const base = scaled ? null : await baseBuild();
   const baseEns = base ? await base.Ensemble.load(process.env.BENCH_BASE_ENSEMBLE ?? ensDir) : null;
   if (base) console.log(`base: ${base.dir} (its ratios in the last column, paired against the same Σ session.run)`);
   console.log(
@@ -300,7 +309,7 @@ async function ensembleVsOnnx(): Promise<void> {
     );
   }
   await baseEns?.dispose();
-  await nonOnnxSteps(ens, members);
+  if (!scaled) await nonOnnxSteps(ens, members);
   await ens.dispose();
   await Promise.all(members.map((m) => m.dispose()));
 }
@@ -365,35 +374,55 @@ async function nonOnnxSteps(ens: Ensemble, members: CtcModel[]): Promise<void> {
   }
 }
 
-async function parallelVsSequential(): Promise<void> {
-  console.log(`\n### members on worker threads vs in this thread: demo ensemble, wall time per file (load ${load()})`);
+/** `scaled`: as in `ensembleVsOnnx`, members of a production size in place of the demo's. */
+async function parallelVsSequential(scaled?: string): Promise<void> {
+  const what = scaled ? `demo ensemble with the members of ${scaled} (random weights, production size)` : 'demo ensemble';
+  console.log(`\n### members on worker threads vs in this thread: ${what}, wall time per file (load ${load()})`);
   await ensureBuilt();
   const mod = (await import(pathToFileURL(path.join(root, 'dist', 'runtime', 'member-workers.js')).href)) as typeof import('../src/runtime/member-workers.js');
   const ensDir = path.join(root, 'ensembles', 'demo');
-  const seq = await Ensemble.load(ensDir);
-  const par = await Ensemble.load(ensDir, { loadModel: (d) => mod.loadCtcModelInWorker(d) });
+  const memberDir = (d: string): string => (scaled ? path.join(scaled, path.basename(d)) : d);
+  const seq = await Ensemble.load(ensDir, { loadModel: (d) => loadCtcModel(memberDir(d)) });
+  const par = await Ensemble.load(ensDir, { loadModel: (d) => mod.loadCtcModelInWorker(memberDir(d)) });
   // BENCH_BASE: that build's members on its own worker threads, paired against the same sequential ensemble and
   // against this build's parallel ensemble, in the same loop.
-  const base = await baseBuild();
+  const base = scaled ? null : await baseBuild();
   const baseMod = base
     ? ((await import(pathToFileURL(path.resolve(base.dir, 'runtime', 'member-workers.js')).href)) as typeof import('../src/runtime/member-workers.js'))
     : null;
   const basePar =
     base && baseMod ? await base.Ensemble.load(process.env.BENCH_BASE_ENSEMBLE ?? ensDir, { loadModel: (d) => baseMod.loadCtcModelInWorker(d) }) : null;
   console.log(`${os.availableParallelism()} CPUs; one ORT thread per member${base ? `; base: ${base.dir}` : ''}`);
+  // The runs scheduled on the cores (memberRunSlots: the default) against every member started at once.
+  const cores = mod.memberRunSlots();
+  const scheduled = (file: string): Promise<unknown> => (mod.memberRunSlots(cores), par.transcribe(file));
+  const allAtOnce = (file: string): Promise<unknown> => (mod.memberRunSlots(Infinity), par.transcribe(file));
   console.log(
-    `| file | sequential | parallel | parallel / sequential (CPU) |${basePar ? ' base parallel / sequential (CPU) | parallel / base parallel (CPU) |' : ''}`,
+    `| file | sequential | parallel | parallel / sequential (CPU) | parallel, every member at once / sequential | scheduled / every member at once |${basePar ? ' base parallel / sequential (CPU) | parallel / base parallel (CPU) |' : ''}`,
   );
-  console.log(`|---|---|---|---|${basePar ? '---|---|' : ''}`);
+  console.log(`|---|---|---|---|---|---|${basePar ? '---|---|' : ''}`);
   const ratios: number[] = [];
+  const onceRatios: number[] = [];
+  const schedRatios: number[] = [];
   const baseRatios: number[] = [];
   const direct: number[] = [];
   for (const file of sampleFiles()) {
     const r = await paired(
-      () => par.transcribe(file),
+      () => scheduled(file),
       () => seq.transcribe(file),
     );
     ratios.push(r.ratio);
+    const ro = await paired(
+      () => allAtOnce(file),
+      () => seq.transcribe(file),
+    );
+    onceRatios.push(ro.ratio);
+    const rs = await paired(
+      () => scheduled(file),
+      () => allAtOnce(file),
+    );
+    schedRatios.push(rs.ratio);
+    mod.memberRunSlots(cores);
     const rb = basePar
       ? await paired(
           () => basePar.transcribe(file),
@@ -413,10 +442,12 @@ async function parallelVsSequential(): Promise<void> {
     const same = (await par.transcribe(file)).text === (await seq.transcribe(file)).text;
     const cols = rb && rd ? ` ${rb.ratio.toFixed(2)} (${rb.cpuRatio.toFixed(2)}) | ${rd.ratio.toFixed(2)} (${rd.cpuRatio.toFixed(2)}) |` : '';
     console.log(
-      `| ${path.basename(file)} | ${ms(r.b)} | ${ms(r.a)} | ${r.ratio.toFixed(2)} (${r.cpuRatio.toFixed(2)})${same ? '' : ' (texts differ!)'} |${cols}`,
+      `| ${path.basename(file)} | ${ms(r.b)} | ${ms(r.a)} | ${r.ratio.toFixed(2)} (${r.cpuRatio.toFixed(2)})${same ? '' : ' (texts differ!)'} | ${ro.ratio.toFixed(2)} | ${rs.ratio.toFixed(2)} |${cols}`,
     );
   }
-  console.log(`median ratio over the files: ${median(ratios).toFixed(2)} (load average after: ${load()})`);
+  console.log(
+    `median ratio over the files: ${median(ratios).toFixed(2)}; every member at once ${median(onceRatios).toFixed(2)}; scheduled / at once ${median(schedRatios).toFixed(2)} (load average after: ${load()})`,
+  );
   if (basePar)
     console.log(`base, median over the files: ${median(baseRatios).toFixed(2)}; this build's parallel / base parallel: ${median(direct).toFixed(2)}`);
   await requestThreadSerial(basePar ? { this: par, base: basePar } : { this: par });
@@ -514,6 +545,15 @@ async function buildParallel(tmp: string): Promise<void> {
   console.log(
     `${passes} model passes per build (model loading included): this thread ${ms(r.b)} (${((passes / r.b) * 1000).toFixed(1)} passes/s), worker threads ${ms(r.a)} (${((passes / r.a) * 1000).toFixed(1)} passes/s); parallel / sequential ${r.ratio.toFixed(2)}`,
   );
+  // Member runs scheduled on the cores (the default) against every run started at once.
+  const cores = mod.memberRunSlots();
+  const parallelBuild = (slots: number) => async () => {
+    mod.memberRunSlots(slots);
+    await buildEnsemble(config, { ...quiet, outDir: path.join(tmp, 'par'), loadModel: (d) => mod.loadCtcModelInWorker(d) });
+  };
+  const rs = await paired(parallelBuild(cores), parallelBuild(Infinity), Math.max(3, Math.floor(REPEATS / 3)));
+  mod.memberRunSlots(cores);
+  console.log(`worker threads, member runs scheduled on the cores / every run at once: ${rs.ratio.toFixed(2)} (${ms(rs.a)} / ${ms(rs.b)})`);
   console.log(`(load average after: ${load()})`);
 }
 
@@ -633,6 +673,13 @@ export async function run(): Promise<void> {
     const only = (process.env.BENCH_RUNTIME ?? 'sherpa,ensemble,parallel,build,early,ort').split(',');
     if (only.includes('sherpa')) await oursVsSherpa(tmp);
     if (only.includes('ensemble')) await ensembleVsOnnx();
+    if (only.includes('scaled')) {
+      const dir = path.resolve(root, process.env.BENCH_SCALED_MEMBERS ?? path.join('training', 'work', 'scaled-members'));
+      if (['en', 'vi', 'digits'].every((n) => existsSync(path.join(dir, n, 'model.onnx')))) {
+        await ensembleVsOnnx(dir);
+        await parallelVsSequential(dir);
+      } else console.log(`\n### production-size members: skipped (no ${dir}/{en,vi,digits}; make them with /usr/bin/python3 training/scale_members.py)`);
+    }
     if (only.includes('parallel')) await parallelVsSequential();
     if (only.includes('build')) await buildParallel(tmp);
     if (only.includes('early')) await earlyRouting();

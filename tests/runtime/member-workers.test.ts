@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEnsemble } from '../../src/ensemble/build.js';
 import { Ensemble } from '../../src/ensemble/ensemble.js';
 import { loadCtcModel } from '../../src/models/load.js';
+import { RunSlots, sharingEndsSooner } from '../../src/runtime/member-workers.js';
 import type { CtcModel } from '../../src/models/types.js';
 import { ensureBuilt } from '../helpers/cli.js';
 import { fixtureYaml, makeFixture } from '../helpers/ensemble-fixture.js';
@@ -109,4 +110,82 @@ describe('members on worker threads', () => {
     expect(strip(b.file)).toEqual(strip(a.file));
     expect(b.stats.modelPasses).toBe(a.stats.modelPasses);
   }, 120_000);
+});
+
+describe('member runs scheduled on the cores', () => {
+  it('sharing the cores by one run more only where it is predicted to end sooner', () => {
+    // The demo's small members on 2 cores: digits 5.7 ms left, vi 3.9 running, en 3.6 asked for: 7.5 either way.
+    expect(sharingEndsSooner([5.7, 3.9], 3.6, 2)).toBe(true);
+    // Production-size members: digits 57 ms left, en 31 running, vi 30 asked for: sharing 72, waiting 61.
+    expect(sharingEndsSooner([57, 31], 30, 2)).toBe(false);
+    // Nothing known yet (no run measured): share, as every member at once did before.
+    expect(sharingEndsSooner([0, 0], 0, 2)).toBe(true);
+    // One core: never.
+    expect(sharingEndsSooner([5], 1, 1)).toBe(false);
+    // A short run beside two long ones: 10 + 1/2 ≤ max(10, 10 + 1).
+    expect(sharingEndsSooner([10, 10], 1, 2)).toBe(true);
+  });
+
+  it('longest first within a request, older requests first, a run more only when sharing ends sooner', async () => {
+    const slots = new RunSlots(2);
+    const started: string[] = [];
+    const runs = new Map<string, Parameters<Parameters<RunSlots['acquire']>[0]>[0]>();
+    const ask = (name: string, cost: number): void => slots.acquire((run) => (started.push(name), runs.set(name, run)), cost);
+    ask('digits', 59_000); // alone with its front end: asked for first, starts at once
+    expect(started).toEqual(['digits']);
+    ask('vi', 30_000); // the other two, asked for together after the shared front end
+    ask('en', 31_000);
+    expect(started).toEqual(['digits']); // the last free core waits for the end of the turn
+    await Promise.resolve();
+    // en (the longer) takes the last core; vi waits: sharing would end at 59 + 30/2 = 74 s, waiting at 61 s.
+    expect(started).toEqual(['digits', 'en']);
+    ask('next request', 10_000); // a later group: behind vi
+    await Promise.resolve();
+    expect(started).toEqual(['digits', 'en']);
+    slots.release(runs.get('en')!);
+    // vi takes the free core; the next request waits (sharing 59 + 10/2 s, waiting 59 s).
+    expect(started).toEqual(['digits', 'en', 'vi']);
+    expect(slots.started).toBe(2);
+    slots.release(runs.get('vi')!);
+    expect(started.at(-1)).toBe('next request');
+    // The core-time a run did comes back with it (wall time here: it never shared a core).
+    const t0 = performance.now();
+    while (performance.now() - t0 < 5);
+    expect(slots.release(runs.get('digits')!)).toBeGreaterThanOrEqual(5);
+    slots.release(runs.get('next request')!);
+    expect(slots.started).toBe(0);
+  });
+
+  it('runs of unknown length share the cores by one run more, as every member started at once', async () => {
+    const slots = new RunSlots(2);
+    let n = 0;
+    for (let i = 0; i < 4; i++) slots.acquire(() => n++, 0);
+    await Promise.resolve();
+    expect(n).toBe(3);
+    const unlimited = new RunSlots(Infinity);
+    for (let i = 0; i < 4; i++) unlimited.acquire(() => n++, 1000);
+    expect(n).toBe(7);
+  });
+
+  it('with one core for all member workers, results are the same and a dead worker does not hold the core', async () => {
+    const before = mod.memberRunSlots();
+    expect(() => mod.memberRunSlots(0)).toThrow(/positive integer or Infinity/);
+    const [a, b] = await Promise.all([mod.loadCtcModelInWorker(tiny.fx.domains[0].modelDir), mod.loadCtcModelInWorker(tiny.fx.domains[1].modelDir)]);
+    const local = await loadCtcModel(tiny.fx.domains[0].modelDir);
+    open.push(a, b, local);
+    const x = new Float32Array(16000).map((_, i) => 0.3 * Math.sin(i * 0.07));
+    try {
+      mod.memberRunSlots(1);
+      const first = a.run(x); // on the core
+      const waiting = b.run(x); // waits for it
+      await (b as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+      await expect(waiting).rejects.toThrow(/worker thread of model .* died/);
+      expect((await first).data).toEqual((await local.run(x)).data);
+      // The core came back: later runs start.
+      const again = await Promise.all([a.run(x), a.run(x)]);
+      expect(again[1].data).toEqual(again[0].data);
+    } finally {
+      mod.memberRunSlots(before);
+    }
+  }, 60_000);
 });
