@@ -107,7 +107,9 @@ interface SlotRun {
  * is known.
  */
 export class RunSlots {
-  constructor(private max = Math.max(1, os.availableParallelism())) {}
+  private static readonly cores = Math.max(1, os.availableParallelism());
+
+  constructor(private max = RunSlots.cores) {}
 
   private readonly running = new Set<SlotRun>();
   private readonly waiting: SlotRun[] = [];
@@ -165,7 +167,8 @@ export class RunSlots {
   /** Credits the running runs with the core time they had since the last change: a core each, or a share of one. */
   private credit(): void {
     const now = performance.now();
-    const share = Math.min(1, this.max / Math.max(1, this.running.size));
+    // The machine's cores, not the limit: with every run started at once (limit Infinity) the runs still share them.
+    const share = Math.min(1, RunSlots.cores / Math.max(1, this.running.size));
     for (const r of this.running) r.done += (now - this.lastChange) * share;
     this.lastChange = now;
   }
