@@ -12,7 +12,7 @@
 //  4. `ensemble build` of the demo members on the sample files: members on worker threads vs this thread.
 //  5. Early routing on the sample files: selection accuracy and cost against full routing.
 //  6. ONNX Runtime settings for models/en on 10 s: intra-op threads 1 vs 2, graph optimisation levels.
-//  2b. `scaled` (not in the default list): sections 2 and 3 with members of a production size in place of the demo's
+//  2b. `scaled` (not in the default list): sections 2, 3 and 4 with members of a production size in place of the demo's
 //     (`/usr/bin/python3 training/scale_members.py`: random weights, NeMo Conformer-CTC small's shape), from
 //     BENCH_SCALED_MEMBERS (default training/work/scaled-members); skipped when absent.
 //  7. `gate`: the domain gate (`--domain-gate P`) in front of full routing or early routing, against full routing:
@@ -507,8 +507,10 @@ async function requestThreadSerial(builds: Record<string, Ensemble>): Promise<vo
   }
 }
 
-async function buildParallel(tmp: string): Promise<void> {
-  console.log(`\n### ensemble build of the demo members on samples/ (3 files per domain, x3), members on worker threads vs this thread (load ${load()})`);
+/** `scaled`: as in `ensembleVsOnnx`, members of a production size in place of the demo's. */
+async function buildParallel(tmp: string, scaled?: string): Promise<void> {
+  const what = scaled ? `the members of ${scaled} (random weights, production size)` : 'the demo members';
+  console.log(`\n### ensemble build of ${what} on samples/ (3 files per domain, x3), members on worker threads vs this thread (load ${load()})`);
   await ensureBuilt();
   const mod = (await import(pathToFileURL(path.join(root, 'dist', 'runtime', 'member-workers.js')).href)) as typeof import('../src/runtime/member-workers.js');
   const lines = readFileSync(path.join(root, 'samples', 'manifest.jsonl'), 'utf8')
@@ -529,7 +531,7 @@ async function buildParallel(tmp: string): Promise<void> {
       );
     const manifest = path.join(tmp, `${domain}.jsonl`);
     writeFileSync(manifest, `${rows.join('\n')}\n`);
-    yaml.push(`  - name: ${domain}`, `    model: ${path.join(root, 'models', domain)}`, `    training_manifest: ${manifest}`);
+    yaml.push(`  - name: ${domain}`, `    model: ${path.join(scaled ?? path.join(root, 'models'), domain)}`, `    training_manifest: ${manifest}`);
   }
   const config = path.join(tmp, 'build.yaml');
   writeFileSync(config, `${yaml.join('\n')}\n`);
@@ -678,6 +680,7 @@ export async function run(): Promise<void> {
       if (['en', 'vi', 'digits'].every((n) => existsSync(path.join(dir, n, 'model.onnx')))) {
         await ensembleVsOnnx(dir);
         await parallelVsSequential(dir);
+        await buildParallel(tmp, dir);
       } else console.log(`\n### production-size members: skipped (no ${dir}/{en,vi,digits}; make them with /usr/bin/python3 training/scale_members.py)`);
     }
     if (only.includes('parallel')) await parallelVsSequential();

@@ -2,6 +2,7 @@
  * Worker thread of `loadCtcModelInWorker` (member-workers.ts): holds one model's ONNX session and runs
  * `runFeatures` for the thread that owns the proxy, one call at a time.
  */
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadCtcModel, type LoadedCtcModel } from '../models/load.js';
 import { isUserError } from '../util/errors.js';
@@ -9,6 +10,22 @@ import type { MemberWorkerData, MemberWorkerReply, MemberWorkerRequest } from '.
 
 const port = parentPort!;
 const data = workerData as MemberWorkerData;
+
+/**
+ * This thread's CPU time in ms (Linux: /proc/thread-self/schedstat, nanoseconds), or null where that cannot be read.
+ * The scheduler of member runs (`RunSlots`) learns each model's cost from it: wall time is longer whenever the run
+ * shared its core, and the OS does not share the cores evenly.
+ */
+let schedstat = true;
+function threadCpuMs(): number | null {
+  if (!schedstat) return null;
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    schedstat = false;
+    return null;
+  }
+}
 
 function errorReply(id: number, e: unknown): MemberWorkerReply {
   const err = e as Error & { code?: string; source?: string };
@@ -44,8 +61,13 @@ async function main(): Promise<void> {
       return;
     }
     const options = { temperature: m.temperature };
+    const cpu0 = threadCpuMs();
     (m.type === 'run' ? model.runFeatures(m.features, options) : model.run(m.samples, options)).then(
-      (lp) => port.postMessage({ type: 'result', id: m.id, logprobs: lp } satisfies MemberWorkerReply, [lp.data.buffer as ArrayBuffer]),
+      (lp) => {
+        const cpu1 = cpu0 === null ? null : threadCpuMs();
+        const reply: MemberWorkerReply = { type: 'result', id: m.id, logprobs: lp, ...(cpu1 !== null ? { cpuMs: cpu1 - cpu0! } : {}) };
+        port.postMessage(reply, [lp.data.buffer as ArrayBuffer]);
+      },
       (e: unknown) => port.postMessage(errorReply(m.id, e)),
     );
   });

@@ -50,7 +50,10 @@ export type MemberWorkerRequest =
   | { type: 'close' };
 
 export type MemberWorkerReply =
-  { type: 'ready'; info: MemberInfo } | { type: 'result'; id: number; logprobs: Logprobs } | { type: 'error'; id: number; error: PostedError };
+  | { type: 'ready'; info: MemberInfo }
+  /** `cpuMs`: the worker thread's CPU time for the run, where the OS tells it (Linux). */
+  | { type: 'result'; id: number; logprobs: Logprobs; cpuMs?: number }
+  | { type: 'error'; id: number; error: PostedError };
 
 const workerUrl = new URL('./member-worker.js', import.meta.url);
 
@@ -238,7 +241,10 @@ class WorkerCtcModel implements CtcModel {
   /** Calls not answered yet: `run` once started (posted to the worker), `samples` the input's length. */
   private readonly pending = new Map<number, { resolve: (lp: Logprobs) => void; reject: (e: unknown) => void; run: SlotRun | null; samples: number }>();
   private nextId = 1;
-  /** Core-ms per input sample of this model's runs (exponential average of the last ones), for `RunSlots`; 0 before the first. */
+  /**
+   * Core-ms per input sample of this model's runs (exponential average of the last ones; the worker thread's CPU time
+   * where the OS tells it, else the core time `RunSlots` credited), for `RunSlots`; 0 before the first.
+   */
   private msPerSample = 0;
   private dead: Error | null = null;
   private closing = false;
@@ -265,7 +271,7 @@ class WorkerCtcModel implements CtcModel {
       // Before resolving: the next waiting run is posted before this thread goes on.
       const work = slots.release(p.run!);
       if (m.type === 'result') {
-        const ms = work / Math.max(1, p.samples);
+        const ms = (m.cpuMs ?? work) / Math.max(1, p.samples);
         this.msPerSample = this.msPerSample === 0 ? ms : 0.8 * this.msPerSample + 0.2 * ms;
         p.resolve(m.logprobs);
       } else p.reject(toError(m.error));

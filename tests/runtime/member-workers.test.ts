@@ -182,8 +182,14 @@ describe('member runs scheduled on the cores', () => {
       await expect(waiting).rejects.toThrow(/worker thread of model .* died/);
       expect((await first).data).toEqual((await local.run(x)).data);
       // The core came back: later runs start.
+      const replies: Array<{ type: string; cpuMs?: number }> = [];
+      const worker = (a as unknown as { worker: { on(e: 'message', f: (m: { type: string; cpuMs?: number }) => void): void } }).worker;
+      worker.on('message', (m) => replies.push(m));
       const again = await Promise.all([a.run(x), a.run(x)]);
       expect(again[1].data).toEqual(again[0].data);
+      // On Linux the worker reports its thread's CPU time per run: what the schedule learns the model's cost from.
+      expect(replies.filter((m) => m.type === 'result')).toHaveLength(2);
+      if (process.platform === 'linux') for (const r of replies) expect(r.cpuMs).toBeGreaterThan(0);
     } finally {
       mod.memberRunSlots(before);
     }
