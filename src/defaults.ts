@@ -87,6 +87,13 @@ export const RUNTIME_DEFAULTS = {
   executionMode: 'sequential',
   /** Members of one request on one worker thread each: 'auto' when cores allow (see `useMemberWorkers`), 'on', 'off'. */
   parallelMembers: 'auto',
+  /**
+   * Member runs scheduled on the cores (`runtime/member-workers.ts` `RunSlots`): one run beyond the cores starts when
+   * sharing them is predicted to end the runs within this factor of waiting for a core. Waiting costs what the
+   * prediction leaves out (the request's thread must take a turn to start the next run, which then starts cold), and
+   * the demo's small members, a tie on paper, measured faster shared; production-size members wait (sharing 1.18×).
+   */
+  memberShareMargin: 1.1,
 } as const;
 
 /**

@@ -13,8 +13,7 @@ const data = workerData as MemberWorkerData;
 
 /**
  * This thread's CPU time in ms (Linux: /proc/thread-self/schedstat, nanoseconds), or null where that cannot be read.
- * The scheduler of member runs (`RunSlots`) learns each model's cost from it: wall time is longer whenever the run
- * shared its core, and the OS does not share the cores evenly.
+ * The kernel updates it at scheduler ticks and switches, so it is only good for runs of several ticks.
  */
 let schedstat = true;
 function threadCpuMs(): number | null {
@@ -25,6 +24,24 @@ function threadCpuMs(): number | null {
     schedstat = false;
     return null;
   }
+}
+
+/**
+ * Runs at least this long (ms, wall) report their CPU time: five ticks at the common 250 Hz; its error, up to a tick
+ * either way, averages out over the runs the model's cost is learnt from.
+ */
+const CPU_TIME_MIN_MS = 20;
+
+/**
+ * What a run cost in core-ms, for the scheduler of member runs (`RunSlots`): the thread's CPU time for a long run
+ * where the OS reports it (wall time is longer whenever the run shared its core, and the OS does not share the cores
+ * evenly), else the run's wall time here.
+ */
+function runCost(wall0: number, cpu0: number | null): number {
+  const wall = performance.now() - wall0;
+  if (cpu0 === null || wall < CPU_TIME_MIN_MS) return wall;
+  const cpu = threadCpuMs();
+  return cpu === null ? wall : Math.min(wall, cpu - cpu0);
 }
 
 function errorReply(id: number, e: unknown): MemberWorkerReply {
@@ -61,11 +78,11 @@ async function main(): Promise<void> {
       return;
     }
     const options = { temperature: m.temperature };
+    const wall0 = performance.now();
     const cpu0 = threadCpuMs();
     (m.type === 'run' ? model.runFeatures(m.features, options) : model.run(m.samples, options)).then(
       (lp) => {
-        const cpu1 = cpu0 === null ? null : threadCpuMs();
-        const reply: MemberWorkerReply = { type: 'result', id: m.id, logprobs: lp, ...(cpu1 !== null ? { cpuMs: cpu1 - cpu0! } : {}) };
+        const reply: MemberWorkerReply = { type: 'result', id: m.id, logprobs: lp, costMs: runCost(wall0, cpu0) };
         port.postMessage(reply, [lp.data.buffer as ArrayBuffer]);
       },
       (e: unknown) => port.postMessage(errorReply(m.id, e)),

@@ -51,8 +51,8 @@ export type MemberWorkerRequest =
 
 export type MemberWorkerReply =
   | { type: 'ready'; info: MemberInfo }
-  /** `cpuMs`: the worker thread's CPU time for the run, where the OS tells it (Linux). */
-  | { type: 'result'; id: number; logprobs: Logprobs; cpuMs?: number }
+  /** `costMs`: what the run cost in core-ms, as the worker measured it (its thread's CPU time where the OS tells it). */
+  | { type: 'result'; id: number; logprobs: Logprobs; costMs?: number }
   | { type: 'error'; id: number; error: PostedError };
 
 const workerUrl = new URL('./member-worker.js', import.meta.url);
@@ -202,14 +202,14 @@ export class RunSlots {
  * With `cores` runs on as many cores (expected remaining times `running`): whether starting one more run of expected
  * time `cost` now ends all of them no later than starting it when the first running one ends. Sharing L cores among
  * L + 1 runs of remaining times w (processor sharing) ends at max(w) + min(w) / L; waiting ends at
- * max(max(running), min(running) + cost). Ties share (the demo's small members measured as fast either way); never on
- * one core, where sharing only adds switching.
+ * max(max(running), min(running) + cost); sharing is chosen up to `RUNTIME_DEFAULTS.memberShareMargin` × the latter.
+ * Never on one core, where sharing only adds switching.
  */
 export function sharingEndsSooner(running: readonly number[], cost: number, cores: number): boolean {
   if (cores < 2 || running.length === 0) return false;
   const all = [...running, cost];
   const waiting = Math.max(Math.max(...running), Math.min(...running) + cost);
-  return Math.max(...all) + Math.min(...all) / cores <= waiting;
+  return Math.max(...all) + Math.min(...all) / cores <= waiting * RUNTIME_DEFAULTS.memberShareMargin;
 }
 
 const slots = new RunSlots();
@@ -242,8 +242,8 @@ class WorkerCtcModel implements CtcModel {
   private readonly pending = new Map<number, { resolve: (lp: Logprobs) => void; reject: (e: unknown) => void; run: SlotRun | null; samples: number }>();
   private nextId = 1;
   /**
-   * Core-ms per input sample of this model's runs (exponential average of the last ones; the worker thread's CPU time
-   * where the OS tells it, else the core time `RunSlots` credited), for `RunSlots`; 0 before the first.
+   * Core-ms per input sample of this model's runs (exponential average of the last ones, as the worker measured them),
+   * for `RunSlots`; 0 before the first.
    */
   private msPerSample = 0;
   private dead: Error | null = null;
@@ -271,7 +271,7 @@ class WorkerCtcModel implements CtcModel {
       // Before resolving: the next waiting run is posted before this thread goes on.
       const work = slots.release(p.run!);
       if (m.type === 'result') {
-        const ms = (m.cpuMs ?? work) / Math.max(1, p.samples);
+        const ms = (m.costMs ?? work) / Math.max(1, p.samples);
         this.msPerSample = this.msPerSample === 0 ? ms : 0.8 * this.msPerSample + 0.2 * ms;
         p.resolve(m.logprobs);
       } else p.reject(toError(m.error));
