@@ -100,11 +100,12 @@ interface SlotRun {
  * that the shorter ones fill in beside it. One run beyond the limit starts when, as predicted from the runs' expected
  * times, sharing the cores by time slices ends them no later than waiting for a core would (`sharingEndsSooner`).
  *
- * Why: onnxruntime-node runs each session on its worker's thread, and the OS shares cores by time slices, so with
- * every member started at once the longest member ends last, slowed for as long as it shared its core. Production-
- * size members (`training/scale_members.py`: en and vi 31 ms, digits 59 ms on a 3 s file) took 0.65 of the
- * sequential time all at once and 0.55 scheduled here; the demo's small members, whose runs are short next to the
- * shared front end computed before two of them start, end as soon either way (`npm run bench -- runtime`).
+ * Why: onnxruntime-node runs each session on its worker's thread and the OS places the threads on the cores as it
+ * sees fit: with every member started at once, whether the longest one gets a core of its own is luck (production-
+ * size members, `training/scale_members.py`, en and vi 31 ms and digits 59 ms on a 3 s file: 62–66 ms when it does,
+ * 76–86 when it shares; `bench/member-schedule.mjs`). Against the sequential ensemble: 0.54–0.58 scheduled, 0.61–0.65
+ * at once (`BENCH_RUNTIME=scaled npm run bench -- runtime`). The demo's small members, short next to the shared front
+ * end computed before two of them start, tie on paper and start together as before.
  *
  * All but the last free core start a run at once; the last is given out at the end of the turn, when the whole group
  * is known.
