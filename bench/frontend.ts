@@ -83,9 +83,12 @@ export async function run(): Promise<void> {
   // The acoustic summary (selector features): a member's front end that keeps its log-mel frames, then the summary
   // from them, vs the summary's own front end.
   const memberFe = nemoFrontEnd();
-  const kept = nemoMelSpectrogram(audio, memberFe, { keepLogMel: true });
-  const logMel = { data: kept.logMel!, frames: kept.frames, validFrames: kept.validFrames };
-  row('front end: NeMo mel 80, keeping the log-mel', await time(() => nemoMelSpectrogram(audio, memberFe, { keepLogMel: true })));
+  const kept = nemoMelSpectrogram(audio, memberFe, { keepLogMel: true, melPower: true });
+  const logMel = { data: kept.logMel!, frames: kept.frames, validFrames: kept.validFrames, power: kept.melPower! };
+  row(
+    'front end: NeMo mel 80, keeping the log-mel and its channel power',
+    await time(() => nemoMelSpectrogram(audio, memberFe, { keepLogMel: true, melPower: true })),
+  );
   row("acoustic summary from a member's frames", await time(() => new AcousticSummary().addLogMel(audio.length, logMel)));
   row('acoustic summary, own front end', await time(() => new AcousticSummary().add(audio)));
   if (baseDir && !existsSync(path.resolve(baseDir, 'features/acoustic-summary.js'))) {
@@ -98,8 +101,8 @@ export async function run(): Promise<void> {
     const baseMel = (await import(pathToFileURL(path.resolve(baseDir, 'features/nemo-mel.js')).href)) as typeof import('../src/features/nemo-mel.js');
     const p = await pairedCpu(
       () => {
-        const f = nemoMelSpectrogram(audio, memberFe, { keepLogMel: true });
-        new AcousticSummary().addLogMel(audio.length, { data: f.logMel!, frames: f.frames, validFrames: f.validFrames }).features();
+        const f = nemoMelSpectrogram(audio, memberFe, { keepLogMel: true, melPower: true });
+        new AcousticSummary().addLogMel(audio.length, { data: f.logMel!, frames: f.frames, validFrames: f.validFrames, power: f.melPower! }).features();
       },
       () => {
         baseMel.nemoMelSpectrogram(audio, memberFe);

@@ -350,8 +350,8 @@ async function nonOnnxSteps(ens: Ensemble, members: CtcModel[]): Promise<void> {
     const feats = members.map((m) => m.computeFeatures!(x));
     const lps = await Promise.all(members.map((m, i) => m.runFeatures!(feats[i])));
     // The summary reads the shared NeMo front end's frames before normalisation, as the ensemble does (no mel of its own).
-    const kept = nemoMelSpectrogram(x, nemo.frontEnd as NemoFrontEndConfig, { keepLogMel: true });
-    const frames = { data: kept.logMel!, frames: kept.frames, validFrames: kept.validFrames };
+    const kept = nemoMelSpectrogram(x, nemo.frontEnd as NemoFrontEndConfig, { keepLogMel: true, melPower: true });
+    const frames = { data: kept.logMel!, frames: kept.frames, validFrames: kept.validFrames, power: kept.melPower! };
     const steps = [
       await cpuMs(() => mixToMono(decodeWav(readFileSync(file), file).channels)),
       d.sampleRate === 16000 ? 0 : await cpuMs(() => resample(mono, d.sampleRate, 16000)),

@@ -110,8 +110,8 @@ function nemoFeaturesKeepingFrames(model: CtcModel, audio: DecodedAudio): ModelF
   const fe = model.frontEnd;
   if (fe.kind !== 'nemo') throw new Error('the acoustic summary shares only a NeMo front end');
   const samples = audio.at(fe.sampleRate);
-  const m = nemoMelSpectrogram(samples, fe, { keepLogMel: true });
-  audio.acousticLogMel = { data: m.logMel!, frames: m.frames, validFrames: m.validFrames };
+  const m = nemoMelSpectrogram(samples, fe, { keepLogMel: true, melPower: true });
+  audio.acousticLogMel = { data: m.logMel!, frames: m.frames, validFrames: m.validFrames, power: m.melPower! };
   return { kind: 'nemo', samples: samples.length, data: m.data, nMels: m.nMels, frames: m.frames, validFrames: m.validFrames };
 }
 

@@ -132,6 +132,30 @@ export function kernelLogPairs(xs: Float64Array): Float64Array {
   return Float64Array.from(view);
 }
 
+/**
+ * Per mel channel, the sum over frames [0, valid) of what the log is taken of: e + guard (`clamp`: max(e, guard)),
+ * or e without a log (`guard` null), in float64 in frame order. `Features.melPower`: Σ exp(log-mel) without an
+ * exponential per value (the same to about 1e-7 relative, the float32 rounding of the log).
+ */
+export function channelPower(
+  energies: Float32Array,
+  nMels: number,
+  frames: number,
+  valid: number,
+  guard: { clamp: boolean; guard: number } | null,
+): Float64Array {
+  const out = new Float64Array(nMels);
+  for (let m = 0; m < nMels; m++) {
+    const row = m * frames;
+    let s = 0;
+    if (!guard) for (let t = 0; t < valid; t++) s += energies[row + t];
+    else if (guard.clamp) for (let t = 0; t < valid; t++) s += Math.max(energies[row + t], guard.guard);
+    else for (let t = 0; t < valid; t++) s += energies[row + t] + guard.guard;
+    out[m] = s;
+  }
+  return out;
+}
+
 /** What `kernelMelFeatures` does after the energies. */
 export interface KernelFeatureSteps {
   preemph: number;
@@ -143,13 +167,15 @@ export interface KernelFeatureSteps {
   validFrames: number;
   /** Also return the values before normalisation. */
   logMel: boolean;
+  /** Also return `channelPower` of the energies. */
+  power: boolean;
 }
 
 /**
  * The whole front end for inputs of at most `BLOCK_FRAMES` frames in the kernel: pre-emphasis into the centred
  * signal, centre padding (the indices by `reflectIndex`), the energies, log, per-feature normalisation and the
  * zeroed padding frames. Returns the features [nMels][frames] (a new array) and, with `steps.logMel`, a copy
- * of them before the normalisation.
+ * of them before the normalisation; with `steps.power`, `channelPower` of the energies.
  */
 export function kernelMelFeatures(
   t: KernelTables,
@@ -158,7 +184,7 @@ export function kernelMelFeatures(
   hop: number,
   steps: KernelFeatureSteps,
   reflectIndex: (i: number, length: number) => number,
-): { data: Float32Array; logMel?: Float32Array } {
+): { data: Float32Array; logMel?: Float32Array; power?: Float64Array } {
   const k = instance();
   const { m, nFft, nMels } = t;
   if (frames > BLOCK_FRAMES) throw new RangeError(`kernelMelFeatures takes at most ${BLOCK_FRAMES} frames, got ${frames}`);
@@ -185,11 +211,12 @@ export function kernelMelFeatures(
   }
   k.melEnergies(signal, frames, hop, m, t.window, t.rev, t.cos, t.sin, t.wr, t.wi, t.rowStart, t.rowOffset, t.weights, nMels, work, outAt);
   const n = nMels * frames;
+  const power = steps.power ? channelPower(new Float32Array(buffer, outAt, n), nMels, frames, steps.validFrames, steps.log) : undefined;
   if (steps.log) k.logEnergies(outAt, n, steps.log.clamp ? 1 : 0, steps.log.guard);
   const logMel = steps.logMel ? new Float32Array(buffer.slice(outAt, outAt + n * 4)) : undefined;
   if (steps.normalize) k.normalizeRows(outAt, nMels, frames, steps.validFrames);
   const out = new Float32Array(n);
   out.set(new Float32Array(buffer, outAt, n));
   for (let r = 0; r < nMels; r++) out.fill(0, r * frames + steps.validFrames, (r + 1) * frames);
-  return logMel ? { data: out, logMel } : { data: out };
+  return { data: out, ...(logMel ? { logMel } : {}), ...(power ? { power } : {}) };
 }

@@ -1,7 +1,7 @@
 import type { FrontEndConfig, NemoFraming, NemoWindow } from './types.js';
 import { UserError } from '../util/errors.js';
 import { RealFft } from '../util/fft.js';
-import { BLOCK_FRAMES, kernelMelEnergies, kernelMelFeatures, kernelTables, type KernelTables } from './nemo-mel-kernel.js';
+import { BLOCK_FRAMES, channelPower, kernelMelEnergies, kernelMelFeatures, kernelTables, type KernelTables } from './nemo-mel-kernel.js';
 
 export type NemoFrontEndConfig = Extract<FrontEndConfig, { kind: 'nemo' }>;
 
@@ -16,12 +16,19 @@ export interface Features {
    * or the energies when `log` is false), [nMels][frames], padding frames included (not zeroed).
    */
   logMel?: Float32Array;
+  /**
+   * With `{ melPower: true }`: per mel channel, the sum over the valid frames of what the log is taken of (energy +
+   * guard; the energy without a log), summed before the log: Σ exp(log-mel) with no exponentials (to ~1e-7 relative).
+   */
+  melPower?: Float64Array;
 }
 
 /** Extra outputs of `nemoMelSpectrogram`. */
 export interface MelOptions {
   /** Also return the features before normalisation (`Features.logMel`): one copy, no second STFT. */
   keepLogMel?: boolean;
+  /** Also return `Features.melPower`. */
+  melPower?: boolean;
 }
 
 /** NeMo Conformer/FastConformer CTC defaults (16 kHz, 80 mels, 25 ms Hann in 512, 10 ms hop, reflect framing). */
@@ -270,9 +277,14 @@ function melSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfi
   }
   const magPower = cfg.magPower ?? 2;
   const guard = cfg.logZeroGuard ?? { type: 'add', value: 2 ** -24 };
+  const log = (cfg.log ?? true) ? { clamp: guard.type === 'clamp', guard: guard.value } : null;
+  const extras = (logMel: Float32Array | undefined, melPower: Float64Array | undefined): Partial<Features> => ({
+    ...(logMel ? { logMel } : {}),
+    ...(melPower ? { melPower } : {}),
+  });
   if (how === 'fast' && magPower === 2 && frames <= BLOCK_FRAMES) {
     // Up to one kernel block (20 s at a 10 ms hop: every segment the ensemble runs) all of it in WebAssembly.
-    const { data, logMel } = kernelMelFeatures(
+    const { data, logMel, power } = kernelMelFeatures(
       kernelOf(p, cfg),
       samples,
       frames,
@@ -280,14 +292,15 @@ function melSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfi
       {
         preemph: cfg.preemph,
         reflect: cfg.framing !== 'zero-pad',
-        log: (cfg.log ?? true) ? { clamp: guard.type === 'clamp', guard: guard.value } : null,
+        log,
         normalize: cfg.normalize === 'per_feature',
         validFrames,
         logMel: options.keepLogMel === true,
+        power: options.melPower === true,
       },
       reflectIndex,
     );
-    return logMel ? { data, nMels, frames, validFrames, logMel } : { data, nMels, frames, validFrames };
+    return { data, nMels, frames, validFrames, ...extras(logMel, power) };
   }
 
   // Preemphasis in float32 like torch (y[0] = x[0], y[t] = x[t] - a*x[t-1]), written straight into the
@@ -316,8 +329,9 @@ function melSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfi
   // Longer inputs: the energies in WebAssembly block by block (bounded memory), the rest here.
   if (how === 'fast' && magPower === 2) melEnergiesWasm(cfg, padded, frames, out);
   else melEnergiesJs(cfg, padded, frames, out);
+  const melPower = options.melPower ? channelPower(out, nMels, frames, validFrames, log) : undefined;
   // The log in one pass over the (float32) energies: the same values as taking it frame by frame.
-  if (cfg.log ?? true) {
+  if (log) {
     const g = guard.value;
     const n = out.length;
     if (guard.type === 'add') for (let i = 0; i < n; i++) out[i] = Math.log(out[i] + g);
@@ -343,5 +357,5 @@ function melSpectrogram(samples: Float32Array, config: Partial<NemoFrontEndConfi
     }
   }
   for (let m = 0; m < nMels; m++) out.fill(0, m * frames + validFrames, (m + 1) * frames);
-  return logMel ? { data: out, nMels, frames, validFrames, logMel } : { data: out, nMels, frames, validFrames };
+  return { data: out, nMels, frames, validFrames, ...extras(logMel, melPower) };
 }

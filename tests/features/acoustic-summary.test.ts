@@ -63,14 +63,19 @@ describe('acoustic summary (selector features)', () => {
       [160, 6],
     ]) {
       const x = noise(n, seed);
-      const m = nemoMelSpectrogram(x, nemoFrontEnd(), { keepLogMel: true });
-      // the member's normalised features are unchanged by keeping the log-mel
+      const m = nemoMelSpectrogram(x, nemoFrontEnd(), { keepLogMel: true, melPower: true });
+      // the member's normalised features are unchanged by keeping the log-mel and its power
       expect(Array.from(m.data)).toEqual(Array.from(nemoMelSpectrogram(x, nemoFrontEnd()).data));
-      const plain = nemoMelSpectrogram(x, ACOUSTIC_FRONT_END);
+      const plain = nemoMelSpectrogram(x, ACOUSTIC_FRONT_END, { melPower: true });
       expect(Array.from(m.logMel!)).toEqual(Array.from(plain.data));
-      const reused = new AcousticSummary().addLogMel(x.length, { data: m.logMel!, frames: m.frames, validFrames: m.validFrames }).features();
+      expect(m.melPower).toEqual(plain.melPower);
+      const frames = { data: m.logMel!, frames: m.frames, validFrames: m.validFrames, power: m.melPower! };
+      const reused = new AcousticSummary().addLogMel(x.length, frames).features();
       expect(reused).toEqual(new AcousticSummary().add(x).features());
     }
+    expect(() => new AcousticSummary().addLogMel(16000, { ...nemoMelSpectrogram(noise(16000, 8), ACOUSTIC_FRONT_END), power: new Float64Array(3) })).toThrow(
+      /expected 80 channel powers, got 3/,
+    );
     // shorter than a hop: only the length counts, either way
     const tiny = noise(100, 7);
     expect(new AcousticSummary().addLogMel(tiny.length, null).features()).toEqual(new AcousticSummary().add(tiny).features());

@@ -171,5 +171,24 @@ describe('WebAssembly mel kernel', () => {
       const a = nemoMelSpectrogram(x);
       expect(Buffer.from(a.data.buffer).equals(Buffer.from(nemoMelSpectrogramJs(x).data.buffer))).toBe(true);
     });
+
+    it('sums each channel before the log (melPower): Σ exp(log-mel) over the valid frames, the same on every path', () => {
+      const long = noisy((BLOCK_FRAMES + 50) * 160, 0.1);
+      for (const cfg of [{}, { normalize: 'none' as const }, { logZeroGuard: { type: 'clamp' as const, value: 1e-5 } }, { nMels: 10, log: false }]) {
+        for (const [iname, x] of [...inputs, ['longer than a kernel block', long] as [string, Float32Array]]) {
+          const a = nemoMelSpectrogram(x, cfg, { keepLogMel: true, melPower: true });
+          const b = nemoMelSpectrogramJs(x, cfg, { keepLogMel: true, melPower: true });
+          expect(a.melPower, iname).toEqual(b.melPower);
+          expect(a.melPower, iname).toHaveLength(a.nMels);
+          for (let m = 0; m < a.nMels; m++) {
+            let s = 0;
+            for (let t = 0; t < a.validFrames; t++) s += cfg.log === false ? a.logMel![m * a.frames + t] : Math.exp(a.logMel![m * a.frames + t]);
+            // exp of a float32 log: the same to the log's rounding (|ln x| · 2^-24 relative)
+            expect(Math.abs(a.melPower![m] - s), `${iname} channel ${m}`).toBeLessThanOrEqual(2e-6 * s);
+          }
+        }
+      }
+      expect(nemoMelSpectrogram(inputs[0][1], {}, { keepLogMel: true }).melPower).toBeUndefined();
+    });
   });
 });
