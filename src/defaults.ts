@@ -89,11 +89,13 @@ export const RUNTIME_DEFAULTS = {
   parallelMembers: 'auto',
   /**
    * Member runs scheduled on the cores (`runtime/member-workers.ts` `RunSlots`): one run beyond the cores starts when
-   * sharing them is predicted to end the runs within this factor of waiting for a core. Waiting costs what the
-   * prediction leaves out (the request's thread must take a turn to start the next run, which then starts cold), and
-   * the demo's small members, a tie on paper, measured faster shared; production-size members wait (sharing 1.18×).
+   * sharing them is predicted to end the runs within `memberShareMargin` × waiting for a core + `memberWaitCostMs`.
+   * Waiting costs what the prediction leaves out: the request's thread must take a turn to start the next run, which
+   * then starts on a cold worker (the demo's small members lost 0.7–1.2 ms per request waiting where the prediction
+   * said 1.6 ms would be saved); production-size members still wait (sharing predicted 72 ms against 61).
    */
   memberShareMargin: 1.1,
+  memberWaitCostMs: 2,
 } as const;
 
 /**

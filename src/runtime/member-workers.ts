@@ -203,14 +203,15 @@ export class RunSlots {
  * With `cores` runs on as many cores (expected remaining times `running`): whether starting one more run of expected
  * time `cost` now ends all of them no later than starting it when the first running one ends. Sharing L cores among
  * L + 1 runs of remaining times w (processor sharing) ends at max(w) + min(w) / L; waiting ends at
- * max(max(running), min(running) + cost); sharing is chosen up to `RUNTIME_DEFAULTS.memberShareMargin` × the latter.
+ * max(max(running), min(running) + cost); sharing is chosen up to `RUNTIME_DEFAULTS.memberShareMargin` × the latter
+ * + `memberWaitCostMs` (what waiting costs beyond the prediction).
  * Never on one core, where sharing only adds switching.
  */
 export function sharingEndsSooner(running: readonly number[], cost: number, cores: number): boolean {
   if (cores < 2 || running.length === 0) return false;
   const all = [...running, cost];
   const waiting = Math.max(Math.max(...running), Math.min(...running) + cost);
-  return Math.max(...all) + Math.min(...all) / cores <= waiting * RUNTIME_DEFAULTS.memberShareMargin;
+  return Math.max(...all) + Math.min(...all) / cores <= waiting * RUNTIME_DEFAULTS.memberShareMargin + RUNTIME_DEFAULTS.memberWaitCostMs;
 }
 
 const slots = new RunSlots();

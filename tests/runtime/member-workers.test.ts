@@ -118,9 +118,11 @@ describe('member runs scheduled on the cores', () => {
     expect(sharingEndsSooner([5.7, 3.9], 3.6, 2)).toBe(true);
     // Production-size members: digits 57 ms left, en 31 running, vi 30 asked for: sharing 72, waiting 61.
     expect(sharingEndsSooner([57, 31], 30, 2)).toBe(false);
-    // Within the margin (1.1) of waiting: 20 + 10/2 = 25 against max(20, 10 + 10) = 20.
+    // Within 1.1 × waiting + 2 ms: 20 + 10/2 = 25 against max(20, 10 + 10) = 20 (→ 24): wait; 21.5: share.
     expect(sharingEndsSooner([20, 10], 10, 2)).toBe(false);
-    expect(sharingEndsSooner([20, 10], 3, 2)).toBe(true); // 21.5 ≤ 1.1 × 20
+    expect(sharingEndsSooner([20, 10], 3, 2)).toBe(true);
+    // The demo's vi_1 with a slow digits run: 7 + 3.3/2 = 8.65 against max(7, 3.3 + 3.3) = 7 (→ 9.7): share.
+    expect(sharingEndsSooner([7, 3.3], 3.3, 2)).toBe(true);
     // Nothing known yet (no run measured): share, as every member at once did before.
     expect(sharingEndsSooner([0, 0], 0, 2)).toBe(true);
     // One core: never.
