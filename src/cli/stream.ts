@@ -10,6 +10,10 @@ interface StreamCliOptions {
   lm?: boolean;
   beam?: string;
   json?: boolean;
+  earlyRoute?: string;
+  earlyRouteMinProb?: string;
+  domainGate?: string;
+  domainGatePrune?: string;
 }
 
 const fmt = (s: number): string => s.toFixed(2).padStart(7);
@@ -24,9 +28,19 @@ export function register(program: Command): void {
     .option('--lm', "decode each utterance with the routed member's LM")
     .option('--beam <n>', 'beam width with --lm')
     .option('--json', 'print every server message as one JSON line')
+    .option('--early-route <seconds>', "route each utterance on its first S seconds (as infer --early-route; default: the server's)")
+    .option('--early-route-min-prob <p>', 'early routing cascade floor (as infer --early-route-min-prob)')
+    .option('--domain-gate <p>', "domain gate floor for each utterance (as infer --domain-gate; 0 = off; default: the server's)")
+    .option('--domain-gate-prune <e>', 'domain gate pruning (as infer --domain-gate-prune)')
     .action(async (file: string, opts: StreamCliOptions) => {
       const speed = numberOption('--speed', opts.speed, { min: 0 });
       const beam = optionalNumber('--beam', opts.beam, { integer: true, min: 1 });
+      const routing = {
+        earlyRoute: optionalNumber('--early-route', opts.earlyRoute, { min: 0 }),
+        earlyRouteMinProb: optionalNumber('--early-route-min-prob', opts.earlyRouteMinProb, { min: 0, max: 1 }),
+        domainGate: optionalNumber('--domain-gate', opts.domainGate, { min: 0 }),
+        domainGatePrune: optionalNumber('--domain-gate-prune', opts.domainGatePrune, { min: 0, max: 0.999999 }),
+      };
       const samples = await loadAudio(file, 16000);
       const tty = process.stdout.isTTY === true && !opts.json;
       let partialShown = false;
@@ -45,7 +59,7 @@ export function register(program: Command): void {
           process.stdout.write(`${fmt(m.start)} ${fmt(m.end)}  ${m.model} (${p === undefined ? '?' : p.toFixed(2)})\t${m.text}\n`);
         }
       };
-      const r = await streamAudio(opts.url, samples, { speed, lm: Boolean(opts.lm), beam, onMessage: print });
+      const r = await streamAudio(opts.url, samples, { speed, lm: Boolean(opts.lm), beam, routing, onMessage: print });
       if (partialShown) process.stdout.write('\n');
       const err = r.messages.find((m): m is Extract<ServerMessage, { type: 'error' }> => m.type === 'error');
       if (err) {

@@ -134,6 +134,8 @@ export interface ServiceControl {
   readonly limits: Required<
     Omit<AppOptions, 'logStream' | 'defaultMetrics' | 'earlyRouteSeconds' | 'earlyRouteMinProb' | 'domainGateMinProb' | 'domainGatePrune'>
   >;
+  /** The server's routing defaults (`serve --early-route`, `--domain-gate`, …): for HTTP requests and live streams alike. */
+  readonly routing: Readonly<TranscribeOptions>;
   state(): LoadState;
   setTranscriber(t: Transcriber): void;
   /** The loaded transcriber while the service is ready (not draining), else null. */
@@ -366,9 +368,16 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
     }
   };
 
+  const earlyRouteDefaults: TranscribeOptions = {};
+  if (options.earlyRouteSeconds !== undefined) earlyRouteDefaults.earlyRouteSeconds = options.earlyRouteSeconds;
+  if (options.earlyRouteMinProb !== undefined) earlyRouteDefaults.earlyRouteMinProb = options.earlyRouteMinProb;
+  if (options.domainGateMinProb !== undefined) earlyRouteDefaults.domainGateMinProb = options.domainGateMinProb;
+  if (options.domainGatePrune !== undefined) earlyRouteDefaults.domainGatePrune = options.domainGatePrune;
+
   const control: ServiceControl = {
     metrics,
     limits,
+    routing: earlyRouteDefaults,
     state: () => state,
     setTranscriber,
     transcriber: () => (state === 'ready' ? current : null),
@@ -488,12 +497,6 @@ export function createApp(transcriber: Transcriber | Promise<Transcriber> | null
       accepts: ACCEPTED_TYPES,
     });
   });
-
-  const earlyRouteDefaults: TranscribeOptions = {};
-  if (options.earlyRouteSeconds !== undefined) earlyRouteDefaults.earlyRouteSeconds = options.earlyRouteSeconds;
-  if (options.earlyRouteMinProb !== undefined) earlyRouteDefaults.earlyRouteMinProb = options.earlyRouteMinProb;
-  if (options.domainGateMinProb !== undefined) earlyRouteDefaults.domainGateMinProb = options.domainGateMinProb;
-  if (options.domainGatePrune !== undefined) earlyRouteDefaults.domainGatePrune = options.domainGatePrune;
 
   app.post('/v1/transcribe', async (req: Request, res: Response) => {
     const requestId = res.locals.requestId!;

@@ -17,7 +17,7 @@ import { VoiceActivityDetector } from '../segment/vad.js';
 import { CloseCode, StreamError, decodePcm, parseControlMessage, parseStartMessage, type ServerMessage, type StreamLimits } from '../stream/protocol.js';
 import { LiveSession } from '../stream/session.js';
 import { isUserError } from '../util/errors.js';
-import type { ServiceControl } from './app.js';
+import { redactMessage, type ServiceControl } from './app.js';
 
 export interface StreamEndpointOptions {
   maxStreams?: number;
@@ -36,6 +36,9 @@ export interface StreamEndpoint {
 }
 
 export const STREAM_PATH = '/v1/stream';
+
+/** The ensemble's error codes for routing options it refuses (early routing, the domain gate). */
+const ROUTING_ERRORS = new Set(['E_OPTIONS', 'E_EARLY_ROUTE_MISMATCH', 'E_NO_DOMAIN_GATE']);
 
 export function attachStreamEndpoint(server: http.Server, service: ServiceControl, options: StreamEndpointOptions = {}): StreamEndpoint {
   const limits = {
@@ -89,8 +92,10 @@ export function attachStreamEndpoint(server: http.Server, service: ServiceContro
         send({ type: 'error', code: error.code, message: error.message });
         ws.close(error.closeCode, error.code);
       } else if (isUserError(error)) {
-        send({ type: 'error', code: 'E_BAD_AUDIO', message: (error as Error).message });
-        ws.close(CloseCode.BadData, 'E_BAD_AUDIO');
+        // Routing options the ensemble refuses are the start message's fault; anything else the audio's.
+        const code = ROUTING_ERRORS.has(error.code) ? 'E_BAD_START' : 'E_BAD_AUDIO';
+        send({ type: 'error', code, message: redactMessage(error.message) });
+        ws.close(CloseCode.BadData, code);
       } else {
         service.log({ level: 'error', msg: 'stream failed', error: (error as Error)?.message ?? String(error) });
         send({ type: 'error', code: 'E_INTERNAL', message: 'the server failed to decode this stream' });
@@ -129,6 +134,7 @@ export function attachStreamEndpoint(server: http.Server, service: ServiceContro
       session = new LiveSession({
         start: msg,
         transcriber,
+        routing: service.routing,
         vad,
         send,
         partialIntervalSeconds: limits.partialIntervalSeconds,

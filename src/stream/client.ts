@@ -5,7 +5,7 @@
  */
 import WebSocket from 'ws';
 import { UserError } from '../util/errors.js';
-import type { ServerMessage, StreamVadOptions } from './protocol.js';
+import type { ServerMessage, StartMessage, StreamVadOptions } from './protocol.js';
 
 export interface StreamClientOptions {
   /** Real-time factor of sending: 1 = as spoken, 2 = twice as fast, 0 = no pacing. */
@@ -15,6 +15,8 @@ export interface StreamClientOptions {
   lm?: boolean;
   beam?: number;
   vad?: StreamVadOptions;
+  /** Early routing and the domain gate for every utterance (the start message's fields; absent: the server's defaults). */
+  routing?: Pick<StartMessage, 'earlyRoute' | 'earlyRouteMinProb' | 'domainGate' | 'domainGatePrune'>;
   onMessage?: (message: ServerMessage, receivedAt: number) => void;
   /** Called with the stream time (s) of the last sample sent, after each frame. */
   onSent?: (seconds: number) => void;
@@ -81,6 +83,7 @@ export function streamAudio(url: string, samples16k: Float32Array, options: Stre
           route: 'utterance',
           ...(options.beam === undefined ? {} : { beam: options.beam }),
           ...(options.vad ? { vad: options.vad } : {}),
+          ...options.routing,
         }),
       );
       startedAt = performance.now();

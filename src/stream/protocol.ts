@@ -8,6 +8,7 @@
  * server error, 1013 try again later).
  */
 import { STREAMING_DEFAULTS } from '../defaults.js';
+import type { TranscribeOptions } from '../ensemble/types.js';
 
 export const CloseCode = {
   Normal: 1000,
@@ -50,6 +51,14 @@ export interface StartMessage {
   route: 'utterance';
   beam?: number;
   vad: StreamVadOptions;
+  /**
+   * Routing of each utterance beyond NeMo, as the HTTP query's `early_route`, `early_route_min_prob`, `domain_gate`,
+   * `domain_gate_prune` (absent: the server's defaults, then the ensemble's).
+   */
+  earlyRoute?: number;
+  earlyRouteMinProb?: number;
+  domainGate?: number;
+  domainGatePrune?: number;
 }
 
 export interface StreamLimits {
@@ -75,7 +84,19 @@ export type ServerMessage =
   | { type: 'end' }
   | { type: 'error'; code: string; message: string };
 
-const START_KEYS = new Set(['type', 'sampleRate', 'encoding', 'lm', 'route', 'beam', 'vad']);
+const START_KEYS = new Set([
+  'type',
+  'sampleRate',
+  'encoding',
+  'lm',
+  'route',
+  'beam',
+  'vad',
+  'earlyRoute',
+  'earlyRouteMinProb',
+  'domainGate',
+  'domainGatePrune',
+]);
 const VAD_KEYS = new Set(['threshold', 'minSilenceMs', 'speechPadMs', 'maxUtteranceSeconds']);
 
 function bad(message: string): StreamError {
@@ -120,7 +141,29 @@ export function parseStartMessage(text: string, limits: StreamLimits): StartMess
     if (v.maxUtteranceSeconds !== undefined)
       vad.maxUtteranceSeconds = numberIn(v.maxUtteranceSeconds, 'vad.maxUtteranceSeconds', 2, limits.maxUtteranceSeconds);
   }
-  return { type: 'start', sampleRate, encoding: o.encoding, lm: o.lm === true, route: 'utterance', ...(beam === undefined ? {} : { beam }), vad };
+  // Routing beyond NeMo, the ranges of the HTTP query's parameters; the ensemble checks them against its selector and
+  // gate at the first utterance (an ensemble without a gate, or a selector built for other seconds, ends the stream).
+  const routing: Partial<StartMessage> = {};
+  if (o.earlyRoute !== undefined) routing.earlyRoute = numberIn(o.earlyRoute, 'earlyRoute', 0, 1e6);
+  if (o.earlyRouteMinProb !== undefined) routing.earlyRouteMinProb = numberIn(o.earlyRouteMinProb, 'earlyRouteMinProb', 0, 1);
+  if (o.domainGate !== undefined) routing.domainGate = numberIn(o.domainGate, 'domainGate', 0, 1e6);
+  if (o.domainGatePrune !== undefined) {
+    routing.domainGatePrune = numberIn(o.domainGatePrune, 'domainGatePrune', 0, 1);
+    if (routing.domainGatePrune === 1) throw bad('domainGatePrune must be below 1 (0 = off), got 1');
+  }
+  return { type: 'start', sampleRate, encoding: o.encoding, lm: o.lm === true, route: 'utterance', ...(beam === undefined ? {} : { beam }), vad, ...routing };
+}
+
+/** The transcription options of a stream's routing fields (absent fields absent). */
+export function startRouting(
+  start: StartMessage,
+): Pick<TranscribeOptions, 'earlyRouteSeconds' | 'earlyRouteMinProb' | 'domainGateMinProb' | 'domainGatePrune'> {
+  return {
+    ...(start.earlyRoute === undefined ? {} : { earlyRouteSeconds: start.earlyRoute }),
+    ...(start.earlyRouteMinProb === undefined ? {} : { earlyRouteMinProb: start.earlyRouteMinProb }),
+    ...(start.domainGate === undefined ? {} : { domainGateMinProb: start.domainGate }),
+    ...(start.domainGatePrune === undefined ? {} : { domainGatePrune: start.domainGatePrune }),
+  };
 }
 
 /** A text message after `start`: only `stop` is defined. */

@@ -2,7 +2,8 @@
  * One live stream: client PCM at any rate → 16 kHz (`StreamingResampler`) → the voice-activity detector of
  * long-form segmentation (`VoiceActivityDetector`, one implementation shared with `src/segment`) → an
  * utterance at each endpoint (silence after speech, or the longest utterance) → the ensemble (every member,
- * confidences, the selector, the routed member's decoding with its LM when asked) → a `final`. While speech
+ * confidences, the selector, the routed member's decoding with its LM when asked; or early routing / the domain gate,
+ * from the start message or the server's defaults) → a `final`. While speech
  * goes on, a greedy `partial` of the utterance so far at most every `partialIntervalSeconds` of new audio (or
  * every twice its own decoding time, when that is longer), from the member the router prefers so far.
  *
@@ -17,7 +18,7 @@ import { StreamingResampler } from '../audio/resample.js';
 import type { EnsembleResult, TranscribeOptions } from '../ensemble/types.js';
 import type { WordTiming } from '../segment/timestamps.js';
 import type { VadEvent, VoiceActivityDetector } from '../segment/vad.js';
-import { CloseCode, StreamError, type ServerMessage, type StartMessage } from './protocol.js';
+import { CloseCode, StreamError, startRouting, type ServerMessage, type StartMessage } from './protocol.js';
 
 const RATE = 16000;
 
@@ -29,6 +30,8 @@ export interface LiveTranscriber {
 export interface LiveSessionOptions {
   start: StartMessage;
   transcriber: LiveTranscriber;
+  /** The server's routing defaults (early routing, the domain gate); the start message's own fields win. */
+  routing?: Readonly<TranscribeOptions>;
   vad: VoiceActivityDetector;
   send: (message: ServerMessage) => void;
   partialIntervalSeconds: number;
@@ -67,8 +70,12 @@ export class LiveSession {
   private finals: Promise<void> = Promise.resolve();
   private failure: unknown = null;
 
+  /** Routing options of every utterance's transcription, partials included. */
+  private readonly routing: TranscribeOptions;
+
   constructor(private readonly o: LiveSessionOptions) {
     this.resampler = new StreamingResampler(o.start.sampleRate, RATE);
+    this.routing = { ...o.routing, ...startRouting(o.start) };
   }
 
   get encoding(): StartMessage['encoding'] {
@@ -198,7 +205,7 @@ export class LiveSession {
     this.finals = this.finals.then(async () => {
       try {
         if (this.closed) return;
-        const r = await this.o.transcriber.transcribe(audio, { sampleRate: RATE, lm, ...(beam === undefined ? {} : { beam }) });
+        const r = await this.o.transcriber.transcribe(audio, { ...this.routing, sampleRate: RATE, lm, ...(beam === undefined ? {} : { beam }) });
         if (this.closed) return;
         const t0 = start / RATE;
         this.o.send({
@@ -231,7 +238,7 @@ export class LiveSession {
     this.partialBusy = true;
     const t0 = performance.now();
     this.o.transcriber
-      .transcribe(audio, { sampleRate: RATE, lm: false })
+      .transcribe(audio, { ...this.routing, sampleRate: RATE, lm: false })
       .then(
         (r) => {
           // A partial that lost the race with its utterance's final is dropped.

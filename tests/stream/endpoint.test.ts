@@ -10,6 +10,7 @@ import { loadAudio } from '../../src/audio/load.js';
 import { resample } from '../../src/audio/resample.js';
 import { Ensemble } from '../../src/ensemble/ensemble.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
+import { runCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/shared.js';
 
 const demo = path.join(repoRoot, 'ensembles', 'demo');
@@ -49,9 +50,10 @@ function runStream(
   start: unknown,
   frames: Array<Uint8Array | string>,
   opts: { stop?: boolean; pace?: number } = {},
+  url = wsUrl,
 ): Promise<{ messages: Msg[]; code: number }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(wsUrl);
+    const ws = new WebSocket(url);
     const messages: Msg[] = [];
     ws.on('message', (d) => messages.push(JSON.parse(d.toString()) as Msg));
     ws.on('close', (code) => resolve({ messages, code }));
@@ -134,6 +136,46 @@ describe('GET /v1/stream', () => {
     expect(strip(c.messages).map((f) => f.model)).toEqual(['en', 'vi']);
   }, 60_000);
 
+  it('routes with the domain gate when the start message asks (only the gated member runs), and not when it turns it off', async () => {
+    const pcm = s16(conversation());
+    const gated = await runStream({ ...START, domainGate: 0.95, domainGatePrune: 0.025 }, frames(pcm, 64_000));
+    const finals = gated.messages.filter((m) => m.type === 'final');
+    expect(finals.map((f) => f.model)).toEqual(['en', 'vi']);
+    expect(finals.map((f) => f.text)).toEqual([expected['en_1.wav'].text, expected['vi_1.wav'].text]);
+    // The gate (with pruning) ran only the members the audio alone left in play: fewer than all three confidences.
+    for (const f of finals) {
+      const ran = Object.keys(f.confidences as object);
+      expect(ran).toContain(f.model);
+      expect(ran.length).toBeLessThan(3);
+    }
+    // Routing the ensemble refuses (pruning with the gate off) ends the stream with the ensemble's message.
+    const bad = await runStream({ ...START, domainGate: 0, domainGatePrune: 0.025 }, frames(pcm, 64_000));
+    const err = bad.messages.find((m) => m.type === 'error');
+    expect(err?.message).toMatch(/pruning needs the gate/);
+    expect([err?.code, bad.code]).toEqual(['E_BAD_START', 1003]);
+    expect(bad.messages.some((m) => m.type === 'final')).toBe(false);
+  }, 60_000);
+
+  it('ensemble stream --domain-gate / --domain-gate-prune send the routing fields; a bad value exits 2 naming the flag', async () => {
+    const url = `ws://127.0.0.1:${server.port}`;
+    const finalsOf = (stdout: string): Msg[] =>
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Msg)
+        .filter((m) => m.type === 'final');
+    const r = await runCli(['stream', sample('en_1.wav'), '--url', url, '--speed', '0', '--json', '--domain-gate', '0.95', '--domain-gate-prune', '0.025']);
+    expect(r.code, r.stderr).toBe(0);
+    const gated = finalsOf(r.stdout);
+    expect(gated.map((f) => f.model)).toEqual(['en']);
+    expect(Object.keys(gated[0].confidences as object).length).toBeLessThan(3);
+    const full = await runCli(['stream', sample('en_1.wav'), '--url', url, '--speed', '0', '--json']);
+    expect(finalsOf(full.stdout).map((f) => Object.keys(f.confidences as object))).toEqual([['en', 'vi', 'digits']]);
+    const bad = await runCli(['stream', sample('en_1.wav'), '--url', url, '--domain-gate', '-1']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--domain-gate/);
+  }, 60_000);
+
   it('protocol errors: error message and close code; the server still serves', async () => {
     const cases: Array<[unknown, Array<Uint8Array | string>, string, number]> = [
       ['not json', [], 'E_BAD_START', 1003],
@@ -198,6 +240,22 @@ describe('GET /v1/stream limits', () => {
   afterAll(async () => {
     await small?.stop();
   });
+
+  it("the server's routing defaults (serve --domain-gate) apply to streams; a start message's own field wins", async () => {
+    const gatedServer = await startServer(ensemble, { port: 0, logStream: null, defaultMetrics: false, domainGateMinProb: 0.95, domainGatePrune: 0.025 });
+    try {
+      const url = `ws://127.0.0.1:${gatedServer.port}/v1/stream`;
+      const pcm = s16(conversation());
+      const ran = async (start: unknown): Promise<number[]> =>
+        (await runStream(start, frames(pcm, 64_000), {}, url)).messages
+          .filter((m) => m.type === 'final')
+          .map((f) => Object.keys(f.confidences as object).length);
+      expect((await ran(START)).every((n) => n < 3)).toBe(true);
+      expect(await ran({ ...START, domainGate: 0, domainGatePrune: 0 })).toEqual([3, 3]);
+    } finally {
+      await gatedServer.stop();
+    }
+  }, 60_000);
 
   it('one stream too many gets 1013; a stream over its maximum duration gets 1008; other paths 404', async () => {
     const first = new WebSocket(url);

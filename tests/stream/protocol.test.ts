@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CloseCode, StreamError, decodePcm, defaultStreamLimits, parseControlMessage, parseStartMessage } from '../../src/stream/protocol.js';
+import { CloseCode, StreamError, decodePcm, defaultStreamLimits, parseControlMessage, parseStartMessage, startRouting } from '../../src/stream/protocol.js';
 
 const limits = defaultStreamLimits(256);
 
@@ -28,6 +28,24 @@ describe('stream protocol', () => {
       limits,
     );
     expect(m).toMatchObject({ lm: true, beam: 16, vad: { minSilenceMs: 800 } });
+  });
+
+  it('takes the routing fields (early routing, the domain gate) and maps them to transcription options', () => {
+    const base = { type: 'start', sampleRate: 16000, encoding: 'pcm_s16le' };
+    const m = parseStartMessage(JSON.stringify({ ...base, earlyRoute: 1.5, earlyRouteMinProb: 0.9, domainGate: 0.95, domainGatePrune: 0.025 }), limits);
+    expect(startRouting(m)).toEqual({ earlyRouteSeconds: 1.5, earlyRouteMinProb: 0.9, domainGateMinProb: 0.95, domainGatePrune: 0.025 });
+    expect(startRouting(parseStartMessage(JSON.stringify({ ...base, domainGate: 0 }), limits))).toEqual({ domainGateMinProb: 0 });
+    expect(startRouting(parseStartMessage(JSON.stringify(base), limits))).toEqual({});
+    for (const [field, value, message] of [
+      ['earlyRoute', -1, /earlyRoute must be a number from 0/],
+      ['earlyRoute', '1', /earlyRoute must be a number/],
+      ['earlyRouteMinProb', 1.5, /earlyRouteMinProb must be a number from 0 to 1/],
+      ['domainGate', null, /domainGate must be a number/],
+      ['domainGatePrune', 1, /domainGatePrune must be below 1/],
+    ] as const) {
+      expect(codeOf(() => parseStartMessage(JSON.stringify({ ...base, [field]: value }), limits))).toEqual(['E_BAD_START', CloseCode.BadData]);
+      expect(() => parseStartMessage(JSON.stringify({ ...base, [field]: value }), limits)).toThrow(message);
+    }
   });
 
   it('refuses bad start messages with 1003 and a message naming the field', () => {
