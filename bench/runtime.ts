@@ -8,13 +8,15 @@
 //  2. The demo ensemble (3 members, in this thread) per sample file against the sum of its members' pure ONNX
 //     time (session.run on precomputed features) on the same file; then what the ensemble does besides ONNX,
 //     step by step (CPU medians per request), and what is left over.
-//  3. Members on worker threads (one per member) against members in this thread: wall time per file.
-//  4. `ensemble build` of the demo members on the sample files: members on worker threads vs this thread.
-//  5. Early routing on the sample files: selection accuracy and cost against full routing.
-//  6. ONNX Runtime settings for models/en on 10 s: intra-op threads 1 vs 2, graph optimisation levels.
 //  2b. `scaled` (not in the default list): sections 2, 3 and 4 with members of a production size in place of the demo's
 //     (`/usr/bin/python3 training/scale_members.py`: random weights, NeMo Conformer-CTC small's shape), from
 //     BENCH_SCALED_MEMBERS (default training/work/scaled-members); skipped when absent.
+//  3. Members on worker threads (one per member) against members in this thread: wall time per file; their runs
+//     scheduled on the cores (the default) and every member started at once (`memberRunSlots(Infinity)`).
+//  4. `ensemble build` of the demo members on the sample files: members on worker threads vs this thread; scheduled
+//     vs every run at once.
+//  5. Early routing on the sample files: selection accuracy and cost against full routing.
+//  6. ONNX Runtime settings for models/en on 10 s: intra-op threads 1 vs 2, graph optimisation levels.
 //  7. `gate`: the domain gate (`--domain-gate P`) in front of full routing or early routing, against full routing:
 //     every utterance of labelled manifests once each way, alternating which goes first; summed CPU and wall time,
 //     selection accuracy. Needs an ensemble with domain-gate.json: BENCH_GATE_ENSEMBLE=DIR (default ensembles/demo),
