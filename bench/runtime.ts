@@ -250,6 +250,11 @@ function sampleFiles(): string[] {
   return ['en_1', 'en_2', 'vi_1', 'vi_2', 'digits_1', 'digits_2'].map((f) => path.join(root, 'samples', `${f}.wav`));
 }
 
+/** Where a demo member's folder `d` is loaded from: itself, or the member of the same name in `scaled`. */
+function scaledMemberDir(scaled: string | undefined): (d: string) => string {
+  return (d) => (scaled ? path.join(scaled, path.basename(d)) : d);
+}
+
 /**
  * `scaled`: a folder of members at a production size (`training/scale_members.py`), loaded in place of the demo's
  * members of the same name (same tokens and front ends, so the demo's selector reads them; random weights).
@@ -259,7 +264,7 @@ async function ensembleVsOnnx(scaled?: string): Promise<void> {
   console.log(`\n### ${what} (3 members, this thread) vs the sum of its members' ONNX time (load ${load()})`);
   const ensDir = path.join(root, 'ensembles', 'demo');
   const members: CtcModel[] = [];
-  const memberDir = (d: string): string => (scaled ? path.join(scaled, path.basename(d)) : d);
+  const memberDir = scaledMemberDir(scaled);
   const ens = await Ensemble.load(ensDir, {
     loadModel: async (d) => {
       members.push(await loadCtcModel(memberDir(d)));
@@ -383,7 +388,7 @@ async function parallelVsSequential(scaled?: string): Promise<void> {
   await ensureBuilt();
   const mod = (await import(pathToFileURL(path.join(root, 'dist', 'runtime', 'member-workers.js')).href)) as typeof import('../src/runtime/member-workers.js');
   const ensDir = path.join(root, 'ensembles', 'demo');
-  const memberDir = (d: string): string => (scaled ? path.join(scaled, path.basename(d)) : d);
+  const memberDir = scaledMemberDir(scaled);
   const seq = await Ensemble.load(ensDir, { loadModel: (d) => loadCtcModel(memberDir(d)) });
   const par = await Ensemble.load(ensDir, { loadModel: (d) => mod.loadCtcModelInWorker(memberDir(d)) });
   // BENCH_BASE: that build's members on its own worker threads, paired against the same sequential ensemble and

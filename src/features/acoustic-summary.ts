@@ -100,6 +100,15 @@ function highChannelMask(): boolean[] {
   return Array.from({ length: nMels }, (_, m) => melToHzSlaney(((m + 1) * melMax) / (nMels + 1)) >= highBandHz);
 }
 
+/** Into `band` (one value per valid frame): the sum of the log-mel channels of band `b` (`per` channels each), in channel order. */
+function poolBand({ data, frames, validFrames }: AcousticLogMel, b: number, per: number, band: Float64Array): void {
+  band.fill(0);
+  for (let m = b * per; m < (b + 1) * per; m++) {
+    const row = m * frames;
+    for (let t = 0; t < validFrames; t++) band[t] += data[row + t];
+  }
+}
+
 /** Accumulates the summary over one or more segments of 16 kHz samples. */
 export class AcousticSummary {
   private seconds = 0;
@@ -144,14 +153,10 @@ export class AcousticSummary {
       if (highChannels[m]) this.highPower += logMel.power[m];
     }
     const per = nMels / bands;
-    const { data, frames, validFrames } = logMel;
+    const { validFrames } = logMel;
     const band = new Float64Array(validFrames);
     for (let b = 0; b < bands; b++) {
-      band.fill(0);
-      for (let m = b * per; m < (b + 1) * per; m++) {
-        const row = m * frames;
-        for (let t = 0; t < validFrames; t++) band[t] += data[row + t];
-      }
+      poolBand(logMel, b, per, band);
       let s = 0;
       let ss = 0;
       for (let t = 0; t < validFrames; t++) {
@@ -168,18 +173,15 @@ export class AcousticSummary {
   }
 
   /** The 20-band statistics of one segment; deltas stay within the segment (none across a segment boundary). */
-  private addDetail({ data, frames, validFrames }: AcousticLogMel): void {
+  private addDetail(logMel: AcousticLogMel): void {
     const d = this.detail!;
     const { nMels } = ACOUSTIC_SUMMARY;
     const bands = ACOUSTIC_DETAIL.bands;
     const per = nMels / bands;
+    const { validFrames } = logMel;
     const band = new Float64Array(validFrames);
     for (let b = 0; b < bands; b++) {
-      band.fill(0);
-      for (let m = b * per; m < (b + 1) * per; m++) {
-        const row = m * frames;
-        for (let t = 0; t < validFrames; t++) band[t] += data[row + t];
-      }
+      poolBand(logMel, b, per, band);
       let s = 0;
       let ss = 0;
       let ds = 0;
