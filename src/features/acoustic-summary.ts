@@ -68,27 +68,19 @@ export const ACOUSTIC_DETAIL = Object.freeze({
   bands: 20,
 });
 
+/** The duration and high-band share, then per statistic the `n` bands' values (`band{b}_{statistic}`). */
+function bandFeatureNames(n: number, statistics: readonly string[]): string[] {
+  return ['log_seconds', 'log10_high_band_share', ...statistics.flatMap((st) => Array.from({ length: n }, (_, b) => `band${b}_${st}`))];
+}
+
 /** Names of the values `AcousticSummary.features()` returns, in order. */
 export function acousticFeatureNames(): string[] {
-  const n = ACOUSTIC_SUMMARY.bands;
-  return [
-    'log_seconds',
-    'log10_high_band_share',
-    ...Array.from({ length: n }, (_, b) => `band${b}_mean_rel`),
-    ...Array.from({ length: n }, (_, b) => `band${b}_std`),
-  ];
+  return bandFeatureNames(ACOUSTIC_SUMMARY.bands, ['mean_rel', 'std']);
 }
 
 /** Names of the values `AcousticSummary.detailFeatures()` returns, in order. */
 export function acousticDetailFeatureNames(): string[] {
-  const n = ACOUSTIC_DETAIL.bands;
-  return [
-    'log_seconds',
-    'log10_high_band_share',
-    ...Array.from({ length: n }, (_, b) => `band${b}_mean_rel`),
-    ...Array.from({ length: n }, (_, b) => `band${b}_std`),
-    ...Array.from({ length: n }, (_, b) => `band${b}_delta_std`),
-  ];
+  return bandFeatureNames(ACOUSTIC_DETAIL.bands, ['mean_rel', 'std', 'delta_std']);
 }
 
 let highChannels: boolean[] | null = null;
