@@ -8,7 +8,7 @@
 //  2. The demo ensemble (3 members, in this thread) per sample file against the sum of its members' pure ONNX
 //     time (session.run on precomputed features) on the same file; then what the ensemble does besides ONNX,
 //     step by step (CPU medians per request), and what is left over.
-//  2b. `scaled` (not in the default list): sections 2, 3 and 4 with members of a production size in place of the demo's
+//  2b. `scaled` (not in the default list): sections 2, 3, 4 and 6's ensemble rows with members of a production size in place of the demo's
 //     (`/usr/bin/python3 training/scale_members.py`: random weights, NeMo Conformer-CTC small's shape), from
 //     BENCH_SCALED_MEMBERS (default training/work/scaled-members); skipped when absent.
 //  3. Members on worker threads (one per member) against members in this thread: wall time per file; their runs
@@ -16,7 +16,9 @@
 //  4. `ensemble build` of the demo members on the sample files: members on worker threads vs this thread; scheduled
 //     vs every run at once.
 //  5. Early routing on the sample files: selection accuracy and cost against full routing.
-//  6. ONNX Runtime settings for models/en on 10 s: intra-op threads 1 vs 2, graph optimisation levels.
+//  6. ONNX Runtime settings for models/en on 10 s: intra-op threads 1 vs 2 (thread pools spinning or not), graph
+//     optimisation levels; then the demo ensemble (members in this thread) with two intra-op threads per member,
+//     spinning or not, against one. Each call is followed by 100 ms idle whose CPU counts to it.
 //  7. `gate`: the domain gate (`--domain-gate P`) in front of full routing or early routing, against full routing:
 //     every utterance of labelled manifests once each way, alternating which goes first; summed CPU and wall time,
 //     selection accuracy. Needs an ensemble with domain-gate.json: BENCH_GATE_ENSEMBLE=DIR (default ensembles/demo),
@@ -92,8 +94,12 @@ interface Paired {
   cpuRatio: number;
 }
 
-/** Time `a` and `b` alternately (order flipped every repeat) after one warm-up each. */
-async function paired(a: () => unknown, b: () => unknown, repeats = REPEATS): Promise<Paired> {
+/**
+ * Time `a` and `b` alternately (order flipped every repeat) after one warm-up each. `idleMs`: after each call, wait
+ * this long and count the CPU spent meanwhile to that call (ONNX Runtime's spinning thread pools keep busy for ~40 ms
+ * after a run: without the wait that CPU, and the cores it takes, would fall on the other side).
+ */
+async function paired(a: () => unknown, b: () => unknown, repeats = REPEATS, idleMs = 0): Promise<Paired> {
   await a();
   await b();
   const wall = { a: [] as number[], b: [] as number[], r: [] as number[] };
@@ -106,6 +112,7 @@ async function paired(a: () => unknown, b: () => unknown, repeats = REPEATS): Pr
       const t0 = performance.now();
       await (side === 'a' ? a() : b());
       w[side] = performance.now() - t0;
+      if (idleMs > 0) await new Promise((r) => setTimeout(r, idleMs));
       const dc = process.cpuUsage(c0);
       c[side] = (dc.user + dc.system) / 1000;
     }
@@ -129,7 +136,7 @@ async function paired(a: () => unknown, b: () => unknown, repeats = REPEATS): Pr
 const ms = (x: number): string => `${x.toFixed(2)} ms`;
 
 /** 16 kHz mono WAVs of exactly `seconds`, cut from the English sample files (repeated as needed). */
-function englishWavs(dir: string, seconds: number[]): Map<number, string> {
+export function englishWavs(dir: string, seconds: number[]): Map<number, string> {
   const pieces = ['en_1.wav', 'en_2.wav', 'en_3.wav'].map((f) => {
     const d = decodeWav(readFileSync(path.join(root, 'samples', f)), f);
     if (d.sampleRate !== 16000) throw new Error(`${f}: expected 16 kHz`);
@@ -648,14 +655,19 @@ async function domainGate(): Promise<void> {
   console.log(`(load average after: ${load()})`);
 }
 
+/** After each call the ORT rows wait this long, counting the CPU meanwhile to that call (see `paired`). */
+const ORT_IDLE_MS = 100;
+
 async function ortSettings(tmp: string): Promise<void> {
   console.log(`\n### ONNX Runtime settings, models/en, 10 s, session.run on precomputed features (load ${load()})`);
+  console.log(`each call followed by ${ORT_IDLE_MS} ms idle whose CPU counts to it (a spinning thread pool's busy-wait included)`);
   const dir = path.join(root, 'models', 'en');
   const file = englishWavs(tmp, [10]).get(10)!;
   const base = await loadCtcModel(dir);
   const feats = base.computeFeatures(await loadAudio(file, 16000));
   const variants: Array<[string, OrtSettings]> = [
-    ['intra-op threads 2', { intraOpThreads: 2 }],
+    ['intra-op threads 2 (spinning off, the default)', { intraOpThreads: 2 }],
+    ["intra-op threads 2, spinning on (ONNX Runtime's default)", { intraOpThreads: 2, spinning: true }],
     ['graph optimisation extended', { graphOptimization: 'extended' }],
     ['graph optimisation basic', { graphOptimization: 'basic' }],
     ['execution mode parallel, inter-op 2', { executionMode: 'parallel', interOpThreads: 2 }],
@@ -667,11 +679,47 @@ async function ortSettings(tmp: string): Promise<void> {
     const r = await paired(
       () => m.runFeatures(feats),
       () => base.runFeatures(feats),
+      REPEATS,
+      ORT_IDLE_MS,
     );
     console.log(`| ${name} | ${ms(r.b)} / ${ms(r.cpuB)} | ${ms(r.a)} / ${ms(r.cpuA)} | ${r.ratio.toFixed(2)} | ${r.cpuRatio.toFixed(2)} |`);
     await m.dispose();
   }
   await base.dispose();
+  console.log(`(load average after: ${load()})`);
+  await ensembleThreads(file);
+}
+
+/**
+ * The demo ensemble (members in this thread, one after another) with two intra-op threads per member, ORT's pools
+ * spinning or not, against one thread per member, on `file`; `scaled`: members of production size (`ensembleVsOnnx`).
+ */
+async function ensembleThreads(file: string, scaled?: string): Promise<void> {
+  const what = scaled ? `the demo ensemble with the members of ${scaled}` : 'the demo ensemble';
+  console.log(`\n### ONNX Runtime thread pools in ${what}, members in this thread, ${path.basename(file)} (load ${load()})`);
+  console.log(`each request followed by ${ORT_IDLE_MS} ms idle whose CPU counts to it`);
+  const memberDir = scaledMemberDir(scaled);
+  const ensDir = path.join(root, 'ensembles', 'demo');
+  const open = (ort: OrtSettings): Promise<Ensemble> => Ensemble.load(ensDir, { loadModel: (d) => loadCtcModel(memberDir(d), { ort }) });
+  const one = await open({});
+  console.log('| members | one thread each, wall / CPU | setting, wall / CPU | setting / one thread, wall | CPU |');
+  console.log('|---|---|---|---|---|');
+  const variants: Array<[string, OrtSettings]> = [
+    ['two intra-op threads each, spinning off (the default)', { intraOpThreads: 2 }],
+    ["two intra-op threads each, spinning on (ONNX Runtime's default)", { intraOpThreads: 2, spinning: true }],
+  ];
+  for (const [name, ort] of variants) {
+    const ens = await open(ort);
+    const r = await paired(
+      () => ens.transcribe(file),
+      () => one.transcribe(file),
+      scaled ? Math.min(REPEATS, 11) : REPEATS,
+      ORT_IDLE_MS,
+    );
+    console.log(`| ${name} | ${ms(r.b)} / ${ms(r.cpuB)} | ${ms(r.a)} / ${ms(r.cpuA)} | ${r.ratio.toFixed(2)} | ${r.cpuRatio.toFixed(2)} |`);
+    await ens.dispose();
+  }
+  await one.dispose();
   console.log(`(load average after: ${load()})`);
 }
 
@@ -688,6 +736,7 @@ export async function run(): Promise<void> {
         await ensembleVsOnnx(dir);
         await parallelVsSequential(dir);
         await buildParallel(tmp, dir);
+        await ensembleThreads(englishWavs(tmp, [10]).get(10)!, dir);
       } else console.log(`\n### production-size members: skipped (no ${dir}/{en,vi,digits}; make them with /usr/bin/python3 training/scale_members.py)`);
     }
     if (only.includes('parallel')) await parallelVsSequential();

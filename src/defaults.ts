@@ -75,16 +75,26 @@ export const AUDIO_LIMITS = {
 
 /**
  * ONNX Runtime session settings (`LoadModelOptions.ort`, the CLI's `--intra-op-threads`, `--graph-optimization`,
- * `--execution-mode`). One intra-op thread per session: members run on threads of their own (member workers,
- * the serving pool), so more ORT threads only compete for the same cores; on the project's 2-core machine a
- * second intra-op thread gave no gain for the demo models (`npm run bench -- runtime`). Full graph
- * optimisation and sequential execution are ONNX Runtime's own defaults for these small conv/attention graphs.
+ * `--execution-mode`, `--allow-spinning`). One intra-op thread per session: members run on threads of their own
+ * (member workers, the serving pool), each using a core, so more ORT threads would compete for the same cores (the
+ * server gives each pool worker cores / workers threads). Full graph optimisation and sequential execution are ONNX Runtime's own defaults for these small conv/attention
+ * graphs.
  */
 export const RUNTIME_DEFAULTS = {
   intraOpThreads: 1,
   interOpThreads: 1,
   graphOptimization: 'all',
   executionMode: 'sequential',
+  /**
+   * Whether ORT's thread pools busy-wait for work (`session.intra_op.allow_spinning` and `session.inter_op.allow_spinning`;
+   * only sessions with more than one thread have a pool). ONNX Runtime's default is on: after every run each pool
+   * thread spins for about 40 ms of CPU. Off here: an ensemble runs several sessions one after another and a server
+   * runs several at once, and the idle pools then take the cores the running session needs. Two intra-op threads per
+   * member, 10 s of audio, against one thread (`npm run bench -- runtime`, "ONNX Runtime thread pools"; wall / CPU):
+   * the demo ensemble 1.18 / 2.89 spinning, 0.98 / 1.03 not; production-size members (`BENCH_RUNTIME=scaled`) 0.76 /
+   * 1.57 spinning, 0.63 / 1.12 not. One model alone runs faster spinning (models/en: 0.76 of one thread, at 4.4 × the CPU).
+   */
+  spinning: false,
   /** Members of one request on one worker thread each: 'auto' when cores allow (see `useMemberWorkers`), 'on', 'off'. */
   parallelMembers: 'auto',
   /**

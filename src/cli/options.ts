@@ -93,6 +93,7 @@ export interface RuntimeCliOptions {
   interOpThreads?: string;
   graphOptimization?: string;
   executionMode?: string;
+  allowSpinning?: string;
   parallelMembers?: string;
 }
 
@@ -103,10 +104,20 @@ export function addRuntimeOptions(cmd: Command): Command {
     .option('--inter-op-threads <n>', `ONNX Runtime threads for parallel graph branches (default ${d.interOpThreads})`)
     .option('--graph-optimization <level>', `ONNX Runtime graph optimisation: ${GRAPH_OPTIMIZATION_LEVELS.join(', ')} (default ${d.graphOptimization})`)
     .option('--execution-mode <mode>', `ONNX Runtime execution mode: ${EXECUTION_MODES.join(', ')} (default ${d.executionMode})`)
+    .option('--allow-spinning <on|off>', ALLOW_SPINNING_HELP)
     .option(
       '--parallel-members <when>',
       `each member's ONNX session on a worker thread of its own: auto (≥ 2 CPUs with one idle, ≥ 4 utterances), on, off (default ${d.parallelMembers})`,
     );
+}
+
+export const ALLOW_SPINNING_HELP = `ONNX Runtime's thread pools busy-wait for work (sessions with more than one thread; ONNX Runtime's own default is on) (default ${RUNTIME_DEFAULTS.spinning ? 'on' : 'off'})`;
+
+/** `--allow-spinning on|off` as `OrtSettings.spinning` (undefined when not given). */
+export function spinningOption(value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'on' && value !== 'off') throw new UserError(`--allow-spinning must be on or off, got ${JSON.stringify(value)}`);
+  return value === 'on';
 }
 
 /** Checked session settings and the model loader they imply (member worker threads or this thread). */
@@ -131,6 +142,8 @@ export function runtimeSettings(
     }
     ort.executionMode = opts.executionMode as OrtSettings['executionMode'];
   }
+  const spinning = spinningOption(opts.allowSpinning);
+  if (spinning !== undefined) ort.spinning = spinning;
   ortSessionOptions(ort);
   const when = opts.parallelMembers ?? RUNTIME_DEFAULTS.parallelMembers;
   if (when !== 'auto' && when !== 'on' && when !== 'off') {

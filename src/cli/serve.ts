@@ -12,7 +12,7 @@ import { VAD_DEFAULTS } from '../segment/defaults.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
-import { ALLOW_CHANGED_HELP, numberOption, openEnsemble, optionalNumber, resolveEnsembleDir } from './options.js';
+import { ALLOW_CHANGED_HELP, ALLOW_SPINNING_HELP, numberOption, openEnsemble, optionalNumber, resolveEnsembleDir, spinningOption } from './options.js';
 
 interface ServeCliOptions {
   ensemble?: string;
@@ -38,6 +38,7 @@ interface ServeCliOptions {
   maxStreamSeconds: string;
   streamIdleMs: string;
   memoryBudgetMb?: string;
+  allowSpinning?: string;
 }
 
 export function register(program: Command): void {
@@ -58,6 +59,7 @@ export function register(program: Command): void {
     .option('--max-stream-seconds <n>', 'longest live stream in seconds of audio; 1008 beyond', String(L.maxStreamSeconds))
     .option('--stream-idle-ms <n>', 'close a live stream that sends nothing for this long (1008)', String(L.idleTimeoutMs))
     .option('--preload-lms', 'load every member LM at start instead of on first use')
+    .option('--allow-spinning <on|off>', `${ALLOW_SPINNING_HELP}; each worker's sessions get CPUs / workers intra-op threads`)
     .option('--max-uploads <n>', 'request bodies received at once (503 beyond); uploads never hold an inference slot', String(S.maxUploads))
     .option('--upload-idle-ms <n>', 'longest pause within a request body (408 beyond)', String(S.uploadIdleMs))
     .option(
@@ -102,6 +104,7 @@ export function register(program: Command): void {
       const domainGateMinProb = optionalNumber('--domain-gate', opts.domainGate, { min: 0 });
       const domainGatePrune = optionalNumber('--domain-gate-prune', opts.domainGatePrune, { min: 0, max: 0.999999 });
       let earlyRouteWarning: string | undefined;
+      const spinning = spinningOption(opts.allowSpinning);
       const cpus = Math.max(1, os.cpus().length);
       const slots = concurrency ?? cpus;
       // onnxruntime-node runs inference synchronously on the calling thread: with worker threads the
@@ -150,6 +153,7 @@ export function register(program: Command): void {
         workers,
         preloadLms: Boolean(opts.preloadLms),
         intraOpThreads: Math.max(1, Math.floor(cpus / Math.max(1, workers))),
+        spinning,
         onEvent: (e) => logPoolEvent(e),
         // Every LM is checked before the service reports ready, so ?lm=1 never meets a missing file.
         checks: { requireLms: true, allowChangedModels: Boolean(opts.allowChangedModels), warn: (line) => logWarning(line) },

@@ -18,6 +18,8 @@ export interface OrtSettings {
   interOpThreads?: number;
   graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
   executionMode?: 'sequential' | 'parallel';
+  /** Whether the thread pools busy-wait between and after runs (ONNX Runtime's default: yes; ours: `RUNTIME_DEFAULTS.spinning`). */
+  spinning?: boolean;
 }
 
 export const GRAPH_OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
@@ -25,7 +27,9 @@ export const EXECUTION_MODES = ['sequential', 'parallel'] as const;
 
 /** `OrtSettings` (missing fields from `RUNTIME_DEFAULTS`) as ONNX Runtime session options; bad values are UserErrors. */
 export function ortSessionOptions(settings: OrtSettings = {}): ort.InferenceSession.SessionOptions {
-  const s = { ...RUNTIME_DEFAULTS, ...settings };
+  // Fields given as undefined (e.g. passed on from an optional setting) take the default too.
+  const given = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as OrtSettings;
+  const s = { ...RUNTIME_DEFAULTS, ...given };
   for (const [name, v] of [['intra-op threads', s.intraOpThreads], ['inter-op threads', s.interOpThreads]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new UserError(`${name} must be a positive integer, got ${v}`, { code: 'E_OPTIONS' });
   }
@@ -35,11 +39,15 @@ export function ortSessionOptions(settings: OrtSettings = {}): ort.InferenceSess
   if (!(EXECUTION_MODES as readonly string[]).includes(s.executionMode)) {
     throw new UserError(`execution mode must be one of ${EXECUTION_MODES.join(', ')}, got ${JSON.stringify(s.executionMode)}`, { code: 'E_OPTIONS' });
   }
+  if (typeof s.spinning !== 'boolean') throw new UserError(`spinning must be true or false, got ${JSON.stringify(s.spinning)}`, { code: 'E_OPTIONS' });
+  // Session config entries (onnxruntime_session_options_config_keys.h); onnxruntime-node passes `extra` on flattened.
+  const allowSpinning = s.spinning ? '1' : '0';
   return {
     intraOpNumThreads: s.intraOpThreads,
     interOpNumThreads: s.interOpThreads,
     graphOptimizationLevel: s.graphOptimization,
     executionMode: s.executionMode,
+    extra: { session: { intra_op: { allow_spinning: allowSpinning }, inter_op: { allow_spinning: allowSpinning } } },
   };
 }
 

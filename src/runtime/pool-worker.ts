@@ -33,7 +33,7 @@ async function main(): Promise<void> {
         const shared = data.sharedLms?.[file];
         return shared ? modelFromSharedBuffer(shared, file) : loadLanguageModel(file);
       },
-      loadModel: (d) => loadCtcModel(d, { sessionOptions: { intraOpNumThreads: data.intraOpThreads, interOpNumThreads: 1 } }),
+      loadModel: (d) => loadCtcModel(d, { ort: { intraOpThreads: data.intraOpThreads, spinning: data.spinning } }),
     });
   } catch (e) {
     port.postMessage(errorReply(-1, e));

@@ -39,6 +39,8 @@ export interface WorkerData {
   dir: string;
   preloadLms: boolean;
   intraOpThreads: number;
+  /** ORT's thread pools busy-wait (`OrtSettings.spinning`; default `RUNTIME_DEFAULTS.spinning`). */
+  spinning?: boolean;
   /** Member LMs by resolved path, loaded once by the pool and shared by every worker (lm/shared.ts). */
   sharedLms?: Record<string, SharedArrayBuffer>;
 }
@@ -105,6 +107,8 @@ export interface WorkerPoolOptions {
   checks?: EnsembleCheckOptions;
   preloadLms?: boolean;
   intraOpThreads?: number;
+  /** ORT's thread pools busy-wait (`OrtSettings.spinning`; default `RUNTIME_DEFAULTS.spinning`: off). */
+  spinning?: boolean;
   /** Load each member LM once in a SharedArrayBuffer that every worker scores from (default true). */
   shareLms?: boolean;
   /** Restarts of one slot allowed within 60 s before it is left down (default 3). */
@@ -159,7 +163,12 @@ export class WorkerPoolEnsemble {
     if (!workerPoolAvailable()) throw new Error(`worker script ${fileURLToPath(workerUrl)} not found (run the compiled package)`);
     await checkEnsembleFiles(dir, options.checks ?? {});
     const n = Math.max(1, Math.floor(options.workers));
-    const data: WorkerData = { dir, preloadLms: Boolean(options.preloadLms), intraOpThreads: Math.max(1, options.intraOpThreads ?? 1) };
+    const data: WorkerData = {
+      dir,
+      preloadLms: Boolean(options.preloadLms),
+      intraOpThreads: Math.max(1, options.intraOpThreads ?? 1),
+      spinning: options.spinning,
+    };
     if (options.shareLms ?? true) data.sharedLms = await loadSharedLms(dir);
     const settled = await Promise.allSettled(Array.from({ length: n }, () => startPoolWorker(data)));
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');

@@ -172,7 +172,9 @@ describe('ensemble infer / tune-lm (CLI and API)', () => {
       '--execution-mode',
       'sequential',
       '--intra-op-threads',
-      '1',
+      '2',
+      '--allow-spinning',
+      'off',
     ]);
     const strip = (out: string) =>
       out
@@ -194,6 +196,7 @@ describe('ensemble infer / tune-lm (CLI and API)', () => {
       /--graph-optimization must be one of disabled, basic, extended, all/,
     );
     await expect(cli(['infer', '--ensemble', dir, '--intra-op-threads', '0', 'x.wav'])).rejects.toThrow(/--intra-op-threads/);
+    await expect(cli(['infer', '--ensemble', dir, '--allow-spinning', 'yes', 'x.wav'])).rejects.toThrow(/--allow-spinning must be on or off, got "yes"/);
     await expect(cli(['build', 'nowhere.yaml', '--execution-mode', 'fast'])).rejects.toThrow(/--execution-mode must be one of sequential, parallel/);
     await expect(cli(['infer', '--ensemble', dir])).rejects.toThrow(/give audio files or --manifest/);
     await expect(cli(['infer', '--ensemble', dir, '--beam', '4', 'x.wav'])).rejects.toThrow(/--beam needs --lm/);

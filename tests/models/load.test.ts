@@ -255,7 +255,12 @@ describe('tokens.txt, lengths and greedy decoding', () => {
 
 describe('ONNX Runtime session settings', () => {
   it('defaults (RUNTIME_DEFAULTS), overrides, and a clear error for bad values', () => {
-    expect(ortSessionOptions()).toEqual({ intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
+    const noSpinning = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
+    expect(ortSessionOptions()).toEqual({ intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential', extra: noSpinning });
+    expect(ortSessionOptions({ spinning: true }).extra).toEqual({ session: { intra_op: { allow_spinning: '1' }, inter_op: { allow_spinning: '1' } } });
+    expect(() => ortSessionOptions({ spinning: 'yes' as never })).toThrow(/spinning must be true or false, got "yes"/);
+    // A setting passed on as undefined takes the default (the serving pool passes its optional spinning so).
+    expect(ortSessionOptions({ intraOpThreads: undefined, spinning: undefined })).toEqual(ortSessionOptions());
     expect(ortSessionOptions({ intraOpThreads: 2, graphOptimization: 'basic', executionMode: 'parallel' })).toMatchObject({
       intraOpNumThreads: 2,
       graphOptimizationLevel: 'basic',
@@ -264,6 +269,39 @@ describe('ONNX Runtime session settings', () => {
     expect(() => ortSessionOptions({ intraOpThreads: 0 })).toThrow(/intra-op threads must be a positive integer/);
     expect(() => ortSessionOptions({ graphOptimization: 'max' as never })).toThrow(/graph optimisation must be one of disabled, basic, extended, all/);
     expect(() => ortSessionOptions({ executionMode: 'async' as never })).toThrow(UserError);
+  });
+
+  it("spinning off reaches ONNX Runtime: a two-thread session's pool takes no CPU once a run is over", async () => {
+    // ORT's default (spinning on) keeps each pool thread busy-waiting for ~40 ms of CPU after every run; with
+    // `allow_spinning` 0 the pool sleeps. Process CPU over 80 ms of idle after a run: well under 10 ms unless a pool spins.
+    const dir = writeNemoToneModel(fresh('ort-spin'), { vocabulary: [' ', 'a', 'b'] }).dir;
+    const x = synthesizeTones(['a', 'b', 'a', 'b', 'a'], new Map([['a', 500], ['b', 900]]), { amp: 0.3 });
+    const idleCpuAfterRun = async (m: CtcModel): Promise<number> => {
+      await m.run(x);
+      const c0 = process.cpuUsage();
+      await new Promise((r) => setTimeout(r, 80));
+      const d = process.cpuUsage(c0);
+      return (d.user + d.system) / 1000;
+    };
+    const quiet = await loadCtcModel(dir, { ort: { intraOpThreads: 2 } });
+    const spinning = await loadCtcModel(dir, { ort: { intraOpThreads: 2, spinning: true } });
+    try {
+      await quiet.run(x);
+      await spinning.run(x);
+      const off: number[] = [];
+      const on: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        off.push(await idleCpuAfterRun(quiet));
+        on.push(await idleCpuAfterRun(spinning));
+      }
+      off.sort((a, b) => a - b);
+      on.sort((a, b) => a - b);
+      expect(off[1]).toBeLessThan(10);
+      expect(on[1]).toBeGreaterThan(off[1]);
+    } finally {
+      await quiet.dispose();
+      await spinning.dispose();
+    }
   });
 
   it('a model loads and runs with every graph optimisation level and gives the same posteriors', async () => {

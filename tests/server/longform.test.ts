@@ -130,4 +130,10 @@ describe('long audio over HTTP (worker thread, demo ensemble)', () => {
       /may need about \d+ MB \(64 concurrent requests × \d+ MB \+ 64 workers × \d+ MB \+ the process\), more than the memory budget of 4000 MB; lower --concurrency, --workers or --max-body-mb, or raise --memory-budget-mb/,
     );
   }, 90_000);
+
+  it('serve refuses an --allow-spinning that is not on or off', async () => {
+    const r = await runCli(['serve', '--port', '0', '--allow-spinning', 'maybe'], { timeoutMs: 60_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--allow-spinning must be on or off, got "maybe"/);
+  }, 90_000);
 });
