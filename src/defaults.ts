@@ -77,8 +77,8 @@ export const AUDIO_LIMITS = {
  * ONNX Runtime session settings (`LoadModelOptions.ort`, the CLI's `--intra-op-threads`, `--graph-optimization`,
  * `--execution-mode`, `--allow-spinning`). One intra-op thread per session: members run on threads of their own
  * (member workers, the serving pool), each using a core, so more ORT threads would compete for the same cores (the
- * server gives each pool worker cores / workers threads). Full graph optimisation and sequential execution are ONNX Runtime's own defaults for these small conv/attention
- * graphs.
+ * server gives each pool worker cores / workers threads). Full graph optimisation and sequential execution are ONNX
+ * Runtime's own defaults for these small conv/attention graphs.
  */
 export const RUNTIME_DEFAULTS = {
   intraOpThreads: 1,
