@@ -45,7 +45,15 @@ export interface EnsembleLoadOptions {
 }
 
 /** The NeMo offset/duration span of an input, read whole (a little past `upToSeconds` at most: longer is refused after). */
-async function readSpan(audio: Float32Array | Uint8Array | string, options: LongFormOptions, upToSeconds: number): Promise<DecodedAudio> {
+/**
+ * The input (or its manifest span) through the stream reader, stopping just past `upToSeconds`: a long recording is
+ * never held whole. `totalSeconds`: the whole input's (or span's) length when its container says (WAV), else null.
+ */
+async function readSpan(
+  audio: Float32Array | Uint8Array | string,
+  options: LongFormOptions,
+  upToSeconds: number,
+): Promise<{ audio: DecodedAudio; totalSeconds: number | null }> {
   const stream = await openAudioStream(audio, {
     source: options.source,
     sampleRate: options.sampleRate,
@@ -70,7 +78,7 @@ async function readSpan(audio: Float32Array | Uint8Array | string, options: Long
     mono.set(c, at);
     at += c.length;
   }
-  return new DecodedAudio(mono, stream.sampleRate);
+  return { audio: new DecodedAudio(mono, stream.sampleRate), totalSeconds: stream.totalSamples === null ? null : stream.totalSamples / stream.sampleRate };
 }
 
 /** `Ensemble.earlyRoute` for a selector built with `early_route_seconds` `built` (null: whole utterances); `source` names the ensemble in errors. */
@@ -533,7 +541,9 @@ export class Ensemble {
     const maxSeconds = options.vad?.maxSegmentSeconds ?? VAD_DEFAULTS.maxSegmentSeconds;
     // Read at most just past the longest input the gate routes (a long recording is never held whole here).
     const decoded =
-      audio instanceof Float32Array ? await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000) : await readSpan(audio, options, maxSeconds);
+      audio instanceof Float32Array
+        ? await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000)
+        : (await readSpan(audio, options, maxSeconds)).audio;
     const span = (options.offsetSeconds ?? 0) !== 0 || options.durationSeconds !== undefined;
     const fallback = async (domainGate: NonNullable<LongFormResult['domainGate']>, gateMs: number, acoustic?: number[]): Promise<LongFormResult> => {
       const spent = performance.now() - t0;
@@ -686,13 +696,18 @@ export class Ensemble {
     }
     const t0 = performance.now();
     const maxSeconds = options.vad?.maxSegmentSeconds ?? VAD_DEFAULTS.maxSegmentSeconds;
-    // A manifest span (NeMo offset/duration) is read through the stream reader, which applies it; at most just past
-    // the longest utterance early routing takes.
+    // Files, bytes and manifest spans (NeMo offset/duration, which the stream reader applies) are read at most just past
+    // the longest utterance early routing takes, so a long recording is refused without being held whole.
     const span = (options.offsetSeconds ?? 0) !== 0 || options.durationSeconds !== undefined;
-    const decoded = span ? await readSpan(audio, options, maxSeconds) : await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000);
+    const read =
+      audio instanceof Float32Array
+        ? { audio: await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000), totalSeconds: null }
+        : await readSpan(audio, options, maxSeconds);
+    const decoded = read.audio;
     if (decoded.seconds > maxSeconds) {
+      const length = audio instanceof Float32Array ? decoded.seconds : read.totalSeconds;
       throw new UserError(
-        `early routing applies to utterances up to ${maxSeconds} s; this input is ${decoded.seconds.toFixed(1)} s: ` +
+        `early routing applies to utterances up to ${maxSeconds} s; this input is ${length === null ? `longer than ${maxSeconds} s` : `${length.toFixed(1)} s`}: ` +
           'transcribe it without early routing (long audio is segmented and routed per file or per segment)',
         { source: options.source, code: 'E_OPTIONS' },
       );

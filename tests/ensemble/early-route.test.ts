@@ -2,6 +2,7 @@
  * Early routing (beyond NeMo): members run on the first S seconds, only the chosen one on the whole input;
  * a selector built with `early_route_seconds` is used only with that setting.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildEnsemble } from '../../src/ensemble/build.js';
 import { parseBuildConfig } from '../../src/ensemble/config.js';
 import { Ensemble } from '../../src/ensemble/ensemble.js';
+import { decodeWav } from '../../src/audio/wav.js';
 import { UserError } from '../../src/util/errors.js';
 import { fixtureYaml, makeFixture, type Fixture } from '../helpers/ensemble-fixture.js';
 import { toneWav } from '../helpers/tiny-ensemble.js';
@@ -19,6 +21,14 @@ let fx: Fixture;
 let fullDir: string;
 let earlyDir: string;
 const quiet = { progress: false as const, log: () => undefined };
+const hasFfmpeg = (() => {
+  try {
+    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 beforeAll(async () => {
   fx = makeFixture(mkdtempSync(path.join(os.tmpdir(), 'early-route-')), { domains: 2, train: 10, dev: 2, test: 4 });
@@ -60,6 +70,30 @@ describe('early routing', () => {
           // Without `all`, only the chosen member runs on the whole input: same text.
           expect((await ens.transcribe(f)).text).toBe(r.text);
         }
+      }
+    } finally {
+      await ens.dispose();
+    }
+  });
+
+  it('an input longer than the longest utterance is refused, read only so far: its length from the WAV header, else "longer than"', async () => {
+    const ens = await Ensemble.load(earlyDir);
+    try {
+      const wav = toneWav(fx, 'ab'.repeat(16));
+      const seconds = decodeWav(wav, 'long.wav').channels[0].length / 16000;
+      expect(seconds).toBeGreaterThan(3);
+      const file = path.join(fx.root, 'long.wav');
+      writeFileSync(file, wav);
+      const refused = new RegExp(`early routing applies to utterances up to 2 s; this input is ${seconds.toFixed(1)} s`);
+      await expect(ens.transcribe(file, { vad: { maxSegmentSeconds: 2 } })).rejects.toThrow(refused);
+      await expect(ens.transcribe(wav, { vad: { maxSegmentSeconds: 2 } })).rejects.toThrow(refused);
+      if (hasFfmpeg) {
+        // No length in what ffmpeg streams: the reader stops just past 2 s instead of decoding the rest.
+        const flac = path.join(fx.root, 'long.flac');
+        execFileSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-y', '-i', file, flac]);
+        await expect(ens.transcribe(flac, { vad: { maxSegmentSeconds: 2 } })).rejects.toThrow(
+          /early routing applies to utterances up to 2 s; this input is longer than 2 s/,
+        );
       }
     } finally {
       await ens.dispose();
