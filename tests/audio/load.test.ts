@@ -7,15 +7,7 @@ import { loadAudio, decodeAudio } from '../../src/audio/load.js';
 import { UserError } from '../../src/util/errors.js';
 import { sine, writeWavFile } from '../helpers/wav.js';
 import { encodeWav } from '../../src/audio/wav.js';
-
-const hasFfmpeg = (() => {
-  try {
-    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { hasFfmpeg } from '../helpers/tools.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'audio-load-'));
 

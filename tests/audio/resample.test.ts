@@ -6,15 +6,7 @@ import path from 'node:path';
 import { resample } from '../../src/audio/resample.js';
 import { decodeWav, encodeWav } from '../../src/audio/wav.js';
 import { sine } from '../helpers/wav.js';
-
-const hasSox = (() => {
-  try {
-    execFileSync('sox', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { hasSox } from '../helpers/tools.js';
 
 const OUT = 16000;
 const db = (r: number) => 10 * Math.log10(r);

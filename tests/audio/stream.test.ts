@@ -8,15 +8,8 @@ import { resample, StreamingResampler } from '../../src/audio/resample.js';
 import { openAudioStream, readShortAudio } from '../../src/audio/stream.js';
 import { mixToMono } from '../../src/audio/wav.js';
 import { noise, sine, writeWavFile } from '../helpers/wav.js';
+import { hasFfmpeg } from '../helpers/tools.js';
 
-const hasFfmpeg = (() => {
-  try {
-    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'audio-stream-'));
 
 async function collect(s: AsyncGenerator<Float32Array>): Promise<Float32Array> {

@@ -16,20 +16,12 @@ import { UserError } from '../../src/util/errors.js';
 import { fixtureYaml, makeFixture, type Fixture } from '../helpers/ensemble-fixture.js';
 import { toneWav } from '../helpers/tiny-ensemble.js';
 import { ensureBuilt, runCli } from '../helpers/cli.js';
+import { hasFfmpeg } from '../helpers/tools.js';
 
 let fx: Fixture;
 let fullDir: string;
 let earlyDir: string;
 const quiet = { progress: false as const, log: () => undefined };
-const hasFfmpeg = (() => {
-  try {
-    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 beforeAll(async () => {
   fx = makeFixture(mkdtempSync(path.join(os.tmpdir(), 'early-route-')), { domains: 2, train: 10, dev: 2, test: 4 });
   const yaml = path.join(fx.root, 'full.yaml');

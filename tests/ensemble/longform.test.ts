@@ -13,8 +13,8 @@ import type { SegmentResult } from '../../src/ensemble/types.js';
 import { runCli } from '../helpers/cli.js';
 import { longFormUtterances, writeLongRecording, type PlacedUtterance } from '../helpers/long-audio.js';
 import { repoRoot } from '../helpers/shared.js';
+import { hasFfmpeg } from '../helpers/tools.js';
 
-const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
 const demo = path.join(repoRoot, 'ensembles', 'demo');
 
 describe('long-form transcription (demo ensemble, real VAD)', () => {

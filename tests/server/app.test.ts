@@ -11,8 +11,7 @@ import { repoRoot } from '../helpers/shared.js';
 import { buildTinyEnsemble, toneWav, type TinyEnsemble } from '../helpers/tiny-ensemble.js';
 import { synthesizeTones } from '../helpers/wav.js';
 import { logSink } from '../helpers/log-sink.js';
-
-const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
+import { hasFfmpeg } from '../helpers/tools.js';
 
 interface Reply {
   status: number;
