@@ -5,3 +5,4 @@ export { segmentStream, type SpeechSegment, type SegmentOptions } from './segmen
 export { wordTimings, type WordTiming } from './timestamps.js';
 export { buildCues, toSrt, toVtt, type Cue, type CueOptions } from './subtitles.js';
 export { VAD_DEFAULTS, LONGFORM_DEFAULTS, SUBTITLE_DEFAULTS } from './defaults.js';
+export { modelTranscript, type ModelTranscript, type ModelTranscriptOptions } from './model-transcript.js';
