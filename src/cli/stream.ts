@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { loadAudio } from '../audio/load.js';
+import { StreamingResampler } from '../audio/resample.js';
+import { openAudioStream, type AudioStream } from '../audio/stream.js';
 import { streamAudio } from '../stream/client.js';
 import type { ServerMessage } from '../stream/protocol.js';
 import { numberOption, optionalNumber } from './options.js';
@@ -17,6 +18,17 @@ interface StreamCliOptions {
 }
 
 const fmt = (s: number): string => s.toFixed(2).padStart(7);
+
+/** The stream's blocks at 16 kHz (the same samples as resampling the whole file: `StreamingResampler`). */
+async function* at16k(audio: AudioStream): AsyncGenerator<Float32Array> {
+  let resampler: StreamingResampler | null = null;
+  for await (const block of audio.chunks()) {
+    // ffmpeg's rate is known once its header is read, i.e. by the first block.
+    resampler ??= new StreamingResampler(audio.sampleRate, 16000);
+    yield resampler.push(block);
+  }
+  if (resampler) yield resampler.finish();
+}
 
 export function register(program: Command): void {
   program
@@ -41,7 +53,8 @@ export function register(program: Command): void {
         domainGate: optionalNumber('--domain-gate', opts.domainGate, { min: 0 }),
         domainGatePrune: optionalNumber('--domain-gate-prune', opts.domainGatePrune, { min: 0, max: 0.999999 }),
       };
-      const samples = await loadAudio(file, 16000);
+      // Read and resampled block by block as it is sent: a recording of any length holds one block.
+      const audio = await openAudioStream(file);
       const tty = process.stdout.isTTY === true && !opts.json;
       let partialShown = false;
       const print = (m: ServerMessage): void => {
@@ -59,7 +72,7 @@ export function register(program: Command): void {
           process.stdout.write(`${fmt(m.start)} ${fmt(m.end)}  ${m.model} (${p === undefined ? '?' : p.toFixed(2)})\t${m.text}\n`);
         }
       };
-      const r = await streamAudio(opts.url, samples, { speed, lm: Boolean(opts.lm), beam, routing, onMessage: print });
+      const r = await streamAudio(opts.url, at16k(audio), { speed, lm: Boolean(opts.lm), beam, routing, onMessage: print }).finally(() => audio.close());
       if (partialShown) process.stdout.write('\n');
       const err = r.messages.find((m): m is Extract<ServerMessage, { type: 'error' }> => m.type === 'error');
       if (err) {

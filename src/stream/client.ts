@@ -53,7 +53,16 @@ function toS16(x: Float32Array): Buffer {
   return b;
 }
 
-export function streamAudio(url: string, samples16k: Float32Array, options: StreamClientOptions = {}): Promise<StreamClientResult> {
+async function* oneBlock(x: Float32Array): AsyncGenerator<Float32Array> {
+  yield x;
+}
+
+/**
+ * Stream `audio` (16 kHz mono: all of it, or blocks as they are read, e.g. from a file of any length) to `url`, paced
+ * as `options.speed` says. Blocks are cut into frames of `frameMs`; the stream time of a frame counts all samples sent.
+ */
+export function streamAudio(url: string, audio: Float32Array | AsyncIterable<Float32Array>, options: StreamClientOptions = {}): Promise<StreamClientResult> {
+  const blocks = audio instanceof Float32Array ? oneBlock(audio) : audio;
   const speed = options.speed ?? 1;
   const frame = Math.max(1, Math.round(((options.frameMs ?? 20) / 1000) * RATE));
   return new Promise((resolve, reject) => {
@@ -88,21 +97,41 @@ export function streamAudio(url: string, samples16k: Float32Array, options: Stre
       );
       startedAt = performance.now();
       const sendFrom = async (): Promise<void> => {
-        for (let i = 0; i < samples16k.length && ws.readyState === ws.OPEN; i += frame) {
-          const end = Math.min(samples16k.length, i + frame);
-          ws.send(toS16(samples16k.subarray(i, end)));
-          options.onSent?.(end / RATE);
+        // Samples sent so far, and a partial frame carried over from the last block (frames stay `frame` long).
+        let sent = 0;
+        let carry = new Float32Array(0);
+        const send = async (x: Float32Array): Promise<void> => {
+          ws.send(toS16(x));
+          sent += x.length;
+          options.onSent?.(sent / RATE);
           if (speed > 0) {
-            const due = startedAt + ((end / RATE) * 1000) / speed;
+            const due = startedAt + ((sent / RATE) * 1000) / speed;
             const wait = due - performance.now();
             if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           } else if (ws.bufferedAmount > 1 << 20) {
             await new Promise((r) => setTimeout(r, 5));
           }
+        };
+        for await (const block of blocks) {
+          let x = block;
+          if (carry.length > 0) {
+            x = new Float32Array(carry.length + block.length);
+            x.set(carry);
+            x.set(block, carry.length);
+          }
+          let i = 0;
+          for (; i + frame <= x.length && ws.readyState === ws.OPEN; i += frame) await send(x.subarray(i, i + frame));
+          carry = x.slice(i);
+          if (ws.readyState !== ws.OPEN) return;
         }
+        if (carry.length > 0 && ws.readyState === ws.OPEN) await send(carry);
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'stop' }));
       };
-      sendFrom().catch(reject);
+      sendFrom().catch((e: unknown) => {
+        // A block that could not be read (e.g. ffmpeg failing mid-file) ends the stream here.
+        reject(e);
+        ws.terminate();
+      });
     });
   });
 }

@@ -3,6 +3,9 @@
  * Silero VAD: utterances of different domains come back as finals from the right member, framing does not change
  * them, every protocol error gets its error message and close code, and the server keeps serving afterwards.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -10,7 +13,9 @@ import { loadAudio } from '../../src/audio/load.js';
 import { resample } from '../../src/audio/resample.js';
 import { Ensemble } from '../../src/ensemble/ensemble.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
+import { streamAudio } from '../../src/stream/client.js';
 import { runCli } from '../helpers/cli.js';
+import { hasFfmpeg } from '../helpers/tools.js';
 import { repoRoot } from '../helpers/shared.js';
 
 const demo = path.join(repoRoot, 'ensembles', 'demo');
@@ -174,6 +179,48 @@ describe('GET /v1/stream', () => {
     const bad = await runCli(['stream', sample('en_1.wav'), '--url', url, '--domain-gate', '-1']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--domain-gate/);
+  }, 60_000);
+
+  it('ensemble stream reads the file block by block: an 8 kHz file gives what its whole-file 16 kHz samples give', async () => {
+    const url = `ws://127.0.0.1:${server.port}`;
+    const strip = (m: Msg): Msg => ({ type: m.type, text: m.text, model: m.model, start: m.start, end: m.end, confidences: m.confidences });
+    const finals = (ms: Msg[]): Msg[] => ms.filter((m) => m.type === 'final').map(strip);
+    // digits_1.wav is 8 kHz and longer than one block (1 s): resampled block by block, cut into frames across blocks.
+    const cli = await runCli(['stream', sample('digits_1.wav'), '--url', url, '--speed', '0', '--json']);
+    expect(cli.code, cli.stderr).toBe(0);
+    const fromCli = finals(
+      cli.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Msg),
+    );
+    const whole = await streamAudio(url, await loadAudio(sample('digits_1.wav'), 16000), { speed: 0 });
+    expect(fromCli.length).toBeGreaterThan(0);
+    expect(fromCli).toEqual(finals(whole.messages as unknown as Msg[]));
+    // Blocks of any size give the same frames (a partial frame is carried into the next block).
+    const x = await loadAudio(sample('digits_1.wav'), 16000);
+    async function* odd(): AsyncGenerator<Float32Array> {
+      for (let i = 0; i < x.length; i += 4321) yield x.subarray(i, Math.min(x.length, i + 4321));
+    }
+    const blocks = await streamAudio(url, odd(), { speed: 0 });
+    expect(finals(blocks.messages as unknown as Msg[])).toEqual(finals(whole.messages as unknown as Msg[]));
+    if (hasFfmpeg) {
+      // Through ffmpeg, whose rate is known only once it has started: the same finals as the WAV.
+      const tmp = mkdtempSync(path.join(os.tmpdir(), 'stream-cli-'));
+      const flac = path.join(tmp, 'digits_1.flac');
+      execFileSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-y', '-i', sample('digits_1.wav'), flac]);
+      const viaFfmpeg = await runCli(['stream', flac, '--url', url, '--speed', '0', '--json']);
+      expect(viaFfmpeg.code, viaFfmpeg.stderr).toBe(0);
+      expect(
+        finals(
+          viaFfmpeg.stdout
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as Msg),
+        ),
+      ).toEqual(fromCli);
+      rmSync(tmp, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('protocol errors: error message and close code; the server still serves', async () => {
