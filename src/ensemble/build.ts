@@ -61,7 +61,7 @@ import {
   type EnsembleJson,
   type TrainingReport,
 } from './format.js';
-import { checkAudioFiles, loadManifest, subsampleManifest, type Manifest, type ManifestEntry } from './manifest.js';
+import { checkAudioFiles, loadManifest, requireWholeFiles, subsampleManifest, type Manifest, type ManifestEntry } from './manifest.js';
 import { Progress, type ProgressOptions } from './progress.js';
 import { PyRandom } from './pyrandom.js';
 import { DecodedAudio, runMembers, type RunStats } from './runner.js';
@@ -150,12 +150,14 @@ export async function loadBuildManifests(cfg: BuildConfig): Promise<{ train: Man
   const used: Manifest[] = [];
   for (const m of cfg.ensemble) {
     const man = await loadManifest(m.trainingManifest, manifestOpts);
+    requireWholeFiles(man, 'ensemble build');
     const picked = subsampleManifest(man, m.maxTrainingSamples, (n, k) => rng.sampleIndices(n, k));
     if (picked.length === 0) throw new UserError('no utterances', { source: m.trainingManifest, code: 'E_MANIFEST_EMPTY' });
     train.push(picked);
     used.push({ ...man, entries: picked });
     if (m.devManifest) {
       const d = await loadManifest(m.devManifest, manifestOpts);
+      requireWholeFiles(d, 'ensemble build');
       if (d.entries.length === 0) throw new UserError('no utterances', { source: m.devManifest, code: 'E_MANIFEST_EMPTY' });
       dev.push(d.entries);
       used.push(d);

@@ -198,3 +198,19 @@ export function subsampleManifest(m: Manifest, maxSamples: number, sampleIndices
   }
   return out;
 }
+
+/**
+ * Refuses a manifest with NeMo `offset` spans where whole files are read (`ensemble build`, `tune-lm`): NeMo's
+ * build_ensemble.py transcribes `audio_filepath` alone, and so do these, so a span would silently become its whole
+ * file (and a long recording a single utterance). An offset of 0 passes (manifest tools often write it for whole
+ * files; its `duration` is then informational, as in NeMo's build). `what` names the reader in the message.
+ */
+export function requireWholeFiles(manifest: Manifest, what: string): void {
+  const e = manifest.entries.find((x) => x.offset !== null && x.offset > 0);
+  if (!e) return;
+  throw new UserError(
+    `"offset" ${e.offset}: ${what} reads whole audio files, as NeMo's build_ensemble.py does (it transcribes audio_filepath only), ` +
+      'so this entry would be its whole file, not the span; cut the span into a file of its own (infer and eval honour offset/duration)',
+    { source: `${manifest.file}:${e.line}`, code: 'E_MANIFEST' },
+  );
+}

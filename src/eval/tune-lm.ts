@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 import { DEFAULT_BEAM, Ensemble, type EnsembleLoadOptions } from '../ensemble/ensemble.js';
 import { ENSEMBLE_FILE, resolveFrom, type EnsembleJson } from '../ensemble/format.js';
-import { loadManifest } from '../ensemble/manifest.js';
+import { loadManifest, requireWholeFiles } from '../ensemble/manifest.js';
 import { Progress, type ProgressOptions } from '../ensemble/progress.js';
 import { DecodedAudio } from '../ensemble/runner.js';
 
@@ -96,6 +96,7 @@ export async function tuneLm(dir: string, options: TuneLmOptions = {}): Promise<
       }
       const manifestFile = resolveFrom(dir, m.devManifest);
       const man = await loadManifest(manifestFile, { requireText: true });
+      requireWholeFiles(man, 'tune-lm');
       const entries = options.maxUtterances ? man.entries.slice(0, options.maxUtterances) : man.entries;
       if (entries.length === 0) {
         skipped.push({ name: m.name, reason: 'empty dev manifest' });

@@ -209,4 +209,20 @@ describe('ensemble build: 3 models, two front ends, NeMo tuning with dev manifes
     const e2 = await buildEnsemble(yaml, quiet).catch((x: unknown) => x as Error);
     expect(e2.message).toMatch(/no output folder: set output_path in the config or pass -o DIR/);
   });
+
+  it('a manifest with offset spans is refused, naming its line: build reads whole files, as NeMo does', async () => {
+    const spans = path.join(fx.root, 'spans.jsonl');
+    writeFileSync(
+      spans,
+      ['{"audio_filepath": "data/wav/train/dom0_0.wav", "duration": 1}', '{"audio_filepath": "data/wav/train/dom0_1.wav", "offset": 0.5, "duration": 1}'].join(
+        '\n',
+      ),
+    );
+    const yaml = path.join(fx.root, 'spans.yaml');
+    writeFileSync(yaml, fixtureYaml(fx).replace(path.relative(fx.root, fx.domains[1].train), 'spans.jsonl'));
+    const e = await buildEnsemble(yaml, { ...quiet, outDir: path.join(fx.root, 'spans') }).catch((x: unknown) => x as Error);
+    expect(e).toBeInstanceOf(UserError);
+    expect(e.message).toMatch(/spans\.jsonl:2: "offset" 0\.5: ensemble build reads whole audio files, as NeMo's build_ensemble\.py does/);
+    expect(existsSync(path.join(fx.root, 'spans', 'ensemble.json'))).toBe(false);
+  });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadManifest, parseManifest, pythonLines, subsampleManifest } from '../../src/ensemble/manifest.js';
+import { loadManifest, parseManifest, pythonLines, requireWholeFiles, subsampleManifest } from '../../src/ensemble/manifest.js';
 import { PyRandom } from '../../src/ensemble/pyrandom.js';
 import { UserError } from '../../src/util/errors.js';
 
@@ -126,5 +126,18 @@ describe('manifests', () => {
     expect(subsampleManifest(m, 4, pick).map((e) => e.audioFilepath)).toEqual(['u6.wav', 'u11.wav', 'u0.wav', 'u4.wav']);
     expect(subsampleManifest(m2, 3, pick).map((e) => e.audioFilepath)).toEqual(['v8.wav', 'v7.wav', 'v3.wav']);
     expect(subsampleManifest(m, 12, pick).map((e) => e.audioFilepath)).toEqual(m.entries.map((e) => e.audioFilepath));
+  });
+});
+
+describe('requireWholeFiles (build and tune-lm read whole files)', () => {
+  it('passes whole-file entries (duration informational, offset 0) and refuses the first span by line', () => {
+    const whole = parseManifest('{"audio_filepath": "a.wav", "duration": 2.5}\n{"audio_filepath": "b.wav", "offset": 0, "duration": 1}\n', '/x/m.jsonl');
+    expect(() => requireWholeFiles(whole, 'tune-lm')).not.toThrow();
+    const spans = parseManifest(
+      '{"audio_filepath": "a.wav"}\n{"audio_filepath": "b.wav", "offset": 0}\n{"audio_filepath": "c.wav", "offset": 3}\n',
+      '/x/m.jsonl',
+    );
+    expect(() => requireWholeFiles(spans, 'tune-lm')).toThrow(UserError);
+    expect(() => requireWholeFiles(spans, 'tune-lm')).toThrow(/m\.jsonl:3: "offset" 3: tune-lm reads whole audio files/);
   });
 });
