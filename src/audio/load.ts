@@ -1,4 +1,4 @@
-import { readFile, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFile, readFileSync, readSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { UserError } from '../util/errors.js';
 import { decodeWav, looksLikeWav, mixToMono, printableHead, type DecodedWav } from './wav.js';
@@ -26,11 +26,33 @@ export async function readAudioBytes(file: string): Promise<Uint8Array> {
   return readFileAsync(file);
 }
 
+/**
+ * The first bytes of a file larger than `SYNC_READ_BYTES` (enough to tell a WAV), or null for a smaller file or one
+ * that cannot be read that way (the whole read then reports what is wrong).
+ */
+function largeFileHead(file: string): Uint8Array | null {
+  let fd: number | null = null;
+  try {
+    const st = statSync(file);
+    if (!st.isFile() || st.size <= SYNC_READ_BYTES) return null;
+    fd = openSync(file, 'r');
+    const head = new Uint8Array(12);
+    return head.subarray(0, readSync(fd, head, 0, head.length, 0));
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
 /** Decode a file or in-memory buffer to channels at the native rate (WAV natively, anything else via ffmpeg). */
 export async function decodeAudio(input: string | Uint8Array, source?: string): Promise<DecodedWav> {
   const name = source ?? (typeof input === 'string' ? input : '<buffer>');
   let bytes: Uint8Array;
   if (typeof input === 'string') {
+    // A large file that is not WAV goes to ffmpeg by its path without being read here first.
+    const head = largeFileHead(input);
+    if (head && !looksLikeWav(head)) return decodeNonWav(input, name, head);
     try {
       bytes = await readAudioBytes(input);
     } catch (e) {
@@ -43,7 +65,11 @@ export async function decodeAudio(input: string | Uint8Array, source?: string): 
   }
   if (bytes.length === 0) throw new UserError('empty file (0 bytes); expected audio', { source: name, code: 'E_WAV_EMPTY' });
   if (looksLikeWav(bytes)) return decodeWav(bytes, name);
-  const decoded = await decodeWithFfmpeg(typeof input === 'string' ? input : bytes, name, `not a RIFF/WAVE file (starts with ${printableHead(bytes)})`);
+  return decodeNonWav(typeof input === 'string' ? input : bytes, name, bytes);
+}
+
+async function decodeNonWav(input: string | Uint8Array, name: string, head: Uint8Array): Promise<DecodedWav> {
+  const decoded = await decodeWithFfmpeg(input, name, `not a RIFF/WAVE file (starts with ${printableHead(head)})`);
   const n = decoded.channels[0]?.length ?? 0;
   if (n === 0) throw new UserError('contains zero samples; expected audio', { source: name, code: 'E_WAV_EMPTY' });
   return decoded;

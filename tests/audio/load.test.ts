@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadAudio, decodeAudio } from '../../src/audio/load.js';
@@ -81,6 +81,25 @@ describe('loadAudio', () => {
       const junk = path.join(dir, 'notes.txt');
       writeFileSync(junk, 'this is not audio at all\n'.repeat(20));
       await expectUserError(loadAudio(junk, 16000), /notes\.txt: not a RIFF\/WAVE file \(starts with "this"\); ffmpeg could not decode it as audio/);
+      // Larger than the synchronous read: told apart by its first bytes, then handed to ffmpeg by path.
+      const big = path.join(dir, 'big-notes.txt');
+      writeFileSync(big, 'this is not audio at all\n'.repeat(20_000));
+      await expectUserError(loadAudio(big, 16000), /big-notes\.txt: not a RIFF\/WAVE file \(starts with "this"\); ffmpeg could not decode it as audio/);
+    });
+
+    it('a large flac (past the synchronous read) decodes to the samples of its WAV', async () => {
+      const long = new Float32Array(22050 * 8);
+      // Noise, so that FLAC cannot shrink it below the synchronous read.
+      let seed = 7;
+      for (let i = 0; i < long.length; i++) {
+        seed = (seed * 1664525 + 1013904223) >>> 0;
+        long[i] = 0.3 * (seed / 4294967296 - 0.5);
+      }
+      const wav = writeWavFile(path.join(dir, 'long.wav'), [long, long], 22050);
+      const flac = path.join(dir, 'long.flac');
+      execFileSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-y', '-i', wav, flac]);
+      expect(statSync(flac).size).toBeGreaterThan(256 * 1024);
+      expect(Array.from(await loadAudio(flac, 16000))).toEqual(Array.from(await loadAudio(wav, 16000)));
     });
   });
 });
