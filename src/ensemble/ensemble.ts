@@ -26,7 +26,7 @@ import { DecodedAudio, keepAcousticFrames, runMembers, type RunTimings } from '.
 import { LongFormTranscriber, type LongFormOptions, type LongFormResult } from './longform.js';
 import type { EnsembleMemberInfo, MemberTranscript, SegmentResult } from './types.js';
 import { VAD_DEFAULTS } from '../segment/defaults.js';
-import { openAudioStream } from '../audio/stream.js';
+import { openAudioStream, readShortAudio } from '../audio/stream.js';
 import { DomainGate, DOMAIN_GATE_FILE } from './domain-gate.js';
 
 export interface EnsembleLoadOptions {
@@ -48,12 +48,15 @@ export interface EnsembleLoadOptions {
 /**
  * The input (or its manifest span) through the stream reader, stopping just past `upToSeconds`: a long recording is
  * never held whole. `totalSeconds`: the whole input's (or span's) length when its container says (WAV), else null.
+ * A short WAV without a span is read at once (`readShortAudio`: the same samples, no chunk loop).
  */
 async function readSpan(
   audio: Float32Array | Uint8Array | string,
   options: LongFormOptions,
   upToSeconds: number,
 ): Promise<{ audio: DecodedAudio; totalSeconds: number | null }> {
+  const short = await readShortAudio(audio, upToSeconds, options);
+  if (short) return { audio: new DecodedAudio(short.mono, short.sampleRate), totalSeconds: short.mono.length / short.sampleRate };
   const stream = await openAudioStream(audio, {
     source: options.source,
     sampleRate: options.sampleRate,
