@@ -4,9 +4,14 @@
 // committed): real utterances joined with 0.8–2 s silences (tests/helpers/long-audio.ts) — the bundled
 // samples plus, when ../shared/data is present, 100 FOSD (vi) and 100 FSDD (8 kHz digits) utterances,
 // cycled until the length is reached. Targets (issue 11): ≤ 1.5 GB peak RSS at 60 min; time(60) /
-// time(1) ≤ 70. `BENCH_LONGFORM_MINUTES=1,10` picks the lengths (default 1,10,60).
+// time(1) ≤ 70. `BENCH_LONGFORM_MINUTES=1,10` picks the lengths (default 1,10,60). Each length also runs with
+// `--early-route S` (`BENCH_LONGFORM_EARLY=S`, default 2; 0 skips it): every member on the first S seconds of speech,
+// then only the chosen one, against the same file routed fully. `BENCH_LONGFORM_MEMBERS=DIR` runs the demo ensemble
+// with the members of DIR/{en,vi,digits} in place of its own (e.g. training/work/scaled-members, production-size,
+// `/usr/bin/python3 training/scale_members.py`), through an ensemble.json written here with their checksums.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureBuilt, cliPath } from '../tests/helpers/cli.js';
@@ -45,12 +50,32 @@ function measure(args: string[]): Promise<{ seconds: number; peakMb: number; cpu
   });
 }
 
+/** A copy of the demo's ensemble.json in `dir`/ensemble whose members are `members`/NAME (their sha256 recorded). */
+function withMembers(dir: string, members: string): string {
+  const demo = path.join(repo, 'ensembles', 'demo');
+  const json = JSON.parse(readFileSync(path.join(demo, 'ensemble.json'), 'utf8')) as {
+    models: Array<{ name: string; path: string; onnxFile?: string; sha256?: string; lm?: { path: string } }>;
+  };
+  for (const m of json.models) {
+    m.path = path.join(members, m.name);
+    m.sha256 = createHash('sha256')
+      .update(readFileSync(path.join(m.path, m.onnxFile ?? 'model.onnx')))
+      .digest('hex');
+    if (m.lm) m.lm.path = path.resolve(demo, m.lm.path);
+  }
+  const out = path.join(dir, 'ensemble');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, 'ensemble.json'), JSON.stringify(json, null, 2));
+  return out;
+}
+
 export async function run(): Promise<void> {
   await ensureBuilt();
   const minutes = (process.env.BENCH_LONGFORM_MINUTES ?? '1,10,60')
     .split(',')
     .map(Number)
     .filter((x) => x > 0);
+  const early = Number(process.env.BENCH_LONGFORM_EARLY ?? 2);
   const utts: Utterance[] = manifestUtterances(path.join(repo, 'samples', 'manifest.jsonl'), '');
   let data = 'bundled samples';
   if (existsSync(path.join(shared, 'fosd', 'train.jsonl'))) {
@@ -64,17 +89,26 @@ export async function run(): Promise<void> {
     `data: ${data}, cycled; ensemble ensembles/demo; ensemble infer FILE --quiet (greedy, --route file); ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
   );
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-longform-'));
+  const ensembleArgs = process.env.BENCH_LONGFORM_MEMBERS ? ['--ensemble', withMembers(dir, path.resolve(repo, process.env.BENCH_LONGFORM_MEMBERS))] : [];
+  if (ensembleArgs.length) console.log(`members: ${process.env.BENCH_LONGFORM_MEMBERS} (in place of the demo's)`);
   const rows: Array<{ min: number; seconds: number; peakMb: number; cpu: number }> = [];
   try {
     for (const m of minutes) {
       const file = path.join(dir, `${m}min.wav`);
       const { seconds: audio } = await writeLongRecording(file, utts, { targetSeconds: m * 60 });
-      const r = await measure(['infer', file, '--quiet', '--format', 'json']);
+      const r = await measure(['infer', file, ...ensembleArgs, '--quiet', '--format', 'json']);
       rows.push({ min: m, seconds: r.seconds, peakMb: r.peakMb, cpu: r.cpuSeconds });
       console.log(
         `${m} min (${audio.toFixed(0)} s of audio): ${r.seconds.toFixed(1)} s wall (CPU ${r.cpuSeconds.toFixed(1)} s), ` +
           `${(audio / r.seconds).toFixed(1)}× real time, peak RSS ${r.peakMb.toFixed(0)} MB`,
       );
+      if (early > 0) {
+        const e = await measure(['infer', file, ...ensembleArgs, '--quiet', '--format', 'json', '--early-route', String(early)]);
+        console.log(
+          `  --early-route ${early}: ${e.seconds.toFixed(1)} s wall (CPU ${e.cpuSeconds.toFixed(1)} s), peak RSS ${e.peakMb.toFixed(0)} MB; ` +
+            `early / full: wall ${(e.seconds / r.seconds).toFixed(2)}, CPU ${(e.cpuSeconds / r.cpuSeconds).toFixed(2)}`,
+        );
+      }
       rmSync(file, { force: true });
     }
     const one = rows.find((r) => r.min === 1);

@@ -44,19 +44,13 @@ export interface EnsembleLoadOptions {
   loadLm?: (file: string) => Promise<LanguageModelScorer>;
 }
 
-/** The NeMo offset/duration span of an input, read whole (a little past `upToSeconds` at most: longer is refused after). */
 /**
  * The input (or its manifest span) through the stream reader, stopping just past `upToSeconds`: a long recording is
- * never held whole. `totalSeconds`: the whole input's (or span's) length when its container says (WAV), else null.
- * A short WAV without a span is read at once (`readShortAudio`: the same samples, no chunk loop).
+ * never held whole. A short WAV without a span is read at once (`readShortAudio`: the same samples, no chunk loop).
  */
-async function readSpan(
-  audio: Float32Array | Uint8Array | string,
-  options: LongFormOptions,
-  upToSeconds: number,
-): Promise<{ audio: DecodedAudio; totalSeconds: number | null }> {
+async function readSpan(audio: Float32Array | Uint8Array | string, options: LongFormOptions, upToSeconds: number): Promise<DecodedAudio> {
   const short = await readShortAudio(audio, upToSeconds, options);
-  if (short) return { audio: new DecodedAudio(short.mono, short.sampleRate), totalSeconds: short.mono.length / short.sampleRate };
+  if (short) return new DecodedAudio(short.mono, short.sampleRate);
   const stream = await openAudioStream(audio, {
     source: options.source,
     sampleRate: options.sampleRate,
@@ -81,7 +75,7 @@ async function readSpan(
     mono.set(c, at);
     at += c.length;
   }
-  return { audio: new DecodedAudio(mono, stream.sampleRate), totalSeconds: stream.totalSamples === null ? null : stream.totalSamples / stream.sampleRate };
+  return new DecodedAudio(mono, stream.sampleRate);
 }
 
 /** `Ensemble.earlyRoute` for a selector built with `early_route_seconds` `built` (null: whole utterances); `source` names the ensemble in errors. */
@@ -544,9 +538,7 @@ export class Ensemble {
     const maxSeconds = options.vad?.maxSegmentSeconds ?? VAD_DEFAULTS.maxSegmentSeconds;
     // Read at most just past the longest input the gate routes (a long recording is never held whole here).
     const decoded =
-      audio instanceof Float32Array
-        ? await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000)
-        : (await readSpan(audio, options, maxSeconds)).audio;
+      audio instanceof Float32Array ? await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000) : await readSpan(audio, options, maxSeconds);
     const span = (options.offsetSeconds ?? 0) !== 0 || options.durationSeconds !== undefined;
     const fallback = async (domainGate: NonNullable<LongFormResult['domainGate']>, gateMs: number, acoustic?: number[]): Promise<LongFormResult> => {
       const spent = performance.now() - t0;
@@ -700,20 +692,13 @@ export class Ensemble {
     const t0 = performance.now();
     const maxSeconds = options.vad?.maxSegmentSeconds ?? VAD_DEFAULTS.maxSegmentSeconds;
     // Files, bytes and manifest spans (NeMo offset/duration, which the stream reader applies) are read at most just past
-    // the longest utterance early routing takes, so a long recording is refused without being held whole.
+    // the maximum segment: a longer input is segmented and early-routed segment by segment (`earlyRouteLong`), never
+    // held whole.
     const span = (options.offsetSeconds ?? 0) !== 0 || options.durationSeconds !== undefined;
-    const read =
-      audio instanceof Float32Array
-        ? { audio: await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000), totalSeconds: null }
-        : await readSpan(audio, options, maxSeconds);
-    const decoded = read.audio;
+    const decoded =
+      audio instanceof Float32Array ? await DecodedAudio.from(audio, options.source, options.sampleRate ?? 16000) : await readSpan(audio, options, maxSeconds);
     if (decoded.seconds > maxSeconds) {
-      const length = audio instanceof Float32Array ? decoded.seconds : read.totalSeconds;
-      throw new UserError(
-        `early routing applies to utterances up to ${maxSeconds} s; this input is ${length === null ? `longer than ${maxSeconds} s` : `${length.toFixed(1)} s`}: ` +
-          'transcribe it without early routing (long audio is segmented and routed per file or per segment)',
-        { source: options.source, code: 'E_OPTIONS' },
-      );
+      return new LongFormTranscriber(this).transcribe(audio, { ...options, earlyRouteLong: { seconds: route, minProbability: minProb } });
     }
     // A prefix as long as the input is full routing: the ordinary path, exactly.
     const routeFully = (): Promise<LongFormResult> =>

@@ -19,6 +19,9 @@
  *   tokens of every segment are kept (a few bytes per token, never posteriors) and the chosen member's
  *   are printed. With the LM a second pass re-reads the segments' spans and runs only the chosen member,
  *   so no posteriors are ever held beyond one segment; results stream out during that pass.
+ * - Early routing (`earlyRouteLong`, from `Ensemble.transcribe` with `earlyRouteSeconds` on long input): route 'file'
+ *   decides on the first S seconds of speech and runs only the chosen member from then on (one pass, LM included);
+ *   route 'segment' routes each segment longer than S on its first S seconds.
  *
  * The Silero session is loaded on first need and shared by the process (`SileroVad.load`); each
  * transcription has its own recurrent state.
@@ -35,6 +38,7 @@ import { resolveVadOptions } from '../segment/vad.js';
 import { wordTimings, type WordTiming } from '../segment/timestamps.js';
 import type { RunTimings } from './runner.js';
 import type { Logprobs } from '../models/types.js';
+import { computeConfidence } from '../confidence/index.js';
 import { UserError } from '../util/errors.js';
 import type { Ensemble } from './ensemble.js';
 import { DecodedAudio } from './runner.js';
@@ -61,7 +65,14 @@ export interface LongFormOptions extends TranscribeOptions {
    * whole segment, its resampled copies, front-end features and acoustic frames are used instead of computed again.
    */
   wholeAudio?: DecodedAudio;
+  /**
+   * Early routing of segmented audio (set by `Ensemble.transcribe` for input longer than the maximum segment, with
+   * `earlyRouteSeconds`): the seconds of speech routed on and the cascade's floor (0: none).
+   */
+  earlyRouteLong?: { seconds: number; minProbability: number };
 }
+
+type Selection = ReturnType<Ensemble['select']>;
 
 /** `EnsembleResult` with the segments and the routing mode always present. */
 export type LongFormResult = EnsembleResult & { route: RouteMode; segments: SegmentResult[]; decoding: 'greedy' | 'lm' };
@@ -176,7 +187,7 @@ export class LongFormTranscriber {
     const segments: SegmentResult[] = [];
     const accs: Array<ConfidenceAccumulator | undefined> = members.map(() => undefined);
     // The selector's inputs beyond the confidences (when it has any): per file, or per segment below.
-    const fileFeatures = route === 'file' ? ens.selectorFeatures() : null;
+    let fileFeatures = route === 'file' ? ens.selectorFeatures() : null;
     const emit = async (r: SegmentResult): Promise<void> => {
       segments.push(r);
       if (options.onSegment) await options.onSegment(r);
@@ -197,20 +208,30 @@ export class LongFormTranscriber {
     }> = [];
     let tRead = performance.now();
     let audioSeconds = 0;
-    for await (const seg of speech) {
-      timings.read += performance.now() - tRead;
-      checkAbort();
-      if (seg.whole) ens.checkLength(seg.samples.length, seg.sampleRate, source);
-      else if (seg.samples.length / seg.sampleRate < ens.minSeconds()) continue;
+
+    /**
+     * The ordinary routing of one segment: every member on all of it (`reuse`: their posteriors, already computed on
+     * these very samples); route 'segment' decides and emits it, route 'file' keeps it for the file's decision.
+     */
+    const routeSegment = async (seg: SpeechSegment, audio: DecodedAudio, reuse?: Logprobs[]): Promise<void> => {
       const start = offset + seg.start;
       const end = offset + seg.end;
       let t = performance.now();
-      const audio = seg.whole && options.wholeAudio?.mono === seg.samples ? options.wholeAudio : new DecodedAudio(seg.samples, seg.sampleRate);
       const segFeatures = route === 'segment' ? ens.selectorFeatures() : fileFeatures;
-      // Confidences and selector inputs are computed while the members run (`scoreMembers`).
-      const { lps, conf, scoringMs } = await ens.scoreMembers(audio, segFeatures, run, seg.whole ? options.acousticSummary : undefined);
-      timings.models += performance.now() - t - scoringMs;
-      timings.confidence += scoringMs;
+      let lps: Logprobs[];
+      let conf: number[];
+      if (reuse) {
+        lps = reuse;
+        conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, ens.memberModel(i).blankId, spec));
+        ens.addSelectorFeatures(segFeatures, audio, lps);
+        timings.confidence += performance.now() - t;
+      } else {
+        // Confidences and selector inputs are computed while the members run (`scoreMembers`).
+        const scored = await ens.scoreMembers(audio, segFeatures, run, seg.whole ? options.acousticSummary : undefined);
+        ({ lps, conf } = scored);
+        timings.models += performance.now() - t - scored.scoringMs;
+        timings.confidence += scored.scoringMs;
+      }
       t = performance.now();
       const frameSec = lps.map((lp, i) => this.frameSeconds(i, lp, seg.samples.length, seg.sampleRate));
       if (route === 'segment') {
@@ -253,14 +274,128 @@ export class LongFormTranscriber {
         pass1.push({ seg: span, decoded, frameSec, conf, lps: seg.whole ? lps : undefined });
         timings.decode += performance.now() - t;
       }
+    };
+
+    /**
+     * One segment decoded by the member(s) already chosen (early routing): `sel` is the decision it inherits
+     * (probabilities and confidences of the prefix it was made on); `reuse`: every member's posteriors on all of it.
+     */
+    const decodeChosen = async (seg: SpeechSegment, audio: DecodedAudio, sel: Selection, reuse?: Logprobs[]): Promise<void> => {
+      const chosen = sel.modelIndex;
+      const which = options.all ? members : [chosen];
+      let t = performance.now();
+      const lps = reuse ? which.map((i) => reuse[i]) : await ens.posteriors(audio, which, run);
+      timings.models += performance.now() - t;
+      t = performance.now();
+      const outs = new Map<number, Decoded>();
+      for (let j = 0; j < which.length; j++)
+        outs.set(which[j], { ...(await ens.memberTokens(which[j], lps[j], { lm: useLm, beam: options.beam })), frames: lps[j].frames });
+      const d = outs.get(chosen)!;
+      const start = offset + seg.start;
+      const end = offset + seg.end;
+      const r: SegmentResult = {
+        index: seg.index,
+        start: round(start),
+        end: round(end),
+        text: d.text,
+        model: names[chosen],
+        modelIndex: chosen,
+        probabilities: sel.probabilities,
+        confidences: sel.confidences,
+        decoding: d.decoding,
+        words: this.words(chosen, d, this.frameSeconds(chosen, lps[which.indexOf(chosen)], seg.samples.length, seg.sampleRate), start, end),
+      };
+      if (options.all) r.transcripts = which.map((i) => ({ model: names[i], text: outs.get(i)!.text }));
+      timings.decode += performance.now() - t;
+      await emit(r);
+    };
+
+    // Early routing (`earlyRouteLong`). Route 'file': every member on the first S seconds of speech (the first
+    // segments, the last of them cut), one decision from those confidences (aggregated as the file's would be), then
+    // only the chosen member on every segment. The segments until the decision are held (at most S seconds of speech
+    // plus one segment). Route 'segment': each segment longer than S is routed on its first S seconds.
+    const early = options.earlyRouteLong;
+    const cascade = early !== undefined && early.minProbability > 0;
+    let decided: Selection | null = null;
+    let escalated: number | null = null; // the prefix's top probability when it fell below the floor
+    const held: Array<{ seg: SpeechSegment; audio: DecodedAudio; reuse?: Logprobs[] }> = [];
+    const prefixAccs: Array<ConfidenceAccumulator | undefined> = members.map(() => undefined);
+    let prefixSeconds = 0;
+    /** The held segments through the ordinary path, with a fresh accumulator of the file's selector inputs. */
+    const routeHeldFully = async (): Promise<void> => {
+      fileFeatures = ens.selectorFeatures();
+      for (const h of held.splice(0)) await routeSegment(h.seg, h.audio, h.reuse);
+    };
+    const decide = async (): Promise<void> => {
+      const t = performance.now();
+      const sel = ens.select(
+        prefixAccs.map((x) => x!.value),
+        fileFeatures,
+      );
+      timings.selector += performance.now() - t;
+      const top = Math.max(...Object.values(sel.probabilities));
+      if (cascade && top < early!.minProbability) {
+        escalated = top;
+        await routeHeldFully();
+        return;
+      }
+      decided = sel;
+      for (const h of held.splice(0)) await decodeChosen(h.seg, h.audio, sel, h.reuse);
+    };
+    const earlySegment = async (seg: SpeechSegment, audio: DecodedAudio): Promise<boolean> => {
+      if (!early) return false;
+      if (route === 'segment') {
+        const piece = audio.prefix(early.seconds);
+        if (piece === audio) return false; // no longer than S: routed fully, exactly
+        const features = ens.selectorFeatures();
+        const t = performance.now();
+        const scored = await ens.scoreMembers(piece, features, run);
+        timings.models += performance.now() - t - scored.scoringMs;
+        timings.confidence += scored.scoringMs;
+        const sel = ens.select(scored.conf, features);
+        if (cascade && Math.max(...Object.values(sel.probabilities)) < early.minProbability) return false;
+        await decodeChosen(seg, audio, sel);
+        return true;
+      }
+      if (escalated !== null) return false;
+      if (decided) {
+        await decodeChosen(seg, audio, decided);
+        return true;
+      }
+      const piece = audio.prefix(early.seconds - prefixSeconds);
+      const t = performance.now();
+      const scored = await ens.scoreMembers(piece, fileFeatures, run);
+      timings.models += performance.now() - t - scored.scoringMs;
+      timings.confidence += scored.scoringMs;
+      for (const i of members) {
+        const d = await ens.memberTokens(i, scored.lps[i], { lm: false });
+        prefixAccs[i] = accumulate(prefixAccs[i], scored.conf[i], countedFrames(d, scored.lps[i].frames, spec.excludeBlank), spec.aggregation);
+      }
+      held.push({ seg, audio, reuse: piece === audio ? scored.lps : undefined });
+      prefixSeconds += piece.seconds;
+      if (prefixSeconds >= early.seconds - 1e-9) await decide();
+      return true;
+    };
+
+    for await (const seg of speech) {
+      timings.read += performance.now() - tRead;
+      checkAbort();
+      if (seg.whole) ens.checkLength(seg.samples.length, seg.sampleRate, source);
+      else if (seg.samples.length / seg.sampleRate < ens.minSeconds()) continue;
+      const audio = seg.whole && options.wholeAudio?.mono === seg.samples ? options.wholeAudio : new DecodedAudio(seg.samples, seg.sampleRate);
+      if (!(await earlySegment(seg, audio))) await routeSegment(seg, audio);
       audioSeconds = Math.max(audioSeconds, read);
-      options.onProgress?.(route === 'file' && useLm ? read / 2 : read, total);
+      options.onProgress?.(route === 'file' && useLm && !decided ? read / 2 : read, total);
       tRead = performance.now();
     }
+    // Less speech than S: every member ran on all of it, so the file is routed fully, exactly as without early routing.
+    if (held.length > 0) await routeHeldFully();
     audioSeconds = read;
     if (total === null) total = read;
 
-    let fileSel: ReturnType<Ensemble['select']> | null = null;
+    // Early routing decided on the prefix: the file's result is that decision (its probabilities and confidences).
+    let fileSel: Selection | null = decided;
+    if (decided) prefixAccs.forEach((a, i) => (accs[i] = a));
     if (route === 'file' && pass1.length > 0) {
       const t = performance.now();
       fileSel = ens.select(
@@ -371,6 +506,13 @@ export class LongFormTranscriber {
         total: timings.total,
       },
     };
+    if (early && (route === 'segment' || decided || escalated !== null)) {
+      result.earlyRoute = {
+        seconds: early.seconds,
+        ...(cascade ? { minProbability: early.minProbability } : {}),
+        ...(escalated !== null ? { escalated: 'low-probability' as const, prefixProbability: escalated } : {}),
+      };
+    }
     if (options.all) {
       result.transcripts = names.map((n) => ({
         model: n,

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../src/audio/wav.js';
 import { computeConfidence } from '../../src/confidence/index.js';
 import { Ensemble } from '../../src/ensemble/ensemble.js';
+import { loadCtcModel } from '../../src/models/load.js';
 import { DecodedAudio } from '../../src/ensemble/runner.js';
 import type { SegmentResult } from '../../src/ensemble/types.js';
 import { runCli } from '../helpers/cli.js';
@@ -206,6 +207,93 @@ describe('long-form transcription (demo ensemble, real VAD)', () => {
       expect(r.text).toBe(await ens.memberText(r.modelIndex, lps[r.modelIndex], { lm: true }));
     }
   }, 120_000);
+
+  describe('early routing of a long recording', () => {
+    const strip = ({ timingsMs: _t, ...rest }: Record<string, unknown>) => rest;
+    /** The demo ensemble whose members count the seconds of audio they run on. */
+    const counting = async (): Promise<{ ens: Ensemble; seconds: Map<string, number> }> => {
+      const seconds = new Map<string, number>();
+      const ens = await Ensemble.load(demo, {
+        loadModel: async (d) => {
+          const m = await loadCtcModel(d);
+          const name = path.basename(d);
+          const runFeatures = m.runFeatures.bind(m);
+          m.runFeatures = (f, o) => {
+            seconds.set(name, (seconds.get(name) ?? 0) + f.samples / m.frontEnd.sampleRate);
+            return runFeatures(f, o);
+          };
+          return m;
+        },
+      });
+      return { ens, seconds };
+    };
+
+    it('route file: every member on the first S s of speech, then only the chosen one, with its full-routing text per segment', async () => {
+      const { ens: e, seconds: ran } = await counting();
+      try {
+        const early = await e.transcribe(file, { route: 'file', earlyRouteSeconds: 2 });
+        expect(early.earlyRoute).toEqual({ seconds: 2 });
+        const speech = early.segments.reduce((a, x) => a + (x.end - x.start), 0);
+        for (const [name, s] of ran) {
+          if (name === early.model) expect(s).toBeGreaterThan(speech - 1);
+          else expect(s).toBeLessThan(2.1);
+        }
+        const full = await e.transcribe(file, { route: 'file', all: true });
+        expect(early.segments.map((x) => [x.start, x.end])).toEqual(full.segments.map((x) => [x.start, x.end]));
+        early.segments.forEach((x, k) => {
+          expect(x.model).toBe(early.model);
+          expect(x.text).toBe(full.segments[k].transcripts!.find((t) => t.model === early.model)!.text);
+          expect(x.probabilities).toEqual(early.probabilities);
+        });
+      } finally {
+        await e.dispose();
+      }
+    }, 120_000);
+
+    it('S longer than the speech is full routing exactly; a floor above the prefix escalates to full routing', async () => {
+      const full = await ens.transcribe(file, { route: 'file' });
+      const long = await ens.transcribe(file, { route: 'file', earlyRouteSeconds: 1000 });
+      expect(long.earlyRoute).toBeUndefined();
+      expect(strip(long as unknown as Record<string, unknown>)).toEqual(strip(full as unknown as Record<string, unknown>));
+      // A floor between the prefix's top probability and 1 (a floor of 1 is full routing from the start).
+      const prefix = await ens.transcribe(file, { route: 'file', earlyRouteSeconds: 2 });
+      const top = Math.max(...Object.values(prefix.probabilities));
+      expect(top).toBeLessThan(1);
+      const floor = top + (1 - top) / 2;
+      const escalated = await ens.transcribe(file, { route: 'file', earlyRouteSeconds: 2, earlyRouteMinProb: floor });
+      expect(escalated.earlyRoute).toEqual({ seconds: 2, minProbability: floor, escalated: 'low-probability', prefixProbability: top });
+      // Above the prefix's probability: decided on the prefix as without a floor.
+      const kept = await ens.transcribe(file, { route: 'file', earlyRouteSeconds: 2, earlyRouteMinProb: top });
+      expect(kept.earlyRoute).toEqual({ seconds: 2, minProbability: top });
+      expect(kept.text).toBe(prefix.text);
+      const { earlyRoute: _e, ...rest } = strip(escalated as unknown as Record<string, unknown>);
+      expect(rest).toEqual(strip(full as unknown as Record<string, unknown>));
+    }, 120_000);
+
+    it('route segment: a segment longer than S is routed on its first S s, a shorter one exactly as before', async () => {
+      const early = await ens.transcribe(file, { route: 'segment', earlyRouteSeconds: 2 });
+      expect(early.earlyRoute).toEqual({ seconds: 2 });
+      const all = await ens.transcribe(file, { route: 'segment', all: true });
+      expect(early.segments).toHaveLength(bySegment.length);
+      let routedEarly = 0;
+      early.segments.forEach((x, k) => {
+        if (x.end - x.start <= 2) expect(x).toEqual(bySegment[k]);
+        else {
+          routedEarly++;
+          expect(x.text).toBe(all.segments[k].transcripts!.find((t) => t.model === x.model)!.text);
+        }
+      });
+      expect(routedEarly).toBeGreaterThan(3);
+    }, 120_000);
+
+    it('CLI: infer --early-route on a long file segments it (exit 0, earlyRoute in the JSON)', async () => {
+      const r = await runCli(['infer', file, '--early-route', '2', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout) as { earlyRoute: unknown; segments: unknown[] };
+      expect(j.earlyRoute).toEqual({ seconds: 2 });
+      expect(j.segments.length).toBe(bySegment.length);
+    }, 120_000);
+  });
 
   it('a 10 ms WAV is "too short", not an ONNX error (CLI exit 2, one line)', async () => {
     const tiny = path.join(dir, 'tiny.wav');
