@@ -345,7 +345,7 @@ export class LongFormTranscriber {
     const earlySegment = async (seg: SpeechSegment, audio: DecodedAudio): Promise<boolean> => {
       if (!early) return false;
       if (route === 'segment') {
-        const piece = audio.prefix(early.seconds);
+        const piece = audio.prefix(Math.max(early.seconds, ens.minSeconds()));
         if (piece === audio) return false; // no longer than S: routed fully, exactly
         const features = ens.selectorFeatures();
         const t = performance.now();
@@ -362,7 +362,13 @@ export class LongFormTranscriber {
         await decodeChosen(seg, audio, decided);
         return true;
       }
-      const piece = audio.prefix(early.seconds - prefixSeconds);
+      // A remainder shorter than every member accepts adds nothing: the prefix is complete.
+      const remaining = early.seconds - prefixSeconds;
+      if (held.length > 0 && remaining < ens.minSeconds()) {
+        await decide();
+        return earlySegment(seg, audio);
+      }
+      const piece = audio.prefix(Math.max(remaining, ens.minSeconds()));
       const t = performance.now();
       const scored = await ens.scoreMembers(piece, fileFeatures, run);
       timings.models += performance.now() - t - scored.scoringMs;

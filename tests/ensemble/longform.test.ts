@@ -270,6 +270,13 @@ describe('long-form transcription (demo ensemble, real VAD)', () => {
       expect(rest).toEqual(strip(full as unknown as Record<string, unknown>));
     }, 120_000);
 
+    it('a prefix ending just past a segment (a remainder shorter than any member accepts) is decided without it', async () => {
+      const S = bySegment[0].end - bySegment[0].start + 0.005;
+      const r = await ens.transcribe(file, { route: 'file', earlyRouteSeconds: S });
+      expect(r.earlyRoute).toEqual({ seconds: S });
+      expect(r.segments).toHaveLength(bySegment.length);
+    }, 120_000);
+
     it('route segment: a segment longer than S is routed on its first S s, a shorter one exactly as before', async () => {
       const early = await ens.transcribe(file, { route: 'segment', earlyRouteSeconds: 2 });
       expect(early.earlyRoute).toEqual({ seconds: 2 });
