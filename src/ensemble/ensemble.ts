@@ -727,7 +727,7 @@ export class Ensemble {
     const timings: RunTimings = { resample: 0, features: 0, models: 0 };
     const all = this.models.map((_, i) => i);
     // Every member on the first S seconds; the whole input only for the chosen one (below).
-    const routed = decoded.prefix(route);
+    const routed = decoded.prefix(Math.max(route, this.minSeconds())); // never shorter than every member accepts
     const early = routed !== decoded;
     const features = this.selectorFeatures();
     const scored = await this.scoreMembers(routed, features, timings);

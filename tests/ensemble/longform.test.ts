@@ -270,6 +270,11 @@ describe('long-form transcription (demo ensemble, real VAD)', () => {
       expect(rest).toEqual(strip(full as unknown as Record<string, unknown>));
     }, 120_000);
 
+    it('a prefix shorter than every member accepts (digits: 400 samples) is lengthened to the shortest input, not an ONNX error', async () => {
+      const r = await ens.transcribe(path.join(repoRoot, 'samples', 'en_1.wav'), { earlyRouteSeconds: 0.001 });
+      expect(r.earlyRoute).toEqual({ seconds: 0.001 });
+    });
+
     it('a prefix ending just past a segment (a remainder shorter than any member accepts) is decided without it', async () => {
       const S = bySegment[0].end - bySegment[0].start + 0.005;
       const r = await ens.transcribe(file, { route: 'file', earlyRouteSeconds: S });
