@@ -64,7 +64,7 @@ import {
 import { checkAudioFiles, loadManifest, requireWholeFiles, subsampleManifest, type Manifest, type ManifestEntry } from './manifest.js';
 import { Progress, type ProgressOptions } from './progress.js';
 import { PyRandom } from './pyrandom.js';
-import { DecodedAudio, runMembers, type RunStats } from './runner.js';
+import { DecodedAudio, runMembers, shortestInputSeconds, type RunStats } from './runner.js';
 import { buildDomainGate } from './domain-gate-build.js';
 
 export interface BuildOptions {
@@ -259,7 +259,8 @@ export async function buildEnsembleFromConfig(cfg: BuildConfig, options: BuildOp
       if (acousticHit && typeof acousticHit.conf.seconds === 'number') seconds = acousticHit.conf.seconds;
       if (todo.length || (needAcoustic && !acousticHit) || (extra && !Number.isFinite(seconds))) {
         const whole = await DecodedAudio.from(audioPath, undefined, undefined, cfg.transcription.channelSelector);
-        const audio = cfg.earlyRouteSeconds === null ? whole : whole.prefix(cfg.earlyRouteSeconds);
+        // A prefix is never shorter than every member accepts (as at inference).
+        const audio = cfg.earlyRouteSeconds === null ? whole : whole.prefix(Math.max(cfg.earlyRouteSeconds, shortestInputSeconds(models)));
         stats.audioDecodes++;
         seconds = audio.seconds;
         const lps = await runMembers(models, todo, audio, cfg.temperature, undefined, stats);

@@ -22,7 +22,7 @@ import { ACOUSTIC_SUMMARY } from '../features/acoustic-summary.js';
 import { UserError } from '../util/errors.js';
 import { readEnsembleJson, resolveFrom, type EnsembleJson } from './format.js';
 import { checkEnsembleFiles, type EnsembleCheckOptions } from './verify.js';
-import { DecodedAudio, keepAcousticFrames, runMembers, type RunTimings } from './runner.js';
+import { DecodedAudio, keepAcousticFrames, runMembers, shortestInputSeconds, type RunTimings } from './runner.js';
 import { LongFormTranscriber, type LongFormOptions, type LongFormResult } from './longform.js';
 import type { EnsembleMemberInfo, MemberTranscript, SegmentResult } from './types.js';
 import { VAD_DEFAULTS } from '../segment/defaults.js';
@@ -308,7 +308,7 @@ export class Ensemble {
    * refused with "too short" rather than failing inside ONNX Runtime.
    */
   minSeconds(): number {
-    return Math.max(0, ...this.models.map((m) => (m.minSamples ?? 1) / m.frontEnd.sampleRate));
+    return shortestInputSeconds(this.models);
   }
 
   /** A `UserError` when `samples` at `rate` is shorter than some member accepts. */

@@ -72,6 +72,11 @@ export class DecodedAudio {
   }
 }
 
+/** The shortest input every one of `models` accepts, in seconds (the largest receptive field). */
+export function shortestInputSeconds(models: readonly CtcModel[]): number {
+  return Math.max(0, ...models.map((m) => (m.minSamples ?? 1) / m.frontEnd.sampleRate));
+}
+
 export interface RunTimings {
   /** Resampling (ms). */
   resample: number;
