@@ -17,31 +17,34 @@ export const SYNC_READ_BYTES = 256 << 10;
  * anything larger, or anything that fails, goes through the asynchronous read (which reports the error).
  */
 export async function readAudioBytes(file: string): Promise<Uint8Array> {
+  return (await readOrSniff(file, false)) as Uint8Array;
+}
+
+/**
+ * `readAudioBytes`, or with `sniffLarge` the first bytes (`{ head }`) of a file past the synchronous read that is not
+ * a WAV: ffmpeg then reads it by its path, and it is not read here first. One `stat` either way.
+ */
+async function readOrSniff(file: string, sniffLarge: boolean): Promise<Uint8Array | { head: Uint8Array }> {
   try {
     const st = statSync(file);
     if (st.isFile() && st.size <= SYNC_READ_BYTES) return readFileSync(file); // not a pipe: it could block
+    if (st.isFile() && sniffLarge) {
+      const head = fileHead(file, 12);
+      if (!looksLikeWav(head)) return { head };
+    }
   } catch {
     // reported by the asynchronous read below
   }
   return readFileAsync(file);
 }
 
-/**
- * The first bytes of a file larger than `SYNC_READ_BYTES` (enough to tell a WAV), or null for a smaller file or one
- * that cannot be read that way (the whole read then reports what is wrong).
- */
-function largeFileHead(file: string): Uint8Array | null {
-  let fd: number | null = null;
+function fileHead(file: string, n: number): Uint8Array {
+  const fd = openSync(file, 'r');
   try {
-    const st = statSync(file);
-    if (!st.isFile() || st.size <= SYNC_READ_BYTES) return null;
-    fd = openSync(file, 'r');
-    const head = new Uint8Array(12);
-    return head.subarray(0, readSync(fd, head, 0, head.length, 0));
-  } catch {
-    return null;
+    const head = new Uint8Array(n);
+    return head.subarray(0, readSync(fd, head, 0, n, 0));
   } finally {
-    if (fd !== null) closeSync(fd);
+    closeSync(fd);
   }
 }
 
@@ -50,16 +53,16 @@ export async function decodeAudio(input: string | Uint8Array, source?: string): 
   const name = source ?? (typeof input === 'string' ? input : '<buffer>');
   let bytes: Uint8Array;
   if (typeof input === 'string') {
-    // A large file that is not WAV goes to ffmpeg by its path without being read here first.
-    const head = largeFileHead(input);
-    if (head && !looksLikeWav(head)) return decodeNonWav(input, name, head);
+    let read: Uint8Array | { head: Uint8Array };
     try {
-      bytes = await readAudioBytes(input);
+      read = await readOrSniff(input, true);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       const what = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory, expected an audio file' : err.message;
       throw new UserError(what, { source: name, code: 'E_AUDIO_READ', cause: e });
     }
+    if (!(read instanceof Uint8Array)) return decodeNonWav(input, name, read.head);
+    bytes = read;
   } else {
     bytes = input;
   }

@@ -30,9 +30,8 @@ export function register(program: Command): void {
         const results: Array<{ file: string } & ModelTranscript> = [];
         for (const file of audio) {
           const r = await modelTranscript(model, file, { temperature });
-          const text = r.text;
           results.push({ file, ...r });
-          if (!opts.json) process.stdout.write(audio.length > 1 ? `${file}\t${text}\n` : `${text}\n`);
+          if (!opts.json) process.stdout.write(audio.length > 1 ? `${file}\t${r.text}\n` : `${r.text}\n`);
         }
         if (opts.json) process.stdout.write(`${JSON.stringify({ model: opts.model, layout: model.layout, results })}\n`);
       } finally {

@@ -39,6 +39,7 @@ import { wordTimings, type WordTiming } from '../segment/timestamps.js';
 import type { RunTimings } from './runner.js';
 import type { Logprobs } from '../models/types.js';
 import { computeConfidence } from '../confidence/index.js';
+import type { SelectorFeatureAccumulator } from '../selector/features.js';
 import { UserError } from '../util/errors.js';
 import type { Ensemble } from './ensemble.js';
 import { DecodedAudio } from './runner.js';
@@ -209,76 +210,25 @@ export class LongFormTranscriber {
     let tRead = performance.now();
     let audioSeconds = 0;
 
-    /**
-     * The ordinary routing of one segment: every member on all of it (`reuse`: their posteriors, already computed on
-     * these very samples); route 'segment' decides and emits it, route 'file' keeps it for the file's decision.
-     */
-    const routeSegment = async (seg: SpeechSegment, audio: DecodedAudio, reuse?: Logprobs[]): Promise<void> => {
-      const start = offset + seg.start;
-      const end = offset + seg.end;
-      let t = performance.now();
-      const segFeatures = route === 'segment' ? ens.selectorFeatures() : fileFeatures;
-      let lps: Logprobs[];
-      let conf: number[];
-      if (reuse) {
-        lps = reuse;
-        conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, ens.memberModel(i).blankId, spec));
-        ens.addSelectorFeatures(segFeatures, audio, lps);
-        timings.confidence += performance.now() - t;
-      } else {
-        // Confidences and selector inputs are computed while the members run (`scoreMembers`).
-        const scored = await ens.scoreMembers(audio, segFeatures, run, seg.whole ? options.acousticSummary : undefined);
-        ({ lps, conf } = scored);
-        timings.models += performance.now() - t - scored.scoringMs;
-        timings.confidence += scored.scoringMs;
-      }
-      t = performance.now();
-      const frameSec = lps.map((lp, i) => this.frameSeconds(i, lp, seg.samples.length, seg.sampleRate));
-      if (route === 'segment') {
-        const ts = performance.now();
-        const sel = ens.select(conf, segFeatures);
-        timings.selector += performance.now() - ts;
-        const which = options.all ? members : [sel.modelIndex];
-        const outs = new Map<number, Decoded>();
-        for (const i of which) outs.set(i, { ...(await ens.memberTokens(i, lps[i], { lm: useLm, beam: options.beam })), frames: lps[i].frames });
-        const d = outs.get(sel.modelIndex)!;
-        const r: SegmentResult = {
-          index: seg.index,
-          start: round(start),
-          end: round(end),
-          text: d.text,
-          model: names[sel.modelIndex],
-          modelIndex: sel.modelIndex,
-          probabilities: sel.probabilities,
-          confidences: sel.confidences,
-          decoding: d.decoding,
-          words: this.words(sel.modelIndex, d, frameSec[sel.modelIndex], start, end),
-        };
-        if (options.all) r.transcripts = which.map((i) => ({ model: names[i], text: outs.get(i)!.text }));
-        timings.decode += performance.now() - t;
-        await emit(r);
-      } else {
-        const decoded: Array<Decoded | undefined> = [];
-        for (const i of members) {
-          if (seg.whole && !options.all) {
-            // The only segment: the file's confidence is this one (its frame weight never counts).
-            accs[i] = accumulate(accs[i], conf[i], 1, spec.aggregation);
-            decoded.push(undefined);
-            continue;
-          }
-          const d = { ...(await ens.memberTokens(i, lps[i], { lm: false })), frames: lps[i].frames };
-          decoded.push(d);
-          accs[i] = accumulate(accs[i], conf[i], countedFrames(d, d.frames, spec.excludeBlank), spec.aggregation);
-        }
-        const { samples: _drop, ...span } = seg;
-        pass1.push({ seg: span, decoded, frameSec, conf, lps: seg.whole ? lps : undefined });
-        timings.decode += performance.now() - t;
-      }
+    /** Every member on `audio`, scored into `features` while they run (`Ensemble.scoreMembers`), timed. */
+    const score = async (audio: DecodedAudio, features: SelectorFeatureAccumulator | null, acoustic?: readonly number[]) => {
+      const t = performance.now();
+      const scored = await ens.scoreMembers(audio, features, run, acoustic);
+      timings.models += performance.now() - t - scored.scoringMs;
+      timings.confidence += scored.scoringMs;
+      return scored;
+    };
+
+    /** Member `i`'s greedy tokens of `lp`, its confidence `c` added to `target` weighted as the file's aggregation counts. */
+    const accumulateTokens = async (target: Array<ConfidenceAccumulator | undefined>, i: number, lp: Logprobs, c: number): Promise<Decoded> => {
+      const d = { ...(await ens.memberTokens(i, lp, { lm: false })), frames: lp.frames };
+      target[i] = accumulate(target[i], c, countedFrames(d, d.frames, spec.excludeBlank), spec.aggregation);
+      return d;
     };
 
     /**
-     * One segment decoded by the member(s) already chosen (early routing): `sel` is the decision it inherits
-     * (probabilities and confidences of the prefix it was made on); `reuse`: every member's posteriors on all of it.
+     * One segment decoded by the member chosen for it (`sel`: its decision, whose probabilities and confidences the
+     * result carries), every member with `all`; `reuse`: every member's posteriors on all of it, already computed.
      */
     const decodeChosen = async (seg: SpeechSegment, audio: DecodedAudio, sel: Selection, reuse?: Logprobs[]): Promise<void> => {
       const chosen = sel.modelIndex;
@@ -308,6 +258,47 @@ export class LongFormTranscriber {
       if (options.all) r.transcripts = which.map((i) => ({ model: names[i], text: outs.get(i)!.text }));
       timings.decode += performance.now() - t;
       await emit(r);
+    };
+
+    /**
+     * The ordinary routing of one segment: every member on all of it (`reuse`: their posteriors, already computed on
+     * these very samples); route 'segment' decides and emits it, route 'file' keeps it for the file's decision.
+     */
+    const routeSegment = async (seg: SpeechSegment, audio: DecodedAudio, reuse?: Logprobs[]): Promise<void> => {
+      const segFeatures = route === 'segment' ? ens.selectorFeatures() : fileFeatures;
+      let lps: Logprobs[];
+      let conf: number[];
+      if (reuse) {
+        const t = performance.now();
+        lps = reuse;
+        conf = lps.map((lp, i) => computeConfidence(lp.data, lp.frames, lp.vocabSize, ens.memberModel(i).blankId, spec));
+        ens.addSelectorFeatures(segFeatures, audio, lps);
+        timings.confidence += performance.now() - t;
+      } else {
+        ({ lps, conf } = await score(audio, segFeatures, seg.whole ? options.acousticSummary : undefined));
+      }
+      if (route === 'segment') {
+        const t = performance.now();
+        const sel = ens.select(conf, segFeatures);
+        timings.selector += performance.now() - t;
+        await decodeChosen(seg, audio, sel, lps);
+        return;
+      }
+      const t = performance.now();
+      const frameSec = lps.map((lp, i) => this.frameSeconds(i, lp, seg.samples.length, seg.sampleRate));
+      const decoded: Array<Decoded | undefined> = [];
+      for (const i of members) {
+        if (seg.whole && !options.all) {
+          // The only segment: the file's confidence is this one (its frame weight never counts).
+          accs[i] = accumulate(accs[i], conf[i], 1, spec.aggregation);
+          decoded.push(undefined);
+          continue;
+        }
+        decoded.push(await accumulateTokens(accs, i, lps[i], conf[i]));
+      }
+      const { samples: _drop, ...span } = seg;
+      pass1.push({ seg: span, decoded, frameSec, conf, lps: seg.whole ? lps : undefined });
+      timings.decode += performance.now() - t;
     };
 
     // Early routing (`earlyRouteLong`). Route 'file': every member on the first S seconds of speech (the first
@@ -348,11 +339,7 @@ export class LongFormTranscriber {
         const piece = audio.prefix(Math.max(early.seconds, ens.minSeconds()));
         if (piece === audio) return false; // no longer than S: routed fully, exactly
         const features = ens.selectorFeatures();
-        const t = performance.now();
-        const scored = await ens.scoreMembers(piece, features, run);
-        timings.models += performance.now() - t - scored.scoringMs;
-        timings.confidence += scored.scoringMs;
-        const sel = ens.select(scored.conf, features);
+        const sel = ens.select((await score(piece, features)).conf, features);
         if (cascade && Math.max(...Object.values(sel.probabilities)) < early.minProbability) return false;
         await decodeChosen(seg, audio, sel);
         return true;
@@ -369,14 +356,8 @@ export class LongFormTranscriber {
         return earlySegment(seg, audio);
       }
       const piece = audio.prefix(Math.max(remaining, ens.minSeconds()));
-      const t = performance.now();
-      const scored = await ens.scoreMembers(piece, fileFeatures, run);
-      timings.models += performance.now() - t - scored.scoringMs;
-      timings.confidence += scored.scoringMs;
-      for (const i of members) {
-        const d = await ens.memberTokens(i, scored.lps[i], { lm: false });
-        prefixAccs[i] = accumulate(prefixAccs[i], scored.conf[i], countedFrames(d, scored.lps[i].frames, spec.excludeBlank), spec.aggregation);
-      }
+      const scored = await score(piece, fileFeatures);
+      for (const i of members) await accumulateTokens(prefixAccs, i, scored.lps[i], scored.conf[i]);
       held.push({ seg, audio, reuse: piece === audio ? scored.lps : undefined });
       prefixSeconds += piece.seconds;
       if (prefixSeconds >= early.seconds - 1e-9) await decide();
